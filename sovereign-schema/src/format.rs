@@ -1,0 +1,443 @@
+//! The formatter: renders a syntax tree exactly as `prisma format` does (column alignment within
+//! groups separated by blank lines, Prisma's attribute order, one blank line between blocks,
+//! comments kept), and adds missing back-relation fields like `prisma format`.
+
+use crate::ast::*;
+use crate::source::Span;
+use std::collections::{HashMap, HashSet};
+
+/// Order of field attributes in Prisma's formatter; others keep their place after these.
+const FIELD_ORDER: &[&str] = &["id", "unique", "default", "updatedAt", "map", "relation", "ignore"];
+/// Order of block attributes in Prisma's formatter.
+const BLOCK_ORDER: &[&str] = &["id", "unique", "index", "fulltext", "map", "ignore", "schema"];
+
+fn rank(order: &[&str], name: &str) -> usize {
+    order
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or(if name.contains('.') { order.len() + 1 } else { order.len() })
+}
+
+/// Renders a parsed file. The tree should be free of syntax errors (the formatter renders what
+/// was understood; a line the parser skipped would be lost).
+pub fn render(ast: &SchemaAst) -> String {
+    let mut out = String::new();
+    let mut pending_blank = false;
+    let mut after_block = false;
+    for item in &ast.items {
+        match item {
+            Item::BlankLine => pending_blank = !out.is_empty(),
+            Item::Comment(c) => {
+                if after_block || pending_blank {
+                    out.push('\n');
+                }
+                out.push_str(&c.text);
+                out.push('\n');
+                pending_blank = false;
+                after_block = false;
+            }
+            Item::Block(b) => {
+                if after_block || pending_blank {
+                    out.push('\n');
+                }
+                render_block(&mut out, b);
+                pending_blank = false;
+                after_block = true;
+            }
+        }
+    }
+    out
+}
+
+fn render_block(out: &mut String, b: &Block) {
+    for d in &b.docs {
+        out.push_str(&d.text);
+        out.push('\n');
+    }
+    out.push_str(b.kind.keyword());
+    out.push(' ');
+    out.push_str(&b.name.name);
+    out.push_str(" {\n");
+
+    // Fields, properties and comments in their order; block attributes gathered at the end.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut attrs: Vec<&BlockAttribute> = Vec::new();
+    for m in &b.members {
+        match m {
+            Member::Field(f) => {
+                for d in &f.docs {
+                    rows.push(Row::Line(d.text.clone()));
+                }
+                let mut cols = vec![f.name.name.clone()];
+                if let Some(ty) = &f.ty {
+                    cols.push(render_type(ty));
+                }
+                let mut sorted: Vec<&Attribute> = f.attributes.iter().collect();
+                sorted.sort_by_key(|a| rank(FIELD_ORDER, &a.name.name));
+                let attrs: Vec<String> = sorted.iter().map(|a| render_attribute(a)).collect();
+                if !attrs.is_empty() {
+                    cols.push(attrs.join(" "));
+                }
+                rows.push(Row::Cells {
+                    cols,
+                    trailing: f.trailing.as_ref().map(|c| c.text.clone()),
+                    property: false,
+                });
+            }
+            Member::Property(p) => {
+                for d in &p.docs {
+                    rows.push(Row::Line(d.text.clone()));
+                }
+                rows.push(Row::Cells {
+                    cols: vec![p.name.name.clone(), render_expr(&p.value)],
+                    trailing: p.trailing.as_ref().map(|c| c.text.clone()),
+                    property: true,
+                });
+            }
+            Member::Comment(c) => rows.push(Row::Line(c.text.clone())),
+            Member::BlankLine => {
+                if !matches!(rows.last(), None | Some(Row::Blank)) {
+                    rows.push(Row::Blank);
+                }
+            }
+            Member::Attribute(a) => attrs.push(a),
+        }
+    }
+    while matches!(rows.last(), Some(Row::Blank)) {
+        rows.pop();
+    }
+    render_rows(out, &rows);
+    if !attrs.is_empty() {
+        if !rows.is_empty() {
+            out.push('\n');
+        }
+        attrs.sort_by_key(|a| rank(BLOCK_ORDER, &a.attribute.name.name));
+        for a in attrs {
+            for d in &a.docs {
+                out.push_str("  ");
+                out.push_str(&d.text);
+                out.push('\n');
+            }
+            out.push_str("  ");
+            out.push_str(&render_attribute(&a.attribute));
+            if let Some(c) = &a.trailing {
+                out.push(' ');
+                out.push_str(&c.text);
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str("}\n");
+}
+
+enum Row {
+    Cells {
+        cols: Vec<String>,
+        trailing: Option<String>,
+        property: bool,
+    },
+    /// A comment on its own line: kept in place, not part of the alignment.
+    Line(String),
+    Blank,
+}
+
+fn render_rows(out: &mut String, rows: &[Row]) {
+    let mut start = 0;
+    while start < rows.len() {
+        let end = rows[start..]
+            .iter()
+            .position(|r| matches!(r, Row::Blank))
+            .map_or(rows.len(), |p| start + p);
+        let group = &rows[start..end];
+        let mut widths: Vec<usize> = Vec::new();
+        for r in group {
+            if let Row::Cells { cols, .. } = r {
+                for (i, c) in cols.iter().enumerate() {
+                    let w = c.chars().count();
+                    if widths.len() <= i {
+                        widths.push(w);
+                    } else {
+                        widths[i] = widths[i].max(w);
+                    }
+                }
+            }
+        }
+        for r in group {
+            match r {
+                Row::Cells {
+                    cols,
+                    trailing,
+                    property,
+                } => {
+                    out.push_str("  ");
+                    let mut line = String::new();
+                    for (i, c) in cols.iter().enumerate() {
+                        line.push_str(c);
+                        if i + 1 < cols.len() {
+                            let pad = widths[i] - c.chars().count();
+                            line.extend(std::iter::repeat_n(' ', pad));
+                            line.push_str(if *property { " = " } else { " " });
+                        }
+                    }
+                    if let Some(t) = trailing {
+                        line.push(' ');
+                        line.push_str(t);
+                    }
+                    out.push_str(line.trim_end());
+                    out.push('\n');
+                }
+                Row::Line(text) => {
+                    out.push_str("  ");
+                    out.push_str(text);
+                    out.push('\n');
+                }
+                Row::Blank => {}
+            }
+        }
+        if end < rows.len() {
+            out.push('\n');
+        }
+        start = end + 1;
+    }
+}
+
+fn render_type(ty: &FieldType) -> String {
+    let mut s = match &ty.unsupported {
+        Some(arg) => format!("Unsupported({})", render_expr(arg)),
+        None => ty.name.name.clone(),
+    };
+    match ty.arity {
+        Arity::Required => {}
+        Arity::Optional => s.push('?'),
+        Arity::List => s.push_str("[]"),
+    }
+    s
+}
+
+fn render_attribute(a: &Attribute) -> String {
+    let mut s = String::from(if a.block { "@@" } else { "@" });
+    s.push_str(&a.name.name);
+    if a.parens {
+        s.push('(');
+        s.push_str(&render_args(&a.args));
+        s.push(')');
+    }
+    s
+}
+
+fn render_args(args: &[Arg]) -> String {
+    args.iter()
+        .map(|a| match &a.name {
+            Some(n) => format!("{}: {}", n.name, render_expr(&a.value)),
+            None => render_expr(&a.value),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Renders an expression in Prisma's canonical spacing.
+pub fn render_expr(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Str { raw, .. } => raw.clone(),
+        ExprKind::Number(n) => n.clone(),
+        ExprKind::Const(c) => c.clone(),
+        ExprKind::Array(items) => format!(
+            "[{}]",
+            items.iter().map(render_expr).collect::<Vec<_>>().join(", ")
+        ),
+        ExprKind::Call { name, args } => format!("{name}({})", render_args(args)),
+    }
+}
+
+/// A back-relation field that [`add_missing_back_relations`] added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedField {
+    /// The model that received the field.
+    pub model: String,
+    /// The new field's name and type as rendered (`posts Post[]`).
+    pub field: String,
+    /// The model (and field) that points at it.
+    pub from_model: String,
+    pub from_field: String,
+    /// The file holding the model the relation comes from.
+    pub from_file: crate::source::FileId,
+}
+
+/// Adds the opposite side of every relation that has only one side, as `prisma format` does:
+/// a field named after the other model, typed `Model[]` (or `Model?` when the foreign key is
+/// unique), with the relation's name when it has one. Works across files: a relation from a
+/// plugin's model to a core model adds the field to the core model, in the core model's file.
+/// `comment` (if given) is called for each addition and may return a comment line to put above
+/// the new field.
+pub fn add_missing_back_relations(
+    files: &mut [SchemaAst],
+    comment: &dyn Fn(&AddedField) -> Option<String>,
+) -> Vec<AddedField> {
+    // Index the models: name -> (file, item index).
+    let mut models: HashMap<String, (usize, usize)> = HashMap::new();
+    for (fi, f) in files.iter().enumerate() {
+        for (ii, item) in f.items.iter().enumerate() {
+            if let Item::Block(b) = item {
+                if matches!(b.kind, BlockKind::Model | BlockKind::View) {
+                    models.entry(b.name.name.clone()).or_insert((fi, ii));
+                }
+            }
+        }
+    }
+    let block = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
+        match &files[fi].items[ii] {
+            Item::Block(b) => Some(b.clone()),
+            _ => None,
+        }
+    };
+    let mut additions: Vec<(String, AddedField, Field)> = Vec::new();
+    let mut names: Vec<&String> = models.keys().collect();
+    names.sort_by_key(|n| models[*n]);
+    for name in names {
+        let Some(b) = block(files, models[name]) else {
+            continue;
+        };
+        for f in b.fields() {
+            let Some(ty) = &f.ty else { continue };
+            if ty.arity == Arity::List {
+                continue;
+            }
+            let target_name = &ty.name.name;
+            let Some(&loc) = models.get(target_name) else {
+                continue;
+            };
+            let rel = f.attribute("relation");
+            let has_fields = rel.is_some_and(|a| a.arg("fields", None).is_some());
+            if !has_fields {
+                continue;
+            }
+            let rel_name = rel.and_then(|a| a.arg("name", Some(0))).and_then(|a| a.value.as_str());
+            let Some(target) = block(files, loc) else {
+                continue;
+            };
+            let self_relation = target_name == name;
+            let has_opposite = target.fields().any(|g| {
+                let Some(gty) = &g.ty else { return false };
+                if &gty.name.name != name || (self_relation && g.name.name == f.name.name) {
+                    return false;
+                }
+                let gname = g
+                    .attribute("relation")
+                    .and_then(|a| a.arg("name", Some(0)))
+                    .and_then(|a| a.value.as_str());
+                gname == rel_name
+            }) || additions.iter().any(|(m, a, _)| m == target_name && a.from_model == *name && a.from_field == f.name.name);
+            if has_opposite {
+                continue;
+            }
+            // One-to-one when the foreign key fields are unique.
+            let fk: Vec<String> = rel
+                .and_then(|a| a.arg("fields", None))
+                .and_then(|a| a.value.as_array())
+                .map(|xs| xs.iter().filter_map(|x| x.as_const().map(str::to_string)).collect())
+                .unwrap_or_default();
+            let unique = (fk.len() == 1
+                && b.fields().any(|g| g.name.name == fk[0] && (g.attribute("unique").is_some() || g.attribute("id").is_some())))
+                || b.attributes().any(|a| {
+                    matches!(a.name.name.as_str(), "unique" | "id")
+                        && a.arg("fields", Some(0))
+                            .and_then(|x| x.value.as_array())
+                            .is_some_and(|xs| {
+                                let names: HashSet<&str> = xs
+                                    .iter()
+                                    .filter_map(|x| match &x.kind {
+                                        ExprKind::Const(c) => Some(c.as_str()),
+                                        ExprKind::Call { name, .. } => Some(name.as_str()),
+                                        _ => None,
+                                    })
+                                    .collect();
+                                names.len() == fk.len() && fk.iter().all(|f| names.contains(f.as_str()))
+                            })
+                });
+            let mut field_name = name.clone();
+            let taken = |n: &str| target.fields().any(|g| g.name.name == n) || additions.iter().any(|(m, _, af)| m == target_name && af.name.name == n);
+            if taken(&field_name) {
+                field_name = format!("{}_{}", name, f.name.name);
+            }
+            let span = Span::new(files[loc.0].file, target.span.end, target.span.end);
+            let attributes = rel_name
+                .map(|n| {
+                    vec![Attribute {
+                        name: Ident { name: "relation".into(), span },
+                        args: vec![Arg {
+                            name: None,
+                            value: Expr {
+                                kind: ExprKind::Str { value: n.to_string(), raw: quote(n) },
+                                span,
+                            },
+                            span,
+                        }],
+                        parens: true,
+                        block: false,
+                        span,
+                    }]
+                })
+                .unwrap_or_default();
+            let new_field = Field {
+                name: Ident { name: field_name.clone(), span },
+                ty: Some(FieldType {
+                    name: Ident { name: name.clone(), span },
+                    arity: if unique { Arity::Optional } else { Arity::List },
+                    unsupported: None,
+                    span,
+                }),
+                attributes,
+                docs: Vec::new(),
+                trailing: None,
+                span,
+            };
+            let rendered = format!("{} {}", field_name, render_type(new_field.ty.as_ref().expect("set above")));
+            additions.push((
+                target_name.clone(),
+                AddedField {
+                    model: target_name.clone(),
+                    field: rendered,
+                    from_model: name.clone(),
+                    from_field: f.name.name.clone(),
+                    from_file: files[models[name].0].file,
+                },
+                new_field,
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (target, added, field) in additions {
+        let (fi, ii) = models[&target];
+        if let Item::Block(b) = &mut files[fi].items[ii] {
+            // After the last field (block attributes are rendered at the end anyway).
+            let pos = b
+                .members
+                .iter()
+                .rposition(|m| matches!(m, Member::Field(_) | Member::Comment(_)))
+                .map_or(0, |p| p + 1);
+            let mut insert = Vec::new();
+            if let Some(text) = comment(&added) {
+                insert.push(Member::Comment(Comment { text, span: field.span }));
+            }
+            insert.push(Member::Field(field));
+            b.members.splice(pos..pos, insert);
+        }
+        out.push(added);
+    }
+    out
+}
+
+fn quote(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}

@@ -1,0 +1,207 @@
+//! Tokens of the Prisma Schema Language. Newlines are tokens: the grammar is line based.
+
+use crate::source::{FileId, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Ident,
+    /// A string literal, quotes included. `terminated` is false when the line ended first.
+    Str {
+        terminated: bool,
+    },
+    Number,
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Eq,
+    Question,
+    Comma,
+    Colon,
+    Dot,
+    At,
+    AtAt,
+    Newline,
+    /// `// ...` (text includes the slashes).
+    Comment,
+    /// `/// ...`
+    DocComment,
+    /// Any other character.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    pub fn span(&self, file: FileId) -> Span {
+        Span::new(file, self.start, self.end)
+    }
+}
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+fn is_ident_continue(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+/// Splits `text` into tokens. Never fails: unknown characters become [`TokenKind::Unknown`].
+pub fn lex(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        let kind = match c {
+            b' ' | b'\t' | b'\r' | 0x0c => {
+                i += 1;
+                continue;
+            }
+            b'\n' => {
+                i += 1;
+                TokenKind::Newline
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let doc = bytes.get(i + 2) == Some(&b'/');
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                // Keep the `\r` of a CRLF line out of the comment.
+                let mut end = i;
+                if end > start && bytes[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                tokens.push(Token {
+                    kind: if doc {
+                        TokenKind::DocComment
+                    } else {
+                        TokenKind::Comment
+                    },
+                    start,
+                    end,
+                });
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                let mut terminated = false;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 2,
+                        b'"' => {
+                            i += 1;
+                            terminated = true;
+                            break;
+                        }
+                        b'\n' => break,
+                        _ => i += 1,
+                    }
+                }
+                TokenKind::Str { terminated }
+            }
+            b'-' | b'0'..=b'9'
+                if c != b'-' || bytes.get(i + 1).is_some_and(|b| b.is_ascii_digit()) =>
+            {
+                i += 1;
+                while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+                    i += 1;
+                }
+                TokenKind::Number
+            }
+            c if is_ident_start(c) => {
+                i += 1;
+                while i < bytes.len() && is_ident_continue(bytes[i]) {
+                    i += 1;
+                }
+                TokenKind::Ident
+            }
+            b'{' => single(&mut i, TokenKind::LBrace),
+            b'}' => single(&mut i, TokenKind::RBrace),
+            b'(' => single(&mut i, TokenKind::LParen),
+            b')' => single(&mut i, TokenKind::RParen),
+            b'[' => single(&mut i, TokenKind::LBracket),
+            b']' => single(&mut i, TokenKind::RBracket),
+            b'=' => single(&mut i, TokenKind::Eq),
+            b'?' => single(&mut i, TokenKind::Question),
+            b',' => single(&mut i, TokenKind::Comma),
+            b':' => single(&mut i, TokenKind::Colon),
+            b'.' => single(&mut i, TokenKind::Dot),
+            b'@' => {
+                if bytes.get(i + 1) == Some(&b'@') {
+                    i += 2;
+                    TokenKind::AtAt
+                } else {
+                    single(&mut i, TokenKind::At)
+                }
+            }
+            _ => {
+                // One whole (possibly multi-byte) character.
+                i += 1;
+                while i < bytes.len() && !text.is_char_boundary(i) {
+                    i += 1;
+                }
+                TokenKind::Unknown
+            }
+        };
+        tokens.push(Token {
+            kind,
+            start,
+            end: i,
+        });
+    }
+    tokens
+}
+
+fn single(i: &mut usize, kind: TokenKind) -> TokenKind {
+    *i += 1;
+    kind
+}
+
+/// Decodes the escapes of a string literal (quotes included in `raw`).
+pub fn unescape(raw: &str) -> String {
+    let inner = raw.strip_prefix('"').unwrap_or(raw);
+    let inner = inner.strip_suffix('"').unwrap_or(inner);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('u') => {
+                let hex: String = chars.clone().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 4 => {
+                        out.push(ch);
+                        for _ in 0..4 {
+                            chars.next();
+                        }
+                    }
+                    _ => out.push_str("\\u"),
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}

@@ -1,0 +1,685 @@
+//! A recovering parser: a broken line is reported and skipped, and parsing goes on, so every
+//! syntax error of a file comes back at once.
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::lexer::{lex, unescape, Token, TokenKind as T};
+use crate::source::{FileId, Span};
+
+/// Deepest nesting of arrays and calls accepted; deeper input is reported, not recursed into.
+const MAX_DEPTH: usize = 64;
+
+/// Parses one file. Always returns a tree (possibly partial) and the syntax errors found.
+pub fn parse(file: FileId, text: &str) -> (SchemaAst, Vec<Diagnostic>) {
+    let mut p = Parser {
+        text,
+        toks: lex(text),
+        pos: 0,
+        file,
+        diags: Vec::new(),
+    };
+    let items = p.items();
+    (SchemaAst { file, items }, p.diags)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    toks: Vec<Token>,
+    pos: usize,
+    file: FileId,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<Token> {
+        self.toks.get(self.pos).copied()
+    }
+
+    fn peek_kind(&self) -> Option<T> {
+        self.peek().map(|t| t.kind)
+    }
+
+    fn peek_kind_at(&self, n: usize) -> Option<T> {
+        self.toks.get(self.pos + n).map(|t| t.kind)
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.toks[self.pos];
+        self.pos += 1;
+        t
+    }
+
+    fn eat(&mut self, kind: T) -> Option<Token> {
+        if self.peek_kind() == Some(kind) {
+            Some(self.bump())
+        } else {
+            None
+        }
+    }
+
+    fn text(&self, t: Token) -> &'a str {
+        &self.text[t.start..t.end]
+    }
+
+    fn span(&self, t: Token) -> Span {
+        t.span(self.file)
+    }
+
+    fn ident(&self, t: Token) -> Ident {
+        Ident {
+            name: self.text(t).to_string(),
+            span: self.span(t),
+        }
+    }
+
+    fn comment(&self, t: Token) -> Comment {
+        Comment {
+            text: self.text(t).trim_end().to_string(),
+            span: self.span(t),
+        }
+    }
+
+    /// A span at the end of input (or of the previous token).
+    fn eof_span(&self) -> Span {
+        let end = self.text.len();
+        Span::new(self.file, end, end)
+    }
+
+    fn here(&self) -> Span {
+        match self.peek() {
+            Some(t) => self.span(t),
+            None => self.eof_span(),
+        }
+    }
+
+    fn error(&mut self, message: impl Into<String>, span: Span) {
+        self.diags.push(Diagnostic::error(message, span));
+    }
+
+    /// Skips the rest of the line. A `{` on it skips to its matching `}` so a broken block
+    /// header does not turn the block's body into a cascade of errors.
+    fn skip_line(&mut self) {
+        let mut depth = 0usize;
+        while let Some(t) = self.peek() {
+            match t.kind {
+                T::Newline if depth == 0 => return,
+                T::LBrace => depth += 1,
+                T::RBrace if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.pos += 1;
+                        return;
+                    }
+                }
+                T::RBrace => return,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes newlines; returns how many.
+    fn newlines(&mut self) -> usize {
+        let mut n = 0;
+        while self.eat(T::Newline).is_some() {
+            n += 1;
+        }
+        n
+    }
+
+    fn items(&mut self) -> Vec<Item> {
+        let mut items = Vec::new();
+        let mut docs: Vec<Comment> = Vec::new();
+        let mut at_line_start = true;
+        while let Some(t) = self.peek() {
+            match t.kind {
+                T::Newline => {
+                    let n = self.newlines();
+                    if n >= 2 || (n >= 1 && !at_line_start) {
+                        // A blank line (or a newline that ended a line of code).
+                    }
+                    if n >= 2 && !items.is_empty() {
+                        // Docs separated from what follows by a blank line are plain comments.
+                        items.extend(docs.drain(..).map(Item::Comment));
+                        items.push(Item::BlankLine);
+                    }
+                    at_line_start = true;
+                }
+                T::Comment => {
+                    self.bump();
+                    items.extend(docs.drain(..).map(Item::Comment));
+                    items.push(Item::Comment(self.comment(t)));
+                    at_line_start = false;
+                }
+                T::DocComment => {
+                    self.bump();
+                    docs.push(self.comment(t));
+                    at_line_start = false;
+                }
+                T::Ident if BlockKind::from_keyword(self.text(t)).is_some() => {
+                    let kind = BlockKind::from_keyword(self.text(t)).unwrap_or(BlockKind::Model);
+                    if let Some(block) = self.block(kind, std::mem::take(&mut docs)) {
+                        items.push(Item::Block(block));
+                    }
+                    at_line_start = false;
+                }
+                _ => {
+                    let start = self.here();
+                    self.skip_line();
+                    let end = self
+                        .toks
+                        .get(self.pos.saturating_sub(1))
+                        .map(|t| t.end)
+                        .unwrap_or(start.end)
+                        .max(start.end);
+                    self.diags.push(
+                        Diagnostic::error(
+                            "This line is invalid. It does not start with any known Prisma schema keyword.",
+                            Span::new(self.file, start.start, end),
+                        )
+                        .with_hint(
+                            "a top-level line starts with `model`, `enum`, `type`, `view`, `datasource`, `generator` or a comment",
+                        ),
+                    );
+                    at_line_start = false;
+                }
+            }
+        }
+        items.extend(docs.drain(..).map(Item::Comment));
+        while items.last() == Some(&Item::BlankLine) {
+            items.pop();
+        }
+        items
+    }
+
+    fn block(&mut self, kind: BlockKind, docs: Vec<Comment>) -> Option<Block> {
+        let kw = self.bump();
+        let keyword_span = self.span(kw);
+        let name = match self.peek() {
+            Some(t) if t.kind == T::Ident => {
+                self.bump();
+                self.ident(t)
+            }
+            _ => {
+                self.error(
+                    format!(
+                        "A {} declaration needs a name: `{} Name {{ ... }}`.",
+                        kind.keyword(),
+                        kind.keyword()
+                    ),
+                    self.here(),
+                );
+                self.skip_line();
+                return None;
+            }
+        };
+        if self.eat(T::LBrace).is_none() {
+            let span = self.here();
+            self.error(
+                format!(
+                    "Expected `{{` after `{} {}`.",
+                    kind.keyword(),
+                    name.name
+                ),
+                span,
+            );
+            self.skip_line();
+            return None;
+        }
+        // Prisma drops a comment written after the opening brace; so do we (the formatter must
+        // agree byte for byte), but it must not be mistaken for a member.
+        self.eat(T::Comment);
+        self.eat(T::DocComment);
+        let mut members: Vec<Member> = Vec::new();
+        let mut docs_pending: Vec<Comment> = Vec::new();
+        let end;
+        loop {
+            let Some(t) = self.peek() else {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!(
+                            "This {} is missing its closing brace `}}`.",
+                            kind.keyword()
+                        ),
+                        keyword_span.to(name.span),
+                    )
+                    .with_hint("add `}` at the end of the block"),
+                );
+                end = self.text.len();
+                break;
+            };
+            match t.kind {
+                T::RBrace => {
+                    self.bump();
+                    end = t.end;
+                    break;
+                }
+                T::Newline => {
+                    if self.newlines() >= 2 {
+                        members.extend(docs_pending.drain(..).map(Member::Comment));
+                        members.push(Member::BlankLine);
+                    }
+                }
+                T::Comment => {
+                    self.bump();
+                    members.extend(docs_pending.drain(..).map(Member::Comment));
+                    members.push(Member::Comment(self.comment(t)));
+                }
+                T::DocComment => {
+                    self.bump();
+                    docs_pending.push(self.comment(t));
+                }
+                T::AtAt => {
+                    let docs = std::mem::take(&mut docs_pending);
+                    if let Some(attribute) = self.attribute(true) {
+                        let trailing = self.end_of_line();
+                        members.push(Member::Attribute(BlockAttribute {
+                            attribute,
+                            docs,
+                            trailing,
+                        }));
+                    } else {
+                        self.skip_line();
+                    }
+                }
+                T::Ident if kind.is_config() => {
+                    let docs = std::mem::take(&mut docs_pending);
+                    match self.property(docs) {
+                        Some(p) => members.push(Member::Property(p)),
+                        None => self.skip_line(),
+                    }
+                }
+                T::Ident => {
+                    let docs = std::mem::take(&mut docs_pending);
+                    match self.field(kind, docs) {
+                        Some(f) => members.push(Member::Field(f)),
+                        None => self.skip_line(),
+                    }
+                }
+                _ => {
+                    let span = self.here();
+                    let what = if kind.is_config() {
+                        "This line is not a valid definition within a datasource or generator. Expected `key = value`."
+                    } else if kind == BlockKind::Enum {
+                        "This line is not an enum value definition."
+                    } else {
+                        "This line is not a valid field or attribute definition."
+                    };
+                    self.error(what, span);
+                    self.skip_rest_of_member_line();
+                }
+            }
+        }
+        members.extend(docs_pending.drain(..).map(Member::Comment));
+        // Blank lines at the start and end of a block carry no meaning.
+        while members.first() == Some(&Member::BlankLine) {
+            members.remove(0);
+        }
+        while members.last() == Some(&Member::BlankLine) {
+            members.pop();
+        }
+        // Anything after `}` on the same line (a comment) is dropped, as Prisma does.
+        while matches!(self.peek_kind(), Some(T::Comment | T::DocComment)) {
+            self.bump();
+        }
+        Some(Block {
+            kind,
+            keyword_span,
+            name,
+            docs,
+            members,
+            span: Span::new(self.file, kw.start, end),
+        })
+    }
+
+    /// Skips to the end of the line, but not past a closing brace of the block.
+    fn skip_rest_of_member_line(&mut self) {
+        while let Some(t) = self.peek() {
+            if matches!(t.kind, T::Newline | T::RBrace) {
+                return;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// After a member: an optional trailing comment, then the end of the line (or the block).
+    fn end_of_line(&mut self) -> Option<Comment> {
+        let mut trailing = None;
+        if let Some(t) = self.peek() {
+            if matches!(t.kind, T::Comment | T::DocComment) {
+                self.bump();
+                trailing = Some(self.comment(t));
+            }
+        }
+        match self.peek_kind() {
+            None | Some(T::Newline) | Some(T::RBrace) => {}
+            Some(_) => {
+                let start = self.here();
+                let mut end = start;
+                while let Some(t) = self.peek() {
+                    if matches!(t.kind, T::Newline | T::RBrace) {
+                        break;
+                    }
+                    end = self.span(t);
+                    self.pos += 1;
+                }
+                self.error(
+                    "Unexpected tokens at the end of this line.",
+                    start.to(end),
+                );
+            }
+        }
+        trailing
+    }
+
+    fn property(&mut self, docs: Vec<Comment>) -> Option<Property> {
+        let name_tok = self.bump();
+        let name = self.ident(name_tok);
+        if self.eat(T::Eq).is_none() {
+            self.error(
+                format!(
+                    "Expected `=` after `{}`: properties are written `key = value`.",
+                    name.name
+                ),
+                self.here(),
+            );
+            return None;
+        }
+        let value = self.expr(0)?;
+        let trailing = self.end_of_line();
+        let span = name.span.to(value.span);
+        Some(Property {
+            name,
+            value,
+            docs,
+            trailing,
+            span,
+        })
+    }
+
+    fn field(&mut self, kind: BlockKind, docs: Vec<Comment>) -> Option<Field> {
+        let name_tok = self.bump();
+        let name = self.ident(name_tok);
+        let mut ty = None;
+        if kind.has_fields() {
+            match self.peek() {
+                Some(t) if t.kind == T::Ident => {
+                    ty = Some(self.field_type()?);
+                }
+                _ => {
+                    let mut span = name.span;
+                    while let Some(t) = self.peek() {
+                        if matches!(t.kind, T::Newline | T::RBrace) {
+                            break;
+                        }
+                        span = span.to(self.span(t));
+                        self.pos += 1;
+                    }
+                    self.error(
+                        "This field declaration is invalid. It is either missing a name or a type.",
+                        span,
+                    );
+                    return None;
+                }
+            }
+        }
+        let mut attributes = Vec::new();
+        while self.peek_kind() == Some(T::At) {
+            attributes.push(self.attribute(false)?);
+        }
+        if self.peek_kind() == Some(T::AtAt) {
+            let span = self.here();
+            self.error(
+                "Block attributes (`@@...`) go on their own line, after the fields.",
+                span,
+            );
+            return None;
+        }
+        let end = attributes
+            .last()
+            .map(|a| a.span)
+            .or(ty.as_ref().map(|t: &FieldType| t.span))
+            .unwrap_or(name.span);
+        let trailing = self.end_of_line();
+        Some(Field {
+            span: name.span.to(end),
+            name,
+            ty,
+            attributes,
+            docs,
+            trailing,
+        })
+    }
+
+    fn field_type(&mut self) -> Option<FieldType> {
+        let t = self.bump();
+        let name = self.ident(t);
+        let mut span = name.span;
+        let mut unsupported = None;
+        if name.name == "Unsupported" && self.peek_kind() == Some(T::LParen) {
+            self.bump();
+            let arg = self.expr(1)?;
+            if arg.as_str().is_none() {
+                self.error(
+                    "`Unsupported` takes one string: the database type, e.g. `Unsupported(\"circle\")`.",
+                    arg.span,
+                );
+            }
+            match self.eat(T::RParen) {
+                Some(close) => span = span.to(self.span(close)),
+                None => {
+                    self.error("Expected `)` to close `Unsupported(`.", self.here());
+                    return None;
+                }
+            }
+            unsupported = Some(arg);
+        }
+        let mut arity = Arity::Required;
+        if self.peek_kind() == Some(T::LBracket) && self.peek_kind_at(1) == Some(T::RBracket) {
+            self.bump();
+            let close = self.bump();
+            span = span.to(self.span(close));
+            arity = Arity::List;
+            if let Some(q) = self.eat(T::Question) {
+                self.error(
+                    "Optional lists are not supported. Use either `Type[]` or `Type?`.",
+                    span.to(self.span(q)),
+                );
+                return None;
+            }
+        } else if let Some(q) = self.eat(T::Question) {
+            span = span.to(self.span(q));
+            arity = Arity::Optional;
+            if self.peek_kind() == Some(T::LBracket) {
+                self.error(
+                    "Optional lists are not supported. Use either `Type[]` or `Type?`.",
+                    span.to(self.here()),
+                );
+                return None;
+            }
+        }
+        Some(FieldType {
+            name,
+            arity,
+            unsupported,
+            span,
+        })
+    }
+
+    /// `@name(args)` / `@@name(args)`; the current token is `@` or `@@`.
+    fn attribute(&mut self, block: bool) -> Option<Attribute> {
+        let at = self.bump();
+        let Some(first) = self.eat(T::Ident) else {
+            let prefix = if block { "@@" } else { "@" };
+            self.error(
+                format!("Expected an attribute name after `{prefix}`."),
+                self.span(at).to(self.here()),
+            );
+            return None;
+        };
+        let mut name = self.ident(first);
+        while self.peek_kind() == Some(T::Dot) && self.peek_kind_at(1) == Some(T::Ident) {
+            self.bump();
+            let part = self.bump();
+            name.name.push('.');
+            name.name.push_str(self.text(part));
+            name.span = name.span.to(self.span(part));
+        }
+        let mut span = self.span(at).to(name.span);
+        let mut args = Vec::new();
+        let mut parens = false;
+        if self.peek_kind() == Some(T::LParen) {
+            parens = true;
+            let (a, close) = self.args(1)?;
+            args = a;
+            span = span.to(close);
+        }
+        Some(Attribute {
+            name,
+            args,
+            parens,
+            block,
+            span,
+        })
+    }
+
+    /// `( arg, name: arg, ... )`; the current token is `(`. Returns the args and the `)` span.
+    fn args(&mut self, depth: usize) -> Option<(Vec<Arg>, Span)> {
+        let open = self.bump();
+        let mut args = Vec::new();
+        loop {
+            self.newlines();
+            if let Some(close) = self.eat(T::RParen) {
+                return Some((args, self.span(close)));
+            }
+            let name = if self.peek_kind() == Some(T::Ident) && self.peek_kind_at(1) == Some(T::Colon)
+            {
+                let t = self.bump();
+                self.bump();
+                Some(self.ident(t))
+            } else {
+                None
+            };
+            let value = self.expr(depth + 1)?;
+            let span = name.as_ref().map_or(value.span, |n| n.span.to(value.span));
+            args.push(Arg { name, value, span });
+            self.newlines();
+            if self.eat(T::Comma).is_some() {
+                continue;
+            }
+            if let Some(close) = self.eat(T::RParen) {
+                return Some((args, self.span(close)));
+            }
+            let span = self.here();
+            self.diags.push(
+                Diagnostic::error("Expected `,` or `)` in this argument list.", span)
+                    .with_note(self.span(open), "the list starts here"),
+            );
+            return None;
+        }
+    }
+
+    fn expr(&mut self, depth: usize) -> Option<Expr> {
+        if depth > MAX_DEPTH {
+            let span = self.here();
+            self.error(
+                format!("This expression is nested too deeply (more than {MAX_DEPTH} levels)."),
+                span,
+            );
+            return None;
+        }
+        let Some(t) = self.peek() else {
+            self.error("Expected a value here, found the end of the file.", self.eof_span());
+            return None;
+        };
+        let span = self.span(t);
+        match t.kind {
+            T::Str { terminated } => {
+                self.bump();
+                let raw = self.text(t).to_string();
+                if !terminated {
+                    self.diags.push(
+                        Diagnostic::error("This string is missing its closing quote `\"`.", span)
+                            .with_hint("strings end on the line they start"),
+                    );
+                    return None;
+                }
+                Some(Expr {
+                    kind: ExprKind::Str {
+                        value: unescape(&raw),
+                        raw,
+                    },
+                    span,
+                })
+            }
+            T::Number => {
+                self.bump();
+                Some(Expr {
+                    kind: ExprKind::Number(self.text(t).to_string()),
+                    span,
+                })
+            }
+            T::Ident => {
+                self.bump();
+                let mut name = self.text(t).to_string();
+                let mut span = span;
+                while self.peek_kind() == Some(T::Dot) && self.peek_kind_at(1) == Some(T::Ident) {
+                    self.bump();
+                    let part = self.bump();
+                    name.push('.');
+                    name.push_str(self.text(part));
+                    span = span.to(self.span(part));
+                }
+                if self.peek_kind() == Some(T::LParen) {
+                    let (args, close) = self.args(depth)?;
+                    return Some(Expr {
+                        kind: ExprKind::Call { name, args },
+                        span: span.to(close),
+                    });
+                }
+                Some(Expr {
+                    kind: ExprKind::Const(name),
+                    span,
+                })
+            }
+            T::LBracket => {
+                self.bump();
+                let mut items = Vec::new();
+                loop {
+                    self.newlines();
+                    if let Some(close) = self.eat(T::RBracket) {
+                        return Some(Expr {
+                            kind: ExprKind::Array(items),
+                            span: span.to(self.span(close)),
+                        });
+                    }
+                    items.push(self.expr(depth + 1)?);
+                    self.newlines();
+                    if self.eat(T::Comma).is_some() {
+                        continue;
+                    }
+                    if let Some(close) = self.eat(T::RBracket) {
+                        return Some(Expr {
+                            kind: ExprKind::Array(items),
+                            span: span.to(self.span(close)),
+                        });
+                    }
+                    let here = self.here();
+                    self.diags.push(
+                        Diagnostic::error("Expected `,` or `]` in this list.", here)
+                            .with_note(span, "the list starts here"),
+                    );
+                    return None;
+                }
+            }
+            _ => {
+                let what = match t.kind {
+                    T::Newline => "the end of the line".to_string(),
+                    _ => format!("`{}`", self.text(t)),
+                };
+                self.error(format!("Expected a value here, found {what}."), span);
+                None
+            }
+        }
+    }
+}
