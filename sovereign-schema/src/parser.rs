@@ -165,7 +165,12 @@ impl<'a> Parser<'a> {
                 }
                 _ => {
                     let start = self.here();
+                    let before = self.pos;
                     self.skip_line();
+                    if self.pos == before {
+                        // A stray `}`: skip_line stops in front of it.
+                        self.pos += 1;
+                    }
                     let end = self
                         .toks
                         .get(self.pos.saturating_sub(1))
@@ -548,7 +553,6 @@ impl<'a> Parser<'a> {
         let open = self.bump();
         let mut args = Vec::new();
         loop {
-            self.newlines();
             if let Some(close) = self.eat(T::RParen) {
                 return Some((args, self.span(close)));
             }
@@ -563,7 +567,6 @@ impl<'a> Parser<'a> {
             let value = self.expr(depth + 1)?;
             let span = name.as_ref().map_or(value.span, |n| n.span.to(value.span));
             args.push(Arg { name, value, span });
-            self.newlines();
             if self.eat(T::Comma).is_some() {
                 continue;
             }

@@ -1,0 +1,122 @@
+//! Fixture tests. Expected outputs under `fixtures/format` and `fixtures/invalid/*/prisma.txt`
+//! were recorded from Prisma 6 itself (see fixtures/ORACLE-NOTES.md); `expected.txt` files are
+//! our own rendered diagnostics, rewritten with `SOVEREIGN_BLESS=1` after a deliberate change.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
+    let mut out: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no fixtures in {}", dir.display());
+    out
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn bless() -> bool {
+    std::env::var_os("SOVEREIGN_BLESS").is_some()
+}
+
+#[test]
+fn formatter_matches_prisma_format() {
+    let mut failures = Vec::new();
+    for case in cases("format") {
+        let input = read(&case.join("input.prisma"));
+        let expected = read(&case.join("expected.prisma"));
+        match sovereign_schema::format("input.prisma", &input) {
+            Ok(out) if out == expected => {}
+            Ok(out) => failures.push(format!(
+                "{}: output differs from prisma format\n--- expected\n{expected}\n--- ours\n{out}",
+                case.display()
+            )),
+            Err(r) => failures.push(format!("{}: refused to format:\n{}", case.display(), r.render())),
+        }
+        // Idempotence: formatting Prisma's own output changes nothing.
+        match sovereign_schema::format("expected.prisma", &expected) {
+            Ok(again) if again == expected => {}
+            Ok(again) => failures.push(format!("{}: not idempotent:\n{again}", case.display())),
+            Err(r) => failures.push(format!("{}: refused expected.prisma:\n{}", case.display(), r.render())),
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn valid_fixtures_validate() {
+    let mut failures = Vec::new();
+    for case in cases("valid") {
+        let input = read(&case.join("input.prisma"));
+        if let Err(r) = sovereign_schema::check("input.prisma", &input) {
+            failures.push(format!("{}:\n{}", case.display(), r.render()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Lines Prisma's diagnostics point at (`-->  input.prisma:LINE`).
+fn prisma_lines(prisma: &str) -> Vec<usize> {
+    prisma
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-->"))
+        .filter_map(|l| l.trim().rsplit(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn invalid_fixtures_are_rejected_where_prisma_rejects_them() {
+    let mut failures = Vec::new();
+    for case in cases("invalid") {
+        let input = read(&case.join("input.prisma"));
+        let prisma = read(&case.join("prisma.txt"));
+        let rendered = match sovereign_schema::check("input.prisma", &input) {
+            Ok(_) => {
+                failures.push(format!("{}: accepted, but Prisma says:\n{prisma}", case.display()));
+                continue;
+            }
+            Err(report) => {
+                // Our first error is on a line Prisma also complains about.
+                let lines = prisma_lines(&prisma);
+                let first = report
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.is_error())
+                    .map(|d| report.sources.location(d.span).line);
+                if !lines.is_empty() && first.is_some_and(|l| !lines.contains(&l)) {
+                    failures.push(format!(
+                        "{}: our first error is on line {:?}, Prisma's on {lines:?}\n{}",
+                        case.display(),
+                        first,
+                        report.render()
+                    ));
+                }
+                report.render()
+            }
+        };
+        let expected_path = case.join("expected.txt");
+        if bless() {
+            fs::write(&expected_path, &rendered).unwrap();
+        } else if !expected_path.exists() {
+            failures.push(format!(
+                "{}: no expected.txt (run with SOVEREIGN_BLESS=1 after checking):\n{rendered}",
+                case.display()
+            ));
+        } else if read(&expected_path) != rendered {
+            failures.push(format!(
+                "{}: diagnostics changed\n--- expected\n{}\n--- ours\n{rendered}",
+                case.display(),
+                read(&expected_path)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n\n{}", failures.len(), failures.join("\n\n"));
+}
