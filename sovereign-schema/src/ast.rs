@@ -217,9 +217,7 @@ impl Attribute {
         self.args
             .iter()
             .find(|a| a.name.as_ref().is_some_and(|n| n.name == name))
-            .or_else(|| {
-                position.and_then(|p| self.args.iter().filter(|a| a.name.is_none()).nth(p))
-            })
+            .or_else(|| position.and_then(|p| self.args.iter().filter(|a| a.name.is_none()).nth(p)))
     }
 }
 
@@ -239,14 +237,20 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprKind {
     /// A string: its decoded value and the literal as written (quotes included).
-    Str { value: String, raw: String },
+    Str {
+        value: String,
+        raw: String,
+    },
     /// A number as written.
     Number(String),
     /// An identifier or dotted path: `true`, `Cascade`, `Desc`, `db.VarChar`.
     Const(String),
     Array(Vec<Expr>),
     /// `name(args)`: `env("X")`, `now()`, `uuid(7)`, `b(sort: Desc)`.
-    Call { name: String, args: Vec<Arg> },
+    Call {
+        name: String,
+        args: Vec<Arg>,
+    },
 }
 
 impl Expr {

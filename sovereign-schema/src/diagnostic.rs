@@ -64,16 +64,27 @@ impl Diagnostic {
         let _ = writeln!(out, "{label}: {}", self.message);
         render_snippet(&mut out, sources, self.span, "-->", None);
         for (span, note) in &self.notes {
-            render_snippet(&mut out, sources, *span, "::>", Some(note));
+            render_snippet(&mut out, sources, *span, "-->", Some(note));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "   = help: {hint}");
+            let pad = sources
+                .try_get(self.span.file)
+                .map_or(1, |f| f.line_col(self.span.start).0.to_string().len());
+            let pad = " ".repeat(pad);
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{pad} = help: {hint}");
         }
         out
     }
 }
 
-fn render_snippet(out: &mut String, sources: &Sources, span: Span, arrow: &str, note: Option<&str>) {
+fn render_snippet(
+    out: &mut String,
+    sources: &Sources,
+    span: Span,
+    arrow: &str,
+    note: Option<&str>,
+) {
     let Some(file) = sources.try_get(span.file) else {
         return;
     };

@@ -7,15 +7,29 @@ use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 
 /// Order of field attributes in Prisma's formatter; others keep their place after these.
-const FIELD_ORDER: &[&str] = &["id", "unique", "default", "updatedAt", "map", "relation", "ignore"];
+const FIELD_ORDER: &[&str] = &[
+    "id",
+    "unique",
+    "default",
+    "updatedAt",
+    "map",
+    "relation",
+    "ignore",
+];
 /// Order of block attributes in Prisma's formatter.
-const BLOCK_ORDER: &[&str] = &["id", "unique", "index", "fulltext", "map", "ignore", "schema"];
+const BLOCK_ORDER: &[&str] = &[
+    "id", "unique", "index", "fulltext", "map", "ignore", "schema",
+];
 
 fn rank(order: &[&str], name: &str) -> usize {
     order
         .iter()
         .position(|n| *n == name)
-        .unwrap_or(if name.contains('.') { order.len() + 1 } else { order.len() })
+        .unwrap_or(if name.contains('.') {
+            order.len() + 1
+        } else {
+            order.len()
+        })
 }
 
 /// Renders a parsed file. The tree should be free of syntax errors (the formatter renders what
@@ -311,7 +325,9 @@ pub fn add_missing_back_relations(
             if !has_fields {
                 continue;
             }
-            let rel_name = rel.and_then(|a| a.arg("name", Some(0))).and_then(|a| a.value.as_str());
+            let rel_name = rel
+                .and_then(|a| a.arg("name", Some(0)))
+                .and_then(|a| a.value.as_str());
             let Some(target) = block(files, loc) else {
                 continue;
             };
@@ -326,7 +342,9 @@ pub fn add_missing_back_relations(
                     .and_then(|a| a.arg("name", Some(0)))
                     .and_then(|a| a.value.as_str());
                 gname == rel_name
-            }) || additions.iter().any(|(m, a, _)| m == target_name && a.from_model == *name && a.from_field == f.name.name);
+            }) || additions.iter().any(|(m, a, _)| {
+                m == target_name && a.from_model == *name && a.from_field == f.name.name
+            });
             if has_opposite {
                 continue;
             }
@@ -334,10 +352,17 @@ pub fn add_missing_back_relations(
             let fk: Vec<String> = rel
                 .and_then(|a| a.arg("fields", None))
                 .and_then(|a| a.value.as_array())
-                .map(|xs| xs.iter().filter_map(|x| x.as_const().map(str::to_string)).collect())
+                .map(|xs| {
+                    xs.iter()
+                        .filter_map(|x| x.as_const().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             let unique = (fk.len() == 1
-                && b.fields().any(|g| g.name.name == fk[0] && (g.attribute("unique").is_some() || g.attribute("id").is_some())))
+                && b.fields().any(|g| {
+                    g.name.name == fk[0]
+                        && (g.attribute("unique").is_some() || g.attribute("id").is_some())
+                }))
                 || b.attributes().any(|a| {
                     matches!(a.name.name.as_str(), "unique" | "id")
                         && a.arg("fields", Some(0))
@@ -351,11 +376,17 @@ pub fn add_missing_back_relations(
                                         _ => None,
                                     })
                                     .collect();
-                                names.len() == fk.len() && fk.iter().all(|f| names.contains(f.as_str()))
+                                names.len() == fk.len()
+                                    && fk.iter().all(|f| names.contains(f.as_str()))
                             })
                 });
             let mut field_name = name.clone();
-            let taken = |n: &str| target.fields().any(|g| g.name.name == n) || additions.iter().any(|(m, _, af)| m == target_name && af.name.name == n);
+            let taken = |n: &str| {
+                target.fields().any(|g| g.name.name == n)
+                    || additions
+                        .iter()
+                        .any(|(m, _, af)| m == target_name && af.name.name == n)
+            };
             if taken(&field_name) {
                 field_name = format!("{}_{}", name, f.name.name);
             }
@@ -363,11 +394,17 @@ pub fn add_missing_back_relations(
             let attributes = rel_name
                 .map(|n| {
                     vec![Attribute {
-                        name: Ident { name: "relation".into(), span },
+                        name: Ident {
+                            name: "relation".into(),
+                            span,
+                        },
                         args: vec![Arg {
                             name: None,
                             value: Expr {
-                                kind: ExprKind::Str { value: n.to_string(), raw: quote(n) },
+                                kind: ExprKind::Str {
+                                    value: n.to_string(),
+                                    raw: quote(n),
+                                },
                                 span,
                             },
                             span,
@@ -379,9 +416,15 @@ pub fn add_missing_back_relations(
                 })
                 .unwrap_or_default();
             let new_field = Field {
-                name: Ident { name: field_name.clone(), span },
+                name: Ident {
+                    name: field_name.clone(),
+                    span,
+                },
                 ty: Some(FieldType {
-                    name: Ident { name: name.clone(), span },
+                    name: Ident {
+                        name: name.clone(),
+                        span,
+                    },
                     arity: if unique { Arity::Optional } else { Arity::List },
                     unsupported: None,
                     span,
@@ -391,7 +434,11 @@ pub fn add_missing_back_relations(
                 trailing: None,
                 span,
             };
-            let rendered = format!("{} {}", field_name, render_type(new_field.ty.as_ref().expect("set above")));
+            let rendered = format!(
+                "{} {}",
+                field_name,
+                render_type(new_field.ty.as_ref().expect("set above"))
+            );
             additions.push((
                 target_name.clone(),
                 AddedField {
@@ -417,7 +464,10 @@ pub fn add_missing_back_relations(
                 .map_or(0, |p| p + 1);
             let mut insert = Vec::new();
             if let Some(text) = comment(&added) {
-                insert.push(Member::Comment(Comment { text, span: field.span }));
+                insert.push(Member::Comment(Comment {
+                    text,
+                    span: field.span,
+                }));
             }
             insert.push(Member::Field(field));
             b.members.splice(pos..pos, insert);

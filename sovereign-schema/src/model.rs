@@ -536,7 +536,9 @@ pub fn default_constraint_name(
         name.push('_');
         name.push_str(&columns.join("_"));
     }
-    let limit = provider.max_identifier_length().saturating_sub(suffix.len() + 1);
+    let limit = provider
+        .max_identifier_length()
+        .saturating_sub(suffix.len() + 1);
     if name.len() > limit {
         let mut cut = limit;
         while cut > 0 && !name.is_char_boundary(cut) {

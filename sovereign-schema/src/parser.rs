@@ -221,11 +221,7 @@ impl<'a> Parser<'a> {
         if self.eat(T::LBrace).is_none() {
             let span = self.here();
             self.error(
-                format!(
-                    "Expected `{{` after `{} {}`.",
-                    kind.keyword(),
-                    name.name
-                ),
+                format!("Expected `{{` after `{} {}`.", kind.keyword(), name.name),
                 span,
             );
             self.skip_line();
@@ -242,10 +238,7 @@ impl<'a> Parser<'a> {
             let Some(t) = self.peek() else {
                 self.diags.push(
                     Diagnostic::error(
-                        format!(
-                            "This {} is missing its closing brace `}}`.",
-                            kind.keyword()
-                        ),
+                        format!("This {} is missing its closing brace `}}`.", kind.keyword()),
                         keyword_span.to(name.span),
                     )
                     .with_hint("add `}` at the end of the block"),
@@ -368,10 +361,7 @@ impl<'a> Parser<'a> {
                     end = self.span(t);
                     self.pos += 1;
                 }
-                self.error(
-                    "Unexpected tokens at the end of this line.",
-                    start.to(end),
-                );
+                self.error("Unexpected tokens at the end of this line.", start.to(end));
             }
         }
         trailing
@@ -556,14 +546,14 @@ impl<'a> Parser<'a> {
             if let Some(close) = self.eat(T::RParen) {
                 return Some((args, self.span(close)));
             }
-            let name = if self.peek_kind() == Some(T::Ident) && self.peek_kind_at(1) == Some(T::Colon)
-            {
-                let t = self.bump();
-                self.bump();
-                Some(self.ident(t))
-            } else {
-                None
-            };
+            let name =
+                if self.peek_kind() == Some(T::Ident) && self.peek_kind_at(1) == Some(T::Colon) {
+                    let t = self.bump();
+                    self.bump();
+                    Some(self.ident(t))
+                } else {
+                    None
+                };
             let value = self.expr(depth + 1)?;
             let span = name.as_ref().map_or(value.span, |n| n.span.to(value.span));
             args.push(Arg { name, value, span });
@@ -592,7 +582,10 @@ impl<'a> Parser<'a> {
             return None;
         }
         let Some(t) = self.peek() else {
-            self.error("Expected a value here, found the end of the file.", self.eof_span());
+            self.error(
+                "Expected a value here, found the end of the file.",
+                self.eof_span(),
+            );
             return None;
         };
         let span = self.span(t);

@@ -57,7 +57,9 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text[start..floor_char_boundary(&self.text, offset)].chars().count();
+        let col = self.text[start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count();
         (line + 1, col + 1)
     }
 

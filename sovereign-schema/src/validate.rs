@@ -95,8 +95,18 @@ struct PendingRelation<'a> {
     ignored: bool,
 }
 
-const FIELD_ATTRS: &[&str] = &["id", "unique", "default", "map", "updatedAt", "ignore", "relation"];
-const BLOCK_ATTRS: &[&str] = &["id", "unique", "index", "fulltext", "map", "ignore", "schema", "shardKey"];
+const FIELD_ATTRS: &[&str] = &[
+    "id",
+    "unique",
+    "default",
+    "map",
+    "updatedAt",
+    "ignore",
+    "relation",
+];
+const BLOCK_ATTRS: &[&str] = &[
+    "id", "unique", "index", "fulltext", "map", "ignore", "schema", "shardKey",
+];
 
 impl<'a> Validator<'a> {
     fn err(&mut self, msg: impl Into<String>, span: Span) -> &mut Diagnostic {
@@ -198,9 +208,7 @@ impl<'a> Validator<'a> {
         let mut models = Vec::with_capacity(model_blocks.len());
         let mut pending = Vec::new();
         for (i, b) in model_blocks.iter().enumerate() {
-            if b.kind == BlockKind::View
-                && !self.preview.contains("views")
-                && !self.options.partial
+            if b.kind == BlockKind::View && !self.preview.contains("views") && !self.options.partial
             {
                 self.err(
                     "Error validating: View definitions are only available with the `views` preview feature.",
@@ -310,7 +318,10 @@ impl<'a> Validator<'a> {
             .and_then(|p| self.url(&p.value, "shadowDatabaseUrl"));
         let mut schemas = Vec::new();
         if let Some(p) = b.property("schemas") {
-            if !matches!(self.provider, Provider::Postgresql | Provider::Cockroachdb | Provider::Sqlserver) {
+            if !matches!(
+                self.provider,
+                Provider::Postgresql | Provider::Cockroachdb | Provider::Sqlserver
+            ) {
                 self.err(
                     "The `schemas` property is not supported on the current connector.",
                     p.span,
@@ -319,7 +330,10 @@ impl<'a> Validator<'a> {
             match string_array(&p.value) {
                 Some(list) => schemas = list,
                 None => {
-                    self.err("`schemas` must be a list of strings, e.g. [\"public\"].", p.value.span);
+                    self.err(
+                        "`schemas` must be a list of strings, e.g. [\"public\"].",
+                        p.value.span,
+                    );
                 }
             }
             self.ds_schemas = Some(schemas.clone());
@@ -352,12 +366,18 @@ impl<'a> Validator<'a> {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for p in b.properties() {
             if let Some(prev) = seen.insert(p.name.name.as_str(), p.name.span) {
-                let msg = format!("Key \"{}\" is already defined in datasource \"{}\".", p.name.name, b.name.name);
-                self.err(msg, p.name.span).notes.push((prev, "first defined here".into()));
+                let msg = format!(
+                    "Key \"{}\" is already defined in datasource \"{}\".",
+                    p.name.name, b.name.name
+                );
+                self.err(msg, p.name.span)
+                    .notes
+                    .push((prev, "first defined here".into()));
             }
             if !KNOWN.contains(&p.name.name.as_str()) {
                 let msg = format!("Property not known: \"{}\".", p.name.name);
-                self.err(msg, p.name.span).hint = Some(format!("known properties: {}", KNOWN.join(", ")));
+                self.err(msg, p.name.span).hint =
+                    Some(format!("known properties: {}", KNOWN.join(", ")));
             }
         }
         let provider = provider?;
@@ -407,14 +427,22 @@ impl<'a> Validator<'a> {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for p in b.properties() {
             if let Some(prev) = seen.insert(p.name.name.as_str(), p.name.span) {
-                let msg = format!("Key \"{}\" is already defined in generator \"{}\".", p.name.name, b.name.name);
-                self.err(msg, p.name.span).notes.push((prev, "first defined here".into()));
+                let msg = format!(
+                    "Key \"{}\" is already defined in generator \"{}\".",
+                    p.name.name, b.name.name
+                );
+                self.err(msg, p.name.span)
+                    .notes
+                    .push((prev, "first defined here".into()));
             }
             match p.name.name.as_str() {
                 "provider" => match &p.value.kind {
                     ExprKind::Str { value, .. } => provider = Some(value.clone()),
                     ExprKind::Call { name, args } if name == "env" => {
-                        provider = args.first().and_then(|a| a.value.as_str()).map(|v| format!("env:{v}"))
+                        provider = args
+                            .first()
+                            .and_then(|a| a.value.as_str())
+                            .map(|v| format!("env:{v}"))
                     }
                     _ => {
                         self.err("The generator `provider` must be a string.", p.value.span);
@@ -473,7 +501,9 @@ impl<'a> Validator<'a> {
                     "Value \"{}\" is already defined on enum \"{}\".",
                     f.name.name, b.name.name
                 );
-                self.err(msg, f.name.span).notes.push((prev, "first defined here".into()));
+                self.err(msg, f.name.span)
+                    .notes
+                    .push((prev, "first defined here".into()));
             }
             let mut db_name = f.name.name.clone();
             self.check_duplicate_attrs(&f.attributes, false);
@@ -565,14 +595,17 @@ impl<'a> Validator<'a> {
                 kind_name(b.kind),
                 b.name.name
             );
-            self.err(msg, f.name.span).notes.push((prev, "first defined here".into()));
+            self.err(msg, f.name.span)
+                .notes
+                .push((prev, "first defined here".into()));
         }
     }
 
     fn check_duplicate_attrs(&mut self, attrs: &[Attribute], block: bool) {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for a in attrs {
-            let repeatable = block && matches!(a.name.name.as_str(), "unique" | "index" | "fulltext");
+            let repeatable =
+                block && matches!(a.name.name.as_str(), "unique" | "index" | "fulltext");
             let key = if a.name.name.starts_with(&format!("{}.", self.ds_name)) {
                 "db.*"
             } else {
@@ -583,7 +616,9 @@ impl<'a> Validator<'a> {
             }
             if let Some(prev) = seen.insert(key, a.span) {
                 let msg = format!("Attribute \"@{}\" can only be defined once.", a.name.name);
-                self.err(msg, a.span).notes.push((prev, "first defined here".into()));
+                self.err(msg, a.span)
+                    .notes
+                    .push((prev, "first defined here".into()));
             }
         }
     }
@@ -617,7 +652,10 @@ impl<'a> Validator<'a> {
             }
         }
         if schema.is_none() && self.ds_schemas.is_some() && !self.options.partial {
-            self.err("This model is missing an `@@schema` attribute.", b.name.span);
+            self.err(
+                "This model is missing an `@@schema` attribute.",
+                b.name.span,
+            );
         }
 
         for f in b.fields() {
@@ -712,7 +750,10 @@ impl<'a> Validator<'a> {
                     }
                 }
                 "unique" | "index" | "fulltext" => {
-                    if a.name.name == "fulltext" && !self.provider.supports_fulltext() && !self.options.partial {
+                    if a.name.name == "fulltext"
+                        && !self.provider.supports_fulltext()
+                        && !self.options.partial
+                    {
                         self.attr_err(a, "Defining fulltext indexes is not supported with the current connector.");
                         continue;
                     }
@@ -725,15 +766,21 @@ impl<'a> Validator<'a> {
                         "index" => (IndexKind::Normal, "idx"),
                         _ => (IndexKind::Fulltext, "idx"),
                     };
-                    let db = self
-                        .opt_string_named(a, "map")
-                        .unwrap_or_else(|| default_constraint_name(&db_name, &cols, suffix, self.provider));
+                    let db = self.opt_string_named(a, "map").unwrap_or_else(|| {
+                        default_constraint_name(&db_name, &cols, suffix, self.provider)
+                    });
                     let name = if kind == IndexKind::Unique {
-                        Some(self.opt_string_named(a, "name").unwrap_or_else(|| join_names(&list)))
+                        Some(
+                            self.opt_string_named(a, "name")
+                                .unwrap_or_else(|| join_names(&list)),
+                        )
                     } else {
                         None
                     };
-                    let algorithm = a.arg("type", None).and_then(|x| x.value.as_const()).map(str::to_string);
+                    let algorithm = a
+                        .arg("type", None)
+                        .and_then(|x| x.value.as_const())
+                        .map(str::to_string);
                     let clustered = a
                         .arg("clustered", None)
                         .and_then(|x| x.value.as_const())
@@ -758,7 +805,16 @@ impl<'a> Validator<'a> {
                     let msg = format!("Attribute not known: \"@@{other}\".");
                     let hint = suggest(other, BLOCK_ATTRS)
                         .map(|s| format!("did you mean `@@{s}`?"))
-                        .unwrap_or_else(|| format!("known block attributes: {}", BLOCK_ATTRS.iter().map(|a| format!("@@{a}")).collect::<Vec<_>>().join(", ")));
+                        .unwrap_or_else(|| {
+                            format!(
+                                "known block attributes: {}",
+                                BLOCK_ATTRS
+                                    .iter()
+                                    .map(|a| format!("@@{a}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        });
                     self.err(msg, a.span).hint = Some(hint);
                 }
             }
@@ -778,9 +834,11 @@ impl<'a> Validator<'a> {
         if !is_view && !ignored && b.kind == BlockKind::Model {
             let has_criterion = primary_key.is_some()
                 || uniques.iter().any(|u| {
-                    u.fields
-                        .iter()
-                        .all(|f| fields.iter().any(|sf| sf.name == f.name && sf.is_required()))
+                    u.fields.iter().all(|f| {
+                        fields
+                            .iter()
+                            .any(|sf| sf.name == f.name && sf.is_required())
+                    })
                 });
             if !has_criterion {
                 let msg = format!(
@@ -797,7 +855,13 @@ impl<'a> Validator<'a> {
         let mut collisions = Vec::new();
         for f in &fields {
             if let Some(prev) = columns.insert(f.db_name.as_str(), f) {
-                collisions.push((f.span, f.name.clone(), f.db_name.clone(), prev.name.clone(), prev.span));
+                collisions.push((
+                    f.span,
+                    f.name.clone(),
+                    f.db_name.clone(),
+                    prev.name.clone(),
+                    prev.span,
+                ));
             }
         }
         for (span, name, col, prev, prev_span) in collisions {
@@ -805,7 +869,9 @@ impl<'a> Validator<'a> {
                 "Error validating field `{name}` in model `{}`: The field `{name}` maps to the column `{col}`, which the field `{prev}` already uses.",
                 b.name.name
             );
-            self.err(msg, span).notes.push((prev_span, format!("`{prev}` maps to `{col}` here")));
+            self.err(msg, span)
+                .notes
+                .push((prev_span, format!("`{prev}` maps to `{col}` here")));
         }
 
         Model {
@@ -825,7 +891,10 @@ impl<'a> Validator<'a> {
     }
 
     /// `sort:`, `length:`, `map:`, `clustered:` on `@id`/`@unique`.
-    fn index_field_args(&mut self, a: &Attribute) -> (Option<SortOrder>, Option<u32>, Option<String>, Option<bool>) {
+    fn index_field_args(
+        &mut self,
+        a: &Attribute,
+    ) -> (Option<SortOrder>, Option<u32>, Option<String>, Option<bool>) {
         let mut sort = None;
         let mut length = None;
         let mut map = None;
@@ -839,7 +908,8 @@ impl<'a> Validator<'a> {
                 Some("clustered") => clustered = arg.value.as_const().map(|c| c == "true"),
                 Some(other) => {
                     let msg = format!("No such argument: `{other}`.");
-                    self.attr_err(a, msg).hint = Some("this attribute takes `map`, `sort`, `length` and `clustered`".into());
+                    self.attr_err(a, msg).hint =
+                        Some("this attribute takes `map`, `sort`, `length` and `clustered`".into());
                 }
                 None => {
                     self.attr_err(a, "This attribute takes named arguments only (`map:`, `sort:`, `length:`, `clustered:`).");
@@ -861,14 +931,22 @@ impl<'a> Validator<'a> {
     }
 
     /// The `fields` list of `@@id`/`@@unique`/`@@index` (first positional or `fields:`).
-    fn field_list(&mut self, a: &Attribute, fields: &[ScalarField], b: &Block) -> Option<Vec<IndexField>> {
+    fn field_list(
+        &mut self,
+        a: &Attribute,
+        fields: &[ScalarField],
+        b: &Block,
+    ) -> Option<Vec<IndexField>> {
         let Some(arg) = a.arg("fields", Some(0)) else {
             self.attr_err(a, "Argument \"fields\" is missing.").hint =
                 Some(format!("write `@@{}([fieldA, fieldB])`", a.name.name));
             return None;
         };
         let Some(items) = arg.value.as_array() else {
-            self.attr_err(a, "The `fields` argument must be a list of field names, e.g. [a, b].");
+            self.attr_err(
+                a,
+                "The `fields` argument must be a list of field names, e.g. [a, b].",
+            );
             return None;
         };
         if items.is_empty() {
@@ -931,8 +1009,11 @@ impl<'a> Validator<'a> {
                     names.join(", ")
                 )
             };
-            self.err(msg, missing[0].1).hint = suggest(names[0], &fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())
-                .map(|s| format!("did you mean `{s}`?"));
+            self.err(msg, missing[0].1).hint = suggest(
+                names[0],
+                &fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            )
+            .map(|s| format!("did you mean `{s}`?"));
             return None;
         }
         Some(out)
@@ -991,7 +1072,8 @@ impl<'a> Validator<'a> {
                         "Type \"{tname}\" is neither a built-in type, nor refers to another model, composite type, or enum."
                     );
                     let mut candidates: Vec<&str> = vec![
-                        "String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes",
+                        "String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime",
+                        "Json", "Bytes",
                     ];
                     candidates.extend(self.tops.keys().copied());
                     let hint = suggest(tname, &candidates).map(|s| format!("did you mean `{s}`?"));
@@ -1028,7 +1110,8 @@ impl<'a> Validator<'a> {
                     }
                 }
                 "id" | "unique" if composite => {
-                    let msg = format!("The attribute `@{name}` cannot be used on composite type fields.");
+                    let msg =
+                        format!("The attribute `@{name}` cannot be used on composite type fields.");
                     self.attr_err(a, msg);
                 }
                 "id" => {
@@ -1040,7 +1123,10 @@ impl<'a> Validator<'a> {
                 "default" => default = self.default(a, &ty, ty_ast.arity),
                 "updatedAt" => {
                     if ty != ScalarType::DateTime {
-                        self.attr_err(a, "Fields that are marked with @updatedAt must be of type DateTime.");
+                        self.attr_err(
+                            a,
+                            "Fields that are marked with @updatedAt must be of type DateTime.",
+                        );
                     } else if ty_ast.arity == Arity::List {
                         self.attr_err(a, "Fields that are marked with @updatedAt cannot be lists.");
                     }
@@ -1071,7 +1157,11 @@ impl<'a> Validator<'a> {
                         .unwrap_or_else(|| {
                             format!(
                                 "known field attributes: {}, and native types as `@{}.Type`",
-                                known.iter().map(|a| format!("@{a}")).collect::<Vec<_>>().join(", "),
+                                known
+                                    .iter()
+                                    .map(|a| format!("@{a}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
                                 self.ds_name
                             )
                         });
@@ -1100,7 +1190,11 @@ impl<'a> Validator<'a> {
                 a.name.name.split('.').next().unwrap_or_default(),
                 self.ds_name
             );
-            self.err(msg, a.name.span).hint = Some(format!("write `@{}{}`", prefix, a.name.name.split_once('.').map_or("", |x| x.1)));
+            self.err(msg, a.name.span).hint = Some(format!(
+                "write `@{}{}`",
+                prefix,
+                a.name.name.split_once('.').map_or("", |x| x.1)
+            ));
             return None;
         };
         if self.options.partial && self.tops.is_empty() {
@@ -1108,11 +1202,20 @@ impl<'a> Validator<'a> {
         }
         let Some(spec) = native::find(self.provider, name) else {
             let msg = if native::native_types(self.provider).is_empty() {
-                format!("Native type {name} is not supported for {} connector.", self.provider)
+                format!(
+                    "Native type {name} is not supported for {} connector.",
+                    self.provider
+                )
             } else {
-                format!("Native type {name} is not supported for {} connector.", self.provider)
+                format!(
+                    "Native type {name} is not supported for {} connector.",
+                    self.provider
+                )
             };
-            let known: Vec<&str> = native::native_types(self.provider).iter().map(|t| t.name).collect();
+            let known: Vec<&str> = native::native_types(self.provider)
+                .iter()
+                .map(|t| t.name)
+                .collect();
             let hint = suggest(name, &known).map(|s| format!("did you mean `@{prefix}{s}`?"));
             self.err(msg, a.span).hint = hint;
             return None;
@@ -1185,7 +1288,8 @@ impl<'a> Validator<'a> {
                         "The function `{n}()` cannot be used on fields of type `{}`.",
                         ty.name()
                     );
-                    self.attr_err(a, msg).hint = Some(format!("`{n}()` fits fields of type {needs}"));
+                    self.attr_err(a, msg).hint =
+                        Some(format!("`{n}()` fits fields of type {needs}"));
                     return None;
                 }
                 match n {
@@ -1216,7 +1320,10 @@ impl<'a> Validator<'a> {
                         None => DefaultKind::Nanoid(None),
                         Some(v @ 2..=255) => DefaultKind::Nanoid(Some(v as u8)),
                         Some(_) => {
-                            self.attr_err(a, "`nanoid()` takes an optional length between 2 and 255.");
+                            self.attr_err(
+                                a,
+                                "`nanoid()` takes an optional length between 2 and 255.",
+                            );
                             return None;
                         }
                     },
@@ -1226,7 +1333,10 @@ impl<'a> Validator<'a> {
                         Some(x) => match x.value.as_str() {
                             Some(s) => DefaultKind::DbGenerated(Some(s.to_string())),
                             None => {
-                                self.attr_err(a, "`dbgenerated()` takes one string: the SQL expression.");
+                                self.attr_err(
+                                    a,
+                                    "`dbgenerated()` takes one string: the SQL expression.",
+                                );
                                 return None;
                             }
                         },
@@ -1254,7 +1364,10 @@ impl<'a> Validator<'a> {
             }
             _ => {
                 if arity == Arity::List {
-                    self.attr_err(a, "The default value of a list field must be a list, e.g. `@default([])`.");
+                    self.attr_err(
+                        a,
+                        "The default value of a list field must be a list, e.g. `@default([])`.",
+                    );
                     return None;
                 }
                 DefaultKind::Value(self.literal(a, e, ty)?)
@@ -1265,14 +1378,24 @@ impl<'a> Validator<'a> {
 
     fn literal(&mut self, a: &Attribute, e: &Expr, ty: &ScalarType) -> Option<Literal> {
         let wrong = |v: &mut Self, e: &Expr| {
-            let msg = format!("Expected {}, but found {}.", expected_literal(ty), e.describe());
+            let msg = format!(
+                "Expected {}, but found {}.",
+                expected_literal(ty),
+                e.describe()
+            );
             v.attr_err(a, msg);
             None
         };
         match (ty, &e.kind) {
-            (ScalarType::String | ScalarType::DateTime | ScalarType::Json | ScalarType::Bytes, ExprKind::Str { value, .. }) => {
+            (
+                ScalarType::String | ScalarType::DateTime | ScalarType::Json | ScalarType::Bytes,
+                ExprKind::Str { value, .. },
+            ) => {
                 if *ty == ScalarType::Json && !looks_like_json(value) {
-                    self.attr_err(a, "The default value of a Json field must be a string holding valid JSON.");
+                    self.attr_err(
+                        a,
+                        "The default value of a Json field must be a string holding valid JSON.",
+                    );
                     return None;
                 }
                 Some(Literal::String(value.clone()))
@@ -1287,7 +1410,9 @@ impl<'a> Validator<'a> {
             },
             (ScalarType::Float, ExprKind::Number(n)) => n.parse::<f64>().ok().map(Literal::Float),
             (ScalarType::Decimal, ExprKind::Number(n)) => Some(Literal::Number(n.clone())),
-            (ScalarType::Boolean, ExprKind::Const(c)) if c == "true" || c == "false" => Some(Literal::Boolean(c == "true")),
+            (ScalarType::Boolean, ExprKind::Const(c)) if c == "true" || c == "false" => {
+                Some(Literal::Boolean(c == "true"))
+            }
             (ScalarType::Enum(en), ExprKind::Const(c)) => {
                 let exists = self
                     .tops
@@ -1300,13 +1425,17 @@ impl<'a> Validator<'a> {
                         .get(en.as_str())
                         .map(|b| b.fields().map(|f| f.name.name.clone()).collect())
                         .unwrap_or_default();
-                    self.attr_err(a, msg).hint = Some(format!("`{en}` has the values: {}", values.join(", ")));
+                    self.attr_err(a, msg).hint =
+                        Some(format!("`{en}` has the values: {}", values.join(", ")));
                     return None;
                 }
                 Some(Literal::Enum(c.clone()))
             }
             (ScalarType::Unsupported(_), _) => {
-                self.attr_err(a, "Only `@default(dbgenerated(\"...\"))` can be used on Unsupported fields.");
+                self.attr_err(
+                    a,
+                    "Only `@default(dbgenerated(\"...\"))` can be used on Unsupported fields.",
+                );
                 None
             }
             (ScalarType::Composite(_), _) => {
@@ -1319,7 +1448,12 @@ impl<'a> Validator<'a> {
 
     // ----- relations --------------------------------------------------------------------------
 
-    fn relation_field(&mut self, model: usize, f: &'a ast::Field, target: &'a str) -> Option<PendingRelation<'a>> {
+    fn relation_field(
+        &mut self,
+        model: usize,
+        f: &'a ast::Field,
+        target: &'a str,
+    ) -> Option<PendingRelation<'a>> {
         let ty = f.ty.as_ref()?;
         let mut p = PendingRelation {
             model,
@@ -1350,7 +1484,9 @@ impl<'a> Validator<'a> {
                                 }
                             },
                             Some("fields") => p.fields = self.name_list(a, &arg.value, "fields"),
-                            Some("references") => p.references = self.name_list(a, &arg.value, "references"),
+                            Some("references") => {
+                                p.references = self.name_list(a, &arg.value, "references")
+                            }
                             Some("onDelete") => p.on_delete = self.referential_action(&arg.value),
                             Some("onUpdate") => p.on_update = self.referential_action(&arg.value),
                             Some("map") => p.map = arg.value.as_str().map(str::to_string),
@@ -1364,8 +1500,12 @@ impl<'a> Validator<'a> {
                     }
                 }
                 "ignore" => p.ignored = true,
-                other if matches!(other, "map" | "default" | "unique" | "id" | "updatedAt") || other.contains('.') => {
-                    let msg = format!("The attribute `@{other}` cannot be used on relation fields.");
+                other
+                    if matches!(other, "map" | "default" | "unique" | "id" | "updatedAt")
+                        || other.contains('.') =>
+                {
+                    let msg =
+                        format!("The attribute `@{other}` cannot be used on relation fields.");
                     self.attr_err(a, msg).hint = Some(
                         "put it on the scalar field that holds the foreign key instead".into(),
                     );
@@ -1384,7 +1524,9 @@ impl<'a> Validator<'a> {
             ExprKind::Array(items) => items.as_slice(),
             ExprKind::Const(_) => std::slice::from_ref(e),
             _ => {
-                let msg = format!("The `{what}` argument must be a list of field names, e.g. [authorId].");
+                let msg = format!(
+                    "The `{what}` argument must be a list of field names, e.g. [authorId]."
+                );
                 self.attr_err(a, msg);
                 return None;
             }
@@ -1426,7 +1568,10 @@ impl<'a> Validator<'a> {
                     ExprKind::Const(c) => c.clone(),
                     _ => e.describe().to_string(),
                 };
-                let msg = format!("Invalid referential action: `{written}`. Allowed values: ({})", list());
+                let msg = format!(
+                    "Invalid referential action: `{written}`. Allowed values: ({})",
+                    list()
+                );
                 self.err(msg, e.span);
                 None
             }
@@ -1469,9 +1614,8 @@ impl<'a> Validator<'a> {
                         "Error validating field `{}` in model `{}`: The relation field `{}` on model `{}` is missing an opposite relation field on the model `{}`. Either run `prisma format` or add it manually.",
                         first.field.name.name, model_name, first.field.name.name, model_name, first.target
                     );
-                    self.err(msg, first.field.span).hint = Some(
-                        "run `sovereign format` to add the missing field".into(),
-                    );
+                    self.err(msg, first.field.span).hint =
+                        Some("run `sovereign format` to add the missing field".into());
                     continue;
                 }
                 // Partial schema: the other side lives in a file we do not see.
@@ -1494,7 +1638,10 @@ impl<'a> Validator<'a> {
                     model_name,
                     first.target
                 );
-                self.err(msg, second.field.span).notes.push((first.field.span, "this field refers to the same model".into()));
+                self.err(msg, second.field.span).notes.push((
+                    first.field.span,
+                    "this field refers to the same model".into(),
+                ));
                 continue;
             }
             let (a, b) = (&pending[group[0]], &pending[group[1]]);
@@ -1506,10 +1653,15 @@ impl<'a> Validator<'a> {
         // Point each relation field at its relation.
         for r in &relations {
             for side in [&r.from, &r.to] {
-                let (Some(field), Some(&mi)) = (&side.field, model_index.get(side.model.as_str())) else {
+                let (Some(field), Some(&mi)) = (&side.field, model_index.get(side.model.as_str()))
+                else {
                     continue;
                 };
-                if let Some(rf) = models[mi].relation_fields.iter_mut().find(|f| &f.name == field) {
+                if let Some(rf) = models[mi]
+                    .relation_fields
+                    .iter_mut()
+                    .find(|f| &f.name == field)
+                {
                     rf.relation = r.id;
                 }
             }
@@ -1540,9 +1692,19 @@ impl<'a> Validator<'a> {
             return Some(Relation {
                 id,
                 name,
-                kind: if a.arity == Arity::List { RelationKind::OneToMany } else { RelationKind::OneToOne },
-                from: RelationSide { model: a_model.name.clone(), field: Some(a.field.name.name.clone()) },
-                to: RelationSide { model: a.target.to_string(), field: None },
+                kind: if a.arity == Arity::List {
+                    RelationKind::OneToMany
+                } else {
+                    RelationKind::OneToOne
+                },
+                from: RelationSide {
+                    model: a_model.name.clone(),
+                    field: Some(a.field.name.name.clone()),
+                },
+                to: RelationSide {
+                    model: a.target.to_string(),
+                    field: None,
+                },
                 fields: a.fields.iter().flatten().map(|x| x.0.clone()).collect(),
                 references: a.references.iter().flatten().map(|x| x.0.clone()).collect(),
                 on_delete: a.on_delete.map_or(ReferentialAction::Restrict, |x| x.0),
@@ -1566,7 +1728,10 @@ impl<'a> Validator<'a> {
             }
             for (p, other) in [(a, b), (b, a)] {
                 let target = &models[other.model];
-                let single_id = target.primary_key.as_ref().is_some_and(|pk| pk.fields.len() == 1);
+                let single_id = target
+                    .primary_key
+                    .as_ref()
+                    .is_some_and(|pk| pk.fields.len() == 1);
                 if !single_id {
                     let msg = format!(
                         "Error validating field `{}` in model `{}`: The relation field `{}` on Model `{}` references `{}` which does not have an `@id` field. Models without `@id` cannot be part of a many to many relation. Use an explicit intermediate Model to represent this relationship.",
@@ -1576,7 +1741,11 @@ impl<'a> Validator<'a> {
                     return None;
                 }
             }
-            let (first, second) = if a_model.name <= b_model.name { (a, b) } else { (b, a) };
+            let (first, second) = if a_model.name <= b_model.name {
+                (a, b)
+            } else {
+                (b, a)
+            };
             let join = JoinTable {
                 name: format!("_{name}"),
                 a_model: models[first.model].name.clone(),
@@ -1586,8 +1755,14 @@ impl<'a> Validator<'a> {
                 id,
                 name,
                 kind: RelationKind::ManyToMany,
-                from: RelationSide { model: models[first.model].name.clone(), field: Some(first.field.name.name.clone()) },
-                to: RelationSide { model: models[second.model].name.clone(), field: Some(second.field.name.name.clone()) },
+                from: RelationSide {
+                    model: models[first.model].name.clone(),
+                    field: Some(first.field.name.name.clone()),
+                },
+                to: RelationSide {
+                    model: models[second.model].name.clone(),
+                    field: Some(second.field.name.name.clone()),
+                },
                 fields: Vec::new(),
                 references: Vec::new(),
                 on_delete: ReferentialAction::Cascade,
@@ -1612,7 +1787,9 @@ impl<'a> Validator<'a> {
                             "Error parsing attribute \"@relation\": The relation fields `{}` on Model `{}` and `{}` on Model `{}` both provide the `references` argument in the @relation attribute. You have to provide it only on one of the two fields.",
                             a.field.name.name, a_model.name, b.field.name.name, b_model.name
                         );
-                        self.err(msg, b.attr_span).notes.push((a.attr_span, "the other side".into()));
+                        self.err(msg, b.attr_span)
+                            .notes
+                            .push((a.attr_span, "the other side".into()));
                         return None;
                     }
                     (false, false) => {
@@ -1651,7 +1828,8 @@ impl<'a> Validator<'a> {
                 "Error parsing attribute \"@relation\": The relation field `{}` on Model `{}` must specify the `fields` argument in the @relation attribute. You can run `prisma format` to fix this automatically.",
                 fk.field.name.name, fk_model.name
             );
-            self.err(msg, fk.attr_span).hint = Some("e.g. `@relation(fields: [authorId], references: [id])`".into());
+            self.err(msg, fk.attr_span).hint =
+                Some("e.g. `@relation(fields: [authorId], references: [id])`".into());
             return None;
         };
         let Some(references) = &fk.references else {
@@ -1662,19 +1840,39 @@ impl<'a> Validator<'a> {
             self.err(msg, fk.attr_span).hint = Some("e.g. `references: [id]`".into());
             return None;
         };
-        let missing: Vec<&str> = fields.iter().filter(|f| fk_model.field(&f.0).is_none()).map(|f| f.0.as_str()).collect();
+        let missing: Vec<&str> = fields
+            .iter()
+            .filter(|f| fk_model.field(&f.0).is_none())
+            .map(|f| f.0.as_str())
+            .collect();
         if !missing.is_empty() {
             let msg = format!(
                 "Error parsing attribute \"@relation\": The argument fields must refer only to existing fields. The following fields do not exist in this model: {}",
                 missing.join(", ")
             );
-            let hint = suggest(missing[0], &fk_model.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("add a scalar field such as `{} Int` to `{}`", missing[0], fk_model.name));
+            let hint = suggest(
+                missing[0],
+                &fk_model
+                    .fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "add a scalar field such as `{} Int` to `{}`",
+                    missing[0], fk_model.name
+                )
+            });
             self.err(msg, fk.attr_span).hint = Some(hint);
             return None;
         }
-        let missing: Vec<&str> = references.iter().filter(|f| target.field(&f.0).is_none()).map(|f| f.0.as_str()).collect();
+        let missing: Vec<&str> = references
+            .iter()
+            .filter(|f| target.field(&f.0).is_none())
+            .map(|f| f.0.as_str())
+            .collect();
         if !missing.is_empty() {
             let msg = format!(
                 "Error parsing attribute \"@relation\": The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
@@ -1693,20 +1891,24 @@ impl<'a> Validator<'a> {
         }
         for (f, r) in fields.iter().zip(references) {
             let (lf, rf) = (fk_model.field(&f.0)?, target.field(&r.0)?);
-            let same = lf.ty == rf.ty && (lf.native_type.is_none() || rf.native_type.is_none() || lf.native_type == rf.native_type);
+            let same = lf.ty == rf.ty
+                && (lf.native_type.is_none()
+                    || rf.native_type.is_none()
+                    || lf.native_type == rf.native_type);
             if !same {
                 let msg = format!(
                     "Error parsing attribute \"@relation\": The type of the field `{}` in the model `{}` is not matching the type of the referenced field `{}` in model `{}`.",
                     lf.name, fk_model.name, rf.name, target.name
                 );
-                self.err(msg, f.1).hint = Some(format!("declare `{}` as `{}`", lf.name, rf.ty.name()));
+                self.err(msg, f.1).hint =
+                    Some(format!("declare `{}` as `{}`", lf.name, rf.ty.name()));
                 return None;
             }
         }
         let ref_names: Vec<&str> = references.iter().map(|r| r.0.as_str()).collect();
-        let is_unique = target
-            .unique_criteria()
-            .any(|c| c.len() == ref_names.len() && c.iter().all(|f| ref_names.contains(&f.name.as_str())));
+        let is_unique = target.unique_criteria().any(|c| {
+            c.len() == ref_names.len() && c.iter().all(|f| ref_names.contains(&f.name.as_str()))
+        });
         if !is_unique && !target.is_view {
             let msg = format!(
                 "Error parsing attribute \"@relation\": The argument `references` must refer to a unique criterion in the related model. Consider adding an `@unique` attribute to the field `{}` in the model `{}`.",
@@ -1718,9 +1920,9 @@ impl<'a> Validator<'a> {
         }
         let fk_names: Vec<&str> = fields.iter().map(|f| f.0.as_str()).collect();
         if kind == RelationKind::OneToOne {
-            let unique = fk_model
-                .unique_criteria()
-                .any(|c| c.len() == fk_names.len() && c.iter().all(|f| fk_names.contains(&f.name.as_str())));
+            let unique = fk_model.unique_criteria().any(|c| {
+                c.len() == fk_names.len() && c.iter().all(|f| fk_names.contains(&f.name.as_str()))
+            });
             if !unique {
                 let msg = format!(
                     "Error parsing attribute \"@relation\": A one-to-one relation must use unique fields on the defining side. Either add an `@unique` attribute to the field `{}`, or change the relation to one-to-many.",
@@ -1738,7 +1940,8 @@ impl<'a> Validator<'a> {
                 return None;
             }
         }
-        let fk_fields: Vec<&ScalarField> = fk_names.iter().filter_map(|n| fk_model.field(n)).collect();
+        let fk_fields: Vec<&ScalarField> =
+            fk_names.iter().filter_map(|n| fk_model.field(n)).collect();
         let any_required = fk_fields.iter().any(|f| f.is_required());
         let any_optional = fk_fields.iter().any(|f| !f.is_required());
         if any_optional && fk.arity == Arity::Required {
@@ -1794,13 +1997,23 @@ impl<'a> Validator<'a> {
             id,
             name,
             kind,
-            from: RelationSide { model: fk_model.name.clone(), field: Some(fk.field.name.name.clone()) },
-            to: RelationSide { model: target.name.clone(), field: Some(back.field.name.name.clone()) },
+            from: RelationSide {
+                model: fk_model.name.clone(),
+                field: Some(fk.field.name.name.clone()),
+            },
+            to: RelationSide {
+                model: target.name.clone(),
+                field: Some(back.field.name.name.clone()),
+            },
             fields: fk_names.iter().map(|s| s.to_string()).collect(),
             references: ref_names.iter().map(|s| s.to_string()).collect(),
             on_delete: fk.on_delete.map_or(default_delete, |x| x.0),
             on_update: fk.on_update.map_or(
-                if emulated { ReferentialAction::NoAction } else { ReferentialAction::Cascade },
+                if emulated {
+                    ReferentialAction::NoAction
+                } else {
+                    ReferentialAction::Cascade
+                },
                 |x| x.0,
             ),
             fk_name,
@@ -1818,14 +2031,20 @@ impl<'a> Validator<'a> {
                     "Error validating model \"{}\": The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{}\"",
                     m.name, m.db_name, prev.name
                 );
-                self.err(msg, m.span.to(m.span)).notes.push((prev.span, format!("`{}` uses the table `{}`", prev.name, prev.db_name)));
+                self.err(msg, m.span.to(m.span)).notes.push((
+                    prev.span,
+                    format!("`{}` uses the table `{}`", prev.name, prev.db_name),
+                ));
             }
         }
     }
 
     fn check_constraint_names(&mut self, models: &[Model]) {
         // MySQL and SQL Server scope index names per table; the others per schema.
-        let per_table = matches!(self.provider, Provider::Mysql | Provider::Sqlserver | Provider::Mongodb);
+        let per_table = matches!(
+            self.provider,
+            Provider::Mysql | Provider::Sqlserver | Provider::Mongodb
+        );
         let mut seen: HashMap<(Option<&str>, &str, &str), &Model> = HashMap::new();
         for m in models {
             for idx in m.uniques.iter().chain(&m.indexes) {
@@ -1848,7 +2067,10 @@ impl<'a> Validator<'a> {
                     };
                     let d = self.err(msg, span);
                     if !std::ptr::eq(prev, m) {
-                        d.notes.push((prev.span, format!("`{}` already defines `{}`", prev.name, idx.db_name)));
+                        d.notes.push((
+                            prev.span,
+                            format!("`{}` already defines `{}`", prev.name, idx.db_name),
+                        ));
                     }
                 }
             }
@@ -1931,7 +2153,9 @@ pub(crate) fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str>
     candidates
         .iter()
         .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1) && *d > 0 || (*d == 0 && *c != word))
+        .filter(|(d, c)| {
+            *d <= (c.len().max(word.len()) / 3).max(1) && *d > 0 || (*d == 0 && *c != word)
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
@@ -1942,7 +2166,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

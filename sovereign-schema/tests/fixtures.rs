@@ -39,16 +39,29 @@ fn formatter_matches_prisma_format() {
                 "{}: output differs from prisma format\n--- expected\n{expected}\n--- ours\n{out}",
                 case.display()
             )),
-            Err(r) => failures.push(format!("{}: refused to format:\n{}", case.display(), r.render())),
+            Err(r) => failures.push(format!(
+                "{}: refused to format:\n{}",
+                case.display(),
+                r.render()
+            )),
         }
         // Idempotence: formatting Prisma's own output changes nothing.
         match sovereign_schema::format("expected.prisma", &expected) {
             Ok(again) if again == expected => {}
             Ok(again) => failures.push(format!("{}: not idempotent:\n{again}", case.display())),
-            Err(r) => failures.push(format!("{}: refused expected.prisma:\n{}", case.display(), r.render())),
+            Err(r) => failures.push(format!(
+                "{}: refused expected.prisma:\n{}",
+                case.display(),
+                r.render()
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -80,7 +93,10 @@ fn invalid_fixtures_are_rejected_where_prisma_rejects_them() {
         let prisma = read(&case.join("prisma.txt"));
         let rendered = match sovereign_schema::check("input.prisma", &input) {
             Ok(_) => {
-                failures.push(format!("{}: accepted, but Prisma says:\n{prisma}", case.display()));
+                failures.push(format!(
+                    "{}: accepted, but Prisma says:\n{prisma}",
+                    case.display()
+                ));
                 continue;
             }
             Err(report) => {
@@ -118,5 +134,10 @@ fn invalid_fixtures_are_rejected_where_prisma_rejects_them() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

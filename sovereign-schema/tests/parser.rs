@@ -4,7 +4,12 @@ use sovereign_schema::ast::{Arity, BlockKind, ExprKind, Item, Member};
 use sovereign_schema::{parse, FileId, Sources};
 use std::time::{Duration, Instant};
 
-fn parse_str(text: &str) -> (sovereign_schema::ast::SchemaAst, Vec<sovereign_schema::Diagnostic>) {
+fn parse_str(
+    text: &str,
+) -> (
+    sovereign_schema::ast::SchemaAst,
+    Vec<sovereign_schema::Diagnostic>,
+) {
     parse(FileId(0), text)
 }
 
@@ -57,7 +62,14 @@ view V {
     assert_eq!(fields[1].ty.as_ref().unwrap().arity, Arity::Optional);
     assert_eq!(fields[2].ty.as_ref().unwrap().arity, Arity::List);
     assert_eq!(
-        fields[3].ty.as_ref().unwrap().unsupported.as_ref().unwrap().as_str(),
+        fields[3]
+            .ty
+            .as_ref()
+            .unwrap()
+            .unsupported
+            .as_ref()
+            .unwrap()
+            .as_str(),
         Some("circle")
     );
     let default = fields[0].attribute("default").unwrap();
@@ -66,9 +78,15 @@ view V {
     };
     assert_eq!((name.as_str(), args.len()), ("uuid", 1));
     let native = fields[1].attribute("db.VarChar").unwrap();
-    assert_eq!(&text[native.span.start..native.span.end], "@db.VarChar(255)");
+    assert_eq!(
+        &text[native.span.start..native.span.end],
+        "@db.VarChar(255)"
+    );
     let index = user.attribute("index").unwrap();
-    assert_eq!(index.arg("map", None).unwrap().value.as_str(), Some("by_name"));
+    assert_eq!(
+        index.arg("map", None).unwrap().value.as_str(),
+        Some("by_name")
+    );
 }
 
 #[test]
@@ -79,7 +97,9 @@ fn string_escapes_are_decoded_and_raw_text_kept() {
     let f = ast.blocks().next().unwrap().fields().next().unwrap();
     let v = &f.attribute("default").unwrap().args[0].value;
     assert_eq!(v.as_str(), Some("a\"b\nA\\"));
-    let ExprKind::Str { raw, .. } = &v.kind else { panic!() };
+    let ExprKind::Str { raw, .. } = &v.kind else {
+        panic!()
+    };
     assert_eq!(raw, "\"a\\\"b\\n\\u0041\\\\\"");
 }
 
@@ -89,14 +109,25 @@ fn recovers_and_reports_every_broken_line() {
     let (ast, diags) = parse_str(text);
     let mut sources = Sources::new();
     sources.add("s.prisma", text);
-    let lines: Vec<usize> = diags.iter().map(|d| sources.location(d.span).line).collect();
+    let lines: Vec<usize> = diags
+        .iter()
+        .map(|d| sources.location(d.span).line)
+        .collect();
     assert_eq!(lines, [3, 5, 6, 8], "{diags:#?}");
     assert!(diags[0].message.contains("missing a name or a type"));
-    assert!(diags[3].message.contains("does not start with any known Prisma schema keyword"));
+    assert!(diags[3]
+        .message
+        .contains("does not start with any known Prisma schema keyword"));
     // The good fields and the block after the errors survive.
     let names: Vec<&str> = ast.blocks().map(|b| b.name.name.as_str()).collect();
     assert_eq!(names, ["A", "B"]);
-    let a: Vec<&str> = ast.blocks().next().unwrap().fields().map(|f| f.name.name.as_str()).collect();
+    let a: Vec<&str> = ast
+        .blocks()
+        .next()
+        .unwrap()
+        .fields()
+        .map(|f| f.name.name.as_str())
+        .collect();
     assert_eq!(a, ["id", "ok"]);
 }
 
@@ -140,10 +171,21 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         "]".repeat(depth)
     );
     let (_, diags) = parse_str(&text);
-    assert!(diags.iter().any(|d| d.message.contains("nested too deeply")), "{diags:?}");
-    let text = format!("model A {{\n  id Int @id @default({}1{})\n}}\n", "f(".repeat(depth), ")".repeat(depth));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.message.contains("nested too deeply")),
+        "{diags:?}"
+    );
+    let text = format!(
+        "model A {{\n  id Int @id @default({}1{})\n}}\n",
+        "f(".repeat(depth),
+        ")".repeat(depth)
+    );
     let (_, diags) = parse_str(&text);
-    assert!(diags.iter().any(|d| d.message.contains("nested too deeply")));
+    assert!(diags
+        .iter()
+        .any(|d| d.message.contains("nested too deeply")));
 }
 
 #[test]
@@ -160,7 +202,11 @@ fn a_50_mb_file_parses_in_linear_time() {
     assert!(diags.is_empty());
     assert_eq!(ast.blocks().count(), i);
     // Generous for debug builds on a loaded 2-core machine; quadratic behaviour would take hours.
-    assert!(start.elapsed() < Duration::from_secs(60), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 /// A small deterministic generator, so failures reproduce from the printed seed.
@@ -209,9 +255,42 @@ enum Role {
 #[test]
 fn no_panic_on_random_and_mutated_input() {
     let pieces: &[&str] = &[
-        "{", "}", "(", ")", "[", "]", "@", "@@", "\"", "\\", "?", "=", ":", ",", ".", "\n", " ",
-        "model", "enum", "//", "///", "Int", "String?", "[]", "@relation(", "fields:", "é", "\r\n",
-        "\t", "@default(", "env(", "datasource", "User", "Post", "-1", "1.5",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "@",
+        "@@",
+        "\"",
+        "\\",
+        "?",
+        "=",
+        ":",
+        ",",
+        ".",
+        "\n",
+        " ",
+        "model",
+        "enum",
+        "//",
+        "///",
+        "Int",
+        "String?",
+        "[]",
+        "@relation(",
+        "fields:",
+        "é",
+        "\r\n",
+        "\t",
+        "@default(",
+        "env(",
+        "datasource",
+        "User",
+        "Post",
+        "-1",
+        "1.5",
     ];
     for seed in 1..=3000u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -264,4 +343,3 @@ fn no_panic_on_random_and_mutated_input() {
         assert!(result.is_ok(), "seed {seed} panicked on input:\n{text:?}");
     }
 }
-
