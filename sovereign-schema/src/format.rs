@@ -277,17 +277,118 @@ pub struct AddedField {
     pub from_file: crate::source::FileId,
 }
 
+/// `BlogPost` -> `blogPost`, as Prisma names the fields it adds.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn relation_name(f: &Field) -> Option<&str> {
+    f.attribute("relation")
+        .and_then(|a| a.arg("name", Some(0)))
+        .and_then(|a| a.value.as_str())
+}
+
+fn names_in(e: Option<&Expr>) -> Vec<String> {
+    e.and_then(Expr::as_array)
+        .map(|xs| {
+            xs.iter()
+                .filter_map(|x| match &x.kind {
+                    ExprKind::Const(c) => Some(c.clone()),
+                    ExprKind::Call { name, .. } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `fields` are exactly a unique criterion (`@id`, `@unique`, `@@id`, `@@unique`) of `b`.
+fn is_unique(b: &Block, fields: &[String]) -> bool {
+    if fields.len() == 1
+        && b.fields().any(|g| {
+            g.name.name == fields[0]
+                && (g.attribute("unique").is_some() || g.attribute("id").is_some())
+        })
+    {
+        return true;
+    }
+    b.attributes().any(|a| {
+        if !matches!(a.name.name.as_str(), "unique" | "id") {
+            return false;
+        }
+        let names: HashSet<String> = names_in(a.arg("fields", Some(0)).map(|x| &x.value))
+            .into_iter()
+            .collect();
+        names.len() == fields.len() && fields.iter().all(|f| names.contains(f))
+    })
+}
+
+fn synthetic_attribute(name: &str, args: Vec<Arg>, span: Span) -> Attribute {
+    Attribute {
+        name: Ident {
+            name: name.into(),
+            span,
+        },
+        args,
+        parens: true,
+        block: false,
+        span,
+    }
+}
+
+fn expr(kind: ExprKind, span: Span) -> Expr {
+    Expr { kind, span }
+}
+
+fn synthetic_field(
+    name: &str,
+    ty: &str,
+    arity: Arity,
+    attributes: Vec<Attribute>,
+    span: Span,
+) -> Field {
+    Field {
+        name: Ident {
+            name: name.into(),
+            span,
+        },
+        ty: Some(FieldType {
+            name: Ident {
+                name: ty.into(),
+                span,
+            },
+            arity,
+            unsupported: None,
+            span,
+        }),
+        attributes,
+        docs: Vec::new(),
+        trailing: None,
+        span,
+    }
+}
+
 /// Adds the opposite side of every relation that has only one side, as `prisma format` does:
-/// a field named after the other model, typed `Model[]` (or `Model?` when the foreign key is
-/// unique), with the relation's name when it has one. Works across files: a relation from a
-/// plugin's model to a core model adds the field to the core model, in the core model's file.
-/// `comment` (if given) is called for each addition and may return a comment line to put above
-/// the new field.
+///
+/// - for a field holding the foreign key (`author User @relation(fields: [authorId], ...)`), a
+///   field in the referenced model named after the other model in camel case, `blogPosts
+///   BlogPost[]` (or `blogPost BlogPost?` when the foreign key is unique);
+/// - for a list without an opposite (`posts Post[]`), a relation field with its foreign key in
+///   the other model: `user User? @relation(fields: [userId], references: [id])` and
+///   `userId Int?` (with the id's native type).
+///
+/// Where Prisma would produce an invalid schema (named and self relations, where it drops the
+/// relation name), the added field carries the relation's name. Works across files: a relation
+/// from a plugin's model to a core model adds the field to the core model. `comment` may return
+/// a comment line to put above each added field.
 pub fn add_missing_back_relations(
     files: &mut [SchemaAst],
     comment: &dyn Fn(&AddedField) -> Option<String>,
 ) -> Vec<AddedField> {
-    // Index the models: name -> (file, item index).
     let mut models: HashMap<String, (usize, usize)> = HashMap::new();
     for (fi, f) in files.iter().enumerate() {
         for (ii, item) in f.items.iter().enumerate() {
@@ -298,146 +399,173 @@ pub fn add_missing_back_relations(
             }
         }
     }
-    let block = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
+    let get = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
         match &files[fi].items[ii] {
             Item::Block(b) => Some(b.clone()),
             _ => None,
         }
     };
-    let mut additions: Vec<(String, AddedField, Field)> = Vec::new();
-    let mut names: Vec<&String> = models.keys().collect();
-    names.sort_by_key(|n| models[*n]);
-    for name in names {
-        let Some(b) = block(files, models[name]) else {
+    // (target model, description, fields to add)
+    let mut additions: Vec<(String, AddedField, Vec<Field>)> = Vec::new();
+    let mut order: Vec<&String> = models.keys().collect();
+    order.sort_by_key(|n| models[*n]);
+    for name in order {
+        let Some(b) = get(files, models[name]) else {
             continue;
         };
         for f in b.fields() {
             let Some(ty) = &f.ty else { continue };
-            if ty.arity == Arity::List {
-                continue;
-            }
             let target_name = &ty.name.name;
             let Some(&loc) = models.get(target_name) else {
                 continue;
             };
-            let rel = f.attribute("relation");
-            let has_fields = rel.is_some_and(|a| a.arg("fields", None).is_some());
-            if !has_fields {
-                continue;
-            }
-            let rel_name = rel
-                .and_then(|a| a.arg("name", Some(0)))
-                .and_then(|a| a.value.as_str());
-            let Some(target) = block(files, loc) else {
+            let Some(target) = get(files, loc) else {
                 continue;
             };
+            let rel = f.attribute("relation");
+            let rel_name = relation_name(f);
+            let fk = names_in(rel.and_then(|a| a.arg("fields", None)).map(|x| &x.value));
             let self_relation = target_name == name;
             let has_opposite = target.fields().any(|g| {
-                let Some(gty) = &g.ty else { return false };
-                if &gty.name.name != name || (self_relation && g.name.name == f.name.name) {
-                    return false;
-                }
-                let gname = g
-                    .attribute("relation")
-                    .and_then(|a| a.arg("name", Some(0)))
-                    .and_then(|a| a.value.as_str());
-                gname == rel_name
+                g.ty.as_ref().is_some_and(|t| &t.name.name == name)
+                    && !(self_relation && g.name.name == f.name.name)
+                    && relation_name(g) == rel_name
             }) || additions.iter().any(|(m, a, _)| {
-                m == target_name && a.from_model == *name && a.from_field == f.name.name
+                (m == target_name && a.from_model == *name && a.from_field == f.name.name)
+                    || (m == name && a.from_model == *target_name)
             });
             if has_opposite {
                 continue;
             }
-            // One-to-one when the foreign key fields are unique.
-            let fk: Vec<String> = rel
-                .and_then(|a| a.arg("fields", None))
-                .and_then(|a| a.value.as_array())
-                .map(|xs| {
-                    xs.iter()
-                        .filter_map(|x| x.as_const().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let unique = (fk.len() == 1
-                && b.fields().any(|g| {
-                    g.name.name == fk[0]
-                        && (g.attribute("unique").is_some() || g.attribute("id").is_some())
-                }))
-                || b.attributes().any(|a| {
-                    matches!(a.name.name.as_str(), "unique" | "id")
-                        && a.arg("fields", Some(0))
-                            .and_then(|x| x.value.as_array())
-                            .is_some_and(|xs| {
-                                let names: HashSet<&str> = xs
-                                    .iter()
-                                    .filter_map(|x| match &x.kind {
-                                        ExprKind::Const(c) => Some(c.as_str()),
-                                        ExprKind::Call { name, .. } => Some(name.as_str()),
-                                        _ => None,
-                                    })
-                                    .collect();
-                                names.len() == fk.len()
-                                    && fk.iter().all(|f| names.contains(f.as_str()))
-                            })
-                });
-            let mut field_name = name.clone();
+            let span = Span::new(files[loc.0].file, target.span.end, target.span.end);
             let taken = |n: &str| {
                 target.fields().any(|g| g.name.name == n)
                     || additions
                         .iter()
-                        .any(|(m, _, af)| m == target_name && af.name.name == n)
+                        .any(|(m, _, fs)| m == target_name && fs.iter().any(|x| x.name.name == n))
             };
-            if taken(&field_name) {
-                field_name = format!("{}_{}", name, f.name.name);
-            }
-            let span = Span::new(files[loc.0].file, target.span.end, target.span.end);
-            let attributes = rel_name
-                .map(|n| {
-                    vec![Attribute {
-                        name: Ident {
-                            name: "relation".into(),
-                            span,
-                        },
-                        args: vec![Arg {
+            let name_attr = || {
+                rel_name.map(|n| {
+                    synthetic_attribute(
+                        "relation",
+                        vec![Arg {
                             name: None,
-                            value: Expr {
-                                kind: ExprKind::Str {
+                            value: expr(
+                                ExprKind::Str {
                                     value: n.to_string(),
                                     raw: quote(n),
                                 },
                                 span,
-                            },
+                            ),
                             span,
                         }],
-                        parens: true,
-                        block: false,
                         span,
-                    }]
+                    )
                 })
-                .unwrap_or_default();
-            let new_field = Field {
-                name: Ident {
-                    name: field_name.clone(),
+            };
+            let new_fields = if ty.arity != Arity::List && !fk.is_empty() {
+                let unique = is_unique(&b, &fk);
+                let arity = if unique { Arity::Optional } else { Arity::List };
+                let mut field_name = lower_first(name);
+                if arity == Arity::List {
+                    field_name.push('s');
+                }
+                if taken(&field_name) {
+                    field_name = format!("{field_name}_{}", f.name.name);
+                }
+                vec![synthetic_field(
+                    &field_name,
+                    name,
+                    arity,
+                    name_attr().into_iter().collect(),
                     span,
-                },
-                ty: Some(FieldType {
-                    name: Ident {
-                        name: name.clone(),
+                )]
+            } else if ty.arity == Arity::List && rel.is_none_or(|a| a.arg("fields", None).is_none())
+            {
+                // A list without its other side: the other model gets the foreign key.
+                let ids: Vec<&Field> = b.fields().filter(|g| g.attribute("id").is_some()).collect();
+                let [id] = ids.as_slice() else { continue };
+                let Some(id_ty) = &id.ty else { continue };
+                let field_name = lower_first(name);
+                let mut fk_name = field_name.clone();
+                let mut cap = id.name.name.chars();
+                if let Some(c) = cap.next() {
+                    fk_name.extend(c.to_uppercase().chain(cap));
+                }
+                if taken(&field_name) || self_relation {
+                    continue;
+                }
+                let list = |items: Vec<&str>| {
+                    expr(
+                        ExprKind::Array(
+                            items
+                                .into_iter()
+                                .map(|i| expr(ExprKind::Const(i.into()), span))
+                                .collect(),
+                        ),
                         span,
-                    },
-                    arity: if unique { Arity::Optional } else { Arity::List },
-                    unsupported: None,
+                    )
+                };
+                let mut args = Vec::new();
+                if let Some(n) = rel_name {
+                    args.push(Arg {
+                        name: None,
+                        value: expr(
+                            ExprKind::Str {
+                                value: n.to_string(),
+                                raw: quote(n),
+                            },
+                            span,
+                        ),
+                        span,
+                    });
+                }
+                let named = |n: &str, value: Expr| Arg {
+                    name: Some(Ident {
+                        name: n.into(),
+                        span,
+                    }),
+                    value,
                     span,
-                }),
-                attributes,
-                docs: Vec::new(),
-                trailing: None,
-                span,
+                };
+                args.push(named("fields", list(vec![&fk_name])));
+                args.push(named("references", list(vec![&id.name.name])));
+                let relation = synthetic_field(
+                    &field_name,
+                    name,
+                    Arity::Optional,
+                    vec![synthetic_attribute("relation", args, span)],
+                    span,
+                );
+                let mut out = vec![relation];
+                if !taken(&fk_name) {
+                    let native: Vec<Attribute> = id
+                        .attributes
+                        .iter()
+                        .filter(|a| a.name.name.contains('.'))
+                        .cloned()
+                        .collect();
+                    out.push(synthetic_field(
+                        &fk_name,
+                        &id_ty.name.name,
+                        Arity::Optional,
+                        native,
+                        span,
+                    ));
+                }
+                out
+            } else {
+                continue;
             };
             let rendered = format!(
                 "{} {}",
-                field_name,
-                render_type(new_field.ty.as_ref().expect("set above"))
+                new_fields[0].name.name,
+                render_type(
+                    new_fields[0]
+                        .ty
+                        .as_ref()
+                        .expect("synthetic fields have types")
+                )
             );
             additions.push((
                 target_name.clone(),
@@ -448,12 +576,12 @@ pub fn add_missing_back_relations(
                     from_field: f.name.name.clone(),
                     from_file: files[models[name].0].file,
                 },
-                new_field,
+                new_fields,
             ));
         }
     }
     let mut out = Vec::new();
-    for (target, added, field) in additions {
+    for (target, added, fields) in additions {
         let (fi, ii) = models[&target];
         if let Item::Block(b) = &mut files[fi].items[ii] {
             // After the last field (block attributes are rendered at the end anyway).
@@ -466,10 +594,10 @@ pub fn add_missing_back_relations(
             if let Some(text) = comment(&added) {
                 insert.push(Member::Comment(Comment {
                     text,
-                    span: field.span,
+                    span: fields[0].span,
                 }));
             }
-            insert.push(Member::Field(field));
+            insert.extend(fields.into_iter().map(Member::Field));
             b.members.splice(pos..pos, insert);
         }
         out.push(added);

@@ -1201,17 +1201,10 @@ impl<'a> Validator<'a> {
             return None;
         }
         let Some(spec) = native::find(self.provider, name) else {
-            let msg = if native::native_types(self.provider).is_empty() {
-                format!(
-                    "Native type {name} is not supported for {} connector.",
-                    self.provider
-                )
-            } else {
-                format!(
-                    "Native type {name} is not supported for {} connector.",
-                    self.provider
-                )
-            };
+            let msg = format!(
+                "Native type {name} is not supported for {} connector.",
+                self.provider
+            );
             let known: Vec<&str> = native::native_types(self.provider)
                 .iter()
                 .map(|t| t.name)

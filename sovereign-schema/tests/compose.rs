@@ -63,7 +63,7 @@ fn composes_in_namespace_order_with_markers_and_back_relations() {
     let br = &composed.back_relations[0];
     assert_eq!(
         (br.plugin.as_str(), br.model.as_str(), br.field.as_str()),
-        ("blog", "User", "Post Post[]")
+        ("blog", "User", "posts Post[]")
     );
     let golden =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/compose/expected.prisma");
