@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,6 +24,15 @@ pub enum Command {
         #[arg(long, default_value = "prisma/schema.prisma")]
         schema: PathBuf,
     },
+    /// Compose the platform schema from base.prisma and the shared plugins' extensions.
+    ///
+    /// Finds sovereign.toml from the current directory and writes the composed schema
+    /// (platform/prisma/schema.prisma by default) atomically; on any error nothing is written.
+    Compose {
+        /// Do not write: exit 1 with a unified diff when the committed file is stale.
+        #[arg(long)]
+        check: bool,
+    },
     /// Format schema files in place, as `prisma format` does.
     Format {
         /// List the files that would change and exit 1 instead of writing.
@@ -41,6 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => validate(&schema),
         Command::Format { check, paths } => format(&paths, check),
+        Command::Compose { check } => compose(check),
     }
 }
 
@@ -118,30 +127,64 @@ fn format(paths: &[PathBuf], check: bool) -> Result<ExitCode> {
 /// Writes to a temporary file beside `path`, then renames it over `path`, so a reader never
 /// sees a half-written file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> Result<()> {
-        let mut f = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(bytes)
-            .and_then(|_| f.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, path)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    sovereign_build::write_atomically(path, bytes)?;
+    Ok(())
+}
+
+fn compose(check: bool) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = sovereign_build::Config::find(&cwd)?;
+    let composition = match sovereign_build::compose_workspace(&config) {
+        Ok(c) => c,
+        Err(sovereign_build::Error::Diagnostics(report)) => {
+            eprint!("{}", report.render());
+            eprintln!("nothing was written");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for w in &composition.warnings {
+        eprintln!("warning: {}", w.trim_end());
     }
-    result
+    let path = config.display(&config.schema);
+    let text = &composition.composed.text;
+    let committed = std::fs::read_to_string(&config.schema).ok();
+    if check {
+        if committed.as_deref() == Some(text.as_str()) {
+            println!("{path} is up to date");
+            return Ok(ExitCode::SUCCESS);
+        }
+        print!(
+            "{}",
+            sovereign_build::unified_diff(&path, committed.as_deref().unwrap_or(""), text)
+        );
+        eprintln!("{path} is out of date: run `sovereign compose` and commit the result");
+        return Ok(ExitCode::from(1));
+    }
+    if committed.as_deref() != Some(text.as_str()) {
+        if let Some(dir) = config.schema.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        write_atomically(&config.schema, text.as_bytes())?;
+        println!("wrote {path}");
+    } else {
+        println!("{path} is up to date");
+    }
+    let composed = &composition.composed.plugins;
+    if composed.is_empty() {
+        println!("composed: no shared plugins");
+    } else {
+        println!("composed: {}", composed.join(", "));
+    }
+    if !composition.dedicated.is_empty() {
+        println!("skipped (dedicated): {}", composition.dedicated.join(", "));
+    }
+    for b in &composition.composed.back_relations {
+        println!(
+            "added {}.{} (the other side of {}.{}, plugin \"{}\")",
+            b.model, b.field, b.from_model, b.from_field, b.plugin
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,132 @@
+//! `sovereign.toml`: where the platform's schema files and the plugins live.
+
+use crate::Error;
+use serde::Deserialize;
+use sovereign_schema::{Diagnostic, Report, Sources, Span};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "sovereign.toml";
+pub const DEFAULT_BASE: &str = "platform/prisma/base.prisma";
+pub const DEFAULT_SCHEMA: &str = "platform/prisma/schema.prisma";
+pub const DEFAULT_MIGRATIONS: &str = "platform/prisma/migrations";
+pub const DEFAULT_PLUGINS: &str = "plugins";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    platform: RawPlatform,
+    #[serde(default)]
+    plugins: RawPlugins,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlatform {
+    base: Option<PathBuf>,
+    schema: Option<PathBuf>,
+    migrations: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugins {
+    dir: Option<PathBuf>,
+}
+
+/// The workspace layout, with every path absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The directory paths are relative to: the one holding `sovereign.toml`.
+    pub root: PathBuf,
+    /// `sovereign.toml`, when there is one.
+    pub file: Option<PathBuf>,
+    pub base: PathBuf,
+    pub schema: PathBuf,
+    pub migrations: PathBuf,
+    pub plugins_dir: PathBuf,
+}
+
+impl Config {
+    /// The defaults of DESIGN.md, relative to `root`.
+    pub fn defaults(root: &Path) -> Config {
+        Config {
+            root: root.to_path_buf(),
+            file: None,
+            base: root.join(DEFAULT_BASE),
+            schema: root.join(DEFAULT_SCHEMA),
+            migrations: root.join(DEFAULT_MIGRATIONS),
+            plugins_dir: root.join(DEFAULT_PLUGINS),
+        }
+    }
+
+    /// Finds `sovereign.toml` in `start` or the nearest directory above it. Without one, the
+    /// defaults apply, relative to the nearest directory above `start` that holds
+    /// `platform/prisma/base.prisma`.
+    ///
+    /// # Errors
+    /// An unreadable or invalid `sovereign.toml` (unknown keys list the allowed ones), or no
+    /// workspace at all.
+    pub fn find(start: &Path) -> Result<Config, Error> {
+        for dir in start.ancestors() {
+            let file = dir.join(FILE_NAME);
+            if file.is_file() {
+                return Config::load(&file);
+            }
+        }
+        for dir in start.ancestors() {
+            if dir.join(DEFAULT_BASE).is_file() {
+                return Ok(Config::defaults(dir));
+            }
+        }
+        Err(Error::NoWorkspace {
+            start: start.to_path_buf(),
+        })
+    }
+
+    /// Reads one `sovereign.toml`.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not TOML, or has keys we do not know.
+    pub fn load(file: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let root = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| {
+            let mut sources = Sources::new();
+            let id = sources.add(file.display().to_string(), text.clone());
+            let span = e.span().unwrap_or(0..0);
+            let mut message = e.message().to_string();
+            if message.starts_with("unknown field") {
+                message = format!("{message} (in {FILE_NAME})");
+            }
+            let diag = Diagnostic::error(message, Span::new(id, span.start, span.end)).with_hint(
+                "sovereign.toml knows [platform] base, schema, migrations and [plugins] dir",
+            );
+            Error::Diagnostics(Report {
+                sources,
+                diagnostics: vec![diag],
+            })
+        })?;
+        let mut c = Config::defaults(&root);
+        c.file = Some(file.to_path_buf());
+        let rel = |p: Option<PathBuf>, d: PathBuf| p.map(|p| root.join(p)).unwrap_or(d);
+        c.base = rel(raw.platform.base, c.base);
+        c.schema = rel(raw.platform.schema, c.schema);
+        c.migrations = rel(raw.platform.migrations, c.migrations);
+        c.plugins_dir = rel(raw.plugins.dir, c.plugins_dir);
+        Ok(c)
+    }
+
+    /// A path as shown to users and written into generated files: relative to the root, with
+    /// `/` separators, so it is the same on every machine.
+    pub fn display(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}

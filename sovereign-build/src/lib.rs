@@ -1,0 +1,399 @@
+//! Build-time composition for Sovereign platforms.
+//!
+//! In the platform crate's `build.rs`:
+//!
+//! ```no_run
+//! fn main() -> Result<(), sovereign_build::Error> {
+//!     sovereign_build::platform().compile()
+//! }
+//! ```
+//!
+//! This finds `sovereign.toml` above the crate, reads every plugin's `plugin.json`, composes the
+//! platform's `base.prisma` with the shared plugins' `extension.prisma` files, writes the result
+//! to `$OUT_DIR/schema.prisma`, and compares it with the committed `platform/prisma/schema.prisma`:
+//! a stale committed file is a `cargo:warning` (run `sovereign compose`), and a build error when
+//! the `CI` environment variable is set. It prints `cargo:rerun-if-changed` for every input, so
+//! a no-op `cargo build` does not rerun it.
+//!
+//! Returning the [`Error`] from `main` prints the rendered diagnostics (file:line:column and the
+//! source line) as the build failure, without a panic backtrace.
+
+mod config;
+pub mod plugin;
+
+pub use config::Config;
+pub use plugin::{Manifest, Mode, Plugin};
+
+use sovereign_schema::compose::{self, Composed, Extension, Input};
+use sovereign_schema::{Diagnostic, Report, Sources, Span};
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong; `Debug` is the rendered message, so `main` can return it.
+#[non_exhaustive]
+pub enum Error {
+    /// Problems in files the user wrote, with positions.
+    Diagnostics(Report),
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    NotUtf8 {
+        path: PathBuf,
+        offset: usize,
+    },
+    /// Neither `sovereign.toml` nor the default layout was found.
+    NoWorkspace {
+        start: PathBuf,
+    },
+    /// The committed composed schema differs from the inputs (an error only under `CI`).
+    Stale {
+        path: String,
+        diff: String,
+    },
+    /// A build-script environment variable cargo should have set.
+    Env(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Diagnostics(r) => write!(f, "{r}"),
+            Error::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
+            Error::NotUtf8 { path, offset } => write!(
+                f,
+                "{} is not valid UTF-8 (first bad byte at offset {offset}); save it as UTF-8",
+                path.display()
+            ),
+            Error::NoWorkspace { start } => write!(
+                f,
+                "no {} found in {} or above it, and no {} either; create sovereign.toml at the workspace root",
+                config::FILE_NAME,
+                start.display(),
+                config::DEFAULT_BASE
+            ),
+            Error::Stale { path, diff } => write!(
+                f,
+                "{path} is out of date with the plugins and base schema; run `sovereign compose` and commit the result\n{diff}"
+            ),
+            Error::Env(var) => write!(f, "{var} is not set: call sovereign_build from a build script"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `fn main() -> Result<(), Error>` prints Debug: make it the readable message.
+        write!(f, "\n{self}")
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The outcome of composing a workspace.
+#[derive(Debug)]
+pub struct Composition {
+    pub config: Config,
+    pub composed: Composed,
+    pub plugins: Vec<Plugin>,
+    /// Namespaces of dedicated plugins (not composed).
+    pub dedicated: Vec<String>,
+    /// Discovery warnings and schema warnings, rendered.
+    pub warnings: Vec<String>,
+    /// Every file read and every directory whose listing mattered.
+    pub files_read: Vec<PathBuf>,
+    pub dirs_listed: Vec<PathBuf>,
+}
+
+/// Discovers the plugins of a workspace and composes the platform schema.
+///
+/// # Errors
+/// Diagnostics for bad manifests and schemas, and I/O errors; nothing is written.
+pub fn compose_workspace(config: &Config) -> Result<Composition, Error> {
+    let mut sources = Sources::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let display = |p: &Path| config.display(p);
+    let found = plugin::discover(&config.plugins_dir, &display, &mut sources, &mut diags)?;
+    let mut files_read = found.files_read.clone();
+    let mut dirs_listed = found.dirs_listed.clone();
+    if let Some(file) = &config.file {
+        files_read.push(file.clone());
+    }
+
+    let base_text = plugin::read(&config.base)?;
+    files_read.push(config.base.clone());
+    let mut extensions = Vec::new();
+    let mut dedicated = Vec::new();
+    for p in &found.plugins {
+        if let Some(path) = &p.extension {
+            extensions.push(Extension {
+                namespace: p.manifest.namespace.clone(),
+                path: display(path),
+                text: plugin::read(path)?,
+            });
+            files_read.push(path.clone());
+        }
+        if let Some(schema) = &p.schema {
+            dedicated.push(p.manifest.namespace.clone());
+            let text = plugin::read(schema)?;
+            files_read.push(schema.clone());
+            check_dedicated_schema(
+                &display(schema),
+                &text,
+                &p.manifest.namespace,
+                &mut sources,
+                &mut diags,
+            );
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        sovereign_schema::diagnostic::sort(&mut diags);
+        return Err(Error::Diagnostics(Report {
+            sources,
+            diagnostics: diags,
+        }));
+    }
+    let base = Input {
+        path: display(&config.base),
+        text: base_text,
+    };
+    let composed = compose::compose(&base, &extensions, &dedicated).map_err(Error::Diagnostics)?;
+    let mut warnings = found.warnings;
+    if !composed.warnings.diagnostics.is_empty() {
+        warnings.push(composed.warnings.render());
+    }
+    dirs_listed.sort();
+    dirs_listed.dedup();
+    Ok(Composition {
+        config: config.clone(),
+        composed,
+        plugins: found.plugins,
+        dedicated,
+        warnings,
+        files_read,
+        dirs_listed,
+    })
+}
+
+/// A dedicated plugin's schema must be complete: a datasource and a generator, and valid.
+fn check_dedicated_schema(
+    name: &str,
+    text: &str,
+    ns: &str,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let id = sources.add(name, text);
+    let (ast, parse_diags) = sovereign_schema::parse(id, text);
+    let has = |k| ast.blocks().any(|b| b.kind == k);
+    let mut missing = Vec::new();
+    if !has(sovereign_schema::ast::BlockKind::Datasource) {
+        missing.push("a `datasource` block");
+    }
+    if !has(sovereign_schema::ast::BlockKind::Generator) {
+        missing.push("a `generator` block");
+    }
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                format!("the schema of dedicated plugin \"{ns}\" is missing {}", missing.join(" and ")),
+                Span::new(id, 0, 0),
+            )
+            .with_hint("a dedicated plugin's prisma/schema.prisma is complete: add `datasource db { provider = \"sqlite\" url = env(\"...\") }` and `generator client { provider = \"sovereign\" }`"),
+        );
+        return;
+    }
+    if parse_diags.iter().any(Diagnostic::is_error) {
+        diags.extend(parse_diags);
+        return;
+    }
+    let validated = sovereign_schema::validate(std::slice::from_ref(&ast), Default::default());
+    diags.extend(
+        validated
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error),
+    );
+}
+
+/// A unified diff of the committed file against the freshly composed text.
+pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{path} (committed)"),
+            &format!("{path} (composed)"),
+        )
+        .to_string()
+}
+
+/// Writes to a temporary file beside `path`, then renames it over `path`, so a reader never sees
+/// a half-written file.
+///
+/// # Errors
+/// The directory is not writable.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// Writes only when the content changed, so an unchanged output keeps its timestamp.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    write_atomically(path, bytes)?;
+    Ok(true)
+}
+
+/// The shortcut for a platform's build script: [`configure`] with the defaults.
+pub fn platform() -> Builder {
+    configure()
+}
+
+/// A builder for the options, in the style of prost-build's `Config`.
+pub fn configure() -> Builder {
+    Builder {
+        out_dir: None,
+        start_dir: None,
+        emit_rerun_if_changed: true,
+        check_committed: true,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Builder {
+    out_dir: Option<PathBuf>,
+    start_dir: Option<PathBuf>,
+    emit_rerun_if_changed: bool,
+    check_committed: bool,
+}
+
+impl Builder {
+    /// Where to write `schema.prisma` (default: `$OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Where to start looking for `sovereign.toml` (default: `$CARGO_MANIFEST_DIR`).
+    pub fn workspace_from(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.start_dir = Some(dir.into());
+        self
+    }
+
+    /// Print `cargo:rerun-if-changed` lines (default: true).
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.emit_rerun_if_changed = on;
+        self
+    }
+
+    /// Compare with the committed composed schema (default: true).
+    pub fn check_committed(mut self, on: bool) -> Self {
+        self.check_committed = on;
+        self
+    }
+
+    /// Composes and writes `schema.prisma` into the output directory.
+    ///
+    /// # Errors
+    /// Rendered diagnostics of the user's files; a stale committed schema when `CI` is set.
+    pub fn compile(self) -> Result<(), Error> {
+        let start = match self.start_dir {
+            Some(d) => d,
+            None => PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").ok_or(Error::Env("CARGO_MANIFEST_DIR"))?,
+            ),
+        };
+        let out_dir = match self.out_dir {
+            Some(d) => d,
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
+        };
+        let config = Config::find(&start);
+        if self.emit_rerun_if_changed {
+            // Even when reading fails, rerun once the user fixed the file.
+            println!("cargo:rerun-if-env-changed=CI");
+            if let Ok(c) = &config {
+                if let Some(f) = &c.file {
+                    println!("cargo:rerun-if-changed={}", f.display());
+                }
+                if c.plugins_dir.is_dir() {
+                    // A directory is scanned recursively by cargo: new, removed and edited
+                    // plugin manifests and schemas all rerun the build script.
+                    println!("cargo:rerun-if-changed={}", c.plugins_dir.display());
+                }
+                for p in [&c.base, &c.schema] {
+                    if p.exists() {
+                        println!("cargo:rerun-if-changed={}", p.display());
+                    }
+                }
+            }
+        }
+        let config = config?;
+        let composition = compose_workspace(&config)?;
+        if self.emit_rerun_if_changed {
+            for f in &composition.files_read {
+                if !f.starts_with(&config.plugins_dir) {
+                    println!("cargo:rerun-if-changed={}", f.display());
+                }
+            }
+        }
+        for w in &composition.warnings {
+            for line in w.lines() {
+                println!("cargo:warning={line}");
+            }
+        }
+        std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+            path: out_dir.clone(),
+            source,
+        })?;
+        write_if_changed(
+            &out_dir.join("schema.prisma"),
+            composition.composed.text.as_bytes(),
+        )?;
+        if self.check_committed {
+            let committed = std::fs::read_to_string(&config.schema).unwrap_or_default();
+            if committed != composition.composed.text {
+                let path = config.display(&config.schema);
+                let ci =
+                    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+                if ci {
+                    return Err(Error::Stale {
+                        diff: unified_diff(&path, &committed, &composition.composed.text),
+                        path,
+                    });
+                }
+                println!(
+                    "cargo:warning={path} is out of date with the plugins and base schema: run `sovereign compose` and commit it"
+                );
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,397 @@
+//! Plugin discovery and `plugin.json` manifests.
+
+use serde::Deserialize;
+use sovereign_schema::{Diagnostic, FileId, Sources, Span};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Capabilities a plugin may ask the platform for.
+pub const KNOWN_CAPABILITIES: &[&str] = &["database"];
+
+/// How a plugin keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Its `prisma/extension.prisma` is composed into the platform schema.
+    #[default]
+    Shared,
+    /// It owns a database, a complete `prisma/schema.prisma` and its migrations.
+    Dedicated,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Shared => "shared",
+            Mode::Dedicated => "dedicated",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawManifest {
+    id: String,
+    name: String,
+    version: String,
+    namespace: Option<String>,
+    #[serde(default)]
+    sovereign: RawSovereign,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawSovereign {
+    #[serde(default)]
+    #[allow(dead_code)]
+    schema_version: Option<u32>,
+    #[serde(default)]
+    database: RawDatabase,
+    #[serde(default)]
+    platform_capabilities: BTreeMap<String, bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawDatabase {
+    #[serde(default)]
+    mode: Mode,
+}
+
+/// What we read from `plugin.json` (other keys are kept in the file and ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub namespace: String,
+    pub mode: Mode,
+    /// Capability name to whether it is granted.
+    pub capabilities: BTreeMap<String, bool>,
+}
+
+impl Manifest {
+    pub fn grants(&self, capability: &str) -> bool {
+        self.capabilities.get(capability).copied().unwrap_or(false)
+    }
+}
+
+/// `^[a-z][a-z0-9_-]{0,62}$`
+pub fn valid_namespace(ns: &str) -> bool {
+    let b = ns.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_lowercase()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
+}
+
+/// The byte offset of a 1-based line and column.
+fn offset(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The span of the first `"key"` in the text (for messages about a key's value).
+pub(crate) fn key_span(text: &str, file: FileId, key: &str) -> Span {
+    let quoted = format!("\"{key}\"");
+    match text.find(&quoted) {
+        Some(i) => Span::new(file, i, i + quoted.len()),
+        None => Span::new(file, 0, 0),
+    }
+}
+
+/// Parses a manifest. `dir_name` is the plugin directory's name (the default namespace).
+///
+/// # Errors
+/// Diagnostics with the position in the file: invalid JSON, a wrong type, an unknown mode, an
+/// unknown capability, a bad or mismatched namespace.
+pub fn parse_manifest(
+    text: &str,
+    file: FileId,
+    dir_name: &str,
+) -> Result<Manifest, Vec<Diagnostic>> {
+    let raw: RawManifest = serde_json::from_str(text).map_err(|e| {
+        let end = offset(text, e.line(), e.column());
+        // For a bad value serde_json points at or just after its end; underline the whole value.
+        let bytes = text.as_bytes();
+        let mut at = end;
+        let mut end = end;
+        if e.is_data() && !bytes.is_empty() {
+            let mut i = end.min(bytes.len() - 1);
+            while i > 0 && matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
+                i -= 1;
+            }
+            end = i + 1;
+            at = if bytes[i] == b'"' {
+                text[..i].rfind('"').unwrap_or(i)
+            } else {
+                let mut j = i;
+                while j > 0 && (bytes[j - 1].is_ascii_alphanumeric() || matches!(bytes[j - 1], b'.' | b'-')) {
+                    j -= 1;
+                }
+                j
+            };
+        }
+        let end = end.max(at + 1);
+        let full = e.to_string();
+        let message = full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m)
+            .to_string();
+        let hint = if message.contains("unknown variant") {
+            "`sovereign.database.mode` is \"shared\" (the default) or \"dedicated\"".to_string()
+        } else if message.contains("missing field") {
+            "plugin.json needs at least \"id\", \"name\" and \"version\"".to_string()
+        } else {
+            "\"id\", \"name\", \"version\" and \"namespace\" are strings; \"sovereign\": { \"database\": { \"mode\": ... }, \"platformCapabilities\": { \"database\": true } }".to_string()
+        };
+        vec![Diagnostic::error(format!("invalid plugin.json: {message}"), Span::new(file, at, end))
+            .with_hint(hint)]
+    })?;
+    let mut errors = Vec::new();
+    let namespace = raw
+        .namespace
+        .clone()
+        .unwrap_or_else(|| dir_name.to_string());
+    if !valid_namespace(&namespace) {
+        let span = if raw.namespace.is_some() {
+            key_span(text, file, "namespace")
+        } else {
+            Span::new(file, 0, 0)
+        };
+        errors.push(
+            Diagnostic::error(
+                format!("invalid plugin namespace \"{namespace}\": it must match ^[a-z][a-z0-9_-]{{0,62}}$"),
+                span,
+            )
+            .with_hint("use lower-case letters, digits, `_` and `-`, starting with a letter; rename the directory to match"),
+        );
+    } else if namespace != dir_name {
+        errors.push(
+            Diagnostic::error(
+                format!("the namespace \"{namespace}\" does not match the plugin's directory \"{dir_name}\""),
+                key_span(text, file, "namespace"),
+            )
+            .with_hint(format!("rename the directory to `{namespace}`, or set \"namespace\": \"{dir_name}\"")),
+        );
+    }
+    for name in raw.sovereign.platform_capabilities.keys() {
+        if !KNOWN_CAPABILITIES.contains(&name.as_str()) {
+            errors.push(
+                Diagnostic::error(
+                    format!("unknown platform capability \"{name}\""),
+                    key_span(text, file, name),
+                )
+                .with_hint(format!(
+                    "known capabilities: {}",
+                    KNOWN_CAPABILITIES.join(", ")
+                )),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Manifest {
+        id: raw.id,
+        name: raw.name,
+        version: raw.version,
+        namespace,
+        mode: raw.sovereign.database.mode,
+        capabilities: raw.sovereign.platform_capabilities,
+    })
+}
+
+/// A discovered plugin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plugin {
+    pub dir: PathBuf,
+    pub manifest_path: PathBuf,
+    pub manifest: Manifest,
+    /// `prisma/extension.prisma` of a shared plugin, when it exists.
+    pub extension: Option<PathBuf>,
+    /// `prisma/schema.prisma` of a dedicated plugin.
+    pub schema: Option<PathBuf>,
+}
+
+/// What discovery found: plugins (sorted by namespace), and the files and directories it read.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub plugins: Vec<Plugin>,
+    pub warnings: Vec<String>,
+    pub files_read: Vec<PathBuf>,
+    pub dirs_listed: Vec<PathBuf>,
+}
+
+/// Lists `<plugins dir>/<namespace>/plugin.json`. A missing plugins directory means no plugins.
+/// Manifests are added to `sources`; problems go to `diags` (errors) or the warnings.
+pub fn discover(
+    plugins_dir: &Path,
+    display: &dyn Fn(&Path) -> String,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Discovery, crate::Error> {
+    let mut found = Discovery::default();
+    let entries = match std::fs::read_dir(plugins_dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(source) => {
+            return Err(crate::Error::Io {
+                path: plugins_dir.to_path_buf(),
+                source,
+            })
+        }
+    };
+    found.dirs_listed.push(plugins_dir.to_path_buf());
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut by_ns: BTreeMap<String, (String, FileId)> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, (String, FileId)> = BTreeMap::new();
+    for dir in dirs {
+        let dir_name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if dir_name.starts_with('.') {
+            continue;
+        }
+        let manifest_path = dir.join("plugin.json");
+        if !manifest_path.is_file() {
+            found.warnings.push(format!(
+                "{} has no plugin.json and is skipped; add one to make it a plugin",
+                display(&dir)
+            ));
+            continue;
+        }
+        let text = read(&manifest_path)?;
+        found.files_read.push(manifest_path.clone());
+        let file = sources.add(display(&manifest_path), text.clone());
+        let manifest = match parse_manifest(&text, file, &dir_name) {
+            Ok(m) => m,
+            Err(errors) => {
+                diags.extend(errors);
+                continue;
+            }
+        };
+        if let Some((other, other_file)) = by_id.get(&manifest.id) {
+            diags.push(
+                Diagnostic::error(
+                    format!(
+                        "two plugins have the id \"{}\": {} and {}",
+                        manifest.id,
+                        other,
+                        display(&manifest_path)
+                    ),
+                    key_span(&text, file, "id"),
+                )
+                .with_note(Span::new(*other_file, 0, 0), "the other plugin")
+                .with_hint("plugin ids must be unique; change one of them"),
+            );
+        }
+        by_id.insert(manifest.id.clone(), (display(&manifest_path), file));
+        if let Some((other, other_file)) = by_ns.get(&manifest.namespace) {
+            diags.push(
+                Diagnostic::error(
+                    format!(
+                        "two plugins have the namespace \"{}\": {} and {}",
+                        manifest.namespace,
+                        other,
+                        display(&manifest_path)
+                    ),
+                    key_span(&text, file, "namespace"),
+                )
+                .with_note(Span::new(*other_file, 0, 0), "the other plugin"),
+            );
+        }
+        by_ns.insert(manifest.namespace.clone(), (display(&manifest_path), file));
+
+        let prisma = dir.join("prisma");
+        if prisma.is_dir() {
+            found.dirs_listed.push(prisma.clone());
+        }
+        let extension = prisma.join("extension.prisma");
+        let schema = prisma.join("schema.prisma");
+        let mode_span = key_span(&text, file, "mode");
+        let mut plugin = Plugin {
+            dir: dir.clone(),
+            manifest_path: manifest_path.clone(),
+            manifest,
+            extension: None,
+            schema: None,
+        };
+        match plugin.manifest.mode {
+            Mode::Shared => {
+                if schema.is_file() {
+                    diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "shared plugin \"{}\" has {}: a complete schema belongs to a dedicated plugin",
+                                plugin.manifest.namespace,
+                                display(&schema)
+                            ),
+                            if mode_span.end > 0 { mode_span } else { Span::new(file, 0, 0) },
+                        )
+                        .with_hint(
+                            "set \"sovereign\": { \"database\": { \"mode\": \"dedicated\" } } in plugin.json, or rename the file to prisma/extension.prisma and keep only models and enums",
+                        ),
+                    );
+                    continue;
+                }
+                if extension.is_file() {
+                    plugin.extension = Some(extension);
+                }
+            }
+            Mode::Dedicated => {
+                if !schema.is_file() {
+                    diags.push(
+                        Diagnostic::error(
+                            format!(
+                                "dedicated plugin \"{}\" has no {}",
+                                plugin.manifest.namespace,
+                                display(&schema)
+                            ),
+                            mode_span,
+                        )
+                        .with_hint("add a complete schema with a `datasource` and a `generator` block, or make the plugin shared"),
+                    );
+                    continue;
+                }
+                if extension.is_file() {
+                    found.warnings.push(format!(
+                        "{} is ignored: plugin \"{}\" is dedicated and uses prisma/schema.prisma",
+                        display(&extension),
+                        plugin.manifest.namespace
+                    ));
+                }
+                plugin.schema = Some(schema);
+            }
+        }
+        found.plugins.push(plugin);
+    }
+    found.plugins.sort_by(|a, b| {
+        a.manifest
+            .namespace
+            .as_bytes()
+            .cmp(b.manifest.namespace.as_bytes())
+    });
+    Ok(found)
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, crate::Error> {
+    let bytes = std::fs::read(path).map_err(|source| crate::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| crate::Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
