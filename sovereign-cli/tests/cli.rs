@@ -141,3 +141,101 @@ fn the_example_schema_is_valid_and_formatted() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+fn compose_workspace(name: &str) -> PathBuf {
+    let dir = tempdir(name);
+    std::fs::create_dir_all(dir.join("platform/prisma")).unwrap();
+    std::fs::create_dir_all(dir.join("plugins/blog/prisma")).unwrap();
+    std::fs::write(dir.join("platform/prisma/base.prisma"), VALID).unwrap();
+    std::fs::write(
+        dir.join("plugins/blog/plugin.json"),
+        "{\"id\": \"blog\", \"name\": \"Blog\", \"version\": \"0.1.0\"}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id       Int @id\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn compose_writes_reports_and_checks() {
+    let dir = compose_workspace("compose");
+    let out = sovereign(&["compose", "--check"], &dir);
+    assert_eq!(out.status.code(), Some(1), "missing file is stale");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+model Post {"));
+
+    let out = sovereign(&["compose"], &dir.join("plugins/blog"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("wrote platform/prisma/schema.prisma"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("composed: blog"), "{stdout}");
+    assert!(
+        stdout.contains("added User.posts Post[] (the other side of Post.author, plugin \"blog\")"),
+        "{stdout}"
+    );
+    let first = std::fs::read(dir.join("platform/prisma/schema.prisma")).unwrap();
+
+    let out = sovereign(&["compose", "--check"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let out = sovereign(&["compose"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(dir.join("platform/prisma/schema.prisma")).unwrap(),
+        first,
+        "composing twice gives the same bytes"
+    );
+
+    // Stale: exit 1 with a unified diff.
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id Int @id\n}\n",
+    )
+    .unwrap();
+    let out = sovereign(&["compose", "--check"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("--- platform/prisma/schema.prisma (committed)")
+            && diff.contains("-  authorId Int"),
+        "{diff}"
+    );
+
+    // An error writes nothing.
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id Int @id\n  x Strng\n}\n",
+    )
+    .unwrap();
+    let out = sovereign(&["compose"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("plugins/blog/prisma/extension.prisma:3:5")
+    );
+    assert_eq!(
+        std::fs::read(dir.join("platform/prisma/schema.prisma")).unwrap(),
+        first
+    );
+}
+
+#[test]
+fn the_committed_example_schema_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let out = sovereign(&["compose", "--check"], root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
