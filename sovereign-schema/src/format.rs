@@ -340,6 +340,21 @@ fn synthetic_attribute(name: &str, args: Vec<Arg>, span: Span) -> Attribute {
     }
 }
 
+/// An unnamed string argument: `"name"`.
+fn string_arg(value: &str, span: Span) -> Arg {
+    Arg {
+        name: None,
+        value: expr(
+            ExprKind::Str {
+                value: value.to_string(),
+                raw: quote(value),
+            },
+            span,
+        ),
+        span,
+    }
+}
+
 fn expr(kind: ExprKind, span: Span) -> Expr {
     Expr { kind, span }
 }
@@ -445,23 +460,7 @@ pub fn add_missing_back_relations(
                         .any(|(m, _, fs)| m == target_name && fs.iter().any(|x| x.name.name == n))
             };
             let name_attr = || {
-                rel_name.map(|n| {
-                    synthetic_attribute(
-                        "relation",
-                        vec![Arg {
-                            name: None,
-                            value: expr(
-                                ExprKind::Str {
-                                    value: n.to_string(),
-                                    raw: quote(n),
-                                },
-                                span,
-                            ),
-                            span,
-                        }],
-                        span,
-                    )
-                })
+                rel_name.map(|n| synthetic_attribute("relation", vec![string_arg(n, span)], span))
             };
             let new_fields = if ty.arity != Arity::List && !fk.is_empty() {
                 let unique = is_unique(&b, &fk);
@@ -507,19 +506,7 @@ pub fn add_missing_back_relations(
                     )
                 };
                 let mut args = Vec::new();
-                if let Some(n) = rel_name {
-                    args.push(Arg {
-                        name: None,
-                        value: expr(
-                            ExprKind::Str {
-                                value: n.to_string(),
-                                raw: quote(n),
-                            },
-                            span,
-                        ),
-                        span,
-                    });
-                }
+                args.extend(rel_name.map(|n| string_arg(n, span)));
                 let named = |n: &str, value: Expr| Arg {
                     name: Some(Ident {
                         name: n.into(),

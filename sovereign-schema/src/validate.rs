@@ -363,17 +363,8 @@ impl<'a> Validator<'a> {
             "relationMode",
             "extensions",
         ];
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        self.check_duplicate_properties(b);
         for p in b.properties() {
-            if let Some(prev) = seen.insert(p.name.name.as_str(), p.name.span) {
-                let msg = format!(
-                    "Key \"{}\" is already defined in datasource \"{}\".",
-                    p.name.name, b.name.name
-                );
-                self.err(msg, p.name.span)
-                    .notes
-                    .push((prev, "first defined here".into()));
-            }
             if !KNOWN.contains(&p.name.name.as_str()) {
                 let msg = format!("Property not known: \"{}\".", p.name.name);
                 self.err(msg, p.name.span).hint =
@@ -391,6 +382,23 @@ impl<'a> Validator<'a> {
             relation_mode,
             span: b.span,
         })
+    }
+
+    fn check_duplicate_properties(&mut self, b: &Block) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for p in b.properties() {
+            if let Some(prev) = seen.insert(p.name.name.as_str(), p.name.span) {
+                let msg = format!(
+                    "Key \"{}\" is already defined in {} \"{}\".",
+                    p.name.name,
+                    b.kind.keyword(),
+                    b.name.name
+                );
+                self.err(msg, p.name.span)
+                    .notes
+                    .push((prev, "first defined here".into()));
+            }
+        }
     }
 
     fn url(&mut self, e: &Expr, what: &str) -> Option<Url> {
@@ -424,17 +432,8 @@ impl<'a> Validator<'a> {
         let mut output = None;
         let mut preview_features = Vec::new();
         let mut config = Vec::new();
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        self.check_duplicate_properties(b);
         for p in b.properties() {
-            if let Some(prev) = seen.insert(p.name.name.as_str(), p.name.span) {
-                let msg = format!(
-                    "Key \"{}\" is already defined in generator \"{}\".",
-                    p.name.name, b.name.name
-                );
-                self.err(msg, p.name.span)
-                    .notes
-                    .push((prev, "first defined here".into()));
-            }
             match p.name.name.as_str() {
                 "provider" => match &p.value.kind {
                     ExprKind::Str { value, .. } => provider = Some(value.clone()),
