@@ -819,6 +819,7 @@ impl<'a> Validator<'a> {
             }
         }
 
+        self.check_autoincrement(b, &fields, primary_key.as_ref(), &uniques);
         if id_spans.len() > 1 {
             let msg = format!(
                 "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
@@ -886,6 +887,65 @@ impl<'a> Validator<'a> {
             uniques,
             indexes,
             span: b.span,
+        }
+    }
+
+    /// SQLite allows `autoincrement()` only on the id, MySQL only once per table and on an
+    /// indexed column.
+    fn check_autoincrement(
+        &mut self,
+        b: &Block,
+        fields: &[ScalarField],
+        pk: Option<&PrimaryKey>,
+        uniques: &[Index],
+    ) {
+        if !matches!(self.provider, Provider::Sqlite | Provider::Mysql) || self.options.partial {
+            return;
+        }
+        let auto: Vec<&ScalarField> = fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.default.as_ref().map(|d| &d.kind),
+                    Some(DefaultKind::Autoincrement)
+                )
+            })
+            .collect();
+        let attr_span = |f: &ScalarField| {
+            b.fields()
+                .find(|x| x.name.name == f.name)
+                .and_then(|x| x.attribute("default"))
+                .map_or(f.span, |a| a.span)
+        };
+        if auto.len() > 1 {
+            self.err(
+                "Error parsing attribute \"@default\": The `autoincrement()` default value is used multiple times on this model even though the underlying datasource only supports one instance per table.",
+                b.keyword_span.to(b.name.span),
+            );
+        }
+        for f in auto {
+            let is_id = pk.is_some_and(|p| p.fields.first().is_some_and(|x| x.name == f.name));
+            if self.provider == Provider::Sqlite && !is_id {
+                self.err(
+                    "Error parsing attribute \"@default\": The `autoincrement()` default value is used on a non-id field even though the datasource does not support this.",
+                    attr_span(f),
+                );
+            }
+            let indexed = is_id
+                || uniques.iter().any(|u| u.fields.first().is_some_and(|x| x.name == f.name))
+                || b.attributes().any(|a| {
+                    a.name.name == "index"
+                        && a.arg("fields", Some(0))
+                            .and_then(|x| x.value.as_array())
+                            .and_then(|xs| xs.first())
+                            .is_some_and(|x| matches!(&x.kind, ExprKind::Const(c) | ExprKind::Call { name: c, .. } if *c == f.name))
+                });
+            if !indexed {
+                self.err(
+                    "Error parsing attribute \"@default\": The `autoincrement()` default value is used on a non-indexed field even though the datasource does not support this.",
+                    attr_span(f),
+                );
+            }
         }
     }
 
