@@ -1,0 +1,19 @@
+//! Prisma-Migrate-compatible migrations for Sovereign (in progress): the SQL schema a resolved
+//! model implies ([`sql_schema`]) and the script that creates it ([`create_script`]), in
+//! Prisma's format for SQLite, PostgreSQL and MySQL.
+//!
+//! ```
+//! let text = "datasource db {\n  provider = \"sqlite\"\n  url = \"file:dev.db\"\n}\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n";
+//! let (schema, _) = sovereign_schema::check("schema.prisma", text).unwrap();
+//! let dialect = sovereign_migrate::Dialect::Sqlite;
+//! let sql = sovereign_migrate::create_script(&sovereign_migrate::sql_schema(&schema, dialect), dialect);
+//! assert!(sql.starts_with("-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,"));
+//! ```
+
+mod calculate;
+mod render;
+pub mod sql;
+
+pub use calculate::sql_schema;
+pub use render::create_script;
+pub use sql::{Dialect, SqlSchema};
