@@ -1,6 +1,7 @@
 //! Prisma-Migrate-compatible migrations for Sovereign (in progress): the SQL schema a resolved
-//! model implies ([`sql_schema`]) and the script that creates it ([`create_script`]), in
-//! Prisma's format for SQLite, PostgreSQL and MySQL.
+//! model implies ([`sql_schema`]), the script between two SQL schemas ([`diff_script`]) and the
+//! script that creates one from nothing ([`create_script`]), in Prisma's format and step order
+//! for SQLite, PostgreSQL and MySQL.
 //!
 //! ```
 //! let text = "datasource db {\n  provider = \"sqlite\"\n  url = \"file:dev.db\"\n}\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n";
@@ -11,9 +12,11 @@
 //! ```
 
 mod calculate;
+mod diff;
 mod render;
 pub mod sql;
 
 pub use calculate::sql_schema;
+pub use diff::diff_script;
 pub use render::create_script;
 pub use sql::{Dialect, SqlSchema};

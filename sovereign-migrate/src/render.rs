@@ -5,54 +5,32 @@ use crate::sql::*;
 use sovereign_schema::model::SortOrder;
 use std::fmt::Write;
 
+/// Steps of a script, rendered as Prisma does: `-- Name` then the SQL, a blank line between.
+#[derive(Default)]
+pub(crate) struct Steps(Vec<(&'static str, String)>);
+
+impl Steps {
+    pub(crate) fn push(&mut self, name: &'static str, sql: String) {
+        self.0.push((name, sql));
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        for (i, (name, sql)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "-- {name}\n{sql}");
+        }
+        out
+    }
+}
+
 /// The script that creates `schema` in an empty database, byte for byte what
 /// `prisma migrate diff --from-empty --to-schema ... --script` writes (without PostgreSQL's
 /// leading `CREATE SCHEMA` step, which `prisma migrate dev` does not put in migrations).
 pub fn create_script(schema: &SqlSchema, dialect: Dialect) -> String {
-    let mut steps: Vec<(&str, String)> = Vec::new();
-    for e in &schema.enums {
-        let values: Vec<String> = e.values.iter().map(|v| dialect.string(v)).collect();
-        steps.push((
-            "CreateEnum",
-            format!(
-                "CREATE TYPE {} AS ENUM ({});",
-                dialect.quote(&e.name),
-                values.join(", ")
-            ),
-        ));
-    }
-    for t in &schema.tables {
-        steps.push(("CreateTable", create_table(t, dialect)));
-    }
-    if dialect != Dialect::Mysql {
-        for t in &schema.tables {
-            for i in &t.indexes {
-                steps.push(("CreateIndex", create_index(t, i, dialect)));
-            }
-        }
-    }
-    if dialect != Dialect::Sqlite {
-        for t in &schema.tables {
-            for fk in &t.foreign_keys {
-                steps.push((
-                    "AddForeignKey",
-                    format!(
-                        "ALTER TABLE {} ADD {};",
-                        dialect.quote(&t.name),
-                        foreign_key(fk, dialect)
-                    ),
-                ));
-            }
-        }
-    }
-    let mut out = String::new();
-    for (i, (name, sql)) in steps.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let _ = writeln!(out, "-- {name}\n{sql}");
-    }
-    out
+    crate::diff::diff_script(&SqlSchema::default(), schema, dialect)
 }
 
 fn columns_list(cols: &[String], dialect: Dialect, sep: &str) -> String {
@@ -73,7 +51,7 @@ fn index_column(c: &IndexColumn, dialect: Dialect) -> String {
     s
 }
 
-fn foreign_key(fk: &ForeignKey, dialect: Dialect) -> String {
+pub(crate) fn foreign_key(fk: &ForeignKey, dialect: Dialect) -> String {
     let space = if dialect == Dialect::Sqlite { " " } else { "" };
     format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}{space}({}) ON DELETE {} ON UPDATE {}",
@@ -86,7 +64,7 @@ fn foreign_key(fk: &ForeignKey, dialect: Dialect) -> String {
     )
 }
 
-fn create_table(t: &Table, dialect: Dialect) -> String {
+pub(crate) fn create_table(t: &Table, dialect: Dialect) -> String {
     let single_pk = t
         .primary_key
         .as_ref()
@@ -192,7 +170,7 @@ fn create_table(t: &Table, dialect: Dialect) -> String {
     )
 }
 
-fn create_index(t: &Table, i: &Index, dialect: Dialect) -> String {
+pub(crate) fn create_index(t: &Table, i: &Index, dialect: Dialect) -> String {
     let kind = match i.kind {
         IndexKind::Unique => "UNIQUE INDEX",
         _ => "INDEX",
