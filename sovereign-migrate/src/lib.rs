@@ -13,10 +13,12 @@
 
 mod calculate;
 mod diff;
+pub mod folder;
 mod render;
 pub mod sql;
 
 pub use calculate::sql_schema;
 pub use diff::diff_script;
+pub use folder::{read_migrations, Migration};
 pub use render::create_script;
 pub use sql::{Dialect, SqlSchema};

@@ -1,0 +1,220 @@
+//! The migrations folder, as Prisma Migrate lays it out:
+//! `migrations/<UTC YYYYMMDDHHMMSS>_<name>/migration.sql` and `migrations/migration_lock.toml`.
+//! The one place that finds and reads migrations (the CLI, the build helper and the runtime's
+//! embedded deploy all call it).
+
+use sha2::{Digest, Sha256};
+use sovereign_schema::model::Provider;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const LOCK_FILE: &str = "migration_lock.toml";
+pub const SCRIPT: &str = "migration.sql";
+
+/// One migration of the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// The folder name, `20240101120000_init`.
+    pub name: String,
+    pub sql: String,
+    /// SHA-256 of `migration.sql`, lower-case hex, as in `_prisma_migrations.checksum`.
+    pub checksum: String,
+}
+
+impl Migration {
+    pub fn new(name: impl Into<String>, sql: impl Into<String>) -> Self {
+        let sql = sql.into();
+        Migration {
+            checksum: checksum(sql.as_bytes()),
+            name: name.into(),
+            sql,
+        }
+    }
+}
+
+/// Prisma's checksum of a migration script.
+pub fn checksum(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FolderError {
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A migration folder without `migration.sql`.
+    MissingScript {
+        folder: PathBuf,
+    },
+    NotUtf8 {
+        path: PathBuf,
+    },
+    /// `migration_lock.toml` names another provider than the schema.
+    ProviderMismatch {
+        lock: PathBuf,
+        locked: String,
+        schema: Provider,
+    },
+    /// `migration_lock.toml` is not what Prisma writes.
+    BadLock {
+        lock: PathBuf,
+    },
+}
+
+impl fmt::Display for FolderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FolderError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            FolderError::MissingScript { folder } => write!(
+                f,
+                "the migration folder {} has no {SCRIPT}; add the script or remove the folder",
+                folder.display()
+            ),
+            FolderError::NotUtf8 { path } => write!(f, "{} is not valid UTF-8", path.display()),
+            FolderError::ProviderMismatch { lock, locked, schema } => write!(
+                f,
+                "the migrations in {} were made for \"{locked}\", but the schema's provider is \"{schema}\"; start a new migrations folder for {schema} (move the old one away) or change the datasource back",
+                lock.parent().unwrap_or(Path::new(".")).display()
+            ),
+            FolderError::BadLock { lock } => write!(
+                f,
+                "{} has no `provider = \"...\"` line; restore it (it is generated: delete it to have it written again)",
+                lock.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FolderError {}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FolderError + '_ {
+    move |source| FolderError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads every `<dir>/<name>/migration.sql`, in name (and so time) order. A missing folder is an
+/// empty history. Other files in `dir` (the lock file, a README) are ignored.
+///
+/// # Errors
+/// An unreadable folder or script, or a migration folder without its script.
+pub fn read_migrations(dir: &Path) -> Result<Vec<Migration>, FolderError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(io(dir))?.path();
+        if path.is_dir() {
+            folders.push(path);
+        }
+    }
+    folders.sort();
+    let mut out = Vec::with_capacity(folders.len());
+    for folder in folders {
+        let script = folder.join(SCRIPT);
+        let bytes = match std::fs::read(&script) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(FolderError::MissingScript { folder })
+            }
+            Err(e) => return Err(io(&script)(e)),
+        };
+        let name = folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sql = String::from_utf8(bytes).map_err(|_| FolderError::NotUtf8 { path: script })?;
+        out.push(Migration::new(name, sql));
+    }
+    Ok(out)
+}
+
+/// The text Prisma writes to `migration_lock.toml`.
+pub fn lock_file_text(provider: Provider) -> String {
+    format!(
+        "# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = \"{provider}\"\n"
+    )
+}
+
+/// Checks `migration_lock.toml` against the schema's provider (a missing lock file is fine).
+///
+/// # Errors
+/// A lock file for another provider, or one without a provider line.
+pub fn check_lock(dir: &Path, provider: Provider) -> Result<(), FolderError> {
+    let lock = dir.join(LOCK_FILE);
+    let text = match std::fs::read_to_string(&lock) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(&lock)(e)),
+    };
+    let locked = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == "provider").then(|| v.trim().trim_matches('"').to_string())
+        })
+        .ok_or_else(|| FolderError::BadLock { lock: lock.clone() })?;
+    if Provider::parse(&locked) == Some(provider) {
+        Ok(())
+    } else {
+        Err(FolderError::ProviderMismatch {
+            lock,
+            locked,
+            schema: provider,
+        })
+    }
+}
+
+/// A new migration's folder name: `<UTC YYYYMMDDHHMMSS>_<name>`, the name reduced to
+/// `[a-z0-9_]` as Prisma does.
+pub fn folder_name(unix_seconds: u64, name: &str) -> String {
+    let (y, mo, d, h, mi, s) = civil(unix_seconds);
+    let slug: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}_{slug}")
+}
+
+/// UTC calendar date and time of a Unix timestamp (Howard Hinnant's days-to-civil).
+fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = (t / 86_400) as i64;
+    let secs = t % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (secs / 3600) as u32,
+        (secs / 60 % 60) as u32,
+        (secs % 60) as u32,
+    )
+}
