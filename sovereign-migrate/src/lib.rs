@@ -12,12 +12,14 @@
 //! ```
 
 mod calculate;
+pub mod deploy;
 mod diff;
 pub mod folder;
 mod render;
 pub mod sql;
 
 pub use calculate::sql_schema;
+pub use deploy::{deploy, Connection, DeployError, DeployReport};
 pub use diff::diff_script;
 pub use folder::{read_migrations, Migration};
 pub use render::create_script;

@@ -1,0 +1,228 @@
+//! `deploy` against real databases: SQLite (bundled), and PostgreSQL and MySQL/MariaDB from
+//! `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL` (set by `.ci/run`). Each test
+//! creates its own uniquely named database and drops it afterwards.
+
+use sovereign_migrate::{deploy, Connection, DeployError, Migration};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "sov_{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// A throwaway database; dropped by `drop_db`.
+struct TestDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    // Replace the path of the admin URL with the new database.
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{db}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+async fn create_db(var: &str, kind: &str) -> Option<TestDb> {
+    let Ok(admin) = std::env::var(var) else {
+        eprintln!("SKIPPED: {var} is not set; this {kind} test did not run");
+        return None;
+    };
+    let name = unique(kind);
+    let mut conn = Connection::connect(&admin)
+        .await
+        .expect("connect to the admin database");
+    conn.execute_script(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    Some(TestDb {
+        url: with_database(&admin, &name),
+        admin,
+        name,
+    })
+}
+
+async fn drop_db(db: TestDb) {
+    let mut conn = Connection::connect(&db.admin).await.unwrap();
+    let sql = if db.admin.starts_with("mysql") {
+        format!("DROP DATABASE IF EXISTS {}", db.name)
+    } else {
+        format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name)
+    };
+    conn.execute_script(&sql).await.unwrap();
+}
+
+fn migrations() -> Vec<Migration> {
+    vec![
+        Migration::new("20240101000000_init", "CREATE TABLE item (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);\nCREATE INDEX item_name_idx ON item (name);\n"),
+        Migration::new("20240102000000_more", "ALTER TABLE item ADD COLUMN price INTEGER;\n"),
+    ]
+}
+
+async fn scenario(url: &str) {
+    let mut conn = Connection::connect(url).await.unwrap();
+    let report = deploy(&mut conn, &migrations()).await.unwrap();
+    assert_eq!(
+        report.applied,
+        ["20240101000000_init", "20240102000000_more"]
+    );
+    let history = conn.history().await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|h| h.finished && !h.rolled_back));
+    assert_eq!(history[0].checksum, migrations()[0].checksum);
+    conn.execute_script("INSERT INTO item (id, name, price) VALUES (1, 'a', 3)")
+        .await
+        .unwrap();
+
+    // Nothing pending: nothing applied.
+    let report = deploy(&mut conn, &migrations()).await.unwrap();
+    assert!(report.applied.is_empty() && report.edited.is_empty());
+
+    // An edited, already applied migration is reported, not re-run.
+    let mut edited = migrations();
+    edited[1] = Migration::new(
+        "20240102000000_more",
+        "ALTER TABLE item ADD COLUMN price BIGINT;\n",
+    );
+    let report = deploy(&mut conn, &edited).await.unwrap();
+    assert_eq!(report.edited, ["20240102000000_more"]);
+
+    // A failing migration is recorded as failed, with the database's message, and blocks.
+    let mut broken = migrations();
+    broken.push(Migration::new(
+        "20240103000000_broken",
+        "ALTER TABLE no_such_table ADD COLUMN x INTEGER;\n",
+    ));
+    broken.push(Migration::new(
+        "20240104000000_after",
+        "CREATE TABLE after_broken (id INTEGER);\n",
+    ));
+    match deploy(&mut conn, &broken).await {
+        Err(DeployError::Failed { migration, message }) => {
+            assert_eq!(migration, "20240103000000_broken");
+            assert!(message.contains("no_such_table"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let failed = conn
+        .history()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.failed())
+        .expect("recorded as failed");
+    assert_eq!(failed.name, "20240103000000_broken");
+    assert!(failed.logs.unwrap().contains("no_such_table"));
+    match deploy(&mut conn, &broken).await {
+        Err(DeployError::Blocked { migration }) => assert_eq!(migration, "20240103000000_broken"),
+        other => panic!("{other:?}"),
+    }
+    let msg = DeployError::Blocked {
+        migration: "x".into(),
+    }
+    .to_string();
+    assert!(msg.contains("resolve --rolled-back x"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn deploy_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("{}.db", unique("sqlite")));
+    scenario(&format!("file:{}", path.display())).await;
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn deploy_on_postgres() {
+    let Some(db) = create_db("SOVEREIGN_TEST_POSTGRES_URL", "postgres").await else {
+        return;
+    };
+    scenario(&db.url).await;
+    drop_db(db).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn deploy_on_mysql() {
+    let Some(db) = create_db("SOVEREIGN_TEST_MYSQL_URL", "mysql").await else {
+        return;
+    };
+    scenario(&db.url).await;
+    drop_db(db).await;
+}
+
+/// Several processes deploying at once apply each migration exactly once.
+async fn concurrent(url: &str) {
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let url = url.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Connection::connect(&url).await.unwrap();
+            deploy(&mut conn, &migrations())
+                .await
+                .unwrap()
+                .applied
+                .len()
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(
+        total, 2,
+        "each migration applied exactly once across all deployers"
+    );
+    let mut conn = Connection::connect(url).await.unwrap();
+    assert_eq!(conn.history().await.unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_deploys_on_postgres() {
+    let Some(db) = create_db("SOVEREIGN_TEST_POSTGRES_URL", "postgres").await else {
+        return;
+    };
+    concurrent(&db.url).await;
+    drop_db(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_deploys_on_mysql() {
+    let Some(db) = create_db("SOVEREIGN_TEST_MYSQL_URL", "mysql").await else {
+        return;
+    };
+    concurrent(&db.url).await;
+    drop_db(db).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn unreachable_database_and_unknown_url() {
+    let err = Connection::connect("postgresql://nobody:secret@127.0.0.1:1/db")
+        .await
+        .err()
+        .unwrap();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("cannot connect to postgresql://nobody:****@127.0.0.1:1/db"),
+        "{msg}"
+    );
+    assert!(!msg.contains("secret"));
+    let err = Connection::connect("redis://x").await.err().unwrap();
+    assert!(err
+        .to_string()
+        .contains("use file:, sqlite:, postgresql:// or mysql://"));
+}
