@@ -75,7 +75,9 @@ fn render_block(out: &mut String, b: &Block) {
 
     // Fields, properties and comments in their order; block attributes gathered at the end.
     let mut rows: Vec<Row> = Vec::new();
-    let mut attrs: Vec<&BlockAttribute> = Vec::new();
+    // Block attributes, each with the comment lines written right above it (Prisma moves them
+    // together to the end of the block).
+    let mut attrs: Vec<(Vec<String>, &BlockAttribute)> = Vec::new();
     for m in &b.members {
         match m {
             Member::Field(f) => {
@@ -114,7 +116,16 @@ fn render_block(out: &mut String, b: &Block) {
                     rows.push(Row::Blank);
                 }
             }
-            Member::Attribute(a) => attrs.push(a),
+            Member::Attribute(a) => {
+                let mut leading = Vec::new();
+                while let Some(Row::Line(_)) = rows.last() {
+                    if let Some(Row::Line(text)) = rows.pop() {
+                        leading.push(text);
+                    }
+                }
+                leading.reverse();
+                attrs.push((leading, a));
+            }
         }
     }
     while matches!(rows.last(), Some(Row::Blank)) {
@@ -125,8 +136,13 @@ fn render_block(out: &mut String, b: &Block) {
         if !rows.is_empty() {
             out.push('\n');
         }
-        attrs.sort_by_key(|a| rank(BLOCK_ORDER, &a.attribute.name.name));
-        for a in attrs {
+        attrs.sort_by_key(|(_, a)| rank(BLOCK_ORDER, &a.attribute.name.name));
+        for (leading, a) in attrs {
+            for text in leading {
+                out.push_str("  ");
+                out.push_str(&text);
+                out.push('\n');
+            }
             for d in &a.docs {
                 out.push_str("  ");
                 out.push_str(&d.text);
