@@ -439,3 +439,161 @@ async fn deploy_locked(
     }
     Ok(report)
 }
+
+/// Where the history stands against the local migrations.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// Local migrations not applied yet.
+    pub pending: Vec<String>,
+    /// Started and neither finished nor rolled back.
+    pub failed: Vec<String>,
+    /// Applied, but the local `migration.sql` changed since.
+    pub edited: Vec<String>,
+    /// Applied to the database, but missing from the local folder.
+    pub missing_locally: Vec<String>,
+}
+
+impl Status {
+    /// Anything a user must act on (`status` exits 1).
+    pub fn needs_attention(&self) -> bool {
+        !(self.pending.is_empty()
+            && self.failed.is_empty()
+            && self.edited.is_empty()
+            && self.missing_locally.is_empty())
+    }
+}
+
+/// Compares the history table with the local migrations (a database without the history table
+/// has every migration pending).
+///
+/// # Errors
+/// The database's error.
+pub async fn status(
+    conn: &mut Connection,
+    migrations: &[Migration],
+) -> Result<Status, DeployError> {
+    conn.ensure_history_table().await?;
+    let history = conn.history().await?;
+    let mut st = Status::default();
+    for m in migrations {
+        let rows: Vec<&AppliedMigration> = history.iter().filter(|h| h.name == m.name).collect();
+        if rows.iter().any(|h| h.failed()) {
+            st.failed.push(m.name.clone());
+        } else if let Some(h) = rows.iter().find(|h| h.finished && !h.rolled_back) {
+            if h.checksum != m.checksum {
+                st.edited.push(m.name.clone());
+            }
+        } else {
+            st.pending.push(m.name.clone());
+        }
+    }
+    for h in &history {
+        let known = migrations.iter().any(|m| m.name == h.name);
+        if !known && h.finished && !h.rolled_back && !st.missing_locally.contains(&h.name) {
+            st.missing_locally.push(h.name.clone());
+        }
+    }
+    Ok(st)
+}
+
+/// How to settle a failed migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// It was completed by hand: record it as applied.
+    Applied,
+    /// Its changes were undone: it will run again on the next deploy.
+    RolledBack,
+}
+
+/// `resolve --applied NAME` / `resolve --rolled-back NAME`, with Prisma's rules: `--rolled-back`
+/// only settles a failed migration; `--applied` records a failed or never-run local migration as
+/// applied (and fails for one already applied).
+///
+/// # Errors
+/// An unknown migration, one in the wrong state, or the database's error.
+pub async fn resolve(
+    conn: &mut Connection,
+    migrations: &[Migration],
+    name: &str,
+    how: Resolution,
+) -> Result<(), ResolveError> {
+    let Some(local) = migrations.iter().find(|m| m.name == name) else {
+        return Err(ResolveError::Unknown { name: name.into() });
+    };
+    conn.ensure_history_table().await?;
+    let history = conn.history().await?;
+    let failed = history.iter().any(|h| h.name == name && h.failed());
+    let applied = history
+        .iter()
+        .any(|h| h.name == name && h.finished && !h.rolled_back);
+    let now = conn.now();
+    match how {
+        Resolution::RolledBack => {
+            if !failed {
+                return Err(ResolveError::NotFailed { name: name.into() });
+            }
+            conn.execute(
+                &format!("UPDATE _prisma_migrations SET rolled_back_at = {now} WHERE migration_name = ? AND finished_at IS NULL AND rolled_back_at IS NULL"),
+                &[name],
+            )
+            .await?;
+        }
+        Resolution::Applied => {
+            if applied {
+                return Err(ResolveError::AlreadyApplied { name: name.into() });
+            }
+            if failed {
+                conn.execute(
+                    &format!("UPDATE _prisma_migrations SET rolled_back_at = {now} WHERE migration_name = ? AND finished_at IS NULL AND rolled_back_at IS NULL"),
+                    &[name],
+                )
+                .await?;
+            }
+            let id = uuid(name);
+            conn.execute(
+                &format!("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES (?, ?, ?, {now}, {now}, 0)"),
+                &[&id, &local.checksum, name],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ResolveError {
+    Unknown { name: String },
+    NotFailed { name: String },
+    AlreadyApplied { name: String },
+    Database(sqlx::Error),
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::Unknown { name } => {
+                write!(f, "there is no migration `{name}` in the migrations folder; check the name (the folder's name)")
+            }
+            ResolveError::NotFailed { name } => write!(
+                f,
+                "migration `{name}` cannot be rolled back because it is not in a failed state"
+            ),
+            ResolveError::AlreadyApplied { name } => {
+                write!(
+                    f,
+                    "migration `{name}` is already recorded as applied in the database"
+                )
+            }
+            ResolveError::Database(e) => write!(f, "database error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+impl From<sqlx::Error> for ResolveError {
+    fn from(e: sqlx::Error) -> Self {
+        ResolveError::Database(e)
+    }
+}

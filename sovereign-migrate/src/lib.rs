@@ -19,7 +19,10 @@ mod render;
 pub mod sql;
 
 pub use calculate::sql_schema;
-pub use deploy::{deploy, Connection, DeployError, DeployReport};
+pub use deploy::{
+    deploy, resolve, status, Connection, DeployError, DeployReport, Resolution, ResolveError,
+    Status,
+};
 pub use diff::diff_script;
 pub use folder::{read_migrations, Migration};
 pub use render::create_script;

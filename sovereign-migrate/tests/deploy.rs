@@ -2,7 +2,7 @@
 //! `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL` (set by `.ci/run`). Each test
 //! creates its own uniquely named database and drops it afterwards.
 
-use sovereign_migrate::{deploy, Connection, DeployError, Migration};
+use sovereign_migrate::{deploy, resolve, status, Connection, DeployError, Migration, Resolution};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
