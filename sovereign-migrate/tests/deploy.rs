@@ -138,6 +138,67 @@ async fn scenario(url: &str) {
     }
     .to_string();
     assert!(msg.contains("resolve --rolled-back x"));
+
+    // status sees the failed and the pending migration.
+    let st = status(&mut conn, &broken).await.unwrap();
+    assert_eq!(st.failed, ["20240103000000_broken"]);
+    assert_eq!(st.pending, ["20240104000000_after"]);
+    assert!(st.needs_attention());
+
+    // resolve: a pending migration is not failed; rolling back the failed one unblocks deploy,
+    // which then fails again on the same broken script.
+    let err = resolve(
+        &mut conn,
+        &broken,
+        "20240104000000_after",
+        Resolution::RolledBack,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("not in a failed state"), "{err}");
+    let err = resolve(&mut conn, &broken, "nope", Resolution::Applied)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no migration `nope`"), "{err}");
+    resolve(
+        &mut conn,
+        &broken,
+        "20240103000000_broken",
+        Resolution::RolledBack,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        deploy(&mut conn, &broken).await,
+        Err(DeployError::Failed { .. })
+    ));
+    // Marking it applied (fixed by hand) lets the next one run.
+    resolve(
+        &mut conn,
+        &broken,
+        "20240103000000_broken",
+        Resolution::Applied,
+    )
+    .await
+    .unwrap();
+    let err = resolve(
+        &mut conn,
+        &broken,
+        "20240103000000_broken",
+        Resolution::Applied,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("already recorded as applied"),
+        "{err}"
+    );
+    let report = deploy(&mut conn, &broken).await.unwrap();
+    assert_eq!(report.applied, ["20240104000000_after"]);
+    let st = status(&mut conn, &broken).await.unwrap();
+    assert!(!st.needs_attention(), "{st:?}");
+    let st = status(&mut conn, &broken[..1]).await.unwrap();
+    assert_eq!(st.missing_locally.len(), 3, "{st:?}");
 }
 
 #[tokio::test(flavor = "current_thread")]
