@@ -213,6 +213,13 @@ pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String
                     let Some(o) = old.column(&c.name) else {
                         continue;
                     };
+                    if dialect == Dialect::Mysql {
+                        // MySQL restates the whole column.
+                        if o != c {
+                            changes.push(format!("MODIFY {}", column_def(c, dialect)));
+                        }
+                        continue;
+                    }
                     if o.ty != c.ty {
                         changes.push(format!(
                             "ALTER COLUMN {} SET DATA TYPE {}",
