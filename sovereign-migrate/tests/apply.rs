@@ -127,7 +127,7 @@ async fn scripts_apply_on_mysql() {
                 .filter(|l| {
                     !l.contains("[]")
                         || l.contains("@relation")
-                        || l.trim_start().split_whitespace().nth(1).is_some_and(|t| {
+                        || l.split_whitespace().nth(1).is_some_and(|t| {
                             !matches!(
                                 t.trim_end_matches("[]"),
                                 "String" | "Int" | "Color" | "Role"
