@@ -1,5 +1,7 @@
 //! The `sovereign` command line. `src/bin/sovereign.rs` only calls [`run`].
 
+pub mod migrate;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -33,6 +35,12 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Migrations of the platform's shared database (the composed schema and its migrations
+    /// folder from sovereign.toml).
+    Migrate {
+        #[command(subcommand)]
+        command: MigrateOrDiff,
+    },
     /// Format schema files in place, as `prisma format` does.
     Format {
         /// List the files that would change and exit 1 instead of writing.
@@ -44,12 +52,32 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum MigrateOrDiff {
+    #[command(flatten)]
+    Db(migrate::MigrateCommand),
+    /// Print the SQL between two schemas (or an empty database), like `prisma migrate diff`.
+    Diff(migrate::DiffArgs),
+}
+
 /// Runs a parsed command line; the exit code follows the usual convention (0 ok, 1 failure).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => validate(&schema),
         Command::Format { check, paths } => format(&paths, check),
         Command::Compose { check } => compose(check),
+        Command::Migrate { command } => match command {
+            MigrateOrDiff::Diff(args) => migrate::diff(args),
+            MigrateOrDiff::Db(cmd) => {
+                let cwd = std::env::current_dir().context("cannot read the current directory")?;
+                let config = sovereign_build::Config::find(&cwd)?;
+                let target = migrate::Target {
+                    schema: config.schema.clone(),
+                    migrations: config.migrations.clone(),
+                };
+                migrate::run(&target, cmd)
+            }
+        },
     }
 }
 

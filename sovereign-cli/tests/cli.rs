@@ -147,6 +147,7 @@ fn compose_workspace(name: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("platform/prisma")).unwrap();
     std::fs::create_dir_all(dir.join("plugins/blog/prisma")).unwrap();
     std::fs::write(dir.join("platform/prisma/base.prisma"), VALID).unwrap();
+    std::fs::write(dir.join("sovereign.toml"), "").unwrap();
     std::fs::write(
         dir.join("plugins/blog/plugin.json"),
         "{\"id\": \"blog\", \"name\": \"Blog\", \"version\": \"0.1.0\"}",
@@ -238,4 +239,182 @@ fn the_committed_example_schema_is_current() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+fn plugin_db_manage(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plugin-db-manage"));
+    cmd.args(args).current_dir(cwd);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run plugin-db-manage")
+}
+
+#[test]
+fn migrate_diff_script_and_exit_codes() {
+    let dir = tempdir("diff");
+    std::fs::write(dir.join("a.prisma"), VALID).unwrap();
+    std::fs::write(
+        dir.join("b.prisma"),
+        VALID.replace(
+            "  email String @unique\n",
+            "  email String @unique\n  name  String?\n",
+        ),
+    )
+    .unwrap();
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-empty",
+            "--to-schema",
+            "a.prisma",
+            "--script",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("-- CreateTable\nCREATE TABLE \"User\" (")
+    );
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-schema",
+            "a.prisma",
+            "--to-schema",
+            "b.prisma",
+            "--script",
+            "--exit-code",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN \"name\" TEXT;\n"
+    );
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-schema",
+            "a.prisma",
+            "--to-schema",
+            "a.prisma",
+            "--exit-code",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "No difference detected.\n"
+    );
+    let out = sovereign(&["migrate", "diff", "--to-schema", "a.prisma"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a missing --from-* is a usage error"
+    );
+}
+
+/// Deploy, status and resolve through both binaries, on SQLite files.
+#[test]
+fn deploy_status_and_plugin_db_manage() {
+    let dir = compose_workspace("deploy");
+    assert_eq!(sovereign(&["compose"], &dir).status.code(), Some(0));
+    let init = dir.join("platform/prisma/migrations/20240101000000_init");
+    std::fs::create_dir_all(&init).unwrap();
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-empty",
+            "--to-schema",
+            "platform/prisma/schema.prisma",
+            "--script",
+        ],
+        &dir,
+    );
+    std::fs::write(init.join("migration.sql"), &out.stdout).unwrap();
+
+    let out = sovereign(&["migrate", "status"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Not yet applied:\n  20240101000000_init")
+    );
+    let out = sovereign(&["migrate", "deploy"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Applied 1 migration:"));
+    assert!(
+        dir.join("platform/prisma/dev.db").is_file(),
+        "file:./dev.db is relative to the schema"
+    );
+    let out = sovereign(&["migrate", "status"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let out = sovereign(&["migrate", "resolve"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "resolve needs --applied or --rolled-back"
+    );
+    let out = sovereign(
+        &["migrate", "resolve", "--rolled-back", "20240101000000_init"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not in a failed state"));
+
+    // A dedicated plugin with its own database.
+    let p = dir.join("plugins/stats");
+    std::fs::create_dir_all(p.join("prisma/migrations/20240101000000_init")).unwrap();
+    std::fs::write(p.join("plugin.json"), "{\"id\": \"stats\", \"name\": \"Stats\", \"version\": \"1.0.0\", \"sovereign\": {\"database\": {\"mode\": \"dedicated\"}}}").unwrap();
+    std::fs::write(
+        p.join("prisma/schema.prisma"),
+        "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"STATS_DATABASE_URL\")\n}\n\ngenerator client {\n  provider = \"sovereign\"\n}\n\nmodel Hit {\n  id Int @id\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("prisma/migrations/20240101000000_init/migration.sql"),
+        "CREATE TABLE \"Hit\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let out = plugin_db_manage(&["deploy", "stats"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("STATS_DATABASE_URL is not set"));
+    let db = dir.join("stats.db");
+    let url = format!("file:{}", db.display());
+    let out = plugin_db_manage(&["deploy", "stats"], &dir, &[("STATS_DATABASE_URL", &url)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.is_file());
+    let out = plugin_db_manage(&["status", "stats"], &dir, &[("STATS_DATABASE_URL", &url)]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = plugin_db_manage(&["deploy", "blog"], &dir, &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plugin \"blog\" is shared"));
+    // A lock file for another provider stops everything.
+    std::fs::write(
+        p.join("prisma/migrations/migration_lock.toml"),
+        "provider = \"postgresql\"\n",
+    )
+    .unwrap();
+    let out = plugin_db_manage(&["deploy", "stats"], &dir, &[("STATS_DATABASE_URL", &url)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("were made for \"postgresql\""));
 }

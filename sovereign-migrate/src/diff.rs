@@ -405,3 +405,34 @@ fn column_def(c: &Column, dialect: Dialect) -> String {
     }
     s
 }
+
+/// A human summary of what [`diff_script`] would do, like `prisma migrate diff` without
+/// `--script`: one line per added, removed or changed table and enum.
+pub fn diff_summary(from: &SqlSchema, to: &SqlSchema) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &to.enums {
+        match from.enums.iter().find(|x| x.name == e.name) {
+            None => out.push(format!("[+] Added enum {}", e.name)),
+            Some(old) if old != e => out.push(format!("[*] Changed enum {}", e.name)),
+            Some(_) => {}
+        }
+    }
+    for e in from
+        .enums
+        .iter()
+        .filter(|e| !to.enums.iter().any(|x| x.name == e.name))
+    {
+        out.push(format!("[-] Removed enum {}", e.name));
+    }
+    for t in &to.tables {
+        match from.table(&t.name) {
+            None => out.push(format!("[+] Added table {}", t.name)),
+            Some(old) if old != t => out.push(format!("[*] Changed table {}", t.name)),
+            Some(_) => {}
+        }
+    }
+    for t in from.tables.iter().filter(|t| to.table(&t.name).is_none()) {
+        out.push(format!("[-] Removed table {}", t.name));
+    }
+    out
+}

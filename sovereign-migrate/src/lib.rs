@@ -17,13 +17,15 @@ mod diff;
 pub mod folder;
 mod render;
 pub mod sql;
+mod url;
+pub use url::resolve_url;
 
 pub use calculate::sql_schema;
 pub use deploy::{
     deploy, resolve, status, Connection, DeployError, DeployReport, Resolution, ResolveError,
     Status,
 };
-pub use diff::diff_script;
+pub use diff::{diff_script, diff_summary};
 pub use folder::{read_migrations, Migration};
 pub use render::create_script;
 pub use sql::{Dialect, SqlSchema};

@@ -1,0 +1,90 @@
+//! `plugin-db-manage <command> <namespace>`: migrations of a dedicated plugin's own database.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use sovereign_cli::migrate::{self, MigrateCommand};
+use std::process::ExitCode;
+
+/// Manage the database of a dedicated plugin (its prisma/schema.prisma and prisma/migrations).
+#[derive(Debug, Parser)]
+#[command(name = "plugin-db-manage", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply the plugin's pending migrations.
+    Deploy {
+        /// The plugin's namespace (its directory under the plugins folder).
+        namespace: String,
+        #[command(flatten)]
+        url: migrate::UrlArg,
+    },
+    /// Show the plugin's pending, failed and edited migrations; exit 1 when anything needs attention.
+    Status {
+        namespace: String,
+        #[command(flatten)]
+        url: migrate::UrlArg,
+    },
+    /// Settle a failed migration of the plugin.
+    Resolve {
+        namespace: String,
+        #[command(flatten)]
+        url: migrate::UrlArg,
+        #[command(flatten)]
+        how: migrate::ResolveArgs,
+    },
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let (ns, cmd) = match cli.command {
+        Command::Deploy { namespace, url } => (namespace, MigrateCommand::Deploy(url)),
+        Command::Status { namespace, url } => (namespace, MigrateCommand::Status(url)),
+        Command::Resolve {
+            namespace,
+            url,
+            how,
+        } => (namespace, MigrateCommand::Resolve { url, how }),
+    };
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = sovereign_build::Config::find(&cwd)?;
+    let composition = sovereign_build::compose_workspace(&config)?;
+    let Some(plugin) = composition
+        .plugins
+        .iter()
+        .find(|p| p.manifest.namespace == ns)
+    else {
+        let known: Vec<&str> = composition
+            .plugins
+            .iter()
+            .map(|p| p.manifest.namespace.as_str())
+            .collect();
+        bail!(
+            "no plugin \"{ns}\" in {} (plugins: {})",
+            config.display(&config.plugins_dir),
+            known.join(", ")
+        );
+    };
+    let Some(schema) = &plugin.schema else {
+        bail!(
+            "plugin \"{ns}\" is shared: its data lives in the platform's database; use `sovereign migrate` (or set \"mode\": \"dedicated\" in its plugin.json)"
+        );
+    };
+    let target = migrate::Target {
+        schema: schema.clone(),
+        migrations: plugin.dir.join("prisma/migrations"),
+    };
+    migrate::run(&target, cmd)
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! `sovereign migrate ...` and `plugin-db-manage ...`: deploy, status, resolve and diff, for the
+//! platform's shared database or one dedicated plugin's database.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use sovereign_migrate::{Dialect, Migration, Resolution};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply the pending migrations (under Prisma's advisory lock).
+    Deploy(UrlArg),
+    /// Show pending, failed and edited migrations; exit 1 when anything needs attention.
+    Status(UrlArg),
+    /// Settle a failed migration: record it as applied, or as rolled back.
+    Resolve {
+        #[command(flatten)]
+        url: UrlArg,
+        #[command(flatten)]
+        how: ResolveArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UrlArg {
+    /// The database URL (default: the datasource's `url`, with `env()` read from the environment
+    /// or `.env`).
+    #[arg(long)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ResolveArgs {
+    /// Record this migration as applied (you finished it by hand).
+    #[arg(long, value_name = "NAME")]
+    pub applied: Option<String>,
+    /// Record this failed migration as rolled back (it runs again on the next deploy).
+    #[arg(long, value_name = "NAME")]
+    pub rolled_back: Option<String>,
+}
+
+/// `diff`: the SQL between two states, like `prisma migrate diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Start from an empty database.
+    #[arg(
+        long,
+        conflicts_with = "from_schema",
+        required_unless_present = "from_schema"
+    )]
+    pub from_empty: bool,
+    /// Start from this schema.
+    #[arg(long, value_name = "PATH")]
+    pub from_schema: Option<PathBuf>,
+    /// End at this schema.
+    #[arg(long, value_name = "PATH", required_unless_present = "to_empty")]
+    pub to_schema: Option<PathBuf>,
+    /// End at an empty database.
+    #[arg(long, conflicts_with = "to_schema")]
+    pub to_empty: bool,
+    /// Print the SQL script instead of a summary.
+    #[arg(long)]
+    pub script: bool,
+    /// Exit 2 when there is a difference, 0 when there is none (1 on errors).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// A schema file and the migrations folder that belongs to it.
+pub struct Target {
+    pub schema: PathBuf,
+    pub migrations: PathBuf,
+}
+
+fn load_schema(path: &Path) -> Result<sovereign_schema::Schema> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    match sovereign_schema::check(&path.display().to_string(), &text) {
+        Ok((schema, _)) => Ok(schema),
+        Err(report) => bail!("{}", report.render().trim_end()),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
+    let schema = load_schema(&target.schema)?;
+    let Some(ds) = &schema.datasource else {
+        bail!("{} has no datasource block", target.schema.display());
+    };
+    if Dialect::of(ds.provider).is_none() {
+        bail!("migrations for provider \"{}\" are not supported (sqlite, postgresql, cockroachdb and mysql are)", ds.provider);
+    }
+    sovereign_migrate::folder::check_lock(&target.migrations, ds.provider)?;
+    let migrations = sovereign_migrate::read_migrations(&target.migrations)?;
+    let url_arg = match &cmd {
+        MigrateCommand::Deploy(u) | MigrateCommand::Status(u) => u.url.clone(),
+        MigrateCommand::Resolve { url, .. } => url.url.clone(),
+    };
+    let url = match url_arg {
+        Some(u) => u,
+        None => {
+            sovereign_migrate::resolve_url(&ds.url, &target.schema).map_err(anyhow::Error::msg)?
+        }
+    };
+    runtime()?.block_on(async move {
+        let mut conn = sovereign_migrate::Connection::connect(&url).await?;
+        match cmd {
+            MigrateCommand::Deploy(_) => deploy(&mut conn, &migrations, &target.migrations).await,
+            MigrateCommand::Status(_) => status(&mut conn, &migrations).await,
+            MigrateCommand::Resolve { how, .. } => {
+                let (name, how) = match (how.applied, how.rolled_back) {
+                    (Some(n), _) => (n, Resolution::Applied),
+                    (_, Some(n)) => (n, Resolution::RolledBack),
+                    _ => bail!("give --applied NAME or --rolled-back NAME"),
+                };
+                sovereign_migrate::resolve(&mut conn, &migrations, &name, how).await?;
+                let what = if how == Resolution::Applied {
+                    "applied"
+                } else {
+                    "rolled back"
+                };
+                println!("Migration {name} marked as {what}.");
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    })
+}
+
+async fn deploy(
+    conn: &mut sovereign_migrate::Connection,
+    migrations: &[Migration],
+    dir: &Path,
+) -> Result<ExitCode> {
+    let report = sovereign_migrate::deploy(conn, migrations).await?;
+    for name in &report.edited {
+        eprintln!("warning: migration {name} was modified after it was applied");
+    }
+    if report.applied.is_empty() {
+        println!(
+            "No pending migrations to apply ({} in {}).",
+            migrations.len(),
+            dir.display()
+        );
+    } else {
+        println!(
+            "Applied {} migration{}:",
+            report.applied.len(),
+            if report.applied.len() == 1 { "" } else { "s" }
+        );
+        for name in &report.applied {
+            println!("  {name}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn status(
+    conn: &mut sovereign_migrate::Connection,
+    migrations: &[Migration],
+) -> Result<ExitCode> {
+    let st = sovereign_migrate::status(conn, migrations).await?;
+    println!(
+        "{} migration{} found.",
+        migrations.len(),
+        if migrations.len() == 1 { "" } else { "s" }
+    );
+    let list = |title: &str, names: &[String]| {
+        if !names.is_empty() {
+            println!("{title}:");
+            for n in names {
+                println!("  {n}");
+            }
+        }
+    };
+    list("Not yet applied", &st.pending);
+    list(
+        "Failed (run `resolve --applied` or `resolve --rolled-back`)",
+        &st.failed,
+    );
+    list("Modified after they were applied", &st.edited);
+    list(
+        "Applied to the database but missing from the migrations folder",
+        &st.missing_locally,
+    );
+    if st.needs_attention() {
+        Ok(ExitCode::from(1))
+    } else {
+        println!("Database schema is up to date!");
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+pub fn diff(args: DiffArgs) -> Result<ExitCode> {
+    let from = args.from_schema.as_deref().map(load_schema).transpose()?;
+    let to = args.to_schema.as_deref().map(load_schema).transpose()?;
+    let provider = to.as_ref().or(from.as_ref()).map(|s| s.provider());
+    let Some(dialect) = provider.and_then(Dialect::of) else {
+        bail!("cannot tell the database: give at least one schema with a sqlite, postgresql or mysql datasource");
+    };
+    if let (Some(a), Some(b)) = (&from, &to) {
+        if a.provider() != b.provider() {
+            bail!(
+                "the schemas are for different databases ({} and {})",
+                a.provider(),
+                b.provider()
+            );
+        }
+    }
+    let sql = |s: &Option<sovereign_schema::Schema>| {
+        s.as_ref()
+            .map(|s| sovereign_migrate::sql_schema(s, dialect))
+            .unwrap_or_default()
+    };
+    let (a, b) = (sql(&from), sql(&to));
+    let script = sovereign_migrate::diff_script(&a, &b, dialect);
+    if args.script {
+        if script.is_empty() {
+            println!("-- This is an empty migration.");
+        } else {
+            print!("{script}");
+        }
+    } else {
+        let summary = sovereign_migrate::diff_summary(&a, &b);
+        if summary.is_empty() {
+            println!("No difference detected.");
+        }
+        for line in summary {
+            println!("{line}");
+        }
+    }
+    Ok(if args.exit_code && !script.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
