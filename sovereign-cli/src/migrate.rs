@@ -13,6 +13,14 @@ pub enum MigrateCommand {
     Deploy(UrlArg),
     /// Show pending, failed and edited migrations; exit 1 when anything needs attention.
     Status(UrlArg),
+    /// Drop everything in the database and apply every migration again.
+    Reset {
+        #[command(flatten)]
+        url: UrlArg,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        force: bool,
+    },
     /// Settle a failed migration: record it as applied, or as rolled back.
     Resolve {
         #[command(flatten)]
@@ -102,6 +110,7 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     let migrations = sovereign_migrate::read_migrations(&target.migrations)?;
     let url_arg = match &cmd {
         MigrateCommand::Deploy(u) | MigrateCommand::Status(u) => u.url.clone(),
+        MigrateCommand::Reset { url, .. } => url.url.clone(),
         MigrateCommand::Resolve { url, .. } => url.url.clone(),
     };
     let url = match url_arg {
@@ -110,11 +119,23 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
             sovereign_migrate::resolve_url(&ds.url, &target.schema).map_err(anyhow::Error::msg)?
         }
     };
+    if let MigrateCommand::Reset { force: false, .. } = &cmd {
+        confirm_reset(&url)?;
+    }
     runtime()?.block_on(async move {
         let mut conn = sovereign_migrate::Connection::connect(&url).await?;
         match cmd {
             MigrateCommand::Deploy(_) => deploy(&mut conn, &migrations, &target.migrations).await,
             MigrateCommand::Status(_) => status(&mut conn, &migrations).await,
+            MigrateCommand::Reset { .. } => {
+                let report = sovereign_migrate::reset(&mut conn, &migrations).await?;
+                println!(
+                    "Database reset: everything dropped, {} migration{} applied.",
+                    report.applied.len(),
+                    if report.applied.len() == 1 { "" } else { "s" }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
             MigrateCommand::Resolve { how, .. } => {
                 let (name, how) = match (how.applied, how.rolled_back) {
                     (Some(n), _) => (n, Resolution::Applied),
@@ -132,6 +153,29 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
             }
         }
     })
+}
+
+/// Asks before dropping data; never waits for input that cannot come.
+fn confirm_reset(url: &str) -> Result<()> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let shown = sovereign_migrate::deploy::redact(url);
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "reset drops all data in {shown}; stdin is not a terminal, so pass --force to confirm"
+        );
+    }
+    print!("Reset drops all data in {shown}. Continue? [y/N] ");
+    std::io::stdout().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer")?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        bail!("reset cancelled")
+    }
 }
 
 async fn deploy(

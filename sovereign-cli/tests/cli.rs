@@ -406,6 +406,24 @@ fn deploy_status_and_plugin_db_manage() {
     assert!(db.is_file());
     let out = plugin_db_manage(&["status", "stats"], &dir, &[("STATS_DATABASE_URL", &url)]);
     assert_eq!(out.status.code(), Some(0));
+    let out = plugin_db_manage(&["reset", "stats"], &dir, &[("STATS_DATABASE_URL", &url)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pass --force"),
+        "never waits for input"
+    );
+    let out = plugin_db_manage(
+        &["reset", "stats", "--force"],
+        &dir,
+        &[("STATS_DATABASE_URL", &url)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 migration applied"));
     let out = plugin_db_manage(&["deploy", "blog"], &dir, &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("plugin \"blog\" is shared"));
     // A lock file for another provider stops everything.

@@ -597,3 +597,67 @@ impl From<sqlx::Error> for ResolveError {
         ResolveError::Database(e)
     }
 }
+
+impl Connection {
+    /// Drops everything in the database the connection points at (tables, views, enums, the
+    /// history): PostgreSQL recreates the current schema, MySQL the current database, SQLite
+    /// drops every table and view.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn drop_everything(&mut self) -> Result<(), sqlx::Error> {
+        match self.dialect() {
+            Dialect::Postgres => {
+                let schema = self.strings("SELECT current_schema()").await?;
+                let schema = schema
+                    .first()
+                    .and_then(|r| r.first())
+                    .cloned()
+                    .unwrap_or_else(|| "public".into());
+                let q = Dialect::Postgres.quote(&schema);
+                self.execute_script(&format!(
+                    "DROP SCHEMA IF EXISTS {q} CASCADE;\nCREATE SCHEMA {q};"
+                ))
+                .await
+            }
+            Dialect::Mysql => {
+                let db = self.strings("SELECT DATABASE()").await?;
+                let Some(db) = db.first().and_then(|r| r.first()).cloned() else {
+                    return Ok(());
+                };
+                let q = Dialect::Mysql.quote(&db);
+                self.execute_script(&format!(
+                    "DROP DATABASE {q};\nCREATE DATABASE {q};\nUSE {q};"
+                ))
+                .await
+            }
+            Dialect::Sqlite => {
+                let objects = self
+                    .strings("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")
+                    .await?;
+                let mut sql = String::from("PRAGMA foreign_keys=OFF;\n");
+                for o in objects {
+                    let kind = if o[0] == "view" { "VIEW" } else { "TABLE" };
+                    sql.push_str(&format!(
+                        "DROP {kind} IF EXISTS {};\n",
+                        Dialect::Sqlite.quote(&o[1])
+                    ));
+                }
+                sql.push_str("PRAGMA foreign_keys=ON;\n");
+                self.execute_script(&sql).await
+            }
+        }
+    }
+}
+
+/// `reset`: drops everything, then applies every migration again.
+///
+/// # Errors
+/// See [`deploy`].
+pub async fn reset(
+    conn: &mut Connection,
+    migrations: &[Migration],
+) -> Result<DeployReport, DeployError> {
+    conn.drop_everything().await?;
+    deploy(conn, migrations).await
+}

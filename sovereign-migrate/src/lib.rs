@@ -22,8 +22,8 @@ pub use url::resolve_url;
 
 pub use calculate::sql_schema;
 pub use deploy::{
-    deploy, resolve, status, Connection, DeployError, DeployReport, Resolution, ResolveError,
-    Status,
+    deploy, reset, resolve, status, Connection, DeployError, DeployReport, Resolution,
+    ResolveError, Status,
 };
 pub use diff::{diff_script, diff_summary};
 pub use folder::{read_migrations, Migration};

@@ -2,7 +2,9 @@
 //! `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL` (set by `.ci/run`). Each test
 //! creates its own uniquely named database and drops it afterwards.
 
-use sovereign_migrate::{deploy, resolve, status, Connection, DeployError, Migration, Resolution};
+use sovereign_migrate::{
+    deploy, reset, resolve, status, Connection, DeployError, Migration, Resolution,
+};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -199,6 +201,14 @@ async fn scenario(url: &str) {
     assert!(!st.needs_attention(), "{st:?}");
     let st = status(&mut conn, &broken[..1]).await.unwrap();
     assert_eq!(st.missing_locally.len(), 3, "{st:?}");
+
+    // reset drops everything (data, tables, history) and applies the migrations again.
+    let report = reset(&mut conn, &migrations()).await.unwrap();
+    assert_eq!(report.applied.len(), 2);
+    assert_eq!(conn.history().await.unwrap().len(), 2);
+    conn.execute_script("INSERT INTO item (id, name, price) VALUES (1, 'a', 3)")
+        .await
+        .expect("the old row is gone");
 }
 
 #[tokio::test(flavor = "current_thread")]

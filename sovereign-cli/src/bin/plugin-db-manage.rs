@@ -28,6 +28,15 @@ enum Command {
         #[command(flatten)]
         url: migrate::UrlArg,
     },
+    /// Drop everything in the plugin's database and apply its migrations again.
+    Reset {
+        namespace: String,
+        #[command(flatten)]
+        url: migrate::UrlArg,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        force: bool,
+    },
     /// Settle a failed migration of the plugin.
     Resolve {
         namespace: String,
@@ -42,6 +51,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let (ns, cmd) = match cli.command {
         Command::Deploy { namespace, url } => (namespace, MigrateCommand::Deploy(url)),
         Command::Status { namespace, url } => (namespace, MigrateCommand::Status(url)),
+        Command::Reset {
+            namespace,
+            url,
+            force,
+        } => (namespace, MigrateCommand::Reset { url, force }),
         Command::Resolve {
             namespace,
             url,
