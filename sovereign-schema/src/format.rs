@@ -78,6 +78,8 @@ fn render_block(out: &mut String, b: &Block) {
     // Block attributes, each with the comment lines written right above it (Prisma moves them
     // together to the end of the block).
     let mut attrs: Vec<(Vec<String>, &BlockAttribute)> = Vec::new();
+    // Rows before this index were written before the previous block attribute: they never move.
+    let mut floor = 0;
     for m in &b.members {
         match m {
             Member::Field(f) => {
@@ -117,12 +119,21 @@ fn render_block(out: &mut String, b: &Block) {
                 }
             }
             Member::Attribute(a) => {
+                // A blank line right above an attribute goes with it; comments right above it
+                // move with it (but not those separated from it by a blank line).
                 let mut leading = Vec::new();
-                while let Some(Row::Line(_)) = rows.last() {
+                let after_blank = rows.len() > floor && matches!(rows.last(), Some(Row::Blank));
+                if after_blank {
+                    rows.pop();
+                }
+                while let (false, true, Some(Row::Line(_))) =
+                    (after_blank, rows.len() > floor, rows.last())
+                {
                     if let Some(Row::Line(text)) = rows.pop() {
                         leading.push(text);
                     }
                 }
+                floor = rows.len();
                 leading.reverse();
                 attrs.push((leading, a));
             }
@@ -293,7 +304,50 @@ pub struct AddedField {
     pub from_file: crate::source::FileId,
 }
 
-/// `BlogPost` -> `blogPost`, as Prisma names the fields it adds.
+/// The field name Prisma gives an added relation field: words split at `_` and before an
+/// upper-case letter that follows a lower-case letter or digit; the first word lower-cased,
+/// the others capitalized (`XMLHttpRequest` -> `xmlhttpRequest`, `user_role` -> `userRole`).
+fn camel_case(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut prev: Option<char> = None;
+    for c in name.chars() {
+        if c == '_' {
+            words.push(String::new());
+            prev = None;
+            continue;
+        }
+        let boundary =
+            c.is_uppercase() && prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
+        if boundary || words.is_empty() {
+            words.push(String::new());
+        }
+        if let Some(w) = words.last_mut() {
+            w.push(c);
+        }
+        prev = Some(c);
+    }
+    let mut out = String::new();
+    for (i, w) in words.iter().filter(|w| !w.is_empty()).enumerate() {
+        if i == 0 {
+            out.push_str(&w.to_lowercase());
+        } else {
+            let mut cs = w.chars();
+            if let Some(f) = cs.next() {
+                out.extend(f.to_uppercase());
+                out.push_str(cs.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// English plural, with the irregular and uncountable words of the `pluralize` package Prisma
+/// relies on (`people`, `mice`, `data`, `sheep`).
+fn plural(word: &str) -> String {
+    pluralizer::pluralize(word, 2, false)
+}
+
+/// `BlogPost` -> `blogPost`, as Prisma names the foreign key it adds.
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -430,6 +484,7 @@ pub fn add_missing_back_relations(
             }
         }
     }
+    complete_relation_attributes(files, &models);
     let get = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
         match &files[fi].items[ii] {
             Item::Block(b) => Some(b.clone()),
@@ -481,9 +536,9 @@ pub fn add_missing_back_relations(
             let new_fields = if ty.arity != Arity::List && !fk.is_empty() {
                 let unique = is_unique(&b, &fk);
                 let arity = if unique { Arity::Optional } else { Arity::List };
-                let mut field_name = lower_first(name);
+                let mut field_name = camel_case(name);
                 if arity == Arity::List {
-                    field_name.push('s');
+                    field_name = plural(&field_name);
                 }
                 if taken(&field_name) {
                     field_name = format!("{field_name}_{}", f.name.name);
@@ -498,64 +553,28 @@ pub fn add_missing_back_relations(
             } else if ty.arity == Arity::List && rel.is_none_or(|a| a.arg("fields", None).is_none())
             {
                 // A list without its other side: the other model gets the foreign key.
-                let ids: Vec<&Field> = b.fields().filter(|g| g.attribute("id").is_some()).collect();
-                let [id] = ids.as_slice() else { continue };
-                let Some(id_ty) = &id.ty else { continue };
-                let field_name = lower_first(name);
-                let mut fk_name = field_name.clone();
-                let mut cap = id.name.name.chars();
-                if let Some(c) = cap.next() {
-                    fk_name.extend(c.to_uppercase().chain(cap));
-                }
+                let field_name = camel_case(name);
                 if taken(&field_name) || self_relation {
                     continue;
                 }
-                let list = |items: Vec<&str>| {
-                    expr(
-                        ExprKind::Array(
-                            items
-                                .into_iter()
-                                .map(|i| expr(ExprKind::Const(i.into()), span))
-                                .collect(),
-                        ),
-                        span,
-                    )
+                let Some((fks, refs, mut scalars)) = foreign_key_fields(&b, Arity::Optional, span)
+                else {
+                    continue;
                 };
-                let mut args = Vec::new();
-                args.extend(rel_name.map(|n| string_arg(n, span)));
-                let named = |n: &str, value: Expr| Arg {
-                    name: Some(Ident {
-                        name: n.into(),
-                        span,
-                    }),
-                    value,
-                    span,
-                };
-                args.push(named("fields", list(vec![&fk_name])));
-                args.push(named("references", list(vec![&id.name.name])));
+                scalars.retain(|f| !taken(&f.name.name));
                 let relation = synthetic_field(
                     &field_name,
                     name,
                     Arity::Optional,
-                    vec![synthetic_attribute("relation", args, span)],
+                    vec![synthetic_attribute(
+                        "relation",
+                        relation_args(rel_name, &fks, &refs, span),
+                        span,
+                    )],
                     span,
                 );
                 let mut out = vec![relation];
-                if !taken(&fk_name) {
-                    let native: Vec<Attribute> = id
-                        .attributes
-                        .iter()
-                        .filter(|a| a.name.name.contains('.'))
-                        .cloned()
-                        .collect();
-                    out.push(synthetic_field(
-                        &fk_name,
-                        &id_ty.name.name,
-                        Arity::Optional,
-                        native,
-                        span,
-                    ));
-                }
+                out.extend(scalars);
                 out
             } else {
                 continue;
@@ -587,11 +606,17 @@ pub fn add_missing_back_relations(
     for (target, added, fields) in additions {
         let (fi, ii) = models[&target];
         if let Item::Block(b) = &mut files[fi].items[ii] {
-            // After the last field (block attributes are rendered at the end anyway).
+            // At the end of the fields: after the last field or comment that stays among the
+            // fields (not one that moves with the block attribute below it).
+            let attached = attached_to_attribute(&b.members);
             let pos = b
                 .members
                 .iter()
-                .rposition(|m| matches!(m, Member::Field(_) | Member::Comment(_)))
+                .enumerate()
+                .rposition(|(i, m)| {
+                    matches!(m, Member::Field(_))
+                        || (matches!(m, Member::Comment(_)) && !attached[i])
+                })
                 .map_or(0, |p| p + 1);
             let mut insert = Vec::new();
             if let Some(text) = comment(&added) {
@@ -604,6 +629,187 @@ pub fn add_missing_back_relations(
             b.members.splice(pos..pos, insert);
         }
         out.push(added);
+    }
+    out
+}
+
+/// The foreign key Prisma adds to point at `referenced`: one field per id field, named
+/// `{referencedModel}{IdField}` (`pairA`, `teamId`), typed like the id (with its native type).
+/// Returns the foreign key names, the referenced names and the new scalar fields.
+fn foreign_key_fields(
+    referenced: &Block,
+    arity: Arity,
+    span: Span,
+) -> Option<(Vec<String>, Vec<String>, Vec<Field>)> {
+    let ids: Vec<String> = match referenced.fields().find(|g| g.attribute("id").is_some()) {
+        Some(id) => vec![id.name.name.clone()],
+        None => names_in(
+            referenced
+                .attribute("id")?
+                .arg("fields", Some(0))
+                .map(|x| &x.value),
+        ),
+    };
+    if ids.is_empty() {
+        return None;
+    }
+    let prefix = lower_first(&referenced.name.name);
+    let mut fks = Vec::new();
+    let mut scalars = Vec::new();
+    for id in &ids {
+        let field = referenced.fields().find(|g| &g.name.name == id)?;
+        let ty = field.ty.as_ref()?;
+        let mut cs = id.chars();
+        let fk = match cs.next() {
+            Some(c) => format!("{prefix}{}{}", c.to_uppercase(), cs.as_str()),
+            None => continue,
+        };
+        let native: Vec<Attribute> = field
+            .attributes
+            .iter()
+            .filter(|a| a.name.name.contains('.'))
+            .cloned()
+            .collect();
+        scalars.push(synthetic_field(&fk, &ty.name.name, arity, native, span));
+        fks.push(fk);
+    }
+    Some((fks, ids, scalars))
+}
+
+/// `@relation("name", fields: [...], references: [...])` arguments.
+fn relation_args(
+    name: Option<&str>,
+    fields: &[String],
+    references: &[String],
+    span: Span,
+) -> Vec<Arg> {
+    let list = |items: &[String]| {
+        expr(
+            ExprKind::Array(
+                items
+                    .iter()
+                    .map(|i| expr(ExprKind::Const(i.clone()), span))
+                    .collect(),
+            ),
+            span,
+        )
+    };
+    let named = |n: &str, value: Expr| Arg {
+        name: Some(Ident {
+            name: n.into(),
+            span,
+        }),
+        value,
+        span,
+    };
+    let mut args: Vec<Arg> = name.map(|n| string_arg(n, span)).into_iter().collect();
+    args.push(named("fields", list(fields)));
+    args.push(named("references", list(references)));
+    args
+}
+
+/// The single side of a one-to-many relation that lacks `fields`/`references` gets them, with
+/// new foreign key fields, as `prisma format` does (`owner Hub?` becomes `owner Hub?
+/// @relation(fields: [hubCode], references: [code])` plus `hubCode String?`).
+fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String, (usize, usize)>) {
+    let block = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
+        match &files[fi].items[ii] {
+            Item::Block(b) => Some(b.clone()),
+            _ => None,
+        }
+    };
+    let mut order: Vec<&String> = models.keys().collect();
+    order.sort_by_key(|n| models[*n]);
+    for name in order {
+        let Some(b) = block(files, models[name]) else {
+            continue;
+        };
+        let mut updates: Vec<(String, Vec<Arg>, Vec<Field>)> = Vec::new();
+        for f in b.fields() {
+            let Some(ty) = &f.ty else { continue };
+            if ty.arity == Arity::List || &ty.name.name == name {
+                continue;
+            }
+            let rel = f.attribute("relation");
+            if rel.is_some_and(|a| {
+                a.arg("fields", None).is_some() || a.arg("references", None).is_some()
+            }) {
+                continue;
+            }
+            let Some(target) = models.get(&ty.name.name).and_then(|&l| block(files, l)) else {
+                continue;
+            };
+            let rel_name = relation_name(f);
+            let opposite_list = target.fields().any(|g| {
+                g.ty.as_ref()
+                    .is_some_and(|t| &t.name.name == name && t.arity == Arity::List)
+                    && relation_name(g) == rel_name
+            });
+            if !opposite_list {
+                continue;
+            }
+            let arity = if ty.arity == Arity::Optional {
+                Arity::Optional
+            } else {
+                Arity::Required
+            };
+            let span = Span::new(b.span.file, b.span.end, b.span.end);
+            let Some((fks, refs, mut scalars)) = foreign_key_fields(&target, arity, span) else {
+                continue;
+            };
+            scalars.retain(|s| !b.fields().any(|g| g.name.name == s.name.name));
+            updates.push((
+                f.name.name.clone(),
+                relation_args(rel_name, &fks, &refs, span),
+                scalars,
+            ));
+        }
+        if updates.is_empty() {
+            continue;
+        }
+        let (fi, ii) = models[name];
+        if let Item::Block(b) = &mut files[fi].items[ii] {
+            let mut extra = Vec::new();
+            for (field, args, scalars) in updates {
+                for m in b.members.iter_mut() {
+                    let Member::Field(f) = m else { continue };
+                    if f.name.name != field {
+                        continue;
+                    }
+                    let span = f.span;
+                    f.attributes.retain(|a| a.name.name != "relation");
+                    f.attributes
+                        .push(synthetic_attribute("relation", args.clone(), span));
+                }
+                extra.extend(scalars);
+            }
+            let attached = attached_to_attribute(&b.members);
+            let pos = b
+                .members
+                .iter()
+                .enumerate()
+                .rposition(|(i, m)| {
+                    matches!(m, Member::Field(_))
+                        || (matches!(m, Member::Comment(_)) && !attached[i])
+                })
+                .map_or(0, |p| p + 1);
+            b.members
+                .splice(pos..pos, extra.into_iter().map(Member::Field));
+        }
+    }
+}
+
+/// For each member: whether it is a comment that the formatter moves with the block attribute
+/// right below it.
+fn attached_to_attribute(members: &[Member]) -> Vec<bool> {
+    let mut out = vec![false; members.len()];
+    let mut next_is_attribute = false;
+    for (i, m) in members.iter().enumerate().rev() {
+        match m {
+            Member::Attribute(_) => next_is_attribute = true,
+            Member::Comment(_) => out[i] = next_is_attribute,
+            _ => next_is_attribute = false,
+        }
     }
     out
 }
