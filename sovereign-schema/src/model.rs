@@ -226,6 +226,8 @@ pub struct Model {
     pub name: String,
     /// The table (`@@map`, or the model name).
     pub db_name: String,
+    /// Where the table name comes from: the `@@map` attribute, or the model's name.
+    pub db_name_span: Span,
     pub is_view: bool,
     pub ignored: bool,
     pub schema: Option<String>,

@@ -179,7 +179,7 @@ impl<'a> Parser<'a> {
                         .max(start.end);
                     self.diags.push(
                         Diagnostic::error(
-                            "This line is invalid. It does not start with any known Prisma schema keyword.",
+                            "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
                             Span::new(self.file, start.start, end),
                         )
                         .with_hint(
@@ -287,9 +287,29 @@ impl<'a> Parser<'a> {
                         None => self.skip_line(),
                     }
                 }
+                T::Ident
+                    if BlockKind::from_keyword(self.text(t)).is_some()
+                        && self.peek_kind_at(1) == Some(T::Ident)
+                        && self.peek_kind_at(2) == Some(T::LBrace) =>
+                {
+                    // `model Post {` inside a block: the block above lacks its `}`.
+                    let span = self.here();
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Error validating: This line is not a valid field or attribute definition.",
+                            span.to(self.span(self.toks[self.pos + 2])),
+                        )
+                        .with_hint(format!(
+                            "`{} {}` is missing its closing brace `}}` above this line",
+                            kind.keyword(),
+                            name.name
+                        )),
+                    );
+                    self.skip_rest_of_member_line();
+                }
                 T::Ident => {
                     let docs = std::mem::take(&mut docs_pending);
-                    match self.field(kind, docs) {
+                    match self.field(kind, &name.name, docs) {
                         Some(f) => members.push(Member::Field(f)),
                         None => self.skip_line(),
                     }
@@ -392,7 +412,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn field(&mut self, kind: BlockKind, docs: Vec<Comment>) -> Option<Field> {
+    fn field(&mut self, kind: BlockKind, block: &str, docs: Vec<Comment>) -> Option<Field> {
         let name_tok = self.bump();
         let name = self.ident(name_tok);
         let mut ty = None;
@@ -411,7 +431,10 @@ impl<'a> Parser<'a> {
                         self.pos += 1;
                     }
                     self.error(
-                        "This field declaration is invalid. It is either missing a name or a type.",
+                        format!(
+                            "Error validating {} \"{block}\": This field declaration is invalid. It is either missing a name or a type.",
+                            kind.keyword()
+                        ),
                         span,
                     );
                     return None;

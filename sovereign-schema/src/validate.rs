@@ -38,6 +38,7 @@ pub fn validate(files: &[SchemaAst], options: ValidateOptions) -> Validated {
         provider: Provider::Postgresql,
         ds_name: "db".to_string(),
         ds_schemas: None,
+        relation_mode: RelationMode::ForeignKeys,
         preview: HashSet::new(),
         tops: HashMap::new(),
     };
@@ -57,6 +58,7 @@ struct Validator<'a> {
     provider: Provider,
     ds_name: String,
     ds_schemas: Option<Vec<String>>,
+    relation_mode: RelationMode,
     preview: HashSet<String>,
     tops: HashMap<&'a str, &'a Block>,
 }
@@ -240,13 +242,14 @@ impl<'a> Validator<'a> {
             .filter(|b| b.kind == BlockKind::Datasource)
             .collect();
         if sources.len() > 1 {
-            for b in &sources[1..] {
-                self.err(
-                    "You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
-                    b.keyword_span.to(b.name.span),
-                )
-                .notes
-                .push((sources[0].name.span, "the first datasource".into()));
+            for b in &sources {
+                let msg = format!(
+                    "Error validating datasource `{}`: You defined more than one datasource. This is not allowed yet because support for multiple databases has not been implemented yet.",
+                    b.name.name
+                );
+                self.err(msg, b.keyword_span.to(b.name.span)).hint = Some(
+                    "keep one datasource; a plugin that needs its own database is a dedicated plugin".into(),
+                );
             }
         }
         let Some(b) = sources.first() else {
@@ -354,6 +357,7 @@ impl<'a> Validator<'a> {
         if self.provider == Provider::Mongodb {
             relation_mode = RelationMode::Prisma;
         }
+        self.relation_mode = relation_mode;
         const KNOWN: &[&str] = &[
             "provider",
             "url",
@@ -832,7 +836,9 @@ impl<'a> Validator<'a> {
 
         let is_view = b.kind == BlockKind::View;
         if !is_view && !ignored && b.kind == BlockKind::Model {
+            // A broken `@@id` is reported on its own; do not add a second error about it.
             let has_criterion = primary_key.is_some()
+                || b.attribute("id").is_some()
                 || uniques.iter().any(|u| {
                     u.fields.iter().all(|f| {
                         fields
@@ -855,6 +861,9 @@ impl<'a> Validator<'a> {
         let mut collisions = Vec::new();
         for f in &fields {
             if let Some(prev) = columns.insert(f.db_name.as_str(), f) {
+                if prev.name == f.name {
+                    continue; // a duplicate field, reported already
+                }
                 collisions.push((
                     f.span,
                     f.name.clone(),
@@ -866,17 +875,23 @@ impl<'a> Validator<'a> {
         }
         for (span, name, col, prev, prev_span) in collisions {
             let msg = format!(
-                "Error validating field `{name}` in model `{}`: The field `{name}` maps to the column `{col}`, which the field `{prev}` already uses.",
+                "Field \"{name}\" is already defined on model \"{}\".",
                 b.name.name
             );
-            self.err(msg, span)
-                .notes
-                .push((prev_span, format!("`{prev}` maps to `{col}` here")));
+            self.err(msg, span).notes.push((
+                prev_span,
+                format!(
+                    "`{prev}` uses the column `{col}` too (names collide once mapped with @map)"
+                ),
+            ));
         }
 
         Model {
             name: b.name.name.clone(),
             db_name,
+            db_name_span: b
+                .attribute("map")
+                .map_or(b.keyword_span.to(b.name.span), |a| a.span),
             is_view,
             ignored,
             schema,
@@ -1023,6 +1038,21 @@ impl<'a> Validator<'a> {
                     return None;
                 }
             };
+            if let Some((head, _)) = name.split_once('.') {
+                // A path into a composite type (MongoDB): the first segment must be one.
+                if fields
+                    .iter()
+                    .any(|f| f.name == head && matches!(f.ty, ScalarType::Composite(_)))
+                {
+                    out.push(IndexField {
+                        name: name.to_string(),
+                        db_name: name.to_string(),
+                        sort: None,
+                        length: None,
+                    });
+                    continue;
+                }
+            }
             let Some(f) = fields.iter().find(|f| f.name == name) else {
                 let is_relation = b.fields().any(|f| f.name.name == name);
                 missing.push((name.to_string(), item.span, is_relation));
@@ -1060,6 +1090,14 @@ impl<'a> Validator<'a> {
                     "Error validating model \"{}\": {what} refers to the relation fields {}. Index definitions must reference only scalar fields.",
                     b.name.name,
                     names.join(", ")
+                )
+            } else if a.name.name == "id" {
+                let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                format!(
+                    "Error validating model \"{}\": {what} refers to the unknown field{} {}.",
+                    b.name.name,
+                    if list.len() == 1 { "" } else { "s" },
+                    list.join(", ")
                 )
             } else {
                 format!(
@@ -1430,11 +1468,12 @@ impl<'a> Validator<'a> {
 
     fn literal(&mut self, a: &Attribute, e: &Expr, ty: &ScalarType) -> Option<Literal> {
         let wrong = |v: &mut Self, e: &Expr| {
-            let msg = format!(
-                "Expected {}, but found {}.",
-                expected_literal(ty),
-                e.describe()
-            );
+            let found = match &e.kind {
+                ExprKind::Str { raw, .. } => raw.clone(),
+                ExprKind::Number(n) | ExprKind::Const(n) => n.clone(),
+                _ => crate::format::render_expr(e),
+            };
+            let msg = format!("Expected a {} value, but found `{found}`.", ty.name());
             v.attr_err(a, msg);
             None
         };
@@ -1471,7 +1510,7 @@ impl<'a> Validator<'a> {
                     .get(en.as_str())
                     .is_some_and(|b| b.fields().any(|f| &f.name.name == c));
                 if !exists {
-                    let msg = "The defined default value is not a valid value of the enum specified for the field.";
+                    let msg = format!("The defined default value `{c}` is not a valid value of the enum specified for the field.");
                     let values: Vec<String> = self
                         .tops
                         .get(en.as_str())
@@ -1597,7 +1636,17 @@ impl<'a> Validator<'a> {
     }
 
     fn referential_action(&mut self, e: &Expr) -> Option<(ReferentialAction, Span)> {
-        let allowed = self.provider.referential_actions();
+        let allowed: &[ReferentialAction] =
+            if self.relation_mode == RelationMode::Prisma && self.provider != Provider::Mongodb {
+                &[
+                    ReferentialAction::Cascade,
+                    ReferentialAction::Restrict,
+                    ReferentialAction::NoAction,
+                    ReferentialAction::SetNull,
+                ]
+            } else {
+                self.provider.referential_actions()
+            };
         let list = || {
             allowed
                 .iter()
@@ -1620,11 +1669,15 @@ impl<'a> Validator<'a> {
                     ExprKind::Const(c) => c.clone(),
                     _ => e.describe().to_string(),
                 };
-                let msg = format!(
-                    "Invalid referential action: `{written}`. Allowed values: ({})",
-                    list()
-                );
-                self.err(msg, e.span);
+                let msg = if ReferentialAction::parse(&written).is_some() {
+                    format!(
+                        "Error validating: Invalid referential action: `{written}`. Allowed values: ({})",
+                        list()
+                    )
+                } else {
+                    format!("Error parsing attribute \"@relation\": Invalid referential action: `{written}`")
+                };
+                self.err(msg, e.span).hint = Some(format!("allowed here: {}", list()));
                 None
             }
         }
@@ -1678,22 +1731,34 @@ impl<'a> Validator<'a> {
                 continue;
             }
             if group.len() > 2 {
-                let names: Vec<String> = group
+                // Name the fields of the first model that holds several of them, as Prisma does.
+                let holder = group
                     .iter()
-                    .map(|&i| format!("`{}`", pending[i].field.name.name))
+                    .map(|&i| pending[i].model)
+                    .find(|m| group.iter().filter(|&&i| pending[i].model == *m).count() > 1)
+                    .unwrap_or(first.model);
+                let fields: Vec<&PendingRelation> = group
+                    .iter()
+                    .map(|&i| &pending[i])
+                    .filter(|p| p.model == holder)
                     .collect();
-                let second = &pending[group[1]];
+                let holder_name = blocks[holder].name.name.as_str();
+                let names: Vec<String> = fields
+                    .iter()
+                    .map(|p| format!("`{}`", p.field.name.name))
+                    .collect();
                 let msg = format!(
-                    "Error validating model \"{}\": Ambiguous relation detected. The fields {} in model `{}` both refer to `{}`. Please provide different relation names for them by adding `@relation(<name>).",
-                    model_name,
+                    "Error validating model \"{holder_name}\": Ambiguous relation detected. The fields {} in model `{holder_name}` both refer to `{}`. Please provide different relation names for them by adding `@relation(<name>).",
                     names.join(" and "),
-                    model_name,
-                    first.target
+                    fields[0].target
                 );
-                self.err(msg, second.field.span).notes.push((
-                    first.field.span,
-                    "this field refers to the same model".into(),
-                ));
+                let mut d = Diagnostic::error(msg, fields[0].field.span).with_hint(
+                    "name each relation on both sides, e.g. `@relation(\"sent\")` and `@relation(\"received\")`",
+                );
+                for p in &fields[1..] {
+                    d = d.with_note(p.field.span, "this field refers to the same model");
+                }
+                self.diags.push(d);
                 continue;
             }
             let (a, b) = (&pending[group[0]], &pending[group[1]]);
@@ -1767,6 +1832,47 @@ impl<'a> Validator<'a> {
         };
         let b_model = &models[b.model];
         let list = (a.arity == Arity::List, b.arity == Arity::List);
+        if list == (true, true) && self.provider == Provider::Mongodb {
+            // MongoDB keeps many-to-many as lists of ids on both sides.
+            let (first, second) = if a_model.name <= b_model.name {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let names = |p: &PendingRelation| {
+                p.fields
+                    .iter()
+                    .flatten()
+                    .map(|x| x.0.clone())
+                    .collect::<Vec<_>>()
+            };
+            let refs = |p: &PendingRelation| {
+                p.references
+                    .iter()
+                    .flatten()
+                    .map(|x| x.0.clone())
+                    .collect::<Vec<_>>()
+            };
+            return Some(Relation {
+                id,
+                name,
+                kind: RelationKind::ManyToMany,
+                from: RelationSide {
+                    model: models[first.model].name.clone(),
+                    field: Some(first.field.name.name.clone()),
+                },
+                to: RelationSide {
+                    model: models[second.model].name.clone(),
+                    field: Some(second.field.name.name.clone()),
+                },
+                fields: names(first),
+                references: refs(first),
+                on_delete: ReferentialAction::NoAction,
+                on_update: ReferentialAction::NoAction,
+                fk_name: None,
+                join_table: None,
+            });
+        }
         if list == (true, true) {
             for p in [a, b] {
                 if p.fields.is_some() || p.references.is_some() {
@@ -1899,7 +2005,7 @@ impl<'a> Validator<'a> {
             .collect();
         if !missing.is_empty() {
             let msg = format!(
-                "Error parsing attribute \"@relation\": The argument fields must refer only to existing fields. The following fields do not exist in this model: {}",
+                "Error validating: The argument fields must refer only to existing fields. The following fields do not exist in this model: {}",
                 missing.join(", ")
             );
             let hint = suggest(
@@ -1927,7 +2033,7 @@ impl<'a> Validator<'a> {
             .collect();
         if !missing.is_empty() {
             let msg = format!(
-                "Error parsing attribute \"@relation\": The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
+                "Error validating: The argument `references` must refer only to existing fields in the related model `{}`. The following fields do not exist in the related model: {}",
                 target.name,
                 missing.join(", ")
             );
@@ -1936,7 +2042,7 @@ impl<'a> Validator<'a> {
         }
         if fields.len() != references.len() {
             self.err(
-                "Error parsing attribute \"@relation\": You must specify the same number of fields in `fields` and `references`.",
+                "Error validating: You must specify the same number of fields in `fields` and `references`.",
                 fk.attr_span,
             );
             return None;
@@ -2079,11 +2185,14 @@ impl<'a> Validator<'a> {
         let mut tables: HashMap<(Option<&str>, &str), &Model> = HashMap::new();
         for m in models {
             if let Some(prev) = tables.insert((m.schema.as_deref(), m.db_name.as_str()), m) {
+                if prev.name == m.name {
+                    continue; // reported as a duplicate name already
+                }
                 let msg = format!(
-                    "Error validating model \"{}\": The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{}\"",
-                    m.name, m.db_name, prev.name
+                    "The model with database name \"{}\" could not be defined because another model or view with this name exists: \"{}\"",
+                    m.db_name, prev.name
                 );
-                self.err(msg, m.span.to(m.span)).notes.push((
+                self.err(msg, m.db_name_span).notes.push((
                     prev.span,
                     format!("`{}` uses the table `{}`", prev.name, prev.db_name),
                 ));
