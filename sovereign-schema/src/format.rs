@@ -17,19 +17,12 @@ const FIELD_ORDER: &[&str] = &[
     "ignore",
 ];
 /// Order of block attributes in Prisma's formatter.
-const BLOCK_ORDER: &[&str] = &[
-    "id", "unique", "index", "fulltext", "map", "ignore", "schema",
-];
+/// `@@schema` and unknown attributes keep their relative order after these.
+const BLOCK_ORDER: &[&str] = &["id", "unique", "index", "fulltext", "map", "ignore"];
 
 fn rank(order: &[&str], name: &str) -> usize {
-    order
-        .iter()
-        .position(|n| *n == name)
-        .unwrap_or(if name.contains('.') {
-            order.len() + 1
-        } else {
-            order.len()
-        })
+    // Native types (`db.*`) and unknown attributes share the last rank: the sort is stable.
+    order.iter().position(|n| *n == name).unwrap_or(order.len())
 }
 
 /// Renders a parsed file. The tree should be free of syntax errors (the formatter renders what
@@ -304,34 +297,32 @@ pub struct AddedField {
     pub from_file: crate::source::FileId,
 }
 
-/// The field name Prisma gives an added relation field: words split at `_` and before an
-/// upper-case letter that follows a lower-case letter or digit; the first word lower-cased,
-/// the others capitalized (`XMLHttpRequest` -> `xmlhttpRequest`, `user_role` -> `userRole`).
+/// The field name Prisma gives an added relation field (`XMLHttpRequest` -> `xmlhttpRequest`,
+/// `user_role` -> `userRole`, `SNAKE_CASE_X` -> `snakeCaseX`, `X1Y` -> `x1Y`): a snake-case name
+/// without lower-case letters is lower-cased; it is split at `_`; the first part loses its
+/// leading run of capitals, the others get a capital first letter.
 fn camel_case(name: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut prev: Option<char> = None;
-    for c in name.chars() {
-        if c == '_' {
-            words.push(String::new());
-            prev = None;
-            continue;
-        }
-        let boundary =
-            c.is_uppercase() && prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
-        if boundary || words.is_empty() {
-            words.push(String::new());
-        }
-        if let Some(w) = words.last_mut() {
-            w.push(c);
-        }
-        prev = Some(c);
-    }
-    let mut out = String::new();
-    for (i, w) in words.iter().filter(|w| !w.is_empty()).enumerate() {
-        if i == 0 {
-            out.push_str(&w.to_lowercase());
+    let lowered;
+    let name = if name.chars().any(char::is_lowercase) || !name.contains('_') {
+        name
+    } else {
+        lowered = name.to_lowercase();
+        &lowered
+    };
+    let mut out = String::with_capacity(name.len());
+    for part in name.split('_').filter(|p| !p.is_empty()) {
+        if out.is_empty() {
+            let mut leading = true;
+            for c in part.chars() {
+                if leading && c.is_uppercase() {
+                    out.extend(c.to_lowercase());
+                } else {
+                    leading = false;
+                    out.push(c);
+                }
+            }
         } else {
-            let mut cs = w.chars();
+            let mut cs = part.chars();
             if let Some(f) = cs.next() {
                 out.extend(f.to_uppercase());
                 out.push_str(cs.as_str());
@@ -341,10 +332,11 @@ fn camel_case(name: &str) -> String {
     out
 }
 
-/// English plural, with the irregular and uncountable words of the `pluralize` package Prisma
-/// relies on (`people`, `mice`, `data`, `sheep`).
+/// English plural with Rails-style inflection rules (case-sensitive, irregulars such as `people`,
+/// `mice`, `data`, `sheep`): `cruet` matches every plural recorded from `prisma format`, where
+/// `pluralizer` (case-insensitive: `x1Y` -> `x1ies`) and `Inflector` 0.11 (`personople`) do not.
 fn plural(word: &str) -> String {
-    pluralizer::pluralize(word, 2, false)
+    cruet::string::pluralize::to_plural(word)
 }
 
 /// `BlogPost` -> `blogPost`, as Prisma names the foreign key it adds.
@@ -769,32 +761,24 @@ fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String
         }
         let (fi, ii) = models[name];
         if let Item::Block(b) = &mut files[fi].items[ii] {
-            let mut extra = Vec::new();
             for (field, args, scalars) in updates {
-                for m in b.members.iter_mut() {
-                    let Member::Field(f) = m else { continue };
-                    if f.name.name != field {
-                        continue;
-                    }
+                let Some(pos) = b
+                    .members
+                    .iter()
+                    .position(|m| matches!(m, Member::Field(f) if f.name.name == field))
+                else {
+                    continue;
+                };
+                if let Member::Field(f) = &mut b.members[pos] {
                     let span = f.span;
                     f.attributes.retain(|a| a.name.name != "relation");
                     f.attributes
-                        .push(synthetic_attribute("relation", args.clone(), span));
+                        .push(synthetic_attribute("relation", args, span));
                 }
-                extra.extend(scalars);
+                // The foreign key goes right after the relation field.
+                b.members
+                    .splice(pos + 1..pos + 1, scalars.into_iter().map(Member::Field));
             }
-            let attached = attached_to_attribute(&b.members);
-            let pos = b
-                .members
-                .iter()
-                .enumerate()
-                .rposition(|(i, m)| {
-                    matches!(m, Member::Field(_))
-                        || (matches!(m, Member::Comment(_)) && !attached[i])
-                })
-                .map_or(0, |p| p + 1);
-            b.members
-                .splice(pos..pos, extra.into_iter().map(Member::Field));
         }
     }
 }
@@ -827,4 +811,73 @@ fn quote(s: &str) -> String {
     }
     q.push('"');
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names recorded from `prisma format` (fixtures/ORACLE-NOTES.md).
+    #[test]
+    fn relation_field_names_match_prisma() {
+        let camel = [
+            ("UserProfile", "userProfile"),
+            ("user_role", "userRole"),
+            ("ABTest", "abtest"),
+            ("URLs", "urls"),
+            ("HTTPRequest", "httprequest"),
+            ("ABTestCase", "abtestCase"),
+            ("UserABTest", "userABTest"),
+            ("X1Y", "x1Y"),
+            ("Ab_cd", "abCd"),
+            ("user_ABC", "userABC"),
+            ("SNAKE_CASE_X", "snakeCaseX"),
+            ("LIST_SIDE", "listSide"),
+            ("Foo__Bar", "fooBar"),
+            ("userProfile", "userProfile"),
+            ("XMLHttpRequest", "xmlhttpRequest"),
+        ];
+        for (model, field) in camel {
+            assert_eq!(camel_case(model), field, "{model}");
+        }
+        let plurals = [
+            ("category", "categories"),
+            ("status", "statuses"),
+            ("person", "people"),
+            ("child", "children"),
+            ("mouse", "mice"),
+            ("datum", "data"),
+            ("sheep", "sheep"),
+            ("quiz", "quizzes"),
+            ("day", "days"),
+            ("knife", "knives"),
+            ("wolf", "wolves"),
+            ("leaf", "leaves"),
+            ("hero", "heroes"),
+            ("news", "news"),
+            ("analysis", "analyses"),
+            ("matrix", "matrices"),
+            ("box", "boxes"),
+            ("series", "series"),
+            ("urls", "urls"),
+            ("abtest", "abtests"),
+            ("userABTest", "userABTests"),
+            ("x1Y", "x1Ys"),
+            ("snakeCaseX", "snakeCaseXs"),
+            ("ox", "oxen"),
+            ("cactus", "cacti"),
+            ("index", "indices"),
+            ("tooth", "teeth"),
+            ("axis", "axes"),
+            ("octopus", "octopi"),
+            ("goose", "geese"),
+            ("xmlhttpRequest", "xmlhttpRequests"),
+        ];
+        let wrong: Vec<String> = plurals
+            .iter()
+            .filter(|(w, p)| plural(w) != *p)
+            .map(|(w, p)| format!("{w}: expected {p}, got {}", plural(w)))
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
 }
