@@ -477,12 +477,12 @@ pub fn add_missing_back_relations(
         }
     }
     complete_relation_attributes(files, &models);
-    let get = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
+    fn get(files: &[SchemaAst], (fi, ii): (usize, usize)) -> Option<&Block> {
         match &files[fi].items[ii] {
-            Item::Block(b) => Some(b.clone()),
+            Item::Block(b) => Some(b),
             _ => None,
         }
-    };
+    }
     // (target model, description, fields to add)
     let mut additions: Vec<(String, AddedField, Vec<Field>)> = Vec::new();
     let mut order: Vec<&String> = models.keys().collect();
@@ -704,12 +704,14 @@ fn relation_args(
 /// new foreign key fields, as `prisma format` does (`owner Hub?` becomes `owner Hub?
 /// @relation(fields: [hubCode], references: [code])` plus `hubCode String?`).
 fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String, (usize, usize)>) {
-    let block = |files: &[SchemaAst], (fi, ii): (usize, usize)| -> Option<Block> {
+    fn block(files: &[SchemaAst], (fi, ii): (usize, usize)) -> Option<&Block> {
         match &files[fi].items[ii] {
-            Item::Block(b) => Some(b.clone()),
+            Item::Block(b) => Some(b),
             _ => None,
         }
-    };
+    }
+    // Plan against the unchanged tree, then apply.
+    let mut plans: Vec<(String, Vec<(String, Vec<Arg>, Vec<Field>)>)> = Vec::new();
     let mut order: Vec<&String> = models.keys().collect();
     order.sort_by_key(|n| models[*n]);
     for name in order {
@@ -756,10 +758,12 @@ fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String
                 scalars,
             ));
         }
-        if updates.is_empty() {
-            continue;
+        if !updates.is_empty() {
+            plans.push((name.clone(), updates));
         }
-        let (fi, ii) = models[name];
+    }
+    for (name, updates) in plans {
+        let (fi, ii) = models[&name];
         if let Item::Block(b) = &mut files[fi].items[ii] {
             for (field, args, scalars) in updates {
                 let Some(pos) = b
