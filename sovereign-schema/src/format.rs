@@ -526,7 +526,7 @@ pub fn add_missing_back_relations(
                 rel_name.map(|n| synthetic_attribute("relation", vec![string_arg(n, span)], span))
             };
             let new_fields = if ty.arity != Arity::List && !fk.is_empty() {
-                let unique = is_unique(&b, &fk);
+                let unique = is_unique(b, &fk);
                 let arity = if unique { Arity::Optional } else { Arity::List };
                 let mut field_name = camel_case(name);
                 if arity == Arity::List {
@@ -549,7 +549,7 @@ pub fn add_missing_back_relations(
                 if taken(&field_name) || self_relation {
                     continue;
                 }
-                let Some((fks, refs, mut scalars)) = foreign_key_fields(&b, Arity::Optional, span)
+                let Some((fks, refs, mut scalars)) = foreign_key_fields(b, Arity::Optional, span)
                 else {
                     continue;
                 };
@@ -748,7 +748,7 @@ fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String
                 Arity::Required
             };
             let span = Span::new(b.span.file, b.span.end, b.span.end);
-            let Some((fks, refs, mut scalars)) = foreign_key_fields(&target, arity, span) else {
+            let Some((fks, refs, mut scalars)) = foreign_key_fields(target, arity, span) else {
                 continue;
             };
             scalars.retain(|s| !b.fields().any(|g| g.name.name == s.name.name));
