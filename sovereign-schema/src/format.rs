@@ -703,6 +703,9 @@ fn relation_args(
 /// The single side of a one-to-many relation that lacks `fields`/`references` gets them, with
 /// new foreign key fields, as `prisma format` does (`owner Hub?` becomes `owner Hub?
 /// @relation(fields: [hubCode], references: [code])` plus `hubCode String?`).
+/// A relation field to complete: its name, its new `@relation` arguments, its new foreign keys.
+type FieldCompletion = (String, Vec<Arg>, Vec<Field>);
+
 fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String, (usize, usize)>) {
     fn block(files: &[SchemaAst], (fi, ii): (usize, usize)) -> Option<&Block> {
         match &files[fi].items[ii] {
@@ -711,14 +714,14 @@ fn complete_relation_attributes(files: &mut [SchemaAst], models: &HashMap<String
         }
     }
     // Plan against the unchanged tree, then apply.
-    let mut plans: Vec<(String, Vec<(String, Vec<Arg>, Vec<Field>)>)> = Vec::new();
+    let mut plans: Vec<(String, Vec<FieldCompletion>)> = Vec::new();
     let mut order: Vec<&String> = models.keys().collect();
     order.sort_by_key(|n| models[*n]);
     for name in order {
         let Some(b) = block(files, models[name]) else {
             continue;
         };
-        let mut updates: Vec<(String, Vec<Arg>, Vec<Field>)> = Vec::new();
+        let mut updates: Vec<FieldCompletion> = Vec::new();
         for f in b.fields() {
             let Some(ty) = &f.ty else { continue };
             if ty.arity == Arity::List || &ty.name.name == name {
