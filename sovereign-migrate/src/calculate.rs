@@ -5,7 +5,7 @@ use crate::sql::*;
 use sovereign_schema::ast::Arity;
 use sovereign_schema::model::{
     self, DefaultKind, Literal, Model, ReferentialAction, RelationKind, ScalarField, ScalarType,
-    Schema,
+    Schema, SortOrder,
 };
 
 /// Calculates the SQL schema of `schema` in `dialect`.
@@ -101,7 +101,8 @@ fn index_columns(fields: &[model::IndexField]) -> Vec<IndexColumn> {
         .iter()
         .map(|f| IndexColumn {
             name: f.db_name.clone(),
-            sort: f.sort,
+            // Ascending is the default: databases report it as no order at all.
+            sort: f.sort.filter(|s| *s == SortOrder::Desc),
             length: f.length,
         })
         .collect()
@@ -114,8 +115,16 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
         .map(|f| column(schema, m, f, dialect, enum_db))
         .collect();
     let primary_key = m.primary_key.as_ref().map(|pk| PrimaryKey {
-        name: pk.db_name.clone(),
-        columns: index_columns(&pk.fields),
+        // SQLite keeps no name for a primary key.
+        name: if dialect == Dialect::Sqlite {
+            format!("{}_pkey", m.db_name)
+        } else {
+            pk.db_name.clone()
+        },
+        columns: index_columns(&pk.fields)
+            .into_iter()
+            .map(|c| IndexColumn { sort: None, ..c })
+            .collect(),
     });
     // Prisma's order: field-level uniques, then @@index/@@fulltext, then @@unique.
     let to_index = |i: &model::Index| Index {
@@ -126,7 +135,7 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
             model::IndexKind::Fulltext => IndexKind::Fulltext,
         },
         columns: index_columns(&i.fields),
-        algorithm: i.algorithm.clone(),
+        algorithm: i.algorithm.clone().filter(|a| a != "BTree"),
     };
     let mut indexes: Vec<Index> = m
         .uniques
@@ -301,7 +310,6 @@ fn literal_sql(
     schema: &Schema,
 ) -> String {
     match l {
-        Literal::String(s) if f.ty == ScalarType::Json && dialect == Dialect::Sqlite => s.clone(),
         Literal::String(s) => dialect.string(s),
         Literal::Int(i) => i.to_string(),
         Literal::Float(x) => x.to_string(),

@@ -209,7 +209,7 @@ impl Connection {
         })
     }
 
-    fn strings<'a>(
+    pub(crate) fn strings<'a>(
         &'a mut self,
         sql: &'a str,
     ) -> BoxFuture<'a, Result<Vec<Vec<String>>, sqlx::Error>> {

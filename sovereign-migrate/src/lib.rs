@@ -13,6 +13,7 @@
 
 mod calculate;
 pub mod deploy;
+mod introspect;
 mod diff;
 pub mod folder;
 mod render;

@@ -1,0 +1,441 @@
+//! Introspection: the SQL schema of a live database, in the same form [`crate::sql_schema`]
+//! calculates, so a database can be diffed against a schema, another database or the replayed
+//! history (drift). SQLite reads its pragmas and table definitions; PostgreSQL its catalogs.
+
+use crate::deploy::Connection;
+use crate::sql::*;
+use sovereign_schema::model::{ReferentialAction, SortOrder};
+
+/// Tables Prisma Migrate keeps for itself and never diffs.
+const HISTORY_TABLE: &str = "_prisma_migrations";
+
+fn action(s: &str) -> ReferentialAction {
+    match s.to_ascii_uppercase().as_str() {
+        "CASCADE" => ReferentialAction::Cascade,
+        "RESTRICT" => ReferentialAction::Restrict,
+        "SET NULL" => ReferentialAction::SetNull,
+        "SET DEFAULT" => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    }
+}
+
+impl Connection {
+    /// The SQL schema of the connected database (the history table left out).
+    ///
+    /// # Errors
+    /// The database's error; MySQL is not introspected yet.
+    pub async fn introspect(&mut self) -> Result<SqlSchema, sqlx::Error> {
+        match self.dialect() {
+            Dialect::Sqlite => self.introspect_sqlite().await,
+            Dialect::Postgres => self.introspect_postgres().await,
+            Dialect::Mysql => Err(sqlx::Error::Configuration(
+                "introspecting MySQL is not supported yet".into(),
+            )),
+        }
+    }
+
+    async fn introspect_sqlite(&mut self) -> Result<SqlSchema, sqlx::Error> {
+        let q = |s: &str| Dialect::Sqlite.quote(s);
+        let tables = self
+            .strings("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+            .await?;
+        let mut out = SqlSchema::default();
+        for t in tables {
+            let (name, sql) = (&t[0], &t[1]);
+            if name == HISTORY_TABLE {
+                continue;
+            }
+            let cols = self
+                .strings(&format!(
+                    "SELECT name, type, CAST(\"notnull\" AS TEXT), dflt_value, CAST(pk AS TEXT) FROM pragma_table_info({})",
+                    Dialect::Sqlite.string(name)
+                ))
+                .await?;
+            let mut pk: Vec<(u32, String)> = Vec::new();
+            let mut columns = Vec::new();
+            for c in &cols {
+                let pk_pos: u32 = c[4].parse().unwrap_or(0);
+                if pk_pos > 0 {
+                    pk.push((pk_pos, c[0].clone()));
+                }
+                columns.push(Column {
+                    name: c[0].clone(),
+                    ty: c[1].clone(),
+                    nullable: c[2] == "0",
+                    default: Some(sqlite_default(&c[3])).filter(|d| !d.is_empty()),
+                    autoincrement: false,
+                });
+            }
+            pk.sort();
+            if pk.len() == 1 && sql.to_ascii_uppercase().contains("AUTOINCREMENT") {
+                if let Some(c) = columns.iter_mut().find(|c| c.name == pk[0].1) {
+                    c.autoincrement = true;
+                }
+            }
+            let primary_key = (!pk.is_empty()).then(|| PrimaryKey {
+                name: format!("{name}_pkey"),
+                columns: pk
+                    .into_iter()
+                    .map(|(_, c)| IndexColumn { name: c, sort: None, length: None })
+                    .collect(),
+            });
+            let mut indexes = Vec::new();
+            let list = self
+                .strings(&format!(
+                    "SELECT name, CAST(\"unique\" AS TEXT), origin FROM pragma_index_list({}) ORDER BY seq DESC",
+                    Dialect::Sqlite.string(name)
+                ))
+                .await?;
+            for i in list.iter().filter(|i| i[2] == "c") {
+                let cols = self
+                    .strings(&format!(
+                        "SELECT name, CAST(\"desc\" AS TEXT) FROM pragma_index_xinfo({}) WHERE key = 1 ORDER BY seqno",
+                        Dialect::Sqlite.string(&i[0])
+                    ))
+                    .await?;
+                indexes.push(Index {
+                    name: i[0].clone(),
+                    kind: if i[1] == "1" { IndexKind::Unique } else { IndexKind::Normal },
+                    columns: cols
+                        .into_iter()
+                        .map(|c| IndexColumn {
+                            name: c[0].clone(),
+                            sort: (c[1] == "1").then_some(SortOrder::Desc),
+                            length: None,
+                        })
+                        .collect(),
+                    algorithm: None,
+                });
+            }
+            let fk_rows = self
+                .strings(&format!(
+                    "SELECT CAST(id AS TEXT), \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list({}) ORDER BY id, seq",
+                    Dialect::Sqlite.string(name)
+                ))
+                .await?;
+            let names = constraint_names(sql);
+            let mut foreign_keys: Vec<ForeignKey> = Vec::new();
+            let mut current: Option<String> = None;
+            for r in fk_rows {
+                if current.as_deref() != Some(r[0].as_str()) {
+                    current = Some(r[0].clone());
+                    foreign_keys.push(ForeignKey {
+                        name: String::new(),
+                        columns: Vec::new(),
+                        referenced_table: r[1].clone(),
+                        referenced_columns: Vec::new(),
+                        on_delete: action(&r[5]),
+                        on_update: action(&r[4]),
+                    });
+                }
+                if let Some(fk) = foreign_keys.last_mut() {
+                    fk.columns.push(r[2].clone());
+                    fk.referenced_columns.push(r[3].clone());
+                }
+            }
+            // Pragma ids count from the last declared key; names come from the table's SQL.
+            foreign_keys.reverse();
+            for fk in &mut foreign_keys {
+                let key = fk.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+                fk.name = names
+                    .iter()
+                    .find(|(_, cols)| *cols == key)
+                    .map_or_else(|| format!("{name}_{}_fkey", fk.columns.join("_")), |(n, _)| n.clone());
+            }
+            out.tables.push(Table {
+                name: name.clone(),
+                columns,
+                primary_key,
+                indexes,
+                foreign_keys,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn introspect_postgres(&mut self) -> Result<SqlSchema, sqlx::Error> {
+        let mut out = SqlSchema::default();
+        let enums = self
+            .strings("SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = current_schema() ORDER BY t.oid, e.enumsortorder")
+            .await?;
+        for r in enums {
+            match out.enums.last_mut() {
+                Some(e) if e.name == r[0] => e.values.push(r[1].clone()),
+                _ => out.enums.push(SqlEnum { name: r[0].clone(), values: vec![r[1].clone()] }),
+            }
+        }
+        let tables = self
+            .strings("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid")
+            .await?;
+        for t in tables {
+            let name = &t[0];
+            if name == HISTORY_TABLE {
+                continue;
+            }
+            let lit = Dialect::Postgres.string(name);
+            let cols = self
+                .strings(&format!(
+                    "SELECT a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN '1' ELSE '0' END, pg_get_expr(d.adbin, d.adrelid), t.typtype::text, et.typtype::text, et.typname::text, t.typname::text \
+                     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem \
+                     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+                ))
+                .await?;
+            let columns = cols
+                .iter()
+                .map(|c| {
+                    let (ty, auto) = pg_type(&c[1], &c[4], &c[5], &c[6], &c[7], c[3].starts_with("nextval("));
+                    Column {
+                        name: c[0].clone(),
+                        nullable: c[2] == "0",
+                        default: if auto {
+                            None
+                        } else {
+                            Some(pg_default(&c[3], &ty)).filter(|d| !d.is_empty())
+                        },
+                        ty,
+                        autoincrement: auto,
+                    }
+                })
+                .collect();
+            let pk = self
+                .strings(&format!(
+                    "SELECT con.conname, a.attname FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND con.contype = 'p' ORDER BY k.ord"
+                ))
+                .await?;
+            let primary_key = pk.first().map(|r| PrimaryKey {
+                name: r[0].clone(),
+                columns: pk.iter().map(|r| IndexColumn { name: r[1].clone(), sort: None, length: None }).collect(),
+            });
+            let idx = self
+                .strings(&format!(
+                    "SELECT i.relname, CASE WHEN ix.indisunique THEN '1' ELSE '0' END, a.attname, CASE WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN '1' ELSE '0' END, am.amname \
+                     FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     JOIN pg_am am ON am.oid = i.relam CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
+                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND NOT ix.indisprimary ORDER BY i.oid, k.ord"
+                ))
+                .await?;
+            let mut indexes: Vec<Index> = Vec::new();
+            for r in idx {
+                let col = IndexColumn {
+                    name: r[2].clone(),
+                    sort: (r[3] == "1").then_some(SortOrder::Desc),
+                    length: None,
+                };
+                match indexes.last_mut() {
+                    Some(i) if i.name == r[0] => i.columns.push(col),
+                    _ => indexes.push(Index {
+                        name: r[0].clone(),
+                        kind: if r[1] == "1" { IndexKind::Unique } else { IndexKind::Normal },
+                        columns: vec![col],
+                        algorithm: match r[4].as_str() {
+                            "btree" => None,
+                            "hash" => Some("Hash".into()),
+                            "gist" => Some("Gist".into()),
+                            "gin" => Some("Gin".into()),
+                            "spgist" => Some("SpGist".into()),
+                            "brin" => Some("Brin".into()),
+                            other => Some(other.to_string()),
+                        },
+                    }),
+                }
+            }
+            let fks = self
+                .strings(&format!(
+                    "SELECT con.conname, a.attname, rc.relname, ra.attname, con.confdeltype::text, con.confupdtype::text \
+                     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     JOIN pg_class rc ON rc.oid = con.confrelid \
+                     CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) \
+                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum JOIN pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum \
+                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND con.contype = 'f' ORDER BY con.conname, k.ord"
+                ))
+                .await?;
+            let code = |c: &str| match c {
+                "c" => ReferentialAction::Cascade,
+                "r" => ReferentialAction::Restrict,
+                "n" => ReferentialAction::SetNull,
+                "d" => ReferentialAction::SetDefault,
+                _ => ReferentialAction::NoAction,
+            };
+            let mut foreign_keys: Vec<ForeignKey> = Vec::new();
+            for r in fks {
+                match foreign_keys.last_mut() {
+                    Some(fk) if fk.name == r[0] => {
+                        fk.columns.push(r[1].clone());
+                        fk.referenced_columns.push(r[3].clone());
+                    }
+                    _ => foreign_keys.push(ForeignKey {
+                        name: r[0].clone(),
+                        columns: vec![r[1].clone()],
+                        referenced_table: r[2].clone(),
+                        referenced_columns: vec![r[3].clone()],
+                        on_delete: code(&r[4]),
+                        on_update: code(&r[5]),
+                    }),
+                }
+            }
+            out.tables.push(Table {
+                name: name.clone(),
+                columns,
+                primary_key,
+                indexes,
+                foreign_keys,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// SQLite reports an expression default without the parentheses it requires; put them back so
+/// the default reads as it was written.
+fn sqlite_default(d: &str) -> String {
+    let t = d.trim();
+    let literal = t.is_empty()
+        || t.starts_with('\'')
+        || t.starts_with('"')
+        || t.parse::<f64>().is_ok()
+        || t.starts_with('(')
+        || ["NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "CURRENT_DATE"]
+            .contains(&t.to_ascii_uppercase().as_str());
+    if literal {
+        t.to_string()
+    } else {
+        format!("({t})")
+    }
+}
+
+/// Splits `a, 'b, c', d` at the commas outside quotes.
+fn split_top_level(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            ',' if !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// `CONSTRAINT "name" FOREIGN KEY ("a", "b")` pairs in a SQLite table definition.
+fn constraint_names(sql: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = sql;
+    while let Some(i) = rest.find("CONSTRAINT \"") {
+        rest = &rest[i + "CONSTRAINT \"".len()..];
+        let Some(end) = rest.find('"') else { break };
+        let name = rest[..end].to_string();
+        rest = &rest[end + 1..];
+        let Some(fk) = rest.trim_start().strip_prefix("FOREIGN KEY (") else { continue };
+        let Some(close) = fk.find(')') else { break };
+        out.push((name, fk[..close].to_string()));
+    }
+    out
+}
+
+/// `format_type` output -> the type as [`crate::sql_schema`] writes it.
+fn pg_type(formatted: &str, typtype: &str, elem_typtype: &str, elem_name: &str, typname: &str, serial: bool) -> (String, bool) {
+    let q = |s: &str| Dialect::Postgres.quote(s);
+    if typtype == "e" {
+        return (q(typname), false);
+    }
+    if elem_typtype == "e" {
+        return (format!("{}[]", q(elem_name)), false);
+    }
+    let (base, array) = match formatted.strip_suffix("[]") {
+        Some(b) => (b, "[]"),
+        None => (formatted, ""),
+    };
+    let (head, args) = match base.split_once('(') {
+        Some((h, a)) => {
+            let a = a.split_once(')').map_or(a, |x| x.0);
+            let tail = base.rsplit_once(')').map_or("", |x| x.1);
+            (format!("{h}{tail}"), Some(a.replace(' ', "")))
+        }
+        None => (base.to_string(), None),
+    };
+    let mapped = match head.as_str() {
+        "integer" => "INTEGER",
+        "smallint" => "SMALLINT",
+        "bigint" => "BIGINT",
+        "text" => "TEXT",
+        "boolean" => "BOOLEAN",
+        "double precision" => "DOUBLE PRECISION",
+        "real" => "REAL",
+        "numeric" => "DECIMAL",
+        "money" => "MONEY",
+        "jsonb" => "JSONB",
+        "json" => "JSON",
+        "bytea" => "BYTEA",
+        "uuid" => "UUID",
+        "xml" => "XML",
+        "inet" => "INET",
+        "citext" => "CITEXT",
+        "oid" => "OID",
+        "date" => "DATE",
+        "character varying" => "VARCHAR",
+        "character" => "CHAR",
+        "bit" => "BIT",
+        "bit varying" => "VARBIT",
+        "timestamp without time zone" => "TIMESTAMP",
+        "timestamp with time zone" => "TIMESTAMPTZ",
+        "time without time zone" => "TIME",
+        "time with time zone" => "TIMETZ",
+        other => other,
+    };
+    if serial && array.is_empty() {
+        let s = match mapped {
+            "SMALLINT" => "SMALLSERIAL",
+            "BIGINT" => "BIGSERIAL",
+            _ => "SERIAL",
+        };
+        return (s.to_string(), true);
+    }
+    let ty = match args {
+        Some(a) => format!("{mapped}({a})"),
+        None => mapped.to_string(),
+    };
+    (format!("{ty}{array}"), false)
+}
+
+/// `pg_get_expr` of a default -> the default as [`crate::sql_schema`] writes it.
+fn pg_default(expr: &str, column_type: &str) -> String {
+    let e = expr.trim();
+    if e.is_empty() {
+        return String::new();
+    }
+    // ARRAY['a'::text, 'b'::text] -> ARRAY['a', 'b']::TEXT[]
+    if let Some(items) = e.strip_prefix("ARRAY[").and_then(|x| x.rsplit_once(']')).map(|x| x.0) {
+        let items: Vec<String> = split_top_level(items).iter().map(|i| pg_default(i, "")).collect();
+        return format!("ARRAY[{}]::{column_type}", items.join(", "));
+    }
+    if e.starts_with("'{}'::") && column_type.ends_with("[]") {
+        return format!("ARRAY[]::{column_type}");
+    }
+    // 'text'::type -> 'text' (and ARRAY['a'::text] -> ARRAY['a']::TEXT[] is left as written).
+    if e.starts_with('\'') {
+        if let Some(end) = e.rfind("'::") {
+            return e[..=end].to_string();
+        }
+        return e.to_string();
+    }
+    if let Some(inner) = e.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        return inner.to_string();
+    }
+    match e {
+        "now()" | "CURRENT_TIMESTAMP" => "CURRENT_TIMESTAMP".to_string(),
+        _ => e.to_string(),
+    }
+}
