@@ -13,6 +13,21 @@ pub enum MigrateCommand {
     Deploy(UrlArg),
     /// Show pending, failed and edited migrations; exit 1 when anything needs attention.
     Status(UrlArg),
+    /// Create a migration from the schema changes, after replaying the history in a shadow
+    /// database and checking the development database for drift; then apply it.
+    Dev {
+        #[command(flatten)]
+        url: UrlArg,
+        /// The migration's name (required when stdin is not a terminal).
+        #[arg(long)]
+        name: Option<String>,
+        /// Write the migration without applying it.
+        #[arg(long)]
+        create_only: bool,
+        /// Allow steps that lose data (dropping non-empty tables or columns, narrowing types).
+        #[arg(long)]
+        accept_data_loss: bool,
+    },
     /// Drop everything in the database and apply every migration again.
     Reset {
         #[command(flatten)]
@@ -110,7 +125,7 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     let migrations = sovereign_migrate::read_migrations(&target.migrations)?;
     let url_arg = match &cmd {
         MigrateCommand::Deploy(u) | MigrateCommand::Status(u) => u.url.clone(),
-        MigrateCommand::Reset { url, .. } => url.url.clone(),
+        MigrateCommand::Reset { url, .. } | MigrateCommand::Dev { url, .. } => url.url.clone(),
         MigrateCommand::Resolve { url, .. } => url.url.clone(),
     };
     let url = match url_arg {
@@ -127,6 +142,24 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
         match cmd {
             MigrateCommand::Deploy(_) => deploy(&mut conn, &migrations, &target.migrations).await,
             MigrateCommand::Status(_) => status(&mut conn, &migrations).await,
+            MigrateCommand::Dev {
+                name,
+                create_only,
+                accept_data_loss,
+                ..
+            } => {
+                dev(DevArgs {
+                    conn: &mut conn,
+                    url: &url,
+                    schema: &schema,
+                    migrations: &migrations,
+                    dir: &target.migrations,
+                    name,
+                    create_only,
+                    accept_data_loss,
+                })
+                .await
+            }
             MigrateCommand::Reset { .. } => {
                 let report = sovereign_migrate::reset(&mut conn, &migrations).await?;
                 println!(
@@ -153,6 +186,112 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
             }
         }
     })
+}
+
+struct DevArgs<'a> {
+    conn: &'a mut sovereign_migrate::Connection,
+    url: &'a str,
+    schema: &'a sovereign_schema::Schema,
+    migrations: &'a [Migration],
+    dir: &'a Path,
+    name: Option<String>,
+    create_only: bool,
+    accept_data_loss: bool,
+}
+
+async fn dev(args: DevArgs<'_>) -> Result<ExitCode> {
+    let dialect = args.conn.dialect();
+    let target = sovereign_migrate::sql_schema(args.schema, dialect);
+    let mut shadow = sovereign_migrate::dev::Shadow::create(args.url, dialect).await?;
+    let planned =
+        sovereign_migrate::dev::plan(args.conn, &mut shadow.conn, args.migrations, &target).await;
+    // The shadow database goes away whatever happened.
+    shadow.drop().await?;
+    let plan = planned?;
+    if !plan.drift.is_empty() {
+        eprintln!("Drift detected: the database schema is not in sync with the migration history:");
+        for d in &plan.drift {
+            eprintln!("  {d}");
+        }
+        bail!("resolve the drift first: `migrate reset --force` drops all data and reapplies the history");
+    }
+    let report = sovereign_migrate::deploy(args.conn, args.migrations).await?;
+    for name in &report.applied {
+        println!("Applied pending migration {name}");
+    }
+    if plan.script.is_empty() {
+        println!("Already in sync, no schema change or pending migration was found.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !plan.unexecutable.is_empty() {
+        eprintln!("The migration cannot be executed on the current data:");
+        for u in &plan.unexecutable {
+            eprintln!("  - {u}");
+        }
+        bail!("nothing was written; add a default value, make the field optional, or fix the data first");
+    }
+    if !plan.warnings.is_empty() && !args.accept_data_loss {
+        eprintln!("The migration would lose data:");
+        for w in &plan.warnings {
+            eprintln!("  - {w}");
+        }
+        bail!("nothing was written; pass --accept-data-loss to create it anyway");
+    }
+    let name = match args.name {
+        Some(n) => n,
+        None => ask_name()?,
+    };
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let folder = args.dir.join(sovereign_migrate::folder::next_folder_name(
+        secs,
+        &name,
+        args.migrations,
+    ));
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    let lock = args.dir.join(sovereign_migrate::folder::LOCK_FILE);
+    if !lock.exists() {
+        crate::write_atomically(
+            &lock,
+            sovereign_migrate::folder::lock_file_text(args.schema.provider()).as_bytes(),
+        )?;
+    }
+    crate::write_atomically(
+        &folder.join("migration.sql"),
+        plan.migration_sql().as_bytes(),
+    )?;
+    println!("Created {}", folder.join("migration.sql").display());
+    if args.create_only {
+        println!("Not applied (--create-only): run `migrate deploy` or `migrate dev` to apply it.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let all = sovereign_migrate::read_migrations(args.dir)?;
+    let report = sovereign_migrate::deploy(args.conn, &all).await?;
+    for name in &report.applied {
+        println!("Applied {name}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ask_name() -> Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        bail!("give the migration a name with --name (stdin is not a terminal)");
+    }
+    print!("Name of the new migration: ");
+    std::io::stdout().flush().ok();
+    let mut name = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut name)
+        .context("cannot read the name")?;
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        bail!("a migration needs a name");
+    }
+    Ok(name)
 }
 
 /// Asks before dropping data; never waits for input that cannot come.

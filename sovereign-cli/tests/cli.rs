@@ -436,3 +436,108 @@ fn deploy_status_and_plugin_db_manage() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("were made for \"postgresql\""));
 }
+
+/// `migrate dev` through the CLI on SQLite: create, apply, refuse data loss, detect drift.
+#[test]
+fn migrate_dev_creates_applies_and_guards() {
+    let dir = tempdir("dev");
+    std::fs::create_dir_all(dir.join("platform/prisma")).unwrap();
+    std::fs::write(dir.join("sovereign.toml"), "").unwrap();
+    let base = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n";
+    let set_base = |text: &str| {
+        std::fs::write(dir.join("platform/prisma/base.prisma"), text).unwrap();
+        assert_eq!(sovereign(&["compose"], &dir).status.code(), Some(0));
+    };
+    set_base(base);
+    let out = sovereign(&["migrate", "dev"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--name"),
+        "never waits for a name"
+    );
+    let out = sovereign(&["migrate", "dev", "--name", "init"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let migrations = dir.join("platform/prisma/migrations");
+    assert!(migrations.join("migration_lock.toml").is_file());
+    let out = sovereign(&["migrate", "dev", "--name", "noop"], &dir);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Already in sync"));
+
+    // Data, then a change that drops it.
+    let out = sovereign(&["migrate", "dev", "--name", "x", "--create-only"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    set_base(&base.replace(
+        "  email String @unique\n",
+        "  email String @unique\n  name  String?\n",
+    ));
+    let out = sovereign(
+        &["migrate", "dev", "--name", "add_name", "--create-only"],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Not applied (--create-only)"));
+    let out = sovereign(&["migrate", "status"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the created migration is pending"
+    );
+    let out = sovereign(&["migrate", "deploy"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+
+    // A row of data, written by a hand-made migration (the CLI has no other writer).
+    let seed = migrations.join("29990101000000_seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    std::fs::write(
+        seed.join("migration.sql"),
+        "INSERT INTO \"User\" (\"email\") VALUES ('a@b.c');\n",
+    )
+    .unwrap();
+    assert_eq!(
+        sovereign(&["migrate", "deploy"], &dir).status.code(),
+        Some(0)
+    );
+
+    set_base(&base.replace("  email String @unique\n", "  name  String?\n"));
+    let out = sovereign(&["migrate", "dev", "--name", "drop_email"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("drop the column `email`") && err.contains("--accept-data-loss"),
+        "{err}"
+    );
+    let count = std::fs::read_dir(&migrations).unwrap().count();
+    let out = sovereign(
+        &[
+            "migrate",
+            "dev",
+            "--name",
+            "drop_email",
+            "--accept-data-loss",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&migrations).unwrap().count(), count + 1);
+    let newest = std::fs::read_dir(&migrations)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("drop_email"))
+        .unwrap();
+    let sql = std::fs::read_to_string(newest.join("migration.sql")).unwrap();
+    assert!(sql.starts_with("/*\n  Warnings:\n"), "{sql}");
+}

@@ -55,6 +55,13 @@ pub enum DeployError {
     },
     /// Another process held the migration lock for too long.
     LockTimeout,
+    /// Something this database does not support yet.
+    Unsupported(String),
+    /// A migration of the history does not apply to the shadow database.
+    Replay {
+        migration: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for DeployError {
@@ -77,6 +84,11 @@ impl fmt::Display for DeployError {
             DeployError::Blocked { migration } => write!(
                 f,
                 "migration `{migration}` failed in an earlier deploy and blocks further migrations; after fixing the database, run `resolve --rolled-back {migration}` or `resolve --applied {migration}`"
+            ),
+            DeployError::Unsupported(what) => write!(f, "{what} is not supported yet"),
+            DeployError::Replay { migration, message } => write!(
+                f,
+                "migration `{migration}` does not apply cleanly to the shadow database: {message}\nThe history must replay from scratch; fix or remove that migration"
             ),
             DeployError::LockTimeout => write!(
                 f,
@@ -131,10 +143,14 @@ impl Connection {
         {
             let path = path.trim_start_matches("//");
             let path = path.split('?').next().unwrap_or(path);
-            let opts = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .busy_timeout(Duration::from_secs(30));
+            let opts = if path == ":memory:" {
+                sqlx::sqlite::SqliteConnectOptions::new().in_memory(true)
+            } else {
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .busy_timeout(Duration::from_secs(30))
+            };
             return Ok(Connection::Sqlite(
                 SqliteConnection::connect_with(&opts).await.map_err(err)?,
             ));
@@ -281,7 +297,7 @@ impl Connection {
         self.execute_script(sql).await
     }
 
-    fn now(&self) -> &'static str {
+    pub(crate) fn now(&self) -> &'static str {
         match self.dialect() {
             // Prisma stores SQLite timestamps as Unix milliseconds.
             Dialect::Sqlite => "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)",

@@ -196,6 +196,20 @@ pub fn folder_name(unix_seconds: u64, name: &str) -> String {
     format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}_{slug}")
 }
 
+/// The folder name of a new migration made at `unix_seconds`, kept after the last existing one
+/// (two migrations made within one second must still sort in the order they were made).
+pub fn next_folder_name(unix_seconds: u64, name: &str, existing: &[Migration]) -> String {
+    let candidate = folder_name(unix_seconds, name);
+    let stamp = |n: &str| n.get(..14).and_then(|p| p.parse::<u64>().ok());
+    match (
+        existing.iter().filter_map(|m| stamp(&m.name)).max(),
+        stamp(&candidate),
+    ) {
+        (Some(last), Some(now)) if now <= last => format!("{}{}", last + 1, &candidate[14..]),
+        _ => candidate,
+    }
+}
+
 /// UTC calendar date and time of a Unix timestamp (Howard Hinnant's days-to-civil).
 fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
     let days = (t / 86_400) as i64;

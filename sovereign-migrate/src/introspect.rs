@@ -76,7 +76,11 @@ impl Connection {
                 name: format!("{name}_pkey"),
                 columns: pk
                     .into_iter()
-                    .map(|(_, c)| IndexColumn { name: c, sort: None, length: None })
+                    .map(|(_, c)| IndexColumn {
+                        name: c,
+                        sort: None,
+                        length: None,
+                    })
                     .collect(),
             });
             let mut indexes = Vec::new();
@@ -95,7 +99,11 @@ impl Connection {
                     .await?;
                 indexes.push(Index {
                     name: i[0].clone(),
-                    kind: if i[1] == "1" { IndexKind::Unique } else { IndexKind::Normal },
+                    kind: if i[1] == "1" {
+                        IndexKind::Unique
+                    } else {
+                        IndexKind::Normal
+                    },
                     columns: cols
                         .into_iter()
                         .map(|c| IndexColumn {
@@ -136,11 +144,16 @@ impl Connection {
             // Pragma ids count from the last declared key; names come from the table's SQL.
             foreign_keys.reverse();
             for fk in &mut foreign_keys {
-                let key = fk.columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
-                fk.name = names
+                let key = fk
+                    .columns
                     .iter()
-                    .find(|(_, cols)| *cols == key)
-                    .map_or_else(|| format!("{name}_{}_fkey", fk.columns.join("_")), |(n, _)| n.clone());
+                    .map(|c| q(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                fk.name = names.iter().find(|(_, cols)| *cols == key).map_or_else(
+                    || format!("{name}_{}_fkey", fk.columns.join("_")),
+                    |(n, _)| n.clone(),
+                );
             }
             out.tables.push(Table {
                 name: name.clone(),
@@ -161,7 +174,10 @@ impl Connection {
         for r in enums {
             match out.enums.last_mut() {
                 Some(e) if e.name == r[0] => e.values.push(r[1].clone()),
-                _ => out.enums.push(SqlEnum { name: r[0].clone(), values: vec![r[1].clone()] }),
+                _ => out.enums.push(SqlEnum {
+                    name: r[0].clone(),
+                    values: vec![r[1].clone()],
+                }),
             }
         }
         let tables = self
@@ -185,7 +201,14 @@ impl Connection {
             let columns = cols
                 .iter()
                 .map(|c| {
-                    let (ty, auto) = pg_type(&c[1], &c[4], &c[5], &c[6], &c[7], c[3].starts_with("nextval("));
+                    let (ty, auto) = pg_type(
+                        &c[1],
+                        &c[4],
+                        &c[5],
+                        &c[6],
+                        &c[7],
+                        c[3].starts_with("nextval("),
+                    );
                     Column {
                         name: c[0].clone(),
                         nullable: c[2] == "0",
@@ -208,7 +231,14 @@ impl Connection {
                 .await?;
             let primary_key = pk.first().map(|r| PrimaryKey {
                 name: r[0].clone(),
-                columns: pk.iter().map(|r| IndexColumn { name: r[1].clone(), sort: None, length: None }).collect(),
+                columns: pk
+                    .iter()
+                    .map(|r| IndexColumn {
+                        name: r[1].clone(),
+                        sort: None,
+                        length: None,
+                    })
+                    .collect(),
             });
             let idx = self
                 .strings(&format!(
@@ -230,7 +260,11 @@ impl Connection {
                     Some(i) if i.name == r[0] => i.columns.push(col),
                     _ => indexes.push(Index {
                         name: r[0].clone(),
-                        kind: if r[1] == "1" { IndexKind::Unique } else { IndexKind::Normal },
+                        kind: if r[1] == "1" {
+                            IndexKind::Unique
+                        } else {
+                            IndexKind::Normal
+                        },
                         columns: vec![col],
                         algorithm: match r[4].as_str() {
                             "btree" => None,
@@ -299,8 +333,15 @@ fn sqlite_default(d: &str) -> String {
         || t.starts_with('"')
         || t.parse::<f64>().is_ok()
         || t.starts_with('(')
-        || ["NULL", "TRUE", "FALSE", "CURRENT_TIMESTAMP", "CURRENT_TIME", "CURRENT_DATE"]
-            .contains(&t.to_ascii_uppercase().as_str());
+        || [
+            "NULL",
+            "TRUE",
+            "FALSE",
+            "CURRENT_TIMESTAMP",
+            "CURRENT_TIME",
+            "CURRENT_DATE",
+        ]
+        .contains(&t.to_ascii_uppercase().as_str());
     if literal {
         t.to_string()
     } else {
@@ -338,7 +379,9 @@ fn constraint_names(sql: &str) -> Vec<(String, String)> {
         let Some(end) = rest.find('"') else { break };
         let name = rest[..end].to_string();
         rest = &rest[end + 1..];
-        let Some(fk) = rest.trim_start().strip_prefix("FOREIGN KEY (") else { continue };
+        let Some(fk) = rest.trim_start().strip_prefix("FOREIGN KEY (") else {
+            continue;
+        };
         let Some(close) = fk.find(')') else { break };
         out.push((name, fk[..close].to_string()));
     }
@@ -346,7 +389,14 @@ fn constraint_names(sql: &str) -> Vec<(String, String)> {
 }
 
 /// `format_type` output -> the type as [`crate::sql_schema`] writes it.
-fn pg_type(formatted: &str, typtype: &str, elem_typtype: &str, elem_name: &str, typname: &str, serial: bool) -> (String, bool) {
+fn pg_type(
+    formatted: &str,
+    typtype: &str,
+    elem_typtype: &str,
+    elem_name: &str,
+    typname: &str,
+    serial: bool,
+) -> (String, bool) {
     let q = |s: &str| Dialect::Postgres.quote(s);
     if typtype == "e" {
         return (q(typname), false);
@@ -417,8 +467,15 @@ fn pg_default(expr: &str, column_type: &str) -> String {
         return String::new();
     }
     // ARRAY['a'::text, 'b'::text] -> ARRAY['a', 'b']::TEXT[]
-    if let Some(items) = e.strip_prefix("ARRAY[").and_then(|x| x.rsplit_once(']')).map(|x| x.0) {
-        let items: Vec<String> = split_top_level(items).iter().map(|i| pg_default(i, "")).collect();
+    if let Some(items) = e
+        .strip_prefix("ARRAY[")
+        .and_then(|x| x.rsplit_once(']'))
+        .map(|x| x.0)
+    {
+        let items: Vec<String> = split_top_level(items)
+            .iter()
+            .map(|i| pg_default(i, ""))
+            .collect();
         return format!("ARRAY[{}]::{column_type}", items.join(", "));
     }
     if e.starts_with("'{}'::") && column_type.ends_with("[]") {

@@ -13,9 +13,10 @@
 
 mod calculate;
 pub mod deploy;
-mod introspect;
+pub mod dev;
 mod diff;
 pub mod folder;
+mod introspect;
 mod render;
 pub mod sql;
 mod url;

@@ -7,12 +7,19 @@ use std::path::Path;
 fn schemas(suffix: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut out = Vec::new();
-    for (kind, file) in [("create", "schema.prisma"), ("diff", "from.prisma"), ("diff", "to.prisma")] {
+    for (kind, file) in [
+        ("create", "schema.prisma"),
+        ("diff", "from.prisma"),
+        ("diff", "to.prisma"),
+    ] {
         for e in std::fs::read_dir(root.join(kind)).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             if name.ends_with(suffix) {
-                out.push((format!("{kind}/{name}/{file}"), std::fs::read_to_string(p.join(file)).unwrap()));
+                out.push((
+                    format!("{kind}/{name}/{file}"),
+                    std::fs::read_to_string(p.join(file)).unwrap(),
+                ));
             }
         }
     }
@@ -36,7 +43,9 @@ async fn round_trip(url: &str, text: &str, case: &str) {
     let calculated = sql_schema(&schema, dialect);
     let mut conn = Connection::connect(url).await.unwrap();
     conn.drop_everything().await.unwrap();
-    conn.execute_script(&create_script(&calculated, dialect)).await.unwrap();
+    conn.execute_script(&create_script(&calculated, dialect))
+        .await
+        .unwrap();
     conn.ensure_history_table().await.unwrap();
     let introspected = conn.introspect().await.unwrap();
     let (a, b) = (normalized(calculated), normalized(introspected));
@@ -47,13 +56,21 @@ async fn round_trip(url: &str, text: &str, case: &str) {
         assert_eq!(a, b, "{case}");
     }
     // Nothing to migrate between the database and the schema it was made from.
-    assert_eq!(sovereign_migrate::diff_script(&b, &a, dialect), "", "{case}");
+    assert_eq!(
+        sovereign_migrate::diff_script(&b, &a, dialect),
+        "",
+        "{case}"
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn sqlite_round_trip() {
     for (case, text) in schemas("sqlite") {
-        let path = std::env::temp_dir().join(format!("sov_introspect_{}_{}.db", std::process::id(), case.replace('/', "_")));
+        let path = std::env::temp_dir().join(format!(
+            "sov_introspect_{}_{}.db",
+            std::process::id(),
+            case.replace('/', "_")
+        ));
         round_trip(&format!("file:{}", path.display()), &text, &case).await;
         let _ = std::fs::remove_file(path);
     }
@@ -62,15 +79,21 @@ async fn sqlite_round_trip() {
 #[tokio::test(flavor = "current_thread")]
 async fn postgres_round_trip() {
     let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; PostgreSQL introspection did not run");
+        eprintln!(
+            "SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; PostgreSQL introspection did not run"
+        );
         return;
     };
     let name = format!("sov_introspect_{}", std::process::id());
     let mut conn = Connection::connect(&admin).await.unwrap();
-    conn.execute_script(&format!("CREATE DATABASE {name}")).await.unwrap();
+    conn.execute_script(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     for (case, text) in schemas("postgresql") {
         round_trip(&url, &text, &case).await;
     }
-    conn.execute_script(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    conn.execute_script(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
 }

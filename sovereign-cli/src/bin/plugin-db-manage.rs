@@ -28,6 +28,22 @@ enum Command {
         #[command(flatten)]
         url: migrate::UrlArg,
     },
+    /// Create the plugin's next migration from its schema changes and apply it (a shadow
+    /// database replays the history first; drift is refused).
+    Migrate {
+        namespace: String,
+        #[command(flatten)]
+        url: migrate::UrlArg,
+        /// The migration's name (required when stdin is not a terminal).
+        #[arg(long)]
+        name: Option<String>,
+        /// Write the migration without applying it.
+        #[arg(long)]
+        create_only: bool,
+        /// Allow steps that lose data.
+        #[arg(long)]
+        accept_data_loss: bool,
+    },
     /// Drop everything in the plugin's database and apply its migrations again.
     Reset {
         namespace: String,
@@ -51,6 +67,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let (ns, cmd) = match cli.command {
         Command::Deploy { namespace, url } => (namespace, MigrateCommand::Deploy(url)),
         Command::Status { namespace, url } => (namespace, MigrateCommand::Status(url)),
+        Command::Migrate {
+            namespace,
+            url,
+            name,
+            create_only,
+            accept_data_loss,
+        } => (
+            namespace,
+            MigrateCommand::Dev {
+                url,
+                name,
+                create_only,
+                accept_data_loss,
+            },
+        ),
         Command::Reset {
             namespace,
             url,

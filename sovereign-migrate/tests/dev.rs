@@ -1,0 +1,134 @@
+//! `migrate dev` planning on real databases: the history replays in a shadow database (dropped
+//! afterwards), drift is detected, and data-loss checks read the development data.
+
+use sovereign_migrate::dev::{plan, Shadow};
+use sovereign_migrate::{deploy, sql_schema, Connection, Dialect, Migration};
+
+const V1: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"X\")\n}\n\nmodel User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  bio   String?\n}\n";
+
+fn target(text: &str, dialect: Dialect) -> sovereign_migrate::SqlSchema {
+    sql_schema(
+        &sovereign_schema::check("s.prisma", text).unwrap().0,
+        dialect,
+    )
+}
+
+async fn scenario(url: &str, dialect: Dialect, provider_text: &str) {
+    let v1 = V1.replace("postgresql", provider_text);
+    let init = sovereign_migrate::create_script(&target(&v1, dialect), dialect);
+    let history = vec![Migration::new("20240101000000_init", init)];
+    let mut dev = Connection::connect(url).await.unwrap();
+    deploy(&mut dev, &history).await.unwrap();
+    dev.execute_script("INSERT INTO \"User\" (email, bio) VALUES ('a@b.c', NULL)")
+        .await
+        .unwrap();
+
+    // No change: nothing to do.
+    let mut shadow = Shadow::create(url, dialect).await.unwrap();
+    let p = plan(&mut dev, &mut shadow.conn, &history, &target(&v1, dialect))
+        .await
+        .unwrap();
+    shadow.drop().await.unwrap();
+    assert!(p.drift.is_empty() && p.script.is_empty(), "{p:?}");
+
+    // Dropping a column that holds data warns; making a column with NULLs required cannot run.
+    let v2 = v1.replace(
+        "  email String  @unique\n  bio   String?\n",
+        "  bio   String\n",
+    );
+    let mut shadow = Shadow::create(url, dialect).await.unwrap();
+    let p = plan(&mut dev, &mut shadow.conn, &history, &target(&v2, dialect))
+        .await
+        .unwrap();
+    shadow.drop().await.unwrap();
+    assert!(
+        p.warnings.iter().any(|w| w.contains(
+            "drop the column `email` on the `User` table, which still contains 1 non-null values"
+        )),
+        "{p:?}"
+    );
+    assert!(
+        p.unexecutable.iter().any(|w| w.contains(
+            "Made the column `bio` on table `User` required, but there are 1 existing NULL values"
+        )),
+        "{p:?}"
+    );
+    assert!(p
+        .migration_sql()
+        .starts_with("/*\n  Warnings:\n\n  - You are about to drop the column `email`"));
+
+    // Drift: a table made by hand.
+    dev.execute_script("CREATE TABLE handmade (x INTEGER)")
+        .await
+        .unwrap();
+    let mut shadow = Shadow::create(url, dialect).await.unwrap();
+    let p = plan(&mut dev, &mut shadow.conn, &history, &target(&v1, dialect))
+        .await
+        .unwrap();
+    shadow.drop().await.unwrap();
+    assert_eq!(p.drift, ["[+] Added table handmade"]);
+
+    // A history that does not replay is named.
+    let broken = vec![Migration::new(
+        "20240101000000_bad",
+        "CREATE TABLE t (x INTEGER);\nINSERT INTO missing VALUES (1);\n",
+    )];
+    let mut shadow = Shadow::create(url, dialect).await.unwrap();
+    let err = plan(&mut dev, &mut shadow.conn, &broken, &target(&v1, dialect))
+        .await
+        .unwrap_err();
+    shadow.drop().await.unwrap();
+    assert!(
+        err.to_string().contains(
+            "migration `20240101000000_bad` does not apply cleanly to the shadow database"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn dev_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("sov_dev_{}.db", std::process::id()));
+    scenario(
+        &format!("file:{}", path.display()),
+        Dialect::Sqlite,
+        "sqlite",
+    )
+    .await;
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn dev_on_postgres_drops_its_shadow_database() {
+    let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
+        eprintln!("SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; migrate dev on PostgreSQL did not run");
+        return;
+    };
+    let name = format!("sov_dev_{}", std::process::id());
+    let mut server = Connection::connect(&admin).await.unwrap();
+    server
+        .execute_script(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    scenario(&url, Dialect::Postgres, "postgresql").await;
+    server
+        .execute_script(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    // Every shadow database this process made is gone.
+    let check = format!(
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_{}_%') THEN RAISE EXCEPTION 'a shadow database was left behind'; END IF; END $$;",
+        std::process::id()
+    );
+    server.execute_script(&check).await.unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn dev_on_mysql_says_it_is_not_supported_yet() {
+    let err = Shadow::create("mysql://root@127.0.0.1:1/x", Dialect::Mysql)
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("not supported yet"));
+}
