@@ -66,22 +66,32 @@ pub struct ResolveArgs {
 
 /// `diff`: the SQL between two states, like `prisma migrate diff`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("from").required(true).args(["from_empty", "from_schema", "from_url", "from_migrations"])))]
+#[command(group(clap::ArgGroup::new("to").required(true).args(["to_empty", "to_schema", "to_url"])))]
 pub struct DiffArgs {
     /// Start from an empty database.
-    #[arg(
-        long,
-        conflicts_with = "from_schema",
-        required_unless_present = "from_schema"
-    )]
+    #[arg(long)]
     pub from_empty: bool,
     /// Start from this schema.
     #[arg(long, value_name = "PATH")]
     pub from_schema: Option<PathBuf>,
+    /// Start from this live database (SQLite or PostgreSQL).
+    #[arg(long, value_name = "URL")]
+    pub from_url: Option<String>,
+    /// Start from this migrations folder, replayed in a shadow database.
+    #[arg(long, value_name = "DIR")]
+    pub from_migrations: Option<PathBuf>,
+    /// The database to replay `--from-migrations` in (PostgreSQL; SQLite uses memory).
+    #[arg(long, value_name = "URL")]
+    pub shadow_database_url: Option<String>,
     /// End at this schema.
-    #[arg(long, value_name = "PATH", required_unless_present = "to_empty")]
+    #[arg(long, value_name = "PATH")]
     pub to_schema: Option<PathBuf>,
+    /// End at this live database (SQLite or PostgreSQL).
+    #[arg(long, value_name = "URL")]
+    pub to_url: Option<String>,
     /// End at an empty database.
-    #[arg(long, conflicts_with = "to_schema")]
+    #[arg(long)]
     pub to_empty: bool,
     /// Print the SQL script instead of a summary.
     #[arg(long)]
@@ -97,7 +107,7 @@ pub struct Target {
     pub migrations: PathBuf,
 }
 
-fn load_schema(path: &Path) -> Result<sovereign_schema::Schema> {
+pub fn load_schema(path: &Path) -> Result<sovereign_schema::Schema> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     match sovereign_schema::check(&path.display().to_string(), &text) {
@@ -141,7 +151,7 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
         let mut conn = sovereign_migrate::Connection::connect(&url).await?;
         match cmd {
             MigrateCommand::Deploy(_) => deploy(&mut conn, &migrations, &target.migrations).await,
-            MigrateCommand::Status(_) => status(&mut conn, &migrations).await,
+            MigrateCommand::Status(_) => status(&mut conn, &url, &migrations).await,
             MigrateCommand::Dev {
                 name,
                 create_only,
@@ -347,6 +357,7 @@ async fn deploy(
 
 async fn status(
     conn: &mut sovereign_migrate::Connection,
+    url: &str,
     migrations: &[Migration],
 ) -> Result<ExitCode> {
     let st = sovereign_migrate::status(conn, migrations).await?;
@@ -374,35 +385,103 @@ async fn status(
         &st.missing_locally,
     );
     if st.needs_attention() {
-        Ok(ExitCode::from(1))
+        return Ok(ExitCode::from(1));
+    }
+    // Everything is applied: compare the database with the replayed history (drift).
+    let dialect = conn.dialect();
+    if dialect == Dialect::Mysql {
+        println!("(drift is not checked on MySQL yet)");
     } else {
+        let mut shadow = sovereign_migrate::dev::Shadow::create(url, dialect).await?;
+        let replayed = sovereign_migrate::dev::replay(&mut shadow.conn, migrations).await;
+        shadow.drop().await?;
+        let live = conn.introspect().await?;
+        let drift = sovereign_migrate::diff_summary(&replayed?, &live);
+        if !drift.is_empty() {
+            println!("Drift detected: the database schema differs from the migration history:");
+            for d in drift {
+                println!("  {d}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    }
+    {
         println!("Database schema is up to date!");
         Ok(ExitCode::SUCCESS)
     }
 }
 
-pub fn diff(args: DiffArgs) -> Result<ExitCode> {
-    let from = args.from_schema.as_deref().map(load_schema).transpose()?;
-    let to = args.to_schema.as_deref().map(load_schema).transpose()?;
-    let provider = to.as_ref().or(from.as_ref()).map(|s| s.provider());
-    let Some(dialect) = provider.and_then(Dialect::of) else {
-        bail!("cannot tell the database: give at least one schema with a sqlite, postgresql or mysql datasource");
-    };
-    if let (Some(a), Some(b)) = (&from, &to) {
-        if a.provider() != b.provider() {
-            bail!(
-                "the schemas are for different databases ({} and {})",
-                a.provider(),
-                b.provider()
-            );
-        }
+fn url_dialect(url: &str) -> Option<Dialect> {
+    if url.starts_with("file:") || url.starts_with("sqlite:") {
+        Some(Dialect::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some(Dialect::Postgres)
+    } else if url.starts_with("mysql://") {
+        Some(Dialect::Mysql)
+    } else {
+        None
     }
-    let sql = |s: &Option<sovereign_schema::Schema>| {
-        s.as_ref()
-            .map(|s| sovereign_migrate::sql_schema(s, dialect))
-            .unwrap_or_default()
+}
+
+pub fn diff(args: DiffArgs) -> Result<ExitCode> {
+    let from_schema = args.from_schema.as_deref().map(load_schema).transpose()?;
+    let to_schema = args.to_schema.as_deref().map(load_schema).transpose()?;
+    let lock_provider = args.from_migrations.as_ref().and_then(|dir| {
+        let text = std::fs::read_to_string(dir.join(sovereign_migrate::folder::LOCK_FILE)).ok()?;
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .find(|(k, _)| k.trim() == "provider")
+            .and_then(|(_, v)| sovereign_schema::model::Provider::parse(v.trim().trim_matches('"')))
+    });
+    let dialects: Vec<Dialect> = [
+        to_schema.as_ref().and_then(|s| Dialect::of(s.provider())),
+        from_schema.as_ref().and_then(|s| Dialect::of(s.provider())),
+        args.to_url.as_deref().and_then(url_dialect),
+        args.from_url.as_deref().and_then(url_dialect),
+        lock_provider.and_then(Dialect::of),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let Some(&dialect) = dialects.first() else {
+        bail!("cannot tell the database: give a schema with a sqlite, postgresql or mysql datasource, or a database URL");
     };
-    let (a, b) = (sql(&from), sql(&to));
+    if dialects.iter().any(|d| *d != dialect) {
+        bail!("the two sides are for different databases");
+    }
+    let runtime = runtime()?;
+    let live = |url: &str| -> Result<sovereign_migrate::SqlSchema> {
+        runtime.block_on(async {
+            let mut conn = sovereign_migrate::Connection::connect(url).await?;
+            Ok(conn.introspect().await?)
+        })
+    };
+    let a = if let Some(s) = &from_schema {
+        sovereign_migrate::sql_schema(s, dialect)
+    } else if let Some(url) = &args.from_url {
+        live(url)?
+    } else if let Some(dir) = &args.from_migrations {
+        let migrations = sovereign_migrate::read_migrations(dir)?;
+        let shadow_url = match (&args.shadow_database_url, dialect) {
+            (Some(u), _) => u.clone(),
+            (None, Dialect::Sqlite) => "file::memory:".to_string(),
+            (None, _) => bail!("--from-migrations on this database needs --shadow-database-url (an empty database it may fill)"),
+        };
+        runtime.block_on(async {
+            let mut shadow = sovereign_migrate::Connection::connect(&shadow_url).await?;
+            shadow.drop_everything().await?;
+            Ok::<_, anyhow::Error>(sovereign_migrate::dev::replay(&mut shadow, &migrations).await?)
+        })?
+    } else {
+        sovereign_migrate::SqlSchema::default()
+    };
+    let b = if let Some(s) = &to_schema {
+        sovereign_migrate::sql_schema(s, dialect)
+    } else if let Some(url) = &args.to_url {
+        live(url)?
+    } else {
+        sovereign_migrate::SqlSchema::default()
+    };
     let script = sovereign_migrate::diff_script(&a, &b, dialect);
     if args.script {
         if script.is_empty() {

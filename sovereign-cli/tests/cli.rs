@@ -540,4 +540,115 @@ fn migrate_dev_creates_applies_and_guards() {
         .unwrap();
     let sql = std::fs::read_to_string(newest.join("migration.sql")).unwrap();
     assert!(sql.starts_with("/*\n  Warnings:\n"), "{sql}");
+
+    // The database, the history and the schema agree.
+    let db = format!("file:{}", dir.join("platform/prisma/dev.db").display());
+    let out = sovereign(&["migrate", "status"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-migrations",
+            "platform/prisma/migrations",
+            "--to-url",
+            &db,
+            "--exit-code",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-url",
+            &db,
+            "--to-schema",
+            "platform/prisma/schema.prisma",
+            "--exit-code",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Drift: a change made by hand shows in status and blocks dev.
+    let hand = migrations.join("29990201000000_by_hand");
+    std::fs::create_dir_all(&hand).unwrap();
+    std::fs::write(
+        hand.join("migration.sql"),
+        "CREATE TABLE \"Extra\" (\"x\" INTEGER);\n",
+    )
+    .unwrap();
+    assert_eq!(
+        sovereign(&["migrate", "deploy"], &dir).status.code(),
+        Some(0)
+    );
+    std::fs::remove_dir_all(&hand).unwrap();
+    let out = sovereign(&["migrate", "status"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("missing from the migrations folder"),
+        "{stdout}"
+    );
+    let out = sovereign(
+        &[
+            "migrate",
+            "diff",
+            "--from-url",
+            &db,
+            "--to-schema",
+            "platform/prisma/schema.prisma",
+            "--script",
+        ],
+        &dir,
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DROP TABLE \"Extra\""));
+
+    // Put the history back in order, then change the database by hand: status reports drift.
+    std::fs::create_dir_all(&hand).unwrap();
+    std::fs::write(
+        hand.join("migration.sql"),
+        "CREATE TABLE \"Extra\" (\"x\" INTEGER);\n",
+    )
+    .unwrap();
+    assert_eq!(
+        sovereign(&["migrate", "status"], &dir).status.code(),
+        Some(0)
+    );
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mut conn = sovereign_migrate::Connection::connect(&db).await.unwrap();
+            conn.execute_script("CREATE TABLE \"ByHand\" (\"x\" INTEGER);")
+                .await
+                .unwrap();
+        });
+    let out = sovereign(&["migrate", "status"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Drift detected") && stdout.contains("[+] Added table ByHand"),
+        "{stdout}"
+    );
+    let out = sovereign(&["migrate", "dev", "--name", "more"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Drift detected"));
 }

@@ -53,6 +53,18 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print the SQL from the plugin's database to its schema (what `migrate` would write).
+    Diff {
+        namespace: String,
+        #[command(flatten)]
+        url: migrate::UrlArg,
+        /// Print the SQL script instead of a summary.
+        #[arg(long)]
+        script: bool,
+        /// Exit 2 when there is a difference, 0 when there is none.
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Settle a failed migration of the plugin.
     Resolve {
         namespace: String,
@@ -65,6 +77,12 @@ enum Command {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let (ns, cmd) = match cli.command {
+        Command::Diff {
+            namespace,
+            url,
+            script,
+            exit_code,
+        } => return diff(&namespace, url, script, exit_code),
         Command::Deploy { namespace, url } => (namespace, MigrateCommand::Deploy(url)),
         Command::Status { namespace, url } => (namespace, MigrateCommand::Status(url)),
         Command::Migrate {
@@ -93,6 +111,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
             how,
         } => (namespace, MigrateCommand::Resolve { url, how }),
     };
+    let (dir, schema) = dedicated_plugin(&ns)?;
+    let target = migrate::Target {
+        schema,
+        migrations: dir.join("prisma/migrations"),
+    };
+    migrate::run(&target, cmd)
+}
+
+/// From the plugin's live database to its schema.
+fn diff(ns: &str, url: migrate::UrlArg, script: bool, exit_code: bool) -> Result<ExitCode> {
+    let (_, schema) = dedicated_plugin(ns)?;
+    let url = match url.url {
+        Some(u) => u,
+        None => {
+            let loaded = migrate::load_schema(&schema)?;
+            let ds = loaded
+                .datasource
+                .as_ref()
+                .context("the plugin's schema has no datasource")?;
+            sovereign_migrate::resolve_url(&ds.url, &schema).map_err(anyhow::Error::msg)?
+        }
+    };
+    migrate::diff(migrate::DiffArgs {
+        from_empty: false,
+        from_schema: None,
+        from_url: Some(url),
+        from_migrations: None,
+        shadow_database_url: None,
+        to_schema: Some(schema),
+        to_url: None,
+        to_empty: false,
+        script,
+        exit_code,
+    })
+}
+
+/// The directory and schema of dedicated plugin `ns`; a shared plugin is refused, saying why.
+fn dedicated_plugin(ns: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = sovereign_build::Config::find(&cwd)?;
     let composition = sovereign_build::compose_workspace(&config)?;
@@ -114,14 +170,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let Some(schema) = &plugin.schema else {
         bail!(
-            "plugin \"{ns}\" is shared: its data lives in the platform's database; use `sovereign migrate` (or set \"mode\": \"dedicated\" in its plugin.json)"
+            "plugin \"{ns}\" is shared: the platform manages its migrations; use `sovereign migrate dev|deploy|status` (or set \"mode\": \"dedicated\" in its plugin.json)"
         );
     };
-    let target = migrate::Target {
-        schema: schema.clone(),
-        migrations: plugin.dir.join("prisma/migrations"),
-    };
-    migrate::run(&target, cmd)
+    Ok((plugin.dir.clone(), schema.clone()))
 }
 
 fn main() -> ExitCode {
