@@ -75,19 +75,19 @@ pub struct DiffArgs {
     /// Start from this schema.
     #[arg(long, value_name = "PATH")]
     pub from_schema: Option<PathBuf>,
-    /// Start from this live database (SQLite or PostgreSQL).
+    /// Start from this live database.
     #[arg(long, value_name = "URL")]
     pub from_url: Option<String>,
     /// Start from this migrations folder, replayed in a shadow database.
     #[arg(long, value_name = "DIR")]
     pub from_migrations: Option<PathBuf>,
-    /// The database to replay `--from-migrations` in (PostgreSQL; SQLite uses memory).
+    /// The database to replay `--from-migrations` in (PostgreSQL, MySQL; SQLite uses memory).
     #[arg(long, value_name = "URL")]
     pub shadow_database_url: Option<String>,
     /// End at this schema.
     #[arg(long, value_name = "PATH")]
     pub to_schema: Option<PathBuf>,
-    /// End at this live database (SQLite or PostgreSQL).
+    /// End at this live database.
     #[arg(long, value_name = "URL")]
     pub to_url: Option<String>,
     /// End at an empty database.
@@ -389,26 +389,20 @@ async fn status(
     }
     // Everything is applied: compare the database with the replayed history (drift).
     let dialect = conn.dialect();
-    if dialect == Dialect::Mysql {
-        println!("(drift is not checked on MySQL yet)");
-    } else {
-        let mut shadow = sovereign_migrate::dev::Shadow::create(url, dialect).await?;
-        let replayed = sovereign_migrate::dev::replay(&mut shadow.conn, migrations).await;
-        shadow.drop().await?;
-        let live = conn.introspect().await?;
-        let drift = sovereign_migrate::diff_summary(&replayed?, &live);
-        if !drift.is_empty() {
-            println!("Drift detected: the database schema differs from the migration history:");
-            for d in drift {
-                println!("  {d}");
-            }
-            return Ok(ExitCode::from(1));
+    let mut shadow = sovereign_migrate::dev::Shadow::create(url, dialect).await?;
+    let replayed = sovereign_migrate::dev::replay(&mut shadow.conn, migrations).await;
+    shadow.drop().await?;
+    let live = conn.introspect().await?;
+    let drift = sovereign_migrate::diff_summary(&replayed?, &live);
+    if !drift.is_empty() {
+        println!("Drift detected: the database schema differs from the migration history:");
+        for d in drift {
+            println!("  {d}");
         }
+        return Ok(ExitCode::from(1));
     }
-    {
-        println!("Database schema is up to date!");
-        Ok(ExitCode::SUCCESS)
-    }
+    println!("Database schema is up to date!");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn url_dialect(url: &str) -> Option<Dialect> {

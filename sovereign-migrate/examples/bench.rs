@@ -1,6 +1,6 @@
 //! Migration benchmark (issue 6): `migrate dev` from empty for a generated 200-model schema,
-//! and `deploy` of 100 migrations, on SQLite and (when SOVEREIGN_TEST_POSTGRES_URL is set)
-//! PostgreSQL. Goal: under 1 s each on SQLite.
+//! and `deploy` of 100 migrations, on SQLite, and on PostgreSQL and MySQL when
+//! SOVEREIGN_TEST_POSTGRES_URL / SOVEREIGN_TEST_MYSQL_URL are set. Goal: under 1 s each on SQLite.
 //!
 //! cargo run --release -p sovereign-migrate --example bench
 
@@ -92,5 +92,22 @@ async fn main() {
                 .unwrap();
         }
         Err(_) => println!("postgresql skipped: set SOVEREIGN_TEST_POSTGRES_URL"),
+    }
+    match std::env::var("SOVEREIGN_TEST_MYSQL_URL") {
+        Ok(admin) => {
+            let name = format!("sov_bench_{}", std::process::id());
+            let mut server = Connection::connect(&admin).await.unwrap();
+            server
+                .execute_script(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+            run(&url, Dialect::Mysql, "mysql").await;
+            server
+                .execute_script(&format!("DROP DATABASE {name}"))
+                .await
+                .unwrap();
+        }
+        Err(_) => println!("mysql skipped: set SOVEREIGN_TEST_MYSQL_URL"),
     }
 }

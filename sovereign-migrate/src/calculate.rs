@@ -116,10 +116,11 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
         .collect();
     let primary_key = m.primary_key.as_ref().map(|pk| PrimaryKey {
         // SQLite keeps no name for a primary key.
-        name: if dialect == Dialect::Sqlite {
-            format!("{}_pkey", m.db_name)
-        } else {
-            pk.db_name.clone()
+        name: match dialect {
+            Dialect::Sqlite => format!("{}_pkey", m.db_name),
+            // MySQL names every primary key PRIMARY.
+            Dialect::Mysql => "PRIMARY".to_string(),
+            Dialect::Postgres => pk.db_name.clone(),
         },
         columns: index_columns(&pk.fields)
             .into_iter()

@@ -1,5 +1,5 @@
 //! `migrate dev`: replay the history in a shadow database (in memory for SQLite, a temporary
-//! database for PostgreSQL, always dropped afterwards), detect drift between the history and the
+//! database for PostgreSQL and MySQL, always dropped afterwards), detect drift between the history and the
 //! development database, and plan the next migration with Prisma's data-loss warnings.
 
 use crate::deploy::{redact, Connection, DeployError};
@@ -33,7 +33,7 @@ impl Shadow {
     /// Creates the shadow database next to the development database `url`.
     ///
     /// # Errors
-    /// MySQL (not supported yet), or the server refusing to create a database.
+    /// The server refusing to create a database.
     pub async fn create(url: &str, dialect: Dialect) -> Result<Shadow, DeployError> {
         match dialect {
             Dialect::Sqlite => Ok(Shadow {
@@ -60,9 +60,26 @@ impl Shadow {
                     cleanup: Some((admin, name)),
                 })
             }
-            Dialect::Mysql => Err(DeployError::Unsupported(
-                "`migrate dev` on MySQL (introspection of MySQL is not built yet)".into(),
-            )),
+            Dialect::Mysql => {
+                let nanos = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos());
+                let name = format!("prisma_migrate_shadow_db_{}_{nanos}", std::process::id());
+                let admin = replace_database(url, "mysql");
+                let mut server = Connection::connect(&admin).await?;
+                server
+                    .execute_script(&format!("CREATE DATABASE `{name}`"))
+                    .await
+                    .map_err(|e| DeployError::Connect {
+                        url: format!("{} (creating the shadow database)", redact(&admin)),
+                        source: e,
+                    })?;
+                let conn = Connection::connect(&replace_database(url, &name)).await?;
+                Ok(Shadow {
+                    conn,
+                    cleanup: Some((admin, name)),
+                })
+            }
         }
     }
 
@@ -74,9 +91,12 @@ impl Shadow {
         drop(self.conn);
         if let Some((admin, name)) = self.cleanup {
             let mut server = Connection::connect(&admin).await?;
-            server
-                .execute_script(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await?;
+            let sql = if admin.starts_with("mysql") {
+                format!("DROP DATABASE IF EXISTS `{name}`")
+            } else {
+                format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")
+            };
+            server.execute_script(&sql).await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Introspection: the SQL schema of a live database, in the same form [`crate::sql_schema`]
 //! calculates, so a database can be diffed against a schema, another database or the replayed
-//! history (drift). SQLite reads its pragmas and table definitions; PostgreSQL its catalogs.
+//! history (drift). SQLite reads its pragmas and table definitions, PostgreSQL its catalogs,
+//! MySQL/MariaDB its information_schema.
 
 use crate::deploy::Connection;
 use crate::sql::*;
@@ -23,14 +24,12 @@ impl Connection {
     /// The SQL schema of the connected database (the history table left out).
     ///
     /// # Errors
-    /// The database's error; MySQL is not introspected yet.
+    /// The database's error.
     pub async fn introspect(&mut self) -> Result<SqlSchema, sqlx::Error> {
         match self.dialect() {
             Dialect::Sqlite => self.introspect_sqlite().await,
             Dialect::Postgres => self.introspect_postgres().await,
-            Dialect::Mysql => Err(sqlx::Error::Configuration(
-                "introspecting MySQL is not supported yet".into(),
-            )),
+            Dialect::Mysql => self.introspect_mysql().await,
         }
     }
 
@@ -322,6 +321,183 @@ impl Connection {
         }
         Ok(out)
     }
+}
+
+impl Connection {
+    async fn introspect_mysql(&mut self) -> Result<SqlSchema, sqlx::Error> {
+        let mut out = SqlSchema::default();
+        let tables = self
+            .strings("SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY CREATE_TIME, TABLE_NAME")
+            .await?;
+        let json_checks: Vec<(String, String)> = self
+            .strings("SELECT CAST(TABLE_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR) FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()")
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+        for t in tables {
+            let name = &t[0];
+            if name == HISTORY_TABLE {
+                continue;
+            }
+            let lit = Dialect::Mysql.string(name);
+            let cols = self
+                .strings(&format!(
+                    "SELECT CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR) \
+                     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} ORDER BY ORDINAL_POSITION"
+                ))
+                .await?;
+            let columns = cols
+                .iter()
+                .map(|c| {
+                    let is_json = json_checks.iter().any(|(tbl, check)| {
+                        tbl == name && check.replace('`', "") == format!("json_valid({})", c[0])
+                    });
+                    let ty = mysql_type(&c[1], is_json);
+                    Column {
+                        name: c[0].clone(),
+                        nullable: c[2] == "YES",
+                        default: mysql_default(&c[3], &ty),
+                        autoincrement: c[4].contains("auto_increment"),
+                        ty,
+                    }
+                })
+                .collect();
+            let fks = self
+                .strings(&format!(
+                    "SELECT CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR), CAST(r.DELETE_RULE AS CHAR), CAST(r.UPDATE_RULE AS CHAR) \
+                     FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+                     ON r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
+                     WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = {lit} ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
+                ))
+                .await?;
+            let mut foreign_keys: Vec<ForeignKey> = Vec::new();
+            for r in fks {
+                match foreign_keys.last_mut() {
+                    Some(fk) if fk.name == r[0] => {
+                        fk.columns.push(r[1].clone());
+                        fk.referenced_columns.push(r[3].clone());
+                    }
+                    _ => foreign_keys.push(ForeignKey {
+                        name: r[0].clone(),
+                        columns: vec![r[1].clone()],
+                        referenced_table: r[2].clone(),
+                        referenced_columns: vec![r[3].clone()],
+                        on_delete: action(&r[4]),
+                        on_update: action(&r[5]),
+                    }),
+                }
+            }
+            let stats = self
+                .strings(&format!(
+                    "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLLATION AS CHAR), CAST(SUB_PART AS CHAR), CAST(INDEX_TYPE AS CHAR) \
+                     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} ORDER BY INDEX_NAME, SEQ_IN_INDEX"
+                ))
+                .await?;
+            let mut primary_key: Option<PrimaryKey> = None;
+            let mut indexes: Vec<Index> = Vec::new();
+            for r in stats {
+                let col = IndexColumn {
+                    name: r[2].clone(),
+                    sort: (r[3] == "D").then_some(SortOrder::Desc),
+                    length: r[4].parse().ok(),
+                };
+                if r[0] == "PRIMARY" {
+                    primary_key
+                        .get_or_insert_with(|| PrimaryKey {
+                            name: "PRIMARY".into(),
+                            columns: Vec::new(),
+                        })
+                        .columns
+                        .push(IndexColumn { sort: None, ..col });
+                    continue;
+                }
+                // MySQL backs each foreign key with an index of the same name.
+                if foreign_keys.iter().any(|fk| fk.name == r[0]) {
+                    continue;
+                }
+                match indexes.last_mut() {
+                    Some(i) if i.name == r[0] => i.columns.push(col),
+                    _ => indexes.push(Index {
+                        name: r[0].clone(),
+                        kind: if r[5] == "FULLTEXT" {
+                            IndexKind::Fulltext
+                        } else if r[1] == "0" {
+                            IndexKind::Unique
+                        } else {
+                            IndexKind::Normal
+                        },
+                        columns: vec![col],
+                        algorithm: (r[5] == "HASH").then(|| "Hash".to_string()),
+                    }),
+                }
+            }
+            out.tables.push(Table {
+                name: name.clone(),
+                columns,
+                primary_key,
+                indexes,
+                foreign_keys,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// `information_schema.COLUMNS.COLUMN_TYPE` -> the type as [`crate::sql_schema`] writes it.
+fn mysql_type(column_type: &str, is_json: bool) -> String {
+    let t = column_type.trim();
+    if is_json && t == "longtext" {
+        return "JSON".to_string();
+    }
+    if let Some(values) = t.strip_prefix("enum(").and_then(|v| v.strip_suffix(')')) {
+        return format!("ENUM({})", split_top_level(values).join(", "));
+    }
+    let (base, unsigned) = match t.strip_suffix(" unsigned") {
+        Some(b) => (b, " UNSIGNED"),
+        None => (t, ""),
+    };
+    let (head, args) = match base.split_once('(') {
+        Some((h, a)) => (h, Some(a.trim_end_matches(')'))),
+        None => (base, None),
+    };
+    let upper = head.to_uppercase();
+    let ty = match (upper.as_str(), args) {
+        ("TINYINT", Some("1")) if unsigned.is_empty() => return "BOOLEAN".to_string(),
+        ("INT", _) => "INTEGER".to_string(),
+        ("BIGINT" | "SMALLINT" | "MEDIUMINT" | "TINYINT", _) => upper.clone(),
+        ("YEAR", _) => "YEAR".to_string(),
+        (_, Some(a)) => format!("{upper}({a})"),
+        (_, None) => upper.clone(),
+    };
+    format!("{ty}{unsigned}")
+}
+
+/// `COLUMN_DEFAULT` (MariaDB quotes strings and spells NULL) -> the default as we write it.
+fn mysql_default(d: &str, ty: &str) -> Option<String> {
+    let t = d.trim();
+    if t.is_empty() || t == "NULL" {
+        return None;
+    }
+    if ty == "BOOLEAN" {
+        return Some(
+            if t == "1" || t.eq_ignore_ascii_case("true") {
+                "true"
+            } else {
+                "false"
+            }
+            .to_string(),
+        );
+    }
+    if ty.starts_with("DECIMAL") && t.contains('.') && t.parse::<f64>().is_ok() {
+        let trimmed = t.trim_end_matches('0').trim_end_matches('.');
+        return Some(trimmed.to_string());
+    }
+    if t.to_ascii_lowercase().starts_with("current_timestamp") {
+        return Some(t.to_uppercase());
+    }
+    Some(t.to_string())
 }
 
 /// SQLite reports an expression default without the parentheses it requires; put them back so

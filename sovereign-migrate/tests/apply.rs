@@ -6,6 +6,9 @@
 use sovereign_migrate::{create_script, diff_script, sql_schema, Connection, Dialect};
 use std::path::Path;
 
+mod common;
+use common::to_mysql;
+
 fn fixtures() -> Vec<(String, String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff");
     let mut out: Vec<_> = std::fs::read_dir(dir)
@@ -120,27 +123,6 @@ async fn scripts_apply_on_mysql() {
         .into_iter()
         .filter(|c| c.0.ends_with("postgresql"))
     {
-        let to_mysql = |s: &str| {
-            s.replace("provider = \"postgresql\"", "provider = \"mysql\"")
-                .replace("postgresql://localhost/db", "mysql://localhost/db")
-                .lines()
-                .filter(|l| {
-                    !l.contains("[]")
-                        || l.contains("@relation")
-                        || l.split_whitespace().nth(1).is_some_and(|t| {
-                            !matches!(
-                                t.trim_end_matches("[]"),
-                                "String" | "Int" | "Color" | "Role"
-                            )
-                        })
-                })
-                .map(|l| {
-                    l.replace(" @db.VarChar(10)", " @db.VarChar(20)")
-                        .replace(" @db.VarChar(200)", " @db.VarChar(191)")
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
         let (from, to) = (to_mysql(&from), to_mysql(&to));
         if sovereign_schema::check("m.prisma", &from).is_err()
             || sovereign_schema::check("m.prisma", &to).is_err()

@@ -19,9 +19,12 @@ async fn scenario(url: &str, dialect: Dialect, provider_text: &str) {
     let history = vec![Migration::new("20240101000000_init", init)];
     let mut dev = Connection::connect(url).await.unwrap();
     deploy(&mut dev, &history).await.unwrap();
-    dev.execute_script("INSERT INTO \"User\" (email, bio) VALUES ('a@b.c', NULL)")
-        .await
-        .unwrap();
+    dev.execute_script(&format!(
+        "INSERT INTO {} (email, bio) VALUES ('a@b.c', NULL)",
+        dialect.quote("User")
+    ))
+    .await
+    .unwrap();
 
     // No change: nothing to do.
     let mut shadow = Shadow::create(url, dialect).await.unwrap();
@@ -125,10 +128,21 @@ async fn dev_on_postgres_drops_its_shadow_database() {
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn dev_on_mysql_says_it_is_not_supported_yet() {
-    let err = Shadow::create("mysql://root@127.0.0.1:1/x", Dialect::Mysql)
+async fn dev_on_mysql() {
+    let Ok(admin) = std::env::var("SOVEREIGN_TEST_MYSQL_URL") else {
+        eprintln!("SKIPPED: SOVEREIGN_TEST_MYSQL_URL is not set; migrate dev on MySQL did not run");
+        return;
+    };
+    let name = format!("sov_dev_my_{}", std::process::id());
+    let mut server = Connection::connect(&admin).await.unwrap();
+    server
+        .execute_script(&format!("CREATE DATABASE {name}"))
         .await
-        .err()
         .unwrap();
-    assert!(err.to_string().contains("not supported yet"));
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    scenario(&url, Dialect::Mysql, "mysql").await;
+    server
+        .execute_script(&format!("DROP DATABASE {name}"))
+        .await
+        .unwrap();
 }

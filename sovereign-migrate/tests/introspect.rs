@@ -4,6 +4,8 @@
 use sovereign_migrate::{create_script, sql_schema, Connection, Dialect, SqlSchema};
 use std::path::Path;
 
+mod common;
+
 fn schemas(suffix: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut out = Vec::new();
@@ -94,6 +96,30 @@ async fn postgres_round_trip() {
         round_trip(&url, &text, &case).await;
     }
     conn.execute_script(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn mysql_round_trip() {
+    let Ok(admin) = std::env::var("SOVEREIGN_TEST_MYSQL_URL") else {
+        eprintln!("SKIPPED: SOVEREIGN_TEST_MYSQL_URL is not set; MySQL introspection did not run");
+        return;
+    };
+    let name = format!("sov_introspect_my_{}", std::process::id());
+    let mut conn = Connection::connect(&admin).await.unwrap();
+    conn.execute_script(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    for (case, text) in schemas("postgresql") {
+        let text = common::to_mysql(&text);
+        if sovereign_schema::check("m.prisma", &text).is_err() {
+            continue;
+        }
+        round_trip(&url, &text, &format!("{case} (as MySQL)")).await;
+    }
+    conn.execute_script(&format!("DROP DATABASE {name}"))
         .await
         .unwrap();
 }
