@@ -332,7 +332,14 @@ async fn deploy(
     migrations: &[Migration],
     dir: &Path,
 ) -> Result<ExitCode> {
-    let report = sovereign_migrate::deploy(conn, migrations).await?;
+    // Progress on stderr, only for a person watching; stdout stays a plain summary.
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |p: sovereign_migrate::Progress<'_>| {
+        if interactive {
+            eprintln!("Applying {}/{}: {}", p.current, p.pending, p.migration);
+        }
+    };
+    let report = sovereign_migrate::deploy_with_progress(conn, migrations, &mut progress).await?;
     for name in &report.edited {
         eprintln!("warning: migration {name} was modified after it was applied");
     }

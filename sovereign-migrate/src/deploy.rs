@@ -384,9 +384,30 @@ pub fn deploy<'a>(
     conn: &'a mut Connection,
     migrations: &'a [Migration],
 ) -> BoxFuture<'a, Result<DeployReport, DeployError>> {
+    Box::pin(async move { deploy_with_progress(conn, migrations, &mut |_| {}).await })
+}
+
+/// Progress of a deploy: the migration about to run, its position among the pending ones.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub migration: &'a str,
+    /// 1-based position among the pending migrations.
+    pub current: usize,
+    pub pending: usize,
+}
+
+/// [`deploy`], calling `progress` before each pending migration runs.
+///
+/// # Errors
+/// See [`DeployError`].
+pub fn deploy_with_progress<'a>(
+    conn: &'a mut Connection,
+    migrations: &'a [Migration],
+    progress: &'a mut (dyn FnMut(Progress<'_>) + Send),
+) -> BoxFuture<'a, Result<DeployReport, DeployError>> {
     Box::pin(async move {
         conn.lock().await?;
-        let result = deploy_locked(conn, migrations).await;
+        let result = deploy_locked(conn, migrations, progress).await;
         let unlocked = conn.unlock().await;
         let report = result?;
         unlocked?;
@@ -397,6 +418,7 @@ pub fn deploy<'a>(
 async fn deploy_locked(
     conn: &mut Connection,
     migrations: &[Migration],
+    progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<DeployReport, DeployError> {
     conn.ensure_history_table().await?;
     let history = conn.history().await?;
@@ -406,6 +428,12 @@ async fn deploy_locked(
         });
     }
     let mut report = DeployReport::default();
+    let is_applied = |m: &Migration| {
+        history
+            .iter()
+            .any(|h| h.name == m.name && h.finished && !h.rolled_back)
+    };
+    let pending = migrations.iter().filter(|m| !is_applied(m)).count();
     for m in migrations {
         let applied = history
             .iter()
@@ -416,6 +444,11 @@ async fn deploy_locked(
             }
             continue;
         }
+        progress(Progress {
+            migration: &m.name,
+            current: report.applied.len() + 1,
+            pending,
+        });
         let id = uuid(&m.name);
         let now = conn.now();
         conn.execute(

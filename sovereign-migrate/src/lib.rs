@@ -24,8 +24,8 @@ pub use url::resolve_url;
 
 pub use calculate::sql_schema;
 pub use deploy::{
-    deploy, reset, resolve, status, Connection, DeployError, DeployReport, Resolution,
-    ResolveError, Status,
+    deploy, deploy_with_progress, reset, resolve, status, Connection, DeployError, DeployReport,
+    Progress, Resolution, ResolveError, Status,
 };
 pub use diff::{diff_script, diff_summary};
 pub use folder::{read_migrations, Migration};

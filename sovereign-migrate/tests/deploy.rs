@@ -297,3 +297,21 @@ async fn unreachable_database_and_unknown_url() {
         .to_string()
         .contains("use file:, sqlite:, postgresql:// or mysql://"));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn deploy_reports_progress_for_pending_migrations_only() {
+    let path = std::env::temp_dir().join(format!("{}.db", unique("progress")));
+    let mut conn = Connection::connect(&format!("file:{}", path.display()))
+        .await
+        .unwrap();
+    deploy(&mut conn, &migrations()[..1]).await.unwrap();
+    let mut seen = Vec::new();
+    let mut record = |p: sovereign_migrate::Progress<'_>| {
+        seen.push((p.current, p.pending, p.migration.to_string()))
+    };
+    sovereign_migrate::deploy_with_progress(&mut conn, &migrations(), &mut record)
+        .await
+        .unwrap();
+    assert_eq!(seen, [(1, 1, "20240102000000_more".to_string())]);
+    let _ = std::fs::remove_file(path);
+}
