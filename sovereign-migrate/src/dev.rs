@@ -35,52 +35,35 @@ impl Shadow {
     /// # Errors
     /// The server refusing to create a database.
     pub async fn create(url: &str, dialect: Dialect) -> Result<Shadow, DeployError> {
-        match dialect {
-            Dialect::Sqlite => Ok(Shadow {
-                conn: Connection::connect("file::memory:").await?,
-                cleanup: None,
-            }),
-            Dialect::Postgres => {
-                let nanos = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.subsec_nanos());
-                let name = format!("prisma_migrate_shadow_db_{}_{nanos}", std::process::id());
-                let admin = replace_database(url, "postgres");
-                let mut server = Connection::connect(&admin).await?;
-                server
-                    .execute_script(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .map_err(|e| DeployError::Connect {
-                        url: format!("{} (creating the shadow database)", redact(&admin)),
-                        source: e,
-                    })?;
-                let conn = Connection::connect(&replace_database(url, &name)).await?;
-                Ok(Shadow {
-                    conn,
-                    cleanup: Some((admin, name)),
+        // The database to connect to while creating and dropping the shadow.
+        let maintenance = match dialect {
+            Dialect::Sqlite => {
+                return Ok(Shadow {
+                    conn: Connection::connect("file::memory:").await?,
+                    cleanup: None,
                 })
             }
-            Dialect::Mysql => {
-                let nanos = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.subsec_nanos());
-                let name = format!("prisma_migrate_shadow_db_{}_{nanos}", std::process::id());
-                let admin = replace_database(url, "mysql");
-                let mut server = Connection::connect(&admin).await?;
-                server
-                    .execute_script(&format!("CREATE DATABASE `{name}`"))
-                    .await
-                    .map_err(|e| DeployError::Connect {
-                        url: format!("{} (creating the shadow database)", redact(&admin)),
-                        source: e,
-                    })?;
-                let conn = Connection::connect(&replace_database(url, &name)).await?;
-                Ok(Shadow {
-                    conn,
-                    cleanup: Some((admin, name)),
-                })
-            }
-        }
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+        };
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let name = format!("prisma_migrate_shadow_db_{}_{nanos}", std::process::id());
+        let admin = replace_database(url, maintenance);
+        let mut server = Connection::connect(&admin).await?;
+        server
+            .execute_script(&format!("CREATE DATABASE {}", dialect.quote(&name)))
+            .await
+            .map_err(|e| DeployError::Connect {
+                url: format!("{} (creating the shadow database)", redact(&admin)),
+                source: e,
+            })?;
+        let conn = Connection::connect(&replace_database(url, &name)).await?;
+        Ok(Shadow {
+            conn,
+            cleanup: Some((admin, name)),
+        })
     }
 
     /// Drops the shadow database.

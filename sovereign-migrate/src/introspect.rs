@@ -294,23 +294,7 @@ impl Connection {
                 "d" => ReferentialAction::SetDefault,
                 _ => ReferentialAction::NoAction,
             };
-            let mut foreign_keys: Vec<ForeignKey> = Vec::new();
-            for r in fks {
-                match foreign_keys.last_mut() {
-                    Some(fk) if fk.name == r[0] => {
-                        fk.columns.push(r[1].clone());
-                        fk.referenced_columns.push(r[3].clone());
-                    }
-                    _ => foreign_keys.push(ForeignKey {
-                        name: r[0].clone(),
-                        columns: vec![r[1].clone()],
-                        referenced_table: r[2].clone(),
-                        referenced_columns: vec![r[3].clone()],
-                        on_delete: code(&r[4]),
-                        on_update: code(&r[5]),
-                    }),
-                }
-            }
+            let foreign_keys = group_foreign_keys(fks, code);
             out.tables.push(Table {
                 name: name.clone(),
                 columns,
@@ -372,23 +356,7 @@ impl Connection {
                      WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = {lit} ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
                 ))
                 .await?;
-            let mut foreign_keys: Vec<ForeignKey> = Vec::new();
-            for r in fks {
-                match foreign_keys.last_mut() {
-                    Some(fk) if fk.name == r[0] => {
-                        fk.columns.push(r[1].clone());
-                        fk.referenced_columns.push(r[3].clone());
-                    }
-                    _ => foreign_keys.push(ForeignKey {
-                        name: r[0].clone(),
-                        columns: vec![r[1].clone()],
-                        referenced_table: r[2].clone(),
-                        referenced_columns: vec![r[3].clone()],
-                        on_delete: action(&r[4]),
-                        on_update: action(&r[5]),
-                    }),
-                }
-            }
+            let foreign_keys = group_foreign_keys(fks, action);
             let stats = self
                 .strings(&format!(
                     "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(COLLATION AS CHAR), CAST(SUB_PART AS CHAR), CAST(INDEX_TYPE AS CHAR) \
@@ -542,6 +510,32 @@ fn split_top_level(s: &str) -> Vec<String> {
     }
     if !cur.trim().is_empty() {
         out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// Rows of (name, column, referenced table, referenced column, on delete, on update), ordered
+/// by constraint and position, into foreign keys.
+fn group_foreign_keys(
+    rows: Vec<Vec<String>>,
+    action: impl Fn(&str) -> ReferentialAction,
+) -> Vec<ForeignKey> {
+    let mut out: Vec<ForeignKey> = Vec::new();
+    for r in rows {
+        match out.last_mut() {
+            Some(fk) if fk.name == r[0] => {
+                fk.columns.push(r[1].clone());
+                fk.referenced_columns.push(r[3].clone());
+            }
+            _ => out.push(ForeignKey {
+                name: r[0].clone(),
+                columns: vec![r[1].clone()],
+                referenced_table: r[2].clone(),
+                referenced_columns: vec![r[3].clone()],
+                on_delete: action(&r[4]),
+                on_update: action(&r[5]),
+            }),
+        }
     }
     out
 }
