@@ -97,6 +97,10 @@ struct PendingRelation<'a> {
     ignored: bool,
 }
 
+const SCALARS: &[&str] = &[
+    "String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes",
+];
+
 const FIELD_ATTRS: &[&str] = &[
     "id",
     "unique",
@@ -669,7 +673,13 @@ impl<'a> Validator<'a> {
                 && ScalarType::builtin(target).is_none()
                 && match self.tops.get(target) {
                     Some(tb) => matches!(tb.kind, BlockKind::Model | BlockKind::View),
-                    None => self.options.partial,
+                    // In a partial schema an unknown type is a model of the platform, unless it
+                    // is a near miss of a scalar (`Strng`), which is reported as a typo.
+                    None => {
+                        self.options.partial
+                            && target.starts_with(|c: char| c.is_ascii_uppercase())
+                            && suggest(target, SCALARS).is_none()
+                    }
                 };
             if is_model {
                 if let Some(p) = self.relation_field(index, f, target) {
