@@ -274,6 +274,10 @@ fn partial_schemas_accept_references_to_models_defined_elsewhere() {
     let (s, _) = sovereign_schema::check("extension.prisma", text).unwrap();
     assert!(s.datasource.is_none());
     assert_eq!(s.relations[0].to.model, "User");
+    // A near miss of a scalar is still a typo.
+    let typo = "model Post {\n  id    Int   @id\n  title Strng\n}\n";
+    let err = sovereign_schema::check("extension.prisma", typo).unwrap_err();
+    assert!(err.render().contains("did you mean `String`?"), "{}", err.render());
     // But a full schema must define it.
     let full = format!("{PG}{text}");
     let err = sovereign_schema::check("schema.prisma", &full).unwrap_err();
