@@ -47,6 +47,17 @@ CREATE TABLE "PostTag" (
     CONSTRAINT "PostTag_postId_fkey" FOREIGN KEY ("postId") REFERENCES "Post" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "Task" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "tenantId" INTEGER NOT NULL,
+    "number" INTEGER NOT NULL,
+    "title" TEXT NOT NULL,
+    "state" TEXT NOT NULL DEFAULT 'OPEN',
+    "assigneeId" TEXT,
+    CONSTRAINT "Task_assigneeId_fkey" FOREIGN KEY ("assigneeId") REFERENCES "users" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Tenant_slug_key" ON "Tenant"("slug");
 
@@ -64,3 +75,9 @@ CREATE UNIQUE INDEX "Post_slug_key" ON "Post"("slug");
 
 -- CreateIndex
 CREATE INDEX "Post_authorId_publishedAt_idx" ON "Post"("authorId", "publishedAt" DESC);
+
+-- CreateIndex
+CREATE INDEX "Task_assigneeId_idx" ON "Task"("assigneeId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Task_tenantId_number_key" ON "Task"("tenantId", "number");
