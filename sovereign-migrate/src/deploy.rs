@@ -600,7 +600,7 @@ pub async fn resolve(
             }
             let id = uuid(name);
             conn.execute(
-                &format!("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) VALUES (?, ?, ?, {now}, {now}, 0)"),
+                &format!("INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, finished_at, applied_steps_count) VALUES (?, ?, ?, '', {now}, {now}, 0)"),
                 &[&id, &local.checksum, name],
             )
             .await?;

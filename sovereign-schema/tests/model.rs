@@ -277,7 +277,11 @@ fn partial_schemas_accept_references_to_models_defined_elsewhere() {
     // A near miss of a scalar is still a typo.
     let typo = "model Post {\n  id    Int   @id\n  title Strng\n}\n";
     let err = sovereign_schema::check("extension.prisma", typo).unwrap_err();
-    assert!(err.render().contains("did you mean `String`?"), "{}", err.render());
+    assert!(
+        err.render().contains("did you mean `String`?"),
+        "{}",
+        err.render()
+    );
     // But a full schema must define it.
     let full = format!("{PG}{text}");
     let err = sovereign_schema::check("schema.prisma", &full).unwrap_err();
