@@ -101,6 +101,8 @@ pub struct Block {
     pub name: Ident,
     pub docs: Vec<Comment>,
     pub members: Vec<Member>,
+    /// A comment written after the closing brace, on the same line.
+    pub closing_comment: Option<Comment>,
     /// From the keyword to the closing brace.
     pub span: Span,
 }

@@ -28,6 +28,15 @@ fn rank(order: &[&str], name: &str) -> usize {
 /// Renders a parsed file. The tree should be free of syntax errors (the formatter renders what
 /// was understood; a line the parser skipped would be lost).
 pub fn render(ast: &SchemaAst) -> String {
+    let mut out = render_items(ast);
+    // Like `prisma format`, an empty schema is one empty line.
+    if out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+fn render_items(ast: &SchemaAst) -> String {
     let mut out = String::new();
     let mut pending_blank = false;
     let mut after_block = false;
@@ -49,7 +58,8 @@ pub fn render(ast: &SchemaAst) -> String {
                 }
                 render_block(&mut out, b);
                 pending_blank = false;
-                after_block = true;
+                // A comment after `}` ends the block's output; what follows is not separated.
+                after_block = b.closing_comment.is_none();
             }
         }
     }
@@ -126,6 +136,13 @@ fn render_block(out: &mut String, b: &Block) {
                         leading.push(text);
                     }
                 }
+                // A blank line above the moved comments goes too.
+                if !leading.is_empty()
+                    && rows.len() > floor
+                    && matches!(rows.last(), Some(Row::Blank))
+                {
+                    rows.pop();
+                }
                 floor = rows.len();
                 leading.reverse();
                 attrs.push((leading, a));
@@ -162,6 +179,10 @@ fn render_block(out: &mut String, b: &Block) {
         }
     }
     out.push_str("}\n");
+    if let Some(c) = &b.closing_comment {
+        out.push_str(&c.text);
+        out.push('\n');
+    }
 }
 
 enum Row {
@@ -186,8 +207,9 @@ fn render_rows(out: &mut String, rows: &[Row]) {
         let mut widths: Vec<usize> = Vec::new();
         for r in group {
             if let Row::Cells { cols, .. } = r {
+                // Prisma pads by bytes, not characters (`日本` counts 6).
                 for (i, c) in cols.iter().enumerate() {
-                    let w = c.chars().count();
+                    let w = c.len();
                     if widths.len() <= i {
                         widths.push(w);
                     } else {
@@ -208,16 +230,18 @@ fn render_rows(out: &mut String, rows: &[Row]) {
                     for (i, c) in cols.iter().enumerate() {
                         line.push_str(c);
                         if i + 1 < cols.len() {
-                            let pad = widths[i] - c.chars().count();
+                            let pad = widths[i] - c.len();
                             line.extend(std::iter::repeat_n(' ', pad));
                             line.push_str(if *property { " = " } else { " " });
                         }
                     }
+                    // Padding never trails; a trailing comment is kept byte for byte.
+                    let mut line = line.trim_end().to_string();
                     if let Some(t) = trailing {
                         line.push(' ');
                         line.push_str(t);
                     }
-                    out.push_str(line.trim_end());
+                    out.push_str(&line);
                     out.push('\n');
                 }
                 Row::Line(text) => {

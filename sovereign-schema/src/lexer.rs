@@ -117,10 +117,11 @@ pub fn lex(text: &str) -> Vec<Token> {
                 }
                 TokenKind::Number
             }
-            c if is_ident_start(c) => {
-                i += 1;
-                while i < bytes.len() && is_ident_continue(bytes[i]) {
-                    i += 1;
+            c if is_ident_start(c) || unicode_letter_at(text, i) => {
+                i += char_len(text, i);
+                while i < bytes.len() && (is_ident_continue(bytes[i]) || unicode_letter_at(text, i))
+                {
+                    i += char_len(text, i);
                 }
                 TokenKind::Ident
             }
@@ -159,6 +160,21 @@ pub fn lex(text: &str) -> Vec<Token> {
         });
     }
     tokens
+}
+
+/// A non-ASCII letter or digit at byte `i` (Prisma accepts `Café`, `日本` as names).
+fn unicode_letter_at(text: &str, i: usize) -> bool {
+    text.as_bytes()[i] >= 0x80
+        && text.is_char_boundary(i)
+        && text[i..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+fn char_len(text: &str, i: usize) -> usize {
+    if text.as_bytes()[i] < 0x80 {
+        1
+    } else {
+        text[i..].chars().next().map_or(1, char::len_utf8)
+    }
 }
 
 fn single(i: &mut usize, kind: TokenKind) -> TokenKind {

@@ -74,7 +74,8 @@ impl<'a> Parser<'a> {
 
     fn comment(&self, t: Token) -> Comment {
         Comment {
-            text: self.text(t).trim_end().to_string(),
+            // Kept byte for byte (trailing spaces too), as `prisma format` does.
+            text: self.text(t).to_string(),
             span: self.span(t),
         }
     }
@@ -336,9 +337,13 @@ impl<'a> Parser<'a> {
         while members.last() == Some(&Member::BlankLine) {
             members.pop();
         }
-        // Anything after `}` on the same line (a comment) is dropped, as Prisma does.
-        while matches!(self.peek_kind(), Some(T::Comment | T::DocComment)) {
-            self.bump();
+        // A comment after `}` on the same line stays right below the block.
+        let mut closing_comment = None;
+        if let Some(t) = self.peek() {
+            if matches!(t.kind, T::Comment | T::DocComment) {
+                self.bump();
+                closing_comment = Some(self.comment(t));
+            }
         }
         Some(Block {
             kind,
@@ -346,6 +351,7 @@ impl<'a> Parser<'a> {
             name,
             docs,
             members,
+            closing_comment,
             span: Span::new(self.file, kw.start, end),
         })
     }
