@@ -123,7 +123,10 @@ impl Config {
     /// A path as shown to users and written into generated files: relative to the root, with
     /// `/` separators, so it is the same on every machine.
     pub fn display(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            // Outside the workspace: shown as configured.
+            return path.display().to_string();
+        };
         rel.components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()

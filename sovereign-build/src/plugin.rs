@@ -29,6 +29,7 @@ impl Mode {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(expecting = "a JSON object with \"id\", \"name\" and \"version\"")]
 struct RawManifest {
     id: String,
     name: String,
@@ -39,10 +40,9 @@ struct RawManifest {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RawSovereign {
     #[serde(default)]
-    #[allow(dead_code)]
     schema_version: Option<u32>,
     #[serde(default)]
     database: RawDatabase,
@@ -51,6 +51,7 @@ struct RawSovereign {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawDatabase {
     #[serde(default)]
     mode: Mode,
@@ -144,6 +145,8 @@ pub fn parse_manifest(
             .to_string();
         let hint = if message.contains("unknown variant") {
             "`sovereign.database.mode` is \"shared\" (the default) or \"dedicated\"".to_string()
+        } else if message.contains("unknown field") {
+            "inside \"sovereign\" the keys are \"schemaVersion\", \"database\" (with \"mode\") and \"platformCapabilities\"".to_string()
         } else if message.contains("missing field") {
             "plugin.json needs at least \"id\", \"name\" and \"version\"".to_string()
         } else {
@@ -153,6 +156,15 @@ pub fn parse_manifest(
             .with_hint(hint)]
     })?;
     let mut errors = Vec::new();
+    if let Some(v) = raw.sovereign.schema_version.filter(|v| *v != 1) {
+        errors.push(
+            Diagnostic::error(
+                format!("unsupported sovereign.schemaVersion {v}: this version of sovereign reads version 1"),
+                key_span(text, file, "schemaVersion"),
+            )
+            .with_hint("set \"schemaVersion\": 1, or upgrade sovereign"),
+        );
+    }
     let namespace = raw
         .namespace
         .clone()
@@ -238,7 +250,13 @@ pub fn discover(
     let mut found = Discovery::default();
     let entries = match std::fs::read_dir(plugins_dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            found.warnings.push(format!(
+                "the plugins directory {} does not exist: no plugins were composed",
+                display(plugins_dir)
+            ));
+            return Ok(found);
+        }
         Err(source) => {
             return Err(crate::Error::Io {
                 path: plugins_dir.to_path_buf(),
@@ -253,8 +271,8 @@ pub fn discover(
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    let mut by_ns: BTreeMap<String, (String, FileId)> = BTreeMap::new();
-    let mut by_id: BTreeMap<String, (String, FileId)> = BTreeMap::new();
+    let mut by_ns: BTreeMap<String, (String, Span)> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for dir in dirs {
         let dir_name = dir
             .file_name()
@@ -281,7 +299,7 @@ pub fn discover(
                 continue;
             }
         };
-        if let Some((other, other_file)) = by_id.get(&manifest.id) {
+        if let Some((other, other_span)) = by_id.get(&manifest.id) {
             diags.push(
                 Diagnostic::error(
                     format!(
@@ -292,12 +310,15 @@ pub fn discover(
                     ),
                     key_span(&text, file, "id"),
                 )
-                .with_note(Span::new(*other_file, 0, 0), "the other plugin")
+                .with_note(*other_span, "the other plugin")
                 .with_hint("plugin ids must be unique; change one of them"),
             );
         }
-        by_id.insert(manifest.id.clone(), (display(&manifest_path), file));
-        if let Some((other, other_file)) = by_ns.get(&manifest.namespace) {
+        by_id.insert(
+            manifest.id.clone(),
+            (display(&manifest_path), key_span(&text, file, "id")),
+        );
+        if let Some((other, other_span)) = by_ns.get(&manifest.namespace) {
             diags.push(
                 Diagnostic::error(
                     format!(
@@ -308,10 +329,13 @@ pub fn discover(
                     ),
                     key_span(&text, file, "namespace"),
                 )
-                .with_note(Span::new(*other_file, 0, 0), "the other plugin"),
+                .with_note(*other_span, "the other plugin"),
             );
         }
-        by_ns.insert(manifest.namespace.clone(), (display(&manifest_path), file));
+        by_ns.insert(
+            manifest.namespace.clone(),
+            (display(&manifest_path), key_span(&text, file, "namespace")),
+        );
 
         let prisma = dir.join("prisma");
         if prisma.is_dir() {
@@ -340,7 +364,7 @@ pub fn discover(
                             if mode_span.end > 0 { mode_span } else { Span::new(file, 0, 0) },
                         )
                         .with_hint(
-                            "set \"sovereign\": { \"database\": { \"mode\": \"dedicated\" } } in plugin.json, or rename the file to prisma/extension.prisma and keep only models and enums",
+                            "set \"sovereign\": { \"database\": { \"mode\": \"dedicated\" } } in plugin.json, or rename the file to prisma/extension.prisma and keep only models, enums, types and views",
                         ),
                     );
                     continue;

@@ -240,6 +240,24 @@ fn bad_manifests() {
     ws.plugin("a", "{\"id\": \"a\", \"name\": \"a\"}", None);
     assert!(ws.error().contains("missing field `version`"));
 
+    // Typos inside "sovereign" are errors, not silently a shared plugin.
+    ws.plugin("a", "{\"id\": \"a\", \"name\": \"a\", \"version\": \"1\", \"sovereign\": {\"databse\": {\"mode\": \"dedicated\"}}}", None);
+    let e = ws.error();
+    assert!(
+        e.contains("unknown field `databse`") && e.contains("\"database\" (with \"mode\")"),
+        "{e}"
+    );
+    ws.plugin("a", "{\"id\": \"a\", \"name\": \"a\", \"version\": \"1\", \"sovereign\": {\"schemaVersion\": 99}}", None);
+    assert!(ws
+        .error()
+        .contains("unsupported sovereign.schemaVersion 99"));
+    ws.plugin("a", "\"hello\"", None);
+    let e = ws.error();
+    assert!(
+        e.contains("expected a JSON object with \"id\", \"name\" and \"version\""),
+        "{e}"
+    );
+
     ws.plugin(
         "a",
         &manifest("a", "shared").replace("\"database\": true", "\"network\": true"),

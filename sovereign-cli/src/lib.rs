@@ -83,13 +83,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 fn read(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{} is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
-            path.display(),
-            e.utf8_error().valid_up_to()
+    let mut sources = sovereign_schema::Sources::new();
+    match sources.add_bytes(path.display().to_string(), bytes) {
+        (_, None) => Ok(String::from_utf8_lossy(
+            sources.get(sovereign_schema::FileId(0)).text().as_bytes(),
         )
-    })
+        .into_owned()),
+        (_, Some(diag)) => {
+            // Rendered with file:line:column and the line, like any other diagnostic.
+            anyhow::bail!("{}", diag.render(&sources).trim_end())
+        }
+    }
 }
 
 fn validate(path: &Path) -> Result<ExitCode> {

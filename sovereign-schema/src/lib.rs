@@ -88,7 +88,24 @@ pub fn check(name: &str, text: &str) -> Result<(Schema, Report), Report> {
         partial: !has_datasource(&ast),
     };
     let validated = validate(std::slice::from_ref(&ast), options);
-    diagnostics.extend(validated.diagnostics);
+    // A block with a syntax error lost the lines that did not parse: its "no unique criterion"
+    // would only be a follow-on error of those.
+    let broken: Vec<Span> = ast
+        .blocks()
+        .map(|b| b.span)
+        .filter(|s| {
+            diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.span.start >= s.start && d.span.start <= s.end)
+        })
+        .collect();
+    diagnostics.extend(validated.diagnostics.into_iter().filter(|d| {
+        !(d.message
+            .contains("Each model must have at least one unique criteria")
+            && broken
+                .iter()
+                .any(|s| d.span.start >= s.start && d.span.start <= s.end))
+    }));
     diagnostic::sort(&mut diagnostics);
     let report = Report {
         sources,

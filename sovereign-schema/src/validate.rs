@@ -2136,20 +2136,20 @@ impl<'a> Validator<'a> {
         };
         if let Some((ReferentialAction::SetNull, span)) = fk.on_delete {
             if any_required {
-                self.err(
-                    "The `onDelete` referential action of a relation must not be set to `SetNull` when a referenced field is required.",
+                // Prisma warns (the database would fail at run time when it tries to set NULL).
+                self.diags.push(Diagnostic::warning(
+                    "The `onDelete` referential action of a relation should not be set to `SetNull` when a referenced field is required. We recommend either to choose another referential action, or to make the referenced fields optional. Read more at https://pris.ly/d/postgres-set-null",
                     span,
-                )
-                .hint = Some("choose another referential action, or make the foreign key fields optional".into());
+                ));
             }
         }
         if let Some((ReferentialAction::SetNull, span)) = fk.on_update {
             if any_required {
-                self.err(
-                    "The `onUpdate` referential action of a relation must not be set to `SetNull` when a referenced field is required.",
+                // Prisma warns (the database would fail at run time when it tries to set NULL).
+                self.diags.push(Diagnostic::warning(
+                    "The `onUpdate` referential action of a relation should not be set to `SetNull` when a referenced field is required. We recommend either to choose another referential action, or to make the referenced fields optional. Read more at https://pris.ly/d/postgres-set-null",
                     span,
-                )
-                .hint = Some("choose another referential action, or make the foreign key fields optional".into());
+                ));
             }
         }
         let columns: Vec<&str> = fk_fields.iter().map(|f| f.db_name.as_str()).collect();

@@ -7,7 +7,13 @@ fn main() -> ExitCode {
     match sovereign_cli::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Rendered diagnostics carry their own `error:` label.
+            let message = format!("{err:#}");
+            if message.starts_with("error:") || message.starts_with("warning:") {
+                eprintln!("{message}");
+            } else {
+                eprintln!("error: {message}");
+            }
             ExitCode::from(1)
         }
     }
