@@ -419,6 +419,8 @@ pub struct Index {
     pub clustered: Option<bool>,
     /// Declared on a field (`@unique`) rather than on the block.
     pub single_field: bool,
+    /// The attribute that declares it.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -226,7 +226,8 @@ impl<'a> Validator<'a> {
         }
         self.check_table_names(&models);
         let relations = self.relations(&mut models, &model_blocks, pending);
-        self.check_constraint_names(&models);
+        self.check_constraint_names(&models, &relations);
+        self.check_enum_names(&enums);
 
         Schema::new(
             datasource,
@@ -734,6 +735,7 @@ impl<'a> Validator<'a> {
                     algorithm: None,
                     clustered,
                     single_field: true,
+                    span: a.span,
                 });
             }
             fields.push(sf);
@@ -806,6 +808,7 @@ impl<'a> Validator<'a> {
                         algorithm,
                         clustered,
                         single_field: false,
+                        span: a.span,
                     };
                     if kind == IndexKind::Unique {
                         uniques.push(index);
@@ -2210,40 +2213,100 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_constraint_names(&mut self, models: &[Model]) {
-        // MySQL and SQL Server scope index names per table; the others per schema.
+    /// Constraint names must be unique in Prisma's namespaces: primary keys, indexes and unique
+    /// constraints share one namespace per schema (PostgreSQL, SQLite, CockroachDB) or per table
+    /// (MySQL, SQL Server, MongoDB); foreign keys one per table.
+    fn check_constraint_names(&mut self, models: &[Model], relations: &[Relation]) {
         let per_table = matches!(
             self.provider,
             Provider::Mysql | Provider::Sqlserver | Provider::Mongodb
         );
-        let mut seen: HashMap<(Option<&str>, &str, &str), &Model> = HashMap::new();
+        // (model, constraint name, attribute, span)
+        let mut entries: Vec<(&Model, &str, &str, Span, &str)> = Vec::new();
         for m in models {
+            if let (Some(pk), false) = (&m.primary_key, per_table) {
+                let label = if pk.compound { "@@id" } else { "@id" };
+                entries.push((m, &pk.db_name, label, m.db_name_span, "index"));
+            }
             for idx in m.uniques.iter().chain(&m.indexes) {
-                let scope = if per_table { m.db_name.as_str() } else { "" };
-                let key = (m.schema.as_deref(), scope, idx.db_name.as_str());
-                if let Some(prev) = seen.insert(key, m) {
-                    let namespace = if per_table {
-                        format!("on model `{}` for indexes and unique constraints", m.name)
-                    } else {
-                        "global for primary key, indexes and unique constraints".to_string()
-                    };
-                    let msg = format!(
-                        "Error parsing attribute \"@@index\": The given constraint name `{}` has to be unique in the following namespace: {namespace}. Please provide a different name using the `map` argument.",
-                        idx.db_name
-                    );
-                    let span = if idx.single_field {
-                        m.field(&idx.fields[0].name).map_or(m.span, |f| f.span)
-                    } else {
-                        m.span
-                    };
-                    let d = self.err(msg, span);
-                    if !std::ptr::eq(prev, m) {
-                        d.notes.push((
-                            prev.span,
-                            format!("`{}` already defines `{}`", prev.name, idx.db_name),
-                        ));
-                    }
+                let label = match (idx.kind, idx.single_field) {
+                    (IndexKind::Unique, true) => "@unique",
+                    (IndexKind::Unique, false) => "@@unique",
+                    (IndexKind::Fulltext, _) => "@@fulltext",
+                    (IndexKind::Normal, _) => "@@index",
+                };
+                entries.push((m, &idx.db_name, label, idx.span, "index"));
+            }
+        }
+        for r in relations {
+            let (Some(name), Some(m)) =
+                (&r.fk_name, models.iter().find(|m| m.name == r.from.model))
+            else {
+                continue;
+            };
+            let span = r
+                .from
+                .field
+                .as_ref()
+                .and_then(|f| m.relation_field(f))
+                .map_or(m.span, |f| f.span);
+            entries.push((m, name, "@relation", span, "foreign key"));
+        }
+        // Every constraint of a table shares that table's namespace; primary keys, indexes and
+        // unique constraints also share one per schema unless the database scopes them per table.
+        let mut global: HashMap<(Option<&str>, &str), (&Model, Span)> = HashMap::new();
+        let mut local: HashMap<(Option<&str>, &str, &str), (&Model, Span)> = HashMap::new();
+        for (m, name, label, span, space) in entries {
+            let clash = if !per_table && space == "index" {
+                global
+                    .insert((m.schema.as_deref(), name), (m, span))
+                    .map(|p| {
+                        (
+                            p,
+                            "global for primary key, indexes and unique constraints".to_string(),
+                        )
+                    })
+            } else {
+                None
+            };
+            let clash = clash.or_else(|| {
+                local
+                    .insert((m.schema.as_deref(), m.db_name.as_str(), name), (m, span))
+                    .map(|p| {
+                        (
+                            p,
+                            format!(
+                                "on model `{}` for primary key, indexes, unique constraints and foreign keys",
+                                m.name
+                            ),
+                        )
+                    })
+            });
+            if let Some(((prev, prev_span), namespace)) = clash {
+                if prev.name == m.name && !std::ptr::eq(prev, m) {
+                    continue; // a duplicate model, reported as such
                 }
+                let msg = format!(
+                    "Error parsing attribute \"{label}\": The given constraint name `{name}` has to be unique in the following namespace: {namespace}. Please provide a different name using the `map` argument."
+                );
+                let note = format!("`{}` already uses the name `{name}` here", prev.name);
+                self.err(msg, span).notes.push((prev_span, note));
+            }
+        }
+    }
+
+    fn check_enum_names(&mut self, enums: &[Enum]) {
+        let mut seen: HashMap<(Option<&str>, &str), &Enum> = HashMap::new();
+        for e in enums {
+            if let Some(prev) = seen.insert((e.schema.as_deref(), e.db_name.as_str()), e) {
+                if prev.name == e.name {
+                    continue; // reported as a duplicate name
+                }
+                let msg = "An enum with the same database name is already defined.".to_string();
+                self.err(msg, e.span).notes.push((
+                    prev.span,
+                    format!("`{}` is mapped to `{}` too", prev.name, e.db_name),
+                ));
             }
         }
     }
