@@ -397,6 +397,8 @@ pub struct PrimaryKey {
     pub fields: Vec<IndexField>,
     /// Declared with `@@id` (as opposed to `@id` on one field).
     pub compound: bool,
+    /// The `@id` or `@@id` attribute.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

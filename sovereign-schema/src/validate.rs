@@ -716,6 +716,7 @@ impl<'a> Validator<'a> {
                         length,
                     }],
                     compound: false,
+                    span: a.span,
                 });
             }
             if let Some(a) = f.attribute("unique") {
@@ -761,6 +762,7 @@ impl<'a> Validator<'a> {
                             }),
                             fields: list,
                             compound: true,
+                            span: a.span,
                         });
                     }
                 }
@@ -2226,7 +2228,7 @@ impl<'a> Validator<'a> {
         for m in models {
             if let (Some(pk), false) = (&m.primary_key, per_table) {
                 let label = if pk.compound { "@@id" } else { "@id" };
-                entries.push((m, &pk.db_name, label, m.db_name_span, "index"));
+                entries.push((m, &pk.db_name, label, pk.span, "index"));
             }
             for idx in m.uniques.iter().chain(&m.indexes) {
                 let label = match (idx.kind, idx.single_field) {
