@@ -170,12 +170,12 @@ fn check_relation_directions(
     owner: &HashMap<FileId, &str>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut defined: HashMap<&str, (FileId, Span)> = HashMap::new();
+    let mut defined: HashMap<&str, (FileId, Span, &crate::ast::Block)> = HashMap::new();
     for f in files {
         for b in f.blocks() {
             defined
                 .entry(b.name.name.as_str())
-                .or_insert((f.file, b.name.span));
+                .or_insert((f.file, b.name.span, b));
         }
     }
     for f in files {
@@ -186,10 +186,19 @@ fn check_relation_directions(
         {
             for field in b.fields() {
                 let Some(ty) = &field.ty else { continue };
-                let Some(&(target_file, target_span)) = defined.get(ty.name.name.as_str()) else {
+                let Some(&(target_file, target_span, target)) = defined.get(ty.name.name.as_str())
+                else {
                     continue;
                 };
                 let there = owner.get(&target_file).copied();
+                if let (Some(here), None, true) = (
+                    here,
+                    there,
+                    matches!(target.kind, BlockKind::Model | BlockKind::View),
+                ) {
+                    plugin_to_core(here, b, field, target, diags);
+                    continue;
+                }
                 let (Some(there), true) = (there, there != here) else {
                     continue;
                 };
@@ -217,6 +226,68 @@ fn check_relation_directions(
                 diags.push(d.with_note(target_span, format!("`{}` is defined here", ty.name.name)));
             }
         }
+    }
+}
+
+/// A plugin's relation to a core model must hold the foreign key on the plugin's side: a list
+/// (one core row to many plugin rows from the core's point of view, or many-to-many) would put a
+/// column or a join into the core schema, and a relation without `fields` cannot be completed
+/// from the plugin's file.
+fn plugin_to_core(
+    plugin: &str,
+    model: &crate::ast::Block,
+    field: &crate::ast::Field,
+    core: &crate::ast::Block,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::ast::Arity;
+    let Some(ty) = &field.ty else { return };
+    let id = core
+        .fields()
+        .find(|f| f.attribute("id").is_some())
+        .and_then(|f| Some((f.name.name.clone(), f.ty.as_ref()?.name.name.clone())));
+    let (id_name, id_type) = id.unwrap_or_else(|| ("id".into(), "String".into()));
+    let mut fk = core.name.name.clone();
+    if let Some(first) = fk.get(..1) {
+        fk = format!(
+            "{}{}{}{}",
+            first.to_lowercase(),
+            &fk[1..],
+            id_name.get(..1).unwrap_or("").to_uppercase(),
+            id_name.get(1..).unwrap_or("")
+        );
+    }
+    let example = format!(
+        "`{} {}? @relation(fields: [{fk}], references: [{id_name}])` with `{fk} {id_type}?`",
+        field.name.name, core.name.name
+    );
+    if ty.arity == Arity::List {
+        diags.push(
+            Diagnostic::error(
+                format!(
+                    "plugin \"{plugin}\": `{}.{}` is a list of the core model `{}`; that would put a foreign key or a join into the core schema",
+                    model.name.name, field.name.name, core.name.name
+                ),
+                field.span,
+            )
+            .with_hint(format!("hold the foreign key in the plugin's model instead: {example}")),
+        );
+        return;
+    }
+    let has_fields = field
+        .attribute("relation")
+        .is_some_and(|a| a.arg("fields", None).is_some());
+    if !has_fields {
+        diags.push(
+            Diagnostic::error(
+                format!(
+                    "plugin \"{plugin}\": the relation field `{}.{}` to the core model `{}` needs `@relation(fields: [...], references: [...])`; the plugin's model holds the foreign key",
+                    model.name.name, field.name.name, core.name.name
+                ),
+                field.span,
+            )
+            .with_hint(format!("write {example}")),
+        );
     }
 }
 

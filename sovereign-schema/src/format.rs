@@ -528,6 +528,17 @@ pub fn add_missing_back_relations(
             let rel_name = relation_name(f);
             let fk = names_in(rel.and_then(|a| a.arg("fields", None)).map(|x| &x.value));
             let self_relation = target_name == name;
+            // Two unnamed (or same-named) relations to one model are ambiguous: adding back
+            // fields would only hide that; validation reports it on the user's fields.
+            let ambiguous = !self_relation
+                && b.fields().any(|g| {
+                    g.name.name != f.name.name
+                        && g.ty.as_ref().is_some_and(|t| &t.name.name == target_name)
+                        && relation_name(g) == rel_name
+                });
+            if ambiguous {
+                continue;
+            }
             let has_opposite = target.fields().any(|g| {
                 g.ty.as_ref().is_some_and(|t| &t.name.name == name)
                     && !(self_relation && g.name.name == f.name.name)

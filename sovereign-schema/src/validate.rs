@@ -1745,7 +1745,10 @@ impl<'a> Validator<'a> {
                 }
                 continue;
             }
-            if group.len() > 2 {
+            let same_model_pair = group.len() == 2
+                && pending[group[0]].model == pending[group[1]].model
+                && blocks[pending[group[0]].model].name.name != pending[group[0]].target;
+            if group.len() > 2 || same_model_pair {
                 // Name the fields of the first model that holds several of them, as Prisma does.
                 let holder = group
                     .iter()

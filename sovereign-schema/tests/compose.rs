@@ -228,3 +228,38 @@ fn validation_errors_point_at_the_extension_file() {
     );
     assert!(out.contains("did you mean `String`?"), "{out}");
 }
+
+/// Rules 5 and 6 at the edges: the plugin's model must hold the foreign key to a core model,
+/// and an ambiguity is reported on the plugin's own fields, not on injected ones.
+#[test]
+fn plugin_relations_to_core_hold_the_foreign_key() {
+    let out = err(&[ext("p", "model Post {\n  id Int @id\n  u  User\n}\n")]).render();
+    assert!(out.contains("the relation field `Post.u` to the core model `User` needs `@relation(fields: [...], references: [...])`"), "{out}");
+    assert!(
+        out.contains(
+            "`u User? @relation(fields: [userId], references: [id])` with `userId String?`"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("plugins/p/prisma/extension.prisma:3:3"),
+        "{out}"
+    );
+
+    let out = err(&[ext("p", "model Post {\n  id Int    @id\n  us User[]\n}\n")]).render();
+    assert!(
+        out.contains("`Post.us` is a list of the core model `User`"),
+        "{out}"
+    );
+
+    let two = "model Post {\n  id Int    @id\n  a  String\n  b  String\n  ua User   @relation(fields: [a], references: [id])\n  ub User   @relation(fields: [b], references: [id])\n}\n";
+    let out = err(&[ext("p", two)]).render();
+    assert!(
+        out.contains("The fields `ua` and `ub` in model `Post` both refer to `User`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--> plugins/p/prisma/extension.prisma:5:3"),
+        "{out}"
+    );
+}
