@@ -182,6 +182,35 @@ fn single(i: &mut usize, kind: TokenKind) -> TokenKind {
     kind
 }
 
+/// The byte offset (in `raw`) of the first escape Prisma does not know, if any. Known: `\"`,
+/// `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`, `\0` and `\uXXXX` (a valid character).
+pub fn bad_escape(raw: &str) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    let mut i = 1;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match bytes[i + 1] {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' | b'0' => i += 2,
+            b'u' => {
+                let valid = raw
+                    .get(i + 2..i + 6)
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                    .and_then(char::from_u32)
+                    .is_some();
+                if !valid {
+                    return Some(i);
+                }
+                i += 6;
+            }
+            _ => return Some(i),
+        }
+    }
+    None
+}
+
 /// Decodes the escapes of a string literal (quotes included in `raw`).
 pub fn unescape(raw: &str) -> String {
     let inner = raw.strip_prefix('"').unwrap_or(raw);

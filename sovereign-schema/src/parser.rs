@@ -629,6 +629,14 @@ impl<'a> Parser<'a> {
                     );
                     return None;
                 }
+                if let Some(at) = crate::lexer::bad_escape(&raw) {
+                    let start = t.start + at;
+                    self.diags.push(Diagnostic::error(
+                        "Unknown escape sequence. If the value is a windows-style path, `\\` must be escaped as `\\\\`.",
+                        Span::new(self.file, start, (start + 2).min(t.end)),
+                    ));
+                    return None;
+                }
                 Some(Expr {
                     kind: ExprKind::Str {
                         value: unescape(&raw),

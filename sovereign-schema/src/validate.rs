@@ -154,6 +154,15 @@ impl<'a> Validator<'a> {
                 continue;
             }
             map.insert(b.name.name.as_str(), b);
+            if matches!(b.kind, BlockKind::Model | BlockKind::View)
+                && matches!(b.name.name.as_str(), "PrismaClient" | "Prisma")
+            {
+                let msg = format!(
+                    "Error validating model \"{0}\": The model name `{0}` is invalid. It is a reserved name. Please change it. Read more at https://pris.ly/d/naming-models",
+                    b.name.name
+                );
+                self.err(msg, b.name.span);
+            }
             if !b.kind.is_config() && ScalarType::builtin(&b.name.name).is_some()
                 || b.name.name == "Unsupported"
             {
@@ -1244,6 +1253,9 @@ impl<'a> Validator<'a> {
                     }
                     updated_at = true;
                 }
+                "ignore" if matches!(ty, ScalarType::Unsupported(_)) => {
+                    self.attr_err(a, "Fields of type `Unsupported` cannot take an `@ignore` attribute. They are already treated as ignored by the client due to their type.");
+                }
                 "ignore" => {
                     if b.attribute("ignore").is_some() {
                         self.attr_err(a, "Fields on an already ignored Model do not need an `@ignore` annotation.");
@@ -1325,6 +1337,22 @@ impl<'a> Validator<'a> {
             self.err(msg, a.span).hint = hint;
             return None;
         };
+        for x in &a.args {
+            let ok = match &x.value.kind {
+                ExprKind::Number(n) => n.parse::<u32>().is_ok(),
+                // SQL Server's `Max`.
+                ExprKind::Const(c) => c == "Max" || c == "max",
+                _ => false,
+            };
+            if !ok {
+                let found = crate::format::render_expr(&x.value);
+                self.err(
+                    format!("Expected a nonnegative integer, but found ({found})."),
+                    x.value.span,
+                );
+                return None;
+            }
+        }
         let args: Vec<String> = a
             .args
             .iter()
@@ -1417,7 +1445,7 @@ impl<'a> Validator<'a> {
                         None => DefaultKind::Cuid(1),
                         Some(v @ (1 | 2)) => DefaultKind::Cuid(v as u8),
                         Some(_) => {
-                            self.attr_err(a, "`cuid()` takes an optional version: 1 or 2.");
+                            self.attr_err(a, "`cuid()` takes either no argument, or a single integer argument which is either 1 or 2.");
                             return None;
                         }
                     },
@@ -1427,7 +1455,7 @@ impl<'a> Validator<'a> {
                         Some(_) => {
                             self.attr_err(
                                 a,
-                                "`nanoid()` takes an optional length between 2 and 255.",
+                                "`nanoid()` takes either no argument, or a single integer argument between 2 and 255.",
                             );
                             return None;
                         }
@@ -1438,10 +1466,7 @@ impl<'a> Validator<'a> {
                         Some(x) => match x.value.as_str() {
                             Some(s) => DefaultKind::DbGenerated(Some(s.to_string())),
                             None => {
-                                self.attr_err(
-                                    a,
-                                    "`dbgenerated()` takes one string: the SQL expression.",
-                                );
+                                self.attr_err(a, "`dbgenerated()` takes a single String argument");
                                 return None;
                             }
                         },
@@ -1493,6 +1518,13 @@ impl<'a> Validator<'a> {
             None
         };
         match (ty, &e.kind) {
+            (ScalarType::DateTime, ExprKind::Str { value, .. }) if !is_rfc3339(value) => {
+                let msg =
+                    format!("Parse error: \"{value}\" is not a valid rfc3339 datetime string.");
+                self.attr_err(a, msg).hint =
+                    Some("write a full timestamp such as \"2024-01-31T12:00:00Z\"".into());
+                None
+            }
             (
                 ScalarType::String | ScalarType::DateTime | ScalarType::Json | ScalarType::Bytes,
                 ExprKind::Str { value, .. },
@@ -2371,6 +2403,44 @@ fn expected_literal(ty: &ScalarType) -> &'static str {
         ScalarType::Bytes => "a base64 string",
         ScalarType::Enum(_) => "an enum value",
         _ => "a value",
+    }
+}
+
+/// `2024-01-31T12:00:00Z`, with optional fractions and a `+hh:mm` offset.
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    if b.len() < 20
+        || !digits(0..4)
+        || b[4] != b'-'
+        || !digits(5..7)
+        || b[7] != b'-'
+        || !digits(8..10)
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || !digits(11..13)
+        || b[13] != b':'
+        || !digits(14..16)
+        || b[16] != b':'
+        || !digits(17..19)
+    {
+        return false;
+    }
+    let mut i = 19;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
     }
 }
 
