@@ -677,9 +677,9 @@ impl<'a> Parser<'a> {
             }
             T::LBracket => {
                 self.bump();
+                // Like Prisma, a list stays on one line.
                 let mut items = Vec::new();
                 loop {
-                    self.newlines();
                     if let Some(close) = self.eat(T::RBracket) {
                         return Some(Expr {
                             kind: ExprKind::Array(items),
@@ -687,7 +687,6 @@ impl<'a> Parser<'a> {
                         });
                     }
                     items.push(self.expr(depth + 1)?);
-                    self.newlines();
                     if self.eat(T::Comma).is_some() {
                         continue;
                     }

@@ -184,6 +184,19 @@ impl<'a> Validator<'a> {
         for g in &generators {
             self.preview.extend(g.preview_features.iter().cloned());
         }
+        if let Some(ext) = blocks
+            .iter()
+            .find(|b| b.kind == BlockKind::Datasource)
+            .and_then(|b| b.property("extensions"))
+        {
+            if !self.preview.contains("postgresqlExtensions") && !self.options.partial {
+                self.err(
+                    "The `extensions` property is only available with the `postgresqlExtensions` preview feature.",
+                    ext.span,
+                )
+                .hint = Some("add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block".into());
+            }
+        }
 
         let enums: Vec<Enum> = blocks
             .iter()
@@ -402,6 +415,57 @@ impl<'a> Validator<'a> {
         })
     }
 
+    /// Prisma 6.19's preview features: known ones pass, promoted ones warn, others are errors.
+    fn check_preview_features(&mut self, list: &[String], span: Span) {
+        const KNOWN: &[&str] = &[
+            "fullTextSearchPostgres",
+            "metrics",
+            "nativeDistinct",
+            "postgresqlExtensions",
+            "relationJoins",
+            "schemaEngineDriverAdapters",
+            "shardKeys",
+            "strictUndefinedChecks",
+            "views",
+        ];
+        const PROMOTED: &[&str] = &[
+            "multiSchema",
+            "driverAdapters",
+            "omitApi",
+            "prismaSchemaFolder",
+            "fullTextIndex",
+            "fullTextSearch",
+            "interactiveTransactions",
+            "extendedWhereUnique",
+            "fieldReference",
+            "filteredRelationCount",
+            "orderByNulls",
+            "jsonProtocol",
+            "referentialIntegrity",
+            "improvedQueryRaw",
+            "tracing",
+            "typedSql",
+            "omitApi",
+        ];
+        for f in list {
+            if KNOWN.contains(&f.as_str()) {
+                continue;
+            }
+            if PROMOTED.contains(&f.as_str()) {
+                self.diags.push(Diagnostic::warning(
+                    format!("Preview feature \"{f}\" is deprecated. The functionality can be used without specifying it as a preview feature."),
+                    span,
+                ));
+                continue;
+            }
+            let msg = format!(
+                "The preview feature \"{f}\" is not known. Expected one of: {}",
+                KNOWN.join(", ")
+            );
+            self.err(msg, span);
+        }
+    }
+
     fn check_duplicate_properties(&mut self, b: &Block) {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for p in b.properties() {
@@ -467,7 +531,10 @@ impl<'a> Validator<'a> {
                 },
                 "output" => output = p.value.as_str().map(str::to_string),
                 "previewFeatures" => match string_array(&p.value) {
-                    Some(list) => preview_features = list,
+                    Some(list) => {
+                        self.check_preview_features(&list, p.value.span);
+                        preview_features = list
+                    }
                     None => {
                         self.err(
                             "`previewFeatures` must be a list of strings, e.g. [\"views\"].",
@@ -858,6 +925,20 @@ impl<'a> Validator<'a> {
             self.diags.push(d);
         }
 
+        if self.provider == Provider::Mongodb && !self.options.partial {
+            if let Some(pk) = &primary_key {
+                let mapped = pk.fields.len() == 1 && pk.fields[0].db_name == "_id";
+                if !mapped {
+                    let msg = format!(
+                        "Error validating field `{}` in model `{}`: MongoDB model IDs must have an @map(\"_id\") annotation.",
+                        pk.fields[0].name, b.name.name
+                    );
+                    self.err(msg, pk.span).hint = Some(
+                        "write `id String @id @default(auto()) @map(\"_id\") @db.ObjectId`".into(),
+                    );
+                }
+            }
+        }
         let is_view = b.kind == BlockKind::View;
         if !is_view && !ignored && b.kind == BlockKind::Model {
             // A broken `@@id` is reported on its own; do not add a second error about it.
