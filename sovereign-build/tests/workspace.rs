@@ -187,7 +187,7 @@ fn relation_to_another_plugins_model_and_core_to_plugin() {
     ws.shared("comments", "model Comment {\n  id     Int  @id\n  postId Int\n  post   Post @relation(fields: [postId], references: [id])\n}\n");
     assert!(ws
         .error()
-        .contains("plugin \"comments\" may not relate to `Post`, a model of plugin \"blog\""));
+        .contains("plugin \"comments\" may not use `Post`, a model of plugin \"blog\""));
 
     let ws = Ws::new("coretoplugin");
     ws.shared("blog", BLOG);
@@ -200,7 +200,7 @@ fn relation_to_another_plugins_model_and_core_to_plugin() {
     );
     assert!(ws
         .error()
-        .contains("the core model `User` may not relate to `Post`"));
+        .contains("the core model `User` may not use `Post`"));
 }
 
 #[test]

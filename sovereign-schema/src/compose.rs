@@ -205,8 +205,15 @@ fn check_relation_directions(
                 let d = match here {
                     None => Diagnostic::error(
                         format!(
-                            "the core model `{}` may not relate to `{}`, a model of plugin \"{there}\"",
-                            b.name.name, ty.name.name
+                            "the core model `{}` may not use `{}`, {} of plugin \"{there}\"",
+                            b.name.name,
+                            ty.name.name,
+                            match target.kind {
+                                BlockKind::Enum => "an enum",
+                                BlockKind::Type => "a composite type",
+                                BlockKind::View => "a view",
+                                _ => "a model",
+                            }
                         ),
                         ty.name.span,
                     )
@@ -216,8 +223,14 @@ fn check_relation_directions(
                     )),
                     Some(here) => Diagnostic::error(
                         format!(
-                            "plugin \"{here}\" may not relate to `{}`, a model of plugin \"{there}\": plugins may relate only to core models",
-                            ty.name.name
+                            "plugin \"{here}\" may not use `{}`, {} of plugin \"{there}\": plugins may use only their own and core models, enums and types",
+                            ty.name.name,
+                            match target.kind {
+                                BlockKind::Enum => "an enum",
+                                BlockKind::Type => "a composite type",
+                                BlockKind::View => "a view",
+                                _ => "a model",
+                            }
                         ),
                         ty.name.span,
                     )

@@ -1555,7 +1555,10 @@ impl<'a> Validator<'a> {
                     "sequence" => DefaultKind::Sequence,
                     _ => {
                         if self.provider != Provider::Mongodb && !self.options.partial {
-                            self.attr_err(a, "The function `auto()` is only supported on MongoDB.");
+                            self.attr_err(
+                                a,
+                                "The current connector does not support the `auto()` function.",
+                            );
                         }
                         DefaultKind::Auto
                     }

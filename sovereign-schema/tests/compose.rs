@@ -190,7 +190,7 @@ fn a_plugin_may_not_relate_to_another_plugins_model() {
     let other = "model Comment {\n  id     Int  @id\n  postId Int\n  post   Post @relation(fields: [postId], references: [id])\n}\n";
     let out = err(&[ext("blog", BLOG), ext("comments", other)]).render();
     assert!(
-        out.contains("plugin \"comments\" may not relate to `Post`, a model of plugin \"blog\""),
+        out.contains("plugin \"comments\" may not use `Post`, a model of plugin \"blog\""),
         "{out}"
     );
     assert!(
@@ -211,7 +211,7 @@ fn a_core_model_may_not_relate_to_a_plugin_model() {
     let r = compose(&base, &[ext("blog", BLOG)], &[]).unwrap_err();
     let out = r.render();
     assert!(
-        out.contains("the core model `User` may not relate to `Post`, a model of plugin \"blog\""),
+        out.contains("the core model `User` may not use `Post`, a model of plugin \"blog\""),
         "{out}"
     );
     assert!(out.contains("platform/prisma/base.prisma:13:9"), "{out}");
