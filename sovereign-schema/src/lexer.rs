@@ -119,9 +119,16 @@ pub fn lex(text: &str) -> Vec<Token> {
             }
             c if is_ident_start(c) || unicode_letter_at(text, i) => {
                 i += char_len(text, i);
-                while i < bytes.len() && (is_ident_continue(bytes[i]) || unicode_letter_at(text, i))
-                {
-                    i += char_len(text, i);
+                loop {
+                    // ASCII fast path; other letters (`é`, `日`) one character at a time.
+                    while i < bytes.len() && is_ident_continue(bytes[i]) {
+                        i += 1;
+                    }
+                    if i < bytes.len() && unicode_letter_at(text, i) {
+                        i += char_len(text, i);
+                    } else {
+                        break;
+                    }
                 }
                 TokenKind::Ident
             }

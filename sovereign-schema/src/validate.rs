@@ -619,7 +619,7 @@ impl<'a> Validator<'a> {
         }
         let mut db_name = b.name.name.clone();
         let mut schema = None;
-        self.check_duplicate_attrs(&b.attributes().cloned().collect::<Vec<_>>(), true);
+        self.check_duplicate_attrs(b.attributes(), true);
         for a in b.attributes() {
             match a.name.name.as_str() {
                 "map" => {
@@ -668,11 +668,11 @@ impl<'a> Validator<'a> {
 
     fn check_duplicate_field(
         &mut self,
-        seen: &mut HashMap<String, Span>,
-        f: &ast::Field,
+        seen: &mut HashMap<&'a str, Span>,
+        f: &'a ast::Field,
         b: &Block,
     ) {
-        if let Some(prev) = seen.insert(f.name.name.clone(), f.name.span) {
+        if let Some(prev) = seen.insert(f.name.name.as_str(), f.name.span) {
             let msg = format!(
                 "Field \"{}\" is already defined on {} \"{}\".",
                 f.name.name,
@@ -685,20 +685,28 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_duplicate_attrs(&mut self, attrs: &[Attribute], block: bool) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+    fn check_duplicate_attrs<'x>(
+        &mut self,
+        attrs: impl IntoIterator<Item = &'x Attribute>,
+        block: bool,
+    ) {
+        // A handful of attributes per field: a list beats a hash map here.
+        let mut seen: Vec<(&str, Span)> = Vec::new();
         for a in attrs {
             let repeatable =
                 block && matches!(a.name.name.as_str(), "unique" | "index" | "fulltext");
-            let key = if a.name.name.starts_with(&format!("{}.", self.ds_name)) {
-                "db.*"
-            } else {
-                a.name.name.as_str()
-            };
+            let native = a
+                .name
+                .name
+                .strip_prefix(self.ds_name.as_str())
+                .is_some_and(|rest| rest.starts_with('.'));
+            let key = if native { "db.*" } else { a.name.name.as_str() };
             if repeatable {
                 continue;
             }
-            if let Some(prev) = seen.insert(key, a.span) {
+            let prev = seen.iter().find(|(k, _)| *k == key).map(|(_, s)| *s);
+            seen.push((key, a.span));
+            if let Some(prev) = prev {
                 let msg = format!("Attribute \"@{}\" can only be defined once.", a.name.name);
                 self.err(msg, a.span)
                     .notes
@@ -819,8 +827,7 @@ impl<'a> Validator<'a> {
         }
 
         // Block attributes.
-        let attrs: Vec<Attribute> = b.attributes().cloned().collect();
-        self.check_duplicate_attrs(&attrs, true);
+        self.check_duplicate_attrs(b.attributes(), true);
         let mut indexes = Vec::new();
         for a in b.attributes() {
             match a.name.name.as_str() {
@@ -2359,10 +2366,9 @@ impl<'a> Validator<'a> {
                 entries.push((m, &idx.db_name, label, idx.span, "index"));
             }
         }
+        let by_name: HashMap<&str, &Model> = models.iter().map(|m| (m.name.as_str(), m)).collect();
         for r in relations {
-            let (Some(name), Some(m)) =
-                (&r.fk_name, models.iter().find(|m| m.name == r.from.model))
-            else {
+            let (Some(name), Some(&m)) = (&r.fk_name, by_name.get(r.from.model.as_str())) else {
                 continue;
             };
             let span = r
