@@ -652,3 +652,35 @@ fn migrate_dev_creates_applies_and_guards() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Drift detected"));
 }
+
+/// The README's main command, exactly as a new user types it.
+#[test]
+fn readme_main_command_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let command = "cargo run -p sovereign-cli -- compose --check";
+    assert!(
+        readme.contains(command),
+        "the README names another main command"
+    );
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "sovereign-cli",
+            "--",
+            "compose",
+            "--check",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is up to date"));
+}
