@@ -7,7 +7,7 @@ use sovereign_migrate::{create_script, diff_script, sql_schema, Connection, Dial
 use std::path::Path;
 
 mod common;
-use common::to_mysql;
+use common::{to_mysql, TestDb};
 
 fn fixtures() -> Vec<(String, String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff");
@@ -66,32 +66,6 @@ fn unique(kind: &str, case: &str) -> String {
     )
 }
 
-async fn server_db(var: &str, kind: &str, case: &str) -> Option<(String, String, String)> {
-    let Ok(admin) = std::env::var(var) else {
-        eprintln!("SKIPPED: {var} is not set; {kind} scripts were not applied");
-        return None;
-    };
-    let name = unique(kind, case);
-    let mut conn = Connection::connect(&admin).await.unwrap();
-    conn.execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').unwrap().0.to_string();
-    Some((admin, name.clone(), format!("{base}/{name}")))
-}
-
-async fn drop_db(admin: &str, name: &str) {
-    let mut conn = Connection::connect(admin).await.unwrap();
-    let force = if admin.starts_with("mysql") {
-        ""
-    } else {
-        " WITH (FORCE)"
-    };
-    conn.execute_script(&format!("DROP DATABASE IF EXISTS {name}{force}"))
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn scripts_apply_on_sqlite() {
     for (case, from, to) in fixtures().into_iter().filter(|c| c.0.ends_with("sqlite")) {
@@ -107,12 +81,11 @@ async fn scripts_apply_on_postgres() {
         .into_iter()
         .filter(|c| c.0.ends_with("postgresql"))
     {
-        let Some((admin, name, url)) = server_db("SOVEREIGN_TEST_POSTGRES_URL", "pg", &case).await
-        else {
+        let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "pg apply test").await else {
             return;
         };
-        apply(&url, &from, &to, &case).await;
-        drop_db(&admin, &name).await;
+        apply(&db.url, &from, &to, &case).await;
+        db.drop().await;
     }
 }
 
@@ -130,11 +103,10 @@ async fn scripts_apply_on_mysql() {
             eprintln!("{case}: no MySQL version");
             continue;
         }
-        let Some((admin, name, url)) = server_db("SOVEREIGN_TEST_MYSQL_URL", "my", &case).await
-        else {
+        let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "my apply test").await else {
             return;
         };
-        apply(&url, &from, &to, &case).await;
-        drop_db(&admin, &name).await;
+        apply(&db.url, &from, &to, &case).await;
+        db.drop().await;
     }
 }

@@ -7,6 +7,9 @@ use sovereign_migrate::{
 };
 use std::sync::atomic::{AtomicU32, Ordering};
 
+mod common;
+use common::TestDb;
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique(prefix: &str) -> String {
@@ -15,59 +18,6 @@ fn unique(prefix: &str) -> String {
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     )
-}
-
-/// A throwaway database; dropped by `drop_db`.
-struct TestDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    // Replace the path of the admin URL with the new database.
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{db}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-async fn create_db(var: &str, kind: &str) -> Option<TestDb> {
-    let Ok(admin) = std::env::var(var) else {
-        eprintln!("SKIPPED: {var} is not set; this {kind} test did not run");
-        return None;
-    };
-    let name = unique(kind);
-    let mut conn = Connection::connect(&admin)
-        .await
-        .expect("connect to the admin database");
-    conn.execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    Some(TestDb {
-        url: with_database(&admin, &name),
-        admin,
-        name,
-    })
-}
-
-async fn drop_db(db: TestDb) {
-    let mut conn = Connection::connect(&db.admin).await.unwrap();
-    let sql = if db.admin.starts_with("mysql") {
-        format!("DROP DATABASE IF EXISTS {}", db.name)
-    } else {
-        format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name)
-    };
-    conn.execute_script(&sql).await.unwrap();
 }
 
 fn migrations() -> Vec<Migration> {
@@ -220,20 +170,21 @@ async fn deploy_on_sqlite() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn deploy_on_postgres() {
-    let Some(db) = create_db("SOVEREIGN_TEST_POSTGRES_URL", "postgres").await else {
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "postgres deploy test").await
+    else {
         return;
     };
     scenario(&db.url).await;
-    drop_db(db).await;
+    db.drop().await;
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn deploy_on_mysql() {
-    let Some(db) = create_db("SOVEREIGN_TEST_MYSQL_URL", "mysql").await else {
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "mysql deploy test").await else {
         return;
     };
     scenario(&db.url).await;
-    drop_db(db).await;
+    db.drop().await;
 }
 
 /// Several processes deploying at once apply each migration exactly once.
@@ -264,20 +215,21 @@ async fn concurrent(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deploys_on_postgres() {
-    let Some(db) = create_db("SOVEREIGN_TEST_POSTGRES_URL", "postgres").await else {
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "postgres deploy test").await
+    else {
         return;
     };
     concurrent(&db.url).await;
-    drop_db(db).await;
+    db.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deploys_on_mysql() {
-    let Some(db) = create_db("SOVEREIGN_TEST_MYSQL_URL", "mysql").await else {
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "mysql deploy test").await else {
         return;
     };
     concurrent(&db.url).await;
-    drop_db(db).await;
+    db.drop().await;
 }
 
 #[tokio::test(flavor = "current_thread")]

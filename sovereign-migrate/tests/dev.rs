@@ -4,6 +4,9 @@
 use sovereign_migrate::dev::{plan, Shadow};
 use sovereign_migrate::{deploy, sql_schema, Connection, Dialect, Migration};
 
+mod common;
+use common::TestDb;
+
 const V1: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"X\")\n}\n\nmodel User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  bio   String?\n}\n";
 
 fn target(text: &str, dialect: Dialect) -> sovereign_migrate::SqlSchema {
@@ -103,46 +106,26 @@ async fn dev_on_sqlite() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn dev_on_postgres_drops_its_shadow_database() {
-    let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; migrate dev on PostgreSQL did not run");
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "pg dev test").await else {
         return;
     };
-    let name = format!("sov_dev_{}", std::process::id());
-    let mut server = Connection::connect(&admin).await.unwrap();
-    server
-        .execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    scenario(&url, Dialect::Postgres, "postgresql").await;
-    server
-        .execute_script(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    scenario(&db.url, Dialect::Postgres, "postgresql").await;
     // Every shadow database this process made is gone.
     let check = format!(
         "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_{}_%') THEN RAISE EXCEPTION 'a shadow database was left behind'; END IF; END $$;",
         std::process::id()
     );
-    server.execute_script(&check).await.unwrap();
+    let mut conn = Connection::connect(&db.url).await.unwrap();
+    conn.execute_script(&check).await.unwrap();
+    drop(conn);
+    db.drop().await;
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn dev_on_mysql() {
-    let Ok(admin) = std::env::var("SOVEREIGN_TEST_MYSQL_URL") else {
-        eprintln!("SKIPPED: SOVEREIGN_TEST_MYSQL_URL is not set; migrate dev on MySQL did not run");
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "my dev test").await else {
         return;
     };
-    let name = format!("sov_dev_my_{}", std::process::id());
-    let mut server = Connection::connect(&admin).await.unwrap();
-    server
-        .execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    scenario(&url, Dialect::Mysql, "mysql").await;
-    server
-        .execute_script(&format!("DROP DATABASE {name}"))
-        .await
-        .unwrap();
+    scenario(&db.url, Dialect::Mysql, "mysql").await;
+    db.drop().await;
 }

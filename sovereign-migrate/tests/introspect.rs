@@ -5,6 +5,7 @@ use sovereign_migrate::{create_script, sql_schema, Connection, Dialect, SqlSchem
 use std::path::Path;
 
 mod common;
+use common::TestDb;
 
 fn schemas(suffix: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -80,46 +81,26 @@ async fn sqlite_round_trip() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn postgres_round_trip() {
-    let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; PostgreSQL introspection did not run"
-        );
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "pg introspection").await else {
         return;
     };
-    let name = format!("sov_introspect_{}", std::process::id());
-    let mut conn = Connection::connect(&admin).await.unwrap();
-    conn.execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     for (case, text) in schemas("postgresql") {
-        round_trip(&url, &text, &case).await;
+        round_trip(&db.url, &text, &case).await;
     }
-    conn.execute_script(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    db.drop().await;
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn mysql_round_trip() {
-    let Ok(admin) = std::env::var("SOVEREIGN_TEST_MYSQL_URL") else {
-        eprintln!("SKIPPED: SOVEREIGN_TEST_MYSQL_URL is not set; MySQL introspection did not run");
+    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "my introspection").await else {
         return;
     };
-    let name = format!("sov_introspect_my_{}", std::process::id());
-    let mut conn = Connection::connect(&admin).await.unwrap();
-    conn.execute_script(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     for (case, text) in schemas("postgresql") {
         let text = common::to_mysql(&text);
         if sovereign_schema::check("m.prisma", &text).is_err() {
             continue;
         }
-        round_trip(&url, &text, &format!("{case} (as MySQL)")).await;
+        round_trip(&db.url, &text, &format!("{case} (as MySQL)")).await;
     }
-    conn.execute_script(&format!("DROP DATABASE {name}"))
-        .await
-        .unwrap();
+    db.drop().await;
 }
