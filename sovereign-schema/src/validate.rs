@@ -227,6 +227,7 @@ impl<'a> Validator<'a> {
                 span: b.span,
             });
         }
+        self.check_composite_cycles(&composite_types);
 
         let model_blocks: Vec<&'a Block> = blocks
             .iter()
@@ -317,10 +318,16 @@ impl<'a> Validator<'a> {
                     }
                 },
                 None => {
-                    self.err(
-                        "The `provider` of a datasource must be a string literal, e.g. \"postgresql\".",
-                        p.value.span,
-                    );
+                    let msg = if matches!(&p.value.kind, ExprKind::Call { name, .. } if name == "env")
+                    {
+                        "A datasource must not use the env() function in the provider argument."
+                    } else {
+                        "The `provider` of a datasource must be a string literal, e.g. \"postgresql\"."
+                    };
+                    self.err(msg, p.value.span).hint = Some(format!(
+                        "write the provider itself, one of: {}",
+                        provider_list()
+                    ));
                     None
                 }
             },
@@ -413,6 +420,55 @@ impl<'a> Validator<'a> {
             relation_mode,
             span: b.span,
         })
+    }
+
+    /// A required composite field that leads back to its own type can never be written.
+    fn check_composite_cycles(&mut self, types: &[CompositeType]) {
+        let required = |t: &CompositeType| -> Vec<(String, String, Span)> {
+            t.fields
+                .iter()
+                .filter(|f| f.arity == Arity::Required)
+                .filter_map(|f| match &f.ty {
+                    ScalarType::Composite(n) => Some((f.name.clone(), n.clone(), f.span)),
+                    _ => None,
+                })
+                .collect()
+        };
+        for t in types {
+            for (field, target, span) in required(t) {
+                if target == t.name {
+                    let msg = format!(
+                        "Error validating field `{field}` in composite type `{}`: The type is the same as the parent and causes an endless cycle. Please change the field to be either optional or a list.",
+                        t.name
+                    );
+                    self.err(msg, span);
+                    continue;
+                }
+                // Follow required composite fields from the target; a path back is a cycle.
+                let mut path = vec![t.name.clone(), target.clone()];
+                let mut current = target;
+                let mut seen = std::collections::HashSet::new();
+                while let Some(next) = types.iter().find(|x| x.name == current) {
+                    if !seen.insert(current.clone()) {
+                        break;
+                    }
+                    let Some((_, n, _)) = required(next).into_iter().next() else {
+                        break;
+                    };
+                    path.push(n.clone());
+                    if n == t.name {
+                        let msg = format!(
+                            "Error validating field `{field}` in composite type `{}`: The types cause an endless cycle in the path {}. Please change one of the fields to be either optional or a list to break the cycle.",
+                            t.name,
+                            path.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" → ")
+                        );
+                        self.err(msg, span);
+                        break;
+                    }
+                    current = n;
+                }
+            }
+        }
     }
 
     /// Prisma 6.19's preview features: known ones pass, promoted ones warn, others are errors.
