@@ -76,38 +76,31 @@ async fn main() {
     )
     .await;
     let _ = std::fs::remove_file(&path);
-    match std::env::var("SOVEREIGN_TEST_POSTGRES_URL") {
-        Ok(admin) => {
-            let name = format!("sov_bench_{}", std::process::id());
-            let mut server = Connection::connect(&admin).await.unwrap();
-            server
-                .execute_script(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-            run(&url, Dialect::Postgres, "postgresql").await;
-            server
-                .execute_script(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .await
-                .unwrap();
-        }
-        Err(_) => println!("postgresql skipped: set SOVEREIGN_TEST_POSTGRES_URL"),
-    }
-    match std::env::var("SOVEREIGN_TEST_MYSQL_URL") {
-        Ok(admin) => {
-            let name = format!("sov_bench_{}", std::process::id());
-            let mut server = Connection::connect(&admin).await.unwrap();
-            server
-                .execute_script(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-            run(&url, Dialect::Mysql, "mysql").await;
-            server
-                .execute_script(&format!("DROP DATABASE {name}"))
-                .await
-                .unwrap();
-        }
-        Err(_) => println!("mysql skipped: set SOVEREIGN_TEST_MYSQL_URL"),
+    let servers = [
+        (
+            "SOVEREIGN_TEST_POSTGRES_URL",
+            Dialect::Postgres,
+            "postgresql",
+            " WITH (FORCE)",
+        ),
+        ("SOVEREIGN_TEST_MYSQL_URL", Dialect::Mysql, "mysql", ""),
+    ];
+    for (var, dialect, provider, force) in servers {
+        let Ok(admin) = std::env::var(var) else {
+            println!("{provider} skipped: set {var}");
+            continue;
+        };
+        let name = format!("sov_bench_{}", std::process::id());
+        let mut server = Connection::connect(&admin).await.unwrap();
+        server
+            .execute_script(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        run(&url, dialect, provider).await;
+        server
+            .execute_script(&format!("DROP DATABASE {name}{force}"))
+            .await
+            .unwrap();
     }
 }

@@ -2029,71 +2029,35 @@ impl<'a> Validator<'a> {
         };
         let b_model = &models[b.model];
         let list = (a.arity == Arity::List, b.arity == Arity::List);
-        if list == (true, true) && self.provider == Provider::Mongodb {
-            // MongoDB keeps many-to-many as lists of ids on both sides.
-            let (first, second) = if a_model.name <= b_model.name {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            let names = |p: &PendingRelation| {
-                p.fields
-                    .iter()
-                    .flatten()
-                    .map(|x| x.0.clone())
-                    .collect::<Vec<_>>()
-            };
-            let refs = |p: &PendingRelation| {
-                p.references
-                    .iter()
-                    .flatten()
-                    .map(|x| x.0.clone())
-                    .collect::<Vec<_>>()
-            };
-            return Some(Relation {
-                id,
-                name,
-                kind: RelationKind::ManyToMany,
-                from: RelationSide {
-                    model: models[first.model].name.clone(),
-                    field: Some(first.field.name.name.clone()),
-                },
-                to: RelationSide {
-                    model: models[second.model].name.clone(),
-                    field: Some(second.field.name.name.clone()),
-                },
-                fields: names(first),
-                references: refs(first),
-                on_delete: ReferentialAction::NoAction,
-                on_update: ReferentialAction::NoAction,
-                fk_name: None,
-                join_table: None,
-            });
-        }
         if list == (true, true) {
-            for p in [a, b] {
-                if p.fields.is_some() || p.references.is_some() {
-                    let msg = format!(
-                        "Error parsing attribute \"@relation\": The relation field `{}` on Model `{}` must not specify the `fields` or `references` argument in the @relation attribute: implicit many-to-many relations are managed by Prisma.",
-                        p.field.name.name, models[p.model].name
-                    );
-                    self.err(msg, p.attr_span);
-                    return None;
+            // MongoDB keeps many-to-many as lists of ids on both sides; SQL databases get an
+            // implicit join table, which needs a single-field id on both models.
+            let mongo = self.provider == Provider::Mongodb;
+            if !mongo {
+                for p in [a, b] {
+                    if p.fields.is_some() || p.references.is_some() {
+                        let msg = format!(
+                            "Error parsing attribute \"@relation\": The relation field `{}` on Model `{}` must not specify the `fields` or `references` argument in the @relation attribute: implicit many-to-many relations are managed by Prisma.",
+                            p.field.name.name, models[p.model].name
+                        );
+                        self.err(msg, p.attr_span);
+                        return None;
+                    }
                 }
-            }
-            for (p, other) in [(a, b), (b, a)] {
-                let target = &models[other.model];
-                let single_id = target
-                    .primary_key
-                    .as_ref()
-                    .is_some_and(|pk| pk.fields.len() == 1);
-                if !single_id {
-                    let msg = format!(
-                        "Error validating field `{}` in model `{}`: The relation field `{}` on Model `{}` references `{}` which does not have an `@id` field. Models without `@id` cannot be part of a many to many relation. Use an explicit intermediate Model to represent this relationship.",
-                        p.field.name.name, models[p.model].name, p.field.name.name, models[p.model].name, target.name
-                    );
-                    self.err(msg, p.field.span);
-                    return None;
+                for (p, other) in [(a, b), (b, a)] {
+                    let target = &models[other.model];
+                    let single_id = target
+                        .primary_key
+                        .as_ref()
+                        .is_some_and(|pk| pk.fields.len() == 1);
+                    if !single_id {
+                        let msg = format!(
+                            "Error validating field `{}` in model `{}`: The relation field `{}` on Model `{}` references `{}` which does not have an `@id` field. Models without `@id` cannot be part of a many to many relation. Use an explicit intermediate Model to represent this relationship.",
+                            p.field.name.name, models[p.model].name, p.field.name.name, models[p.model].name, target.name
+                        );
+                        self.err(msg, p.field.span);
+                        return None;
+                    }
                 }
             }
             let (first, second) = if a_model.name <= b_model.name {
@@ -2101,14 +2065,19 @@ impl<'a> Validator<'a> {
             } else {
                 (b, a)
             };
-            let join = JoinTable {
-                name: format!("_{name}"),
-                a_model: models[first.model].name.clone(),
-                b_model: models[second.model].name.clone(),
+            let names = |list: &Option<Vec<(String, Span)>>| {
+                list.iter()
+                    .flatten()
+                    .map(|x| x.0.clone())
+                    .collect::<Vec<_>>()
+            };
+            let action = if mongo {
+                ReferentialAction::NoAction
+            } else {
+                ReferentialAction::Cascade
             };
             return Some(Relation {
                 id,
-                name,
                 kind: RelationKind::ManyToMany,
                 from: RelationSide {
                     model: models[first.model].name.clone(),
@@ -2118,12 +2087,17 @@ impl<'a> Validator<'a> {
                     model: models[second.model].name.clone(),
                     field: Some(second.field.name.name.clone()),
                 },
-                fields: Vec::new(),
-                references: Vec::new(),
-                on_delete: ReferentialAction::Cascade,
-                on_update: ReferentialAction::Cascade,
+                fields: names(&first.fields),
+                references: names(&first.references),
+                on_delete: action,
+                on_update: action,
                 fk_name: None,
-                join_table: Some(join),
+                join_table: (!mongo).then(|| JoinTable {
+                    name: format!("_{name}"),
+                    a_model: models[first.model].name.clone(),
+                    b_model: models[second.model].name.clone(),
+                }),
+                name,
             });
         }
 
