@@ -18,9 +18,11 @@
 //! Returning the [`Error`] from `main` prints the rendered diagnostics (file:line:column and the
 //! source line) as the build failure, without a panic backtrace.
 
+pub mod codegen;
 mod config;
 pub mod plugin;
 
+pub use codegen::{generate as generate_client, ClientOptions};
 pub use config::Config;
 pub use plugin::{Manifest, Mode, Plugin};
 
@@ -396,4 +398,114 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// Generates the client of one complete schema file (a dedicated plugin's `prisma/schema.prisma`,
+/// or any standalone schema) into `$OUT_DIR/sovereign_client.rs`; include it with
+/// `sovereign::include_client!()`.
+///
+/// A relative path is resolved against `$CARGO_MANIFEST_DIR`.
+pub fn client(schema: impl Into<PathBuf>) -> ClientBuilder {
+    ClientBuilder {
+        schema: schema.into(),
+        out_dir: None,
+        file_name: "sovereign_client".to_string(),
+        options: ClientOptions::default(),
+        emit_rerun_if_changed: true,
+    }
+}
+
+/// Options of [`client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    schema: PathBuf,
+    out_dir: Option<PathBuf>,
+    file_name: String,
+    options: ClientOptions,
+    emit_rerun_if_changed: bool,
+}
+
+impl ClientBuilder {
+    /// Where to write the client (default: `$OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The file name without `.rs` (default: `sovereign_client`), for several clients in one
+    /// crate: include it with `sovereign::include_client!("name")`.
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = name.into();
+        self
+    }
+
+    /// The client type's name (default: `PrismaClient`).
+    pub fn client_name(mut self, name: impl Into<String>) -> Self {
+        self.options.client_name = name.into();
+        self
+    }
+
+    /// Print `cargo:rerun-if-changed` for the schema (default: true).
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.emit_rerun_if_changed = on;
+        self
+    }
+
+    /// Reads and checks the schema and writes the client (only when its text changed).
+    ///
+    /// # Errors
+    /// The schema's diagnostics, rendered with positions; I/O errors.
+    pub fn compile(self) -> Result<PathBuf, Error> {
+        let path = if self.schema.is_absolute() {
+            self.schema.clone()
+        } else {
+            match std::env::var_os("CARGO_MANIFEST_DIR") {
+                Some(dir) => PathBuf::from(dir).join(&self.schema),
+                None => self.schema.clone(),
+            }
+        };
+        if self.emit_rerun_if_changed {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        let out_dir = match self.out_dir {
+            Some(d) => d,
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
+        };
+        let text = generate_for_file(&path, self.options)?;
+        std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+            path: out_dir.clone(),
+            source,
+        })?;
+        let target = out_dir.join(format!("{}.rs", self.file_name));
+        write_if_changed(&target, text.as_bytes())?;
+        Ok(target)
+    }
+}
+
+/// The client source for a schema file, as [`ClientBuilder::compile`] writes it.
+///
+/// # Errors
+/// The schema's diagnostics; I/O errors.
+pub fn generate_for_file(path: &Path, mut options: ClientOptions) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let name = path.display().to_string();
+    let (schema, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    for w in warnings.render().lines() {
+        if !w.is_empty() {
+            println!("cargo:warning={w}");
+        }
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    options.schema_dir = dir.display().to_string();
+    options.source = path
+        .file_name()
+        .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
+    Ok(codegen::generate(&schema, &options))
 }

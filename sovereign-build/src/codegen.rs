@@ -1,0 +1,620 @@
+//! Generates the Rust client of a schema: per model a data struct, field modules, a static
+//! table description and an accessor; the logic stays in the `sovereign` runtime.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+use sovereign_schema::ast::Arity;
+use sovereign_schema::model::{
+    DefaultKind, Model, RelationField, RelationKind, ScalarField, ScalarType, Schema, Url,
+};
+
+/// What to generate from a schema.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The client type's name.
+    pub client_name: String,
+    /// Models to leave out entirely (another plugin's, in a shared plugin's view).
+    pub exclude: BTreeSet<String>,
+    /// Models offered read-only (core models seen from a plugin).
+    pub read_only: BTreeSet<String>,
+    /// The directory relative SQLite paths of the datasource are resolved against.
+    pub schema_dir: String,
+    /// Where the schema came from, for the header.
+    pub source: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            client_name: "PrismaClient".to_string(),
+            exclude: BTreeSet::new(),
+            read_only: BTreeSet::new(),
+            schema_dir: ".".to_string(),
+            source: "schema.prisma".to_string(),
+        }
+    }
+}
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+fn ident(name: &str) -> Ident {
+    if matches!(name, "self" | "Self" | "super" | "crate") {
+        format_ident!("{}_", name)
+    } else if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// `authorId` -> `author_id`, `BlogPost` -> `blog_post`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_numeric());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if i > 0 && (prev_lower || (next_lower && chars[i - 1] != '_')) {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn lit(s: &str) -> Literal {
+    Literal::string(s)
+}
+
+fn usize_lit(n: usize) -> Literal {
+    Literal::usize_unsuffixed(n)
+}
+
+struct FieldInfo<'a> {
+    field: &'a ScalarField,
+    rust: TokenStream,
+    kind: TokenStream,
+}
+
+fn usable(f: &ScalarField) -> bool {
+    !f.ignored
+        && f.arity != Arity::List
+        && !matches!(f.ty, ScalarType::Composite(_) | ScalarType::Unsupported(_))
+}
+
+fn rust_type(ty: &ScalarType) -> (TokenStream, TokenStream) {
+    match ty {
+        ScalarType::Int => (quote!(i32), quote!(Int)),
+        ScalarType::BigInt => (quote!(i64), quote!(BigInt)),
+        ScalarType::Float => (quote!(f64), quote!(Float)),
+        ScalarType::Decimal => (quote!(::sovereign::rust_decimal::Decimal), quote!(Decimal)),
+        ScalarType::String => (quote!(String), quote!(String)),
+        ScalarType::Boolean => (quote!(bool), quote!(Boolean)),
+        ScalarType::DateTime => (
+            quote!(::sovereign::chrono::DateTime<::sovereign::chrono::FixedOffset>),
+            quote!(DateTime),
+        ),
+        ScalarType::Json => (quote!(::sovereign::serde_json::Value), quote!(Json)),
+        ScalarType::Bytes => (quote!(Vec<u8>), quote!(Bytes)),
+        ScalarType::Enum(_) | ScalarType::Composite(_) | ScalarType::Unsupported(_) => {
+            unreachable!("handled by the caller")
+        }
+    }
+}
+
+/// Generates the client source for `schema`, formatted with prettyplease.
+pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
+    let models: Vec<&Model> = schema
+        .models
+        .iter()
+        .filter(|m| !m.ignored && !options.exclude.contains(&m.name))
+        .collect();
+    let included: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let mut items = Vec::new();
+    for e in &schema.enums {
+        let name = ident(&e.name);
+        let db = lit(&e.db_name);
+        let variants = e.values.iter().map(|v| {
+            let vi = ident(&v.name);
+            let vdb = lit(&v.db_name);
+            quote!(#vi = #vdb)
+        });
+        items.push(quote! {
+            ::sovereign::__enum!(#name, #db, { #(#variants),* });
+        });
+    }
+    for m in &models {
+        items.push(model(schema, m, &included, options));
+    }
+    let client = ident(&options.client_name);
+    let accessors = models.iter().map(|m| {
+        let acc = ident(&snake_case(&m.name));
+        quote!(#acc: #acc::Actions)
+    });
+    let (url, env) = match schema.datasource.as_ref().map(|d| &d.url) {
+        Some(Url::Env(v)) => (lit(""), {
+            let v = lit(v);
+            quote!(Some(#v))
+        }),
+        Some(Url::Literal(u)) => (lit(u), quote!(None)),
+        None => (lit(""), quote!(Some("DATABASE_URL"))),
+    };
+    let base = lit(&options.schema_dir);
+    items.push(quote! {
+        ::sovereign::__client!(#client, url: #url, env: #env, base: #base, { #(#accessors),* });
+    });
+    let file: syn::File =
+        syn::parse2(quote!(#(#items)*)).expect("the generated client is valid Rust syntax");
+    format!(
+        "// @generated by sovereign-build from {}: do not edit.\n\n{}",
+        options.source,
+        prettyplease::unparse(&file)
+    )
+}
+
+fn model(
+    schema: &Schema,
+    m: &Model,
+    included: &BTreeSet<&str>,
+    options: &ClientOptions,
+) -> TokenStream {
+    let module = ident(&snake_case(&m.name));
+    let read_only = options.read_only.contains(&m.name);
+    let fields: Vec<FieldInfo> = m
+        .fields
+        .iter()
+        .filter(|f| usable(f))
+        .map(|f| {
+            let (rust, kind) = match &f.ty {
+                ScalarType::Enum(e) => {
+                    let en = ident(e);
+                    let db = schema
+                        .enum_(e)
+                        .map_or_else(|| e.clone(), |x| x.db_name.clone());
+                    let db = lit(&db);
+                    (quote!(#en), quote!(Enum(#db)))
+                }
+                ty => rust_type(ty),
+            };
+            FieldInfo {
+                field: f,
+                rust,
+                kind,
+            }
+        })
+        .collect();
+    let index = |name: &str| fields.iter().position(|f| f.field.name == name);
+    let relations: Vec<&RelationField> = m
+        .relation_fields
+        .iter()
+        .filter(|r| !r.ignored && included.contains(r.target.as_str()))
+        .collect();
+
+    // The table description.
+    let mut auto_increment = false;
+    let pk: Vec<usize> = m
+        .primary_key
+        .iter()
+        .flat_map(|p| p.fields.iter().filter_map(|f| index(&f.name)))
+        .collect();
+    let field_metas = fields.iter().enumerate().map(|(i, fi)| {
+        let f = fi.field;
+        let name = lit(&f.name);
+        let column = lit(&f.db_name);
+        let kind = &fi.kind;
+        let mut chain = quote!(::sovereign::meta::FieldMeta::new(#name, #column, ::sovereign::meta::Kind::#kind));
+        if f.arity == Arity::Optional {
+            chain = quote!(#chain.optional());
+        }
+        if f.updated_at {
+            chain = quote!(#chain.updated_at());
+        }
+        if let Some(d) = &f.default {
+            let g = |t: TokenStream| quote!(.generated(::sovereign::meta::Generated::#t));
+            let extra = match &d.kind {
+                DefaultKind::Autoincrement | DefaultKind::Sequence => {
+                    if pk.contains(&i) {
+                        auto_increment = true;
+                    }
+                    quote!(.db_default())
+                }
+                DefaultKind::Now => {
+                    let now = g(quote!(Now));
+                    quote!(#now.db_default())
+                }
+                DefaultKind::Uuid(v) => g(quote!(Uuid(#v))),
+                DefaultKind::Cuid(v) => g(quote!(Cuid(#v))),
+                DefaultKind::Nanoid(n) => {
+                    let n = n.unwrap_or(21);
+                    g(quote!(Nanoid(#n)))
+                }
+                DefaultKind::Ulid => g(quote!(Ulid)),
+                _ => quote!(.db_default()),
+            };
+            chain = quote!(#chain #extra);
+        }
+        chain
+    });
+    let field_metas: Vec<TokenStream> = field_metas.collect();
+    let uniques = m
+        .primary_key
+        .iter()
+        .map(|p| (p.db_name.as_str(), &p.fields))
+        .chain(m.uniques.iter().map(|u| (u.db_name.as_str(), &u.fields)))
+        .filter_map(|(name, fs)| {
+            let idx: Option<Vec<usize>> = fs.iter().map(|f| index(&f.name)).collect();
+            let idx = idx?.into_iter().map(usize_lit);
+            let name = lit(name);
+            Some(quote!(::sovereign::meta::UniqueMeta { constraint: #name, fields: &[#(#idx),*] }))
+        });
+    let rel_metas = relations.iter().map(|rf| {
+        let rel = schema.relation(rf.relation);
+        let target = ident(&snake_case(&rf.target));
+        let target_model = schema.model(&rf.target).expect("resolved relation target");
+        let tindex = |name: &str| {
+            target_model
+                .fields
+                .iter()
+                .filter(|f| usable(f))
+                .position(|f| f.name == name)
+                .expect("relation fields are usable scalars")
+        };
+        let name = lit(&rf.name);
+        let many = rf.arity == Arity::List;
+        let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
+        let link = if rel.kind == RelationKind::ManyToMany {
+            let table = lit(&rel.join_table.as_ref().map_or_else(|| format!("_{}", rel.name), |j| j.name.clone()));
+            let (own, other) = if owner { ("A", "B") } else { ("B", "A") };
+            let own_key = usize_lit(pk.first().copied().unwrap_or(0));
+            let other_key = target_model
+                .primary_key
+                .as_ref()
+                .and_then(|p| p.fields.first())
+                .map_or(0, |f| tindex(&f.name));
+            let other_key = usize_lit(other_key);
+            quote!(::sovereign::meta::Link::Join { table: #table, own: #own, other: #other, own_key: #own_key, other_key: #other_key })
+        } else if owner {
+            let f = rel.fields.iter().filter_map(|f| index(f)).map(usize_lit);
+            let r = rel.references.iter().map(|f| usize_lit(tindex(f)));
+            quote!(::sovereign::meta::Link::Owner { fields: &[#(#f),*], references: &[#(#r),*] })
+        } else {
+            let f = rel.fields.iter().map(|f| usize_lit(tindex(f)));
+            let r = rel.references.iter().filter_map(|f| index(f)).map(usize_lit);
+            quote!(::sovereign::meta::Link::Inverse { fields: &[#(#f),*], references: &[#(#r),*] })
+        };
+        quote!(::sovereign::meta::RelationMeta { name: #name, target: &super::#target::META, many: #many, link: #link })
+    });
+    let rel_metas: Vec<TokenStream> = rel_metas.collect();
+    let model_name = lit(&m.name);
+    let table = lit(&m.db_name);
+    let pk_lits = pk.iter().copied().map(usize_lit);
+
+    // The data struct.
+    let struct_fields = fields.iter().map(|fi| {
+        let name = ident(&snake_case(&fi.field.name));
+        let ty = &fi.rust;
+        let rename = lit(&fi.field.name);
+        if fi.field.arity == Arity::Optional {
+            quote!(#[serde(rename = #rename)] pub #name: Option<#ty>)
+        } else {
+            quote!(#[serde(rename = #rename)] pub #name: #ty)
+        }
+    });
+    let rel_struct_fields = relations.iter().map(|rf| {
+        let name = ident(&snake_case(&rf.name));
+        let target = ident(&snake_case(&rf.target));
+        let rename = lit(&rf.name);
+        let ty = match rf.arity {
+            Arity::List => quote!(Option<Vec<super::#target::Data>>),
+            Arity::Optional => quote!(Option<Option<Box<super::#target::Data>>>),
+            Arity::Required => quote!(Option<Box<super::#target::Data>>),
+        };
+        quote!(#[serde(rename = #rename, default, skip_serializing_if = "Option::is_none")] pub #name: #ty)
+    });
+    let decode_fields = fields.iter().map(|fi| {
+        let name = ident(&snake_case(&fi.field.name));
+        quote!(#name: r.next()?)
+    });
+    let decode_rels = relations.iter().map(|rf| {
+        let name = ident(&snake_case(&rf.name));
+        quote!(#name: None)
+    });
+    let value_arms = fields.iter().enumerate().map(|(i, fi)| {
+        let name = ident(&snake_case(&fi.field.name));
+        let i = usize_lit(i);
+        quote!(#i => ::sovereign::SqlValue::from(self.#name.clone()))
+    });
+    let getters = relations.iter().map(|rf| {
+        let name = ident(&snake_case(&rf.name));
+        let target = ident(&snake_case(&rf.target));
+        let rname = lit(&rf.name);
+        let ty = match rf.arity {
+            Arity::List => quote!(&Vec<super::#target::Data>),
+            Arity::Optional => quote!(Option<&super::#target::Data>),
+            Arity::Required => quote!(&super::#target::Data),
+        };
+        let body = match rf.arity {
+            Arity::List => quote!(::sovereign::fetched(&self.#name, #rname)),
+            Arity::Optional => {
+                quote!(::sovereign::fetched(&self.#name, #rname).map(|o| o.as_deref()))
+            }
+            Arity::Required => quote!(::sovereign::fetched(&self.#name, #rname).map(|b| &**b)),
+        };
+        quote! {
+            pub fn #name(&self) -> Result<#ty, ::sovereign::RelationNotFetched> { #body }
+        }
+    });
+
+    // Field modules.
+    let unique_single: BTreeSet<&str> = m
+        .primary_key
+        .iter()
+        .map(|p| &p.fields)
+        .chain(m.uniques.iter().map(|u| &u.fields))
+        .filter(|fs| fs.len() == 1)
+        .map(|fs| fs[0].name.as_str())
+        .collect();
+    let field_mods = fields.iter().enumerate().map(|(i, fi)| {
+        let f = fi.field;
+        let name = ident(&snake_case(&f.name));
+        let ty = &fi.rust;
+        let arg = if f.arity == Arity::Optional {
+            quote!(Option<#ty>)
+        } else {
+            quote!(#ty)
+        };
+        let mut caps = vec![if unique_single.contains(f.name.as_str()) {
+            quote!(unique)
+        } else {
+            quote!(eq)
+        }];
+        match &f.ty {
+            ScalarType::Int | ScalarType::BigInt | ScalarType::Float | ScalarType::Decimal => {
+                caps.push(quote!(cmp));
+                caps.push(quote!(num));
+            }
+            ScalarType::String => {
+                caps.push(quote!(cmp));
+                caps.push(quote!(str));
+            }
+            ScalarType::DateTime => caps.push(quote!(cmp)),
+            _ => {}
+        }
+        if f.arity == Arity::Optional {
+            caps.push(quote!(null));
+        }
+        let i = usize_lit(i);
+        quote! {
+            pub mod #name { use super::*; ::sovereign::__field!(Data, #i, #ty, #arg; #(#caps)*); }
+        }
+    });
+    let rel_mods = relations.iter().enumerate().map(|(i, rf)| {
+        let name = ident(&snake_case(&rf.name));
+        let target = ident(&snake_case(&rf.target));
+        let arity = match rf.arity {
+            Arity::List => quote!(many),
+            Arity::Optional => quote!(optional),
+            Arity::Required => quote!(one),
+        };
+        let i = usize_lit(i);
+        quote! {
+            pub mod #name { use super::*; ::sovereign::__relation!(#arity Data, #i, super::super::#target::Data, #name); }
+        }
+    });
+    // Compound uniques (and a compound id): `user::name_email(a, b)`.
+    let compound = m
+        .primary_key
+        .iter()
+        .filter(|p| p.fields.len() > 1)
+        .map(|p| (p.name.clone(), &p.fields))
+        .chain(
+            m.uniques
+                .iter()
+                .filter(|u| u.fields.len() > 1)
+                .map(|u| (u.name.clone(), &u.fields)),
+        )
+        .filter_map(|(name, fs)| {
+            let fn_name = name.unwrap_or_else(|| {
+                fs.iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("_")
+            });
+            let fn_name = ident(&snake_case(&fn_name));
+            let mut args = Vec::new();
+            let mut values = Vec::new();
+            for f in fs.iter() {
+                let i = index(&f.name)?;
+                let a = ident(&snake_case(&f.name));
+                let ty = &fields[i].rust;
+                let i = usize_lit(i);
+                args.push(quote!(#a: impl Into<#ty>));
+                values.push(quote!((#i, ::sovereign::SqlValue::from(#a.into()))));
+            }
+            Some(quote! {
+                pub fn #fn_name<W: From<UniqueWhereParam>>(#(#args),*) -> W {
+                    W::from(::sovereign::Unique::fields(vec![#(#values),*]))
+                }
+            })
+        });
+    let compound: Vec<TokenStream> = compound.collect();
+
+    let actions = if read_only {
+        quote! {
+            /// Read-only access: this model belongs to the platform.
+            pub type Actions = ::sovereign::ReadActions<Data>;
+        }
+    } else {
+        writable_actions(m, &fields, &relations, schema)
+    };
+    let docs = m.docs.as_deref().map(|d| quote!(#[doc = #d]));
+    quote! {
+        #docs
+        pub mod #module {
+            #[allow(unused_imports)]
+            use super::*;
+            pub static META: ::sovereign::meta::ModelMeta = ::sovereign::meta::ModelMeta {
+                name: #model_name,
+                table: #table,
+                fields: &[#(#field_metas),*],
+                primary_key: &[#(#pk_lits),*],
+                uniques: &[#(#uniques),*],
+                relations: &[#(#rel_metas),*],
+                auto_increment: #auto_increment,
+            };
+            #[derive(Debug, Clone, PartialEq, ::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
+            #[serde(crate = "::sovereign::serde")]
+            pub struct Data { #(#struct_fields,)* #(#rel_struct_fields,)* }
+            impl ::sovereign::Model for Data {
+                const META: &'static ::sovereign::meta::ModelMeta = &META;
+                fn decode(r: &mut ::sovereign::Reader<'_>) -> ::sovereign::Result<Self> {
+                    Ok(Data { #(#decode_fields,)* #(#decode_rels,)* })
+                }
+                fn value(&self, field: usize) -> ::sovereign::SqlValue {
+                    match field { #(#value_arms,)* _ => unreachable!("field {field} of {}", META.name) }
+                }
+            }
+            impl Data { #(#getters)* }
+            pub type WhereParam = ::sovereign::Where<Data>;
+            pub type UniqueWhereParam = ::sovereign::Unique<Data>;
+            pub type SetParam = ::sovereign::Set<Data>;
+            pub type OrderByParam = ::sovereign::OrderBy<Data>;
+            #(#field_mods)*
+            #(#rel_mods)*
+            #(#compound)*
+            #actions
+        }
+    }
+}
+
+/// The writable accessor: `create` takes the required fields, the rest are setters.
+fn writable_actions(
+    m: &Model,
+    fields: &[FieldInfo],
+    relations: &[&RelationField],
+    schema: &Schema,
+) -> TokenStream {
+    // Foreign-key fields of relations this model owns are set through the relation in `create`.
+    let mut fk_fields = BTreeSet::new();
+    for rf in relations {
+        let rel = schema.relation(rf.relation);
+        if rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name) {
+            fk_fields.extend(rel.fields.iter().map(String::as_str));
+        }
+    }
+    let needs_value =
+        |f: &ScalarField| f.arity == Arity::Required && f.default.is_none() && !f.updated_at;
+    // Required arguments in schema order: (span start, name, type, setter).
+    type Arg = (usize, Ident, TokenStream, TokenStream);
+    let mut checked: Vec<Arg> = Vec::new();
+    let mut unchecked: Vec<Arg> = Vec::new();
+    for fi in fields {
+        let f = fi.field;
+        if !needs_value(f) {
+            continue;
+        }
+        let name = ident(&snake_case(&f.name));
+        let entry = (
+            f.span.start,
+            name.clone(),
+            fi.rust.clone(),
+            quote!(#name::set(#name)),
+        );
+        if !fk_fields.contains(f.name.as_str()) {
+            checked.push(entry.clone());
+        }
+        unchecked.push(entry);
+    }
+    for rf in relations {
+        let rel = schema.relation(rf.relation);
+        let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
+        let required_fk = rel
+            .fields
+            .iter()
+            .any(|f| m.field(f).is_some_and(needs_value));
+        if owner && rf.arity == Arity::Required && required_fk {
+            let name = ident(&snake_case(&rf.name));
+            let target = ident(&snake_case(&rf.target));
+            checked.push((
+                rf.span.start,
+                name.clone(),
+                quote!(super::#target::UniqueWhereParam),
+                quote!(#name::connect(#name)),
+            ));
+        }
+    }
+    checked.sort_by_key(|e| e.0);
+    unchecked.sort_by_key(|e| e.0);
+    let c_args = checked.iter().map(|(_, n, t, _)| quote!(#n: #t));
+    let c_sets = checked.iter().map(|e| &e.3);
+    let u_args: Vec<TokenStream> = unchecked
+        .iter()
+        .map(|(_, n, t, _)| quote!(#n: #t))
+        .collect();
+    let u_sets: Vec<&TokenStream> = unchecked.iter().map(|e| &e.3).collect();
+    let u_types: Vec<&TokenStream> = unchecked.iter().map(|e| &e.2).collect();
+    let u_names: Vec<&Ident> = unchecked.iter().map(|e| &e.1).collect();
+    quote! {
+        /// Reads and writes of this model.
+        #[derive(Clone, Debug)]
+        pub struct Actions(::sovereign::Actions<Data>);
+        impl ::std::ops::Deref for Actions {
+            type Target = ::sovereign::Actions<Data>;
+            fn deref(&self) -> &Self::Target { &self.0 }
+        }
+        impl Actions {
+            #[doc(hidden)]
+            pub fn new(conn: ::sovereign::Conn) -> Self { Actions(::sovereign::Actions::new(conn)) }
+            /// Creates a record: the required fields, then optional setters.
+            pub fn create(&self, #(#c_args,)* mut params: Vec<SetParam>) -> ::sovereign::Create<Data> {
+                params.splice(0..0, [#(#c_sets),*]);
+                self.0.create_from(params)
+            }
+            /// Creates a record from scalar fields (foreign keys as values).
+            pub fn create_unchecked(&self, #(#u_args,)* mut params: Vec<SetParam>) -> ::sovereign::Create<Data> {
+                params.splice(0..0, [#(#u_sets),*]);
+                self.0.create_from(params)
+            }
+            /// Creates many records in as few statements as possible; returns how many.
+            pub fn create_many(&self, rows: Vec<(#(#u_types,)* Vec<SetParam>)>) -> ::sovereign::CreateMany<Data> {
+                self.0.create_many_from(rows.into_iter().map(|(#(#u_names,)* mut params)| {
+                    params.splice(0..0, [#(#u_sets),*]);
+                    params
+                }).collect())
+            }
+            /// Updates the selected record, or creates it from `create` when there is none.
+            pub fn upsert(&self, w: UniqueWhereParam, create: (#(#u_types,)* Vec<SetParam>), update: Vec<SetParam>) -> ::sovereign::Upsert<Data> {
+                let (#(#u_names,)* mut params) = create;
+                params.splice(0..0, [#(#u_sets),*]);
+                self.0.upsert_from(w, params, update)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn snake() {
+        assert_eq!(snake_case("authorId"), "author_id");
+        assert_eq!(snake_case("BlogPost"), "blog_post");
+        assert_eq!(snake_case("User"), "user");
+        assert_eq!(snake_case("HTTPServer"), "http_server");
+        assert_eq!(snake_case("userID"), "user_id");
+        assert_eq!(snake_case("blog_post"), "blog_post");
+    }
+}

@@ -1,0 +1,156 @@
+//! What every generated client shares: transactions and raw queries.
+
+use std::future::Future;
+use std::marker::PhantomData;
+
+use sea_query::Value;
+
+use crate::db::{Conn, Stmt};
+use crate::error::Result;
+use crate::model::Model;
+use crate::value::{Decode, Reader};
+
+/// A generated client type: built over a connection (the pool, or a transaction).
+pub trait Client: Sized {
+    #[doc(hidden)]
+    fn from_conn(conn: Conn) -> Self;
+    #[doc(hidden)]
+    fn conn(&self) -> &Conn;
+}
+
+/// `client._transaction()`: runs a closure in a transaction.
+#[must_use = "call `.run(|tx| async move { ... })`"]
+pub struct TransactionBuilder<C> {
+    conn: Conn,
+    _c: PhantomData<fn() -> C>,
+}
+
+impl<C: Client> TransactionBuilder<C> {
+    #[doc(hidden)]
+    pub fn new(conn: Conn) -> Self {
+        TransactionBuilder {
+            conn,
+            _c: PhantomData,
+        }
+    }
+
+    /// Runs `f` with a client bound to a new transaction: commits when it returns `Ok`, rolls
+    /// back when it returns `Err` (or the commit itself fails). Inside a transaction already,
+    /// `f` runs in that one.
+    ///
+    /// # Errors
+    /// The closure's error, or a [`crate::Error`] from beginning or committing.
+    pub async fn run<T, E, F, Fut>(self, f: F) -> std::result::Result<T, E>
+    where
+        F: FnOnce(C) -> Fut,
+        Fut: Future<Output = std::result::Result<T, E>>,
+        E: From<crate::Error>,
+    {
+        if matches!(self.conn, Conn::Tx(..)) {
+            return f(C::from_conn(self.conn)).await;
+        }
+        let tx = self.conn.begin().await?;
+        match f(C::from_conn(tx.clone())).await {
+            Ok(v) => {
+                tx.finish(true).await?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The closure's error is the one worth reporting.
+                let _ = tx.finish(false).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A raw SQL statement with bound parameters; build it with [`raw!`](crate::raw).
+///
+/// `{}` in the text marks a parameter; it becomes `$1`, `$2`, ... on PostgreSQL and `?`
+/// elsewhere. Values are always bound, never spliced into the text.
+#[derive(Debug, Clone)]
+pub struct Raw {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Raw {
+    /// # Panics
+    /// When the number of `{}` in `sql` differs from the number of values (a programming
+    /// error, like a wrong `format!`).
+    pub fn new(sql: &str, values: Vec<Value>) -> Self {
+        let holes = sql.matches("{}").count();
+        assert_eq!(
+            holes,
+            values.len(),
+            "raw!: {holes} `{{}}` placeholders but {} values",
+            values.len()
+        );
+        Raw {
+            sql: sql.to_string(),
+            values,
+        }
+    }
+
+    pub(crate) fn stmt(self, backend: crate::Backend) -> Stmt {
+        let mut out = String::with_capacity(self.sql.len() + 8);
+        let mut n = 0;
+        let mut parts = self.sql.split("{}").peekable();
+        while let Some(p) = parts.next() {
+            out.push_str(p);
+            if parts.peek().is_some() {
+                n += 1;
+                if backend == crate::Backend::Postgres {
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push('?');
+                }
+            }
+        }
+        Stmt {
+            sql: out,
+            values: sea_query::Values(self.values),
+        }
+    }
+}
+
+/// A row type for `_query_raw`: a generated model's `Data` (columns in schema order) or a
+/// tuple of column types.
+pub trait RawRow: Sized {
+    fn decode_row(r: &mut Reader<'_>) -> Result<Self>;
+}
+
+impl<M: Model> RawRow for M {
+    fn decode_row(r: &mut Reader<'_>) -> Result<Self> {
+        M::decode(r)
+    }
+}
+
+macro_rules! tuple_row {
+    ($($t:ident),*) => {
+        impl<$($t: Decode),*> RawRow for ($($t,)*) {
+            fn decode_row(r: &mut Reader<'_>) -> Result<Self> {
+                Ok(($(r.next::<$t>()?,)*))
+            }
+        }
+    };
+}
+tuple_row!(A);
+tuple_row!(A, B);
+tuple_row!(A, B, C);
+tuple_row!(A, B, C, D);
+tuple_row!(A, B, C, D, E);
+tuple_row!(A, B, C, D, E, F);
+
+/// Runs a raw query and decodes each row as `T`.
+pub async fn query_raw<T: RawRow>(conn: &Conn, raw: Raw) -> Result<Vec<T>> {
+    let stmt = raw.stmt(conn.backend());
+    conn.fetch(stmt, None, T::decode_row).await
+}
+
+/// Runs a raw statement; returns the number of rows it affected.
+pub async fn execute_raw(conn: &Conn, raw: Raw) -> Result<u64> {
+    let stmt = raw.stmt(conn.backend());
+    Ok(conn.execute(stmt, None).await?.rows)
+}

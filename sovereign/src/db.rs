@@ -1,0 +1,487 @@
+//! The database handle, connections inside and outside transactions, and statement execution.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sea_query::Values;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::meta::ModelMeta;
+use crate::value::{bind, Reader};
+
+/// Which database a handle talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+            Backend::MySql => "mysql",
+        }
+    }
+
+    /// `INSERT/UPDATE/DELETE ... RETURNING`.
+    pub(crate) fn returning(self) -> bool {
+        self != Backend::MySql
+    }
+}
+
+/// A cheap-to-clone handle to a database: a connection pool and its provider.
+#[derive(Clone, Debug)]
+pub enum Database {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::SqlitePool),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::MySqlPool),
+}
+
+impl Database {
+    /// Connects to a URL as a Prisma datasource writes it: `file:./dev.db` (relative to the
+    /// current directory; created if absent), `postgresql://...`, `mysql://...`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] for a URL whose provider is not compiled in (see the crate
+    /// features) or not known; [`ErrorKind::Connection`] when the server cannot be reached.
+    pub async fn connect(url: &str) -> Result<Database> {
+        Self::connect_relative(url, Path::new(".")).await
+    }
+
+    /// Like [`Database::connect`], with relative SQLite paths resolved against `base`.
+    pub async fn connect_relative(url: &str, base: &Path) -> Result<Database> {
+        let scheme = url.split_once(':').map_or("", |(s, _)| s);
+        let redacted = redact(url);
+        let connect_err = |e: sqlx::Error| {
+            let mut err = Error::from_sqlx(e, None);
+            if matches!(
+                err.kind(),
+                ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::Database { .. }
+            ) {
+                err = Error::new(
+                    ErrorKind::Connection,
+                    format!("cannot connect to {redacted}: {}", err.message()),
+                );
+            }
+            err
+        };
+        match scheme {
+            "file" | "sqlite" => {
+                #[cfg(feature = "sqlite")]
+                {
+                    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+                    let path = sqlite_path(url, base);
+                    let in_memory = path.as_os_str() == ":memory:";
+                    let options = SqliteConnectOptions::new()
+                        .filename(&path)
+                        .create_if_missing(true)
+                        .foreign_keys(true)
+                        .busy_timeout(std::time::Duration::from_secs(5));
+                    let pool = SqlitePoolOptions::new()
+                        // One connection for an in-memory database, or each would see its own.
+                        .max_connections(if in_memory { 1 } else { 8 })
+                        .connect_with(options)
+                        .await
+                        .map_err(connect_err)?;
+                    Ok(Database::Sqlite(pool))
+                }
+                #[cfg(not(feature = "sqlite"))]
+                Err(missing_feature("sqlite", url))
+            }
+            "postgres" | "postgresql" => {
+                #[cfg(feature = "postgres")]
+                {
+                    // One direct attempt first: a refused connection fails at once instead of
+                    // being retried until the pool's acquire timeout.
+                    let first = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+                        .await
+                        .map_err(connect_err)?;
+                    let _ = sqlx::Connection::close(first).await;
+                    let pool = sqlx::postgres::PgPoolOptions::new()
+                        .max_connections(8)
+                        .connect(url)
+                        .await
+                        .map_err(connect_err)?;
+                    Ok(Database::Postgres(pool))
+                }
+                #[cfg(not(feature = "postgres"))]
+                Err(missing_feature("postgres", url))
+            }
+            "mysql" | "mariadb" => {
+                #[cfg(feature = "mysql")]
+                {
+                    let url = url.replacen("mariadb:", "mysql:", 1);
+                    let first = <sqlx::MySqlConnection as sqlx::Connection>::connect(&url)
+                        .await
+                        .map_err(connect_err)?;
+                    let _ = sqlx::Connection::close(first).await;
+                    let pool = sqlx::mysql::MySqlPoolOptions::new()
+                        .max_connections(8)
+                        .connect(&url)
+                        .await
+                        .map_err(connect_err)?;
+                    Ok(Database::MySql(pool))
+                }
+                #[cfg(not(feature = "mysql"))]
+                Err(missing_feature("mysql", url))
+            }
+            _ => Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "cannot tell the database from the URL `{redacted}`: it should start with file:, postgresql:// or mysql://"
+                ),
+            )),
+        }
+    }
+
+    /// Reads the URL from the environment variable `var`, after loading `.env` from the current
+    /// directory as Prisma does (variables already set win), and connects.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] naming the variable when it is not set.
+    pub async fn from_env(var: &str) -> Result<Database> {
+        load_dotenv(Path::new(".env"));
+        let url = std::env::var(var).map_err(|_| {
+            Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "environment variable `{var}` is not set: the datasource reads its URL from it; set it or add `{var}=...` to .env"
+                ),
+            )
+        })?;
+        Database::connect(&url).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(_) => Backend::Sqlite,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(_) => Backend::Postgres,
+            #[cfg(feature = "mysql")]
+            Database::MySql(_) => Backend::MySql,
+        }
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(p) => p.close().await,
+            #[cfg(feature = "postgres")]
+            Database::Postgres(p) => p.close().await,
+            #[cfg(feature = "mysql")]
+            Database::MySql(p) => p.close().await,
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn missing_feature(feature: &str, url: &str) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!(
+            "`{}` needs the `{feature}` feature of the `sovereign` crate: add `features = [\"{feature}\"]` to its dependency",
+            redact(url)
+        ),
+    )
+}
+
+/// The URL with its password replaced, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((auth, host)) = rest.split_once('@') {
+            if let Some((user, _)) = auth.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite_path(url: &str, base: &Path) -> PathBuf {
+    let rest = url
+        .strip_prefix("file:")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path == ":memory:" {
+        return PathBuf::from(path);
+    }
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }
+}
+
+/// Loads `KEY=VALUE` lines from a `.env` file into the environment, without overriding
+/// variables that are already set. A missing file is not an error.
+pub fn load_dotenv(path: &Path) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    for line in text.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let mut value = value.trim();
+        if value.len() >= 2
+            && ((value.starts_with('"') && value.ends_with('"'))
+                || (value.starts_with('\'') && value.ends_with('\'')))
+        {
+            value = &value[1..value.len() - 1];
+        } else if let Some((v, _)) = value.split_once(" #") {
+            value = v.trim_end();
+        }
+        if std::env::var_os(key).is_none() {
+            // SAFETY-free: set_var is safe on edition 2021; called before connecting.
+            std::env::set_var(key, value);
+        }
+    }
+}
+
+/// An open transaction of any backend.
+#[doc(hidden)]
+pub enum AnyTx {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    #[cfg(feature = "mysql")]
+    MySql(sqlx::Transaction<'static, sqlx::MySql>),
+}
+
+/// Where a client sends its statements: the pool, or one open transaction.
+#[derive(Clone)]
+pub enum Conn {
+    Db(Database),
+    Tx(Arc<tokio::sync::Mutex<Option<AnyTx>>>, Backend),
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Conn::Db(db) => write!(f, "Conn({})", db.backend().as_str()),
+            Conn::Tx(_, b) => write!(f, "Conn({} transaction)", b.as_str()),
+        }
+    }
+}
+
+/// A built statement: SQL text and its bound values.
+pub(crate) struct Stmt {
+    pub sql: String,
+    pub values: Values,
+}
+
+/// What `execute` reports.
+pub(crate) struct Done {
+    pub rows: u64,
+    pub last_insert_id: Option<i64>,
+}
+
+fn closed() -> Error {
+    Error::new(
+        ErrorKind::TransactionClosed,
+        "this client belongs to a transaction that has already been committed or rolled back",
+    )
+}
+
+/// Runs `$body` with `$q` (a prepared sqlx query) against the pool or the transaction.
+macro_rules! dispatch {
+    ($conn:expr, $stmt:expr, |$q:ident, $ex:ident| $body:expr) => {{
+        let Stmt { sql, values } = $stmt;
+        match $conn {
+            #[cfg(feature = "sqlite")]
+            Conn::Db(Database::Sqlite(pool)) => {
+                let $q = sqlx::query_with(&sql, bind::sqlite(values)?);
+                let $ex = pool;
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Db(Database::Postgres(pool)) => {
+                let $q = sqlx::query_with(&sql, bind::postgres(values)?);
+                let $ex = pool;
+                $body
+            }
+            #[cfg(feature = "mysql")]
+            Conn::Db(Database::MySql(pool)) => {
+                let $q = sqlx::query_with(&sql, bind::mysql(values)?);
+                let $ex = pool;
+                $body
+            }
+            Conn::Tx(tx, _) => {
+                let mut guard = tx.lock().await;
+                match guard.as_mut().ok_or_else(closed)? {
+                    #[cfg(feature = "sqlite")]
+                    AnyTx::Sqlite(t) => {
+                        let $q = sqlx::query_with(&sql, bind::sqlite(values)?);
+                        let $ex = &mut **t;
+                        $body
+                    }
+                    #[cfg(feature = "postgres")]
+                    AnyTx::Postgres(t) => {
+                        let $q = sqlx::query_with(&sql, bind::postgres(values)?);
+                        let $ex = &mut **t;
+                        $body
+                    }
+                    #[cfg(feature = "mysql")]
+                    AnyTx::MySql(t) => {
+                        let $q = sqlx::query_with(&sql, bind::mysql(values)?);
+                        let $ex = &mut **t;
+                        $body
+                    }
+                }
+            }
+        }
+    }};
+}
+
+impl Conn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Db(db) => db.backend(),
+            Conn::Tx(_, b) => *b,
+        }
+    }
+
+    /// Runs a query and decodes every row with `decode`.
+    pub(crate) async fn fetch<T>(
+        &self,
+        stmt: Stmt,
+        model: Option<&ModelMeta>,
+        mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let err = |e| Error::from_sqlx(e, model);
+        dispatch!(self, stmt, |q, ex| {
+            let rows = q.fetch_all(ex).await.map_err(err)?;
+            rows.iter()
+                .map(|r| decode(&mut Reader::from(r)))
+                .collect::<Result<Vec<T>>>()
+        })
+    }
+
+    /// Runs a query and decodes the first row, if any.
+    pub(crate) async fn fetch_optional<T>(
+        &self,
+        stmt: Stmt,
+        model: Option<&ModelMeta>,
+        decode: impl FnOnce(&mut Reader<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let err = |e| Error::from_sqlx(e, model);
+        dispatch!(self, stmt, |q, ex| {
+            match q.fetch_optional(ex).await.map_err(err)? {
+                Some(r) => decode(&mut Reader::from(&r)).map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+
+    pub(crate) async fn execute(&self, stmt: Stmt, model: Option<&ModelMeta>) -> Result<Done> {
+        let err = |e| Error::from_sqlx(e, model);
+        dispatch!(self, stmt, |q, ex| {
+            #[allow(unused_imports)]
+            use crate::db::done::IntoDone;
+            q.execute(ex).await.map_err(err).map(|r| r.into_done())
+        })
+    }
+
+    /// Begins a transaction on the pool (a nested call runs inside the open one).
+    pub(crate) async fn begin(&self) -> Result<Conn> {
+        let tx = match self {
+            Conn::Tx(..) => return Ok(self.clone()),
+            #[cfg(feature = "sqlite")]
+            Conn::Db(Database::Sqlite(p)) => AnyTx::Sqlite(p.begin().await.map_err(sql_err)?),
+            #[cfg(feature = "postgres")]
+            Conn::Db(Database::Postgres(p)) => AnyTx::Postgres(p.begin().await.map_err(sql_err)?),
+            #[cfg(feature = "mysql")]
+            Conn::Db(Database::MySql(p)) => AnyTx::MySql(p.begin().await.map_err(sql_err)?),
+        };
+        Ok(Conn::Tx(
+            Arc::new(tokio::sync::Mutex::new(Some(tx))),
+            self.backend(),
+        ))
+    }
+
+    /// Commits (`commit == true`) or rolls back a transaction begun with [`Conn::begin`].
+    pub(crate) async fn finish(&self, commit: bool) -> Result<()> {
+        let Conn::Tx(tx, _) = self else {
+            return Ok(());
+        };
+        let Some(tx) = tx.lock().await.take() else {
+            return Err(closed());
+        };
+        macro_rules! end {
+            ($t:expr) => {
+                if commit {
+                    $t.commit().await
+                } else {
+                    $t.rollback().await
+                }
+            };
+        }
+        match tx {
+            #[cfg(feature = "sqlite")]
+            AnyTx::Sqlite(t) => end!(t),
+            #[cfg(feature = "postgres")]
+            AnyTx::Postgres(t) => end!(t),
+            #[cfg(feature = "mysql")]
+            AnyTx::MySql(t) => end!(t),
+        }
+        .map_err(sql_err)
+    }
+}
+
+fn sql_err(e: sqlx::Error) -> Error {
+    Error::from_sqlx(e, None)
+}
+
+pub(crate) mod done {
+    use super::Done;
+
+    pub trait IntoDone {
+        fn into_done(self) -> Done;
+    }
+    #[cfg(feature = "sqlite")]
+    impl IntoDone for sqlx::sqlite::SqliteQueryResult {
+        fn into_done(self) -> Done {
+            Done {
+                rows: self.rows_affected(),
+                last_insert_id: Some(self.last_insert_rowid()),
+            }
+        }
+    }
+    #[cfg(feature = "postgres")]
+    impl IntoDone for sqlx::postgres::PgQueryResult {
+        fn into_done(self) -> Done {
+            Done {
+                rows: self.rows_affected(),
+                last_insert_id: None,
+            }
+        }
+    }
+    #[cfg(feature = "mysql")]
+    impl IntoDone for sqlx::mysql::MySqlQueryResult {
+        fn into_done(self) -> Done {
+            Done {
+                rows: self.rows_affected(),
+                last_insert_id: i64::try_from(self.last_insert_id()).ok(),
+            }
+        }
+    }
+}

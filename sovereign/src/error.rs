@@ -1,0 +1,258 @@
+//! One error type for everything the client does, with kinds a caller can match.
+
+use std::fmt;
+
+use crate::meta::ModelMeta;
+
+/// What went wrong, in a form a caller can match on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `update`, `delete` or a `connect` found no record for the unique filter.
+    RecordNotFound,
+    /// A unique constraint (or primary key) would be violated.
+    UniqueViolation {
+        /// The constraint or index name, where the database names it.
+        constraint: Option<String>,
+        /// The schema fields of the constraint, where they could be worked out.
+        fields: Vec<String>,
+    },
+    /// A foreign key would be violated: the referenced record is missing, or records still
+    /// refer to the one being deleted.
+    ForeignKeyViolation { constraint: Option<String> },
+    /// A required column was given no value.
+    NullViolation { column: Option<String> },
+    /// The database could not be reached, or the connection broke.
+    Connection,
+    /// The pool had no free connection in time.
+    Timeout,
+    /// A relation was read that the query did not fetch with `.with(...)`.
+    RelationNotFetched { relation: &'static str },
+    /// A value read from the database did not fit the generated type.
+    Decode,
+    /// A URL, environment variable or provider problem found before anything ran.
+    Configuration,
+    /// The transaction this client belonged to has ended.
+    TransactionClosed,
+    /// Anything else the database refused, with its code where it gives one.
+    Database { code: Option<String> },
+}
+
+/// The error of every client operation.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    source: Option<sqlx::Error>,
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The message, as the database or the client wrote it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == ErrorKind::RecordNotFound
+    }
+
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self.kind, ErrorKind::UniqueViolation { .. })
+    }
+
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self.kind, ErrorKind::ForeignKeyViolation { .. })
+    }
+
+    #[doc(hidden)]
+    pub fn missing_env(var: &str) -> Self {
+        Error::new(
+            ErrorKind::Configuration,
+            format!(
+                "environment variable `{var}` is not set: the datasource reads its URL from it; set it or add `{var}=...` to .env"
+            ),
+        )
+    }
+
+    pub(crate) fn not_found(model: &str, action: &str) -> Self {
+        Error::new(
+            ErrorKind::RecordNotFound,
+            format!("{action} on {model}: no record matches the unique filter"),
+        )
+    }
+
+    pub(crate) fn decode(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Decode, message)
+    }
+
+    /// Maps a database error onto a kind, naming schema fields where the model is known.
+    pub(crate) fn from_sqlx(e: sqlx::Error, model: Option<&ModelMeta>) -> Self {
+        let (kind, message) = match &e {
+            sqlx::Error::Database(db) => {
+                let message = db.message().to_string();
+                let constraint = db.constraint().map(str::to_string);
+                let kind = match db.kind() {
+                    sqlx::error::ErrorKind::UniqueViolation => {
+                        let (constraint, fields) = unique_details(&message, constraint, model);
+                        ErrorKind::UniqueViolation { constraint, fields }
+                    }
+                    sqlx::error::ErrorKind::ForeignKeyViolation => {
+                        ErrorKind::ForeignKeyViolation { constraint }
+                    }
+                    sqlx::error::ErrorKind::NotNullViolation => ErrorKind::NullViolation {
+                        column: null_column(&message),
+                    },
+                    // SQLite reports some foreign key failures with another extended code.
+                    _ if message.starts_with("FOREIGN KEY constraint failed") => {
+                        ErrorKind::ForeignKeyViolation { constraint }
+                    }
+                    _ => match db.code().as_deref() {
+                        // MySQL: 1048 column cannot be null; 1364 field has no default.
+                        Some("1048") | Some("1364") => ErrorKind::NullViolation {
+                            column: null_column(&message),
+                        },
+                        code => ErrorKind::Database {
+                            code: code.map(str::to_string),
+                        },
+                    },
+                };
+                (kind, message)
+            }
+            sqlx::Error::PoolTimedOut => (
+                ErrorKind::Timeout,
+                "timed out waiting for a free database connection".to_string(),
+            ),
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => (ErrorKind::Connection, e.to_string()),
+            sqlx::Error::Configuration(_) => (ErrorKind::Configuration, e.to_string()),
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+                (ErrorKind::Decode, e.to_string())
+            }
+            _ => (ErrorKind::Database { code: None }, e.to_string()),
+        };
+        Error {
+            kind,
+            message,
+            source: Some(e),
+        }
+    }
+}
+
+/// The constraint and fields of a unique violation, from what each database reports:
+/// PostgreSQL names the constraint; SQLite lists `Table.column`s; MySQL names the key.
+fn unique_details(
+    message: &str,
+    constraint: Option<String>,
+    model: Option<&ModelMeta>,
+) -> (Option<String>, Vec<String>) {
+    let constraint = constraint.or_else(|| {
+        // MySQL: "Duplicate entry 'x' for key 'User.User_email_key'" (8.0 prefixes the table).
+        let key = message.rsplit_once("for key '")?.1.trim_end_matches('\'');
+        Some(key.rsplit('.').next().unwrap_or(key).to_string())
+    });
+    let Some(model) = model else {
+        return (constraint, Vec::new());
+    };
+    if let Some(name) = &constraint {
+        if let Some(fields) = model.unique_fields(name) {
+            return (constraint, fields);
+        }
+    }
+    // SQLite: "UNIQUE constraint failed: User.name, User.email".
+    if let Some(list) = message.strip_prefix("UNIQUE constraint failed: ") {
+        let fields = list
+            .split(", ")
+            .filter_map(|c| c.rsplit_once('.').map(|(_, col)| col))
+            .map(|col| model.field_name_of_column(col).to_string())
+            .collect();
+        return (constraint, fields);
+    }
+    (constraint, Vec::new())
+}
+
+fn null_column(message: &str) -> Option<String> {
+    // SQLite: "NOT NULL constraint failed: Post.title"; MySQL: "Column 'title' cannot be null";
+    // PostgreSQL: `null value in column "title" of relation ...`.
+    if let Some(rest) = message.strip_prefix("NOT NULL constraint failed: ") {
+        return rest.rsplit_once('.').map(|(_, c)| c.to_string());
+    }
+    let (open, close) = if message.contains("column \"") {
+        ("column \"", '"')
+    } else {
+        ("olumn '", '\'')
+    };
+    let rest = message.split_once(open)?.1;
+    rest.split_once(close).map(|(c, _)| c.to_string())
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::UniqueViolation { fields, .. } if !fields.is_empty() => write!(
+                f,
+                "unique constraint failed on the fields: ({}): {}",
+                fields.join(", "),
+                self.message
+            ),
+            ErrorKind::ForeignKeyViolation { .. } => {
+                write!(f, "foreign key constraint failed: {}", self.message)
+            }
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Reading a relation that was not fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationNotFetched {
+    pub relation: &'static str,
+}
+
+impl fmt::Display for RelationNotFetched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "relation `{}` was not fetched: add `.with({0}::fetch())` to the query",
+            self.relation
+        )
+    }
+}
+
+impl std::error::Error for RelationNotFetched {}
+
+impl From<RelationNotFetched> for Error {
+    fn from(e: RelationNotFetched) -> Self {
+        Error::new(
+            ErrorKind::RelationNotFetched {
+                relation: e.relation,
+            },
+            e.to_string(),
+        )
+    }
+}

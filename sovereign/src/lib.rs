@@ -1,0 +1,352 @@
+//! Sovereign's runtime: the generic client that generated code delegates to.
+//!
+//! `sovereign-build` generates, from a Prisma schema, a small Rust module per model (its data
+//! struct, its field modules and a static description of its table). Everything else lives
+//! here: SQL building with [sea-query](https://docs.rs/sea-query), execution with
+//! [sqlx](https://docs.rs/sqlx), relation loading, transactions, raw queries and errors.
+//!
+//! ```ignore
+//! // build.rs: sovereign_build::platform().compile().unwrap();
+//! mod db { sovereign::include_client!(); }
+//! use db::{post, user, PrismaClient};
+//!
+//! let client = PrismaClient::from_env().await?;
+//! let posts = client
+//!     .post()
+//!     .find_many(vec![post::title::contains("rust")])
+//!     .order_by(post::id::order(sovereign::Direction::Desc))
+//!     .take(10)
+//!     .with(post::author::fetch())
+//!     .exec()
+//!     .await?;
+//! ```
+//!
+//! Features: `sqlite` (default; SQLite is bundled), `postgres`, `mysql`. One generated client
+//! runs on every compiled-in backend; the URL picks one at run time.
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!("enable at least one of the features `sqlite`, `postgres`, `mysql` of `sovereign`");
+
+mod client;
+mod db;
+mod error;
+mod fetch;
+mod filter;
+mod ids;
+pub mod meta;
+mod model;
+mod sql;
+mod value;
+
+pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};
+pub use db::{load_dotenv, Backend, Conn, Database};
+pub use error::{Error, ErrorKind, RelationNotFetched, Result};
+pub use fetch::{BoxFuture, Fetch, Load};
+pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
+pub use model::{
+    Actions, Count, Create, CreateMany, Delete, DeleteMany, FindFirst, FindMany, FindUnique, Model,
+    ReadActions, Update, UpdateMany, Upsert,
+};
+pub use value::{decode_enum, null_enum, DbEnum, Decode, Reader, SqlValue};
+
+#[doc(hidden)]
+pub use {chrono, rust_decimal, sea_query, serde, serde_json};
+
+/// Reads a relation's slot: the value, or the error that says it was not fetched.
+#[doc(hidden)]
+pub fn fetched<'a, T>(
+    slot: &'a Option<T>,
+    relation: &'static str,
+) -> std::result::Result<&'a T, RelationNotFetched> {
+    slot.as_ref().ok_or(RelationNotFetched { relation })
+}
+
+/// Includes the client `sovereign-build` generated into `OUT_DIR`.
+///
+/// `include_client!()` includes `sovereign_client.rs`; `include_client!("name")` includes
+/// `name.rs` (a build script can generate several clients).
+#[macro_export]
+macro_rules! include_client {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/sovereign_client.rs"));
+    };
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}
+
+/// A raw statement with bound parameters: `raw!("SELECT ... WHERE id = {}", id)`.
+#[macro_export]
+macro_rules! raw {
+    ($sql:literal $(, $v:expr)* $(,)?) => {
+        $crate::Raw::new($sql, vec![$($crate::SqlValue::from($v)),*])
+    };
+}
+
+/// All of the filters: `and![post::published::equals(true), post::title::contains("x")]`.
+#[macro_export]
+macro_rules! and {
+    ($($w:expr),* $(,)?) => { $crate::Where::and(vec![$($w.into()),*]) };
+}
+
+/// Any of the filters.
+#[macro_export]
+macro_rules! or {
+    ($($w:expr),* $(,)?) => { $crate::Where::or(vec![$($w.into()),*]) };
+}
+
+/// None of the filters.
+#[macro_export]
+macro_rules! not {
+    ($($w:expr),* $(,)?) => { $crate::Where::not(vec![$($w.into()),*]) };
+}
+
+/// The functions of a scalar field's module (generated code calls this).
+///
+/// `$M` model data type, `$i` field number, `$T` value type, `$V` argument type (`Option<$T>`
+/// for optional fields); capabilities: `eq` or `unique`, `cmp`, `str`, `num`, `null`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __field {
+    ($M:ty, $i:expr, $T:ty, $V:ty; $($cap:ident)*) => {
+        pub fn not(v: impl Into<$V>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v.into())))
+        }
+        pub fn in_vec(v: Vec<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::In(v.into_iter().map($crate::SqlValue::from).collect()))
+        }
+        pub fn not_in_vec(v: Vec<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::NotIn(v.into_iter().map($crate::SqlValue::from).collect()))
+        }
+        pub fn set(v: impl Into<$V>) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Set($crate::SqlValue::from(v.into())))
+        }
+        pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
+            $crate::OrderBy::new($i, d)
+        }
+        $($crate::__field!(@$cap $M, $i, $T, $V);)*
+    };
+    (@eq $M:ty, $i:expr, $T:ty, $V:ty) => {
+        pub fn equals(v: impl Into<$V>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Equals($crate::SqlValue::from(v.into())))
+        }
+    };
+    (@unique $M:ty, $i:expr, $T:ty, $V:ty) => {
+        pub fn equals<W: From<$crate::Unique<$M>>>(v: impl Into<$V>) -> W {
+            W::from($crate::Unique::fields(vec![($i, $crate::SqlValue::from(v.into()))]))
+        }
+    };
+    (@cmp $M:ty, $i:expr, $T:ty, $V:ty) => {
+        pub fn lt(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Lt($crate::SqlValue::from(v.into())))
+        }
+        pub fn lte(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Lte($crate::SqlValue::from(v.into())))
+        }
+        pub fn gt(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Gt($crate::SqlValue::from(v.into())))
+        }
+        pub fn gte(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Gte($crate::SqlValue::from(v.into())))
+        }
+    };
+    (@str $M:ty, $i:expr, $T:ty, $V:ty) => {
+        pub fn contains(v: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Contains(v.into()))
+        }
+        pub fn starts_with(v: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::StartsWith(v.into()))
+        }
+        pub fn ends_with(v: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::EndsWith(v.into()))
+        }
+    };
+    (@num $M:ty, $i:expr, $T:ty, $V:ty) => {
+        pub fn increment(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Increment($crate::SqlValue::from(v)))
+        }
+        pub fn decrement(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Decrement($crate::SqlValue::from(v)))
+        }
+        pub fn multiply(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Multiply($crate::SqlValue::from(v)))
+        }
+        pub fn divide(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Divide($crate::SqlValue::from(v)))
+        }
+    };
+    (@null $M:ty, $i:expr, $T:ty, $V:ty) => {
+        pub fn is_null() -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::IsNull)
+        }
+    };
+}
+
+/// The functions of a relation field's module (generated code calls this).
+///
+/// `one`: required to-one; `optional`: optional to-one; `many`: a list relation.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __relation {
+    (one $P:ty, $r:expr, $C:ty, $field:ident) => {
+        pub fn fetch() -> $crate::Fetch<$P, $C> {
+            $crate::Fetch::new($r, |p, v| p.$field = v.into_iter().next().map(Box::new), vec![])
+        }
+        $crate::__relation!(@to_one $P, $r, $C);
+    };
+    (optional $P:ty, $r:expr, $C:ty, $field:ident) => {
+        pub fn fetch() -> $crate::Fetch<$P, $C> {
+            $crate::Fetch::new($r, |p, v| p.$field = Some(v.into_iter().next().map(Box::new)), vec![])
+        }
+        $crate::__relation!(@to_one $P, $r, $C);
+        pub fn disconnect() -> $crate::Set<$P> {
+            $crate::Set::disconnect::<$C>($r, None)
+        }
+    };
+    (many $P:ty, $r:expr, $C:ty, $field:ident) => {
+        pub fn fetch(w: Vec<$crate::Where<$C>>) -> $crate::Fetch<$P, $C> {
+            $crate::Fetch::new($r, |p, v| p.$field = Some(v), w)
+        }
+        pub fn some(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::Some, w)
+        }
+        pub fn every(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::Every, w)
+        }
+        pub fn none(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::None, w)
+        }
+        pub fn connect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
+            $crate::Set::connect($r, u)
+        }
+        pub fn disconnect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
+            $crate::Set::disconnect($r, Some(u))
+        }
+    };
+    (@to_one $P:ty, $r:expr, $C:ty) => {
+        pub fn is(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::Is, w)
+        }
+        pub fn is_not(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::IsNot, w)
+        }
+        pub fn connect(u: $crate::Unique<$C>) -> $crate::Set<$P> {
+            $crate::Set::connect($r, vec![u])
+        }
+    };
+}
+
+/// An enum of the schema (generated code calls this): variants and their database names.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __enum {
+    ($(#[$m:meta])* $name:ident, $db:literal, { $($(#[$vm:meta])* $variant:ident = $vdb:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
+        #[serde(crate = "::sovereign::serde")]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $vdb)] $variant,)*
+        }
+        impl $crate::DbEnum for $name {
+            const DB_TYPE: &'static str = $db;
+            fn db_name(self) -> &'static str {
+                match self { $($name::$variant => $vdb,)* }
+            }
+            fn from_db_name(s: &str) -> Option<Self> {
+                match s { $($vdb => Some($name::$variant),)* _ => None }
+            }
+        }
+        impl $crate::Decode for $name {
+            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
+                $crate::decode_enum(r)
+            }
+        }
+        impl From<$name> for $crate::SqlValue {
+            fn from(v: $name) -> Self {
+                <$name as $crate::DbEnum>::to_value(v)
+            }
+        }
+        impl $crate::sea_query::Nullable for $name {
+            fn null() -> $crate::SqlValue {
+                $crate::null_enum($db)
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(<$name as $crate::DbEnum>::db_name(*self))
+            }
+        }
+    };
+}
+
+/// The client type (generated code calls this): constructors, transactions, raw queries and
+/// one accessor per model.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client {
+    ($client:ident, url: $url:expr, env: $env:expr, base: $base:expr, { $($acc:ident: $ty:ty),* $(,)? }) => {
+        /// The generated client: one accessor per model.
+        #[derive(Clone, Debug)]
+        pub struct $client {
+            conn: $crate::Conn,
+        }
+        impl $crate::Client for $client {
+            fn from_conn(conn: $crate::Conn) -> Self {
+                $client { conn }
+            }
+            fn conn(&self) -> &$crate::Conn {
+                &self.conn
+            }
+        }
+        impl $client {
+            /// A client over an existing database handle.
+            pub fn new(db: $crate::Database) -> Self {
+                $client { conn: $crate::Conn::Db(db) }
+            }
+            /// Connects to `url` (relative SQLite paths: against the current directory).
+            pub async fn connect(url: &str) -> $crate::Result<Self> {
+                Ok(Self::new($crate::Database::connect(url).await?))
+            }
+            /// Connects to the schema's datasource URL: the environment variable it names
+            /// (after loading `.env` as Prisma does), or its literal URL. A relative SQLite
+            /// path is resolved against the schema's directory, as Prisma does.
+            pub async fn from_env() -> $crate::Result<Self> {
+                let env: Option<&str> = $env;
+                let url = match env {
+                    Some(var) => {
+                        $crate::load_dotenv(::std::path::Path::new(".env"));
+                        ::std::env::var(var).map_err(|_| $crate::Error::missing_env(var))?
+                    }
+                    None => $url.to_string(),
+                };
+                let base = ::std::path::Path::new($base);
+                let base = if base.is_dir() { base } else { ::std::path::Path::new(".") };
+                Ok(Self::new($crate::Database::connect_relative(&url, base).await?))
+            }
+            /// The database handle (pool and provider) under this client.
+            pub fn database(&self) -> Option<&$crate::Database> {
+                match &self.conn {
+                    $crate::Conn::Db(db) => Some(db),
+                    $crate::Conn::Tx(..) => None,
+                }
+            }
+            /// Runs a closure in a transaction: `client._transaction().run(|tx| async move { ... })`.
+            pub fn _transaction(&self) -> $crate::TransactionBuilder<Self> {
+                $crate::TransactionBuilder::new(self.conn.clone())
+            }
+            /// A raw query with bound parameters, each row decoded as `T`.
+            pub async fn _query_raw<T: $crate::RawRow>(&self, raw: $crate::Raw) -> $crate::Result<Vec<T>> {
+                $crate::query_raw(&self.conn, raw).await
+            }
+            /// A raw statement with bound parameters; returns the rows affected.
+            pub async fn _execute_raw(&self, raw: $crate::Raw) -> $crate::Result<u64> {
+                $crate::execute_raw(&self.conn, raw).await
+            }
+            $(
+                pub fn $acc(&self) -> $ty {
+                    <$ty>::new(self.conn.clone())
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,604 @@
+//! Values in and out: decoding columns into Rust types, and binding sea-query values to sqlx.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use rust_decimal::Decimal;
+use sea_query::Value;
+#[allow(unused_imports)]
+use sqlx::{Row, TypeInfo, ValueRef};
+
+use crate::error::{Error, Result};
+use crate::meta::Kind;
+
+pub use sea_query::Value as SqlValue;
+
+/// One result row being decoded, column by column in select order.
+pub struct Reader<'r> {
+    row: RowRef<'r>,
+    idx: usize,
+}
+
+enum RowRef<'r> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'r sqlx::sqlite::SqliteRow),
+    #[cfg(feature = "postgres")]
+    Postgres(&'r sqlx::postgres::PgRow),
+    #[cfg(feature = "mysql")]
+    MySql(&'r sqlx::mysql::MySqlRow),
+}
+
+#[cfg(feature = "sqlite")]
+impl<'r> From<&'r sqlx::sqlite::SqliteRow> for Reader<'r> {
+    fn from(r: &'r sqlx::sqlite::SqliteRow) -> Self {
+        Reader {
+            row: RowRef::Sqlite(r),
+            idx: 0,
+        }
+    }
+}
+#[cfg(feature = "postgres")]
+impl<'r> From<&'r sqlx::postgres::PgRow> for Reader<'r> {
+    fn from(r: &'r sqlx::postgres::PgRow) -> Self {
+        Reader {
+            row: RowRef::Postgres(r),
+            idx: 0,
+        }
+    }
+}
+#[cfg(feature = "mysql")]
+impl<'r> From<&'r sqlx::mysql::MySqlRow> for Reader<'r> {
+    fn from(r: &'r sqlx::mysql::MySqlRow) -> Self {
+        Reader {
+            row: RowRef::MySql(r),
+            idx: 0,
+        }
+    }
+}
+
+fn col_err(e: sqlx::Error) -> Error {
+    Error::decode(e.to_string())
+}
+
+/// Per-backend access to the current column; `$r` is bound to the row.
+macro_rules! on_row {
+    ($self:expr, |$r:ident| $body:expr) => {
+        match $self.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite($r) => $body,
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres($r) => $body,
+            #[cfg(feature = "mysql")]
+            RowRef::MySql($r) => $body,
+        }
+    };
+}
+
+impl Reader<'_> {
+    /// Decodes the next column.
+    pub fn next<T: Decode>(&mut self) -> Result<T> {
+        T::decode(self)
+    }
+
+    /// Skips `n` columns.
+    pub fn skip(&mut self, n: usize) {
+        self.idx += n;
+    }
+
+    fn is_null(&self) -> Result<bool> {
+        let i = self.idx;
+        on_row!(self, |r| Ok(r.try_get_raw(i).map_err(col_err)?.is_null()))
+    }
+
+    /// The database's name for the current column's type (of the value, on SQLite).
+    fn type_name(&self) -> Result<String> {
+        let i = self.idx;
+        on_row!(self, |r| Ok(r
+            .try_get_raw(i)
+            .map_err(col_err)?
+            .type_info()
+            .name()
+            .to_string()))
+    }
+
+    fn column_name(&self) -> String {
+        let i = self.idx;
+        on_row!(self, |r| {
+            use sqlx::Column;
+            r.columns()
+                .get(i)
+                .map_or_else(|| i.to_string(), |c| c.name().to_string())
+        })
+    }
+
+    /// The current column as `T`, by sqlx's own decoding (with its type check when `checked`).
+    fn get<T>(&mut self, checked: bool) -> Result<T>
+    where
+        T: SqlxDecode,
+    {
+        let i = self.idx;
+        let v = on_row!(self, |r| if checked {
+            r.try_get::<T, _>(i)
+        } else {
+            r.try_get_unchecked::<T, _>(i)
+        })
+        .map_err(col_err)?;
+        self.idx += 1;
+        Ok(v)
+    }
+}
+
+/// Types sqlx decodes on every compiled-in backend.
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub trait SqlxDecode:
+    for<'a> sqlx::Decode<'a, sqlx::Sqlite>
+    + sqlx::Type<sqlx::Sqlite>
+    + for<'a> sqlx::Decode<'a, sqlx::Postgres>
+    + sqlx::Type<sqlx::Postgres>
+    + for<'a> sqlx::Decode<'a, sqlx::MySql>
+    + sqlx::Type<sqlx::MySql>
+{
+}
+#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+impl<T> SqlxDecode for T where
+    T: for<'a> sqlx::Decode<'a, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + for<'a> sqlx::Decode<'a, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + for<'a> sqlx::Decode<'a, sqlx::MySql>
+        + sqlx::Type<sqlx::MySql>
+{
+}
+
+macro_rules! sqlx_decode_bound {
+    ($cfg:meta, $($db:path),*) => {
+        /// Types sqlx decodes on every compiled-in backend.
+        #[cfg($cfg)]
+        pub trait SqlxDecode: $(for<'a> sqlx::Decode<'a, $db> + sqlx::Type<$db> +)* Sized {}
+        #[cfg($cfg)]
+        impl<T> SqlxDecode for T where T: $(for<'a> sqlx::Decode<'a, $db> + sqlx::Type<$db> +)* Sized {}
+    };
+}
+sqlx_decode_bound!(
+    all(
+        feature = "sqlite",
+        feature = "postgres",
+        not(feature = "mysql")
+    ),
+    sqlx::Sqlite,
+    sqlx::Postgres
+);
+sqlx_decode_bound!(
+    all(
+        feature = "sqlite",
+        not(feature = "postgres"),
+        feature = "mysql"
+    ),
+    sqlx::Sqlite,
+    sqlx::MySql
+);
+sqlx_decode_bound!(
+    all(
+        not(feature = "sqlite"),
+        feature = "postgres",
+        feature = "mysql"
+    ),
+    sqlx::Postgres,
+    sqlx::MySql
+);
+sqlx_decode_bound!(
+    all(
+        feature = "sqlite",
+        not(feature = "postgres"),
+        not(feature = "mysql")
+    ),
+    sqlx::Sqlite
+);
+sqlx_decode_bound!(
+    all(
+        not(feature = "sqlite"),
+        feature = "postgres",
+        not(feature = "mysql")
+    ),
+    sqlx::Postgres
+);
+sqlx_decode_bound!(
+    all(
+        not(feature = "sqlite"),
+        not(feature = "postgres"),
+        feature = "mysql"
+    ),
+    sqlx::MySql
+);
+
+/// A Rust type a column decodes into.
+pub trait Decode: Sized {
+    fn decode(r: &mut Reader<'_>) -> Result<Self>;
+}
+
+macro_rules! plain_decode {
+    ($($t:ty),*) => {$(
+        impl Decode for $t {
+            fn decode(r: &mut Reader<'_>) -> Result<Self> {
+                if r.is_null()? {
+                    return Err(Error::decode(format!("column `{}` is NULL but the field is required", r.column_name())));
+                }
+                r.get::<$t>(true)
+            }
+        }
+    )*};
+}
+plain_decode!(f64, bool, Vec<u8>);
+
+impl Decode for String {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        if r.is_null()? {
+            return Err(Error::decode(format!(
+                "column `{}` is NULL but the field is required",
+                r.column_name()
+            )));
+        }
+        // Unchecked: MySQL reports ENUM and JSON columns as their own types.
+        r.get::<String>(false)
+    }
+}
+
+impl Decode for i64 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        if r.is_null()? {
+            return Err(Error::decode(format!(
+                "column `{}` is NULL but the field is required",
+                r.column_name()
+            )));
+        }
+        match r.row {
+            // Narrower integer columns widen (raw queries often yield INT4 on PostgreSQL).
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(_) => match r.type_name()?.as_str() {
+                "INT4" => r.get::<i32>(true).map(i64::from),
+                "INT2" => r.get::<i16>(true).map(i64::from),
+                _ => r.get::<i64>(true),
+            },
+            #[allow(unreachable_patterns)]
+            _ => r.get::<i64>(true),
+        }
+    }
+}
+
+impl Decode for i32 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        match r.row {
+            // SQLite integers are 64-bit; a wider value is an error, not a wrap.
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(_) => {
+                let v: i64 = i64::decode(r)?;
+                i32::try_from(v).map_err(|_| Error::decode(format!("{v} does not fit Int")))
+            }
+            #[allow(unreachable_patterns)]
+            _ => {
+                if r.is_null()? {
+                    return Err(Error::decode(format!(
+                        "column `{}` is NULL but the field is required",
+                        r.column_name()
+                    )));
+                }
+                r.get::<i32>(true)
+            }
+        }
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        if r.is_null()? {
+            r.idx += 1;
+            Ok(None)
+        } else {
+            T::decode(r).map(Some)
+        }
+    }
+}
+
+impl Decode for DateTime<FixedOffset> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        let utc = match r.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(_) => match r.type_name()?.as_str() {
+                "INTEGER" => {
+                    let ms = r.get::<i64>(false)?;
+                    Utc.timestamp_millis_opt(ms)
+                        .single()
+                        .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?
+                }
+                "REAL" => {
+                    let ms = r.get::<f64>(false)?;
+                    Utc.timestamp_millis_opt(ms as i64)
+                        .single()
+                        .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?
+                }
+                _ => {
+                    let s = r.get::<String>(false)?;
+                    parse_datetime(&s)?
+                }
+            },
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(_) => {
+                if r.type_name()? == "TIMESTAMPTZ" {
+                    r.get::<DateTime<Utc>>(true)?
+                } else {
+                    r.get::<NaiveDateTime>(false)?.and_utc()
+                }
+            }
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(_) => r.get::<NaiveDateTime>(false)?.and_utc(),
+        };
+        Ok(utc.fixed_offset())
+    }
+}
+
+/// SQLite text date-times: RFC 3339, or `YYYY-MM-DD HH:MM:SS[.fff]` (CURRENT_TIMESTAMP).
+fn parse_datetime(s: &str) -> Result<DateTime<Utc>> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
+            return Ok(n.and_utc());
+        }
+    }
+    if let Ok(ms) = s.parse::<i64>() {
+        if let Some(d) = Utc.timestamp_millis_opt(ms).single() {
+            return Ok(d);
+        }
+    }
+    Err(Error::decode(format!("`{s}` is not a date-time")))
+}
+
+impl Decode for Decimal {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        match r.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(_) => match r.type_name()?.as_str() {
+                "INTEGER" => Ok(Decimal::from(r.get::<i64>(false)?)),
+                "REAL" => {
+                    let f = r.get::<f64>(false)?;
+                    Decimal::try_from(f).map_err(|e| Error::decode(e.to_string()))
+                }
+                _ => {
+                    let s = r.get::<String>(false)?;
+                    s.parse()
+                        .map_err(|_| Error::decode(format!("`{s}` is not a Decimal")))
+                }
+            },
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(row) => {
+                let i = r.idx;
+                r.idx += 1;
+                row.try_get_unchecked::<Decimal, _>(i).map_err(col_err)
+            }
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(row) => {
+                let i = r.idx;
+                r.idx += 1;
+                row.try_get_unchecked::<Decimal, _>(i).map_err(col_err)
+            }
+        }
+    }
+}
+
+impl Decode for serde_json::Value {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        let text = match r.row {
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(_) => {
+                return r
+                    .get::<sqlx::types::Json<serde_json::Value>>(false)
+                    .map(|j| j.0)
+            }
+            #[allow(unreachable_patterns)]
+            _ => r.get::<String>(false)?,
+        };
+        serde_json::from_str(&text).map_err(|e| Error::decode(format!("invalid JSON: {e}")))
+    }
+}
+
+/// An enum the generated code declares; stored by its database name.
+pub trait DbEnum: Sized + Copy + 'static {
+    const DB_TYPE: &'static str;
+    fn db_name(self) -> &'static str;
+    fn from_db_name(s: &str) -> Option<Self>;
+    fn to_value(self) -> Value {
+        Value::Enum(sea_query::OptionEnum::Some(Box::new(sea_query::Enum {
+            type_name: Self::DB_TYPE.into(),
+            value: self.db_name().into(),
+        })))
+    }
+}
+
+/// Decodes an enum column (used by the impls the generated code declares).
+pub fn decode_enum<E: DbEnum>(r: &mut Reader<'_>) -> Result<E> {
+    let s = String::decode(r)?;
+    E::from_db_name(&s)
+        .ok_or_else(|| Error::decode(format!("`{s}` is not a value of enum {}", E::DB_TYPE)))
+}
+
+/// The null value of an enum column.
+pub fn null_enum(type_name: &'static str) -> Value {
+    Value::Enum(sea_query::OptionEnum::None(type_name.into()))
+}
+
+/// A hashable form of key values, for matching related rows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    Null,
+    Int(i64),
+    Str(String),
+    Bytes(Vec<u8>),
+    Other(String),
+}
+
+pub(crate) fn key_of(v: &Value) -> Key {
+    match v {
+        Value::Int(Some(i)) => Key::Int(i64::from(*i)),
+        Value::BigInt(Some(i)) => Key::Int(*i),
+        Value::SmallInt(Some(i)) => Key::Int(i64::from(*i)),
+        Value::String(Some(s)) => Key::Str(s.clone()),
+        Value::Bytes(Some(b)) => Key::Bytes(b.clone()),
+        Value::Enum(sea_query::OptionEnum::Some(e)) => Key::Str(e.value.to_string()),
+        Value::Int(None)
+        | Value::BigInt(None)
+        | Value::String(None)
+        | Value::Bytes(None)
+        | Value::Enum(sea_query::OptionEnum::None(_)) => Key::Null,
+        other => Key::Other(format!("{other:?}")),
+    }
+}
+
+/// Decodes one key column of the given kind (a join table's column).
+pub(crate) fn decode_key(r: &mut Reader<'_>, kind: Kind) -> Result<Key> {
+    Ok(match kind {
+        Kind::Int => Key::Int(i64::from(i32::decode(r)?)),
+        Kind::BigInt => Key::Int(i64::decode(r)?),
+        Kind::Bytes => Key::Bytes(Vec::<u8>::decode(r)?),
+        _ => Key::Str(String::decode(r)?),
+    })
+}
+
+pub(crate) fn is_null(v: &Value) -> bool {
+    match v {
+        Value::Bool(x) => x.is_none(),
+        Value::TinyInt(x) => x.is_none(),
+        Value::SmallInt(x) => x.is_none(),
+        Value::Int(x) => x.is_none(),
+        Value::BigInt(x) => x.is_none(),
+        Value::Double(x) => x.is_none(),
+        Value::Float(x) => x.is_none(),
+        Value::String(x) => x.is_none(),
+        Value::Enum(x) => !x.is_some(),
+        Value::Bytes(x) => x.is_none(),
+        Value::Json(x) => x.is_none(),
+        Value::ChronoDateTimeWithTimeZone(x) => x.is_none(),
+        Value::ChronoDateTimeUtc(x) => x.is_none(),
+        Value::ChronoDateTime(x) => x.is_none(),
+        Value::Decimal(x) => x.is_none(),
+        _ => false,
+    }
+}
+
+/// Binding sea-query's values as sqlx arguments, with Prisma's storage choices per backend.
+pub(crate) mod bind {
+    use super::*;
+    #[allow(unused_imports)]
+    use sqlx::Arguments;
+
+    fn unsupported(v: &Value) -> Error {
+        Error::new(
+            crate::ErrorKind::Configuration,
+            format!("cannot bind {v:?}: the client does not produce this kind of value"),
+        )
+    }
+
+    fn add_err(e: sqlx::error::BoxDynError) -> Error {
+        Error::new(
+            crate::ErrorKind::Decode,
+            format!("cannot bind a value: {e}"),
+        )
+    }
+
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn sqlite(
+        values: sea_query::Values,
+    ) -> Result<sqlx::sqlite::SqliteArguments<'static>> {
+        let mut a = sqlx::sqlite::SqliteArguments::default();
+        for v in values {
+            match v {
+                Value::Bool(x) => a.add(x),
+                Value::TinyInt(x) => a.add(x.map(i64::from)),
+                Value::SmallInt(x) => a.add(x.map(i64::from)),
+                Value::Int(x) => a.add(x),
+                Value::BigInt(x) => a.add(x),
+                Value::Unsigned(x) => a.add(x.map(i64::from)),
+                Value::BigUnsigned(x) => a.add(x.map(|u| i64::try_from(u).unwrap_or(i64::MAX))),
+                Value::Float(x) => a.add(x.map(f64::from)),
+                Value::Double(x) => a.add(x),
+                Value::String(x) => a.add(x),
+                Value::Enum(sea_query::OptionEnum::Some(e)) => a.add(e.value.into_owned()),
+                Value::Enum(sea_query::OptionEnum::None(_)) => a.add(None::<String>),
+                Value::Bytes(x) => a.add(x),
+                Value::Json(x) => a.add(x.map(|j| j.to_string())),
+                // Prisma stores SQLite date-times as milliseconds since the epoch.
+                Value::ChronoDateTimeWithTimeZone(x) => a.add(x.map(|d| d.timestamp_millis())),
+                Value::ChronoDateTimeUtc(x) => a.add(x.map(|d| d.timestamp_millis())),
+                Value::ChronoDateTime(x) => a.add(x.map(|d| d.and_utc().timestamp_millis())),
+                Value::Decimal(x) => a.add(x.map(|d| d.to_string())),
+                other => return Err(unsupported(&other)),
+            }
+            .map_err(add_err)?;
+        }
+        Ok(a)
+    }
+
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(values: sea_query::Values) -> Result<sqlx::postgres::PgArguments> {
+        let mut a = sqlx::postgres::PgArguments::default();
+        for v in values {
+            match v {
+                Value::Bool(x) => a.add(x),
+                Value::TinyInt(x) => a.add(x.map(i16::from)),
+                Value::SmallInt(x) => a.add(x),
+                Value::Int(x) => a.add(x),
+                Value::BigInt(x) => a.add(x),
+                Value::Unsigned(x) => a.add(x.map(i64::from)),
+                Value::BigUnsigned(x) => a.add(x.map(|u| i64::try_from(u).unwrap_or(i64::MAX))),
+                Value::Float(x) => a.add(x),
+                Value::Double(x) => a.add(x),
+                Value::String(x) => a.add(x),
+                // sea-query writes the enum cast into the SQL; the value is its label.
+                Value::Enum(sea_query::OptionEnum::Some(e)) => a.add(e.value.into_owned()),
+                Value::Enum(sea_query::OptionEnum::None(_)) => a.add(None::<String>),
+                Value::Bytes(x) => a.add(x),
+                Value::Json(x) => a.add(x.map(|j| sqlx::types::Json(*j))),
+                // Prisma's DateTime column is `timestamp(3)`, in UTC.
+                Value::ChronoDateTimeWithTimeZone(x) => a.add(x.map(|d| d.naive_utc())),
+                Value::ChronoDateTimeUtc(x) => a.add(x.map(|d| d.naive_utc())),
+                Value::ChronoDateTime(x) => a.add(x),
+                Value::Decimal(x) => a.add(x),
+                other => return Err(unsupported(&other)),
+            }
+            .map_err(add_err)?;
+        }
+        Ok(a)
+    }
+
+    #[cfg(feature = "mysql")]
+    pub(crate) fn mysql(values: sea_query::Values) -> Result<sqlx::mysql::MySqlArguments> {
+        let mut a = sqlx::mysql::MySqlArguments::default();
+        for v in values {
+            match v {
+                Value::Bool(x) => a.add(x),
+                Value::TinyInt(x) => a.add(x),
+                Value::SmallInt(x) => a.add(x),
+                Value::Int(x) => a.add(x),
+                Value::BigInt(x) => a.add(x),
+                Value::Unsigned(x) => a.add(x),
+                Value::BigUnsigned(x) => a.add(x),
+                Value::Float(x) => a.add(x),
+                Value::Double(x) => a.add(x),
+                Value::String(x) => a.add(x),
+                Value::Enum(sea_query::OptionEnum::Some(e)) => a.add(e.value.into_owned()),
+                Value::Enum(sea_query::OptionEnum::None(_)) => a.add(None::<String>),
+                Value::Bytes(x) => a.add(x),
+                Value::Json(x) => a.add(x.map(|j| j.to_string())),
+                Value::ChronoDateTimeWithTimeZone(x) => a.add(x.map(|d| d.naive_utc())),
+                Value::ChronoDateTimeUtc(x) => a.add(x.map(|d| d.naive_utc())),
+                Value::ChronoDateTime(x) => a.add(x),
+                Value::Decimal(x) => a.add(x),
+                other => return Err(unsupported(&other)),
+            }
+            .map_err(add_err)?;
+        }
+        Ok(a)
+    }
+}
