@@ -335,6 +335,24 @@ async fn filters(c: &PrismaClient, backend: Backend) -> R {
     );
     assert_eq!(u.count(vec![]).exec().await?, 5);
     assert_eq!(u.count(vec![user::email::contains("@x.")]).exec().await?, 3);
+    // A typed subset of fields.
+    let picked = u
+        .find_many(vec![user::karma::gte(30)])
+        .order_by(user::karma::order(Direction::Asc))
+        .select(sovereign::select!(user { email name }))
+        .exec()
+        .await?;
+    assert_eq!(picked.len(), 2);
+    assert_eq!(
+        (picked[0].email.as_str(), picked[0].name.as_deref()),
+        ("d@y.io", Some("Dora_50%"))
+    );
+    let one = u
+        .find_unique(user::email::equals("e@y.io"))
+        .select(sovereign::select!(user { karma }))
+        .exec()
+        .await?;
+    assert_eq!(one.map(|s| s.karma), Some(40));
     let first = u
         .find_first(vec![user::karma::gt(0)])
         .order_by(user::karma::order(Direction::Desc))

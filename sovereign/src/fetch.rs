@@ -32,8 +32,10 @@ pub struct Fetch<P, C> {
 impl<P: Model, C: Model> Fetch<P, C> {
     #[doc(hidden)]
     pub fn new(rel: usize, assign: fn(&mut P, Vec<C>), filters: Vec<Where<C>>) -> Self {
-        let mut args = FindArgs::default();
-        args.filters = filters.into_iter().map(|w| w.filter).collect();
+        let args = FindArgs {
+            filters: filters.into_iter().map(|w| w.filter).collect(),
+            ..FindArgs::default()
+        };
         Fetch { rel, assign, args }
     }
     /// At most `n` related records per parent.
@@ -105,7 +107,7 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             for p in parents.iter() {
                 let key: Vec<_> = parent_fields.iter().map(|&f| p.value(f)).collect();
                 let k: Vec<Key> = key.iter().map(key_of).collect();
-                if k.iter().any(|k| *k == Key::Null) {
+                if k.contains(&Key::Null) {
                     continue;
                 }
                 if seen.insert(k) {

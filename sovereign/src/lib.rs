@@ -24,6 +24,12 @@
 //! Features: `sqlite` (default; SQLite is bundled), `postgres`, `mysql`. One generated client
 //! runs on every compiled-in backend; the URL picks one at run time.
 
+// Helpers of a backend that is compiled out are unused, not wrong.
+#![cfg_attr(
+    not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code, unused_imports, unused_variables)
+)]
+
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("enable at least one of the features `sqlite`, `postgres`, `mysql` of `sovereign`");
 
@@ -44,13 +50,20 @@ pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use fetch::{BoxFuture, Fetch, Load};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
 pub use model::{
-    Actions, Count, Create, CreateMany, Delete, DeleteMany, FindFirst, FindMany, FindUnique, Model,
-    ReadActions, Update, UpdateMany, Upsert,
+    Actions, Count, Create, CreateMany, Delete, DeleteMany, FindFirst, FindMany, FindManySelect,
+    FindUnique, Model, ReadActions, Select, SelectOne, Selection, Update, UpdateMany, Upsert,
 };
 pub use value::{decode_enum, null_enum, DbEnum, Decode, Reader, SqlValue};
 
 #[doc(hidden)]
 pub use {chrono, rust_decimal, sea_query, serde, serde_json};
+
+/// The type of `DateTime` fields: an instant with its offset (UTC when read back).
+pub type DateTime = chrono::DateTime<chrono::FixedOffset>;
+/// The type of `Decimal` fields.
+pub type Decimal = rust_decimal::Decimal;
+/// The type of `Json` fields.
+pub type Json = serde_json::Value;
 
 /// Reads a relation's slot: the value, or the error that says it was not fetched.
 #[doc(hidden)]
@@ -83,6 +96,27 @@ macro_rules! raw {
     };
 }
 
+/// A typed subset of a model's fields: `client.user().find_many(vec![]).select(select!(user { id email }))`
+/// returns values of a struct with just `id` and `email`.
+#[macro_export]
+macro_rules! select {
+    ($model:ident { $($field:ident)* }) => {{
+        #[derive(Debug, Clone, PartialEq, ::sovereign::serde::Serialize)]
+        #[serde(crate = "::sovereign::serde")]
+        struct Selected {
+            $(pub $field: $model::$field::Type,)*
+        }
+        impl $crate::Selection for Selected {
+            type Model = $model::Data;
+            const FIELDS: &'static [usize] = &[$($model::$field::INDEX),*];
+            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
+                Ok(Selected { $($field: r.next()?,)* })
+            }
+        }
+        $crate::Select::<Selected>::new()
+    }};
+}
+
 /// All of the filters: `and![post::published::equals(true), post::title::contains("x")]`.
 #[macro_export]
 macro_rules! and {
@@ -109,6 +143,10 @@ macro_rules! not {
 #[macro_export]
 macro_rules! __field {
     ($M:ty, $i:expr, $T:ty, $V:ty; $($cap:ident)*) => {
+        /// The field's Rust type (what `select!` reads).
+        pub type Type = $V;
+        /// The field's number in the model's table description.
+        pub const INDEX: usize = $i;
         pub fn not(v: impl Into<$V>) -> $crate::Where<$M> {
             $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v.into())))
         }
@@ -189,12 +227,24 @@ macro_rules! __field {
 #[macro_export]
 macro_rules! __relation {
     (one $P:ty, $r:expr, $C:ty, $field:ident) => {
+        impl $P {
+            /// The related record; an error when the query did not fetch it.
+            pub fn $field(&self) -> ::std::result::Result<&$C, $crate::RelationNotFetched> {
+                $crate::fetched(&self.$field, stringify!($field)).map(|b| &**b)
+            }
+        }
         pub fn fetch() -> $crate::Fetch<$P, $C> {
             $crate::Fetch::new($r, |p, v| p.$field = v.into_iter().next().map(Box::new), vec![])
         }
         $crate::__relation!(@to_one $P, $r, $C);
     };
     (optional $P:ty, $r:expr, $C:ty, $field:ident) => {
+        impl $P {
+            /// The related record, if any; an error when the query did not fetch it.
+            pub fn $field(&self) -> ::std::result::Result<Option<&$C>, $crate::RelationNotFetched> {
+                $crate::fetched(&self.$field, stringify!($field)).map(|o| o.as_deref())
+            }
+        }
         pub fn fetch() -> $crate::Fetch<$P, $C> {
             $crate::Fetch::new($r, |p, v| p.$field = Some(v.into_iter().next().map(Box::new)), vec![])
         }
@@ -204,6 +254,12 @@ macro_rules! __relation {
         }
     };
     (many $P:ty, $r:expr, $C:ty, $field:ident) => {
+        impl $P {
+            /// The related records; an error when the query did not fetch them.
+            pub fn $field(&self) -> ::std::result::Result<&Vec<$C>, $crate::RelationNotFetched> {
+                $crate::fetched(&self.$field, stringify!($field))
+            }
+        }
         pub fn fetch(w: Vec<$crate::Where<$C>>) -> $crate::Fetch<$P, $C> {
             $crate::Fetch::new($r, |p, v| p.$field = Some(v), w)
         }
@@ -232,6 +288,27 @@ macro_rules! __relation {
         }
         pub fn connect(u: $crate::Unique<$C>) -> $crate::Set<$P> {
             $crate::Set::connect($r, vec![u])
+        }
+    };
+}
+
+/// The `Model` impl of a data struct (generated code calls this): scalar fields with their
+/// numbers, in column order, then relation fields.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __model {
+    ($D:ident, $meta:path, [$($i:literal $f:ident),* $(,)?], [$($rel:ident),* $(,)?]) => {
+        impl $crate::Model for $D {
+            const META: &'static $crate::meta::ModelMeta = &$meta;
+            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
+                Ok($D { $($f: r.next()?,)* $($rel: None,)* })
+            }
+            fn value(&self, field: usize) -> $crate::SqlValue {
+                match field {
+                    $($i => self.$f.clone().into(),)*
+                    _ => unreachable!("field {field} of {}", $meta.name),
+                }
+            }
         }
     };
 }

@@ -157,3 +157,64 @@ impl ModelMeta {
             .map_or(column, |f| f.name)
     }
 }
+
+impl RelationMeta {
+    /// This model holds the foreign key.
+    pub const fn owner(
+        name: &'static str,
+        target: &'static ModelMeta,
+        fields: &'static [usize],
+        references: &'static [usize],
+    ) -> Self {
+        RelationMeta {
+            name,
+            target,
+            many: false,
+            link: Link::Owner { fields, references },
+        }
+    }
+    /// The target holds the foreign key.
+    pub const fn inverse(
+        name: &'static str,
+        target: &'static ModelMeta,
+        many: bool,
+        fields: &'static [usize],
+        references: &'static [usize],
+    ) -> Self {
+        RelationMeta {
+            name,
+            target,
+            many,
+            link: Link::Inverse { fields, references },
+        }
+    }
+    /// An implicit many-to-many relation.
+    pub const fn join(
+        name: &'static str,
+        target: &'static ModelMeta,
+        table: &'static str,
+        own: &'static str,
+        other: &'static str,
+        own_key: usize,
+        other_key: usize,
+    ) -> Self {
+        RelationMeta {
+            name,
+            target,
+            many: true,
+            link: Link::Join {
+                table,
+                own,
+                other,
+                own_key,
+                other_key,
+            },
+        }
+    }
+}
+
+impl UniqueMeta {
+    pub const fn new(constraint: &'static str, fields: &'static [usize]) -> Self {
+        UniqueMeta { constraint, fields }
+    }
+}

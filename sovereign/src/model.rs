@@ -160,8 +160,10 @@ impl<M: Model> ReadActions<M> {
     }
     /// Every record matching all filters.
     pub fn find_many(&self, w: Vec<Where<M>>) -> FindMany<M> {
-        let mut args = FindArgs::default();
-        args.filters = filters(w);
+        let args = FindArgs {
+            filters: filters(w),
+            ..FindArgs::default()
+        };
         FindMany {
             conn: self.conn.clone(),
             args,
@@ -293,13 +295,66 @@ impl<M: Model> FindMany<M> {
         self.args.with.push(w.into());
         self
     }
-    /// Only the named fields: the others keep their type's default value.
     pub async fn exec(self) -> Result<Vec<M>> {
         let backend = self.conn.backend();
         let stmt = sql::build(&select(backend, &self.args), backend);
         let mut rows = self.conn.fetch(stmt, Some(M::META), M::decode).await?;
         load_with(&self.conn, &self.args.with, &mut rows).await?;
         Ok(rows)
+    }
+}
+
+/// A struct of some of a model's fields; [`select!`](crate::select) declares one.
+pub trait Selection: Sized + Send + 'static {
+    type Model: Model;
+    /// The selected fields' numbers, in decoding order.
+    const FIELDS: &'static [usize];
+    fn decode(r: &mut Reader<'_>) -> Result<Self>;
+}
+
+/// What [`select!`](crate::select) returns: the selection to pass to `.select(...)`.
+pub struct Select<S>(PhantomData<fn() -> S>);
+
+impl<S: Selection> Select<S> {
+    #[doc(hidden)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Select(PhantomData)
+    }
+}
+
+fn select_fields(q: &mut SelectStatement, meta: &ModelMeta, fields: &[usize]) {
+    q.clear_selects();
+    for &f in fields {
+        q.column((ALIAS[0], meta.fields[f].column));
+    }
+}
+
+impl<M: Model> FindMany<M> {
+    /// Reads only the fields of a [`select!`](crate::select) struct.
+    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> FindManySelect<M, S> {
+        FindManySelect {
+            inner: self,
+            _s: PhantomData,
+        }
+    }
+}
+
+/// `find_many(...).select(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct FindManySelect<M, S> {
+    inner: FindMany<M>,
+    _s: PhantomData<fn() -> S>,
+}
+
+impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
+    pub async fn exec(self) -> Result<Vec<S>> {
+        let conn = &self.inner.conn;
+        let backend = conn.backend();
+        let mut q = select(backend, &self.inner.args);
+        select_fields(&mut q, M::META, S::FIELDS);
+        conn.fetch(sql::build(&q, backend), Some(M::META), S::decode)
+            .await
     }
 }
 
@@ -334,6 +389,15 @@ pub struct FindUnique<M> {
 }
 
 impl<M: Model> FindUnique<M> {
+    /// Reads only the fields of a [`select!`](crate::select) struct.
+    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> SelectOne<M, S> {
+        SelectOne {
+            conn: self.conn,
+            filter: self.filter,
+            _m: PhantomData,
+        }
+    }
+
     pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
         self.with.push(w.into());
         self
@@ -359,6 +423,31 @@ async fn find_one<M: Model>(
     load_with(conn, with, &mut rows).await?;
     let [row] = rows;
     Ok(Some(row))
+}
+
+/// `find_unique(...).select(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct SelectOne<M, S> {
+    conn: Conn,
+    filter: Filter,
+    _m: PhantomData<fn() -> (M, S)>,
+}
+
+impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
+    pub async fn exec(self) -> Result<Option<S>> {
+        let backend = self.conn.backend();
+        let mut q = sql::select_all(M::META);
+        select_fields(&mut q, M::META, S::FIELDS);
+        q.cond_where(Cond { backend }.all(
+            M::META,
+            ALIAS[0],
+            0,
+            std::slice::from_ref(&self.filter),
+        ));
+        self.conn
+            .fetch_optional(sql::build(&q, backend), Some(M::META), S::decode)
+            .await
+    }
 }
 
 /// `count(...)`.
@@ -710,7 +799,7 @@ async fn after<M: Model>(conn: &Conn, row: &M, ops: Vec<SetKind>) -> Result<()> 
                         let kind = target.fields[*other_key].kind;
                         let found = conn
                             .fetch_optional(sql::build(&q, backend), Some(target), |r| {
-                                Ok(key_value(r, kind)?)
+                                key_value(r, kind)
                             })
                             .await?
                             .ok_or_else(|| {

@@ -2,6 +2,7 @@
 //!
 //! Every value is a bound parameter; no SQL text is ever built from a value.
 
+#[cfg(feature = "postgres")]
 use sea_query::extension::postgres::PgExpr;
 use sea_query::{
     Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, QueryStatementBuilder,
@@ -142,11 +143,11 @@ impl Cond {
             }
             other => return self.op(c, other),
         };
+        #[cfg(feature = "postgres")]
         if self.backend == Backend::Postgres {
-            c.ilike(self.like(&pattern))
-        } else {
-            Expr::from(Func::lower(c)).like(self.like(&pattern.to_lowercase()))
+            return c.ilike(self.like(&pattern));
         }
+        Expr::from(Func::lower(c)).like(self.like(&pattern.to_lowercase()))
     }
 
     /// A LIKE pattern escaped with backslashes: the default escape character of PostgreSQL and

@@ -74,6 +74,7 @@ macro_rules! on_row {
 
 impl Reader<'_> {
     /// Decodes the next column.
+    #[allow(clippy::should_implement_trait)]
     pub fn next<T: Decode>(&mut self) -> Result<T> {
         T::decode(self)
     }
