@@ -23,6 +23,8 @@ pub struct ClientOptions {
     pub schema_dir: String,
     /// Where the schema came from, for the header.
     pub source: String,
+    /// For the platform's client: the plugins composed into its schema (`COMPOSED_PLUGINS`).
+    pub composed_plugins: Option<Vec<String>>,
 }
 
 impl Default for ClientOptions {
@@ -33,6 +35,7 @@ impl Default for ClientOptions {
             read_only: BTreeSet::new(),
             schema_dir: ".".to_string(),
             source: "schema.prisma".to_string(),
+            composed_plugins: None,
         }
     }
 }
@@ -70,6 +73,27 @@ pub fn snake_case(name: &str) -> String {
         } else {
             out.push(c);
         }
+    }
+    out
+}
+
+/// `IN_PROGRESS` -> `InProgress`, `member` -> `Member`, `inReview` -> `InReview`.
+pub fn pascal_case(name: &str) -> String {
+    let shouting = !name.chars().any(|c| c.is_lowercase());
+    let mut out = String::with_capacity(name.len());
+    for part in name.split('_').filter(|p| !p.is_empty()) {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            if shouting {
+                out.extend(chars.flat_map(char::to_lowercase));
+            } else {
+                out.extend(chars);
+            }
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
     }
     out
 }
@@ -148,16 +172,20 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         .collect();
     let included: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
     let mut items = Vec::new();
-    for e in &schema.enums {
+    for e in schema.enums.iter().filter(|e| !options.exclude.contains(&e.name)) {
         let name = ident(&e.name);
         let db = lit(&e.db_name);
-        let variants = e.values.iter().map(|v| {
-            let vi = ident(&v.name);
+        let rust: Vec<String> = e.values.iter().map(|v| pascal_case(&v.name)).collect();
+        let distinct = rust.iter().collect::<BTreeSet<_>>().len() == rust.len();
+        let variants = e.values.iter().zip(&rust).map(|(v, r)| {
+            let vi = if distinct { ident(r) } else { ident(&v.name) };
+            let schema_name = lit(&v.name);
             let vdb = lit(&v.db_name);
-            quote!(#vi = #vdb)
+            quote!(#vi = #schema_name => #vdb)
         });
+        let allow = (!distinct).then(|| quote!(#[allow(non_camel_case_types)]));
         items.push(quote! {
-            __s::__enum!(#name, #db, { #(#variants),* });
+            __s::__enum!(#allow #name, #db, { #(#variants),* });
         });
     }
     for m in &models {
@@ -180,6 +208,13 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
     items.push(quote! {
         __s::__client!(#client, url: #url, env: #env, base: #base, { #(#accessors),* });
     });
+    if let Some(plugins) = &options.composed_plugins {
+        let names = plugins.iter().map(|p| lit(p));
+        items.push(quote! {
+            /// The shared plugins composed into this schema, in composition order.
+            pub const COMPOSED_PLUGINS: &[&str] = &[#(#names),*];
+        });
+    }
     let file: syn::File =
         syn::parse2(quote!(#(#items)*)).expect("the generated client is valid Rust syntax");
     format!(
@@ -607,5 +642,16 @@ mod tests {
         assert_eq!(snake_case("HTTPServer"), "http_server");
         assert_eq!(snake_case("userID"), "user_id");
         assert_eq!(snake_case("blog_post"), "blog_post");
+    }
+
+    #[test]
+    fn pascal() {
+        use super::pascal_case;
+        assert_eq!(pascal_case("IN_PROGRESS"), "InProgress");
+        assert_eq!(pascal_case("ADMIN"), "Admin");
+        assert_eq!(pascal_case("member"), "Member");
+        assert_eq!(pascal_case("inReview"), "InReview");
+        assert_eq!(pascal_case("A1"), "A1");
+        assert_eq!(pascal_case("1st"), "V1st");
     }
 }

@@ -56,6 +56,8 @@ pub enum Error {
     },
     /// A build-script environment variable cargo should have set.
     Env(&'static str),
+    /// A plugin that cannot be built as it is set up, with what to do.
+    Plugin(String),
 }
 
 impl fmt::Display for Error {
@@ -80,6 +82,7 @@ impl fmt::Display for Error {
                 "{path} is out of date with the plugins and base schema; run `sovereign compose` and commit the result\n{diff}"
             ),
             Error::Env(var) => write!(f, "{var} is not set: call sovereign_build from a build script"),
+            Error::Plugin(message) => f.write_str(message),
         }
     }
 }
@@ -379,6 +382,15 @@ impl Builder {
             &out_dir.join("schema.prisma"),
             composition.composed.text.as_bytes(),
         )?;
+        // The platform's client: every model of the composed schema, read and write.
+        let options = ClientOptions {
+            schema_dir: dir_of(&config.schema),
+            source: config.display(&config.schema),
+            composed_plugins: Some(composition.composed.plugins.clone()),
+            ..ClientOptions::default()
+        };
+        let client = codegen::generate(&composition.composed.schema, &options);
+        write_if_changed(&out_dir.join("sovereign_client.rs"), client.as_bytes())?;
         if self.check_committed {
             let committed = std::fs::read_to_string(&config.schema).unwrap_or_default();
             if committed != composition.composed.text {
@@ -508,4 +520,196 @@ pub fn generate_for_file(path: &Path, mut options: ClientOptions) -> Result<Stri
         .file_name()
         .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
     Ok(codegen::generate(&schema, &options))
+}
+
+fn dir_of(path: &Path) -> String {
+    path.parent()
+        .unwrap_or(Path::new("."))
+        .display()
+        .to_string()
+}
+
+/// The build step of a plugin crate: reads its `plugin.json` and generates its database access
+/// into `$OUT_DIR`.
+///
+/// - shared: `sovereign_client.rs`, a view of the composed platform schema with the plugin's own
+///   models (read and write) and the core models (read only); other plugins' models are left
+///   out;
+/// - dedicated: `sovereign_client.rs`, the client of its own `prisma/schema.prisma`, and, when
+///   the manifest grants `database`, `sovereign_core.rs`: the core models, read only.
+pub fn plugin() -> PluginBuilder {
+    PluginBuilder {
+        dir: None,
+        out_dir: None,
+        emit_rerun_if_changed: true,
+    }
+}
+
+/// Options of [`plugin`].
+#[derive(Debug, Clone)]
+pub struct PluginBuilder {
+    dir: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    emit_rerun_if_changed: bool,
+}
+
+/// What [`PluginBuilder::compile`] generated.
+#[derive(Debug, Clone)]
+pub struct PluginOutput {
+    pub manifest: Manifest,
+    /// `sovereign_client.rs`.
+    pub client: PathBuf,
+    /// `sovereign_core.rs`, for a dedicated plugin granted `database`.
+    pub core: Option<PathBuf>,
+}
+
+impl PluginBuilder {
+    /// The plugin's directory, holding `plugin.json` (default: `$CARGO_MANIFEST_DIR`).
+    pub fn dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Where to write (default: `$OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Print `cargo:rerun-if-changed` lines (default: true).
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.emit_rerun_if_changed = on;
+        self
+    }
+
+    /// Generates the plugin's client (and core view).
+    ///
+    /// # Errors
+    /// Diagnostics of the manifest and schemas; a missing workspace; I/O errors.
+    pub fn compile(self) -> Result<PluginOutput, Error> {
+        let dir = match self.dir {
+            Some(d) => d,
+            None => PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").ok_or(Error::Env("CARGO_MANIFEST_DIR"))?,
+            ),
+        };
+        let out_dir = match self.out_dir {
+            Some(d) => d,
+            None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
+        };
+        let manifest_path = dir.join("plugin.json");
+        if self.emit_rerun_if_changed {
+            println!("cargo:rerun-if-changed={}", manifest_path.display());
+        }
+        let manifest = read_manifest(&manifest_path, &dir)?;
+        std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
+            path: out_dir.clone(),
+            source,
+        })?;
+        let client_path = out_dir.join("sovereign_client.rs");
+        let mut core = None;
+        match manifest.mode {
+            Mode::Dedicated => {
+                let schema = dir.join("prisma").join("schema.prisma");
+                if self.emit_rerun_if_changed {
+                    println!("cargo:rerun-if-changed={}", schema.display());
+                    println!("cargo:rerun-if-changed={}", dir.join("prisma").join("migrations").display());
+                }
+                let text = generate_for_file(&schema, ClientOptions::default())?;
+                write_if_changed(&client_path, text.as_bytes())?;
+                if manifest.grants("database") {
+                    let (config, composition) = compose_for(&dir, self.emit_rerun_if_changed)?;
+                    let schema = &composition.composed.schema;
+                    let core_models = schema
+                        .models
+                        .iter()
+                        .filter(|m| !composition.composed.owners.contains_key(&m.name));
+                    let options = ClientOptions {
+                        client_name: "CoreClient".to_string(),
+                        exclude: composition.composed.owners.keys().cloned().collect(),
+                        read_only: core_models.map(|m| m.name.clone()).collect(),
+                        schema_dir: dir_of(&config.schema),
+                        source: config.display(&config.schema),
+                        composed_plugins: None,
+                    };
+                    let path = out_dir.join("sovereign_core.rs");
+                    write_if_changed(&path, codegen::generate(schema, &options).as_bytes())?;
+                    core = Some(path);
+                }
+            }
+            Mode::Shared => {
+                let (config, composition) = compose_for(&dir, self.emit_rerun_if_changed)?;
+                let composed = &composition.composed;
+                if !composed.plugins.contains(&manifest.namespace) {
+                    return Err(Error::Plugin(format!(
+                        "plugin \"{}\" ({}) is not part of the workspace's plugins directory {}: move it there or point sovereign.toml's [plugins] dir at its parent",
+                        manifest.namespace,
+                        dir.display(),
+                        config.display(&config.plugins_dir)
+                    )));
+                }
+                let others: std::collections::BTreeSet<String> = composed
+                    .owners
+                    .iter()
+                    .filter(|(_, ns)| **ns != manifest.namespace)
+                    .map(|(m, _)| m.clone())
+                    .collect();
+                let read_only = composed
+                    .schema
+                    .models
+                    .iter()
+                    .filter(|m| !composed.owners.contains_key(&m.name))
+                    .map(|m| m.name.clone())
+                    .collect();
+                let options = ClientOptions {
+                    exclude: others,
+                    read_only,
+                    schema_dir: dir_of(&config.schema),
+                    source: config.display(&config.schema),
+                    ..ClientOptions::default()
+                };
+                let text = codegen::generate(&composed.schema, &options);
+                write_if_changed(&client_path, text.as_bytes())?;
+            }
+        }
+        Ok(PluginOutput {
+            manifest,
+            client: client_path,
+            core,
+        })
+    }
+}
+
+fn read_manifest(path: &Path, dir: &Path) -> Result<Manifest, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut sources = Sources::new();
+    let file = sources.add(path.display().to_string(), text.clone());
+    let dir_name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    plugin::parse_manifest(&text, file, &dir_name).map_err(|diagnostics| {
+        Error::Diagnostics(Report {
+            sources,
+            diagnostics,
+        })
+    })
+}
+
+/// Composes the workspace a plugin directory belongs to.
+fn compose_for(dir: &Path, rerun: bool) -> Result<(Config, Composition), Error> {
+    let config = Config::find(dir)?;
+    let composition = compose_workspace(&config)?;
+    if rerun {
+        for f in &composition.files_read {
+            println!("cargo:rerun-if-changed={}", f.display());
+        }
+        for d in &composition.dirs_listed {
+            println!("cargo:rerun-if-changed={}", d.display());
+        }
+    }
+    Ok((config, composition))
 }

@@ -36,6 +36,9 @@ pub struct Composed {
     pub plugins: Vec<String>,
     /// Back-relation fields added to core models.
     pub back_relations: Vec<BackRelation>,
+    /// The plugin namespace of each block (model, enum, type, view) an extension declared;
+    /// blocks not listed are the base's (core).
+    pub owners: std::collections::BTreeMap<String, String>,
     /// Warnings (the composition succeeded).
     pub warnings: Report,
 }
@@ -146,7 +149,17 @@ pub fn compose(
         .collect();
 
     let text = render(base, &exts, dedicated, &files);
+    let owners = files
+        .iter()
+        .filter_map(|f| owner.get(&f.file).map(|ns| (f, *ns)))
+        .flat_map(|(f, ns)| {
+            f.blocks()
+                .filter(|b| !b.kind.is_config())
+                .map(move |b| (b.name.name.clone(), ns.to_string()))
+        })
+        .collect();
     Ok(Composed {
+        owners,
         text,
         schema,
         plugins: exts.iter().map(|e| e.namespace.clone()).collect(),

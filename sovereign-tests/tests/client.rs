@@ -87,7 +87,7 @@ async fn scalars(c: &PrismaClient) -> R {
         .exec()
         .await?;
     assert!(u.id > 0);
-    assert_eq!(u.role, Role::MEMBER);
+    assert_eq!(u.role, Role::Member);
     assert_eq!((u.karma, u.active, u.name.clone()), (0, true, None));
     assert!(u.created_at > before, "createdAt {:?}", u.created_at);
     assert!(u.updated_at > before);
@@ -101,7 +101,7 @@ async fn scalars(c: &PrismaClient) -> R {
             "bob@example.com".into(),
             vec![
                 user::name::set(Some("Bob".to_string())),
-                user::role::set(Role::ADMIN),
+                user::role::set(Role::Admin),
                 user::karma::set(7),
                 user::balance::set(dec),
                 user::score::set(2.5),
@@ -121,7 +121,7 @@ async fn scalars(c: &PrismaClient) -> R {
         .await?
         .ok_or("created user not found")?;
     assert_eq!(back.name.as_deref(), Some("Bob"));
-    assert_eq!(back.role, Role::ADMIN);
+    assert_eq!(back.role, Role::Admin);
     assert_eq!(back.balance, dec);
     assert_eq!(back.score, 2.5);
     assert_eq!(back.big, 9_007_199_254_740_993);
@@ -138,11 +138,12 @@ async fn scalars(c: &PrismaClient) -> R {
     // Enum filters, and the mapped enum value.
     let members = c
         .user()
-        .find_many(vec![user::role::equals(Role::MEMBER)])
+        .find_many(vec![user::role::equals(Role::Member)])
         .exec()
         .await?;
     assert_eq!(members.len(), 1);
-    assert_eq!(Role::MEMBER.to_string(), "member");
+    assert_eq!(Role::Member.to_string(), "member", "the database name (@map)");
+    assert_eq!(sovereign::serde_json::to_value(Role::Member)?, "MEMBER", "JSON uses schema names");
     // Client-generated ids.
     let p = c
         .profile()

@@ -313,16 +313,17 @@ macro_rules! __model {
     };
 }
 
-/// An enum of the schema (generated code calls this): variants and their database names.
+/// An enum of the schema (generated code calls this): variants with their schema names (for
+/// serde, as Prisma's JSON) and database names (`@map`).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __enum {
-    ($(#[$m:meta])* $name:ident, $db:literal, { $($(#[$vm:meta])* $variant:ident = $vdb:literal),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident, $db:literal, { $($(#[$vm:meta])* $variant:ident = $schema:literal => $vdb:literal),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
         #[serde(crate = "::sovereign::serde")]
         pub enum $name {
-            $($(#[$vm])* #[serde(rename = $vdb)] $variant,)*
+            $($(#[$vm])* #[serde(rename = $schema)] $variant,)*
         }
         impl $crate::DbEnum for $name {
             const DB_TYPE: &'static str = $db;
