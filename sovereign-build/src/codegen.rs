@@ -172,7 +172,11 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         .collect();
     let included: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
     let mut items = Vec::new();
-    for e in schema.enums.iter().filter(|e| !options.exclude.contains(&e.name)) {
+    for e in schema
+        .enums
+        .iter()
+        .filter(|e| !options.exclude.contains(&e.name))
+    {
         let name = ident(&e.name);
         let db = lit(&e.db_name);
         let rust: Vec<String> = e.values.iter().map(|v| pascal_case(&v.name)).collect();

@@ -613,7 +613,10 @@ impl PluginBuilder {
                 let schema = dir.join("prisma").join("schema.prisma");
                 if self.emit_rerun_if_changed {
                     println!("cargo:rerun-if-changed={}", schema.display());
-                    println!("cargo:rerun-if-changed={}", dir.join("prisma").join("migrations").display());
+                    println!(
+                        "cargo:rerun-if-changed={}",
+                        dir.join("prisma").join("migrations").display()
+                    );
                 }
                 let text = generate_for_file(&schema, ClientOptions::default())?;
                 write_if_changed(&client_path, text.as_bytes())?;

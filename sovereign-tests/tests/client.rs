@@ -142,8 +142,16 @@ async fn scalars(c: &PrismaClient) -> R {
         .exec()
         .await?;
     assert_eq!(members.len(), 1);
-    assert_eq!(Role::Member.to_string(), "member", "the database name (@map)");
-    assert_eq!(sovereign::serde_json::to_value(Role::Member)?, "MEMBER", "JSON uses schema names");
+    assert_eq!(
+        Role::Member.to_string(),
+        "member",
+        "the database name (@map)"
+    );
+    assert_eq!(
+        sovereign::serde_json::to_value(Role::Member)?,
+        "MEMBER",
+        "JSON uses schema names"
+    );
     // Client-generated ids.
     let p = c
         .profile()

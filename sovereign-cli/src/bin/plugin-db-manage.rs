@@ -15,6 +15,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write the plugin's generated Rust client to a file, for crates without a build script
+    /// and for inspection (a build script calling `sovereign_build::plugin()` does this itself).
+    Generate {
+        namespace: String,
+        /// Where to write: default the schema's `generator` block `output` (relative to the
+        /// schema), else `<plugin>/src/sovereign_client.rs`.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Apply the plugin's pending migrations.
     Deploy {
         /// The plugin's namespace (its directory under the plugins folder).
@@ -77,6 +86,7 @@ enum Command {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let (ns, cmd) = match cli.command {
+        Command::Generate { namespace, out } => return generate(&namespace, out),
         Command::Diff {
             namespace,
             url,
@@ -117,6 +127,44 @@ fn run(cli: Cli) -> Result<ExitCode> {
         migrations: dir.join("prisma/migrations"),
     };
     migrate::run(&target, cmd)
+}
+
+/// Writes the plugin's client; prints where.
+fn generate(ns: &str, out: Option<std::path::PathBuf>) -> Result<ExitCode> {
+    let (dir, schema) = dedicated_plugin(ns)?;
+    let text =
+        sovereign_build::generate_for_file(&schema, sovereign_build::ClientOptions::default())?;
+    let out = match out {
+        Some(o) => o,
+        None => {
+            let loaded = migrate::load_schema(&schema)?;
+            let output = loaded.generators.iter().find_map(|g| g.output.clone());
+            match output {
+                Some(o) => {
+                    let p = schema.parent().unwrap_or(std::path::Path::new(".")).join(o);
+                    if p.extension().is_some_and(|e| e == "rs") {
+                        p
+                    } else {
+                        p.join("sovereign_client.rs")
+                    }
+                }
+                None => dir.join("src").join("sovereign_client.rs"),
+            }
+        }
+    };
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let changed = sovereign_build::write_if_changed(&out, text.as_bytes())?;
+    println!(
+        "{} {} ({} bytes) from {}",
+        if changed { "wrote" } else { "unchanged:" },
+        out.display(),
+        text.len(),
+        schema.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// From the plugin's live database to its schema.
