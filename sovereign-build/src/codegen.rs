@@ -25,6 +25,29 @@ pub struct ClientOptions {
     pub source: String,
     /// For the platform's client: the plugins composed into its schema (`COMPOSED_PLUGINS`).
     pub composed_plugins: Option<Vec<String>>,
+    /// The schema file, embedded in `DATASOURCE` with `include_str!` (so an edit rebuilds).
+    pub schema_path: Option<String>,
+    /// Migrations to embed in `DATASOURCE`: folder names and `migration.sql` paths, in order.
+    pub migrations: Vec<(String, String)>,
+}
+
+/// The migrations of a `migrations/` folder, in order: `(folder name, migration.sql path)`.
+pub fn migration_files(dir: &std::path::Path) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("migration.sql").is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.path().join("migration.sql").display().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 impl Default for ClientOptions {
@@ -36,6 +59,8 @@ impl Default for ClientOptions {
             schema_dir: ".".to_string(),
             source: "schema.prisma".to_string(),
             composed_plugins: None,
+            schema_path: None,
+            migrations: Vec::new(),
         }
     }
 }
@@ -209,8 +234,30 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         None => (lit(""), quote!(Some("DATABASE_URL"))),
     };
     let base = lit(&options.schema_dir);
+    let provider = lit(schema.provider().as_str());
+    let schema_text = match &options.schema_path {
+        Some(p) => {
+            let p = lit(p);
+            quote!(include_str!(#p))
+        }
+        None => quote!(""),
+    };
+    let migrations = options.migrations.iter().map(|(name, path)| {
+        let name = lit(name);
+        let path = lit(path);
+        quote!((#name, include_str!(#path)))
+    });
     items.push(quote! {
-        __s::__client!(#client, url: #url, env: #env, base: #base, { #(#accessors),* });
+        /// The datasource: where the URL comes from, the schema and its migrations.
+        pub static DATASOURCE: __s::Datasource = __s::Datasource {
+            provider: #provider,
+            env: #env,
+            url: #url,
+            base: #base,
+            schema: #schema_text,
+            migrations: &[#(#migrations),*],
+        };
+        __s::__client!(#client, DATASOURCE, { #(#accessors),* });
     });
     if let Some(plugins) = &options.composed_plugins {
         let names = plugins.iter().map(|p| lit(p));
@@ -596,6 +643,7 @@ fn writable_actions(
     let u_types: Vec<&TokenStream> = unchecked.iter().map(|e| &e.2).collect();
     let u_names: Vec<&Ident> = unchecked.iter().map(|e| &e.1).collect();
     quote! {
+        impl __s::Writable for Data {}
         /// Reads and writes of this model.
         #[derive(Clone, Debug)]
         pub struct Actions(__s::Actions<Data>);

@@ -387,6 +387,8 @@ impl Builder {
             schema_dir: dir_of(&config.schema),
             source: config.display(&config.schema),
             composed_plugins: Some(composition.composed.plugins.clone()),
+            schema_path: Some(config.schema.display().to_string()),
+            migrations: codegen::migration_files(&config.migrations),
             ..ClientOptions::default()
         };
         let client = codegen::generate(&composition.composed.schema, &options);
@@ -516,6 +518,8 @@ pub fn generate_for_file(path: &Path, mut options: ClientOptions) -> Result<Stri
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     options.schema_dir = dir.display().to_string();
+    options.schema_path = Some(path.display().to_string());
+    options.migrations = codegen::migration_files(&dir.join("migrations"));
     options.source = path
         .file_name()
         .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
@@ -530,7 +534,7 @@ fn dir_of(path: &Path) -> String {
 }
 
 /// The build step of a plugin crate: reads its `plugin.json` and generates its database access
-/// into `$OUT_DIR`.
+/// into `$OUT_DIR/sovereign/<namespace>/`, where `#[sovereign_plugin]` includes it from.
 ///
 /// - shared: `sovereign_client.rs`, a view of the composed platform schema with the plugin's own
 ///   models (read and write) and the core models (read only); other plugins' models are left
@@ -602,6 +606,8 @@ impl PluginBuilder {
             println!("cargo:rerun-if-changed={}", manifest_path.display());
         }
         let manifest = read_manifest(&manifest_path, &dir)?;
+        // `#[sovereign_plugin]` looks for the plugin's files here.
+        let out_dir = out_dir.join("sovereign").join(&manifest.namespace);
         std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
             path: out_dir.clone(),
             source,
@@ -634,6 +640,8 @@ impl PluginBuilder {
                         schema_dir: dir_of(&config.schema),
                         source: config.display(&config.schema),
                         composed_plugins: None,
+                        schema_path: Some(config.schema.display().to_string()),
+                        migrations: Vec::new(),
                     };
                     let path = out_dir.join("sovereign_core.rs");
                     write_if_changed(&path, codegen::generate(schema, &options).as_bytes())?;

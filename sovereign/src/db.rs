@@ -78,6 +78,14 @@ impl Database {
                     use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
                     let path = sqlite_path(url, base);
                     let in_memory = path.as_os_str() == ":memory:";
+                    if let Some(dir) = path.parent().filter(|d| !in_memory && !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            Error::new(
+                                ErrorKind::Configuration,
+                                format!("cannot create the directory of {}: {e}", path.display()),
+                            )
+                        })?;
+                    }
                     let options = SqliteConnectOptions::new()
                         .filename(&path)
                         .create_if_missing(true)

@@ -34,6 +34,7 @@
 compile_error!("enable at least one of the features `sqlite`, `postgres`, `mysql` of `sovereign`");
 
 mod client;
+mod datasource;
 mod db;
 mod error;
 mod fetch;
@@ -41,17 +42,23 @@ mod filter;
 mod ids;
 pub mod meta;
 mod model;
+mod plugin;
 mod sql;
 mod value;
 
 pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};
+pub use datasource::{Datasource, Deployed};
 pub use db::{load_dotenv, Backend, Conn, Database};
+pub use plugin::{
+    DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
+    PluginManifest,
+};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use fetch::{BoxFuture, Fetch, Load};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
 pub use model::{
     Actions, Count, Create, CreateMany, Delete, DeleteMany, FindFirst, FindMany, FindManySelect,
-    FindUnique, Model, ReadActions, Select, SelectOne, Selection, Update, UpdateMany, Upsert,
+    FindUnique, Model, ReadActions, Select, SelectOne, Selection, Update, UpdateMany, Upsert, Writable,
 };
 pub use value::{decode_enum, null_enum, DbEnum, Decode, Reader, SqlValue};
 
@@ -362,7 +369,7 @@ macro_rules! __enum {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __client {
-    ($client:ident, url: $url:expr, env: $env:expr, base: $base:expr, { $($acc:ident: $ty:ty),* $(,)? }) => {
+    ($client:ident, $ds:path, { $($acc:ident: $ty:ty),* $(,)? }) => {
         /// The generated client: one accessor per model.
         #[derive(Clone, Debug)]
         pub struct $client {
@@ -389,17 +396,7 @@ macro_rules! __client {
             /// (after loading `.env` as Prisma does), or its literal URL. A relative SQLite
             /// path is resolved against the schema's directory, as Prisma does.
             pub async fn from_env() -> $crate::Result<Self> {
-                let env: Option<&str> = $env;
-                let url = match env {
-                    Some(var) => {
-                        $crate::load_dotenv(::std::path::Path::new(".env"));
-                        ::std::env::var(var).map_err(|_| $crate::Error::missing_env(var))?
-                    }
-                    None => $url.to_string(),
-                };
-                let base = ::std::path::Path::new($base);
-                let base = if base.is_dir() { base } else { ::std::path::Path::new(".") };
-                Ok(Self::new($crate::Database::connect_relative(&url, base).await?))
+                Ok(Self::new($ds.connect().await?))
             }
             /// The database handle (pool and provider) under this client.
             pub fn database(&self) -> Option<&$crate::Database> {

@@ -179,6 +179,50 @@ impl<M: Model> ReadActions<M> {
     }
 }
 
+/// A model a client may write; the generated code implements it for every model outside
+/// read-only views.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is read-only here: a plugin reads the platform's core models but cannot write them",
+    label = "read-only model",
+    note = "write core records from the platform (its client), or move the data into the plugin's own models"
+)]
+pub trait Writable: Model {}
+
+impl<M: Model> ReadActions<M> {
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn update(&self, _: Unique<M>, _: Vec<Set<M>>) -> Update<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::update")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn delete(&self, _: Unique<M>) -> Delete<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::delete")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn update_many(&self, _: Vec<Where<M>>, _: Vec<Set<M>>) -> UpdateMany<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::update_many")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn delete_many(&self, _: Vec<Where<M>>) -> DeleteMany<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::delete_many")
+    }
+}
+
 /// Reads and writes of one model.
 pub struct Actions<M>(ReadActions<M>);
 
@@ -201,7 +245,7 @@ impl<M> std::ops::Deref for Actions<M> {
     }
 }
 
-impl<M: Model> Actions<M> {
+impl<M: Writable> Actions<M> {
     #[doc(hidden)]
     pub fn new(conn: Conn) -> Self {
         Actions(ReadActions::new(conn))

@@ -1,0 +1,453 @@
+//! Plugins, their capabilities, and the host that connects their databases.
+//!
+//! `#[sovereign_plugin]` implements [`Plugin`] (and [`HasDb`], [`HasCore`], [`DatabaseCapability`]
+//! as the manifest allows); the platform builds a [`Host`] and registers each plugin to get its
+//! [`PluginContext`].
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::path::PathBuf;
+
+use crate::datasource::{provider_of, Datasource};
+use crate::db::Database;
+use crate::error::Error;
+
+/// How a plugin keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Its models are composed into the platform's schema and database.
+    Shared,
+    /// It owns a database, schema and migrations.
+    Dedicated,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Shared => "shared",
+            Mode::Dedicated => "dedicated",
+        }
+    }
+}
+
+/// A plugin's `plugin.json`, as the macro embedded it.
+#[derive(Debug)]
+pub struct PluginManifest {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub version: &'static str,
+    pub namespace: &'static str,
+    pub mode: Mode,
+    /// The capabilities the manifest grants.
+    pub capabilities: &'static [&'static str],
+    /// A dedicated plugin's own datasource (URL source, schema, migrations).
+    pub datasource: Option<&'static Datasource>,
+}
+
+impl PluginManifest {
+    pub fn grants(&self, capability: &str) -> bool {
+        self.capabilities.contains(&capability)
+    }
+}
+
+/// A plugin type; implemented by `#[sovereign_plugin]`.
+pub trait Plugin: Send + Sync + 'static {
+    const MANIFEST: PluginManifest;
+}
+
+/// The plugin's manifest grants the `database` capability.
+#[diagnostic::on_unimplemented(
+    message = "plugin `{Self}` does not have the `database` capability",
+    label = "needs the `database` capability",
+    note = "grant it in plugin.json: \"sovereign\": {{ \"platformCapabilities\": {{ \"database\": true }} }}"
+)]
+pub trait DatabaseCapability: Plugin {}
+
+/// The plugin's typed client: a shared plugin's view of the platform database, or a dedicated
+/// plugin's own client.
+#[diagnostic::on_unimplemented(
+    message = "plugin `{Self}` has no database access: its plugin.json does not grant the `database` capability",
+    label = "`db()` needs the `database` capability",
+    note = "a shared plugin reaches its tables through the `database` capability: add \"platformCapabilities\": {{ \"database\": true }} under \"sovereign\" in plugin.json"
+)]
+pub trait HasDb: Plugin + Sized {
+    type Db;
+    #[doc(hidden)]
+    fn open(ctx: &PluginContext<Self>) -> Self::Db;
+}
+
+/// A dedicated plugin's read-only view of the platform's core tables.
+#[diagnostic::on_unimplemented(
+    message = "plugin `{Self}` has no read-only view of the core tables",
+    label = "`core()` needs a dedicated plugin with the `database` capability",
+    note = "a dedicated plugin reads core tables when plugin.json grants \"platformCapabilities\": {{ \"database\": true }}; a shared plugin reads them through `db()`"
+)]
+pub trait HasCore: Plugin + Sized {
+    type Core;
+    #[doc(hidden)]
+    fn open_core(ctx: &PluginContext<Self>) -> Self::Core;
+}
+
+/// What a registered plugin is handed: its databases, as its manifest allows.
+pub struct PluginContext<P> {
+    shared: Option<Database>,
+    own: Option<Database>,
+    _p: PhantomData<fn() -> P>,
+}
+
+impl<P> Clone for PluginContext<P> {
+    fn clone(&self) -> Self {
+        PluginContext {
+            shared: self.shared.clone(),
+            own: self.own.clone(),
+            _p: PhantomData,
+        }
+    }
+}
+
+impl<P: Plugin> std::fmt::Debug for PluginContext<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginContext")
+            .field("plugin", &P::MANIFEST.namespace)
+            .finish()
+    }
+}
+
+impl<P: Plugin> PluginContext<P> {
+    pub fn manifest(&self) -> &'static PluginManifest {
+        &P::MANIFEST
+    }
+
+    /// Whether the manifest grants `capability`.
+    pub fn has_capability(&self, capability: &str) -> bool {
+        P::MANIFEST.grants(capability)
+    }
+
+    /// Checks a capability by name; an undeclared one is refused.
+    ///
+    /// # Errors
+    /// [`HostError::Capability`] naming the key to add to plugin.json.
+    pub fn require(&self, capability: &str) -> Result<(), HostError> {
+        if self.has_capability(capability) {
+            Ok(())
+        } else {
+            Err(HostError::Capability {
+                namespace: P::MANIFEST.namespace.to_string(),
+                capability: capability.to_string(),
+            })
+        }
+    }
+
+    /// The platform's shared database handle (the `database` capability).
+    pub fn database(&self) -> &Database
+    where
+        P: DatabaseCapability,
+    {
+        self.shared
+            .as_ref()
+            .expect("the host gives the shared handle to every plugin granted `database`")
+    }
+
+    /// The plugin's typed client.
+    pub fn db(&self) -> P::Db
+    where
+        P: HasDb,
+    {
+        P::open(self)
+    }
+
+    /// A dedicated plugin's read-only view of the core tables.
+    pub fn core(&self) -> P::Core
+    where
+        P: HasCore,
+    {
+        P::open_core(self)
+    }
+
+    /// A dedicated plugin's own database handle.
+    #[doc(hidden)]
+    pub fn own_database(&self) -> &Database {
+        self.own
+            .as_ref()
+            .expect("the host connects a dedicated plugin's database when it registers it")
+    }
+
+    /// A context over given handles, for tests of a plugin without a host.
+    pub fn new_for_tests(shared: Option<Database>, own: Option<Database>) -> Self {
+        PluginContext {
+            shared,
+            own,
+            _p: PhantomData,
+        }
+    }
+}
+
+/// Why the host refused something.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HostError {
+    /// A shared plugin whose extension is not in the running platform's composed schema.
+    NotComposed { namespace: String },
+    /// A capability the manifest does not grant.
+    Capability {
+        namespace: String,
+        capability: String,
+    },
+    /// The same namespace twice.
+    AlreadyRegistered { namespace: String },
+    /// A dedicated plugin's database URL is not set and there is no data directory for it.
+    MissingUrl {
+        namespace: String,
+        variable: String,
+    },
+    /// Connecting or migrating failed.
+    Database { what: String, source: Error },
+}
+
+impl std::fmt::Display for HostError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HostError::NotComposed { namespace } => write!(
+                f,
+                "plugin \"{namespace}\" is shared but not part of this platform's composed schema: run `sovereign compose`, commit prisma/schema.prisma and rebuild the platform"
+            ),
+            HostError::Capability {
+                namespace,
+                capability,
+            } => write!(
+                f,
+                "plugin \"{namespace}\" does not declare the `{capability}` capability: add \"platformCapabilities\": {{ \"{capability}\": true }} under \"sovereign\" in its plugin.json"
+            ),
+            HostError::AlreadyRegistered { namespace } => {
+                write!(f, "plugin \"{namespace}\" is registered twice")
+            }
+            HostError::MissingUrl {
+                namespace,
+                variable,
+            } => write!(
+                f,
+                "plugin \"{namespace}\" has its own database, but `{variable}` is not set: set it (or .env), or give the host a data directory for SQLite files"
+            ),
+            HostError::Database { what, source } => write!(f, "{what}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for HostError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            HostError::Database { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The runtime host: the shared database, and each registered plugin's.
+pub struct Host {
+    shared: Database,
+    composed: &'static [&'static str],
+    data_dir: Option<PathBuf>,
+    deploy: bool,
+    registered: BTreeMap<&'static str, Mode>,
+    log: Vec<String>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("composed", &self.composed)
+            .field("registered", &self.registered)
+            .finish()
+    }
+}
+
+/// Options of a [`Host`].
+#[derive(Debug, Default)]
+pub struct HostBuilder {
+    url: Option<String>,
+    data_dir: Option<PathBuf>,
+    deploy: bool,
+}
+
+impl HostBuilder {
+    /// The shared database's URL (default: the platform datasource's, from its variable; or a
+    /// SQLite file `platform.db` in the data directory when the variable is unset).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Where SQLite files go when a database's variable is not set: `platform.db` and
+    /// `<namespace>.db`. Created if absent.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Apply the embedded migrations of the platform and of each dedicated plugin as they are
+    /// connected (default: false).
+    pub fn deploy_migrations(mut self, on: bool) -> Self {
+        self.deploy = on;
+        self
+    }
+
+    /// Connects the shared database of the platform whose client embedded `datasource` and
+    /// `composed_plugins` (the generated `DATASOURCE` and `COMPOSED_PLUGINS`).
+    ///
+    /// # Errors
+    /// [`HostError::Database`] when the database cannot be reached or migrated.
+    pub async fn connect(
+        self,
+        datasource: &'static Datasource,
+        composed_plugins: &'static [&'static str],
+    ) -> Result<Host, HostError> {
+        let mut log = Vec::new();
+        let url = resolve_url(
+            self.url,
+            datasource,
+            self.data_dir.as_deref(),
+            "platform",
+            "platform",
+        )?;
+        if self.deploy {
+            let done = datasource
+                .deploy(&url)
+                .await
+                .map_err(|source| HostError::Database {
+                    what: "migrating the platform database".to_string(),
+                    source,
+                })?;
+            log.push(format!("platform database: {done}"));
+        }
+        let shared = Database::connect_relative(&url, datasource.base_dir())
+            .await
+            .map_err(|source| HostError::Database {
+                what: "connecting the platform database".to_string(),
+                source,
+            })?;
+        Ok(Host {
+            shared,
+            composed: composed_plugins,
+            data_dir: self.data_dir,
+            deploy: self.deploy,
+            registered: BTreeMap::new(),
+            log,
+        })
+    }
+}
+
+fn resolve_url(
+    given: Option<String>,
+    ds: &Datasource,
+    data_dir: Option<&std::path::Path>,
+    file_stem: &str,
+    namespace: &str,
+) -> Result<String, HostError> {
+    if let Some(u) = given {
+        return Ok(u);
+    }
+    match ds.url() {
+        Ok(u) => Ok(u),
+        Err(e) => match (data_dir, ds.provider) {
+            (Some(dir), "sqlite") => {
+                std::fs::create_dir_all(dir).map_err(|err| HostError::Database {
+                    what: format!("creating {}", dir.display()),
+                    source: Error::new(crate::ErrorKind::Configuration, err.to_string()),
+                })?;
+                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+                Ok(format!("file:{}", dir.join(format!("{file_stem}.db")).display()))
+            }
+            _ => match ds.env {
+                Some(var) => Err(HostError::MissingUrl {
+                    namespace: namespace.to_string(),
+                    variable: var.to_string(),
+                }),
+                None => Err(HostError::Database {
+                    what: format!("the database of {namespace}"),
+                    source: e,
+                }),
+            },
+        },
+    }
+}
+
+impl Host {
+    pub fn builder() -> HostBuilder {
+        HostBuilder::default()
+    }
+
+    /// The shared database.
+    pub fn database(&self) -> &Database {
+        &self.shared
+    }
+
+    /// What connecting and migrating did, one line per database.
+    pub fn log(&self) -> &[String] {
+        &self.log
+    }
+
+    /// The namespaces registered so far, with their modes.
+    pub fn plugins(&self) -> impl Iterator<Item = (&'static str, Mode)> + '_ {
+        self.registered.iter().map(|(n, m)| (*n, *m))
+    }
+
+    /// Registers plugin `P`: checks it against the composed schema (shared) or connects (and,
+    /// when asked, migrates) its own database (dedicated), and hands back its context.
+    ///
+    /// # Errors
+    /// See [`HostError`].
+    pub async fn register<P: Plugin>(&mut self) -> Result<PluginContext<P>, HostError> {
+        let m = &P::MANIFEST;
+        if self.registered.contains_key(m.namespace) {
+            return Err(HostError::AlreadyRegistered {
+                namespace: m.namespace.to_string(),
+            });
+        }
+        let shared = m.grants("database").then(|| self.shared.clone());
+        let own = match (m.mode, m.datasource) {
+            (Mode::Shared, _) => {
+                if !self.composed.contains(&m.namespace) {
+                    return Err(HostError::NotComposed {
+                        namespace: m.namespace.to_string(),
+                    });
+                }
+                None
+            }
+            (Mode::Dedicated, Some(ds)) => {
+                let url = resolve_url(None, ds, self.data_dir.as_deref(), m.namespace, m.namespace)?;
+                if self.deploy {
+                    let done = ds.deploy(&url).await.map_err(|source| HostError::Database {
+                        what: format!("migrating the database of plugin \"{}\"", m.namespace),
+                        source,
+                    })?;
+                    self.log.push(format!(
+                        "plugin {} ({}): {done}",
+                        m.namespace,
+                        provider_of(&url).unwrap_or(ds.provider)
+                    ));
+                }
+                Some(
+                    Database::connect_relative(&url, ds.base_dir())
+                        .await
+                        .map_err(|source| HostError::Database {
+                            what: format!("connecting the database of plugin \"{}\"", m.namespace),
+                            source,
+                        })?,
+                )
+            }
+            (Mode::Dedicated, None) => None,
+        };
+        self.registered.insert(m.namespace, m.mode);
+        Ok(PluginContext {
+            shared,
+            own,
+            _p: PhantomData,
+        })
+    }
+
+    /// Closes every pool.
+    pub async fn close(&self) {
+        self.shared.close().await;
+    }
+}
+
