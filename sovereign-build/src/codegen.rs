@@ -249,6 +249,7 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
     });
     items.push(quote! {
         /// The datasource: where the URL comes from, the schema and its migrations.
+        #[allow(dead_code)]
         pub static DATASOURCE: __s::Datasource = __s::Datasource {
             provider: #provider,
             env: #env,
@@ -263,6 +264,7 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         let names = plugins.iter().map(|p| lit(p));
         items.push(quote! {
             /// The shared plugins composed into this schema, in composition order.
+            #[allow(dead_code)]
             pub const COMPOSED_PLUGINS: &[&str] = &[#(#names),*];
         });
     }
@@ -545,6 +547,7 @@ fn model(
     let docs = m.docs.as_deref().map(|d| quote!(#[doc = #d]));
     quote! {
         #docs
+        #[allow(dead_code)]
         pub mod #module {
             #[allow(unused_imports)]
             use super::*;

@@ -89,6 +89,11 @@ impl Error {
         )
     }
 
+    /// A [`ErrorKind::RecordNotFound`] with the caller's message.
+    pub fn not_found_with(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::RecordNotFound, message)
+    }
+
     pub(crate) fn not_found(model: &str, action: &str) -> Self {
         Error::new(
             ErrorKind::RecordNotFound,

@@ -48,6 +48,7 @@ mod value;
 
 pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};
 pub use datasource::{Datasource, Deployed};
+pub use sovereign_macros::sovereign_plugin;
 pub use db::{load_dotenv, Backend, Conn, Database};
 pub use plugin::{
     DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
@@ -327,6 +328,7 @@ macro_rules! __model {
 macro_rules! __enum {
     ($(#[$m:meta])* $name:ident, $db:literal, { $($(#[$vm:meta])* $variant:ident = $schema:literal => $vdb:literal),* $(,)? }) => {
         $(#[$m])*
+        #[allow(dead_code)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
         #[serde(crate = "::sovereign::serde")]
         pub enum $name {
@@ -372,6 +374,7 @@ macro_rules! __client {
     ($client:ident, $ds:path, { $($acc:ident: $ty:ty),* $(,)? }) => {
         /// The generated client: one accessor per model.
         #[derive(Clone, Debug)]
+        #[allow(dead_code)]
         pub struct $client {
             conn: $crate::Conn,
         }
@@ -383,6 +386,7 @@ macro_rules! __client {
                 &self.conn
             }
         }
+        #[allow(dead_code)]
         impl $client {
             /// A client over an existing database handle.
             pub fn new(db: $crate::Database) -> Self {
