@@ -46,6 +46,7 @@ impl std::fmt::Display for Deployed {
                 m.join(", ")
             ),
             Deployed::Pushed(0) => f.write_str("schema already in place"),
+            Deployed::Pushed(1) => f.write_str("schema pushed (1 statement)"),
             Deployed::Pushed(n) => write!(f, "schema pushed ({n} statements)"),
         }
     }

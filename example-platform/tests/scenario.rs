@@ -1,0 +1,105 @@
+//! The README's main command, run end to end: on SQLite files (the default), then on
+//! PostgreSQL when `SOVEREIGN_TEST_POSTGRES_URL` is set; each twice, to show setup is idempotent.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn run(env: &[(&str, String)]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_example-platform"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("ANALYTICS_DATABASE_URL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run example-platform");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn check_work(out: &str) {
+    for expected in [
+        "Hello, Sovereign         by ada@acme.test    [intro, rust]",
+        "Shared or dedicated?     by linus@acme.test  [design]",
+        "authors with posts: 2",
+        "#1 Write the README   Done         ada@acme.test",
+        "#2 Ship 0.1           Open         unassigned",
+        "platform: 2 users in tenant acme",
+        "analytics (dedicated)",
+        "blog (shared)",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn scenario_on_sqlite_files() {
+    let dir = std::env::temp_dir().join(format!("sov-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let env = [("SOVEREIGN_DATA_DIR", dir.display().to_string())];
+    let first = run(&env);
+    assert!(first.contains("platform database: applied 1 migration"), "{first}");
+    assert!(first.contains("plugin analytics (sqlite): applied 1 migration"), "{first}");
+    check_work(&first);
+    assert!(first.contains("ada@acme.test      1"), "{first}");
+    assert!(dir.join("platform.db").is_file() && dir.join("analytics.db").is_file());
+
+    let second = run(&env);
+    assert!(second.contains("platform database: up to date"), "{second}");
+    assert!(second.contains("plugin analytics (sqlite): up to date"), "{second}");
+    check_work(&second);
+    // Setup is idempotent; page views accumulate, one per run.
+    assert!(second.contains("ada@acme.test      2"), "{second}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A database URL next to the admin URL's, with another database name.
+fn with_db(admin: &str, name: &str) -> String {
+    let (base, query) = admin.split_once('?').map_or((admin, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut url = format!("{}/{name}", &base[..path]);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
+#[tokio::test]
+async fn scenario_on_postgres() {
+    let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
+        eprintln!("SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; the PostgreSQL scenario did not run");
+        return;
+    };
+    let pid = std::process::id();
+    let names = [format!("sov_example_p_{pid}"), format!("sov_example_a_{pid}")];
+    let mut conn = sovereign_migrate::Connection::connect(&admin).await.expect("connect");
+    for n in &names {
+        conn.execute_script(&format!("CREATE DATABASE {n}")).await.expect("create database");
+    }
+    let env = [
+        ("DATABASE_URL", with_db(&admin, &names[0])),
+        ("ANALYTICS_DATABASE_URL", with_db(&admin, &names[1])),
+        // No SQLite file may be touched.
+        ("SOVEREIGN_DATA_DIR", PathBuf::from("/nonexistent/sovereign").display().to_string()),
+    ];
+    let first = std::panic::catch_unwind(|| run(&env));
+    let second = std::panic::catch_unwind(|| run(&env));
+    for n in &names {
+        conn.execute_script(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
+            .await
+            .expect("drop database");
+    }
+    let (first, second) = (first.expect("first run"), second.expect("second run"));
+    assert!(first.contains("platform database: schema pushed"), "{first}");
+    assert!(first.contains("plugin analytics (postgresql): schema pushed"), "{first}");
+    check_work(&first);
+    assert!(second.contains("platform database: schema already in place"), "{second}");
+    check_work(&second);
+}
