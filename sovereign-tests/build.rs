@@ -26,5 +26,13 @@ fn run() -> Result<(), sovereign_build::Error> {
             .out_dir(out.join(plugin))
             .compile()?;
     }
+    // The #[sovereign_plugin] UI tests' plugins; `nobuild` is left out on purpose.
+    let ui = PathBuf::from("tests/ui/workspace/plugins");
+    for plugin in ["shop", "notes", "quiet", "solo", "lonely"] {
+        sovereign_build::plugin()
+            .dir(ui.join(plugin))
+            .out_dir(out.join("ui"))
+            .compile()?;
+    }
     Ok(())
 }

@@ -68,7 +68,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
                 (
                     email.to_string(),
                     acme.id,
-                    vec![user::name::set(Some(name.to_string())), user::role::set(role)],
+                    vec![
+                        user::name::set(Some(name.to_string())),
+                        user::role::set(role),
+                    ],
                 ),
                 vec![],
             )
@@ -97,7 +100,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     // tasks (shared): an enum and a compound unique.
-    example_tasks::add(&tasks, acme.id, 1, "Write the README", Some("ada@acme.test")).await?;
+    example_tasks::add(
+        &tasks,
+        acme.id,
+        1,
+        "Write the README",
+        Some("ada@acme.test"),
+    )
+    .await?;
     example_tasks::add(&tasks, acme.id, 2, "Ship 0.1", None).await?;
     example_tasks::set_state(&tasks, acme.id, 1, example_tasks::db::TaskState::Done).await?;
 
@@ -131,7 +141,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let who = task
             .assignee()?
             .map_or("unassigned".to_string(), |u| u.email.clone());
-        println!("  #{} {:<18} {:<12} {who}", task.number, task.title, format!("{:?}", task.state));
+        println!(
+            "  #{} {:<18} {:<12} {who}",
+            task.number,
+            task.title,
+            format!("{:?}", task.state)
+        );
     }
 
     println!("\nanalytics: page views by user (own database, users read-only from the platform)");
@@ -140,7 +155,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let users = platform.user().count(vec![]).exec().await?;
-    println!("\nplatform: {users} users in tenant {}; plugins:", acme.slug);
+    println!(
+        "\nplatform: {users} users in tenant {}; plugins:",
+        acme.slug
+    );
     for (ns, mode) in host.plugins() {
         println!("  {ns} ({})", mode.as_str());
     }

@@ -43,15 +43,24 @@ fn scenario_on_sqlite_files() {
     let _ = std::fs::remove_dir_all(&dir);
     let env = [("SOVEREIGN_DATA_DIR", dir.display().to_string())];
     let first = run(&env);
-    assert!(first.contains("platform database: applied 1 migration"), "{first}");
-    assert!(first.contains("plugin analytics (sqlite): applied 1 migration"), "{first}");
+    assert!(
+        first.contains("platform database: applied 1 migration"),
+        "{first}"
+    );
+    assert!(
+        first.contains("plugin analytics (sqlite): applied 1 migration"),
+        "{first}"
+    );
     check_work(&first);
     assert!(first.contains("ada@acme.test      1"), "{first}");
     assert!(dir.join("platform.db").is_file() && dir.join("analytics.db").is_file());
 
     let second = run(&env);
     assert!(second.contains("platform database: up to date"), "{second}");
-    assert!(second.contains("plugin analytics (sqlite): up to date"), "{second}");
+    assert!(
+        second.contains("plugin analytics (sqlite): up to date"),
+        "{second}"
+    );
     check_work(&second);
     // Setup is idempotent; page views accumulate, one per run.
     assert!(second.contains("ada@acme.test      2"), "{second}");
@@ -60,9 +69,13 @@ fn scenario_on_sqlite_files() {
 
 /// A database URL next to the admin URL's, with another database name.
 fn with_db(admin: &str, name: &str) -> String {
-    let (base, query) = admin.split_once('?').map_or((admin, None), |(b, q)| (b, Some(q)));
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let path = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut url = format!("{}/{name}", &base[..path]);
     if let Some(q) = query {
         url.push('?');
@@ -74,20 +87,34 @@ fn with_db(admin: &str, name: &str) -> String {
 #[tokio::test]
 async fn scenario_on_postgres() {
     let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; the PostgreSQL scenario did not run");
+        eprintln!(
+            "SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; the PostgreSQL scenario did not run"
+        );
         return;
     };
     let pid = std::process::id();
-    let names = [format!("sov_example_p_{pid}"), format!("sov_example_a_{pid}")];
-    let mut conn = sovereign_migrate::Connection::connect(&admin).await.expect("connect");
+    let names = [
+        format!("sov_example_p_{pid}"),
+        format!("sov_example_a_{pid}"),
+    ];
+    let mut conn = sovereign_migrate::Connection::connect(&admin)
+        .await
+        .expect("connect");
     for n in &names {
-        conn.execute_script(&format!("CREATE DATABASE {n}")).await.expect("create database");
+        conn.execute_script(&format!("CREATE DATABASE {n}"))
+            .await
+            .expect("create database");
     }
     let env = [
         ("DATABASE_URL", with_db(&admin, &names[0])),
         ("ANALYTICS_DATABASE_URL", with_db(&admin, &names[1])),
         // No SQLite file may be touched.
-        ("SOVEREIGN_DATA_DIR", PathBuf::from("/nonexistent/sovereign").display().to_string()),
+        (
+            "SOVEREIGN_DATA_DIR",
+            PathBuf::from("/nonexistent/sovereign")
+                .display()
+                .to_string(),
+        ),
     ];
     let first = std::panic::catch_unwind(|| run(&env));
     let second = std::panic::catch_unwind(|| run(&env));
@@ -97,9 +124,18 @@ async fn scenario_on_postgres() {
             .expect("drop database");
     }
     let (first, second) = (first.expect("first run"), second.expect("second run"));
-    assert!(first.contains("platform database: schema pushed"), "{first}");
-    assert!(first.contains("plugin analytics (postgresql): schema pushed"), "{first}");
+    assert!(
+        first.contains("platform database: schema pushed"),
+        "{first}"
+    );
+    assert!(
+        first.contains("plugin analytics (postgresql): schema pushed"),
+        "{first}"
+    );
     check_work(&first);
-    assert!(second.contains("platform database: schema already in place"), "{second}");
+    assert!(
+        second.contains("platform database: schema already in place"),
+        "{second}"
+    );
     check_work(&second);
 }

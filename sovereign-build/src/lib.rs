@@ -340,6 +340,7 @@ impl Builder {
             Some(d) => d,
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
         };
+        let start = std::path::absolute(&start).unwrap_or(start);
         let config = Config::find(&start);
         if self.emit_rerun_if_changed {
             // Even when reading fails, rerun once the user fixed the file.
@@ -387,7 +388,8 @@ impl Builder {
             schema_dir: dir_of(&config.schema),
             source: config.display(&config.schema),
             composed_plugins: Some(composition.composed.plugins.clone()),
-            schema_path: Some(config.schema.display().to_string()),
+            // The composed text just written (always current, unlike the committed copy).
+            schema_path: Some(out_dir.join("schema.prisma").display().to_string()),
             migrations: codegen::migration_files(&config.migrations),
             ..ClientOptions::default()
         };
@@ -501,6 +503,11 @@ impl ClientBuilder {
 /// # Errors
 /// The schema's diagnostics; I/O errors.
 pub fn generate_for_file(path: &Path, mut options: ClientOptions) -> Result<String, Error> {
+    // Generated code embeds the schema and migrations by path: make it absolute.
+    let path = &std::path::absolute(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -597,6 +604,11 @@ impl PluginBuilder {
                 std::env::var_os("CARGO_MANIFEST_DIR").ok_or(Error::Env("CARGO_MANIFEST_DIR"))?,
             ),
         };
+        // Generated code embeds files by path: make every path absolute.
+        let dir = std::path::absolute(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
         let out_dir = match self.out_dir {
             Some(d) => d,
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
@@ -640,7 +652,7 @@ impl PluginBuilder {
                         schema_dir: dir_of(&config.schema),
                         source: config.display(&config.schema),
                         composed_plugins: None,
-                        schema_path: Some(config.schema.display().to_string()),
+                        schema_path: None,
                         migrations: Vec::new(),
                     };
                     let path = out_dir.join("sovereign_core.rs");

@@ -107,29 +107,35 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
             "a plugin type cannot be generic: `#[sovereign_plugin]` implements `sovereign::Plugin` for one concrete type",
         ));
     }
-    let base = env.manifest_dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let (path, path_span) = match &args.manifest {
-        Some((p, span)) => (base.join(p), *span),
-        None => (base.join("plugin.json"), Span::call_site()),
+    let base = env
+        .manifest_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (path, path_span, shown) = match &args.manifest {
+        Some((p, span)) => (base.join(p), *span, p.clone()),
+        None => (
+            base.join("plugin.json"),
+            Span::call_site(),
+            "plugin.json".to_string(),
+        ),
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
         syn::Error::new(
             path_span,
             format!(
-                "cannot read {}: {e}\nhelp: every plugin crate has a plugin.json next to its Cargo.toml (see example-plugins/blog/plugin.json), or name it with `manifest = \"path\"`",
-                path.display()
+                "cannot read {shown}: {e}\nhelp: every plugin crate has a plugin.json next to its Cargo.toml (see example-plugins/blog/plugin.json), or name it with `manifest = \"path\"`"
             ),
         )
     })?;
     let mut sources = sovereign_schema::Sources::new();
-    let file = sources.add(path.display().to_string(), text.clone());
+    let file = sources.add(shown.clone(), text.clone());
     let dir_name = path
         .parent()
         .and_then(Path::file_name)
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let manifest = sovereign_build::plugin::parse_manifest(&text, file, &dir_name).map_err(
-        |diagnostics| {
+    let manifest =
+        sovereign_build::plugin::parse_manifest(&text, file, &dir_name).map_err(|diagnostics| {
             let report = sovereign_schema::Report {
                 sources,
                 diagnostics,
@@ -138,16 +144,14 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
                 path_span,
                 format!("invalid plugin manifest\n{}", report.render()),
             )
-        },
-    )?;
+        })?;
     let mode = manifest.mode.as_str();
     if let Some((m, span)) = &args.mode {
         if m != mode {
             return Err(syn::Error::new(
                 *span,
                 format!(
-                    "mode = \"{m}\" does not match {}, which declares mode \"{mode}\"\nhelp: change the argument, or \"sovereign\": {{ \"database\": {{ \"mode\": \"{m}\" }} }} in plugin.json",
-                    path.display()
+                    "mode = \"{m}\" does not match {shown}, which declares mode \"{mode}\"\nhelp: change the argument, or set \"sovereign\": {{ \"database\": {{ \"mode\": \"{m}\" }} }} in {shown}"
                 ),
             ));
         }
@@ -157,14 +161,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
     let ident = &st.ident;
     let vis = &st.vis;
     let ns = &manifest.namespace;
-    let generated = env
-        .out_dir
-        .as_ref()
-        .map(|d| d.join("sovereign").join(ns));
+    let generated = env.out_dir.as_ref().map(|d| d.join("sovereign").join(ns));
     let client = generated.as_ref().map(|d| d.join("sovereign_client.rs"));
     let needs_client = dedicated || granted;
     let client = match client {
-        Some(c) if c.is_file() => Some(c),
+        Some(c) if c.is_file() && needs_client => Some(c),
         _ if needs_client => {
             return Err(syn::Error::new(
                 args.mode.as_ref().map_or(Span::call_site(), |m| m.1),
@@ -197,6 +198,16 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
     } else {
         quote!(None)
     };
+    let db_type = if needs_client {
+        quote!(db::PrismaClient)
+    } else {
+        quote!(())
+    };
+    let core_type = if dedicated && granted {
+        quote!(core::CoreClient)
+    } else {
+        quote!(())
+    };
     let mut out = quote! {
         #item
         // Embedded so that cargo rebuilds the crate when the manifest changes.
@@ -211,6 +222,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
                 capabilities: &[#(#caps),*],
                 datasource: #datasource,
             };
+            type Db = #db_type;
+            type Core = #core_type;
         }
     };
     if granted {
@@ -237,7 +250,6 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
         };
         out.extend(quote! {
             impl ::sovereign::HasDb for #ident {
-                type Db = db::PrismaClient;
                 fn open(ctx: &::sovereign::PluginContext<Self>) -> Self::Db {
                     db::PrismaClient::new(#handle.clone())
                 }
@@ -263,7 +275,6 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> syn::Re
                 include!(#core);
             }
             impl ::sovereign::HasCore for #ident {
-                type Core = core::CoreClient;
                 fn open_core(ctx: &::sovereign::PluginContext<Self>) -> Self::Core {
                     core::CoreClient::new(ctx.database().clone())
                 }

@@ -14,15 +14,24 @@ pub mod example_platform {
 
 /// The `blog` plugin's view: its models read and write, core models read only.
 pub mod example_blog {
-    include!(concat!(env!("OUT_DIR"), "/blog/sovereign/blog/sovereign_client.rs"));
+    include!(concat!(
+        env!("OUT_DIR"),
+        "/blog/sovereign/blog/sovereign_client.rs"
+    ));
 }
 
 /// The dedicated `analytics` plugin's own client.
 pub mod example_analytics {
-    include!(concat!(env!("OUT_DIR"), "/analytics/sovereign/analytics/sovereign_client.rs"));
+    include!(concat!(
+        env!("OUT_DIR"),
+        "/analytics/sovereign/analytics/sovereign_client.rs"
+    ));
 
     /// Its read-only view of the core models.
     pub mod core {
-        include!(concat!(env!("OUT_DIR"), "/analytics/sovereign/analytics/sovereign_core.rs"));
+        include!(concat!(
+            env!("OUT_DIR"),
+            "/analytics/sovereign/analytics/sovereign_core.rs"
+        ));
     }
 }

@@ -142,10 +142,7 @@ impl Datasource {
         let (schema, _) = sovereign_schema::check("schema.prisma", &text).map_err(|r| {
             Error::new(
                 ErrorKind::Configuration,
-                format!(
-                    "the schema cannot be used with {target}:\n{}",
-                    r.render()
-                ),
+                format!("the schema cannot be used with {target}:\n{}", r.render()),
             )
         })?;
         let dialect = conn.dialect();

@@ -48,19 +48,20 @@ mod value;
 
 pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};
 pub use datasource::{Datasource, Deployed};
-pub use sovereign_macros::sovereign_plugin;
 pub use db::{load_dotenv, Backend, Conn, Database};
-pub use plugin::{
-    DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
-    PluginManifest,
-};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use fetch::{BoxFuture, Fetch, Load};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
 pub use model::{
     Actions, Count, Create, CreateMany, Delete, DeleteMany, FindFirst, FindMany, FindManySelect,
-    FindUnique, Model, ReadActions, Select, SelectOne, Selection, Update, UpdateMany, Upsert, Writable,
+    FindUnique, Model, ReadActions, Select, SelectOne, Selection, Update, UpdateMany, Upsert,
+    Writable,
 };
+pub use plugin::{
+    DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
+    PluginManifest,
+};
+pub use sovereign_macros::sovereign_plugin;
 pub use value::{decode_enum, null_enum, DbEnum, Decode, Reader, SqlValue};
 
 #[doc(hidden)]

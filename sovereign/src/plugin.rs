@@ -53,6 +53,10 @@ impl PluginManifest {
 /// A plugin type; implemented by `#[sovereign_plugin]`.
 pub trait Plugin: Send + Sync + 'static {
     const MANIFEST: PluginManifest;
+    /// What `ctx.db()` returns: the generated client (`()` without database access).
+    type Db;
+    /// What `ctx.core()` returns: a dedicated plugin's read-only core view (`()` without it).
+    type Core;
 }
 
 /// The plugin's manifest grants the `database` capability.
@@ -71,7 +75,6 @@ pub trait DatabaseCapability: Plugin {}
     note = "a shared plugin reaches its tables through the `database` capability: add \"platformCapabilities\": {{ \"database\": true }} under \"sovereign\" in plugin.json"
 )]
 pub trait HasDb: Plugin + Sized {
-    type Db;
     #[doc(hidden)]
     fn open(ctx: &PluginContext<Self>) -> Self::Db;
 }
@@ -83,7 +86,6 @@ pub trait HasDb: Plugin + Sized {
     note = "a dedicated plugin reads core tables when plugin.json grants \"platformCapabilities\": {{ \"database\": true }}; a shared plugin reads them through `db()`"
 )]
 pub trait HasCore: Plugin + Sized {
-    type Core;
     #[doc(hidden)]
     fn open_core(ctx: &PluginContext<Self>) -> Self::Core;
 }
@@ -196,10 +198,7 @@ pub enum HostError {
     /// The same namespace twice.
     AlreadyRegistered { namespace: String },
     /// A dedicated plugin's database URL is not set and there is no data directory for it.
-    MissingUrl {
-        namespace: String,
-        variable: String,
-    },
+    MissingUrl { namespace: String, variable: String },
     /// Connecting or migrating failed.
     Database { what: String, source: Error },
 }
@@ -355,7 +354,10 @@ fn resolve_url(
                     source: Error::new(crate::ErrorKind::Configuration, err.to_string()),
                 })?;
                 let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-                Ok(format!("file:{}", dir.join(format!("{file_stem}.db")).display()))
+                Ok(format!(
+                    "file:{}",
+                    dir.join(format!("{file_stem}.db")).display()
+                ))
             }
             _ => match ds.env {
                 Some(var) => Err(HostError::MissingUrl {
@@ -414,12 +416,16 @@ impl Host {
                 None
             }
             (Mode::Dedicated, Some(ds)) => {
-                let url = resolve_url(None, ds, self.data_dir.as_deref(), m.namespace, m.namespace)?;
+                let url =
+                    resolve_url(None, ds, self.data_dir.as_deref(), m.namespace, m.namespace)?;
                 if self.deploy {
-                    let done = ds.deploy(&url).await.map_err(|source| HostError::Database {
-                        what: format!("migrating the database of plugin \"{}\"", m.namespace),
-                        source,
-                    })?;
+                    let done = ds
+                        .deploy(&url)
+                        .await
+                        .map_err(|source| HostError::Database {
+                            what: format!("migrating the database of plugin \"{}\"", m.namespace),
+                            source,
+                        })?;
                     self.log.push(format!(
                         "plugin {} ({}): {done}",
                         m.namespace,
@@ -450,4 +456,3 @@ impl Host {
         self.shared.close().await;
     }
 }
-

@@ -38,7 +38,10 @@ pub async fn publish(
                         title.to_string(),
                         body.to_string(),
                         author.id.clone(),
-                        vec![post::published::set(true), post::published_at::set(Some(now))],
+                        vec![
+                            post::published::set(true),
+                            post::published_at::set(Some(now)),
+                        ],
                     ),
                     vec![post::title::set(title), post::body::set(body)],
                 )

@@ -40,13 +40,19 @@ pub async fn set_state(
 ) -> sovereign::Result<task::Data> {
     ctx.db()
         .task()
-        .update(task::tenant_id_number(tenant_id, number), vec![task::state::set(state)])
+        .update(
+            task::tenant_id_number(tenant_id, number),
+            vec![task::state::set(state)],
+        )
         .exec()
         .await
 }
 
 /// The board: tasks by number, with their assignees.
-pub async fn board(ctx: &PluginContext<Tasks>, tenant_id: i32) -> sovereign::Result<Vec<task::Data>> {
+pub async fn board(
+    ctx: &PluginContext<Tasks>,
+    tenant_id: i32,
+) -> sovereign::Result<Vec<task::Data>> {
     ctx.db()
         .task()
         .find_many(vec![task::tenant_id::equals(tenant_id)])

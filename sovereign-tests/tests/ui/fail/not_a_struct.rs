@@ -1,0 +1,8 @@
+use sovereign::sovereign_plugin;
+
+#[sovereign_plugin(manifest = "shop/plugin.json")]
+pub enum Shop {
+    A,
+}
+
+fn main() {}
