@@ -139,3 +139,33 @@ async fn scenario_on_postgres() {
     );
     check_work(&second);
 }
+
+/// The README's main command, exactly as written, from the repository root.
+#[test]
+fn readme_main_command() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let command = "cargo run -p example-platform";
+    assert!(
+        readme.contains(&format!("{command}\n")),
+        "the README's main command changed"
+    );
+    let dir = std::env::temp_dir().join(format!("sov-readme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO"))
+        .args(["run", "-q", "-p", "example-platform"])
+        .current_dir(&root)
+        .env("SOVEREIGN_DATA_DIR", &dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ANALYTICS_DATABASE_URL")
+        .output()
+        .expect("cargo run");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_work(&stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}

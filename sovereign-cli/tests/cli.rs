@@ -655,13 +655,13 @@ fn migrate_dev_creates_applies_and_guards() {
 
 /// The README's main command, exactly as a new user types it.
 #[test]
-fn readme_main_command_runs() {
+fn readme_compose_check_command_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let command = "cargo run -p sovereign-cli -- compose --check";
     assert!(
         readme.contains(command),
-        "the README names another main command"
+        "the README no longer names the compose check"
     );
     let out = Command::new(env!("CARGO"))
         .args([

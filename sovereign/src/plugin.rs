@@ -200,7 +200,7 @@ pub enum HostError {
     /// A dedicated plugin's database URL is not set and there is no data directory for it.
     MissingUrl { namespace: String, variable: String },
     /// Connecting or migrating failed.
-    Database { what: String, source: Error },
+    Database { what: String, source: Box<Error> },
 }
 
 impl std::fmt::Display for HostError {
@@ -314,7 +314,7 @@ impl HostBuilder {
                 .await
                 .map_err(|source| HostError::Database {
                     what: "migrating the platform database".to_string(),
-                    source,
+                    source: Box::new(source),
                 })?;
             log.push(format!("platform database: {done}"));
         }
@@ -322,7 +322,7 @@ impl HostBuilder {
             .await
             .map_err(|source| HostError::Database {
                 what: "connecting the platform database".to_string(),
-                source,
+                source: Box::new(source),
             })?;
         Ok(Host {
             shared,
@@ -351,7 +351,7 @@ fn resolve_url(
             (Some(dir), "sqlite") => {
                 std::fs::create_dir_all(dir).map_err(|err| HostError::Database {
                     what: format!("creating {}", dir.display()),
-                    source: Error::new(crate::ErrorKind::Configuration, err.to_string()),
+                    source: Box::new(Error::new(crate::ErrorKind::Configuration, err.to_string())),
                 })?;
                 let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
                 Ok(format!(
@@ -366,7 +366,7 @@ fn resolve_url(
                 }),
                 None => Err(HostError::Database {
                     what: format!("the database of {namespace}"),
-                    source: e,
+                    source: Box::new(e),
                 }),
             },
         },
@@ -424,7 +424,7 @@ impl Host {
                         .await
                         .map_err(|source| HostError::Database {
                             what: format!("migrating the database of plugin \"{}\"", m.namespace),
-                            source,
+                            source: Box::new(source),
                         })?;
                     self.log.push(format!(
                         "plugin {} ({}): {done}",
@@ -437,7 +437,7 @@ impl Host {
                         .await
                         .map_err(|source| HostError::Database {
                             what: format!("connecting the database of plugin \"{}\"", m.namespace),
-                            source,
+                            source: Box::new(source),
                         })?,
                 )
             }
