@@ -482,7 +482,7 @@ fn model(
         }
         let i = usize_lit(i);
         quote! {
-            pub mod #name { use super::*; __s::__field!(Data, #i, #ty, #arg; #(#caps)*); }
+            pub mod #name { ::sovereign::__field!(Data, #i, #ty, #arg; #(#caps)*); }
         }
     });
     let rel_mods = relations.iter().enumerate().map(|(i, rf)| {
@@ -495,7 +495,7 @@ fn model(
         };
         let i = usize_lit(i);
         quote! {
-            pub mod #name { use super::*; __s::__relation!(#arity Data, #i, super::super::#target::Data, #name); }
+            pub mod #name { ::sovereign::__relation!(#arity Data, #i, super::super::#target::Data, #name); }
         }
     });
     // Compound uniques (and a compound id): `user::name_email(a, b)`.

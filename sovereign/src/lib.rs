@@ -152,6 +152,8 @@ macro_rules! not {
 #[macro_export]
 macro_rules! __field {
     ($M:ty, $i:expr, $T:ty, $V:ty; $($cap:ident)*) => {
+        #[allow(unused_imports)]
+        use super::*;
         /// The field's Rust type (what `select!` reads).
         pub type Type = $V;
         /// The field's number in the model's table description.
@@ -236,6 +238,8 @@ macro_rules! __field {
 #[macro_export]
 macro_rules! __relation {
     (one $P:ty, $r:expr, $C:ty, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
         impl $P {
             /// The related record; an error when the query did not fetch it.
             pub fn $field(&self) -> ::std::result::Result<&$C, $crate::RelationNotFetched> {
@@ -248,6 +252,8 @@ macro_rules! __relation {
         $crate::__relation!(@to_one $P, $r, $C);
     };
     (optional $P:ty, $r:expr, $C:ty, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
         impl $P {
             /// The related record, if any; an error when the query did not fetch it.
             pub fn $field(&self) -> ::std::result::Result<Option<&$C>, $crate::RelationNotFetched> {
@@ -263,6 +269,8 @@ macro_rules! __relation {
         }
     };
     (many $P:ty, $r:expr, $C:ty, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
         impl $P {
             /// The related records; an error when the query did not fetch them.
             pub fn $field(&self) -> ::std::result::Result<&Vec<$C>, $crate::RelationNotFetched> {
