@@ -15,6 +15,17 @@
 //! the `CI` environment variable is set. It prints `cargo:rerun-if-changed` for every input, so
 //! a no-op `cargo build` does not rerun it.
 //!
+//! It also generates the platform's client (every model of the composed schema) into
+//! `$OUT_DIR/sovereign_client.rs`; include it with `sovereign::include_client!()`. The client
+//! embeds the composed schema and the platform's migrations (`DATASOURCE`) and the composed
+//! plugin list (`COMPOSED_PLUGINS`).
+//!
+//! Two more entry points:
+//! - [`plugin()`], in a plugin crate's `build.rs`: a shared plugin's view of the platform schema
+//!   (its models read and write, core models read only), or a dedicated plugin's own client and
+//!   read-only core view, for `#[sovereign_plugin]` to include;
+//! - [`client`], any standalone schema file's client.
+//!
 //! Returning the [`Error`] from `main` prints the rendered diagnostics (file:line:column and the
 //! source line) as the build failure, without a panic backtrace.
 
@@ -556,7 +567,7 @@ pub fn plugin() -> PluginBuilder {
     }
 }
 
-/// Options of [`plugin`].
+/// Options of [`plugin()`].
 #[derive(Debug, Clone)]
 pub struct PluginBuilder {
     dir: Option<PathBuf>,
