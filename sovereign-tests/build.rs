@@ -13,6 +13,9 @@ fn main() {
 fn run() -> Result<(), sovereign_build::Error> {
     sovereign_build::client("prisma/schema.prisma").compile()?;
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    sovereign_build::client("prisma/lists.prisma")
+        .out_dir(out.join("lists"))
+        .compile()?;
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"))
         .join("..");
     sovereign_build::configure()

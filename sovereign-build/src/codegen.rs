@@ -167,8 +167,18 @@ fn serde_rename(schema_name: &str) -> TokenStream {
 
 fn usable(f: &ScalarField) -> bool {
     !f.ignored
-        && f.arity != Arity::List
         && !matches!(f.ty, ScalarType::Composite(_) | ScalarType::Unsupported(_))
+        && (f.arity != Arity::List
+            || matches!(
+                f.ty,
+                ScalarType::String
+                    | ScalarType::Int
+                    | ScalarType::BigInt
+                    | ScalarType::Float
+                    | ScalarType::Boolean
+                    | ScalarType::Decimal
+                    | ScalarType::DateTime
+            ))
 }
 
 fn rust_type(ty: &ScalarType) -> (TokenStream, TokenStream) {
@@ -301,6 +311,11 @@ fn model(
                 }
                 ty => rust_type(ty),
             };
+            let rust = if f.arity == Arity::List {
+                quote!(Vec<#rust>)
+            } else {
+                rust
+            };
             FieldInfo {
                 field: f,
                 rust,
@@ -330,6 +345,9 @@ fn model(
         let mut chain = quote!(__F::new(#name, #column, __K::#kind));
         if f.arity == Arity::Optional {
             chain = quote!(#chain.optional());
+        }
+        if f.arity == Arity::List {
+            chain = quote!(#chain.list());
         }
         if f.updated_at {
             chain = quote!(#chain.updated_at());
@@ -453,6 +471,14 @@ fn model(
         .collect();
     let field_mods = fields.iter().enumerate().map(|(i, fi)| {
         let f = fi.field;
+        if f.arity == Arity::List {
+            let name = ident(&snake_case(&f.name));
+            let elem = rust_type(&f.ty).0;
+            let i = usize_lit(i);
+            return quote! {
+                pub mod #name { ::sovereign::__list_field!(Data, #i, #elem); }
+            };
+        }
         let name = ident(&snake_case(&f.name));
         let ty = &fi.rust;
         let arg = if f.arity == Arity::Optional {

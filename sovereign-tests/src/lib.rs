@@ -7,6 +7,14 @@ sovereign::include_client!();
 /// The suite's schema, for creating its tables.
 pub const SCHEMA: &str = include_str!("../prisma/schema.prisma");
 
+/// A PostgreSQL schema with scalar lists.
+pub mod lists {
+    include!(concat!(env!("OUT_DIR"), "/lists/sovereign_client.rs"));
+
+    /// The schema, for creating its tables.
+    pub const SCHEMA: &str = include_str!("../prisma/lists.prisma");
+}
+
 /// The example platform's client (every model of the composed schema).
 pub mod example_platform {
     include!(concat!(env!("OUT_DIR"), "/platform/sovereign_client.rs"));

@@ -23,6 +23,12 @@ pub enum Op {
     EndsWith(String),
     IsNull,
     IsNotNull,
+    /// A scalar list holds every element of the array value (`has`, `has_every`).
+    HasEvery(Value),
+    /// A scalar list holds at least one element of the array value.
+    HasSome(Value),
+    /// A scalar list is empty (`true`) or not.
+    IsEmpty(bool),
     /// The inner comparison, ignoring case.
     Insensitive(Box<Op>),
 }
@@ -216,6 +222,8 @@ pub enum SetOp {
     Decrement(Value),
     Multiply(Value),
     Divide(Value),
+    /// Appends the elements of an array value to a scalar list.
+    Push(Value),
 }
 
 #[derive(Debug, Clone)]

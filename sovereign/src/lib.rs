@@ -62,7 +62,7 @@ pub use plugin::{
     PluginManifest,
 };
 pub use sovereign_macros::sovereign_plugin;
-pub use value::{decode_enum, null_enum, DbEnum, Decode, Reader, SqlValue};
+pub use value::{decode_enum, null_enum, DbEnum, Decode, ListElem, Reader, SqlValue};
 
 #[doc(hidden)]
 pub use {chrono, rust_decimal, sea_query, serde, serde_json};
@@ -227,6 +227,54 @@ macro_rules! __field {
     (@null $M:ty, $i:expr, $T:ty, $V:ty) => {
         pub fn is_null() -> $crate::Where<$M> {
             $crate::Where::field($i, $crate::Op::IsNull)
+        }
+    };
+}
+
+/// The functions of a scalar list field's module (generated code calls this); PostgreSQL.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __list_field {
+    ($M:ty, $i:expr, $E:ty) => {
+        #[allow(unused_imports)]
+        use super::*;
+        /// The field's Rust type (what `select!` reads).
+        pub type Type = Vec<$E>;
+        /// The field's number in the model's table description.
+        pub const INDEX: usize = $i;
+        pub fn equals(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Equals($crate::SqlValue::from(v)))
+        }
+        pub fn not(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v)))
+        }
+        /// The list holds `v`.
+        pub fn has(v: impl Into<$E>) -> $crate::Where<$M> {
+            $crate::Where::field(
+                $i,
+                $crate::Op::HasEvery($crate::SqlValue::from(vec![v.into()])),
+            )
+        }
+        /// The list holds every one of `v`.
+        pub fn has_every(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::HasEvery($crate::SqlValue::from(v)))
+        }
+        /// The list holds at least one of `v`.
+        pub fn has_some(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::HasSome($crate::SqlValue::from(v)))
+        }
+        pub fn is_empty(empty: bool) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::IsEmpty(empty))
+        }
+        pub fn set(v: Vec<$E>) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Set($crate::SqlValue::from(v)))
+        }
+        /// Appends to the list.
+        pub fn push(v: Vec<$E>) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Push($crate::SqlValue::from(v)))
+        }
+        pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
+            $crate::OrderBy::new($i, d)
         }
     };
 }

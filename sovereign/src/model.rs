@@ -559,6 +559,7 @@ fn plan<M: Model>(backend: Backend, sets: Vec<Set<M>>, create: bool) -> Result<P
                     SetOp::Decrement(v) => c().sub(v),
                     SetOp::Multiply(v) => c().mul(v),
                     SetOp::Divide(v) => c().div(v),
+                    SetOp::Push(v) => c().binary(sea_query::BinOper::Custom("||"), v),
                 };
                 plan.columns.retain(|(g, _)| *g != f);
                 plan.columns.push((f, e));

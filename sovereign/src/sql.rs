@@ -129,6 +129,17 @@ impl Cond {
             Op::EndsWith(s) => c.like(self.like(&format!("%{}", escape_like(s)))),
             Op::IsNull => c.is_null(),
             Op::IsNotNull => c.is_not_null(),
+            Op::HasEvery(v) => c.binary(sea_query::BinOper::Custom("@>"), v.clone()),
+            Op::HasSome(v) => c.binary(sea_query::BinOper::Custom("&&"), v.clone()),
+            Op::IsEmpty(empty) => {
+                // A list column that was never set is NULL: empty too.
+                let n = Expr::from(Func::cust("cardinality").arg(c.clone()));
+                if *empty {
+                    c.is_null().or(n.eq(0))
+                } else {
+                    n.gt(0)
+                }
+            }
             Op::Insensitive(inner) => self.insensitive(c, inner),
         }
     }

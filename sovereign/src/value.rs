@@ -405,6 +405,57 @@ impl Decode for serde_json::Value {
     }
 }
 
+/// An element type of a scalar list (`String[]`, `Int[]`, ... on PostgreSQL).
+pub trait ListElem: Sized {
+    #[cfg(feature = "postgres")]
+    #[doc(hidden)]
+    fn decode_pg(row: &sqlx::postgres::PgRow, idx: usize) -> Result<Vec<Self>>;
+}
+
+macro_rules! list_elem {
+    ($($t:ty),*) => {$(
+        impl ListElem for $t {
+            #[cfg(feature = "postgres")]
+            fn decode_pg(row: &sqlx::postgres::PgRow, idx: usize) -> Result<Vec<Self>> {
+                row.try_get::<Vec<$t>, _>(idx).map_err(col_err)
+            }
+        }
+    )*};
+}
+list_elem!(String, i32, i64, f64, bool, Decimal);
+
+impl ListElem for DateTime<FixedOffset> {
+    #[cfg(feature = "postgres")]
+    fn decode_pg(row: &sqlx::postgres::PgRow, idx: usize) -> Result<Vec<Self>> {
+        Ok(row
+            .try_get::<Vec<NaiveDateTime>, _>(idx)
+            .map_err(col_err)?
+            .into_iter()
+            .map(|n| n.and_utc().fixed_offset())
+            .collect())
+    }
+}
+
+impl<T: ListElem> Decode for Vec<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        match r.row {
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(row) => {
+                let i = r.idx;
+                r.idx += 1;
+                if row.try_get_raw(i).map_err(col_err)?.is_null() {
+                    return Ok(Vec::new());
+                }
+                T::decode_pg(row, i)
+            }
+            #[allow(unreachable_patterns)]
+            _ => Err(Error::decode(
+                "scalar lists exist only on PostgreSQL (and CockroachDB)",
+            )),
+        }
+    }
+}
+
 /// An enum the generated code declares; stored by its database name.
 pub trait DbEnum: Sized + Copy + 'static {
     const DB_TYPE: &'static str;
@@ -566,11 +617,56 @@ pub(crate) mod bind {
                 Value::ChronoDateTimeUtc(x) => a.add(x.map(|d| d.naive_utc())),
                 Value::ChronoDateTime(x) => a.add(x),
                 Value::Decimal(x) => a.add(x),
+                Value::Array(ty, items) => add_pg_array(&mut a, ty, items.map(|b| *b))?,
                 other => return Err(unsupported(&other)),
             }
             .map_err(add_err)?;
         }
         Ok(a)
+    }
+
+    /// A scalar list as a PostgreSQL array of the element type.
+    #[cfg(feature = "postgres")]
+    fn add_pg_array(
+        a: &mut sqlx::postgres::PgArguments,
+        ty: sea_query::ArrayType,
+        items: Option<Vec<Value>>,
+    ) -> Result<std::result::Result<(), sqlx::error::BoxDynError>> {
+        use sea_query::ArrayType as T;
+        macro_rules! typed {
+            ($variant:ident, $rust:ty, $conv:expr) => {{
+                let v: Option<Vec<$rust>> = items
+                    .map(|xs| {
+                        xs.into_iter()
+                            .map(|x| match x {
+                                Value::$variant(Some(v)) => Ok($conv(v)),
+                                other => Err(unsupported(&other)),
+                            })
+                            .collect::<Result<Vec<$rust>>>()
+                    })
+                    .transpose()?;
+                Ok(a.add(v))
+            }};
+        }
+        match ty {
+            T::String => typed!(String, String, |v| v),
+            T::Int => typed!(Int, i32, |v| v),
+            T::BigInt => typed!(BigInt, i64, |v| v),
+            T::Double => typed!(Double, f64, |v| v),
+            T::Bool => typed!(Bool, bool, |v| v),
+            T::Decimal => typed!(Decimal, Decimal, |v| v),
+            T::ChronoDateTimeWithTimeZone => {
+                typed!(
+                    ChronoDateTimeWithTimeZone,
+                    NaiveDateTime,
+                    |v: DateTime<FixedOffset>| v.naive_utc()
+                )
+            }
+            other => Err(Error::new(
+                crate::ErrorKind::Configuration,
+                format!("lists of {other:?} are not supported"),
+            )),
+        }
     }
 
     #[cfg(feature = "mysql")]

@@ -25,9 +25,9 @@ fn unique_name(label: &str) -> String {
     )
 }
 
-/// The suite's schema for one provider.
-pub fn schema_for(provider: &str) -> String {
-    let s = sovereign_tests::SCHEMA.replace(
+/// A schema for one provider.
+pub fn schema_for(schema: &str, provider: &str) -> String {
+    let s = schema.replace(
         "provider = \"postgresql\"",
         &format!("provider = \"{provider}\""),
     );
@@ -39,8 +39,8 @@ pub fn schema_for(provider: &str) -> String {
     }
 }
 
-fn ddl(provider: &str, dialect: Dialect) -> String {
-    let text = schema_for(provider);
+fn ddl(schema: &str, provider: &str, dialect: Dialect) -> String {
+    let text = schema_for(schema, provider);
     let (schema, _) =
         sovereign_schema::check("schema.prisma", &text).expect("the suite schema is valid");
     sovereign_migrate::create_script(&sovereign_migrate::sql_schema(&schema, dialect), dialect)
@@ -56,7 +56,7 @@ impl TestDb {
         let mut conn = Connection::connect(&url)
             .await
             .expect("create the SQLite file");
-        conn.execute_script(&ddl("sqlite", Dialect::Sqlite))
+        conn.execute_script(&ddl(sovereign_tests::SCHEMA, "sqlite", Dialect::Sqlite))
             .await
             .expect("create the tables");
         TestDb {
@@ -67,8 +67,15 @@ impl TestDb {
         }
     }
 
-    /// A new database on the server named by `var`, or `None` (said on stderr) when unset.
+    /// A new database on the server named by `var` with the suite's tables, or `None` (said on
+    /// stderr) when the variable is unset.
     pub async fn server(var: &str, label: &str) -> Option<TestDb> {
+        Self::server_with_schema(var, label, sovereign_tests::SCHEMA).await
+    }
+
+    /// Like [`TestDb::server`], with the tables of another schema (its provider replaced by the
+    /// server's).
+    pub async fn server_with_schema(var: &str, label: &str, schema: &str) -> Option<TestDb> {
         let Ok(admin) = std::env::var(var) else {
             eprintln!("SKIPPED: {var} is not set; {label} did not run");
             return None;
@@ -105,7 +112,7 @@ impl TestDb {
         let mut db = Connection::connect(&url)
             .await
             .expect("connect to the new database");
-        db.execute_script(&ddl(provider, dialect))
+        db.execute_script(&ddl(schema, provider, dialect))
             .await
             .expect("create the tables");
         Some(TestDb {
