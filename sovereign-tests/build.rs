@@ -29,13 +29,22 @@ fn run() -> Result<(), sovereign_build::Error> {
             .out_dir(out.join(plugin))
             .compile()?;
     }
-    // The #[sovereign_plugin] UI tests' plugins; `nobuild` is left out on purpose.
+    // The UI workspace's platform (for tests/host.rs).
+    sovereign_build::configure()
+        .workspace_from("tests/ui/workspace")
+        .check_committed(false)
+        .out_dir(out.join("ui-platform"))
+        .compile()?;
+    // The #[sovereign_plugin] UI tests' plugins; `nobuild` is left out on purpose. Also into
+    // OUT_DIR itself, where the macro looks when tests/host.rs uses it directly.
     let ui = PathBuf::from("tests/ui/workspace/plugins");
     for plugin in ["shop", "notes", "quiet", "solo", "lonely"] {
-        sovereign_build::plugin()
-            .dir(ui.join(plugin))
-            .out_dir(out.join("ui"))
-            .compile()?;
+        for dir in [out.join("ui"), out.clone()] {
+            sovereign_build::plugin()
+                .dir(ui.join(plugin))
+                .out_dir(dir)
+                .compile()?;
+        }
     }
     Ok(())
 }

@@ -20,6 +20,11 @@ pub mod example_platform {
     include!(concat!(env!("OUT_DIR"), "/platform/sovereign_client.rs"));
 }
 
+/// The platform of the `#[sovereign_plugin]` tests' workspace (`tests/ui/workspace`).
+pub mod ui_platform {
+    include!(concat!(env!("OUT_DIR"), "/ui-platform/sovereign_client.rs"));
+}
+
 /// The `blog` plugin's view: its models read and write, core models read only.
 pub mod example_blog {
     include!(concat!(

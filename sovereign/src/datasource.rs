@@ -29,8 +29,8 @@ pub struct Datasource {
 pub enum Deployed {
     /// Migrations applied now (none when the database was current).
     Migrations(Vec<String>),
-    /// The database's provider differs from the migrations': the schema was pushed instead
-    /// (the statements run; none when the database already matched).
+    /// The database's provider differs from the migrations', or there are none: the schema
+    /// was pushed instead (the statements run; none when the database already matched).
     Pushed(usize),
 }
 
@@ -97,8 +97,9 @@ impl Datasource {
     }
 
     /// Brings the database at `url` up to date: applies the pending embedded migrations under
-    /// Prisma's history table and advisory lock, or, when `url` names another provider than
-    /// the migrations were written for, pushes the schema (creates what is missing) instead.
+    /// Prisma's history table and advisory lock. When `url` names another provider than the
+    /// migrations were written for, or there are no migrations yet, it pushes the schema
+    /// instead (creates and alters what differs, as `prisma db push` does).
     ///
     /// # Errors
     /// A failed or blocked migration, an edited history, an unreachable database.
@@ -122,7 +123,7 @@ impl Datasource {
             .await
             .map_err(migrate_err)?;
         let target = provider_of(&url).unwrap_or(self.provider);
-        if target == self.provider {
+        if target == self.provider && !self.migrations.is_empty() {
             let migrations: Vec<sovereign_migrate::Migration> = self
                 .migrations
                 .iter()
