@@ -1078,6 +1078,8 @@ async fn raw_queries(c: &PrismaClient, backend: Backend) -> R {
     assert_eq!(all.len(), 3);
     let fixed: Vec<(i64,)> = c._query_raw(raw!("SELECT 40 + 2")).await?;
     assert_eq!(fixed[0].0, 42);
+    let wrong = c._execute_raw(raw!("SELECT {}, {}", 1)).await.unwrap_err();
+    assert_eq!(wrong.kind(), &ErrorKind::Configuration, "{wrong}");
     Ok(())
 }
 

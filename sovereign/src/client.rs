@@ -75,20 +75,28 @@ pub struct Raw {
 }
 
 impl Raw {
-    /// # Panics
-    /// When the number of `{}` in `sql` differs from the number of values (a programming
-    /// error, like a wrong `format!`).
+    /// A statement; running it fails with [`crate::ErrorKind::Configuration`] when the number
+    /// of `{}` placeholders differs from the number of values.
     pub fn new(sql: &str, values: Vec<Value>) -> Self {
-        let holes = sql.matches("{}").count();
-        assert_eq!(
-            holes,
-            values.len(),
-            "raw!: {holes} `{{}}` placeholders but {} values",
-            values.len()
-        );
         Raw {
             sql: sql.to_string(),
             values,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let holes = self.sql.matches("{}").count();
+        if holes == self.values.len() {
+            Ok(())
+        } else {
+            Err(crate::Error::new(
+                crate::ErrorKind::Configuration,
+                format!(
+                    "raw query with {holes} `{{}}` placeholders but {} values: {}",
+                    self.values.len(),
+                    self.sql
+                ),
+            ))
         }
     }
 
@@ -145,12 +153,14 @@ tuple_row!(A, B, C, D, E, F);
 
 /// Runs a raw query and decodes each row as `T`.
 pub async fn query_raw<T: RawRow>(conn: &Conn, raw: Raw) -> Result<Vec<T>> {
+    raw.check()?;
     let stmt = raw.stmt(conn.backend());
     conn.fetch(stmt, None, T::decode_row).await
 }
 
 /// Runs a raw statement; returns the number of rows it affected.
 pub async fn execute_raw(conn: &Conn, raw: Raw) -> Result<u64> {
+    raw.check()?;
     let stmt = raw.stmt(conn.backend());
     Ok(conn.execute(stmt, None).await?.rows)
 }
