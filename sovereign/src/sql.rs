@@ -32,9 +32,15 @@ pub(crate) fn build(stmt: &impl QueryStatementBuilder, backend: Backend) -> Stmt
     Stmt { sql, values }
 }
 
-pub(crate) fn col(qualifier: &str, column: &str) -> Expr {
-    Expr::col((qualifier.to_string(), column.to_string()))
+/// `"qualifier"."column"`; names are static, so no allocation.
+pub(crate) fn col(qualifier: &'static str, column: &'static str) -> Expr {
+    Expr::col((qualifier, column))
 }
+
+/// Join-table aliases, by the alias of the model they join.
+const JOIN_ALIAS: [&str; 12] = [
+    "jt0", "jt1", "jt2", "jt3", "jt4", "jt5", "jt6", "jt7", "jt8", "jt9", "jt10", "jt11",
+];
 
 /// Builds conditions; `outer` qualifies the current model's columns (an alias, or the table
 /// name in UPDATE and DELETE), `depth` picks the alias of the next nested model.
@@ -46,7 +52,7 @@ impl Cond {
     pub(crate) fn all(
         &self,
         meta: &ModelMeta,
-        outer: &str,
+        outer: &'static str,
         depth: usize,
         filters: &[Filter],
     ) -> Condition {
@@ -57,7 +63,7 @@ impl Cond {
         c
     }
 
-    fn one(&self, meta: &ModelMeta, outer: &str, depth: usize, f: &Filter) -> Condition {
+    fn one(&self, meta: &ModelMeta, outer: &'static str, depth: usize, f: &Filter) -> Condition {
         match f {
             Filter::Field(i, op) => {
                 let field = &meta.fields[*i];
@@ -187,28 +193,25 @@ fn escape_like(s: &str) -> String {
 /// `SELECT 1 FROM target AS alias [JOIN ...] WHERE <linked to the outer row>`.
 fn related(
     meta: &ModelMeta,
-    outer: &str,
+    outer: &'static str,
     rel: &crate::meta::RelationMeta,
-    alias: &str,
+    alias: &'static str,
 ) -> SelectStatement {
     let target = rel.target;
     let mut sub = Query::select();
-    sub.expr(Expr::val(1))
-        .from_as(target.table, alias.to_string());
+    sub.expr(Expr::val(1)).from_as(target.table, alias);
     match &rel.link {
         Link::Owner { fields, references } => {
             for (f, r) in fields.iter().zip(references.iter()) {
                 sub.and_where(
-                    col(alias, target.fields[*r].column)
-                        .equals((outer.to_string(), meta.fields[*f].column.to_string())),
+                    col(alias, target.fields[*r].column).equals((outer, meta.fields[*f].column)),
                 );
             }
         }
         Link::Inverse { fields, references } => {
             for (f, r) in fields.iter().zip(references.iter()) {
                 sub.and_where(
-                    col(alias, target.fields[*f].column)
-                        .equals((outer.to_string(), meta.fields[*r].column.to_string())),
+                    col(alias, target.fields[*f].column).equals((outer, meta.fields[*r].column)),
                 );
             }
         }
@@ -219,19 +222,14 @@ fn related(
             own_key,
             other_key,
         } => {
-            let j = format!("j{alias}");
+            let j = JOIN_ALIAS[ALIAS.iter().position(|a| *a == alias).unwrap_or(0)];
             sub.join_as(
                 JoinType::InnerJoin,
-                table.to_string(),
-                j.clone(),
-                col(&j, other).equals((
-                    alias.to_string(),
-                    target.fields[*other_key].column.to_string(),
-                )),
+                *table,
+                j,
+                col(j, other).equals((alias, target.fields[*other_key].column)),
             );
-            sub.and_where(
-                col(&j, own).equals((outer.to_string(), meta.fields[*own_key].column.to_string())),
-            );
+            sub.and_where(col(j, own).equals((outer, meta.fields[*own_key].column)));
         }
     }
     sub
@@ -250,7 +248,7 @@ pub(crate) fn select_all(meta: &ModelMeta) -> SelectStatement {
 pub(crate) fn order(
     q: &mut SelectStatement,
     meta: &ModelMeta,
-    qualifier: &str,
+    qualifier: &'static str,
     orders: &[(usize, Direction)],
 ) {
     for &(field, dir) in orders {
@@ -278,7 +276,11 @@ pub(crate) fn limit(q: &mut SelectStatement, take: Option<i64>, skip: Option<i64
 }
 
 /// `(cols) IN (keys)`, written as `col IN (...)` for one column.
-pub(crate) fn key_in(qualifier: &str, columns: &[&str], keys: Vec<Vec<Value>>) -> Condition {
+pub(crate) fn key_in(
+    qualifier: &'static str,
+    columns: &[&'static str],
+    keys: Vec<Vec<Value>>,
+) -> Condition {
     if columns.len() == 1 {
         return Condition::all()
             .add(col(qualifier, columns[0]).is_in(keys.into_iter().filter_map(|mut k| k.pop())));

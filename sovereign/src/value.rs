@@ -89,25 +89,15 @@ impl Reader<'_> {
         on_row!(self, |r| Ok(r.try_get_raw(i).map_err(col_err)?.is_null()))
     }
 
-    /// The database's name for the current column's type (of the value, on SQLite).
-    fn type_name(&self) -> Result<String> {
+    /// Calls `f` with the database's name for the current column's type (of the value, on
+    /// SQLite), without allocating.
+    fn with_type<R>(&self, f: impl FnOnce(&str) -> R) -> Result<R> {
         let i = self.idx;
-        on_row!(self, |r| Ok(r
+        on_row!(self, |r| Ok(f(r
             .try_get_raw(i)
             .map_err(col_err)?
             .type_info()
-            .name()
-            .to_string()))
-    }
-
-    fn column_name(&self) -> String {
-        let i = self.idx;
-        on_row!(self, |r| {
-            use sqlx::Column;
-            r.columns()
-                .get(i)
-                .map_or_else(|| i.to_string(), |c| c.name().to_string())
-        })
+            .name())))
     }
 
     /// The current column as `T`, by sqlx's own decoding (with its type check when `checked`).
@@ -219,9 +209,7 @@ macro_rules! plain_decode {
     ($($t:ty),*) => {$(
         impl Decode for $t {
             fn decode(r: &mut Reader<'_>) -> Result<Self> {
-                if r.is_null()? {
-                    return Err(Error::decode(format!("column `{}` is NULL but the field is required", r.column_name())));
-                }
+                // sqlx reports a NULL in a required field as an unexpected null.
                 r.get::<$t>(true)
             }
         }
@@ -231,12 +219,6 @@ plain_decode!(f64, bool, Vec<u8>);
 
 impl Decode for String {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        if r.is_null()? {
-            return Err(Error::decode(format!(
-                "column `{}` is NULL but the field is required",
-                r.column_name()
-            )));
-        }
         // Unchecked: MySQL reports ENUM and JSON columns as their own types.
         r.get::<String>(false)
     }
@@ -244,18 +226,16 @@ impl Decode for String {
 
 impl Decode for i64 {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        if r.is_null()? {
-            return Err(Error::decode(format!(
-                "column `{}` is NULL but the field is required",
-                r.column_name()
-            )));
-        }
         match r.row {
             // Narrower integer columns widen (raw queries often yield INT4 on PostgreSQL).
             #[cfg(feature = "postgres")]
-            RowRef::Postgres(_) => match r.type_name()?.as_str() {
-                "INT4" => r.get::<i32>(true).map(i64::from),
-                "INT2" => r.get::<i16>(true).map(i64::from),
+            RowRef::Postgres(_) => match r.with_type(|t| match t {
+                "INT4" => 4,
+                "INT2" => 2,
+                _ => 8,
+            })? {
+                4 => r.get::<i32>(true).map(i64::from),
+                2 => r.get::<i16>(true).map(i64::from),
                 _ => r.get::<i64>(true),
             },
             #[allow(unreachable_patterns)]
@@ -274,15 +254,7 @@ impl Decode for i32 {
                 i32::try_from(v).map_err(|_| Error::decode(format!("{v} does not fit Int")))
             }
             #[allow(unreachable_patterns)]
-            _ => {
-                if r.is_null()? {
-                    return Err(Error::decode(format!(
-                        "column `{}` is NULL but the field is required",
-                        r.column_name()
-                    )));
-                }
-                r.get::<i32>(true)
-            }
+            _ => r.get::<i32>(true),
         }
     }
 }
@@ -302,14 +274,14 @@ impl Decode for DateTime<FixedOffset> {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let utc = match r.row {
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(_) => match r.type_name()?.as_str() {
-                "INTEGER" => {
+            RowRef::Sqlite(_) => match r.with_type(sqlite_storage)? {
+                Storage::Integer => {
                     let ms = r.get::<i64>(false)?;
                     Utc.timestamp_millis_opt(ms)
                         .single()
                         .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?
                 }
-                "REAL" => {
+                Storage::Real => {
                     let ms = r.get::<f64>(false)?;
                     Utc.timestamp_millis_opt(ms as i64)
                         .single()
@@ -322,7 +294,7 @@ impl Decode for DateTime<FixedOffset> {
             },
             #[cfg(feature = "postgres")]
             RowRef::Postgres(_) => {
-                if r.type_name()? == "TIMESTAMPTZ" {
+                if r.with_type(|t| t == "TIMESTAMPTZ")? {
                     r.get::<DateTime<Utc>>(true)?
                 } else {
                     r.get::<NaiveDateTime>(false)?.and_utc()
@@ -332,6 +304,23 @@ impl Decode for DateTime<FixedOffset> {
             RowRef::MySql(_) => r.get::<NaiveDateTime>(false)?.and_utc(),
         };
         Ok(utc.fixed_offset())
+    }
+}
+
+/// How SQLite stored a value.
+#[allow(dead_code)]
+enum Storage {
+    Integer,
+    Real,
+    Other,
+}
+
+#[allow(dead_code)]
+fn sqlite_storage(type_name: &str) -> Storage {
+    match type_name {
+        "INTEGER" => Storage::Integer,
+        "REAL" => Storage::Real,
+        _ => Storage::Other,
     }
 }
 
@@ -361,9 +350,9 @@ impl Decode for Decimal {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         match r.row {
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(_) => match r.type_name()?.as_str() {
-                "INTEGER" => Ok(Decimal::from(r.get::<i64>(false)?)),
-                "REAL" => {
+            RowRef::Sqlite(_) => match r.with_type(sqlite_storage)? {
+                Storage::Integer => Ok(Decimal::from(r.get::<i64>(false)?)),
+                Storage::Real => {
                     let f = r.get::<f64>(false)?;
                     Decimal::try_from(f).map_err(|e| Error::decode(e.to_string()))
                 }
