@@ -392,12 +392,12 @@ async fn setup(db: &TestDb) -> Setup {
     }
 }
 
-/// One workload, both ways: (ours, sqlx).
-async fn run(s: &Setup, workload: &str, round: u32) -> (Duration, Duration) {
+/// One workload, one way: ours (`sovereign == true`) or hand-written sqlx.
+async fn run_one(s: &Setup, workload: &str, round: u32, sovereign: bool) -> Duration {
     let c = &s.client;
-    match workload {
-        "create_1000" => {
-            let t = Instant::now();
+    let t = Instant::now();
+    match (workload, sovereign) {
+        ("create_1000", true) => {
             for i in 0..1000 {
                 c.post()
                     .create_unchecked(format!("new {round} {i}"), s.author, vec![])
@@ -405,42 +405,23 @@ async fn run(s: &Setup, workload: &str, round: u32) -> (Duration, Duration) {
                     .await
                     .unwrap();
             }
-            let ours = t.elapsed();
-            let t = Instant::now();
-            for i in 0..1000 {
-                s.raw.create(&format!("raw {round} {i}"), s.author).await;
-            }
-            let theirs = t.elapsed();
-            // Keep the table the same size for the next round.
-            c.post()
-                .delete_many(vec![post::title::starts_with(format!("new {round} "))])
-                .exec()
-                .await
-                .unwrap();
-            c.post()
-                .delete_many(vec![post::title::starts_with(format!("raw {round} "))])
-                .exec()
-                .await
-                .unwrap();
-            (ours, theirs)
         }
-        "find_many_1000" => {
-            let t = Instant::now();
+        ("create_1000", false) => {
+            for i in 0..1000 {
+                s.raw.create(&format!("new {round} {i}"), s.author).await;
+            }
+        }
+        ("find_many_1000", true) => {
             let a = c
                 .post()
                 .find_many(vec![post::views::lt(1000)])
                 .exec()
                 .await
                 .unwrap();
-            let ours = t.elapsed();
-            let t = Instant::now();
-            let b = s.raw.find_many(1000).await;
-            let theirs = t.elapsed();
-            assert_eq!((a.len(), b.len()), (1000, 1000));
-            (ours, theirs)
+            assert_eq!(a.len(), 1000);
         }
-        "find_unique_10000" => {
-            let t = Instant::now();
+        ("find_many_1000", false) => assert_eq!(s.raw.find_many(1000).await.len(), 1000),
+        ("find_unique_10000", true) => {
             for i in 0..10_000 {
                 let id = s.ids[i % s.ids.len()];
                 c.post()
@@ -450,16 +431,13 @@ async fn run(s: &Setup, workload: &str, round: u32) -> (Duration, Duration) {
                     .unwrap()
                     .unwrap();
             }
-            let ours = t.elapsed();
-            let t = Instant::now();
-            for i in 0..10_000 {
-                let id = s.ids[i % s.ids.len()];
-                s.raw.find_unique(id).await.unwrap();
-            }
-            (ours, t.elapsed())
         }
-        "with_100" => {
-            let t = Instant::now();
+        ("find_unique_10000", false) => {
+            for i in 0..10_000 {
+                s.raw.find_unique(s.ids[i % s.ids.len()]).await.unwrap();
+            }
+        }
+        ("with_100", true) => {
             let a = c
                 .post()
                 .find_many(vec![])
@@ -470,16 +448,24 @@ async fn run(s: &Setup, workload: &str, round: u32) -> (Duration, Duration) {
                 .exec()
                 .await
                 .unwrap();
-            let ours = t.elapsed();
-            let t = Instant::now();
-            let b = s.raw.posts_with_relations().await;
-            let theirs = t.elapsed();
-            assert_eq!(a.len(), b.len());
-            assert_eq!(a[0].comments().unwrap().len(), b[0].comments.len());
-            (ours, theirs)
+            assert_eq!(a[0].comments().unwrap().len(), 5);
         }
-        other => unreachable!("{other}"),
+        ("with_100", false) => {
+            let b = s.raw.posts_with_relations().await;
+            assert_eq!(b[0].comments.len(), 5);
+        }
+        other => unreachable!("{other:?}"),
     }
+    let elapsed = t.elapsed();
+    if workload == "create_1000" {
+        // Keep the table the same size for the next round.
+        c.post()
+            .delete_many(vec![post::title::starts_with(format!("new {round} "))])
+            .exec()
+            .await
+            .unwrap();
+    }
+    elapsed
 }
 
 const WORKLOADS: [&str; 4] = [
@@ -488,6 +474,9 @@ const WORKLOADS: [&str; 4] = [
     "find_unique_10000",
     "with_100",
 ];
+
+/// Interleaved runs per side behind each ratio.
+const RATIO_RUNS: usize = 11;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -511,39 +500,37 @@ fn bench(c: &mut Criterion) {
             group.sample_size(10);
             group.measurement_time(Duration::from_secs(3));
             let mut round = 0u32;
-            group.bench_function("sovereign", |b| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        round += 1;
-                        total += rt.block_on(run(&s, w, round)).0;
-                    }
-                    total
-                })
-            });
-            group.bench_function("sqlx", |b| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        round += 1;
-                        total += rt.block_on(run(&s, w, round)).1;
-                    }
-                    total
-                })
-            });
+            for (name, sovereign) in [("sovereign", true), ("sqlx", false)] {
+                group.bench_function(name, |b| {
+                    b.iter_custom(|iters| {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            round += 1;
+                            total += rt.block_on(run_one(&s, w, round, sovereign));
+                        }
+                        total
+                    })
+                });
+            }
             group.finish();
-            // Interleaved runs for the ratio: both sides see the same machine state.
+            // Interleaved runs for the ratio, alternating which goes first, so that both sides
+            // see the same machine state.
             let mut ours = Vec::new();
             let mut theirs = Vec::new();
-            for _ in 0..7 {
-                round += 1;
-                let (a, b) = rt.block_on(run(&s, w, round));
-                ours.push(a);
-                theirs.push(b);
+            for k in 0..RATIO_RUNS {
+                for sovereign in [k % 2 == 0, k % 2 == 1] {
+                    round += 1;
+                    let d = rt.block_on(run_one(&s, w, round, sovereign));
+                    if sovereign {
+                        ours.push(d);
+                    } else {
+                        theirs.push(d);
+                    }
+                }
             }
             ours.sort();
             theirs.sort();
-            summary.push((label, w, ours[3], theirs[3]));
+            summary.push((label, w, ours[RATIO_RUNS / 2], theirs[RATIO_RUNS / 2]));
         }
         rt.block_on(async {
             if let Some(d) = s.client.database() {
@@ -551,7 +538,7 @@ fn bench(c: &mut Criterion) {
             }
         });
     }
-    println!("\nratio ours / hand-written sqlx (medians of 7 interleaved runs):");
+    println!("\nratio ours / hand-written sqlx (medians of {RATIO_RUNS} interleaved runs):");
     for (label, w, ours, theirs) in &summary {
         println!(
             "  {label:<8} {w:<18} sovereign {:>9.2} ms   sqlx {:>9.2} ms   ratio {:.3}",
