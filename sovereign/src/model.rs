@@ -457,9 +457,11 @@ async fn find_one<M: Model>(
     with: &[Box<dyn Load<M>>],
 ) -> Result<Option<M>> {
     let backend = conn.backend();
-    let mut q = sql::select_all(M::META);
-    q.cond_where(Cond { backend }.all(M::META, ALIAS[0], 0, std::slice::from_ref(filter)));
-    let stmt = sql::build(&q, backend);
+    let stmt = sql::unique_select(M::META, backend, filter, || {
+        let mut q = sql::select_all(M::META);
+        q.cond_where(Cond { backend }.all(M::META, ALIAS[0], 0, std::slice::from_ref(filter)));
+        sql::build(&q, backend)
+    });
     let Some(row) = conn.fetch_optional(stmt, Some(M::META), M::decode).await? else {
         return Ok(None);
     };

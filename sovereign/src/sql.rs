@@ -235,6 +235,51 @@ fn related(
     sub
 }
 
+/// The SQL of `SELECT <all columns> WHERE f1 = ? AND f2 = ?` by model, backend and fields: the
+/// text depends only on these, so it is built once (`find_unique` is the hottest read).
+type UniqueKey = (usize, Backend, Vec<usize>);
+static UNIQUE_SQL: std::sync::OnceLock<
+    std::sync::RwLock<std::collections::HashMap<UniqueKey, std::sync::Arc<str>>>,
+> = std::sync::OnceLock::new();
+
+/// The statement of a unique read: from the cache when `filter` is a conjunction of equalities
+/// with non-NULL values, else built by `build`.
+pub(crate) fn unique_select(
+    meta: &'static ModelMeta,
+    backend: Backend,
+    filter: &Filter,
+    build: impl FnOnce() -> Stmt,
+) -> Stmt {
+    let parts: &[Filter] = match filter {
+        Filter::And(parts) => parts,
+        one => std::slice::from_ref(one),
+    };
+    let mut fields = Vec::with_capacity(parts.len());
+    let mut values = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
+                fields.push(*f);
+                values.push(v.clone());
+            }
+            _ => return build(),
+        }
+    }
+    let key = (meta as *const ModelMeta as usize, backend, fields);
+    let cache = UNIQUE_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Stmt {
+            sql: sql.to_string(),
+            values: sea_query::Values(values),
+        };
+    }
+    let stmt = build();
+    if let Ok(mut c) = cache.write() {
+        c.insert(key, std::sync::Arc::from(stmt.sql.as_str()));
+    }
+    stmt
+}
+
 /// Selects every scalar column of `meta` from `table AS t0`.
 pub(crate) fn select_all(meta: &ModelMeta) -> SelectStatement {
     let mut q = Query::select();
