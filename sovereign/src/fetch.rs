@@ -102,17 +102,19 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
                     Some((*table, *own, *other, *other_key)),
                 ),
             };
-            let mut seen = std::collections::HashSet::new();
+            // Each parent's key, once; the distinct non-NULL ones go into `IN (...)`.
+            let mut parent_keys: Vec<Key> = Vec::with_capacity(parents.len());
+            let mut remaining: HashMap<Key, usize> = HashMap::new();
             let mut keys = Vec::new();
             for p in parents.iter() {
-                let key: Vec<_> = parent_fields.iter().map(|&f| p.value(f)).collect();
-                let k: Vec<Key> = key.iter().map(key_of).collect();
-                if k.contains(&Key::Null) {
-                    continue;
+                let values: Vec<_> = parent_fields.iter().map(|&f| p.value(f)).collect();
+                let k = Key::of(&values);
+                let n = remaining.entry(k.clone()).or_default();
+                *n += 1;
+                if *n == 1 && !k.has_null() {
+                    keys.push(values);
                 }
-                if seen.insert(k) {
-                    keys.push(key);
-                }
+                parent_keys.push(k);
             }
             let backend = conn.backend();
             let mut q = sql::select_all(target);
@@ -152,22 +154,25 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             sql::order(&mut q, target, ALIAS[0], &orders);
             let stmt = sql::build(&q, backend);
             let is_join = join.is_some();
-            let rows: Vec<(C, Vec<Key>)> = conn
+            let rows: Vec<(C, Key)> = conn
                 .fetch(stmt, Some(target), |r| {
                     let c = C::decode(r)?;
                     let key = if is_join {
-                        vec![decode_key(r, key_kind)?]
+                        decode_key(r, key_kind)?
+                    } else if let [f] = child_fields[..] {
+                        key_of(&c.value(f))
                     } else {
-                        child_fields.iter().map(|&f| key_of(&c.value(f))).collect()
+                        let values: Vec<_> = child_fields.iter().map(|&f| c.value(f)).collect();
+                        Key::of(&values)
                     };
                     Ok((c, key))
                 })
                 .await?;
-            let (mut children, child_keys): (Vec<C>, Vec<Vec<Key>>) = rows.into_iter().unzip();
+            let (mut children, child_keys): (Vec<C>, Vec<Key>) = rows.into_iter().unzip();
             for w in &args.with {
                 w.load(conn, &mut children).await?;
             }
-            let mut groups: HashMap<Vec<Key>, Vec<usize>> = HashMap::new();
+            let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
             for (i, k) in child_keys.into_iter().enumerate() {
                 groups.entry(k).or_default().push(i);
             }
@@ -176,16 +181,8 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             let mut slots: Vec<Option<C>> = children.into_iter().map(Some).collect();
             // A key can occur under several parents (a shared to-one target, a join partner,
             // or parents that are themselves copies): clone for all but the last.
-            let parent_keys: Vec<Vec<Key>> = parents
-                .iter()
-                .map(|p| parent_fields.iter().map(|&f| key_of(&p.value(f))).collect())
-                .collect();
-            let mut remaining: HashMap<&[Key], usize> = HashMap::new();
-            for k in &parent_keys {
-                *remaining.entry(k.as_slice()).or_default() += 1;
-            }
             for (p, key) in parents.iter_mut().zip(&parent_keys) {
-                let left = remaining.get_mut(key.as_slice()).expect("counted above");
+                let left = remaining.get_mut(key).expect("counted above");
                 *left -= 1;
                 let last = *left == 0;
                 let picked: Vec<C> = match groups.get(key) {

@@ -478,6 +478,26 @@ pub(crate) enum Key {
     Str(String),
     Bytes(Vec<u8>),
     Other(String),
+    /// A compound key.
+    Tuple(Vec<Key>),
+}
+
+impl Key {
+    /// The key of one or several values (a single value is not wrapped).
+    pub(crate) fn of(values: &[Value]) -> Key {
+        match values {
+            [one] => key_of(one),
+            many => Key::Tuple(many.iter().map(key_of).collect()),
+        }
+    }
+
+    pub(crate) fn has_null(&self) -> bool {
+        match self {
+            Key::Null => true,
+            Key::Tuple(parts) => parts.iter().any(Key::has_null),
+            _ => false,
+        }
+    }
 }
 
 pub(crate) fn key_of(v: &Value) -> Key {
