@@ -23,6 +23,20 @@
 //!
 //! Features: `sqlite` (default; SQLite is bundled), `postgres`, `mysql`. One generated client
 //! runs on every compiled-in backend; the URL picks one at run time.
+//!
+//! Plugins: [`sovereign_plugin`] implements [`Plugin`] for a plugin's type and declares its
+//! `db` module; a platform builds a [`Host`] over its generated `DATASOURCE` and
+//! `COMPOSED_PLUGINS`, registers each plugin and hands it a [`PluginContext`]:
+//!
+//! ```ignore
+//! let mut host = sovereign::Host::builder()
+//!     .data_dir("data")
+//!     .deploy_migrations(true)
+//!     .connect(&db::DATASOURCE, db::COMPOSED_PLUGINS)
+//!     .await?;
+//! let blog = host.register::<example_blog::Blog>().await?;
+//! let posts = blog.db().post().find_many(vec![]).exec().await?;
+//! ```
 
 // Helpers of a backend that is compiled out are unused, not wrong.
 #![cfg_attr(
