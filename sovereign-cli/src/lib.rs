@@ -1,6 +1,7 @@
 //! The `sovereign` command line. `src/bin/sovereign.rs` only calls [`run`].
 
 pub mod migrate;
+pub mod studio;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -41,6 +42,10 @@ pub enum Command {
         #[command(subcommand)]
         command: MigrateOrDiff,
     },
+    /// Browse and edit the platform's database in the browser (Sovereign Studio).
+    ///
+    /// Serves on 127.0.0.1 with a random token in the printed URL; runs until Ctrl-C.
+    Studio(StudioArgs),
     /// Format schema files in place, as `prisma format` does.
     Format {
         /// List the files that would change and exit 1 instead of writing.
@@ -50,6 +55,21 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+}
+
+/// Options of the studio commands.
+#[derive(Debug, clap::Args)]
+pub struct StudioArgs {
+    /// The database URL (default: the datasource's `url`, with `env()` read from the
+    /// environment or `.env`).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The port on 127.0.0.1 (default: a free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Open the studio in a browser.
+    #[arg(long)]
+    pub browser: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +86,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate { schema } => validate(&schema),
         Command::Format { check, paths } => format(&paths, check),
         Command::Compose { check } => compose(check),
+        Command::Studio(args) => platform_studio(args),
         Command::Migrate { command } => match command {
             MigrateOrDiff::Diff(args) => migrate::diff(args),
             MigrateOrDiff::Db(cmd) => {
@@ -219,4 +240,28 @@ fn compose(check: bool) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn platform_studio(args: StudioArgs) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = sovereign_build::Config::find(&cwd)?;
+    let schema = config.schema.clone();
+    let url = args.url;
+    studio::serve(
+        config.display(&config.schema),
+        async move {
+            let (database, catalog) = studio::open(&schema, url).await?;
+            Ok(vec![studio::Source {
+                label: "Platform".into(),
+                database,
+                catalog,
+                writable: None,
+                read_only_reason: String::new(),
+            }])
+        },
+        studio::ServeOptions {
+            port: args.port,
+            browser: args.browser,
+        },
+    )
 }

@@ -36,6 +36,9 @@ pub enum ErrorKind {
     TransactionClosed,
     /// Anything else the database refused, with its code where it gives one.
     Database { code: Option<String> },
+    /// A value given to an untyped write or filter ([`crate::dynamic`]) does not fit its
+    /// field, or a required field was left out.
+    InvalidValue { field: String },
 }
 
 /// The error of every client operation.

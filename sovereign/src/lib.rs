@@ -50,6 +50,7 @@ compile_error!("enable at least one of the features `sqlite`, `postgres`, `mysql
 mod client;
 mod datasource;
 mod db;
+pub mod dynamic;
 mod error;
 mod fetch;
 mod filter;

@@ -535,7 +535,7 @@ struct Plan {
     connects: bool,
 }
 
-fn now() -> Value {
+pub(crate) fn now() -> Value {
     Value::ChronoDateTimeWithTimeZone(Some(chrono::Utc::now().fixed_offset()))
 }
 
@@ -638,7 +638,7 @@ fn plan<M: Model>(backend: Backend, sets: Vec<Set<M>>, create: bool) -> Result<P
     Ok(plan)
 }
 
-fn null_of(meta: &ModelMeta, field: usize) -> Value {
+pub(crate) fn null_of(meta: &ModelMeta, field: usize) -> Value {
     use crate::meta::Kind;
     match meta.fields[field].kind {
         Kind::Int => Value::Int(None),

@@ -74,6 +74,18 @@ enum Command {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Browse and edit the plugin's data in the browser (Sovereign Studio): a dedicated
+    /// plugin's own database beside the core tables, or a shared plugin's models in the
+    /// platform's database; core models are read-only.
+    Studio {
+        namespace: String,
+        #[command(flatten)]
+        args: sovereign_cli::StudioArgs,
+        /// The platform database's URL, for the core tables beside a dedicated plugin's own
+        /// (default: the platform datasource's `url`).
+        #[arg(long)]
+        core_url: Option<String>,
+    },
     /// Settle a failed migration of the plugin.
     Resolve {
         namespace: String,
@@ -87,6 +99,11 @@ enum Command {
 fn run(cli: Cli) -> Result<ExitCode> {
     let (ns, cmd) = match cli.command {
         Command::Generate { namespace, out } => return generate(&namespace, out),
+        Command::Studio {
+            namespace,
+            args,
+            core_url,
+        } => return studio(&namespace, args, core_url),
         Command::Diff {
             namespace,
             url,
@@ -195,27 +212,103 @@ fn diff(ns: &str, url: migrate::UrlArg, script: bool, exit_code: bool) -> Result
     })
 }
 
+/// The studio of plugin `ns`: its own models editable, the core ones read-only.
+fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -> Result<ExitCode> {
+    use sovereign_cli::studio;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let config = sovereign_build::Config::find(&cwd)?;
+    let composition = sovereign_build::compose_workspace(&config)?;
+    let plugin = find_plugin(&config, &composition, ns)?;
+    let read_only = format!("plugin \"{ns}\" reads core tables; only the platform writes them");
+    let options = studio::ServeOptions {
+        port: args.port,
+        browser: args.browser,
+    };
+    let platform_schema = config.schema.clone();
+    let title = format!("plugin {ns}");
+    match plugin.schema.clone() {
+        Some(schema) => studio::serve(
+            title,
+            async move {
+                let (database, catalog) = studio::open(&schema, args.url).await?;
+                let mut sources = vec![studio::Source {
+                    label: format!("Plugin {ns}"),
+                    database,
+                    catalog,
+                    writable: None,
+                    read_only_reason: String::new(),
+                }];
+                match studio::open(&platform_schema, core_url).await {
+                    Ok((database, catalog)) => sources.push(studio::Source {
+                        label: "Core (read-only)".into(),
+                        database,
+                        catalog,
+                        writable: Some(Vec::new()),
+                        read_only_reason: read_only,
+                    }),
+                    Err(e) => eprintln!(
+                        "note: the core tables are not shown: {e:#} (give --core-url to show them)"
+                    ),
+                }
+                Ok(sources)
+            },
+            options,
+        ),
+        None => {
+            let own: Vec<String> = composition
+                .composed
+                .owners
+                .iter()
+                .filter(|(_, owner)| owner.as_str() == ns)
+                .map(|(block, _)| block.clone())
+                .collect();
+            studio::serve(
+                title,
+                async move {
+                    let (database, catalog) = studio::open(&platform_schema, args.url).await?;
+                    Ok(vec![studio::Source {
+                        label: format!("Plugin {ns} (shared database)"),
+                        database,
+                        catalog,
+                        writable: Some(own),
+                        read_only_reason: read_only,
+                    }])
+                },
+                options,
+            )
+        }
+    }
+}
+
+fn find_plugin<'a>(
+    config: &sovereign_build::Config,
+    composition: &'a sovereign_build::Composition,
+    ns: &str,
+) -> Result<&'a sovereign_build::Plugin> {
+    composition
+        .plugins
+        .iter()
+        .find(|p| p.manifest.namespace == ns)
+        .with_context(|| {
+            let known: Vec<&str> = composition
+                .plugins
+                .iter()
+                .map(|p| p.manifest.namespace.as_str())
+                .collect();
+            format!(
+                "no plugin \"{ns}\" in {} (plugins: {})",
+                config.display(&config.plugins_dir),
+                known.join(", ")
+            )
+        })
+}
+
 /// The directory and schema of dedicated plugin `ns`; a shared plugin is refused, saying why.
 fn dedicated_plugin(ns: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let config = sovereign_build::Config::find(&cwd)?;
     let composition = sovereign_build::compose_workspace(&config)?;
-    let Some(plugin) = composition
-        .plugins
-        .iter()
-        .find(|p| p.manifest.namespace == ns)
-    else {
-        let known: Vec<&str> = composition
-            .plugins
-            .iter()
-            .map(|p| p.manifest.namespace.as_str())
-            .collect();
-        bail!(
-            "no plugin \"{ns}\" in {} (plugins: {})",
-            config.display(&config.plugins_dir),
-            known.join(", ")
-        );
-    };
+    let plugin = find_plugin(&config, &composition, ns)?;
     let Some(schema) = &plugin.schema else {
         bail!(
             "plugin \"{ns}\" is shared: the platform manages its migrations; use `sovereign migrate dev|deploy|status` (or set \"mode\": \"dedicated\" in its plugin.json)"

@@ -1,0 +1,1153 @@
+//! Records whose types are not known at compile time: models read from a schema at run time,
+//! values as JSON. The studio browses and edits databases with it.
+//!
+//! It shares the typed client's SQL building, value binding (Prisma's storage choices per
+//! backend), client-side defaults and error mapping; only the decoding differs: a column becomes
+//! a [`serde_json::Value`] by the field's type instead of a generated struct's field.
+//!
+//! A [`Catalog`] is built once per schema and process: it turns the schema's names into the
+//! `'static` metadata the runtime reads, so its memory lives until the process ends.
+//!
+//! JSON forms of values, both ways: `Int` and `Float` are numbers; `BigInt` and `Decimal` are
+//! strings (exact, where a JavaScript number is not); `DateTime` is an RFC 3339 string;
+//! `Bytes` is base64; an enum is the Prisma name of its value; `Json` is itself; a scalar list
+//! (PostgreSQL) is an array of its element's form.
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use rust_decimal::Decimal;
+use sea_query::{Expr, Func, Query, Value};
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use sovereign_schema::ast::Arity;
+use sovereign_schema::model::{DefaultKind, Literal, RelationKind, ScalarType};
+use sovereign_schema::Schema;
+
+use crate::db::{Backend, Conn};
+use crate::error::{Error, ErrorKind, Result};
+use crate::filter::{Direction, Filter, Op, RelOp};
+use crate::meta::{FieldMeta, Generated, Kind, ModelMeta, RelationMeta, UniqueMeta};
+use crate::sql::{self, Cond, ALIAS};
+use crate::value::Reader;
+
+/// The models of a schema, ready for untyped reads and writes.
+#[derive(Debug)]
+pub struct Catalog {
+    models: Vec<DynModel>,
+}
+
+/// One model of a [`Catalog`]: its runtime metadata and what a user interface shows of it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DynModel {
+    pub name: String,
+    pub table: String,
+    /// Scalar fields, in schema order (the order of [`ModelMeta::fields`]).
+    pub fields: Vec<DynField>,
+    pub relations: Vec<DynRelation>,
+    /// The fields of the primary key (empty for a model without one, which cannot be edited).
+    pub primary_key: Vec<String>,
+    /// Each unique constraint, by its fields.
+    pub uniques: Vec<Vec<String>>,
+    pub docs: Option<String>,
+    #[serde(skip)]
+    meta: &'static ModelMeta,
+    #[serde(skip)]
+    enums: Vec<Option<EnumValues>>,
+}
+
+/// A scalar field as a user interface shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DynField {
+    pub name: String,
+    pub column: String,
+    /// The Prisma type: `Int`, `String`, `DateTime`, an enum's name, ...
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The native type attribute, as written (`@db.VarChar(255)`).
+    pub native: Option<String>,
+    /// The kind of value: `int`, `bigint`, `float`, `decimal`, `string`, `boolean`,
+    /// `datetime`, `json`, `bytes` or `enum`.
+    pub kind: &'static str,
+    pub optional: bool,
+    pub list: bool,
+    /// Part of the primary key.
+    pub id: bool,
+    /// Alone a unique constraint.
+    pub unique: bool,
+    /// Part of a foreign key.
+    pub foreign_key: bool,
+    /// The `@default(...)`, as written.
+    pub default: Option<String>,
+    pub updated_at: bool,
+    /// A create may leave it out: optional, a list, defaulted or `@updatedAt`.
+    pub can_omit: bool,
+    /// The Prisma names of an enum's values.
+    pub values: Vec<String>,
+    pub docs: Option<String>,
+}
+
+/// A relation field as a user interface shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DynRelation {
+    pub name: String,
+    pub target: String,
+    pub many: bool,
+    pub optional: bool,
+    /// The foreign key fields of this model, when it holds them.
+    pub fields: Vec<String>,
+    /// The target's fields they reference.
+    pub references: Vec<String>,
+    /// The relation field on the target that points back here.
+    pub back: Option<String>,
+}
+
+/// An enum's values: Prisma names and database names.
+#[derive(Debug, Clone)]
+struct EnumValues {
+    prisma: Vec<String>,
+    db: Vec<&'static str>,
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+fn leak_slice<T>(v: Vec<T>) -> &'static [T] {
+    Box::leak(v.into_boxed_slice())
+}
+
+fn usable(ty: &ScalarType, arity: Arity, ignored: bool) -> bool {
+    !ignored
+        && !matches!(ty, ScalarType::Composite(_) | ScalarType::Unsupported(_))
+        && (arity != Arity::List
+            || matches!(
+                ty,
+                ScalarType::String
+                    | ScalarType::Int
+                    | ScalarType::BigInt
+                    | ScalarType::Float
+                    | ScalarType::Boolean
+                    | ScalarType::Decimal
+                    | ScalarType::DateTime
+            ))
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Int => "int",
+        Kind::BigInt => "bigint",
+        Kind::Float => "float",
+        Kind::Decimal => "decimal",
+        Kind::String => "string",
+        Kind::Boolean => "boolean",
+        Kind::DateTime => "datetime",
+        Kind::Json => "json",
+        Kind::Bytes => "bytes",
+        Kind::Enum(_) => "enum",
+    }
+}
+
+fn literal(l: &Literal) -> String {
+    match l {
+        Literal::String(s) => format!("{s:?}"),
+        Literal::Int(i) => i.to_string(),
+        Literal::Float(f) => f.to_string(),
+        Literal::Number(n) => n.clone(),
+        Literal::Boolean(b) => b.to_string(),
+        Literal::Enum(e) => e.clone(),
+    }
+}
+
+fn default_text(k: &DefaultKind) -> String {
+    match k {
+        DefaultKind::Autoincrement => "autoincrement()".into(),
+        DefaultKind::Now => "now()".into(),
+        DefaultKind::DbGenerated(Some(s)) => format!("dbgenerated({s:?})"),
+        DefaultKind::DbGenerated(None) => "dbgenerated()".into(),
+        DefaultKind::Sequence => "sequence()".into(),
+        DefaultKind::Auto => "auto()".into(),
+        DefaultKind::Uuid(4) => "uuid()".into(),
+        DefaultKind::Uuid(v) => format!("uuid({v})"),
+        DefaultKind::Cuid(1) => "cuid()".into(),
+        DefaultKind::Cuid(v) => format!("cuid({v})"),
+        DefaultKind::Nanoid(None) => "nanoid()".into(),
+        DefaultKind::Nanoid(Some(n)) => format!("nanoid({n})"),
+        DefaultKind::Ulid => "ulid()".into(),
+        DefaultKind::Value(l) => literal(l),
+        DefaultKind::List(items) => format!(
+            "[{}]",
+            items.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+impl Catalog {
+    /// The catalog of every model of `schema` (ignored models and fields, composite types and
+    /// `Unsupported` columns left out).
+    pub fn new(schema: &Schema) -> Catalog {
+        let models: Vec<&sovereign_schema::model::Model> =
+            schema.models.iter().filter(|m| !m.ignored).collect();
+        // Scalar metadata first; relations point at these flat copies (no relations of their
+        // own), which is all a relation filter reads of its target.
+        struct Scalars {
+            fields: &'static [FieldMeta],
+            names: Vec<String>,
+            pk: &'static [usize],
+            uniques: &'static [UniqueMeta],
+            auto_increment: bool,
+            enums: Vec<Option<EnumValues>>,
+        }
+        let scalars: Vec<Scalars> = models
+            .iter()
+            .map(|m| {
+                let fields: Vec<&sovereign_schema::model::ScalarField> = m
+                    .fields
+                    .iter()
+                    .filter(|f| usable(&f.ty, f.arity, f.ignored))
+                    .collect();
+                let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+                let index = |n: &str| names.iter().position(|x| x == n);
+                let pk: Vec<usize> = m
+                    .primary_key
+                    .iter()
+                    .flat_map(|p| p.fields.iter().filter_map(|f| index(&f.name)))
+                    .collect();
+                let mut auto_increment = false;
+                let mut enums = Vec::new();
+                let metas: Vec<FieldMeta> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let kind = match &f.ty {
+                            ScalarType::Int => Kind::Int,
+                            ScalarType::BigInt => Kind::BigInt,
+                            ScalarType::Float => Kind::Float,
+                            ScalarType::Decimal => Kind::Decimal,
+                            ScalarType::String => Kind::String,
+                            ScalarType::Boolean => Kind::Boolean,
+                            ScalarType::DateTime => Kind::DateTime,
+                            ScalarType::Json => Kind::Json,
+                            ScalarType::Bytes => Kind::Bytes,
+                            ScalarType::Enum(e) => {
+                                let en = schema.enum_(e.as_str());
+                                Kind::Enum(leak(en.map_or(e.as_str(), |x| x.db_name.as_str())))
+                            }
+                            ScalarType::Composite(_) | ScalarType::Unsupported(_) => {
+                                unreachable!("filtered out above")
+                            }
+                        };
+                        enums.push(match &f.ty {
+                            ScalarType::Enum(e) => schema.enum_(e.as_str()).map(|en| EnumValues {
+                                prisma: en.values.iter().map(|v| v.name.clone()).collect(),
+                                db: en.values.iter().map(|v| leak(&v.db_name)).collect(),
+                            }),
+                            _ => None,
+                        });
+                        let mut fm = FieldMeta::new(leak(&f.name), leak(&f.db_name), kind);
+                        if f.arity == Arity::Optional {
+                            fm = fm.optional();
+                        }
+                        if f.arity == Arity::List {
+                            fm = fm.list();
+                        }
+                        if f.updated_at {
+                            fm = fm.updated_at();
+                        }
+                        if let Some(d) = &f.default {
+                            fm = match &d.kind {
+                                DefaultKind::Autoincrement | DefaultKind::Sequence => {
+                                    if pk.contains(&i) {
+                                        auto_increment = true;
+                                    }
+                                    fm.db_default()
+                                }
+                                DefaultKind::Now => fm.generated(Generated::Now).db_default(),
+                                DefaultKind::Uuid(v) => fm.generated(Generated::Uuid(*v)),
+                                DefaultKind::Cuid(v) => fm.generated(Generated::Cuid(*v)),
+                                DefaultKind::Nanoid(n) => {
+                                    fm.generated(Generated::Nanoid(n.unwrap_or(21)))
+                                }
+                                DefaultKind::Ulid => fm.generated(Generated::Ulid),
+                                _ => fm.db_default(),
+                            };
+                        }
+                        fm
+                    })
+                    .collect();
+                let uniques: Vec<UniqueMeta> = m
+                    .primary_key
+                    .iter()
+                    .map(|p| (p.db_name.as_str(), &p.fields))
+                    .chain(m.uniques.iter().map(|u| (u.db_name.as_str(), &u.fields)))
+                    .filter_map(|(name, fs)| {
+                        let idx: Option<Vec<usize>> = fs.iter().map(|f| index(&f.name)).collect();
+                        Some(UniqueMeta::new(leak(name), leak_slice(idx?)))
+                    })
+                    .collect();
+                Scalars {
+                    fields: leak_slice(metas),
+                    names,
+                    pk: leak_slice(pk),
+                    uniques: leak_slice(uniques),
+                    auto_increment,
+                    enums,
+                }
+            })
+            .collect();
+        let flat: Vec<&'static ModelMeta> = models
+            .iter()
+            .zip(&scalars)
+            .map(|(m, s)| {
+                &*Box::leak(Box::new(ModelMeta {
+                    name: leak(&m.name),
+                    table: leak(&m.db_name),
+                    fields: s.fields,
+                    primary_key: s.pk,
+                    uniques: s.uniques,
+                    relations: &[],
+                    auto_increment: s.auto_increment,
+                }))
+            })
+            .collect();
+        let position = |name: &str| models.iter().position(|m| m.name == name);
+
+        let mut out = Vec::with_capacity(models.len());
+        for (mi, m) in models.iter().enumerate() {
+            let s = &scalars[mi];
+            let index = |n: &str| s.names.iter().position(|x| x == n);
+            let mut rel_metas = Vec::new();
+            let mut relations = Vec::new();
+            let mut fk_fields: Vec<usize> = Vec::new();
+            for rf in m.relation_fields.iter().filter(|r| !r.ignored) {
+                let Some(ti) = position(&rf.target) else {
+                    continue;
+                };
+                let rel = schema.relation(rf.relation);
+                let target = flat[ti];
+                let tnames = &scalars[ti].names;
+                let tindex = |n: &str| tnames.iter().position(|x| x == n);
+                let many = rf.arity == Arity::List;
+                let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
+                let back = if owner {
+                    rel.to.field.clone()
+                } else {
+                    rel.from.field.clone()
+                };
+                let (meta, fields, references) = if rel.kind == RelationKind::ManyToMany {
+                    let table = rel
+                        .join_table
+                        .as_ref()
+                        .map_or_else(|| format!("_{}", rel.name), |j| j.name.clone());
+                    let (own, other) = if owner { ("A", "B") } else { ("B", "A") };
+                    let own_key = s.pk.first().copied().unwrap_or(0);
+                    let other_key = scalars[ti].pk.first().copied().unwrap_or(0);
+                    (
+                        RelationMeta::join(
+                            leak(&rf.name),
+                            target,
+                            leak(&table),
+                            own,
+                            other,
+                            own_key,
+                            other_key,
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    )
+                } else if owner {
+                    let f: Option<Vec<usize>> = rel.fields.iter().map(|f| index(f)).collect();
+                    let r: Option<Vec<usize>> = rel.references.iter().map(|f| tindex(f)).collect();
+                    let (Some(f), Some(r)) = (f, r) else { continue };
+                    fk_fields.extend(&f);
+                    (
+                        RelationMeta::owner(leak(&rf.name), target, leak_slice(f), leak_slice(r)),
+                        rel.fields.clone(),
+                        rel.references.clone(),
+                    )
+                } else {
+                    let f: Option<Vec<usize>> = rel.fields.iter().map(|f| tindex(f)).collect();
+                    let r: Option<Vec<usize>> = rel.references.iter().map(|f| index(f)).collect();
+                    let (Some(f), Some(r)) = (f, r) else { continue };
+                    (
+                        RelationMeta::inverse(
+                            leak(&rf.name),
+                            target,
+                            many,
+                            leak_slice(f),
+                            leak_slice(r),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    )
+                };
+                rel_metas.push(meta);
+                relations.push(DynRelation {
+                    name: rf.name.clone(),
+                    target: rf.target.clone(),
+                    many,
+                    optional: rf.arity == Arity::Optional,
+                    fields,
+                    references,
+                    back,
+                });
+            }
+            let meta: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
+                relations: leak_slice(rel_metas),
+                ..*flat[mi]
+            }));
+            let single_unique: Vec<usize> = s
+                .uniques
+                .iter()
+                .filter(|u| u.fields.len() == 1)
+                .map(|u| u.fields[0])
+                .collect();
+            let schema_fields: Vec<&sovereign_schema::model::ScalarField> = m
+                .fields
+                .iter()
+                .filter(|f| usable(&f.ty, f.arity, f.ignored))
+                .collect();
+            let fields = schema_fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let fm = &meta.fields[i];
+                    DynField {
+                        name: f.name.clone(),
+                        column: f.db_name.clone(),
+                        ty: f.ty.name().to_string(),
+                        native: f.native_type.as_ref().map(|n| {
+                            if n.args.is_empty() {
+                                format!("@db.{}", n.name)
+                            } else {
+                                format!("@db.{}({})", n.name, n.args.join(", "))
+                            }
+                        }),
+                        kind: kind_name(fm.kind),
+                        optional: fm.optional,
+                        list: fm.list,
+                        id: s.pk.contains(&i),
+                        unique: single_unique.contains(&i),
+                        foreign_key: fk_fields.contains(&i),
+                        default: f.default.as_ref().map(|d| default_text(&d.kind)),
+                        updated_at: fm.updated_at,
+                        can_omit: fm.optional
+                            || fm.list
+                            || f.default.is_some()
+                            || fm.updated_at
+                            || fm.generated.is_some(),
+                        values: s.enums[i]
+                            .as_ref()
+                            .map(|e| e.prisma.clone())
+                            .unwrap_or_default(),
+                        docs: f.docs.clone(),
+                    }
+                })
+                .collect();
+            let names = |idx: &[usize]| idx.iter().map(|&i| s.names[i].clone()).collect();
+            out.push(DynModel {
+                name: m.name.clone(),
+                table: m.db_name.clone(),
+                fields,
+                relations,
+                primary_key: names(s.pk),
+                uniques: s.uniques.iter().map(|u| names(u.fields)).collect(),
+                docs: m.docs.clone(),
+                meta,
+                enums: s.enums.clone(),
+            });
+        }
+        Catalog { models: out }
+    }
+
+    pub fn models(&self) -> &[DynModel] {
+        &self.models
+    }
+
+    pub fn model(&self, name: &str) -> Option<&DynModel> {
+        self.models.iter().find(|m| m.name == name)
+    }
+}
+
+/// How to read a page of records.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub filters: Vec<Filter>,
+    /// Field numbers and directions; the primary key is appended, so pages are stable.
+    pub order: Vec<(usize, Direction)>,
+    pub take: Option<i64>,
+    pub skip: Option<i64>,
+}
+
+/// A record: field name to JSON value.
+pub type Record = Map<String, Json>;
+
+fn invalid(field: &str, message: impl Into<String>) -> Error {
+    Error::new(
+        ErrorKind::InvalidValue {
+            field: field.to_string(),
+        },
+        message,
+    )
+}
+
+impl DynModel {
+    /// The runtime metadata (table, columns, relations).
+    pub fn meta(&self) -> &'static ModelMeta {
+        self.meta
+    }
+
+    /// The number of scalar field `name`.
+    pub fn field_index(&self, name: &str) -> Result<usize> {
+        self.fields
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| {
+                invalid(
+                    name,
+                    format!(
+                        "{} has no field `{name}` (fields: {})",
+                        self.name,
+                        self.fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// A filter on one field: `op` is one of `equals`, `not`, `lt`, `lte`, `gt`, `gte`,
+    /// `contains`, `starts_with`, `ends_with` (these three ignoring case when `insensitive`),
+    /// `is_null`, `is_not_null`; `value` is in the field's JSON form (a string is parsed for
+    /// numbers, booleans and date-times, as a form gives them).
+    pub fn filter(&self, field: &str, op: &str, value: &Json, insensitive: bool) -> Result<Filter> {
+        let i = self.field_index(field)?;
+        let f = &self.fields[i];
+        let text = || -> Result<String> {
+            match value {
+                Json::String(s) => Ok(s.clone()),
+                Json::Null => Err(invalid(field, format!("`{op}` needs a value"))),
+                other => Ok(other.to_string()),
+            }
+        };
+        let op = match op {
+            "is_null" => Op::IsNull,
+            "is_not_null" => Op::IsNotNull,
+            "contains" | "starts_with" | "ends_with" => {
+                if f.list || !matches!(f.kind, "string") {
+                    return Err(invalid(
+                        field,
+                        format!("`{op}` applies to String fields; {field} is {}", f.ty),
+                    ));
+                }
+                let s = text()?;
+                let o = match op {
+                    "contains" => Op::Contains(s),
+                    "starts_with" => Op::StartsWith(s),
+                    _ => Op::EndsWith(s),
+                };
+                if insensitive {
+                    Op::Insensitive(Box::new(o))
+                } else {
+                    o
+                }
+            }
+            "equals" | "not" | "lt" | "lte" | "gt" | "gte" => {
+                if f.list {
+                    return Err(invalid(
+                        field,
+                        format!("`{op}` does not apply to the list field {field}"),
+                    ));
+                }
+                let v = self.value(i, value)?;
+                match op {
+                    "equals" => Op::Equals(v),
+                    "not" => Op::Not(v),
+                    "lt" => Op::Lt(v),
+                    "lte" => Op::Lte(v),
+                    "gt" => Op::Gt(v),
+                    _ => Op::Gte(v),
+                }
+            }
+            other => {
+                return Err(invalid(
+                    field,
+                    format!(
+                        "unknown filter `{other}` (equals, not, lt, lte, gt, gte, contains, starts_with, ends_with, is_null, is_not_null)"
+                    ),
+                ))
+            }
+        };
+        Ok(Filter::Field(i, op))
+    }
+
+    /// Records of this model linked through relation field `relation` to the target record
+    /// whose key is `key`.
+    pub fn related_filter(
+        &self,
+        relation: &str,
+        target: &DynModel,
+        key: &Record,
+    ) -> Result<Filter> {
+        let r = self
+            .relations
+            .iter()
+            .position(|r| r.name == relation)
+            .ok_or_else(|| {
+                invalid(
+                    relation,
+                    format!("{} has no relation `{relation}`", self.name),
+                )
+            })?;
+        let op = if self.relations[r].many {
+            RelOp::Some
+        } else {
+            RelOp::Is
+        };
+        Ok(Filter::Relation(r, op, vec![target.key_filter(key)?]))
+    }
+
+    /// The filter of the record whose primary key is `key` (field name to value).
+    pub fn key_filter(&self, key: &Record) -> Result<Filter> {
+        if self.primary_key.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "{} has no primary key: its records cannot be addressed one by one",
+                    self.name
+                ),
+            ));
+        }
+        let mut parts = Vec::new();
+        for name in &self.primary_key {
+            let v = key
+                .get(name)
+                .ok_or_else(|| invalid(name, format!("the key of {} needs `{name}`", self.name)))?;
+            let i = self.field_index(name)?;
+            parts.push(Filter::Field(i, Op::Equals(self.value(i, v)?)));
+        }
+        Ok(Filter::And(parts))
+    }
+
+    /// The primary key of a record.
+    pub fn key_of(&self, record: &Record) -> Record {
+        self.primary_key
+            .iter()
+            .filter_map(|k| record.get(k).map(|v| (k.clone(), v.clone())))
+            .collect()
+    }
+
+    /// Converts the JSON form of a value of field `i` into a SQL value.
+    pub fn value(&self, i: usize, v: &Json) -> Result<Value> {
+        let f = &self.meta.fields[i];
+        if f.list {
+            let items = match v {
+                Json::Null => return Ok(crate::model::null_of(self.meta, i)),
+                Json::Array(items) => items,
+                _ => {
+                    return Err(invalid(
+                        f.name,
+                        format!("{} is a list: give a JSON array", f.name),
+                    ))
+                }
+            };
+            let values = items
+                .iter()
+                .map(|x| self.scalar(i, x))
+                .collect::<Result<Vec<_>>>()?;
+            let ty = array_type(f.kind);
+            return Ok(Value::Array(ty, Some(Box::new(values))));
+        }
+        self.scalar(i, v)
+    }
+
+    fn scalar(&self, i: usize, v: &Json) -> Result<Value> {
+        let f = &self.meta.fields[i];
+        if v.is_null() {
+            return Ok(crate::model::null_of(self.meta, i));
+        }
+        let name = f.name;
+        let wrong = |what: &str| {
+            invalid(
+                name,
+                format!("{name} is {what}; `{}` is not", short(&v.to_string())),
+            )
+        };
+        let text = v.as_str();
+        Ok(match f.kind {
+            Kind::Int => {
+                let n = match v {
+                    Json::Number(n) => n.as_i64(),
+                    _ => text.and_then(|s| s.trim().parse::<i64>().ok()),
+                };
+                Value::Int(Some(
+                    n.and_then(|n| i32::try_from(n).ok())
+                        .ok_or_else(|| wrong("an Int (a whole number of 32 bits)"))?,
+                ))
+            }
+            Kind::BigInt => {
+                let n = match v {
+                    Json::Number(n) => n.as_i64(),
+                    _ => text.and_then(|s| s.trim().parse::<i64>().ok()),
+                };
+                Value::BigInt(Some(
+                    n.ok_or_else(|| wrong("a BigInt (a whole number of 64 bits)"))?,
+                ))
+            }
+            Kind::Float => {
+                let n = match v {
+                    Json::Number(n) => n.as_f64(),
+                    _ => text.and_then(|s| s.trim().parse::<f64>().ok()),
+                };
+                Value::Double(Some(n.ok_or_else(|| wrong("a Float (a number)"))?))
+            }
+            Kind::Decimal => {
+                let s = match v {
+                    Json::Number(n) => n.to_string(),
+                    _ => text.ok_or_else(|| wrong("a Decimal"))?.trim().to_string(),
+                };
+                Value::Decimal(Some(
+                    s.parse::<Decimal>()
+                        .or_else(|_| Decimal::from_scientific(&s))
+                        .map_err(|_| wrong("a Decimal (a number)"))?,
+                ))
+            }
+            Kind::String => Value::String(Some(text.ok_or_else(|| wrong("a String"))?.into())),
+            Kind::Boolean => Value::Bool(Some(match v {
+                Json::Bool(b) => *b,
+                _ => match text.map(str::trim) {
+                    Some("true") => true,
+                    Some("false") => false,
+                    _ => return Err(wrong("a Boolean (true or false)")),
+                },
+            })),
+            Kind::DateTime => {
+                let s = text.ok_or_else(|| wrong("a DateTime"))?.trim();
+                Value::ChronoDateTimeWithTimeZone(Some(
+                    parse_datetime(s).ok_or_else(|| {
+                        wrong("a DateTime (RFC 3339, such as 2026-11-29T10:30:00Z)")
+                    })?,
+                ))
+            }
+            Kind::Json => Value::Json(Some(Box::new(v.clone()))),
+            Kind::Bytes => Value::Bytes(Some(
+                base64_decode(text.ok_or_else(|| wrong("Bytes, as base64"))?)
+                    .ok_or_else(|| wrong("Bytes, as base64"))?,
+            )),
+            Kind::Enum(type_name) => {
+                let s = text.ok_or_else(|| wrong("an enum value"))?;
+                let values = self.enums[i].as_ref();
+                let db = values.and_then(|e| {
+                    e.prisma
+                        .iter()
+                        .position(|p| p == s)
+                        .map(|k| e.db[k])
+                        .or_else(|| e.db.iter().copied().find(|d| *d == s))
+                });
+                let Some(db) = db else {
+                    let names = values.map(|e| e.prisma.join(", ")).unwrap_or_default();
+                    return Err(invalid(
+                        name,
+                        format!("`{s}` is not a value of {name} (values: {names})"),
+                    ));
+                };
+                Value::Enum(sea_query::OptionEnum::Some(Box::new(sea_query::Enum {
+                    type_name: type_name.into(),
+                    value: db.into(),
+                })))
+            }
+        })
+    }
+
+    /// Decodes the row's columns (in field order) into a record.
+    fn decode(&self, r: &mut Reader<'_>) -> Result<Record> {
+        let mut out = Map::with_capacity(self.fields.len());
+        for (i, f) in self.meta.fields.iter().enumerate() {
+            let v = if f.list {
+                decode_list(r, f.kind)?
+            } else {
+                decode_scalar(r, f.kind, self.enums[i].as_ref())?
+            };
+            out.insert(f.name.to_string(), v);
+        }
+        Ok(out)
+    }
+
+    /// How many records match.
+    pub async fn count(&self, conn: &Conn, filters: &[Filter]) -> Result<i64> {
+        let backend = conn.backend();
+        let mut q = Query::select();
+        q.expr(Func::count(Expr::val(1)))
+            .from_as(self.meta.table, ALIAS[0])
+            .cond_where(Cond { backend }.all(self.meta, ALIAS[0], 1, filters));
+        let n = conn
+            .fetch_optional(sql::build(&q, backend), Some(self.meta), |r| {
+                r.next::<i64>()
+            })
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// A page of records.
+    pub async fn find_many(&self, conn: &Conn, page: &Page) -> Result<Vec<Record>> {
+        let backend = conn.backend();
+        let mut q = sql::select_all(self.meta);
+        q.cond_where(Cond { backend }.all(self.meta, ALIAS[0], 1, &page.filters));
+        let mut order = page.order.clone();
+        for &k in self.meta.primary_key {
+            if !order.iter().any(|(f, _)| *f == k) {
+                order.push((k, Direction::Asc));
+            }
+        }
+        sql::order(&mut q, self.meta, ALIAS[0], &order);
+        sql::limit(&mut q, page.take, page.skip);
+        conn.fetch(sql::build(&q, backend), Some(self.meta), |r| self.decode(r))
+            .await
+    }
+
+    /// The record with primary key `key`, if any.
+    pub async fn find_unique(&self, conn: &Conn, key: &Record) -> Result<Option<Record>> {
+        let filter = self.key_filter(key)?;
+        self.find_one(conn, &filter).await
+    }
+
+    async fn find_one(&self, conn: &Conn, filter: &Filter) -> Result<Option<Record>> {
+        let backend = conn.backend();
+        let mut q = sql::select_all(self.meta);
+        q.cond_where(Cond { backend }.all(self.meta, ALIAS[0], 1, std::slice::from_ref(filter)));
+        q.limit(1);
+        conn.fetch_optional(sql::build(&q, backend), Some(self.meta), |r| self.decode(r))
+            .await
+    }
+
+    /// Field values of a write, with the client's defaults (ids, `now()` on SQLite,
+    /// `@updatedAt`) for fields not given.
+    fn assignments(
+        &self,
+        backend: Backend,
+        values: &Record,
+        create: bool,
+    ) -> Result<Vec<(usize, Value)>> {
+        let mut out = Vec::new();
+        for (name, v) in values {
+            let i = self.field_index(name)?;
+            out.push((i, self.value(i, v)?));
+        }
+        for (i, f) in self.meta.fields.iter().enumerate() {
+            if out.iter().any(|(g, _)| *g == i) {
+                continue;
+            }
+            let v = if f.updated_at {
+                Some(crate::model::now())
+            } else if create {
+                match f.generated {
+                    Some(Generated::Now) if backend == Backend::Sqlite => Some(crate::model::now()),
+                    Some(Generated::Now) | None => None,
+                    Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
+                }
+            } else {
+                None
+            };
+            if let Some(v) = v {
+                out.push((i, v));
+            } else if create && !self.fields[i].can_omit {
+                return Err(invalid(
+                    f.name,
+                    format!("{} is required: give it a value", f.name),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Creates a record from field values (JSON forms); returns it as stored.
+    pub async fn create(&self, conn: &Conn, values: &Record) -> Result<Record> {
+        let backend = conn.backend();
+        let sets = self.assignments(backend, values, true)?;
+        let mut q = Query::insert();
+        q.into_table(self.meta.table);
+        if sets.is_empty() {
+            q.or_default_values();
+        } else {
+            q.columns(sets.iter().map(|(f, _)| self.meta.fields[*f].column));
+            q.values(sets.iter().map(|(_, v)| Expr::val(v.clone())))
+                .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+        }
+        if backend.returning() {
+            q.returning(Query::returning().columns(self.meta.fields.iter().map(|f| f.column)));
+            return conn
+                .fetch_optional(sql::build(&q, backend), Some(self.meta), |r| self.decode(r))
+                .await?
+                .ok_or_else(|| Error::not_found(&self.name, "create"));
+        }
+        let done = conn
+            .execute(sql::build(&q, backend), Some(self.meta))
+            .await?;
+        let mut key = Vec::new();
+        for &pk in self.meta.primary_key {
+            let v = match sets.iter().find(|(f, _)| *f == pk) {
+                Some((_, v)) => v.clone(),
+                None => match self.meta.fields[pk].kind {
+                    Kind::Int => {
+                        Value::Int(done.last_insert_id.and_then(|i| i32::try_from(i).ok()))
+                    }
+                    _ => Value::BigInt(done.last_insert_id),
+                },
+            };
+            key.push(Filter::Field(pk, Op::Equals(v)));
+        }
+        self.find_one(conn, &Filter::And(key))
+            .await?
+            .ok_or_else(|| Error::not_found(&self.name, "create"))
+    }
+
+    /// Changes the fields given in `values` of the record with primary key `key`; returns it.
+    pub async fn update(&self, conn: &Conn, key: &Record, values: &Record) -> Result<Record> {
+        let backend = conn.backend();
+        let filter = self.key_filter(key)?;
+        let sets = self.assignments(backend, values, false)?;
+        if sets.is_empty() {
+            return self
+                .find_one(conn, &filter)
+                .await?
+                .ok_or_else(|| Error::not_found(&self.name, "update"));
+        }
+        let mut q = Query::update();
+        q.table(self.meta.table)
+            .values(
+                sets.iter()
+                    .map(|(f, v)| (self.meta.fields[*f].column, Expr::val(v.clone()))),
+            )
+            .cond_where(Cond { backend }.all(
+                self.meta,
+                self.meta.table,
+                1,
+                std::slice::from_ref(&filter),
+            ));
+        if backend.returning() {
+            q.returning(Query::returning().columns(self.meta.fields.iter().map(|f| f.column)));
+            return conn
+                .fetch_optional(sql::build(&q, backend), Some(self.meta), |r| self.decode(r))
+                .await?
+                .ok_or_else(|| Error::not_found(&self.name, "update"));
+        }
+        let done = conn
+            .execute(sql::build(&q, backend), Some(self.meta))
+            .await?;
+        // MySQL counts changed rows only: look the record up by its (possibly new) key.
+        let mut new_key = key.clone();
+        for (name, v) in values {
+            if new_key.contains_key(name) {
+                new_key.insert(name.clone(), v.clone());
+            }
+        }
+        let found = self.find_one(conn, &self.key_filter(&new_key)?).await?;
+        match found {
+            Some(r) => Ok(r),
+            None if done.rows == 0 => Err(Error::not_found(&self.name, "update")),
+            None => Err(Error::not_found(&self.name, "update")),
+        }
+    }
+
+    /// Deletes the record with primary key `key`.
+    pub async fn delete(&self, conn: &Conn, key: &Record) -> Result<()> {
+        let backend = conn.backend();
+        let filter = self.key_filter(key)?;
+        let mut q = Query::delete();
+        q.from_table(self.meta.table)
+            .cond_where(Cond { backend }.all(
+                self.meta,
+                self.meta.table,
+                1,
+                std::slice::from_ref(&filter),
+            ));
+        let done = conn
+            .execute(sql::build(&q, backend), Some(self.meta))
+            .await?;
+        if done.rows == 0 {
+            return Err(Error::not_found(&self.name, "delete"));
+        }
+        Ok(())
+    }
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}...", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+fn array_type(k: Kind) -> sea_query::ArrayType {
+    use sea_query::ArrayType as T;
+    match k {
+        Kind::Int => T::Int,
+        Kind::BigInt => T::BigInt,
+        Kind::Float => T::Double,
+        Kind::Decimal => T::Decimal,
+        Kind::Boolean => T::Bool,
+        Kind::DateTime => T::ChronoDateTimeWithTimeZone,
+        _ => T::String,
+    }
+}
+
+/// RFC 3339, or a date-time without offset (UTC), or a date alone (midnight UTC).
+fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Some(d);
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(n) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Some(n.and_utc().fixed_offset());
+        }
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| n.and_utc().fixed_offset())
+}
+
+fn datetime_json(d: DateTime<FixedOffset>) -> Json {
+    Json::String(d.to_utc().to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+fn decode_scalar(r: &mut Reader<'_>, kind: Kind, enums: Option<&EnumValues>) -> Result<Json> {
+    Ok(match kind {
+        Kind::Int => r.next::<Option<i32>>()?.map_or(Json::Null, Json::from),
+        Kind::BigInt => r
+            .next::<Option<i64>>()?
+            .map_or(Json::Null, |n| Json::String(n.to_string())),
+        Kind::Float => r.next::<Option<f64>>()?.map_or(Json::Null, |f| {
+            serde_json::Number::from_f64(f)
+                .map_or_else(|| Json::String(f.to_string()), Json::Number)
+        }),
+        Kind::Decimal => r
+            .next::<Option<Decimal>>()?
+            .map_or(Json::Null, |d| Json::String(d.normalize().to_string())),
+        Kind::String => r.next::<Option<String>>()?.map_or(Json::Null, Json::String),
+        Kind::Boolean => r.next::<Option<bool>>()?.map_or(Json::Null, Json::Bool),
+        Kind::DateTime => r
+            .next::<Option<DateTime<FixedOffset>>>()?
+            .map_or(Json::Null, datetime_json),
+        Kind::Json => r.next::<Option<Json>>()?.unwrap_or(Json::Null),
+        Kind::Bytes => r
+            .next::<Option<Vec<u8>>>()?
+            .map_or(Json::Null, |b| Json::String(base64_encode(&b))),
+        Kind::Enum(_) => r.next::<Option<String>>()?.map_or(Json::Null, |s| {
+            let name = enums
+                .and_then(|e| {
+                    e.db.iter()
+                        .position(|d| *d == s)
+                        .map(|k| e.prisma[k].clone())
+                })
+                .unwrap_or(s);
+            Json::String(name)
+        }),
+    })
+}
+
+fn decode_list(r: &mut Reader<'_>, kind: Kind) -> Result<Json> {
+    fn arr<T>(v: Vec<T>, f: impl Fn(T) -> Json) -> Json {
+        Json::Array(v.into_iter().map(f).collect())
+    }
+    Ok(match kind {
+        Kind::Int => arr(r.next::<Vec<i32>>()?, Json::from),
+        Kind::BigInt => arr(r.next::<Vec<i64>>()?, |n| Json::String(n.to_string())),
+        Kind::Float => arr(r.next::<Vec<f64>>()?, Json::from),
+        Kind::Decimal => arr(r.next::<Vec<Decimal>>()?, |d| Json::String(d.to_string())),
+        Kind::Boolean => arr(r.next::<Vec<bool>>()?, Json::Bool),
+        Kind::DateTime => arr(r.next::<Vec<DateTime<FixedOffset>>>()?, datetime_json),
+        _ => arr(r.next::<Vec<String>>()?, Json::String),
+    })
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (how Prisma writes `Bytes` in JSON).
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes standard base64 (padding optional, whitespace ignored); `None` if it is not base64.
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        if c == b'=' {
+            break;
+        }
+        let v = B64.iter().position(|&x| x == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        for input in [
+            &b""[..],
+            b"f",
+            b"fo",
+            b"foo",
+            b"foob",
+            b"fooba",
+            b"foobar",
+            &[0, 255, 128],
+        ] {
+            let e = base64_encode(input);
+            assert_eq!(base64_decode(&e).as_deref(), Some(input), "{e}");
+        }
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_decode("not base64!"), None);
+    }
+
+    #[test]
+    fn date_times_in_several_forms() {
+        for s in [
+            "2026-11-29T10:30:00Z",
+            "2026-11-29T10:30:00.000",
+            "2026-11-29T10:30",
+            "2026-11-29 10:30:00",
+        ] {
+            let d = parse_datetime(s).unwrap();
+            assert_eq!(d.to_utc().to_rfc3339(), "2026-11-29T10:30:00+00:00", "{s}");
+        }
+        assert!(parse_datetime("yesterday").is_none());
+    }
+}
