@@ -144,6 +144,8 @@ async fn suite(db: &TestDb) {
         .unwrap();
     }
     assert_eq!(post.count(&conn, &[]).await.unwrap(), 25);
+    assert_eq!(post.count_capped(&conn, &[], 10).await.unwrap(), 10);
+    assert_eq!(post.count_capped(&conn, &[], 100).await.unwrap(), 25);
     let f = post
         .filter("title", "contains", &json!("rust"), true)
         .unwrap();
@@ -157,6 +159,7 @@ async fn suite(db: &TestDb) {
                 order: vec![(post.field_index("views").unwrap(), Direction::Desc)],
                 take: Some(3),
                 skip: Some(1),
+                reverse: false,
             },
         )
         .await

@@ -397,11 +397,12 @@ impl Catalog {
                 relations: leak_slice(rel_metas),
                 ..*flat[mi]
             }));
-            let single_unique: Vec<usize> = s
+            // Unique constraints besides the primary key, alone on one field.
+            let single_unique: Vec<usize> = m
                 .uniques
                 .iter()
                 .filter(|u| u.fields.len() == 1)
-                .map(|u| u.fields[0])
+                .filter_map(|u| index(&u.fields[0].name))
                 .collect();
             let schema_fields: Vec<&sovereign_schema::model::ScalarField> = m
                 .fields
@@ -478,6 +479,10 @@ pub struct Page {
     pub order: Vec<(usize, Direction)>,
     pub take: Option<i64>,
     pub skip: Option<i64>,
+    /// Read from the other end: every direction flipped (`skip` then counts from the last
+    /// record), the page returned in the requested order. The last pages of a large table cost
+    /// what the first ones do.
+    pub reverse: bool,
 }
 
 /// A record: field name to JSON value.
@@ -791,6 +796,26 @@ impl DynModel {
         Ok(n.unwrap_or(0))
     }
 
+    /// How many records match, counting no further than `cap`: the cost is that of reading
+    /// `cap` rows, whatever the table's size.
+    pub async fn count_capped(&self, conn: &Conn, filters: &[Filter], cap: u64) -> Result<i64> {
+        let backend = conn.backend();
+        let mut sub = Query::select();
+        sub.expr(Expr::val(1))
+            .from_as(self.meta.table, ALIAS[0])
+            .cond_where(Cond { backend }.all(self.meta, ALIAS[0], 1, filters))
+            .limit(cap);
+        let mut q = Query::select();
+        q.expr(Func::count(Expr::val(1)))
+            .from_subquery(sub, "capped");
+        let n = conn
+            .fetch_optional(sql::build(&q, backend), Some(self.meta), |r| {
+                r.next::<i64>()
+            })
+            .await?;
+        Ok(n.unwrap_or(0))
+    }
+
     /// A page of records.
     pub async fn find_many(&self, conn: &Conn, page: &Page) -> Result<Vec<Record>> {
         let backend = conn.backend();
@@ -802,10 +827,23 @@ impl DynModel {
                 order.push((k, Direction::Asc));
             }
         }
+        if page.reverse {
+            for (_, d) in &mut order {
+                *d = match d {
+                    Direction::Asc => Direction::Desc,
+                    Direction::Desc => Direction::Asc,
+                };
+            }
+        }
         sql::order(&mut q, self.meta, ALIAS[0], &order);
         sql::limit(&mut q, page.take, page.skip);
-        conn.fetch(sql::build(&q, backend), Some(self.meta), |r| self.decode(r))
-            .await
+        let mut rows = conn
+            .fetch(sql::build(&q, backend), Some(self.meta), |r| self.decode(r))
+            .await?;
+        if page.reverse {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 
     /// The record with primary key `key`, if any.

@@ -166,6 +166,8 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/studio.js", get(js))
         .route("/api/schema", get(schema))
         .route("/api/rows", get(rows))
+        .route("/api/count", get(count))
+        .route("/api/counts", get(counts))
         .route("/api/record", get(record))
         .route("/api/create", post(create))
         .route("/api/update", post(update))
@@ -409,12 +411,7 @@ async fn schema(State(studio): State<Arc<Studio>>) -> Result<Json<Value>, ApiErr
     for (i, s) in studio.sources.iter().enumerate() {
         let mut models = Vec::new();
         for m in s.catalog.models() {
-            let count = m
-                .count(&conn(s), &[])
-                .await
-                .map_err(|e| db_error(m, "count", e))?;
             let mut v = serde_json::to_value(m).map_err(|e| bad_request(e.to_string()))?;
-            v["count"] = json!(count);
             v["writable"] = json!(s.writable(&m.name) && !m.primary_key.is_empty());
             models.push(v);
         }
@@ -464,21 +461,21 @@ fn index_param(q: &HashMap<String, String>, name: &str) -> Result<usize, ApiErro
     })
 }
 
-async fn rows(
-    State(studio): State<Arc<Studio>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
-    let source = source_of(&studio, index_param(&q, "source")?)?;
-    let model = model_of(source, q.get("model").map_or("", String::as_str))?;
+/// The filters of a listing: `filters` (field filters) and `related` (records linked to one).
+fn listing_filters(
+    source: &Source,
+    model: &DynModel,
+    q: &HashMap<String, String>,
+) -> Result<Vec<sovereign::Filter>, ApiError> {
     let mut filters = Vec::new();
-    for f in json_param::<Vec<FilterArg>>(&q, "filters")?.unwrap_or_default() {
+    for f in json_param::<Vec<FilterArg>>(q, "filters")?.unwrap_or_default() {
         filters.push(
             model
                 .filter(&f.field, &f.op, &f.value, true)
                 .map_err(|e| db_error(model, "filter", e))?,
         );
     }
-    if let Some(r) = json_param::<RelatedArg>(&q, "related")? {
+    if let Some(r) = json_param::<RelatedArg>(q, "related")? {
         let target = model_of(source, &r.model)?;
         filters.push(
             model
@@ -486,20 +483,35 @@ async fn rows(
                 .map_err(|e| db_error(model, "filter", e))?,
         );
     }
+    Ok(filters)
+}
+
+/// How far a page's count goes past the page before it stops being exact: the rest comes from
+/// `/api/count`, which the page asks for afterwards.
+const COUNT_AHEAD: u64 = 1000;
+
+/// A page of records, with a count that is exact up to `skip + take + 1000` (`exact: false`
+/// beyond): opening a table of any size reads one page and at most a thousand more keys.
+/// `reverse=1` reads from the end (`skip` counted from the last record).
+async fn rows(
+    State(studio): State<Arc<Studio>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let source = source_of(&studio, index_param(&q, "source")?)?;
+    let model = model_of(source, q.get("model").map_or("", String::as_str))?;
+    let filters = listing_filters(source, model, &q)?;
     let mut order = Vec::new();
     if let Some(o) = q.get("order").filter(|o| !o.is_empty()) {
         let (field, dir) = o.split_once(':').unwrap_or((o, "asc"));
         let i = model
             .field_index(field)
             .map_err(|e| db_error(model, "order", e))?;
-        order.push((
-            i,
-            if dir == "desc" {
-                Direction::Desc
-            } else {
-                Direction::Asc
-            },
-        ));
+        let dir = if dir == "desc" {
+            Direction::Desc
+        } else {
+            Direction::Asc
+        };
+        order.push((i, dir));
     }
     let take = q
         .get("take")
@@ -511,19 +523,62 @@ async fn rows(
         .and_then(|t| t.parse::<i64>().ok())
         .unwrap_or(0)
         .max(0);
+    let reverse = q.get("reverse").is_some_and(|r| r == "1" || r == "true");
     let c = conn(source);
     let page = Page {
         filters,
         order,
         take: Some(take),
         skip: Some(skip),
+        reverse,
     };
-    let (rows, total) =
-        tokio::try_join!(model.find_many(&c, &page), model.count(&c, &page.filters))
-            .map_err(|e| db_error(model, "read", e))?;
-    Ok(Json(
-        json!({"rows": rows, "total": total, "skip": skip, "take": take}),
-    ))
+    let cap = skip as u64 + take as u64 + COUNT_AHEAD;
+    let (rows, counted) = tokio::try_join!(
+        model.find_many(&c, &page),
+        model.count_capped(&c, &page.filters, cap + 1)
+    )
+    .map_err(|e| db_error(model, "read", e))?;
+    let exact = (counted as u64) <= cap;
+    Ok(Json(json!({
+        "rows": rows,
+        "total": counted.min(cap as i64),
+        "exact": exact,
+        "skip": skip,
+        "take": take,
+        "reverse": reverse,
+    })))
+}
+
+/// The exact number of records a listing shows.
+async fn count(
+    State(studio): State<Arc<Studio>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let source = source_of(&studio, index_param(&q, "source")?)?;
+    let model = model_of(source, q.get("model").map_or("", String::as_str))?;
+    let filters = listing_filters(source, model, &q)?;
+    let total = model
+        .count(&conn(source), &filters)
+        .await
+        .map_err(|e| db_error(model, "count", e))?;
+    Ok(Json(json!({ "total": total })))
+}
+
+/// The row count of every model of a source, for the sidebar (asked for after the page shows).
+async fn counts(
+    State(studio): State<Arc<Studio>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let source = source_of(&studio, index_param(&q, "source")?)?;
+    let mut out = serde_json::Map::new();
+    for m in source.catalog.models() {
+        let n = m
+            .count(&conn(source), &[])
+            .await
+            .map_err(|e| db_error(m, "count", e))?;
+        out.insert(m.name.clone(), json!(n));
+    }
+    Ok(Json(json!({ "counts": out })))
 }
 
 async fn record(

@@ -9,6 +9,8 @@ let schema = null;        // /api/schema
 let view = null;          // what the hash says
 let rows = [];            // the current page
 let selectedKey = null;   // key of the record in the panel, null for a new one
+let counts = [];          // per source: model name -> row count (filled in after the page shows)
+const totals = new Map(); // listing -> exact number of records, once counted
 
 // ---------------------------------------------------------------------------------------------
 // Talking to the server
@@ -123,6 +125,18 @@ function keyText(model, key) {
 // ---------------------------------------------------------------------------------------------
 // Sidebar
 
+function lockIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("class", "lock");
+  svg.setAttribute("aria-label", "read-only");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", "M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h.5zm1.5 0h4V5a2 2 0 0 0-4 0v2z");
+  svg.append(path);
+  return svg;
+}
+
 function renderSidebar() {
   const box = $("sources");
   box.textContent = "";
@@ -141,8 +155,8 @@ function renderSidebar() {
           title: m.writable ? m.name : m.name + " (read-only)",
         },
         el("span", { text: m.name }),
-        m.writable ? null : el("span", { class: "lock", text: "🔒" }),
-        el("span", { class: "n", text: fmt.format(m.count) })),
+        m.writable ? null : lockIcon(),
+        el("span", { class: "n", text: counts[si] && m.name in counts[si] ? fmt.format(counts[si][m.name]) : "…" })),
       );
     }
   });
@@ -241,22 +255,33 @@ async function renderTable() {
         go({ order: next, skip: 0 });
       },
     }, f.name, arrow ? el("span", { class: "arrow", text: arrow }) : null,
-    el("span", { class: "ty" }, f.id ? el("span", { class: "key", text: "🔑 " }) : null, typeLabel(f))));
+    el("span", { class: "ty" }, f.id ? el("span", { class: "key", text: "PK " }) : f.foreignKey ? el("span", { class: "fk", text: "FK " }) : null, typeLabel(f))));
   }
   head.append(tr);
 
   $("main-error").hidden = true;
+  const listing = listingKey();
+  const known = totals.get(listing);
+  // Pages past the middle of a counted listing are read from its end: as cheap as the first.
+  const params = {
+    source: String(view.source), model: model.name, take: String(view.take), skip: String(view.skip),
+    order: view.order, filters: view.filters.length ? view.filters : null, related: view.related,
+  };
+  if (known !== undefined && view.skip > known / 2 && view.skip < known) {
+    const take = Math.min(view.take, known - view.skip);
+    params.take = String(take);
+    params.skip = String(known - view.skip - take);
+    params.reverse = "1";
+  }
   let data;
   try {
-    data = await api("/api/rows", {
-      source: String(view.source), model: model.name, skip: String(view.skip), take: String(view.take),
-      order: view.order, filters: view.filters.length ? view.filters : null, related: view.related,
-    });
+    data = await api("/api/rows", params);
   } catch (e) {
     $("main-error").textContent = e.message;
     $("main-error").hidden = false;
     return;
   }
+  if (listing !== listingKey()) return; // the view moved on meanwhile
   rows = data.rows;
   const body = $("grid-body");
   body.textContent = "";
@@ -271,13 +296,37 @@ async function renderTable() {
     body.append(row);
   }
   $("no-rows").hidden = rows.length > 0;
-  const total = data.total;
-  $("model-count").textContent = fmt.format(total) + (view.filters.length || view.related ? " matching" : " rows");
-  const first = total === 0 ? 0 : data.skip + 1;
-  const last = data.skip + rows.length;
-  $("page-info").textContent = `Rows ${fmt.format(first)}–${fmt.format(last)} of ${fmt.format(total)}`;
-  $("prev-page").disabled = data.skip === 0;
-  $("next-page").disabled = last >= total;
+  if (!data.reverse && data.exact) totals.set(listing, data.total);
+  showTotal(listing);
+  if (!totals.has(listing)) {
+    // Past the first thousand: count exactly in the background, then say so.
+    api("/api/count", {
+      source: String(view.source), model: model.name,
+      filters: view.filters.length ? view.filters : null, related: view.related,
+    }).then((c) => {
+      totals.set(listing, c.total);
+      if (listing === listingKey()) showTotal(listing);
+    }).catch(() => {});
+  }
+}
+
+function listingKey() {
+  return JSON.stringify([view.source, view.model, view.filters, view.related]);
+}
+
+// The pager and counts for the rows shown; "1,050+" until the exact count arrives.
+function showTotal(listing) {
+  const total = totals.get(listing);
+  const known = total !== undefined;
+  const shownTotal = known ? fmt.format(total) : fmt.format(view.skip + rows.length + 1000) + "+";
+  $("model-count").textContent = shownTotal + (view.filters.length || view.related ? " matching" : " rows");
+  const first = rows.length === 0 ? 0 : view.skip + 1;
+  const last = view.skip + rows.length;
+  $("page-info").textContent = `Rows ${fmt.format(first)}–${fmt.format(last)} of ${shownTotal}`;
+  $("prev-page").disabled = view.skip === 0;
+  $("first-page").disabled = view.skip === 0;
+  $("next-page").disabled = known ? last >= total : rows.length < view.take;
+  $("last-page").disabled = !known || last >= total;
   $("page-size").value = String(view.take);
 }
 
@@ -383,6 +432,9 @@ async function openPanel(model, key) {
         } }, r.many ? "Open related " + r.target + " records" : "Open " + r.target) : el("span", { class: "muted", text: "not in this view" })));
     }
   }
+  const note = $("panel-note");
+  note.hidden = model.writable;
+  note.textContent = model.primaryKey.length ? "Read-only: " + source.readOnlyReason + "." : "Read-only: this model has no primary key.";
   $("save").hidden = disabled;
   $("delete").hidden = disabled || creating;
   $("save").textContent = creating ? "Create" : "Save";
@@ -506,8 +558,22 @@ async function del() {
 // ---------------------------------------------------------------------------------------------
 // Wiring
 
-async function refreshCounts() {
+async function loadSchema() {
   schema = await api("/api/schema");
+  renderSidebar();
+  refreshCounts();
+}
+
+// Row counts of every model, after the page shows (a large table takes a moment to count).
+async function refreshCounts() {
+  totals.clear();
+  await Promise.all(schema.sources.map(async (s, si) => {
+    try {
+      counts[si] = (await api("/api/counts", { source: String(si) })).counts;
+    } catch (_) {
+      counts[si] = {};
+    }
+  }));
   renderSidebar();
 }
 
@@ -540,6 +606,11 @@ $("filter-form").addEventListener("submit", (ev) => {
 $("related-clear").addEventListener("click", () => go({ related: null, skip: 0 }));
 $("prev-page").addEventListener("click", () => go({ skip: Math.max(0, view.skip - view.take) }));
 $("next-page").addEventListener("click", () => go({ skip: view.skip + view.take }));
+$("first-page").addEventListener("click", () => go({ skip: 0 }));
+$("last-page").addEventListener("click", () => {
+  const total = totals.get(listingKey());
+  if (total !== undefined) go({ skip: Math.max(0, Math.floor((total - 1) / view.take) * view.take) });
+});
 $("page-size").addEventListener("change", () => go({ take: Number($("page-size").value), skip: 0 }));
 $("add-record").addEventListener("click", () => {
   if (view.open) go({ open: null });
@@ -550,13 +621,13 @@ $("save").addEventListener("click", save);
 $("delete").addEventListener("click", del);
 $("record-form").addEventListener("submit", (ev) => { ev.preventDefault(); save(); });
 $("model-search").addEventListener("input", renderSidebar);
-$("reload").addEventListener("click", async () => { await refreshCounts(); render(); });
+$("reload").addEventListener("click", async () => { await loadSchema(); render(); });
 document.addEventListener("keydown", (ev) => { if (ev.key === "Escape" && !$("panel").hidden) closePanel(); });
 window.addEventListener("hashchange", render);
 
 (async () => {
   try {
-    await refreshCounts();
+    await loadSchema();
   } catch (e) {
     $("sources").textContent = "";
     $("main-error").textContent = e.message;

@@ -1,0 +1,980 @@
+//! The studio: its HTTP API on SQLite, PostgreSQL and MySQL, the command line, and the page in a
+//! real headless browser (Debian's chromium and chromedriver, driven over WebDriver).
+//!
+//! The browser test keeps screenshots of the main views in `target/studio-screenshots/`. It
+//! runs when `chromedriver` is on the PATH (or at `CHROMEDRIVER`); with
+//! `SOVEREIGN_REQUIRE_BROWSER=1` (as `.ci/run` sets) a missing browser is a failure, not a skip.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sovereign::dynamic::{Catalog, Record};
+use sovereign::{Conn, Database};
+use sovereign_cli::studio::{router, Source, Studio};
+use sovereign_migrate::{Connection, Dialect};
+
+#[path = "common/http.rs"]
+mod http;
+
+use http::{enc, http, Reply};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The example platform's composed schema, for `provider`.
+fn platform_schema(provider: &str) -> String {
+    let text =
+        std::fs::read_to_string(workspace().join("example-platform/prisma/schema.prisma")).unwrap();
+    text.replace(
+        "provider = \"sqlite\"",
+        &format!("provider = \"{provider}\""),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+struct TestDb {
+    url: String,
+    admin: Option<String>,
+    name: String,
+    provider: &'static str,
+}
+
+impl TestDb {
+    async fn create(provider: &'static str) -> Option<TestDb> {
+        let name = format!(
+            "sov_studio_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        );
+        let (url, admin, dialect) = match provider {
+            "sqlite" => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                let _ = std::fs::remove_file(&path);
+                (format!("file:{}", path.display()), None, Dialect::Sqlite)
+            }
+            _ => {
+                let var = if provider == "mysql" {
+                    "SOVEREIGN_TEST_MYSQL_URL"
+                } else {
+                    "SOVEREIGN_TEST_POSTGRES_URL"
+                };
+                let Ok(admin) = std::env::var(var) else {
+                    eprintln!("SKIPPED: {var} is not set; the studio on {provider} did not run");
+                    return None;
+                };
+                let mut c = Connection::connect(&admin).await.unwrap();
+                c.execute_script(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                let base = &admin[..admin.rfind('/').unwrap()];
+                let dialect = if provider == "mysql" {
+                    Dialect::Mysql
+                } else {
+                    Dialect::Postgres
+                };
+                (format!("{base}/{name}"), Some(admin), dialect)
+            }
+        };
+        let text = platform_schema(provider);
+        let (schema, _) = sovereign_schema::check("schema.prisma", &text).unwrap();
+        let mut conn = Connection::connect(&url).await.unwrap();
+        conn.execute_script(&sovereign_migrate::create_script(
+            &sovereign_migrate::sql_schema(&schema, dialect),
+            dialect,
+        ))
+        .await
+        .unwrap();
+        let name = if provider == "sqlite" {
+            url.trim_start_matches("file:").to_string()
+        } else {
+            name
+        };
+        Some(TestDb {
+            url,
+            admin,
+            name,
+            provider,
+        })
+    }
+
+    fn catalog(&self) -> Catalog {
+        let (schema, _) =
+            sovereign_schema::check("schema.prisma", &platform_schema(self.provider)).unwrap();
+        Catalog::new(&schema)
+    }
+
+    async fn drop(self) {
+        match self.admin {
+            None => {
+                let _ = std::fs::remove_file(&self.name);
+            }
+            Some(admin) => {
+                let mut c = Connection::connect(&admin).await.unwrap();
+                let force = if self.provider == "mysql" {
+                    ""
+                } else {
+                    " WITH (FORCE)"
+                };
+                c.execute_script(&format!("DROP DATABASE IF EXISTS {}{force}", self.name))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+fn rec(v: Value) -> Record {
+    v.as_object().unwrap().clone()
+}
+
+/// Two tenants, 120 users (the first is Ada), posts by Ada.
+async fn seed(db: &Database, catalog: &Catalog) {
+    let conn = Conn::Db(db.clone());
+    let tenant = catalog.model("Tenant").unwrap();
+    let user = catalog.model("User").unwrap();
+    let post = catalog.model("Post").unwrap();
+    let acme = tenant
+        .create(&conn, &rec(json!({"slug": "acme", "name": "Acme Corp"})))
+        .await
+        .unwrap();
+    tenant
+        .create(&conn, &rec(json!({"slug": "globex", "name": "Globex"})))
+        .await
+        .unwrap();
+    let ada = user
+        .create(
+            &conn,
+            &rec(json!({"email": "ada@acme.io", "name": "Ada Lovelace", "role": "OWNER", "tenantId": acme["id"]})),
+        )
+        .await
+        .unwrap();
+    for i in 1..120 {
+        user.create(
+            &conn,
+            &rec(json!({
+                "email": format!("user{i:03}@acme.io"),
+                "name": if i % 7 == 0 { Value::Null } else { json!(format!("User {i:03}")) },
+                "tenantId": acme["id"],
+            })),
+        )
+        .await
+        .unwrap();
+    }
+    for (i, title) in [
+        "Notes on the Analytical Engine",
+        "Sketch of the Engine",
+        "On Bernoulli numbers",
+    ]
+    .iter()
+    .enumerate()
+    {
+        post.create(
+            &conn,
+            &rec(json!({
+                "slug": format!("post-{i}"),
+                "title": title,
+                "body": "Lorem ipsum, \"quoted\" and O'Reilly's.",
+                "published": i != 2,
+                "authorId": ada["id"],
+            })),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A running studio, and plain HTTP/1.1 to it (and to chromedriver)
+
+struct Running {
+    addr: SocketAddr,
+    token: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+/// Serves `sources` on a free port, on a runtime of its own.
+fn start(build: impl std::future::Future<Output = Vec<Source>> + Send + 'static) -> Running {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (addr, token) = runtime.block_on(async move {
+        let studio = Studio::new("test", build.await).unwrap();
+        let token = studio.token().to_string();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, router(Arc::new(studio)))
+                .await
+                .unwrap();
+        });
+        (addr, token)
+    });
+    Running {
+        addr,
+        token,
+        _runtime: runtime,
+    }
+}
+
+impl Running {
+    fn get(&self, path: &str) -> Reply {
+        http(
+            self.addr,
+            "GET",
+            path,
+            &[("x-studio-token", &self.token)],
+            None,
+        )
+    }
+    fn post(&self, path: &str, body: Value) -> Reply {
+        http(
+            self.addr,
+            "POST",
+            path,
+            &[("x-studio-token", &self.token)],
+            Some(&body.to_string()),
+        )
+    }
+    fn url(&self) -> String {
+        format!("http://{}/?token={}", self.addr, self.token)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API on each database
+
+fn api_suite(s: &Running) {
+    // The token and the host name are checked on every request.
+    let r = http(s.addr, "GET", "/api/schema", &[], None);
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("needs its token"), "{}", r.body);
+    let r = http(
+        s.addr,
+        "GET",
+        "/api/schema",
+        &[("x-studio-token", "0123")],
+        None,
+    );
+    assert_eq!(r.status, 403);
+    let r = http(s.addr, "GET", &format!("/?token={}", s.token), &[], None);
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Sovereign Studio"));
+    let mut sock = TcpStream::connect(s.addr).unwrap();
+    write!(
+        sock,
+        "GET /api/schema HTTP/1.1\r\nHost: evil.example:80\r\nx-studio-token: {}\r\nConnection: close\r\n\r\n",
+        s.token
+    )
+    .unwrap();
+    let mut answer = String::new();
+    sock.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+
+    // Models with counts; the second source is read-only.
+    let schema = s.get("/api/schema").json();
+    let models = &schema["sources"][0]["models"];
+    let user = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "User")
+        .unwrap();
+    let counts = s.get("/api/counts?source=0").json();
+    assert_eq!(counts["counts"]["User"], json!(120));
+    assert_eq!(counts["counts"]["Tenant"], json!(2));
+    assert_eq!(user["writable"], json!(true));
+    assert_eq!(user["primaryKey"], json!(["id"]));
+    let ro_user = schema["sources"][1]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "User")
+        .unwrap();
+    assert_eq!(ro_user["writable"], json!(false));
+
+    // Pages, sorting and filters, on the server.
+    let r = s
+        .get("/api/rows?source=0&model=User&take=50&skip=100&order=email:asc")
+        .json();
+    assert_eq!(r["total"], json!(120));
+    assert_eq!(r["rows"].as_array().unwrap().len(), 20);
+    assert_eq!(r["rows"][0]["email"], json!("user100@acme.io"));
+    assert_eq!(r["exact"], json!(true));
+    // The last page read from the end comes back in the requested order.
+    let r = s
+        .get("/api/rows?model=User&take=5&skip=0&reverse=1&order=email:asc")
+        .json();
+    let emails: Vec<&str> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            "user115@acme.io",
+            "user116@acme.io",
+            "user117@acme.io",
+            "user118@acme.io",
+            "user119@acme.io"
+        ]
+    );
+    let filters = json!([{"field": "role", "op": "equals", "value": "MEMBER"}]);
+    let r = s
+        .get(&format!("/api/count?model=User&filters={}", enc(&filters)))
+        .json();
+    assert_eq!(r["total"], json!(119));
+    let filters = json!([{"field": "email", "op": "contains", "value": "USER11"}]);
+    let r = s
+        .get(&format!(
+            "/api/rows?model=User&filters={}&order=email:desc",
+            enc(&filters)
+        ))
+        .json();
+    assert_eq!(r["total"], json!(10), "insensitive contains");
+    assert_eq!(r["rows"][0]["email"], json!("user119@acme.io"));
+    let filters = json!([{"field": "name", "op": "is_null"}]);
+    let r = s
+        .get(&format!("/api/rows?model=User&filters={}", enc(&filters)))
+        .json();
+    assert_eq!(r["total"], json!(17));
+    let bad = json!([{"field": "nope", "op": "equals", "value": 1}]);
+    let r = s.get(&format!("/api/rows?model=User&filters={}", enc(&bad)));
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("User has no field `nope`"));
+
+    // Following a relation: Ada's posts.
+    let ada = s
+        .get(&format!(
+            "/api/rows?model=User&filters={}",
+            enc(&json!([{"field": "email", "op": "equals", "value": "ada@acme.io"}]))
+        ))
+        .json()["rows"][0]
+        .clone();
+    let related = json!({"relation": "author", "model": "User", "key": {"id": ada["id"]}});
+    let r = s
+        .get(&format!("/api/rows?model=Post&related={}", enc(&related)))
+        .json();
+    assert_eq!(r["total"], json!(3));
+
+    // Create, with the database's objections in words.
+    let r = s.post(
+        "/api/create",
+        json!({"model": "Tenant", "values": {"slug": "acme", "name": "Again"}}),
+    );
+    assert_eq!(r.status, 409);
+    let e = &r.json()["error"];
+    assert_eq!(e["kind"], json!("unique_violation"));
+    assert_eq!(e["fields"], json!(["slug"]));
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .contains("Another Tenant already has this slug"));
+    let r = s.post(
+        "/api/create",
+        json!({"model": "Tenant", "values": {"slug": "initech"}}),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["error"]["fields"], json!(["name"]));
+    let r = s.post(
+        "/api/create",
+        json!({"model": "Post", "values": {"slug": "x", "title": "x", "body": "x", "authorId": "no-such-user"}}),
+    );
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["error"]["kind"], json!("foreign_key_violation"));
+    let r = s.post(
+        "/api/create",
+        json!({"model": "Tenant", "values": {"slug": "initech", "name": "Initech", "createdAt": "last tuesday"}}),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("createdAt is a DateTime"));
+    let created = s.post(
+        "/api/create",
+        json!({"model": "Tenant", "values": {"slug": "initech", "name": "Initech"}}),
+    );
+    assert_eq!(created.status, 200, "{}", created.body);
+    let initech = created.json()["record"].clone();
+
+    // Edit, read back, delete.
+    let r = s.post(
+        "/api/update",
+        json!({"model": "Tenant", "key": {"id": initech["id"]}, "values": {"name": "Initech Inc."}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = s
+        .get(&format!(
+            "/api/record?model=Tenant&key={}",
+            enc(&json!({"id": initech["id"]}))
+        ))
+        .json();
+    assert_eq!(r["record"]["name"], json!("Initech Inc."));
+    let r = s.post(
+        "/api/delete",
+        json!({"model": "Tenant", "key": {"id": initech["id"]}}),
+    );
+    assert_eq!(r.status, 200);
+    let r = s.post(
+        "/api/delete",
+        json!({"model": "Tenant", "key": {"id": initech["id"]}}),
+    );
+    assert_eq!(r.status, 404);
+    // Deleting a record others refer to: Ada's session blocks nothing (cascade), but a
+    // read-only source refuses every write.
+    let r = s.post(
+        "/api/update",
+        json!({"source": 1, "model": "User", "key": {"id": ada["id"]}, "values": {"name": "x"}}),
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("User is read-only here"));
+}
+
+fn run_api(provider: &'static str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = rt.block_on(TestDb::create(provider)) else {
+        return;
+    };
+    let url = db.url.clone();
+    let catalog = db.catalog();
+    let ro_catalog = db.catalog();
+    let s = start(async move {
+        let database = Database::connect(&url).await.unwrap();
+        seed(&database, &catalog).await;
+        vec![
+            Source {
+                label: "Platform".into(),
+                database: database.clone(),
+                catalog,
+                writable: None,
+                read_only_reason: String::new(),
+            },
+            Source {
+                label: "Core (read-only)".into(),
+                database,
+                catalog: ro_catalog,
+                writable: Some(Vec::new()),
+                read_only_reason: "plugins read core tables".into(),
+            },
+        ]
+    });
+    api_suite(&s);
+    drop(s);
+    rt.block_on(db.drop());
+}
+
+#[test]
+fn studio_api_on_sqlite() {
+    run_api("sqlite");
+}
+
+#[test]
+fn studio_api_on_postgres() {
+    run_api("postgresql");
+}
+
+#[test]
+fn studio_api_on_mysql() {
+    run_api("mysql");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line
+
+#[test]
+fn studio_command_serves_with_a_token_and_refuses_a_missing_database() {
+    let dir = std::env::temp_dir().join(format!("sov_studio_cli_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("platform/prisma")).unwrap();
+    std::fs::write(
+        dir.join("platform/prisma/base.prisma"),
+        "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel Note {\n  id   Int    @id @default(autoincrement())\n  text String\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        dir.join("platform/prisma/base.prisma"),
+        dir.join("platform/prisma/schema.prisma"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("sovereign.toml"), "").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sovereign"))
+        .arg("studio")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not exist") && err.contains("sovereign migrate deploy"),
+        "{err}"
+    );
+
+    std::fs::write(dir.join("platform/prisma/dev.db"), "").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut c = Connection::connect(&format!(
+            "file:{}",
+            dir.join("platform/prisma/dev.db").display()
+        ))
+        .await
+        .unwrap();
+        c.execute_script(
+            "CREATE TABLE \"Note\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"text\" TEXT NOT NULL); INSERT INTO \"Note\" (\"text\") VALUES ('hello');",
+        )
+        .await
+        .unwrap();
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sovereign"))
+        .args(["studio", "--port", "0"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    let rest = url.trim_start_matches("http://");
+    let (host, query) = rest.split_once('/').unwrap();
+    let addr: SocketAddr = host.parse().unwrap();
+    let token = query.trim_start_matches("?token=");
+    assert_eq!(token.len(), 48, "{url}");
+    let r = http(addr, "GET", "/api/schema", &[], None);
+    assert_eq!(r.status, 403);
+    let r = http(
+        addr,
+        "GET",
+        "/api/schema",
+        &[("x-studio-token", token)],
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = http(
+        addr,
+        "GET",
+        "/api/counts?source=0",
+        &[("x-studio-token", token)],
+        None,
+    );
+    assert_eq!(r.json()["counts"]["Note"], json!(1));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page in a real browser
+
+/// A W3C WebDriver session on chromedriver.
+struct Browser {
+    driver: Child,
+    addr: SocketAddr,
+    session: String,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    fn start() -> Option<Browser> {
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = match Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = format!("cannot start {chromedriver}: {e} (install Debian's chromium and chromium-driver)");
+                if std::env::var("SOVEREIGN_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+                    panic!("{msg}");
+                }
+                eprintln!("SKIPPED: {msg}");
+                return None;
+            }
+        };
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1440,900", "--force-device-scale-factor=1"]
+            }
+        }}});
+        let r = http(addr, "POST", "/session", &[], Some(&caps.to_string()));
+        assert_eq!(r.status, 200, "new session: {}", r.body);
+        let session = r.json()["value"]["sessionId"].as_str().unwrap().to_string();
+        Some(Browser {
+            driver,
+            addr,
+            session,
+        })
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        let body = body.map(|b| b.to_string());
+        let r = http(self.addr, method, &path, &[], body.as_deref());
+        assert_eq!(r.status, 200, "{method} {path}: {}", r.body);
+        r.json()["value"].clone()
+    }
+
+    fn goto(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    fn script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Waits until `cond` (a JavaScript expression) is truthy.
+    fn wait(&self, what: &str, cond: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if self.script(&format!("return !!({cond});"), json!([])) == json!(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let text = self.script("return document.body.innerText;", json!([]));
+                panic!("timed out waiting for {what} ({cond}); the page says:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    fn click(&self, css: &str) {
+        self.wait(css, &format!("document.querySelector({css:?})"));
+        let e = self.find(css);
+        self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.find(css);
+        self.call("POST", &format!("/element/{e}/clear"), Some(json!({})));
+        self.call(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        let e = self.find(css);
+        self.call("GET", &format!("/element/{e}/text"), None)
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn screenshot(&self, name: &str) {
+        let b64 = self.call("GET", "/screenshot", None);
+        let png = sovereign::dynamic::base64_decode(b64.as_str().unwrap()).unwrap();
+        let dir = workspace().join("target/studio-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(
+            self.addr,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            &[],
+            None,
+        );
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[test]
+fn studio_in_a_headless_browser() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(TestDb::create("sqlite")).unwrap();
+    let url = db.url.clone();
+    let catalog = db.catalog();
+    let core = db.catalog();
+    let s = start(async move {
+        let database = Database::connect(&url).await.unwrap();
+        seed(&database, &catalog).await;
+        vec![
+            Source {
+                label: "Platform".into(),
+                database: database.clone(),
+                catalog,
+                writable: None,
+                read_only_reason: String::new(),
+            },
+            Source {
+                label: "Core (read-only)".into(),
+                database,
+                catalog: core,
+                writable: Some(Vec::new()),
+                read_only_reason:
+                    "plugin \"blog\" reads core tables; only the platform writes them".into(),
+            },
+        ]
+    });
+    let b = &browser;
+
+    // Without the token, nothing.
+    b.goto(&format!("http://{}/", s.addr));
+    b.wait(
+        "the refusal",
+        "document.body.innerText.includes('needs its token')",
+    );
+
+    // Open: the models with their counts; the first model's table.
+    b.goto(&s.url());
+    b.wait(
+        "the model list with counts",
+        "[...document.querySelectorAll('[data-source=\"0\"][data-model=\"User\"] .n')].some(n => n.innerText === '120')",
+    );
+    assert_eq!(b.text("[data-source=\"0\"][data-model=\"User\"] .n"), "120");
+    b.click("[data-source=\"0\"][data-model=\"User\"]");
+    b.wait(
+        "the user table",
+        "document.querySelectorAll('#grid-body tr').length === 50",
+    );
+    assert_eq!(b.text("#page-info"), "Rows 1–50 of 120");
+    b.screenshot("1-table");
+
+    // Page, sort, filter.
+    b.click("#next-page");
+    b.wait(
+        "page 2",
+        "document.getElementById('page-info').innerText === 'Rows 51–100 of 120'",
+    );
+    b.click("#last-page");
+    b.wait(
+        "the last page",
+        "document.getElementById('page-info').innerText === 'Rows 101–120 of 120' && document.querySelectorAll('#grid-body tr').length === 20",
+    );
+    b.click("#first-page");
+    b.wait(
+        "the first page",
+        "document.getElementById('page-info').innerText === 'Rows 1–50 of 120'",
+    );
+    b.click("#grid-head th[data-field=\"email\"]");
+    b.wait(
+        "ascending emails",
+        "document.querySelector('#grid-body td[data-field=\"email\"]').innerText === 'ada@acme.io'",
+    );
+    b.click("#grid-head th[data-field=\"email\"]");
+    b.wait("descending emails", "document.querySelector('#grid-body td[data-field=\"email\"]').innerText === 'user119@acme.io'");
+    b.click("#filter-field option[value=\"email\"]");
+    b.click("#filter-op option[value=\"contains\"]");
+    b.type_into("#filter-value", "user11");
+    b.click("#filter-apply");
+    b.wait(
+        "the filtered table",
+        "document.getElementById('page-info').innerText === 'Rows 1–10 of 10'",
+    );
+    b.screenshot("2-filtered");
+
+    // Create: a unique violation shown inline, then a record created.
+    b.click("[data-source=\"0\"][data-model=\"Tenant\"]");
+    b.wait(
+        "tenants",
+        "document.querySelectorAll('#grid-body tr').length === 2",
+    );
+    b.click("#add-record");
+    b.wait(
+        "the new-record form",
+        "document.querySelector('#record-form [name=\"slug\"]')",
+    );
+    b.type_into("#record-form [name=\"slug\"]", "acme");
+    b.type_into("#record-form [name=\"name\"]", "Acme again");
+    b.click("#save");
+    b.wait(
+        "the unique violation",
+        "!document.getElementById('panel-error').hidden",
+    );
+    let msg = b.text("#panel-error");
+    assert!(
+        msg.contains("Another Tenant already has this slug"),
+        "{msg}"
+    );
+    assert!(b
+        .text(".field-error[data-field=\"slug\"]")
+        .contains("must be unique"));
+    b.screenshot("3-create-error");
+    b.type_into("#record-form [name=\"slug\"]", "initech");
+    b.type_into("#record-form [name=\"name\"]", "Initech");
+    b.click("#save");
+    b.wait(
+        "the created record",
+        "!document.getElementById('panel-ok').hidden",
+    );
+    b.wait(
+        "three tenants",
+        "document.querySelectorAll('#grid-body tr').length === 3",
+    );
+
+    // Edit it.
+    b.type_into("#record-form [name=\"name\"]", "Initech Inc.");
+    b.click("#save");
+    b.wait(
+        "the saved record",
+        "document.getElementById('panel-ok').innerText === 'Saved.'",
+    );
+    b.wait("the edited row", "[...document.querySelectorAll('#grid-body td[data-field=\"name\"]')].some(td => td.innerText === 'Initech Inc.')");
+    b.screenshot("4-edit");
+
+    // Follow a relation: Ada's posts, then back to their author.
+    b.click("[data-source=\"0\"][data-model=\"User\"]");
+    b.wait(
+        "users",
+        "document.querySelectorAll('#grid-body tr').length === 50",
+    );
+    b.click("#grid-head th[data-field=\"email\"]");
+    b.wait(
+        "emails in order",
+        "document.querySelector('#grid-body td[data-field=\"email\"]').innerText === 'ada@acme.io'",
+    );
+    b.click("#grid-body tr:first-child");
+    b.wait(
+        "Ada's record",
+        "document.querySelector('#relations [data-relation=\"posts\"]')",
+    );
+    b.click("#relations [data-relation=\"posts\"]");
+    b.wait(
+        "Ada's posts",
+        "document.getElementById('page-info').innerText === 'Rows 1–3 of 3'",
+    );
+    b.screenshot("5-related");
+    b.click("#grid-body tr:first-child");
+    b.wait(
+        "a post",
+        "document.querySelector('#relations [data-relation=\"author\"]')",
+    );
+    b.click("#relations [data-relation=\"author\"]");
+    b.wait("the author", "document.querySelector('#grid-body td[data-field=\"email\"]') && document.querySelector('#grid-body td[data-field=\"email\"]').innerText === 'ada@acme.io'");
+
+    // Delete: a tenant still in use is refused in words; the new one goes.
+    b.click("[data-source=\"0\"][data-model=\"Post\"]");
+    b.wait(
+        "posts",
+        "document.querySelectorAll('#grid-body tr').length === 3",
+    );
+    b.click("[data-source=\"0\"][data-model=\"Tenant\"]");
+    b.wait(
+        "tenants",
+        "document.querySelectorAll('#grid-body tr').length === 3",
+    );
+    b.click("#grid-body tr:last-child");
+    b.wait(
+        "Initech",
+        "document.getElementById('panel-title').innerText.startsWith('Tenant')",
+    );
+    b.click("#delete");
+    b.click("#delete");
+    b.wait("two tenants", "document.querySelectorAll('#grid-body tr').length === 2 && document.getElementById('panel').hidden");
+
+    // The read-only core: no add button, disabled inputs.
+    b.click("[data-source=\"1\"][data-model=\"User\"]");
+    b.wait(
+        "read-only users",
+        "!document.getElementById('read-only').hidden",
+    );
+    assert_eq!(
+        b.script(
+            "return document.getElementById('add-record').hidden;",
+            json!([])
+        ),
+        json!(true)
+    );
+    b.click("#grid-body tr:first-child");
+    b.wait(
+        "a read-only record",
+        "document.querySelector('#record-form [name=\"email\"]')",
+    );
+    assert_eq!(
+        b.script("return document.querySelector('#record-form [name=\"email\"]').disabled && document.getElementById('save').hidden;", json!([])),
+        json!(true)
+    );
+    b.screenshot("6-read-only");
+
+    // The database afterwards.
+    let tenants = s.get("/api/rows?model=Tenant&order=slug:asc").json();
+    let slugs: Vec<&Value> = tenants["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["slug"])
+        .collect();
+    assert_eq!(slugs, [&json!("acme"), &json!("globex")]);
+    drop(s);
+    rt.block_on(db.drop());
+}
