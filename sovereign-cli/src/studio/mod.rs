@@ -111,7 +111,8 @@ pub fn serve(
         let url = format!("http://{addr}/?token={}", studio.token);
         println!("Sovereign Studio for {} is up at {url}", studio.title);
         for s in &studio.sources {
-            println!("  {}: {} models", s.label, s.catalog.models().len());
+            let n = s.catalog.models().len();
+            println!("  {}: {n} model{}", s.label, if n == 1 { "" } else { "s" });
         }
         println!("Press Ctrl-C to stop.");
         if options.browser {
