@@ -224,10 +224,14 @@ fn main() {
             (addr, token)
         });
         let filter = http::enc(&json!([{"field": "name", "op": "contains", "value": "Item 7"}]));
-        let requests: [(&str, String); 7] = [
+        let requests: [(&str, String); 8] = [
             (
                 "open: first page of 50",
                 "/api/rows?model={M}&take=50".into(),
+            ),
+            (
+                "open: first 10 rows (same payload)",
+                "/api/rows?model={M}&take=10".into(),
             ),
             ("next page", "/api/rows?model={M}&take=50&skip=50".into()),
             (
