@@ -378,9 +378,13 @@ impl Conn {
         let err = |e| Error::from_sqlx(e, model);
         dispatch!(self, stmt, |q, ex| {
             let rows = q.fetch_all(ex).await.map_err(err)?;
-            rows.iter()
-                .map(|r| decode(&mut Reader::from(r)))
-                .collect::<Result<Vec<T>>>()
+            // Sized up front: collecting `Result`s gives no size hint, and growing a vector
+            // of wide records copies them again and again.
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push(decode(&mut Reader::from(r))?);
+            }
+            Ok(out)
         })
     }
 

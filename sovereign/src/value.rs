@@ -117,6 +117,17 @@ impl Reader<'_> {
     }
 }
 
+impl<'r> Reader<'r> {
+    /// The current column as text borrowed from the row, unchecked like `String` (MySQL reports
+    /// ENUM columns as their own type; PostgreSQL enums are their own types too).
+    fn str(&mut self) -> Result<&'r str> {
+        let i = self.idx;
+        let v = on_row!(self, |r| r.try_get_unchecked::<&'r str, _>(i)).map_err(col_err)?;
+        self.idx += 1;
+        Ok(v)
+    }
+}
+
 /// Types sqlx decodes on every compiled-in backend.
 #[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub trait SqlxDecode:
@@ -460,8 +471,9 @@ pub trait DbEnum: Sized + Copy + 'static {
 
 /// Decodes an enum column (used by the impls the generated code declares).
 pub fn decode_enum<E: DbEnum>(r: &mut Reader<'_>) -> Result<E> {
-    let s = String::decode(r)?;
-    E::from_db_name(&s)
+    // Borrowed: the label only selects a variant, so no String is allocated per row.
+    let s = r.str()?;
+    E::from_db_name(s)
         .ok_or_else(|| Error::decode(format!("`{s}` is not a value of enum {}", E::DB_TYPE)))
 }
 
