@@ -508,23 +508,74 @@ fn studio_api_on_mysql() {
 // ---------------------------------------------------------------------------------------------
 // The command line
 
+/// Starts a studio command, returns it with its address and token (from the printed URL).
+fn spawn_studio(
+    program: &str,
+    args: &[&str],
+    dir: &Path,
+    env: &[(&str, &str)],
+) -> (Child, SocketAddr, String) {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let Some(url) = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .map(str::to_string)
+    else {
+        let _ = child.kill();
+        let mut err = String::new();
+        let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+        panic!("no URL in {line:?}; stderr: {err}");
+    };
+    // Keep reading stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = out.read_to_string(&mut rest);
+    });
+    let rest = url.trim_start_matches("http://");
+    let (host, query) = rest.split_once('/').unwrap();
+    let token = query.trim_start_matches("?token=").to_string();
+    assert_eq!(token.len(), 48, "{url}");
+    (child, host.parse().unwrap(), token)
+}
+
+fn sqlite_script(path: &Path, script: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut c = Connection::connect(&format!("file:{}", path.display()))
+            .await
+            .unwrap();
+        c.execute_script(script).await.unwrap();
+    });
+}
+
 #[test]
-fn studio_command_serves_with_a_token_and_refuses_a_missing_database() {
+fn studio_commands_for_the_platform_and_a_dedicated_plugin() {
     let dir = std::env::temp_dir().join(format!("sov_studio_cli_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("platform/prisma")).unwrap();
-    std::fs::write(
-        dir.join("platform/prisma/base.prisma"),
-        "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel Note {\n  id   Int    @id @default(autoincrement())\n  text String\n}\n",
-    )
-    .unwrap();
-    std::fs::copy(
-        dir.join("platform/prisma/base.prisma"),
-        dir.join("platform/prisma/schema.prisma"),
-    )
-    .unwrap();
+    let schema = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel Author {\n  id    Int    @id @default(autoincrement())\n  name  String\n  notes Note[]\n}\n\nmodel Note {\n  id       Int    @id @default(autoincrement())\n  text     String\n  authorId Int\n  author   Author @relation(fields: [authorId], references: [id])\n}\n";
+    std::fs::write(dir.join("platform/prisma/base.prisma"), schema).unwrap();
+    std::fs::write(dir.join("platform/prisma/schema.prisma"), schema).unwrap();
     std::fs::write(dir.join("sovereign.toml"), "").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sovereign"))
+    let sovereign = env!("CARGO_BIN_EXE_sovereign");
+    let manage = env!("CARGO_BIN_EXE_plugin-db-manage");
+
+    // No database file yet: said, with the fix.
+    let out = Command::new(sovereign)
         .arg("studio")
         .current_dir(&dir)
         .output()
@@ -536,62 +587,111 @@ fn studio_command_serves_with_a_token_and_refuses_a_missing_database() {
         "{err}"
     );
 
-    std::fs::write(dir.join("platform/prisma/dev.db"), "").unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let mut c = Connection::connect(&format!(
-            "file:{}",
-            dir.join("platform/prisma/dev.db").display()
-        ))
-        .await
-        .unwrap();
-        c.execute_script(
-            "CREATE TABLE \"Note\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"text\" TEXT NOT NULL); INSERT INTO \"Note\" (\"text\") VALUES ('hello');",
-        )
-        .await
-        .unwrap();
-    });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sovereign"))
-        .args(["studio", "--port", "0"])
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    let rest = url.trim_start_matches("http://");
-    let (host, query) = rest.split_once('/').unwrap();
-    let addr: SocketAddr = host.parse().unwrap();
-    let token = query.trim_start_matches("?token=");
-    assert_eq!(token.len(), 48, "{url}");
-    let r = http(addr, "GET", "/api/schema", &[], None);
-    assert_eq!(r.status, 403);
+    let platform_db = dir.join("platform/prisma/dev.db");
+    std::fs::write(&platform_db, "").unwrap();
+    sqlite_script(
+        &platform_db,
+        "PRAGMA foreign_keys = ON;
+         CREATE TABLE \"Author\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"name\" TEXT NOT NULL);
+         CREATE TABLE \"Note\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"text\" TEXT NOT NULL, \"authorId\" INTEGER NOT NULL,
+           CONSTRAINT \"Note_authorId_fkey\" FOREIGN KEY (\"authorId\") REFERENCES \"Author\" (\"id\") ON DELETE RESTRICT ON UPDATE CASCADE);
+         INSERT INTO \"Author\" (\"name\") VALUES ('Ada');
+         INSERT INTO \"Note\" (\"text\", \"authorId\") VALUES ('hello', 1);",
+    );
+    let (mut child, addr, token) = spawn_studio(sovereign, &["studio", "--port", "0"], &dir, &[]);
+    let t = [("x-studio-token", token.as_str())];
+    assert_eq!(http(addr, "GET", "/api/schema", &[], None).status, 403);
+    let r = http(addr, "GET", "/api/counts?source=0", &t, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["counts"], json!({"Author": 1, "Note": 1}));
+    // A record still in use is not deleted, and the page is told why.
     let r = http(
         addr,
-        "GET",
-        "/api/schema",
-        &[("x-studio-token", token)],
-        None,
+        "POST",
+        "/api/delete",
+        &t,
+        Some(&json!({"model": "Author", "key": {"id": 1}}).to_string()),
+    );
+    assert_eq!(r.status, 409, "{}", r.body);
+    let e = &r.json()["error"];
+    assert_eq!(e["kind"], json!("foreign_key_violation"));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("This Author is still in use"),
+        "{e}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // A dedicated plugin: its own database editable, the core tables beside it read-only.
+    let p = dir.join("plugins/stats");
+    std::fs::create_dir_all(p.join("prisma")).unwrap();
+    std::fs::write(
+        p.join("plugin.json"),
+        "{\"id\": \"stats\", \"name\": \"Stats\", \"version\": \"1.0.0\", \"sovereign\": {\"database\": {\"mode\": \"dedicated\"}}}",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("prisma/schema.prisma"),
+        "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"STATS_DATABASE_URL\")\n}\n\ngenerator client {\n  provider = \"sovereign\"\n}\n\nmodel Hit {\n  id   Int    @id @default(autoincrement())\n  path String\n}\n",
+    )
+    .unwrap();
+    let stats_db = dir.join("stats.db");
+    std::fs::write(&stats_db, "").unwrap();
+    sqlite_script(
+        &stats_db,
+        "CREATE TABLE \"Hit\" (\"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \"path\" TEXT NOT NULL);",
+    );
+    let out = Command::new(manage)
+        .args(["studio", "stats"])
+        .current_dir(&dir)
+        .env_remove("STATS_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("STATS_DATABASE_URL is not set"), "{err}");
+    let url = format!("file:{}", stats_db.display());
+    let (mut child, addr, token) = spawn_studio(
+        manage,
+        &["studio", "stats", "--port", "0"],
+        &dir,
+        &[("STATS_DATABASE_URL", &url)],
+    );
+    let t = [("x-studio-token", token.as_str())];
+    let schema = http(addr, "GET", "/api/schema", &t, None).json();
+    let sources = schema["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2, "{schema}");
+    assert_eq!(sources[0]["label"], json!("Plugin stats"));
+    assert_eq!(sources[0]["models"][0]["writable"], json!(true));
+    assert_eq!(sources[1]["label"], json!("Core (read-only)"));
+    assert!(sources[1]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["writable"] == json!(false)));
+    let r = http(
+        addr,
+        "POST",
+        "/api/create",
+        &t,
+        Some(&json!({"source": 0, "model": "Hit", "values": {"path": "/"}}).to_string()),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = http(
         addr,
-        "GET",
-        "/api/counts?source=0",
-        &[("x-studio-token", token)],
-        None,
+        "POST",
+        "/api/create",
+        &t,
+        Some(&json!({"source": 1, "model": "Author", "values": {"name": "Eve"}}).to_string()),
     );
-    assert_eq!(r.json()["counts"]["Note"], json!(1));
+    assert_eq!(r.status, 403);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("plugin \"stats\" reads core tables"));
     child.kill().unwrap();
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
