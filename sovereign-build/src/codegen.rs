@@ -166,19 +166,7 @@ fn serde_rename(schema_name: &str) -> TokenStream {
 }
 
 fn usable(f: &ScalarField) -> bool {
-    !f.ignored
-        && !matches!(f.ty, ScalarType::Composite(_) | ScalarType::Unsupported(_))
-        && (f.arity != Arity::List
-            || matches!(
-                f.ty,
-                ScalarType::String
-                    | ScalarType::Int
-                    | ScalarType::BigInt
-                    | ScalarType::Float
-                    | ScalarType::Boolean
-                    | ScalarType::Decimal
-                    | ScalarType::DateTime
-            ))
+    f.in_client()
 }
 
 fn rust_type(ty: &ScalarType) -> (TokenStream, TokenStream) {

@@ -454,18 +454,13 @@ fn api_suite(s: &Running) {
         .contains("User is read-only here"));
 }
 
-fn run_api(provider: &'static str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let Some(db) = rt.block_on(TestDb::create(provider)) else {
-        return;
-    };
+/// A studio over `db`, seeded: the platform's view (editable) and a plugin's view of the same
+/// tables (read-only, for `reason`).
+fn start_seeded(db: &TestDb, reason: &'static str) -> Running {
     let url = db.url.clone();
     let catalog = db.catalog();
-    let ro_catalog = db.catalog();
-    let s = start(async move {
+    let core = db.catalog();
+    start(async move {
         let database = Database::connect(&url).await.unwrap();
         seed(&database, &catalog).await;
         vec![
@@ -479,12 +474,23 @@ fn run_api(provider: &'static str) {
             Source {
                 label: "Core (read-only)".into(),
                 database,
-                catalog: ro_catalog,
+                catalog: core,
                 writable: Some(Vec::new()),
-                read_only_reason: "plugins read core tables".into(),
+                read_only_reason: reason.into(),
             },
         ]
-    });
+    })
+}
+
+fn run_api(provider: &'static str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(db) = rt.block_on(TestDb::create(provider)) else {
+        return;
+    };
+    let s = start_seeded(&db, "plugins read core tables");
     api_suite(&s);
     drop(s);
     rt.block_on(db.drop());
@@ -862,30 +868,10 @@ fn studio_in_a_headless_browser() {
         .build()
         .unwrap();
     let db = rt.block_on(TestDb::create("sqlite")).unwrap();
-    let url = db.url.clone();
-    let catalog = db.catalog();
-    let core = db.catalog();
-    let s = start(async move {
-        let database = Database::connect(&url).await.unwrap();
-        seed(&database, &catalog).await;
-        vec![
-            Source {
-                label: "Platform".into(),
-                database: database.clone(),
-                catalog,
-                writable: None,
-                read_only_reason: String::new(),
-            },
-            Source {
-                label: "Core (read-only)".into(),
-                database,
-                catalog: core,
-                writable: Some(Vec::new()),
-                read_only_reason:
-                    "plugin \"blog\" reads core tables; only the platform writes them".into(),
-            },
-        ]
-    });
+    let s = start_seeded(
+        &db,
+        "plugin \"blog\" reads core tables; only the platform writes them",
+    );
     let b = &browser;
 
     // Without the token, nothing.

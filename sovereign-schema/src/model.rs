@@ -277,6 +277,28 @@ impl ScalarField {
     pub fn is_required(&self) -> bool {
         self.arity == Arity::Required
     }
+
+    /// The field has a column the clients read and write: not ignored, not a composite or
+    /// `Unsupported` type, and a scalar list only of the element types the clients decode.
+    /// The generated client and the untyped runtime both go by this.
+    pub fn in_client(&self) -> bool {
+        !self.ignored
+            && !matches!(
+                self.ty,
+                ScalarType::Composite(_) | ScalarType::Unsupported(_)
+            )
+            && (self.arity != Arity::List
+                || matches!(
+                    self.ty,
+                    ScalarType::String
+                        | ScalarType::Int
+                        | ScalarType::BigInt
+                        | ScalarType::Float
+                        | ScalarType::Boolean
+                        | ScalarType::Decimal
+                        | ScalarType::DateTime
+                ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

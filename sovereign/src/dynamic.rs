@@ -118,22 +118,6 @@ fn leak_slice<T>(v: Vec<T>) -> &'static [T] {
     Box::leak(v.into_boxed_slice())
 }
 
-fn usable(ty: &ScalarType, arity: Arity, ignored: bool) -> bool {
-    !ignored
-        && !matches!(ty, ScalarType::Composite(_) | ScalarType::Unsupported(_))
-        && (arity != Arity::List
-            || matches!(
-                ty,
-                ScalarType::String
-                    | ScalarType::Int
-                    | ScalarType::BigInt
-                    | ScalarType::Float
-                    | ScalarType::Boolean
-                    | ScalarType::Decimal
-                    | ScalarType::DateTime
-            ))
-}
-
 fn kind_name(k: Kind) -> &'static str {
     match k {
         Kind::Int => "int",
@@ -202,11 +186,8 @@ impl Catalog {
         let scalars: Vec<Scalars> = models
             .iter()
             .map(|m| {
-                let fields: Vec<&sovereign_schema::model::ScalarField> = m
-                    .fields
-                    .iter()
-                    .filter(|f| usable(&f.ty, f.arity, f.ignored))
-                    .collect();
+                let fields: Vec<&sovereign_schema::model::ScalarField> =
+                    m.fields.iter().filter(|f| f.in_client()).collect();
                 let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
                 let index = |n: &str| names.iter().position(|x| x == n);
                 let pk: Vec<usize> = m
@@ -404,11 +385,8 @@ impl Catalog {
                 .filter(|u| u.fields.len() == 1)
                 .filter_map(|u| index(&u.fields[0].name))
                 .collect();
-            let schema_fields: Vec<&sovereign_schema::model::ScalarField> = m
-                .fields
-                .iter()
-                .filter(|f| usable(&f.ty, f.arity, f.ignored))
-                .collect();
+            let schema_fields: Vec<&sovereign_schema::model::ScalarField> =
+                m.fields.iter().filter(|f| f.in_client()).collect();
             let fields = schema_fields
                 .iter()
                 .enumerate()
