@@ -1,18 +1,17 @@
 //! Loading relations with `.with(...)`: one query per relation level (`WHERE key IN (...)`).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use sea_query::{ExprTrait, JoinType};
+use sea_query::{Condition, ExprTrait, JoinType, SelectStatement, Value, Values};
 
-use crate::db::Conn;
+use crate::db::{Backend, Conn, Stmt};
 use crate::error::Result;
 use crate::filter::{Direction, OrderBy, Unique, Where};
-use crate::meta::Link;
+use crate::meta::{Kind, Link, ModelMeta};
 use crate::model::{FindArgs, Model};
 use crate::sql::{self, col, Cond, ALIAS};
-use crate::value::{decode_key, key_of, Key};
+use crate::value::{decode_key, into_key, Key};
 
 /// A boxed future that can cross threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -75,6 +74,104 @@ impl<P: Model, C: Model> From<Fetch<P, C>> for Box<dyn Load<P>> {
     }
 }
 
+impl<P: Model, C: Model> Fetch<P, C> {
+    /// The query of the related records, with `keys` selecting them by the key column(s).
+    fn select(&self, backend: Backend, link: &Linked, keys: Condition) -> SelectStatement {
+        let target = C::META;
+        let mut q = sql::select_all(target);
+        if let Some((table, own, other, other_key)) = link.join {
+            q.expr(col("j", own));
+            q.join_as(
+                JoinType::InnerJoin,
+                table,
+                "j",
+                col("j", other).equals((ALIAS[0], target.fields[other_key].column)),
+            );
+        }
+        q.cond_where(keys);
+        let args = &self.args;
+        q.cond_where(Cond { backend }.all(target, ALIAS[0], 0, &args.filters));
+        if let Some(cursor) = &args.cursor {
+            q.cond_where(crate::model::cursor_condition(
+                target, backend, args, cursor,
+            ));
+        }
+        let mut orders = args.order.clone();
+        for &pk in target.primary_key {
+            if !orders.iter().any(|(f, _)| *f == pk) {
+                orders.push((pk, Direction::Asc));
+            }
+        }
+        sql::order(&mut q, target, ALIAS[0], &orders);
+        q
+    }
+
+    /// The statement for the distinct parent keys `values` (`n` keys, one after another).
+    fn statement(&self, backend: Backend, link: &Linked, values: Vec<Value>, n: usize) -> Stmt {
+        let target = C::META;
+        let (qualifier, columns): (&'static str, Vec<&'static str>) = match link.join {
+            Some((_, own, _, _)) => ("j", vec![own]),
+            None => (
+                ALIAS[0],
+                link.child_fields
+                    .iter()
+                    .map(|&f| target.fields[f].column)
+                    .collect(),
+            ),
+        };
+        // The usual load (one key column of plain placeholders, no filter or cursor, so the
+        // keys are the only values): the SQL differs between loads only by the number of keys.
+        let plain = matches!(
+            P::META.fields[link.parent_fields[0]].kind,
+            Kind::Int | Kind::BigInt | Kind::String
+        );
+        if columns.len() == 1
+            && n > 0
+            && plain
+            && self.args.filters.is_empty()
+            && self.args.cursor.is_none()
+        {
+            let shape = (
+                P::META as *const ModelMeta as usize,
+                self.rel,
+                backend,
+                self.args.order.clone(),
+            );
+            let column = columns[0];
+            let sql = sql::keyed_select(shape, backend, n, |item| {
+                let keys = Condition::all().add(col(qualifier, column).is_in([item]));
+                self.select(backend, link, keys)
+            });
+            if let Some(sql) = sql {
+                return Stmt {
+                    sql,
+                    values: Values(values),
+                };
+            }
+        }
+        let keys = sql::key_in(qualifier, &columns, values);
+        sql::build(&self.select(backend, link, keys), backend)
+    }
+}
+
+/// How parents and children of a relation match.
+struct Linked {
+    /// The parent's key fields.
+    parent_fields: &'static [usize],
+    /// The child's fields that hold the parent's key (none for a join table).
+    child_fields: &'static [usize],
+    /// A join table: its name, its columns of this side and the other, the target's key field.
+    join: Option<(&'static str, &'static str, &'static str, usize)>,
+}
+
+/// The key of a record's `fields` (a single field is not wrapped in a tuple).
+fn key_of_record<M: Model>(m: &M, fields: &[usize]) -> Key {
+    match fields {
+        [f] => into_key(m.value(*f)),
+        many => Key::Tuple(many.iter().map(|&f| into_key(m.value(f))).collect()),
+    }
+}
+
 impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
     fn load<'a>(&'a self, conn: &'a Conn, parents: &'a mut [P]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
@@ -83,124 +180,105 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             }
             let meta = P::META;
             let rel = &meta.relations[self.rel];
-            let target = C::META;
-            // Parent key fields, and the child columns (or join column) they match.
-            let (parent_fields, child_fields, join): (Vec<usize>, Vec<usize>, _) = match &rel.link {
-                Link::Owner { fields, references } => (fields.to_vec(), references.to_vec(), None),
-                Link::Inverse { fields, references } => {
-                    (references.to_vec(), fields.to_vec(), None)
-                }
+            let link = match &rel.link {
+                Link::Owner { fields, references } => Linked {
+                    parent_fields: fields,
+                    child_fields: references,
+                    join: None,
+                },
+                Link::Inverse { fields, references } => Linked {
+                    parent_fields: references,
+                    child_fields: fields,
+                    join: None,
+                },
                 Link::Join {
                     table,
                     own,
                     other,
                     own_key,
                     other_key,
-                } => (
-                    vec![*own_key],
-                    Vec::new(),
-                    Some((*table, *own, *other, *other_key)),
-                ),
+                } => Linked {
+                    parent_fields: std::slice::from_ref(own_key),
+                    child_fields: &[],
+                    join: Some((*table, *own, *other, *other_key)),
+                },
             };
-            // Each parent's key, once; the distinct non-NULL ones go into `IN (...)`.
-            let mut parent_keys: Vec<Key> = Vec::with_capacity(parents.len());
-            let mut remaining: HashMap<Key, usize> = HashMap::new();
-            let mut keys = Vec::new();
-            for p in parents.iter() {
-                let values: Vec<_> = parent_fields.iter().map(|&f| p.value(f)).collect();
-                let k = Key::of(&values);
-                let n = remaining.entry(k.clone()).or_default();
-                *n += 1;
-                if *n == 1 && !k.has_null() {
-                    keys.push(values);
+            // Each parent's key, once; parents in key order, so that equal keys are neighbours:
+            // the distinct keys, and later each key's parents, come from one pass (no hashing).
+            let parent_keys: Vec<Key> = parents
+                .iter()
+                .map(|p| key_of_record(p, link.parent_fields))
+                .collect();
+            let mut by_key: Vec<usize> = (0..parents.len()).collect();
+            by_key.sort_by(|&a, &b| parent_keys[a].cmp(&parent_keys[b]));
+            // The distinct non-NULL keys go into `IN (...)`.
+            let mut values = Vec::new();
+            let mut n = 0;
+            for (i, &p) in by_key.iter().enumerate() {
+                let k = &parent_keys[p];
+                if (i == 0 || parent_keys[by_key[i - 1]] != *k) && !k.has_null() {
+                    values.extend(link.parent_fields.iter().map(|&f| parents[p].value(f)));
+                    n += 1;
                 }
-                parent_keys.push(k);
             }
             let backend = conn.backend();
-            let mut q = sql::select_all(target);
-            let key_kind = meta.fields[parent_fields[0]].kind;
-            match join {
-                Some((table, own, other, other_key)) => {
-                    q.expr(col("j", own));
-                    q.join_as(
-                        JoinType::InnerJoin,
-                        table,
-                        "j",
-                        col("j", other).equals((ALIAS[0], target.fields[other_key].column)),
-                    );
-                    q.cond_where(sql::key_in("j", &[own], keys));
-                }
-                None => {
-                    let cols: Vec<&str> = child_fields
-                        .iter()
-                        .map(|&f| target.fields[f].column)
-                        .collect();
-                    q.cond_where(sql::key_in(ALIAS[0], &cols, keys));
-                }
-            }
-            let args = &self.args;
-            q.cond_where(Cond { backend }.all(target, ALIAS[0], 0, &args.filters));
-            if let Some(cursor) = &args.cursor {
-                q.cond_where(crate::model::cursor_condition(
-                    target, backend, args, cursor,
-                ));
-            }
-            let mut orders = args.order.clone();
-            for &pk in target.primary_key {
-                if !orders.iter().any(|(f, _)| *f == pk) {
-                    orders.push((pk, Direction::Asc));
-                }
-            }
-            sql::order(&mut q, target, ALIAS[0], &orders);
-            let stmt = sql::build(&q, backend);
-            let is_join = join.is_some();
-            let rows: Vec<(C, Key)> = conn
-                .fetch(stmt, Some(target), |r| {
+            let stmt = self.statement(backend, &link, values, n);
+            let key_kind = meta.fields[link.parent_fields[0]].kind;
+            let is_join = link.join.is_some();
+            let mut child_keys: Vec<Key> = Vec::new();
+            let mut children: Vec<C> = conn
+                .fetch(stmt, Some(C::META), |r| {
                     let c = C::decode(r)?;
-                    let key = if is_join {
+                    child_keys.push(if is_join {
                         decode_key(r, key_kind)?
-                    } else if let [f] = child_fields[..] {
-                        key_of(&c.value(f))
                     } else {
-                        let values: Vec<_> = child_fields.iter().map(|&f| c.value(f)).collect();
-                        Key::of(&values)
-                    };
-                    Ok((c, key))
+                        key_of_record(&c, link.child_fields)
+                    });
+                    Ok(c)
                 })
                 .await?;
-            let (mut children, child_keys): (Vec<C>, Vec<Key>) = rows.into_iter().unzip();
+            let args = &self.args;
             for w in &args.with {
                 w.load(conn, &mut children).await?;
             }
-            let mut groups: HashMap<Key, Vec<usize>> = HashMap::new();
-            for (i, k) in child_keys.into_iter().enumerate() {
-                groups.entry(k).or_default().push(i);
-            }
+            // Children in key order too (stable: each key's children stay in the fetch's order),
+            // then both sorted lists are walked together.
+            let mut order: Vec<usize> = (0..children.len()).collect();
+            order.sort_by(|&a, &b| child_keys[a].cmp(&child_keys[b]));
             let skip = std::cmp::max(args.skip.unwrap_or(0), 0) as usize;
-            let take = args.take.map(|t| std::cmp::max(t, 0) as usize);
+            let take = args
+                .take
+                .map_or(usize::MAX, |t| std::cmp::max(t, 0) as usize);
             let mut slots: Vec<Option<C>> = children.into_iter().map(Some).collect();
-            // A key can occur under several parents (a shared to-one target, a join partner,
-            // or parents that are themselves copies): clone for all but the last.
-            for (p, key) in parents.iter_mut().zip(&parent_keys) {
-                let left = remaining.get_mut(key).expect("counted above");
-                *left -= 1;
-                let last = *left == 0;
-                let picked: Vec<C> = match groups.get(key) {
-                    Some(idx) => idx
-                        .iter()
-                        .skip(skip)
-                        .take(take.unwrap_or(usize::MAX))
-                        .filter_map(|&i| {
-                            if last {
-                                slots[i].take()
-                            } else {
-                                slots[i].clone()
-                            }
-                        })
-                        .collect(),
-                    None => Vec::new(),
-                };
-                (self.assign)(p, picked);
+            let mut c = 0;
+            let mut i = 0;
+            while i < by_key.len() {
+                let key = &parent_keys[by_key[i]];
+                let mut end = i + 1;
+                while end < by_key.len() && parent_keys[by_key[end]] == *key {
+                    end += 1;
+                }
+                while c < order.len() && child_keys[order[c]] < *key {
+                    c += 1;
+                }
+                let start = c;
+                while c < order.len() && child_keys[order[c]] == *key {
+                    c += 1;
+                }
+                let group = &order[start..c];
+                let group = &group[skip.min(group.len())..];
+                let group = &group[..take.min(group.len())];
+                // A key can occur under several parents (a shared to-one target, a join
+                // partner, or parents that are themselves copies): clone for all but the last.
+                for (j, &p) in by_key[i..end].iter().enumerate() {
+                    let picked: Vec<C> = if j + 1 == end - i {
+                        group.iter().filter_map(|&k| slots[k].take()).collect()
+                    } else {
+                        group.iter().filter_map(|&k| slots[k].clone()).collect()
+                    };
+                    (self.assign)(&mut parents[p], picked);
+                }
+                i = end;
             }
             Ok(())
         })

@@ -9,6 +9,8 @@ use sea_query::{
     SelectStatement, Value,
 };
 
+use std::fmt::Write as _;
+
 use crate::db::{Backend, Stmt};
 use crate::filter::{Direction, Filter, Op, RelOp};
 use crate::meta::{Link, ModelMeta};
@@ -320,20 +322,21 @@ pub(crate) fn limit(q: &mut SelectStatement, take: Option<i64>, skip: Option<i64
     }
 }
 
-/// `(cols) IN (keys)`, written as `col IN (...)` for one column.
+/// `(cols) IN (keys)`, written as `col IN (...)` for one column; `values` holds the keys one
+/// after another, a value per column each.
 pub(crate) fn key_in(
     qualifier: &'static str,
     columns: &[&'static str],
-    keys: Vec<Vec<Value>>,
+    values: Vec<Value>,
 ) -> Condition {
     if columns.len() == 1 {
-        return Condition::all()
-            .add(col(qualifier, columns[0]).is_in(keys.into_iter().filter_map(|mut k| k.pop())));
+        return Condition::all().add(col(qualifier, columns[0]).is_in(values));
     }
     let mut any = Condition::any();
-    for key in keys {
+    let mut values = values.into_iter();
+    while values.len() > 0 {
         let mut all = Condition::all();
-        for (c, v) in columns.iter().zip(key) {
+        for (c, v) in columns.iter().zip(values.by_ref()) {
             all = all.add(col(qualifier, c).eq(v));
         }
         any = any.add(all);
@@ -342,6 +345,67 @@ pub(crate) fn key_in(
         any = any.add(Expr::val(1).eq(0));
     }
     any
+}
+
+/// Stands for the key list while the SQL of a relation load is built; never sent.
+const KEYS: &str = "/* sovereign: keys */";
+
+/// What the SQL of a relation load depends on besides its number of keys: the parent model,
+/// the relation's number, the backend and the fetch's order.
+pub(crate) type LoadShape = (usize, usize, Backend, Vec<(usize, Direction)>);
+
+/// The SQL around the key list of a relation load, by shape.
+type Around = std::sync::Arc<(String, String)>;
+static LOAD_SQL: std::sync::OnceLock<
+    std::sync::RwLock<std::collections::HashMap<LoadShape, Around>>,
+> = std::sync::OnceLock::new();
+
+/// The SQL of a relation load whose only bound values are its `n` keys (of one column, each a
+/// plain placeholder): `build` makes the statement once per shape, given the one item to put in
+/// its `IN (...)`; later loads of the shape write their placeholders into the text around it.
+/// A statement with other values is not cached (`None`): the caller builds it whole.
+pub(crate) fn keyed_select(
+    shape: LoadShape,
+    backend: Backend,
+    n: usize,
+    build: impl FnOnce(Expr) -> SelectStatement,
+) -> Option<String> {
+    let cache = LOAD_SQL.get_or_init(Default::default);
+    let cached = cache.read().ok().and_then(|c| c.get(&shape).cloned());
+    let around = match cached {
+        Some(a) => a,
+        None => {
+            let Stmt { sql, values } = self::build(&build(Expr::cust(KEYS)), backend);
+            if !values.0.is_empty() {
+                return None;
+            }
+            let (before, after) = sql.split_once(KEYS)?;
+            if after.contains(KEYS) {
+                return None;
+            }
+            let a = std::sync::Arc::new((before.to_string(), after.to_string()));
+            if let Ok(mut c) = cache.write() {
+                c.insert(shape, a.clone());
+            }
+            a
+        }
+    };
+    let (before, after) = &*around;
+    let mut sql = String::with_capacity(before.len() + after.len() + n * 6);
+    sql.push_str(before);
+    // As sea-query writes a list of values: `$1, $2` on PostgreSQL, `?, ?` elsewhere.
+    for i in 1..=n {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        if backend == Backend::Postgres {
+            let _ = write!(sql, "${i}");
+        } else {
+            sql.push('?');
+        }
+    }
+    sql.push_str(after);
+    Some(sql)
 }
 
 #[cfg(test)]
@@ -383,6 +447,37 @@ mod tests {
             sql,
             r#"SELECT "t0"."id", "t0"."full_name" FROM "users" AS "t0" WHERE "t0"."full_name" LIKE $1"#
         );
+    }
+
+    #[test]
+    fn keyed_select_writes_what_sea_query_writes() {
+        let make = |keys: Condition| {
+            let mut q = select_all(&USER);
+            q.cond_where(keys);
+            order(&mut q, &USER, ALIAS[0], &[(0, Direction::Desc)]);
+            q
+        };
+        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+            let shape = || {
+                (
+                    &USER as *const ModelMeta as usize,
+                    usize::MAX,
+                    b,
+                    Vec::new(),
+                )
+            };
+            // The first call builds the text around the key list; the others reuse it.
+            for n in [1, 2, 11, 1] {
+                let sql = keyed_select(shape(), b, n, |item| {
+                    make(Condition::all().add(col(ALIAS[0], "full_name").is_in([item])))
+                })
+                .expect("no other values");
+                let values = (0..n).map(|i| Value::from(i as i32)).collect();
+                let whole = build(&make(key_in(ALIAS[0], &["full_name"], values)), b);
+                assert_eq!(sql, whole.sql);
+                assert_eq!(whole.values.0.len(), n);
+            }
+        }
     }
 
     #[test]

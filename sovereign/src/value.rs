@@ -482,8 +482,8 @@ pub fn null_enum(type_name: &'static str) -> Value {
     Value::Enum(sea_query::OptionEnum::None(type_name.into()))
 }
 
-/// A hashable form of key values, for matching related rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A comparable form of key values, for matching related rows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Key {
     Null,
     Int(i64),
@@ -495,20 +495,21 @@ pub(crate) enum Key {
 }
 
 impl Key {
-    /// The key of one or several values (a single value is not wrapped).
-    pub(crate) fn of(values: &[Value]) -> Key {
-        match values {
-            [one] => key_of(one),
-            many => Key::Tuple(many.iter().map(key_of).collect()),
-        }
-    }
-
     pub(crate) fn has_null(&self) -> bool {
         match self {
             Key::Null => true,
             Key::Tuple(parts) => parts.iter().any(Key::has_null),
             _ => false,
         }
+    }
+}
+
+/// Like [`key_of`], taking the value: its text or bytes move into the key.
+pub(crate) fn into_key(v: Value) -> Key {
+    match v {
+        Value::String(Some(s)) => Key::Str(s),
+        Value::Bytes(Some(b)) => Key::Bytes(b),
+        other => key_of(&other),
     }
 }
 
