@@ -817,6 +817,11 @@ impl Browser {
         self.call("POST", &format!("/element/{e}/click"), Some(json!({})));
     }
 
+    fn clear(&self, css: &str) {
+        let e = self.find(css);
+        self.call("POST", &format!("/element/{e}/clear"), Some(json!({})));
+    }
+
     fn type_into(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.call("POST", &format!("/element/{e}/clear"), Some(json!({})));
@@ -940,8 +945,27 @@ fn studio_in_a_headless_browser() {
         "the new-record form",
         "document.querySelector('#record-form [name=\"slug\"]')",
     );
+    // A required field left empty, then a value of the wrong type: said next to the field.
     b.type_into("#record-form [name=\"slug\"]", "acme");
+    b.click("#save");
+    b.wait(
+        "the missing name",
+        "!document.querySelector('.field-error[data-field=\"name\"]').hidden",
+    );
+    assert!(b
+        .text(".field-error[data-field=\"name\"]")
+        .contains("name is required"));
     b.type_into("#record-form [name=\"name\"]", "Acme again");
+    b.type_into("#record-form [name=\"createdAt\"]", "last tuesday");
+    b.click("#save");
+    b.wait(
+        "the wrong date",
+        "!document.querySelector('.field-error[data-field=\"createdAt\"]').hidden",
+    );
+    assert!(b
+        .text(".field-error[data-field=\"createdAt\"]")
+        .contains("createdAt is a DateTime"));
+    b.clear("#record-form [name=\"createdAt\"]");
     b.click("#save");
     b.wait(
         "the unique violation",

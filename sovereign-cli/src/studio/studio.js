@@ -482,7 +482,8 @@ function formValues(model, creating) {
       continue;
     }
     let v = input.value;
-    if (creating && v === "" && f.canOmit) continue;
+    // Left empty on a create: left out, so a default applies or a required field is said missing.
+    if (creating && v === "") continue;
     if (f.kind === "json" || f.list) {
       try { v = v.trim() === "" ? null : JSON.parse(v); } catch (e) {
         throw { message: `${f.name} is not valid JSON: ${e.message}`, fields: [f.name] };
