@@ -164,6 +164,125 @@ struct Linked {
     join: Option<(&'static str, &'static str, &'static str, usize)>,
 }
 
+impl<P: Model, C: Model> Fetch<P, C> {
+    /// Gives each parent its children: `by_key` lists the parents in key order; the children
+    /// are put in key order too (stable: each key's children stay in the fetch's order), then
+    /// both lists are walked together.
+    fn assign<K: Ord>(
+        &self,
+        parents: &mut [P],
+        parent_keys: &[K],
+        by_key: &[usize],
+        children: Vec<C>,
+        child_keys: &[K],
+    ) {
+        let mut order: Vec<usize> = (0..children.len()).collect();
+        order.sort_by(|&a, &b| child_keys[a].cmp(&child_keys[b]));
+        let args = &self.args;
+        let skip = std::cmp::max(args.skip.unwrap_or(0), 0) as usize;
+        let take = args
+            .take
+            .map_or(usize::MAX, |t| std::cmp::max(t, 0) as usize);
+        let mut slots: Vec<Option<C>> = children.into_iter().map(Some).collect();
+        let mut c = 0;
+        let mut i = 0;
+        while i < by_key.len() {
+            let key = &parent_keys[by_key[i]];
+            let mut end = i + 1;
+            while end < by_key.len() && parent_keys[by_key[end]] == *key {
+                end += 1;
+            }
+            while c < order.len() && child_keys[order[c]] < *key {
+                c += 1;
+            }
+            let start = c;
+            while c < order.len() && child_keys[order[c]] == *key {
+                c += 1;
+            }
+            let group = &order[start..c];
+            let group = &group[skip.min(group.len())..];
+            let group = &group[..take.min(group.len())];
+            // A key can occur under several parents (a shared to-one target, a join partner,
+            // or parents that are themselves copies): clone for all but the last.
+            for (j, &p) in by_key[i..end].iter().enumerate() {
+                let picked: Vec<C> = if j + 1 == end - i {
+                    group.iter().filter_map(|&k| slots[k].take()).collect()
+                } else {
+                    group.iter().filter_map(|&k| slots[k].clone()).collect()
+                };
+                (self.assign)(&mut parents[p], picked);
+            }
+            i = end;
+        }
+    }
+}
+
+/// The keys of records, in the records' order: plain integers when every key is one (the
+/// usual case: compared and dropped without a look at an enum), else [`Key`]s.
+enum Keys {
+    Int(Vec<i64>),
+    Any(Vec<Key>),
+}
+
+impl Keys {
+    fn of<M: Model>(records: &[M], fields: &[usize]) -> Keys {
+        if let [f] = fields {
+            let ints: Option<Vec<i64>> = records
+                .iter()
+                .map(|r| match r.value(*f) {
+                    Value::Int(Some(i)) => Some(i64::from(i)),
+                    Value::BigInt(Some(i)) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            if let Some(ints) = ints {
+                return Keys::Int(ints);
+            }
+        }
+        Keys::Any(records.iter().map(|r| key_of_record(r, fields)).collect())
+    }
+
+    /// As [`Key`]s, which order integers as `i64` does.
+    fn into_any(self) -> Vec<Key> {
+        match self {
+            Keys::Int(v) => v.into_iter().map(Key::Int).collect(),
+            Keys::Any(v) => v,
+        }
+    }
+}
+
+/// A key that may be NULL, which matches no row.
+trait Nullable: Ord {
+    fn has_null(&self) -> bool;
+}
+
+impl Nullable for i64 {
+    fn has_null(&self) -> bool {
+        false
+    }
+}
+
+impl Nullable for Key {
+    fn has_null(&self) -> bool {
+        Key::has_null(self)
+    }
+}
+
+/// The indices of `keys` in key order (stable), and the first index of each distinct non-NULL
+/// key.
+fn sorted_and_distinct<K: Nullable>(keys: &[K]) -> (Vec<usize>, Vec<usize>) {
+    let mut by_key: Vec<usize> = (0..keys.len()).collect();
+    by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut firsts = Vec::new();
+    for (i, &p) in by_key.iter().enumerate() {
+        let k = &keys[p];
+        if (i == 0 || keys[by_key[i - 1]] != *k) && !k.has_null() {
+            firsts.push(p);
+        }
+    }
+    (by_key, firsts)
+}
+
 /// The key of a record's `fields` (a single field is not wrapped in a tuple).
 fn key_of_record<M: Model>(m: &M, fields: &[usize]) -> Key {
     match fields {
@@ -205,80 +324,41 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             };
             // Each parent's key, once; parents in key order, so that equal keys are neighbours:
             // the distinct keys, and later each key's parents, come from one pass (no hashing).
-            let parent_keys: Vec<Key> = parents
-                .iter()
-                .map(|p| key_of_record(p, link.parent_fields))
-                .collect();
-            let mut by_key: Vec<usize> = (0..parents.len()).collect();
-            by_key.sort_by(|&a, &b| parent_keys[a].cmp(&parent_keys[b]));
+            let parent_keys = Keys::of(parents, link.parent_fields);
+            let (by_key, firsts) = match &parent_keys {
+                Keys::Int(k) => sorted_and_distinct(k),
+                Keys::Any(k) => sorted_and_distinct(k),
+            };
             // The distinct non-NULL keys go into `IN (...)`.
-            let mut values = Vec::new();
-            let mut n = 0;
-            for (i, &p) in by_key.iter().enumerate() {
-                let k = &parent_keys[p];
-                if (i == 0 || parent_keys[by_key[i - 1]] != *k) && !k.has_null() {
-                    values.extend(link.parent_fields.iter().map(|&f| parents[p].value(f)));
-                    n += 1;
-                }
+            let mut values = Vec::with_capacity(firsts.len() * link.parent_fields.len());
+            for &p in &firsts {
+                values.extend(link.parent_fields.iter().map(|&f| parents[p].value(f)));
             }
             let backend = conn.backend();
-            let stmt = self.statement(backend, &link, values, n);
+            let stmt = self.statement(backend, &link, values, firsts.len());
             let key_kind = meta.fields[link.parent_fields[0]].kind;
             let is_join = link.join.is_some();
-            let mut child_keys: Vec<Key> = Vec::new();
+            let mut join_keys: Vec<Key> = Vec::new();
             let mut children: Vec<C> = conn
                 .fetch(stmt, Some(C::META), |r| {
                     let c = C::decode(r)?;
-                    child_keys.push(if is_join {
-                        decode_key(r, key_kind)?
-                    } else {
-                        key_of_record(&c, link.child_fields)
-                    });
+                    if is_join {
+                        join_keys.push(decode_key(r, key_kind)?);
+                    }
                     Ok(c)
                 })
                 .await?;
-            let args = &self.args;
-            for w in &args.with {
+            let child_keys = if is_join {
+                Keys::Any(join_keys)
+            } else {
+                Keys::of(&children, link.child_fields)
+            };
+            for w in &self.args.with {
                 w.load(conn, &mut children).await?;
             }
-            // Children in key order too (stable: each key's children stay in the fetch's order),
-            // then both sorted lists are walked together.
-            let mut order: Vec<usize> = (0..children.len()).collect();
-            order.sort_by(|&a, &b| child_keys[a].cmp(&child_keys[b]));
-            let skip = std::cmp::max(args.skip.unwrap_or(0), 0) as usize;
-            let take = args
-                .take
-                .map_or(usize::MAX, |t| std::cmp::max(t, 0) as usize);
-            let mut slots: Vec<Option<C>> = children.into_iter().map(Some).collect();
-            let mut c = 0;
-            let mut i = 0;
-            while i < by_key.len() {
-                let key = &parent_keys[by_key[i]];
-                let mut end = i + 1;
-                while end < by_key.len() && parent_keys[by_key[end]] == *key {
-                    end += 1;
-                }
-                while c < order.len() && child_keys[order[c]] < *key {
-                    c += 1;
-                }
-                let start = c;
-                while c < order.len() && child_keys[order[c]] == *key {
-                    c += 1;
-                }
-                let group = &order[start..c];
-                let group = &group[skip.min(group.len())..];
-                let group = &group[..take.min(group.len())];
-                // A key can occur under several parents (a shared to-one target, a join
-                // partner, or parents that are themselves copies): clone for all but the last.
-                for (j, &p) in by_key[i..end].iter().enumerate() {
-                    let picked: Vec<C> = if j + 1 == end - i {
-                        group.iter().filter_map(|&k| slots[k].take()).collect()
-                    } else {
-                        group.iter().filter_map(|&k| slots[k].clone()).collect()
-                    };
-                    (self.assign)(&mut parents[p], picked);
-                }
-                i = end;
+            match (parent_keys, child_keys) {
+                (Keys::Int(p), Keys::Int(c)) => self.assign(parents, &p, &by_key, children, &c),
+                (p, c) => self.assign(parents, &p.into_any(), &by_key, children, &c.into_any()),
             }
             Ok(())
         })
