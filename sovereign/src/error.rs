@@ -42,11 +42,25 @@ pub enum ErrorKind {
 }
 
 /// The error of every client operation.
-#[derive(Debug)]
-pub struct Error {
-    kind: ErrorKind,
-    message: String,
-    source: Option<sqlx::Error>,
+///
+/// One pointer wide: every decoded column returns a `Result`, and a wide error would make each
+/// of them a write to memory and a copy.
+pub struct Error(Box<inner::Error>);
+
+mod inner {
+    /// What an [`Error`](super::Error) holds; its `Debug` is the error's.
+    #[derive(Debug)]
+    pub(super) struct Error {
+        pub(super) kind: super::ErrorKind,
+        pub(super) message: String,
+        pub(super) source: Option<sqlx::Error>,
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 /// `Result` with [`Error`].
@@ -54,32 +68,32 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(inner::Error {
             kind,
             message: message.into(),
             source: None,
-        }
+        }))
     }
 
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The message, as the database or the client wrote it.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn is_not_found(&self) -> bool {
-        self.kind == ErrorKind::RecordNotFound
+        self.0.kind == ErrorKind::RecordNotFound
     }
 
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self.kind, ErrorKind::UniqueViolation { .. })
+        matches!(self.0.kind, ErrorKind::UniqueViolation { .. })
     }
 
     pub fn is_foreign_key_violation(&self) -> bool {
-        matches!(self.kind, ErrorKind::ForeignKeyViolation { .. })
+        matches!(self.0.kind, ErrorKind::ForeignKeyViolation { .. })
     }
 
     #[doc(hidden)]
@@ -156,11 +170,11 @@ impl Error {
             }
             _ => (ErrorKind::Database { code: None }, e.to_string()),
         };
-        Error {
+        Error(Box::new(inner::Error {
             kind,
             message,
             source: Some(e),
-        }
+        }))
     }
 }
 
@@ -213,24 +227,25 @@ fn null_column(message: &str) -> Option<String> {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &self.0.kind {
             ErrorKind::UniqueViolation { fields, .. } if !fields.is_empty() => write!(
                 f,
                 "unique constraint failed on the fields: ({}): {}",
                 fields.join(", "),
-                self.message
+                self.0.message
             ),
             ErrorKind::ForeignKeyViolation { .. } => {
-                write!(f, "foreign key constraint failed: {}", self.message)
+                write!(f, "foreign key constraint failed: {}", self.0.message)
             }
-            _ => f.write_str(&self.message),
+            _ => f.write_str(&self.0.message),
         }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_ref()
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
