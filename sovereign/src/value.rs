@@ -75,6 +75,7 @@ macro_rules! on_row {
 impl Reader<'_> {
     /// Decodes the next column.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next<T: Decode>(&mut self) -> Result<T> {
         T::decode(self)
     }
@@ -84,6 +85,7 @@ impl Reader<'_> {
         self.idx += n;
     }
 
+    #[inline]
     fn is_null(&self) -> Result<bool> {
         let i = self.idx;
         on_row!(self, |r| Ok(r.try_get_raw(i).map_err(col_err)?.is_null()))
@@ -91,6 +93,7 @@ impl Reader<'_> {
 
     /// Calls `f` with the database's name for the current column's type (of the value, on
     /// SQLite), without allocating.
+    #[inline]
     fn with_type<R>(&self, f: impl FnOnce(&str) -> R) -> Result<R> {
         let i = self.idx;
         on_row!(self, |r| Ok(f(r
@@ -101,6 +104,7 @@ impl Reader<'_> {
     }
 
     /// The current column as `T`, by sqlx's own decoding (with its type check when `checked`).
+    #[inline]
     fn get<T>(&mut self, checked: bool) -> Result<T>
     where
         T: SqlxDecode,
@@ -120,6 +124,7 @@ impl Reader<'_> {
 impl<'r> Reader<'r> {
     /// The current column as text borrowed from the row, unchecked like `String` (MySQL reports
     /// ENUM columns as their own type; PostgreSQL enums are their own types too).
+    #[inline]
     fn str(&mut self) -> Result<&'r str> {
         let i = self.idx;
         let v = on_row!(self, |r| r.try_get_unchecked::<&'r str, _>(i)).map_err(col_err)?;
@@ -219,6 +224,7 @@ pub trait Decode: Sized {
 macro_rules! plain_decode {
     ($($t:ty),*) => {$(
         impl Decode for $t {
+            #[inline]
             fn decode(r: &mut Reader<'_>) -> Result<Self> {
                 // sqlx reports a NULL in a required field as an unexpected null.
                 r.get::<$t>(true)
@@ -229,6 +235,7 @@ macro_rules! plain_decode {
 plain_decode!(f64, bool, Vec<u8>);
 
 impl Decode for String {
+    #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         // Unchecked: MySQL reports ENUM and JSON columns as their own types.
         r.get::<String>(false)
@@ -236,6 +243,7 @@ impl Decode for String {
 }
 
 impl Decode for i64 {
+    #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         match r.row {
             // Narrower integer columns widen (raw queries often yield INT4 on PostgreSQL).
@@ -256,6 +264,7 @@ impl Decode for i64 {
 }
 
 impl Decode for i32 {
+    #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         match r.row {
             // SQLite integers are 64-bit; a wider value is an error, not a wrap.
@@ -271,6 +280,7 @@ impl Decode for i32 {
 }
 
 impl<T: Decode> Decode for Option<T> {
+    #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         if r.is_null()? {
             r.idx += 1;
@@ -282,6 +292,7 @@ impl<T: Decode> Decode for Option<T> {
 }
 
 impl Decode for DateTime<FixedOffset> {
+    #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let utc = match r.row {
             #[cfg(feature = "sqlite")]
@@ -358,6 +369,7 @@ fn parse_datetime(s: &str) -> Result<DateTime<Utc>> {
 }
 
 impl Decode for Decimal {
+    #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         match r.row {
             #[cfg(feature = "sqlite")]
@@ -470,6 +482,7 @@ pub trait DbEnum: Sized + Copy + 'static {
 }
 
 /// Decodes an enum column (used by the impls the generated code declares).
+#[inline]
 pub fn decode_enum<E: DbEnum>(r: &mut Reader<'_>) -> Result<E> {
     // Borrowed: the label only selects a variant, so no String is allocated per row.
     let s = r.str()?;
