@@ -117,7 +117,7 @@ impl Raw {
             }
         }
         Stmt {
-            sql: out,
+            sql: out.into(),
             values: sea_query::Values(self.values),
         }
     }

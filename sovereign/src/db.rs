@@ -293,8 +293,30 @@ impl std::fmt::Debug for Conn {
 
 /// A built statement: SQL text and its bound values.
 pub(crate) struct Stmt {
-    pub sql: String,
+    pub sql: Sql,
     pub values: Values,
+}
+
+/// SQL text: built for one statement, or shared from a cache without a copy.
+pub(crate) enum Sql {
+    Owned(String),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Sql {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Sql::Owned(s) => s,
+            Sql::Shared(s) => s,
+        }
+    }
+}
+
+impl From<String> for Sql {
+    fn from(s: String) -> Sql {
+        Sql::Owned(s)
+    }
 }
 
 /// What `execute` reports.

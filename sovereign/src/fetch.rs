@@ -144,7 +144,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
             });
             if let Some(sql) = sql {
                 return Stmt {
-                    sql,
+                    sql: sql.into(),
                     values: Values(values),
                 };
             }

@@ -465,6 +465,10 @@ async fn find_one<M: Model>(
     let Some(row) = conn.fetch_optional(stmt, Some(M::META), M::decode).await? else {
         return Ok(None);
     };
+    if with.is_empty() {
+        // Records are wide: each move is a copy.
+        return Ok(Some(row));
+    }
     let mut rows = [row];
     load_with(conn, with, &mut rows).await?;
     let [row] = rows;
@@ -918,7 +922,10 @@ fn key_value(r: &mut Reader<'_>, kind: crate::meta::Kind) -> Result<Value> {
 fn insert_ignoring(q: &sea_query::InsertStatement, backend: Backend) -> crate::db::Stmt {
     let mut stmt = sql::build(q, backend);
     if backend == Backend::MySql {
-        stmt.sql = stmt.sql.replacen("INSERT INTO", "INSERT IGNORE INTO", 1);
+        stmt.sql = stmt
+            .sql
+            .replacen("INSERT INTO", "INSERT IGNORE INTO", 1)
+            .into();
     }
     stmt
 }

@@ -11,7 +11,7 @@ use sea_query::{
 
 use std::fmt::Write as _;
 
-use crate::db::{Backend, Stmt};
+use crate::db::{Backend, Sql, Stmt};
 use crate::filter::{Direction, Filter, Op, RelOp};
 use crate::meta::{Link, ModelMeta};
 
@@ -31,7 +31,10 @@ pub(crate) fn build(stmt: &impl QueryStatementBuilder, backend: Backend) -> Stmt
         #[allow(unreachable_patterns)]
         _ => unreachable!("a connection exists only for compiled-in backends"),
     };
-    Stmt { sql, values }
+    Stmt {
+        sql: sql.into(),
+        values,
+    }
 }
 
 /// `"qualifier"."column"`; names are static, so no allocation.
@@ -237,11 +240,56 @@ fn related(
     sub
 }
 
-/// The SQL of `SELECT <all columns> WHERE f1 = ? AND f2 = ?` by model, backend and fields: the
-/// text depends only on these, so it is built once (`find_unique` is the hottest read).
-type UniqueKey = (usize, Backend, Vec<usize>);
+/// A map of the SQL caches. Their keys are the client's own (model addresses, field numbers,
+/// backends), never data from outside, so they need no defence against chosen keys; SipHash
+/// was most of the cost of a cached `find_unique` beside the query itself.
+type CacheMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// A multiply-rotate hasher (as rustc's FxHasher) for [`CacheMap`].
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The SQL of `SELECT <all columns> WHERE f1 = ? AND f2 = ?` by model, backend and fields (up
+/// to [`UNIQUE_FIELDS`], numbered below 2^16): the text depends only on these, so it is built
+/// once (`find_unique` is the hottest read).
+type UniqueKey = (usize, Backend, [u16; UNIQUE_FIELDS]);
+const UNIQUE_FIELDS: usize = 8;
 static UNIQUE_SQL: std::sync::OnceLock<
-    std::sync::RwLock<std::collections::HashMap<UniqueKey, std::sync::Arc<str>>>,
+    std::sync::RwLock<CacheMap<UniqueKey, std::sync::Arc<str>>>,
 > = std::sync::OnceLock::new();
 
 /// The statement of a unique read: from the cache when `filter` is a conjunction of equalities
@@ -256,12 +304,19 @@ pub(crate) fn unique_select(
         Filter::And(parts) => parts,
         one => std::slice::from_ref(one),
     };
-    let mut fields = Vec::with_capacity(parts.len());
+    if parts.len() > UNIQUE_FIELDS {
+        return build();
+    }
+    // Field numbers plus one: 0 marks the unused places.
+    let mut fields = [0u16; UNIQUE_FIELDS];
     let mut values = Vec::with_capacity(parts.len());
-    for p in parts {
+    for (slot, p) in fields.iter_mut().zip(parts) {
         match p {
             Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
-                fields.push(*f);
+                let Some(n) = f.checked_add(1).and_then(|n| u16::try_from(n).ok()) else {
+                    return build();
+                };
+                *slot = n;
                 values.push(v.clone());
             }
             _ => return build(),
@@ -271,13 +326,13 @@ pub(crate) fn unique_select(
     let cache = UNIQUE_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
         return Stmt {
-            sql: sql.to_string(),
+            sql: Sql::Shared(sql),
             values: sea_query::Values(values),
         };
     }
     let stmt = build();
     if let Ok(mut c) = cache.write() {
-        c.insert(key, std::sync::Arc::from(stmt.sql.as_str()));
+        c.insert(key, std::sync::Arc::from(&*stmt.sql));
     }
     stmt
 }
@@ -356,9 +411,8 @@ pub(crate) type LoadShape = (usize, usize, Backend, Vec<(usize, Direction)>);
 
 /// The SQL around the key list of a relation load, by shape.
 type Around = std::sync::Arc<(String, String)>;
-static LOAD_SQL: std::sync::OnceLock<
-    std::sync::RwLock<std::collections::HashMap<LoadShape, Around>>,
-> = std::sync::OnceLock::new();
+static LOAD_SQL: std::sync::OnceLock<std::sync::RwLock<CacheMap<LoadShape, Around>>> =
+    std::sync::OnceLock::new();
 
 /// The SQL of a relation load whose only bound values are its `n` keys (of one column, each a
 /// plain placeholder): `build` makes the statement once per shape, given the one item to put in
@@ -430,7 +484,7 @@ mod tests {
         let mut q = select_all(&USER);
         q.cond_where(Cond { backend }.all(&USER, ALIAS[0], 0, filters));
         let s = build(&q, backend);
-        (s.sql, s.values.0)
+        (s.sql.to_string(), s.values.0)
     }
 
     #[test]
@@ -474,7 +528,7 @@ mod tests {
                 .expect("no other values");
                 let values = (0..n).map(|i| Value::from(i as i32)).collect();
                 let whole = build(&make(key_in(ALIAS[0], &["full_name"], values)), b);
-                assert_eq!(sql, whole.sql);
+                assert_eq!(sql, &*whole.sql);
                 assert_eq!(whole.values.0.len(), n);
             }
         }
