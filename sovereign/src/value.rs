@@ -121,7 +121,40 @@ impl Reader<'_> {
     }
 }
 
+/// A SQLite value as SQLite stored it.
+#[cfg(feature = "sqlite")]
+enum Stored<'r> {
+    Integer(i64),
+    Real(f64),
+    /// Text, or anything else read as text.
+    Text(&'r str),
+}
+
 impl<'r> Reader<'r> {
+    /// The current SQLite column by its storage class, looked up once (the type, then the
+    /// value).
+    #[cfg(feature = "sqlite")]
+    #[inline]
+    fn sqlite_stored(&mut self, row: &'r sqlx::sqlite::SqliteRow) -> Result<Stored<'r>> {
+        use sqlx::{Decode as D, Sqlite};
+        let i = self.idx;
+        let v = row.try_get_raw(i).map_err(col_err)?;
+        let storage = sqlite_storage(v.type_info().name());
+        self.idx += 1;
+        // As sqlx's `try_get_unchecked` reports it.
+        let err = |source| {
+            col_err(sqlx::Error::ColumnDecode {
+                index: format!("{i:?}"),
+                source,
+            })
+        };
+        Ok(match storage {
+            Storage::Integer => Stored::Integer(<i64 as D<Sqlite>>::decode(v).map_err(err)?),
+            Storage::Real => Stored::Real(<f64 as D<Sqlite>>::decode(v).map_err(err)?),
+            Storage::Other => Stored::Text(<&str as D<Sqlite>>::decode(v).map_err(err)?),
+        })
+    }
+
     /// The current column as text borrowed from the row, unchecked like `String` (MySQL reports
     /// ENUM columns as their own type; PostgreSQL enums are their own types too).
     #[inline]
@@ -296,23 +329,16 @@ impl Decode for DateTime<FixedOffset> {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         let utc = match r.row {
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(_) => match r.with_type(sqlite_storage)? {
-                Storage::Integer => {
-                    let ms = r.get::<i64>(false)?;
-                    Utc.timestamp_millis_opt(ms)
-                        .single()
-                        .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?
-                }
-                Storage::Real => {
-                    let ms = r.get::<f64>(false)?;
-                    Utc.timestamp_millis_opt(ms as i64)
-                        .single()
-                        .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?
-                }
-                _ => {
-                    let s = r.get::<String>(false)?;
-                    parse_datetime(&s)?
-                }
+            RowRef::Sqlite(row) => match r.sqlite_stored(row)? {
+                Stored::Integer(ms) => Utc
+                    .timestamp_millis_opt(ms)
+                    .single()
+                    .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?,
+                Stored::Real(ms) => Utc
+                    .timestamp_millis_opt(ms as i64)
+                    .single()
+                    .ok_or_else(|| Error::decode(format!("{ms} is not a date-time")))?,
+                Stored::Text(s) => parse_datetime(s)?,
             },
             #[cfg(feature = "postgres")]
             RowRef::Postgres(_) => {
@@ -373,17 +399,12 @@ impl Decode for Decimal {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         match r.row {
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(_) => match r.with_type(sqlite_storage)? {
-                Storage::Integer => Ok(Decimal::from(r.get::<i64>(false)?)),
-                Storage::Real => {
-                    let f = r.get::<f64>(false)?;
-                    Decimal::try_from(f).map_err(|e| Error::decode(e.to_string()))
-                }
-                _ => {
-                    let s = r.get::<String>(false)?;
-                    s.parse()
-                        .map_err(|_| Error::decode(format!("`{s}` is not a Decimal")))
-                }
+            RowRef::Sqlite(row) => match r.sqlite_stored(row)? {
+                Stored::Integer(i) => Ok(Decimal::from(i)),
+                Stored::Real(f) => Decimal::try_from(f).map_err(|e| Error::decode(e.to_string())),
+                Stored::Text(s) => s
+                    .parse()
+                    .map_err(|_| Error::decode(format!("`{s}` is not a Decimal"))),
             },
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => {
