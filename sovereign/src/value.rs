@@ -103,6 +103,18 @@ impl Reader<'_> {
             .name())))
     }
 
+    /// The current column as `Option<T>`, looked up once.
+    #[inline]
+    fn get_optional<T>(&mut self, checked: bool) -> Result<Option<T>>
+    where
+        T: SqlxDecode,
+    {
+        let i = self.idx;
+        let v = on_row!(self, |r| optional::<_, T>(r, i, checked))?;
+        self.idx += 1;
+        Ok(v)
+    }
+
     /// The current column as `T`, by sqlx's own decoding (with its type check when `checked`).
     #[inline]
     fn get<T>(&mut self, checked: bool) -> Result<T>
@@ -252,6 +264,47 @@ sqlx_decode_bound!(
 /// A Rust type a column decodes into.
 pub trait Decode: Sized {
     fn decode(r: &mut Reader<'_>) -> Result<Self>;
+
+    /// A column that may be NULL. By default the value is looked at twice (is it NULL? then
+    /// decode it); the types sqlx decodes directly look it up once.
+    #[doc(hidden)]
+    #[inline]
+    fn decode_optional(r: &mut Reader<'_>) -> Result<Option<Self>> {
+        if r.is_null()? {
+            r.idx += 1;
+            Ok(None)
+        } else {
+            Self::decode(r).map(Some)
+        }
+    }
+}
+
+/// Column `i` of `row` with one lookup: `None` for NULL, else decoded as `T`. A value whose type
+/// `T` does not accept (when `checked`) is left to sqlx's `try_get`, for its own error.
+#[inline]
+fn optional<'r, R, T>(row: &'r R, i: usize, checked: bool) -> Result<Option<T>>
+where
+    R: Row,
+    usize: sqlx::ColumnIndex<R>,
+    T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let v = row.try_get_raw(i).map_err(col_err)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    if checked {
+        let ty = v.type_info();
+        if !ty.is_null() && !T::compatible(&ty) {
+            return row.try_get::<T, _>(i).map(Some).map_err(col_err);
+        }
+    }
+    // As sqlx's `try_get` reports it.
+    T::decode(v).map(Some).map_err(|source| {
+        col_err(sqlx::Error::ColumnDecode {
+            index: format!("{i:?}"),
+            source,
+        })
+    })
 }
 
 macro_rules! plain_decode {
@@ -261,6 +314,10 @@ macro_rules! plain_decode {
             fn decode(r: &mut Reader<'_>) -> Result<Self> {
                 // sqlx reports a NULL in a required field as an unexpected null.
                 r.get::<$t>(true)
+            }
+            #[inline]
+            fn decode_optional(r: &mut Reader<'_>) -> Result<Option<Self>> {
+                r.get_optional::<$t>(true)
             }
         }
     )*};
@@ -272,6 +329,10 @@ impl Decode for String {
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         // Unchecked: MySQL reports ENUM and JSON columns as their own types.
         r.get::<String>(false)
+    }
+    #[inline]
+    fn decode_optional(r: &mut Reader<'_>) -> Result<Option<Self>> {
+        r.get_optional::<String>(false)
     }
 }
 
@@ -310,17 +371,26 @@ impl Decode for i32 {
             _ => r.get::<i32>(true),
         }
     }
+    #[inline]
+    fn decode_optional(r: &mut Reader<'_>) -> Result<Option<Self>> {
+        match r.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(_) => r
+                .get_optional::<i64>(true)?
+                .map(|v| {
+                    i32::try_from(v).map_err(|_| Error::decode(format!("{v} does not fit Int")))
+                })
+                .transpose(),
+            #[allow(unreachable_patterns)]
+            _ => r.get_optional::<i32>(true),
+        }
+    }
 }
 
 impl<T: Decode> Decode for Option<T> {
     #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        if r.is_null()? {
-            r.idx += 1;
-            Ok(None)
-        } else {
-            T::decode(r).map(Some)
-        }
+        T::decode_optional(r)
     }
 }
 
