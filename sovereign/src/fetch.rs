@@ -227,15 +227,17 @@ enum Keys {
 impl Keys {
     fn of<M: Model>(records: &[M], fields: &[usize]) -> Keys {
         if let [f] = fields {
-            let ints: Option<Vec<i64>> = records
-                .iter()
-                .map(|r| match r.value(*f) {
-                    Value::Int(Some(i)) => Some(i64::from(i)),
-                    Value::BigInt(Some(i)) => Some(i),
-                    _ => None,
-                })
-                .collect();
-            if let Some(ints) = ints {
+            // Sized up front (collecting Options gives no size hint, and each regrowth of a
+            // large vector is a reallocation that also makes malloc consolidate its free lists).
+            let mut ints = Vec::with_capacity(records.len());
+            for r in records {
+                match r.value(*f) {
+                    Value::Int(Some(i)) => ints.push(i64::from(i)),
+                    Value::BigInt(Some(i)) => ints.push(i),
+                    _ => break,
+                }
+            }
+            if ints.len() == records.len() {
                 return Keys::Int(ints);
             }
         }
@@ -273,7 +275,7 @@ impl Nullable for Key {
 fn sorted_and_distinct<K: Nullable>(keys: &[K]) -> (Vec<usize>, Vec<usize>) {
     let mut by_key: Vec<usize> = (0..keys.len()).collect();
     by_key.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let mut firsts = Vec::new();
+    let mut firsts = Vec::with_capacity(keys.len());
     for (i, &p) in by_key.iter().enumerate() {
         let k = &keys[p];
         if (i == 0 || keys[by_key[i - 1]] != *k) && !k.has_null() {
