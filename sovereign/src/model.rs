@@ -717,25 +717,30 @@ async fn insert<M: Model>(conn: &Conn, plan: &Plan) -> Result<M> {
         }
         plan = &resolved;
     }
-    let mut q = Query::insert();
-    q.into_table(meta.table);
-    if plan.columns.is_empty() {
-        q.or_default_values();
-    } else {
-        q.columns(plan.columns.iter().map(|(f, _)| meta.fields[*f].column));
-        q.values(plan.columns.iter().map(|(_, e)| e.clone()))
-            .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
-    }
-    if backend.returning() {
-        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
-        let stmt = sql::build(&q, backend);
+    let returning = backend.returning();
+    let build = || -> Result<crate::db::Stmt> {
+        let mut q = Query::insert();
+        q.into_table(meta.table);
+        if plan.columns.is_empty() {
+            q.or_default_values();
+        } else {
+            q.columns(plan.columns.iter().map(|(f, _)| meta.fields[*f].column));
+            q.values(plan.columns.iter().map(|(_, e)| e.clone()))
+                .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+        }
+        if returning {
+            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+        }
+        Ok(sql::build(&q, backend))
+    };
+    let stmt = sql::insert_values(meta, backend, &plan.columns, build)?;
+    if returning {
         let row = conn
             .fetch_optional(stmt, Some(meta), M::decode)
             .await
             .map_err(|e| connect_error(e, plan, meta.name))?;
         return row.ok_or_else(|| Error::not_found(meta.name, "create"));
     }
-    let stmt = sql::build(&q, backend);
     let done = conn
         .execute(stmt, Some(meta))
         .await

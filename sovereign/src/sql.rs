@@ -337,6 +337,57 @@ pub(crate) fn unique_select(
     stmt
 }
 
+/// An INSERT of plain values (RETURNING every column where the backend can): its text depends
+/// only on the model, the backend, the columns and the kind of each value (PostgreSQL casts
+/// enums; a NULL is marked apart to be safe), so it is built once per such shape.
+type InsertKey = (
+    usize,
+    Backend,
+    [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
+);
+const INSERT_COLUMNS: usize = 32;
+static INSERT_SQL: std::sync::OnceLock<
+    std::sync::RwLock<CacheMap<InsertKey, std::sync::Arc<str>>>,
+> = std::sync::OnceLock::new();
+
+/// The statement of an INSERT of `columns`: from the cache when every column is given a plain
+/// value (no subquery of a nested connect), else built by `build`.
+pub(crate) fn insert_values<E>(
+    meta: &'static ModelMeta,
+    backend: Backend,
+    columns: &[(usize, Expr)],
+    build: impl FnOnce() -> Result<Stmt, E>,
+) -> Result<Stmt, E> {
+    if columns.is_empty() || columns.len() > INSERT_COLUMNS {
+        return build();
+    }
+    let mut shape = [None; INSERT_COLUMNS];
+    let mut values = Vec::with_capacity(columns.len());
+    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
+        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
+            return build();
+        };
+        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
+        values.push(v.clone());
+    }
+    let key = (meta as *const ModelMeta as usize, backend, shape);
+    let cache = INSERT_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(Stmt {
+            sql: Sql::Shared(sql),
+            values: sea_query::Values(values),
+        });
+    }
+    let stmt = build()?;
+    // Only a statement that binds each value, in column order, is reused.
+    if stmt.values.0.len() == values.len() {
+        if let Ok(mut c) = cache.write() {
+            c.insert(key, std::sync::Arc::from(&*stmt.sql));
+        }
+    }
+    Ok(stmt)
+}
+
 /// Selects every scalar column of `meta` from `table AS t0`.
 pub(crate) fn select_all(meta: &ModelMeta) -> SelectStatement {
     let mut q = Query::select();
