@@ -11,13 +11,12 @@
 mod http;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sovereign::dynamic::Catalog;
 use sovereign::Database;
-use sovereign_cli::studio::{router, Source, Studio};
+use sovereign_cli::studio::{spawn, Source, Studio};
 use sovereign_migrate::{Connection, Dialect};
 
 const BIG: usize = 100_000;
@@ -213,15 +212,7 @@ fn main() {
                 }],
             )
             .unwrap();
-            let token = studio.token().to_string();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(async move {
-                axum::serve(listener, router(Arc::new(studio)))
-                    .await
-                    .unwrap();
-            });
-            (addr, token)
+            spawn(studio).await.unwrap()
         });
         let filter = http::enc(&json!([{"field": "name", "op": "contains", "value": "Item 7"}]));
         let requests: [(&str, String); 8] = [

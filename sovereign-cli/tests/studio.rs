@@ -10,13 +10,12 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sovereign::dynamic::{Catalog, Record};
 use sovereign::{Conn, Database};
-use sovereign_cli::studio::{router, Source, Studio};
+use sovereign_cli::studio::{spawn, Source, Studio};
 use sovereign_migrate::{Connection, Dialect};
 
 #[path = "common/http.rs"]
@@ -214,16 +213,9 @@ fn start(build: impl std::future::Future<Output = Vec<Source>> + Send + 'static)
         .build()
         .unwrap();
     let (addr, token) = runtime.block_on(async move {
-        let studio = Studio::new("test", build.await).unwrap();
-        let token = studio.token().to_string();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, router(Arc::new(studio)))
-                .await
-                .unwrap();
-        });
-        (addr, token)
+        spawn(Studio::new("test", build.await).unwrap())
+            .await
+            .unwrap()
     });
     Running {
         addr,

@@ -856,17 +856,7 @@ impl DynModel {
             if out.iter().any(|(g, _)| *g == i) {
                 continue;
             }
-            let v = if f.updated_at {
-                Some(crate::model::now())
-            } else if create {
-                match f.generated {
-                    Some(Generated::Now) if backend == Backend::Sqlite => Some(crate::model::now()),
-                    Some(Generated::Now) | None => None,
-                    Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
-                }
-            } else {
-                None
-            };
+            let v = crate::model::client_default(f, backend, create);
             if let Some(v) = v {
                 out.push((i, v));
             } else if create && !self.fields[i].can_omit {

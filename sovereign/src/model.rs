@@ -623,23 +623,33 @@ fn plan<M: Model>(backend: Backend, sets: Vec<Set<M>>, create: bool) -> Result<P
         if plan.columns.iter().any(|(g, _)| *g == i) {
             continue;
         }
-        let v = if f.updated_at {
-            Some(now())
-        } else if create {
-            match f.generated {
-                Some(Generated::Now) if backend == Backend::Sqlite => Some(now()),
-                Some(Generated::Now) | None => None,
-                Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
-            }
-        } else {
-            None
-        };
-        if let Some(v) = v {
+        if let Some(v) = client_default(f, backend, create) {
             plan.given.push((i, v.clone()));
             plan.columns.push((i, Expr::val(v)));
         }
     }
     Ok(plan)
+}
+
+/// The value the client fills in for a field a write leaves out: `@updatedAt` on every write;
+/// on a create, a generated id (uuid, cuid, ...) and `now()` on SQLite (the other databases
+/// fill `now()` in themselves).
+pub(crate) fn client_default(
+    f: &crate::meta::FieldMeta,
+    backend: Backend,
+    create: bool,
+) -> Option<Value> {
+    if f.updated_at {
+        return Some(now());
+    }
+    if !create {
+        return None;
+    }
+    match f.generated {
+        Some(Generated::Now) if backend == Backend::Sqlite => Some(now()),
+        Some(Generated::Now) | None => None,
+        Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
+    }
 }
 
 pub(crate) fn null_of(meta: &ModelMeta, field: usize) -> Value {

@@ -103,10 +103,7 @@ pub fn serve(
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
         let studio = Studio::new(title, sources.await?)?;
-        let addr = SocketAddr::from(([127, 0, 0, 1], options.port.unwrap_or(0)));
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
-            format!("cannot listen on {addr}: is the port in use? Choose another with --port, or leave it out for a free one")
-        })?;
+        let listener = listen(options.port).await?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}/?token={}", studio.token);
         println!("Sovereign Studio for {} is up at {url}", studio.title);
@@ -127,6 +124,26 @@ pub fn serve(
             .context("the studio server failed")?;
         Ok(std::process::ExitCode::SUCCESS)
     })
+}
+
+/// A listener on 127.0.0.1, on `port` or a free one.
+async fn listen(port: Option<u16>) -> Result<tokio::net::TcpListener> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0)));
+    tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}: is the port in use? Choose another with --port, or leave it out for a free one")
+    })
+}
+
+/// Serves `studio` on a free port of 127.0.0.1 in a task of the current runtime (for tests and
+/// benchmarks); returns its address and token.
+pub async fn spawn(studio: Studio) -> Result<(SocketAddr, String)> {
+    let listener = listen(None).await?;
+    let addr = listener.local_addr()?;
+    let token = studio.token.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router(Arc::new(studio))).await;
+    });
+    Ok((addr, token))
 }
 
 /// Opens `url` with the platform's opener; says so when there is none.
