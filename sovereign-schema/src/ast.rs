@@ -277,6 +277,16 @@ impl Expr {
         }
     }
 
+    /// The items of a list argument. Like Prisma, a single value where a list is expected is a
+    /// list of one: `@@index(userId)` is `@@index([userId])`, `fields: authorId` is
+    /// `fields: [authorId]`.
+    pub fn as_list(&self) -> &[Expr] {
+        match &self.kind {
+            ExprKind::Array(items) => items,
+            _ => std::slice::from_ref(self),
+        }
+    }
+
     /// A short description for messages ("a string", "a number", ...).
     pub fn describe(&self) -> &'static str {
         match &self.kind {

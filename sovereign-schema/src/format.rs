@@ -379,17 +379,15 @@ fn relation_name(f: &Field) -> Option<&str> {
 }
 
 fn names_in(e: Option<&Expr>) -> Vec<String> {
-    e.and_then(Expr::as_array)
-        .map(|xs| {
-            xs.iter()
-                .filter_map(|x| match &x.kind {
-                    ExprKind::Const(c) => Some(c.clone()),
-                    ExprKind::Call { name, .. } => Some(name.clone()),
-                    _ => None,
-                })
-                .collect()
-        })
+    e.map(Expr::as_list)
         .unwrap_or_default()
+        .iter()
+        .filter_map(|x| match &x.kind {
+            ExprKind::Const(c) => Some(c.clone()),
+            ExprKind::Call { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether `fields` are exactly a unique criterion (`@id`, `@unique`, `@@id`, `@@unique`) of `b`.

@@ -890,8 +890,8 @@ impl<'a> Validator<'a> {
                 "id" => {
                     id_spans.push(a.span);
                     if let Some(list) = self.field_list(a, &fields, b) {
-                        let name = self.opt_string_named(a, "name");
-                        let map = self.opt_string_named(a, "map");
+                        let name = self.client_name(a, b);
+                        let map = self.mapped_name(a);
                         let cols: Vec<&str> = list.iter().map(|f| f.db_name.as_str()).collect();
                         let _ = cols;
                         primary_key = Some(PrimaryKey {
@@ -922,17 +922,32 @@ impl<'a> Validator<'a> {
                         "index" => (IndexKind::Normal, "idx"),
                         _ => (IndexKind::Fulltext, "idx"),
                     };
-                    let db = self.opt_string_named(a, "map").unwrap_or_else(|| {
+                    let mut map = self.mapped_name(a);
+                    let name = match kind {
+                        IndexKind::Unique => {
+                            Some(self.client_name(a, b).unwrap_or_else(|| join_names(&list)))
+                        }
+                        // Before Prisma 3 `name` was the index's database name; Prisma still
+                        // reads it so (as an alias of `map`).
+                        IndexKind::Normal => {
+                            let legacy = self.non_empty_string_named(a, "name");
+                            if legacy.is_some() && a.arg("map", None).is_some() {
+                                self.err(
+                                    "Error parsing attribute \"@index\": The `@@index` attribute accepts the `name` argument as an alias for the `map` argument for legacy reasons. It does not accept both though. Please use the `map` argument to specify the database name of the index.",
+                                    a.span,
+                                )
+                                .hint = Some("keep only `map: \"...\"`".into());
+                                map = None;
+                            } else if legacy.is_some() {
+                                map = legacy;
+                            }
+                            None
+                        }
+                        IndexKind::Fulltext => None,
+                    };
+                    let db = map.unwrap_or_else(|| {
                         default_constraint_name(&db_name, &cols, suffix, self.provider)
                     });
-                    let name = if kind == IndexKind::Unique {
-                        Some(
-                            self.opt_string_named(a, "name")
-                                .unwrap_or_else(|| join_names(&list)),
-                        )
-                    } else {
-                        None
-                    };
                     let algorithm = a
                         .arg("type", None)
                         .and_then(|x| x.value.as_const())
@@ -1119,8 +1134,7 @@ impl<'a> Validator<'a> {
                 || b.attributes().any(|a| {
                     a.name.name == "index"
                         && a.arg("fields", Some(0))
-                            .and_then(|x| x.value.as_array())
-                            .and_then(|xs| xs.first())
+                            .and_then(|x| x.value.as_list().first())
                             .is_some_and(|x| matches!(&x.kind, ExprKind::Const(c) | ExprKind::Call { name: c, .. } if *c == f.name))
                 });
             if !indexed {
@@ -1184,13 +1198,18 @@ impl<'a> Validator<'a> {
                 Some(format!("write `@@{}([fieldA, fieldB])`", a.name.name));
             return None;
         };
-        let Some(items) = arg.value.as_array() else {
+        // A single field may be written without brackets: `@@index(userId)`.
+        let items = arg.value.as_list();
+        if !matches!(
+            arg.value.kind,
+            ExprKind::Array(_) | ExprKind::Const(_) | ExprKind::Call { .. }
+        ) {
             self.attr_err(
                 a,
                 "The `fields` argument must be a list of field names, e.g. [a, b].",
             );
             return None;
-        };
+        }
         if items.is_empty() {
             self.attr_err(a, "The list of fields must not be empty.");
             return None;
@@ -1299,6 +1318,48 @@ impl<'a> Validator<'a> {
                 None
             }
         }
+    }
+
+    /// A string argument that may not be empty (`map:`, and `name:` of indexes), as Prisma
+    /// checks them: `Error parsing attribute "@index": The `map` argument cannot be an empty
+    /// string.`
+    fn non_empty_string_named(&mut self, a: &Attribute, name: &str) -> Option<String> {
+        let s = self.opt_string_named(a, name)?;
+        if s.is_empty() {
+            let msg = format!(
+                "Error parsing attribute \"@{}\": The `{name}` argument cannot be an empty string.",
+                a.name.name
+            );
+            let span = a.arg(name, None).map_or(a.span, |x| x.span);
+            self.err(msg, span);
+            return None;
+        }
+        Some(s)
+    }
+
+    /// The database name given with `map:`.
+    fn mapped_name(&mut self, a: &Attribute) -> Option<String> {
+        self.non_empty_string_named(a, "map")
+    }
+
+    /// The client name of `@@id` / `@@unique` (`name:`): it becomes part of the client's API,
+    /// so Prisma allows only `_a-zA-Z0-9`.
+    fn client_name(&mut self, a: &Attribute, b: &Block) -> Option<String> {
+        let name = self.non_empty_string_named(a, "name")?;
+        if !name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) {
+            let msg = format!(
+                "Error validating model \"{}\": The `name` property within the `@@{}` attribute only allows for the following characters: `_a-zA-Z0-9`.",
+                b.name.name, a.name.name
+            );
+            self.err(msg, a.span).hint = Some(format!(
+                "for example `name: \"{}\"`",
+                name.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect::<String>()
+            ));
+            return None;
+        }
+        Some(name)
     }
 
     fn opt_string_named(&mut self, a: &Attribute, name: &str) -> Option<String> {

@@ -1,4 +1,4 @@
-//! Fixture tests. Expected outputs under `fixtures/format` and `fixtures/invalid/*/prisma.txt`
+//! Fixture tests. Expected outputs under `fixtures/format` and `fixtures/{valid,invalid}/*/prisma.txt`
 //! were recorded from Prisma 6 itself (see fixtures/ORACLE-NOTES.md); `expected.txt` files are
 //! our own rendered diagnostics, rewritten with `SOVEREIGN_BLESS=1` after a deliberate change.
 
@@ -77,11 +77,49 @@ fn valid_fixtures_validate() {
     let mut failures = Vec::new();
     for case in cases("valid") {
         let input = read(&case.join("input.prisma"));
-        if let Err(r) = sovereign_schema::check("input.prisma", &input) {
-            failures.push(format!("{}:\n{}", case.display(), r.render()));
+        let warnings = match sovereign_schema::check("input.prisma", &input) {
+            Ok((_, warnings)) => warnings,
+            Err(r) => {
+                failures.push(format!("{}:\n{}", case.display(), r.render()));
+                continue;
+            }
+        };
+        // Where Prisma's verdict was recorded, its warnings are ours, word for word.
+        let prisma_path = case.join("prisma.txt");
+        if !prisma_path.exists() {
+            continue;
+        }
+        let mut expected = prisma_warnings(&read(&prisma_path));
+        let mut ours: Vec<String> = warnings
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .map(|d| d.message.clone())
+            .collect();
+        expected.sort();
+        ours.sort();
+        if expected != ours {
+            failures.push(format!(
+                "{}: warnings differ from Prisma's\n--- Prisma\n{}\n--- ours\n{}",
+                case.display(),
+                expected.join("\n"),
+                warnings.render()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The warnings `prisma validate` lists before its verdict (`Prisma schema warnings:` and a
+/// `- ` line each).
+fn prisma_warnings(prisma: &str) -> Vec<String> {
+    prisma
+        .lines()
+        .skip_while(|l| !l.starts_with("Prisma schema warnings:"))
+        .skip(1)
+        .map_while(|l| l.strip_prefix("- "))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Lines Prisma's diagnostics point at (`-->  input.prisma:LINE`).

@@ -303,3 +303,43 @@ fn diagnostics_render_like_rustc() {
         "error: Type \"Strin\" is neither a built-in type, nor refers to another model, composite type, or enum.\n --> schema.prisma:7:6\n  |\n7 |   b  Strin\n  |      ^^^^^\n  |\n  = help: did you mean `String`?\n\n1 error\n"
     );
 }
+
+#[test]
+fn single_fields_without_brackets_and_the_legacy_index_name() {
+    let s = schema(&format!(
+        r#"{PG}
+model User {{
+  id        Int      @id
+  email     String
+  createdAt DateTime
+  posts     Post[]
+  @@unique(email)
+  @@index(createdAt(sort: Desc), name: "user_created_idx")
+}}
+model Post {{
+  id       Int  @id
+  authorId Int
+  author   User @relation(fields: authorId, references: id)
+  @@index(authorId)
+}}
+model Tag {{
+  name String
+  @@id(name)
+}}
+"#
+    ));
+    let user = s.model("User").unwrap();
+    let unique = user.uniques.iter().find(|u| !u.single_field).unwrap();
+    assert_eq!(unique.fields[0].name, "email");
+    assert_eq!(unique.db_name, "User_email_key");
+    // `name:` on @@index is the database name (Prisma's legacy spelling of `map:`).
+    assert_eq!(user.indexes[0].db_name, "user_created_idx");
+    assert_eq!(user.indexes[0].fields[0].sort, Some(SortOrder::Desc));
+    let post = s.model("Post").unwrap();
+    assert_eq!(post.indexes[0].fields[0].name, "authorId");
+    let rel = &s.relations[0];
+    assert_eq!(rel.fields, ["authorId"]);
+    assert_eq!(rel.references, ["id"]);
+    let tag = s.model("Tag").unwrap();
+    assert_eq!(tag.primary_key.as_ref().unwrap().fields[0].name, "name");
+}
