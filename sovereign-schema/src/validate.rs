@@ -1737,15 +1737,30 @@ impl<'a> Validator<'a> {
                 ScalarType::String | ScalarType::DateTime | ScalarType::Json | ScalarType::Bytes,
                 ExprKind::Str { value, .. },
             ) => {
-                if *ty == ScalarType::Json && !looks_like_json(value) {
-                    self.attr_err(
-                        a,
-                        "The default value of a Json field must be a string holding valid JSON.",
-                    );
-                    return None;
+                if *ty == ScalarType::Json {
+                    if let Err(e) = serde_json::from_str::<serde_json::Value>(value) {
+                        let msg = format!(
+                            "Error parsing attribute \"@default\": Parse error: \"{value}\" is not a valid JSON string. ({e})"
+                        );
+                        self.err(msg, a.span).hint =
+                            Some("the string holds JSON: keys and strings in double quotes, escaped, e.g. @default(\"{\\\"theme\\\": \\\"dark\\\"}\")".into());
+                        return None;
+                    }
                 }
                 Some(Literal::String(value.clone()))
             }
+            // Prisma reads a Decimal default from a string too (`@default("2.00")`).
+            (ScalarType::Decimal, ExprKind::Str { value, .. }) => match decimal_error(value) {
+                None => Some(Literal::Number(value.replace('_', "").replacen('+', "", 1))),
+                Some(reason) => {
+                    let msg = format!(
+                        "Error parsing attribute \"default\": Parse error: \"{value}\" is not a valid decimal. ({reason})"
+                    );
+                    self.err(msg, a.span).hint =
+                        Some("write a number, e.g. @default(2.50) or @default(\"2.50\")".into());
+                    None
+                }
+            },
             (ScalarType::Int | ScalarType::BigInt, ExprKind::Number(n)) => match n.parse::<i64>() {
                 Ok(i) => Some(Literal::Int(i)),
                 Err(_) => {
@@ -2625,16 +2640,48 @@ fn is_rfc3339(s: &str) -> bool {
     }
 }
 
-fn looks_like_json(s: &str) -> bool {
-    let t = s.trim();
-    !t.is_empty()
-        && (t.starts_with('{')
-            || t.starts_with('[')
-            || t.starts_with('"')
-            || t == "null"
-            || t == "true"
-            || t == "false"
-            || t.parse::<f64>().is_ok())
+/// Why a string is not a decimal, in the words of the `bigdecimal` parser Prisma uses (`None`
+/// when it is one): an optional sign, digits with an optional `.` (either side may be empty),
+/// `_` between digits, and an optional `e`/`E` exponent.
+fn decimal_error(s: &str) -> Option<&'static str> {
+    const EMPTY: &str = "cannot parse integer from empty string";
+    const INVALID: &str = "invalid digit found in string";
+    if s.is_empty() {
+        return Some("Failed to parse empty string");
+    }
+    let (base, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    if let Some(exp) = exponent {
+        if let Err(e) = exp.parse::<i64>() {
+            return Some(match e.kind() {
+                std::num::IntErrorKind::Empty => EMPTY,
+                std::num::IntErrorKind::PosOverflow => "number too large to fit in target type",
+                std::num::IntErrorKind::NegOverflow => "number too small to fit in target type",
+                _ => INVALID,
+            });
+        }
+    }
+    if base.is_empty() {
+        return Some("Failed to parse empty string");
+    }
+    // The integer of all digits (num-bigint's rules: one sign, then digits and `_`).
+    let digits = base.replacen('.', "", 1);
+    let mut d = digits.as_str();
+    if let Some(rest) = d.strip_prefix('-').filter(|r| !r.starts_with('+')) {
+        d = rest;
+    }
+    if let Some(rest) = d.strip_prefix('+').filter(|r| !r.starts_with('+')) {
+        d = rest;
+    }
+    if d.is_empty() {
+        return Some(EMPTY);
+    }
+    if d.starts_with('_') || !d.bytes().all(|b| b.is_ascii_digit() || b == b'_') {
+        return Some(INVALID);
+    }
+    None
 }
 
 /// The closest candidate by edit distance, when it is close enough to be a likely typo.

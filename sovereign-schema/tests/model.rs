@@ -343,3 +343,21 @@ model Tag {{
     let tag = s.model("Tag").unwrap();
     assert_eq!(tag.primary_key.as_ref().unwrap().fields[0].name, "name");
 }
+
+#[test]
+fn decimal_defaults_written_as_strings() {
+    let s = schema(&format!(
+        "{PG}model P {{\n  id Int @id\n  a Decimal @default(\"2.00\")\n  b Decimal @default(\"+1_000\")\n}}\n"
+    ));
+    let p = s.model("P").unwrap();
+    let default = |name: &str| p.field(name).unwrap().default.clone().unwrap().kind;
+    assert_eq!(
+        default("a"),
+        DefaultKind::Value(Literal::Number("2.00".into()))
+    );
+    // As the database will read it.
+    assert_eq!(
+        default("b"),
+        DefaultKind::Value(Literal::Number("1000".into()))
+    );
+}
