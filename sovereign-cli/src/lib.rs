@@ -1,5 +1,7 @@
 //! The `sovereign` command line. `src/bin/sovereign.rs` only calls [`run`].
 
+#[macro_use]
+pub mod output;
 pub mod migrate;
 pub mod studio;
 
@@ -123,14 +125,14 @@ fn validate(path: &Path) -> Result<ExitCode> {
     match sovereign_schema::check(&name, &text) {
         Ok((schema, warnings)) => {
             if !warnings.diagnostics.is_empty() {
-                eprint!("{}", warnings.render());
+                err!("{}", warnings.render());
             }
             let what = if schema.datasource.is_some() {
                 "schema"
             } else {
                 "partial schema"
             };
-            println!(
+            outln!(
                 "The {what} at {name} is valid: {} models, {} enums, {} relations.",
                 schema.models.len(),
                 schema.enums.len(),
@@ -139,7 +141,7 @@ fn validate(path: &Path) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(report) => {
-            eprint!("{}", report.render());
+            err!("{}", report.render());
             Ok(ExitCode::from(1))
         }
     }
@@ -159,16 +161,16 @@ fn format(paths: &[PathBuf], check: bool) -> Result<ExitCode> {
             }
             Ok(_) => {}
             Err(report) => {
-                eprint!("{}", report.render());
+                err!("{}", report.render());
                 failed = true;
             }
         }
     }
     for path in &changed {
         if check {
-            println!("would reformat {}", path.display());
+            outln!("would reformat {}", path.display());
         } else {
-            println!("formatted {}", path.display());
+            outln!("formatted {}", path.display());
         }
     }
     if failed || (check && !changed.is_empty()) {
@@ -190,28 +192,28 @@ fn compose(check: bool) -> Result<ExitCode> {
     let composition = match sovereign_build::compose_workspace(&config) {
         Ok(c) => c,
         Err(sovereign_build::Error::Diagnostics(report)) => {
-            eprint!("{}", report.render());
-            eprintln!("nothing was written");
+            err!("{}", report.render());
+            errln!("nothing was written");
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
     };
     for w in &composition.warnings {
-        eprintln!("warning: {}", w.trim_end());
+        errln!("warning: {}", w.trim_end());
     }
     let path = config.display(&config.schema);
     let text = &composition.composed.text;
     let committed = std::fs::read_to_string(&config.schema).ok();
     if check {
         if committed.as_deref() == Some(text.as_str()) {
-            println!("{path} is up to date");
+            outln!("{path} is up to date");
             return Ok(ExitCode::SUCCESS);
         }
-        print!(
+        out!(
             "{}",
             sovereign_build::unified_diff(&path, committed.as_deref().unwrap_or(""), text)
         );
-        eprintln!("{path} is out of date: run `sovereign compose` and commit the result");
+        errln!("{path} is out of date: run `sovereign compose` and commit the result");
         return Ok(ExitCode::from(1));
     }
     if committed.as_deref() != Some(text.as_str()) {
@@ -220,23 +222,27 @@ fn compose(check: bool) -> Result<ExitCode> {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         write_atomically(&config.schema, text.as_bytes())?;
-        println!("wrote {path}");
+        outln!("wrote {path}");
     } else {
-        println!("{path} is up to date");
+        outln!("{path} is up to date");
     }
     let composed = &composition.composed.plugins;
     if composed.is_empty() {
-        println!("composed: no shared plugins");
+        outln!("composed: no shared plugins");
     } else {
-        println!("composed: {}", composed.join(", "));
+        outln!("composed: {}", composed.join(", "));
     }
     if !composition.dedicated.is_empty() {
-        println!("skipped (dedicated): {}", composition.dedicated.join(", "));
+        outln!("skipped (dedicated): {}", composition.dedicated.join(", "));
     }
     for b in &composition.composed.back_relations {
-        println!(
+        outln!(
             "added {}.{} (the other side of {}.{}, plugin \"{}\")",
-            b.model, b.field, b.from_model, b.from_field, b.plugin
+            b.model,
+            b.field,
+            b.from_model,
+            b.from_field,
+            b.plugin
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -255,6 +261,7 @@ fn platform_studio(args: StudioArgs) -> Result<ExitCode> {
                 label: "Platform".into(),
                 database,
                 catalog,
+                visible: None,
                 writable: None,
                 read_only_reason: String::new(),
             }])

@@ -9,8 +9,19 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
-    /// Apply the pending migrations (under Prisma's advisory lock).
-    Deploy(UrlArg),
+    /// Apply the pending migrations, under the migration lock (Prisma's advisory lock on
+    /// PostgreSQL and MySQL, a file lock on SQLite).
+    ///
+    /// When the database's provider differs from the one the migrations were written for, the
+    /// schema is pushed instead (as the platform does at start-up): steps that lose data are
+    /// refused unless --accept-data-loss, and tables the schema does not name are left alone.
+    Deploy {
+        #[command(flatten)]
+        url: UrlArg,
+        /// When the schema is pushed, allow steps that lose data.
+        #[arg(long)]
+        accept_data_loss: bool,
+    },
     /// Show pending, failed and edited migrations; exit 1 when anything needs attention.
     Status(UrlArg),
     /// Create a migration from the schema changes, after replaying the history in a shadow
@@ -51,6 +62,23 @@ pub struct UrlArg {
     /// or `.env`).
     #[arg(long)]
     pub url: Option<String>,
+    /// Seconds to wait for the migration lock another deploy holds (default: 10, as Prisma).
+    #[arg(long, value_name = "SECONDS", env = sovereign_migrate::lock::LOCK_TIMEOUT_ENV)]
+    pub lock_timeout: Option<f64>,
+}
+
+impl UrlArg {
+    /// The lock timeout as options.
+    fn options(&self) -> Result<sovereign_migrate::MigrateOptions> {
+        let mut o = sovereign_migrate::MigrateOptions::default();
+        if let Some(secs) = self.lock_timeout {
+            if !(secs.is_finite() && (0.0..=86_400.0).contains(&secs)) {
+                bail!("--lock-timeout takes a number of seconds between 0 and 86400, not {secs}");
+            }
+            o = o.lock_timeout(std::time::Duration::from_secs_f64(secs));
+        }
+        Ok(o)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -134,11 +162,12 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     sovereign_migrate::folder::check_lock(&target.migrations, ds.provider)?;
     let migrations = sovereign_migrate::read_migrations(&target.migrations)?;
     let url_arg = match &cmd {
-        MigrateCommand::Deploy(u) | MigrateCommand::Status(u) => u.url.clone(),
-        MigrateCommand::Reset { url, .. } | MigrateCommand::Dev { url, .. } => url.url.clone(),
-        MigrateCommand::Resolve { url, .. } => url.url.clone(),
+        MigrateCommand::Deploy { url, .. } | MigrateCommand::Status(url) => url,
+        MigrateCommand::Reset { url, .. } | MigrateCommand::Dev { url, .. } => url,
+        MigrateCommand::Resolve { url, .. } => url,
     };
-    let url = match url_arg {
+    let options = url_arg.options()?;
+    let url = match url_arg.url.clone() {
         Some(u) => u,
         None => {
             sovereign_migrate::resolve_url(&ds.url, &target.schema).map_err(anyhow::Error::msg)?
@@ -147,10 +176,19 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     if let MigrateCommand::Reset { force: false, .. } = &cmd {
         confirm_reset(&url)?;
     }
+    // A database of another provider than the migrations': they cannot run there, and the
+    // schema is pushed instead, by the same rule as the platform's runtime.
+    let provider = ds.provider;
+    let pushed = url_dialect(&url).is_some_and(|d| Some(d) != Dialect::of(provider));
     runtime()?.block_on(async move {
         let mut conn = sovereign_migrate::Connection::connect(&url).await?;
+        if pushed {
+            return push_instead(&mut conn, &schema, cmd, options, provider).await;
+        }
         match cmd {
-            MigrateCommand::Deploy(_) => deploy(&mut conn, &migrations, &target.migrations).await,
+            MigrateCommand::Deploy { .. } => {
+                deploy(&mut conn, &migrations, &target.migrations, &options).await
+            }
             MigrateCommand::Status(_) => status(&mut conn, &url, &migrations).await,
             MigrateCommand::Dev {
                 name,
@@ -167,12 +205,13 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
                     name,
                     create_only,
                     accept_data_loss,
+                    options,
                 })
                 .await
             }
             MigrateCommand::Reset { .. } => {
                 let report = sovereign_migrate::reset(&mut conn, &migrations).await?;
-                println!(
+                outln!(
                     "Database reset: everything dropped, {} migration{} applied.",
                     report.applied.len(),
                     if report.applied.len() == 1 { "" } else { "s" }
@@ -191,11 +230,94 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
                 } else {
                     "rolled back"
                 };
-                println!("Migration {name} marked as {what}.");
+                outln!("Migration {name} marked as {what}.");
                 Ok(ExitCode::SUCCESS)
             }
         }
     })
+}
+
+/// The commands on a database whose provider differs from the migrations'.
+async fn push_instead(
+    conn: &mut sovereign_migrate::Connection,
+    schema: &sovereign_schema::Schema,
+    cmd: MigrateCommand,
+    options: sovereign_migrate::MigrateOptions,
+    provider: sovereign_schema::model::Provider,
+) -> Result<ExitCode> {
+    let dialect = conn.dialect();
+    let db = match dialect {
+        Dialect::Sqlite => "SQLite",
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Mysql => "MySQL",
+    };
+    let target = sovereign_migrate::sql_schema(schema, dialect);
+    match cmd {
+        MigrateCommand::Deploy {
+            accept_data_loss, ..
+        } => {
+            let report = sovereign_migrate::push(
+                conn,
+                &target,
+                &options.accept_data_loss(accept_data_loss),
+            )
+            .await?;
+            outln!(
+                "The migrations are written for {provider} and the database is {db}: the schema was pushed instead."
+            );
+            match report.statements {
+                0 => outln!("The database already matches the schema."),
+                n => outln!("Ran {n} statement{}.", if n == 1 { "" } else { "s" }),
+            }
+            for w in &report.accepted {
+                outln!("Data loss accepted: {w}");
+            }
+            if !report.kept.is_empty() {
+                outln!(
+                    "Left alone (not in the schema): {}",
+                    report.kept.join(", ")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MigrateCommand::Status(_) => {
+            let (script, checks, kept) = sovereign_migrate::push::plan(conn, &target).await?;
+            outln!(
+                "The migrations are written for {provider} and the database is {db}: `deploy` pushes the schema instead of applying them."
+            );
+            if !kept.is_empty() {
+                outln!("Not in the schema (left alone): {}", kept.join(", "));
+            }
+            if script.is_empty() {
+                outln!("The database matches the schema.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            outln!("The database differs from the schema; `deploy` would run:");
+            out!("{script}");
+            for w in &checks.warnings {
+                outln!("Loses data (refused without --accept-data-loss): {w}");
+            }
+            for u in &checks.unexecutable {
+                outln!("Cannot run on the current data: {u}");
+            }
+            Ok(ExitCode::from(1))
+        }
+        MigrateCommand::Reset { .. } => {
+            let lock = conn.lock(options.lock_timeout).await?;
+            let dropped = conn.drop_everything().await;
+            conn.unlock(lock).await?;
+            dropped?;
+            let report = sovereign_migrate::push(conn, &target, &options).await?;
+            outln!(
+                "Database reset: everything dropped and the schema pushed ({} statements; the migrations are for {provider}, the database is {db}).",
+                report.statements
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        MigrateCommand::Dev { .. } | MigrateCommand::Resolve { .. } => bail!(
+            "the migrations are written for {provider} and this database is {db}: migrations cannot be made or resolved here. Use a {provider} database (its URL in --url or the datasource's variable), or `deploy`, which pushes the schema to a {db} database"
+        ),
+    }
 }
 
 struct DevArgs<'a> {
@@ -207,6 +329,7 @@ struct DevArgs<'a> {
     name: Option<String>,
     create_only: bool,
     accept_data_loss: bool,
+    options: sovereign_migrate::MigrateOptions,
 }
 
 async fn dev(args: DevArgs<'_>) -> Result<ExitCode> {
@@ -219,31 +342,33 @@ async fn dev(args: DevArgs<'_>) -> Result<ExitCode> {
     shadow.drop().await?;
     let plan = planned?;
     if !plan.drift.is_empty() {
-        eprintln!("Drift detected: the database schema is not in sync with the migration history:");
+        errln!("Drift detected: the database schema is not in sync with the migration history:");
         for d in &plan.drift {
-            eprintln!("  {d}");
+            errln!("  {d}");
         }
         bail!("resolve the drift first: `migrate reset --force` drops all data and reapplies the history");
     }
-    let report = sovereign_migrate::deploy(args.conn, args.migrations).await?;
+    let report =
+        sovereign_migrate::deploy_with(args.conn, args.migrations, &args.options, &mut |_| {})
+            .await?;
     for name in &report.applied {
-        println!("Applied pending migration {name}");
+        outln!("Applied pending migration {name}");
     }
     if plan.script.is_empty() {
-        println!("Already in sync, no schema change or pending migration was found.");
+        outln!("Already in sync, no schema change or pending migration was found.");
         return Ok(ExitCode::SUCCESS);
     }
     if !plan.unexecutable.is_empty() {
-        eprintln!("The migration cannot be executed on the current data:");
+        errln!("The migration cannot be executed on the current data:");
         for u in &plan.unexecutable {
-            eprintln!("  - {u}");
+            errln!("  - {u}");
         }
         bail!("nothing was written; add a default value, make the field optional, or fix the data first");
     }
     if !plan.warnings.is_empty() && !args.accept_data_loss {
-        eprintln!("The migration would lose data:");
+        errln!("The migration would lose data:");
         for w in &plan.warnings {
-            eprintln!("  - {w}");
+            errln!("  - {w}");
         }
         bail!("nothing was written; pass --accept-data-loss to create it anyway");
     }
@@ -272,15 +397,16 @@ async fn dev(args: DevArgs<'_>) -> Result<ExitCode> {
         &folder.join("migration.sql"),
         plan.migration_sql().as_bytes(),
     )?;
-    println!("Created {}", folder.join("migration.sql").display());
+    outln!("Created {}", folder.join("migration.sql").display());
     if args.create_only {
-        println!("Not applied (--create-only): run `migrate deploy` or `migrate dev` to apply it.");
+        outln!("Not applied (--create-only): run `migrate deploy` or `migrate dev` to apply it.");
         return Ok(ExitCode::SUCCESS);
     }
     let all = sovereign_migrate::read_migrations(args.dir)?;
-    let report = sovereign_migrate::deploy(args.conn, &all).await?;
+    let report =
+        sovereign_migrate::deploy_with(args.conn, &all, &args.options, &mut |_| {}).await?;
     for name in &report.applied {
-        println!("Applied {name}");
+        outln!("Applied {name}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -290,7 +416,7 @@ fn ask_name() -> Result<String> {
     if !std::io::stdin().is_terminal() {
         bail!("give the migration a name with --name (stdin is not a terminal)");
     }
-    print!("Name of the new migration: ");
+    out!("Name of the new migration: ");
     std::io::stdout().flush().ok();
     let mut name = String::new();
     std::io::stdin()
@@ -307,13 +433,13 @@ fn ask_name() -> Result<String> {
 /// Asks before dropping data; never waits for input that cannot come.
 fn confirm_reset(url: &str) -> Result<()> {
     use std::io::{BufRead, IsTerminal, Write};
-    let shown = sovereign_migrate::deploy::redact(url);
+    let shown = sovereign_migrate::url::redact(url);
     if !std::io::stdin().is_terminal() {
         bail!(
             "reset drops all data in {shown}; stdin is not a terminal, so pass --force to confirm"
         );
     }
-    print!("Reset drops all data in {shown}. Continue? [y/N] ");
+    out!("Reset drops all data in {shown}. Continue? [y/N] ");
     std::io::stdout().flush().ok();
     let mut answer = String::new();
     std::io::stdin()
@@ -331,32 +457,33 @@ async fn deploy(
     conn: &mut sovereign_migrate::Connection,
     migrations: &[Migration],
     dir: &Path,
+    options: &sovereign_migrate::MigrateOptions,
 ) -> Result<ExitCode> {
     // Progress on stderr, only for a person watching; stdout stays a plain summary.
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut progress = |p: sovereign_migrate::Progress<'_>| {
         if interactive {
-            eprintln!("Applying {}/{}: {}", p.current, p.pending, p.migration);
+            errln!("Applying {}/{}: {}", p.current, p.pending, p.migration);
         }
     };
-    let report = sovereign_migrate::deploy_with_progress(conn, migrations, &mut progress).await?;
+    let report = sovereign_migrate::deploy_with(conn, migrations, options, &mut progress).await?;
     for name in &report.edited {
-        eprintln!("warning: migration {name} was modified after it was applied");
+        errln!("warning: migration {name} was modified after it was applied");
     }
     if report.applied.is_empty() {
-        println!(
+        outln!(
             "No pending migrations to apply ({} in {}).",
             migrations.len(),
             dir.display()
         );
     } else {
-        println!(
+        outln!(
             "Applied {} migration{}:",
             report.applied.len(),
             if report.applied.len() == 1 { "" } else { "s" }
         );
         for name in &report.applied {
-            println!("  {name}");
+            outln!("  {name}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -368,16 +495,16 @@ async fn status(
     migrations: &[Migration],
 ) -> Result<ExitCode> {
     let st = sovereign_migrate::status(conn, migrations).await?;
-    println!(
+    outln!(
         "{} migration{} found.",
         migrations.len(),
         if migrations.len() == 1 { "" } else { "s" }
     );
     let list = |title: &str, names: &[String]| {
         if !names.is_empty() {
-            println!("{title}:");
+            outln!("{title}:");
             for n in names {
-                println!("  {n}");
+                outln!("  {n}");
             }
         }
     };
@@ -402,25 +529,22 @@ async fn status(
     let live = conn.introspect().await?;
     let drift = sovereign_migrate::diff_summary(&replayed?, &live);
     if !drift.is_empty() {
-        println!("Drift detected: the database schema differs from the migration history:");
+        outln!("Drift detected: the database schema differs from the migration history:");
         for d in drift {
-            println!("  {d}");
+            outln!("  {d}");
         }
         return Ok(ExitCode::from(1));
     }
-    println!("Database schema is up to date!");
+    outln!("Database schema is up to date!");
     Ok(ExitCode::SUCCESS)
 }
 
 fn url_dialect(url: &str) -> Option<Dialect> {
-    if url.starts_with("file:") || url.starts_with("sqlite:") {
-        Some(Dialect::Sqlite)
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Some(Dialect::Postgres)
-    } else if url.starts_with("mysql://") {
-        Some(Dialect::Mysql)
-    } else {
-        None
+    match sovereign_migrate::url::scheme(url) {
+        "file" | "sqlite" => Some(Dialect::Sqlite),
+        "postgres" | "postgresql" => Some(Dialect::Postgres),
+        "mysql" | "mariadb" => Some(Dialect::Mysql),
+        _ => None,
     }
 }
 
@@ -486,17 +610,17 @@ pub fn diff(args: DiffArgs) -> Result<ExitCode> {
     let script = sovereign_migrate::diff_script(&a, &b, dialect);
     if args.script {
         if script.is_empty() {
-            println!("-- This is an empty migration.");
+            outln!("-- This is an empty migration.");
         } else {
-            print!("{script}");
+            out!("{script}");
         }
     } else {
         let summary = sovereign_migrate::diff_summary(&a, &b);
         if summary.is_empty() {
-            println!("No difference detected.");
+            outln!("No difference detected.");
         }
         for line in summary {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     Ok(if args.exit_code && !script.is_empty() {

@@ -3,7 +3,7 @@
 //! history (drift). SQLite reads its pragmas and table definitions, PostgreSQL its catalogs,
 //! MySQL/MariaDB its information_schema.
 
-use crate::deploy::Connection;
+use crate::connection::Connection;
 use crate::sql::*;
 use sovereign_schema::model::{ReferentialAction, SortOrder};
 

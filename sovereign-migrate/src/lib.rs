@@ -11,23 +11,34 @@
 //! assert!(sql.starts_with("-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,"));
 //! ```
 
+mod apply;
 mod calculate;
+mod connection;
 pub mod deploy;
+pub mod destructive;
 pub mod dev;
+pub mod diagnose;
 mod diff;
+mod error;
 pub mod folder;
 mod introspect;
+pub mod lock;
+pub mod push;
 mod render;
 pub mod sql;
-mod url;
+pub mod url;
 pub use url::resolve_url;
 
 pub use calculate::sql_schema;
+pub use connection::{AppliedMigration, BoxFuture, Connection};
 pub use deploy::{
-    deploy, deploy_with_progress, reset, resolve, status, Connection, DeployError, DeployReport,
-    Progress, Resolution, ResolveError, Status,
+    deploy, deploy_with, reset, resolve, status, DeployReport, MigrateOptions, Progress,
+    Resolution, ResolveError, Status,
 };
 pub use diff::{diff_script, diff_summary};
+pub use error::{DeployError, Diagnosis};
 pub use folder::{read_migrations, Migration};
+pub use lock::{MigrationLock, DEFAULT_LOCK_TIMEOUT};
+pub use push::{push, PushReport};
 pub use render::create_script;
 pub use sql::{Dialect, SqlSchema};

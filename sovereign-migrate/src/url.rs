@@ -1,5 +1,7 @@
-//! The connection URL a datasource names: a literal, or `env("X")` read from the environment or
-//! a `.env` file as Prisma does; relative SQLite paths are relative to the schema file.
+//! Database URLs: the one a datasource names (a literal, or `env("X")` read from the environment
+//! or a `.env` file as Prisma does; relative SQLite paths are relative to the schema file), their
+//! scheme, the database they name, and [`redact`], the one function every crate uses to show a
+//! URL without its password.
 
 use sovereign_schema::model::Url;
 use std::path::Path;
@@ -71,9 +73,182 @@ fn dotenv_lookup(var: &str, dirs: &[&Path]) -> Option<String> {
     None
 }
 
+/// The scheme of a URL (`file`, `postgresql`, `mysql`, ...), lower-case as written.
+pub fn scheme(url: &str) -> &str {
+    url.split_once(':').map_or("", |(s, _)| s)
+}
+
+/// A `mariadb://` URL as the MySQL driver takes it (`mysql://`); others unchanged.
+pub fn mysql_scheme(url: &str) -> std::borrow::Cow<'_, str> {
+    match url.strip_prefix("mariadb://") {
+        Some(rest) => format!("mysql://{rest}").into(),
+        None => url.into(),
+    }
+}
+
+/// The same server URL naming another database: `postgresql://u@h:5432/app?x=y` with `db`
+/// gives `postgresql://u@h:5432/db?x=y` (shadow and test databases).
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let authority_end = authority_end(base, start);
+    let mut out = format!("{}/{db}", &base[..authority_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// Where the authority (`user:password@host:port`) of a URL ends: at the first `/` after the
+/// last `@`, so a password holding `/` does not end it early.
+fn authority_end(base: &str, start: usize) -> usize {
+    let rest = &base[start..];
+    let host_start = rest.rfind('@').map_or(0, |i| i + 1);
+    rest[host_start..]
+        .find('/')
+        .map_or(base.len(), |i| start + host_start + i)
+}
+
+/// Query parameters whose values are secrets.
+fn secret_param(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token"]
+        .iter()
+        .any(|s| k.contains(s))
+}
+
+/// The URL with its password, and the values of `password=`-like query parameters, replaced by
+/// `****`; anything else is kept so the message still says which server and database. The
+/// password is found as Prisma's users write it, unescaped characters included: everything
+/// between the user's `:` and the last `@` of the authority (`postgres://u:p@ss/w:rd@host/db`).
+pub fn redact(url: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let mut out = String::with_capacity(url.len());
+    match base.find("://") {
+        Some(s) => {
+            let start = s + 3;
+            let rest = &base[start..];
+            // The last `@`: a password may hold unescaped `@`, `:` and `/`. An `@` in the path
+            // hides more than the password, which errs on the safe side.
+            match rest.rfind('@').filter(|&at| at > 0) {
+                Some(at) => {
+                    let userinfo = &rest[..at];
+                    out.push_str(&base[..start]);
+                    match userinfo.split_once(':') {
+                        Some((user, _)) => {
+                            out.push_str(user);
+                            out.push_str(":****");
+                        }
+                        None => out.push_str(userinfo),
+                    }
+                    out.push_str(&rest[at..]);
+                }
+                None => out.push_str(base),
+            }
+        }
+        None => out.push_str(base),
+    }
+    if let Some(q) = query {
+        out.push('?');
+        let mut first = true;
+        for pair in q.split('&') {
+            if !first {
+                out.push('&');
+            }
+            first = false;
+            match pair.split_once('=') {
+                Some((k, _)) if secret_param(k) => {
+                    out.push_str(k);
+                    out.push_str("=****");
+                }
+                _ => out.push_str(pair),
+            }
+        }
+    }
+    out
+}
+
+/// Every URL inside a text (an error message from a lower layer, a log line) redacted with
+/// [`redact`]: the last guard before anything reaches a person.
+pub fn redact_in(text: &str) -> String {
+    if !text.contains("://") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        // The scheme: letters, digits, `+`, `-`, `.` before `://`.
+        let scheme_start = rest[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |p| p + 1);
+        out.push_str(&rest[..scheme_start]);
+        let tail = &rest[scheme_start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '<' | '>'))
+            .unwrap_or(tail.len());
+        // A trailing `)` `,` `.` or `;` belongs to the sentence, not the URL.
+        let url_end = tail[..end]
+            .trim_end_matches([')', ',', '.', ';'])
+            .len()
+            .max(i - scheme_start + 3);
+        out.push_str(&redact(&tail[..url_end]));
+        rest = &tail[url_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction() {
+        let cases = [
+            (
+                "postgres://u:secret@h:5432/db",
+                "postgres://u:****@h:5432/db",
+            ),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("postgres://h/db", "postgres://h/db"),
+            (
+                "mysql://root:p@ss:w/rd@127.0.0.1:3306/x",
+                "mysql://root:****@127.0.0.1:3306/x",
+            ),
+            (
+                "postgresql://u:a%40b@h/db?sslmode=require&password=hunter2&x=1",
+                "postgresql://u:****@h/db?sslmode=require&password=****&x=1",
+            ),
+            (
+                "postgresql://h/db?user=u&PASSWORD=x",
+                "postgresql://h/db?user=u&PASSWORD=****",
+            ),
+            ("file:./dev@home.db", "file:./dev@home.db"),
+            ("postgres://u:p%3Aq@h/db", "postgres://u:****@h/db"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact(url), want, "{url}");
+        }
+        assert_eq!(
+            redact_in("cannot connect to `postgres://u:pw@h/db`: refused (postgres://a:b@c)."),
+            "cannot connect to `postgres://u:****@h/db`: refused (postgres://a:****@c)."
+        );
+        assert_eq!(redact_in("no urls here"), "no urls here");
+    }
+
+    #[test]
+    fn other_database() {
+        assert_eq!(
+            with_database("postgresql://u:p/w@h:5432/app?schema=x", "shadow"),
+            "postgresql://u:p/w@h:5432/shadow?schema=x"
+        );
+        assert_eq!(with_database("mysql://root@h", "t"), "mysql://root@h/t");
+    }
 
     #[test]
     fn literal_env_and_dotenv() {

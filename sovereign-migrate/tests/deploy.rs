@@ -66,7 +66,9 @@ async fn scenario(url: &str) {
         "CREATE TABLE after_broken (id INTEGER);\n",
     ));
     match deploy(&mut conn, &broken).await {
-        Err(DeployError::Failed { migration, message }) => {
+        Err(DeployError::Failed {
+            migration, message, ..
+        }) => {
             assert_eq!(migration, "20240103000000_broken");
             assert!(message.contains("no_such_table"), "{message}");
         }
@@ -82,11 +84,15 @@ async fn scenario(url: &str) {
     assert_eq!(failed.name, "20240103000000_broken");
     assert!(failed.logs.unwrap().contains("no_such_table"));
     match deploy(&mut conn, &broken).await {
-        Err(DeployError::Blocked { migration }) => assert_eq!(migration, "20240103000000_broken"),
+        Err(DeployError::Blocked { migration, .. }) => {
+            assert_eq!(migration, "20240103000000_broken")
+        }
         other => panic!("{other:?}"),
     }
     let msg = DeployError::Blocked {
         migration: "x".into(),
+        logs: None,
+        diagnosis: sovereign_migrate::Diagnosis::NotApplied,
     }
     .to_string();
     assert!(msg.contains("resolve --rolled-back x"));
@@ -247,7 +253,7 @@ async fn unreachable_database_and_unknown_url() {
     let err = Connection::connect("redis://x").await.err().unwrap();
     assert!(err
         .to_string()
-        .contains("use file:, sqlite:, postgresql:// or mysql://"));
+        .contains("use file:, sqlite:, postgresql://, mysql:// or mariadb://"));
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -261,9 +267,14 @@ async fn deploy_reports_progress_for_pending_migrations_only() {
     let mut record = |p: sovereign_migrate::Progress<'_>| {
         seen.push((p.current, p.pending, p.migration.to_string()))
     };
-    sovereign_migrate::deploy_with_progress(&mut conn, &migrations(), &mut record)
-        .await
-        .unwrap();
+    sovereign_migrate::deploy_with(
+        &mut conn,
+        &migrations(),
+        &sovereign_migrate::MigrateOptions::default(),
+        &mut record,
+    )
+    .await
+    .unwrap();
     assert_eq!(seen, [(1, 1, "20240102000000_more".to_string())]);
     let _ = std::fs::remove_file(path);
 }

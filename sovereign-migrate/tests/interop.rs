@@ -66,7 +66,9 @@ async fn a_migration_prisma_recorded_as_failed_blocks_until_resolved() {
     let st = status(&mut conn, &local).await.unwrap();
     assert_eq!(st.failed, ["20240103000000_broken"]);
     match deploy(&mut conn, &local).await {
-        Err(DeployError::Blocked { migration }) => assert_eq!(migration, "20240103000000_broken"),
+        Err(DeployError::Blocked { migration, .. }) => {
+            assert_eq!(migration, "20240103000000_broken")
+        }
         other => panic!("{other:?}"),
     }
     // Fixed by hand (Prisma left table Post behind): mark it applied, as Prisma's resolve does.

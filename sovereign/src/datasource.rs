@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::db::Database;
+use crate::db::{redact, Database};
 use crate::error::{Error, ErrorKind, Result};
 
 /// The datasource of a generated client, with the schema and migrations embedded at build time.
@@ -26,12 +26,14 @@ pub struct Datasource {
 
 /// What bringing a database up to date did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Deployed {
     /// Migrations applied now (none when the database was current).
     Migrations(Vec<String>),
     /// The database's provider differs from the migrations', or there are none: the schema
-    /// was pushed instead (the statements run; none when the database already matched).
-    Pushed(usize),
+    /// was pushed instead, as `prisma db push` does, under the migration lock and the
+    /// data-loss checks (see [`sovereign_migrate::push`]).
+    Pushed(sovereign_migrate::PushReport),
 }
 
 impl std::fmt::Display for Deployed {
@@ -45,9 +47,24 @@ impl std::fmt::Display for Deployed {
                 if m.len() == 1 { "" } else { "s" },
                 m.join(", ")
             ),
-            Deployed::Pushed(0) => f.write_str("schema already in place"),
-            Deployed::Pushed(1) => f.write_str("schema pushed (1 statement)"),
-            Deployed::Pushed(n) => write!(f, "schema pushed ({n} statements)"),
+            Deployed::Pushed(r) => {
+                match r.statements {
+                    0 => f.write_str("schema already in place")?,
+                    1 => f.write_str("schema pushed (1 statement)")?,
+                    n => write!(f, "schema pushed ({n} statements)")?,
+                }
+                if !r.accepted.is_empty() {
+                    write!(f, "; data loss accepted: {}", r.accepted.join(" "))?;
+                }
+                if !r.kept.is_empty() {
+                    write!(
+                        f,
+                        "; tables not in the schema left alone: {}",
+                        r.kept.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -96,20 +113,39 @@ impl Datasource {
         Database::connect_relative(&self.url()?, self.base_dir()).await
     }
 
-    /// Brings the database at `url` up to date: applies the pending embedded migrations under
-    /// Prisma's history table and advisory lock. When `url` names another provider than the
-    /// migrations were written for, or there are no migrations yet, it pushes the schema
-    /// instead (creates and alters what differs, as `prisma db push` does).
+    /// Brings the database at `url` up to date with the default options (see
+    /// [`Datasource::deploy_with`]).
     ///
     /// # Errors
-    /// A failed or blocked migration, an edited history, an unreachable database.
+    /// See [`Datasource::deploy_with`].
     pub async fn deploy(&self, url: &str) -> Result<Deployed> {
+        self.deploy_with(url, &sovereign_migrate::MigrateOptions::default())
+            .await
+    }
+
+    /// Brings the database at `url` up to date: applies the pending embedded migrations under
+    /// Prisma's history table and the migration lock (concurrent starts apply each migration
+    /// once). When `url` names another provider than the migrations were written for, or there
+    /// are no migrations yet, it pushes the schema instead, as `prisma db push` does: under the
+    /// same lock, refusing steps that lose data unless `options.accept_data_loss`, and never
+    /// dropping tables the schema does not name.
+    ///
+    /// # Errors
+    /// A failed or blocked migration, a refused push (what it refused and how to opt in), a lock
+    /// held too long, an unreachable database.
+    pub async fn deploy_with(
+        &self,
+        url: &str,
+        options: &sovereign_migrate::MigrateOptions,
+    ) -> Result<Deployed> {
         let url = absolute_sqlite(url, self.base_dir());
         let migrate_err = |e: sovereign_migrate::DeployError| {
-            Error::new(
-                ErrorKind::Database { code: None },
-                format!("migrating {}: {e}", crate::db::redact(&url)),
-            )
+            let kind = match e {
+                sovereign_migrate::DeployError::Connect { .. } => ErrorKind::Connection,
+                sovereign_migrate::DeployError::LockTimeout { .. } => ErrorKind::Timeout,
+                _ => ErrorKind::Database { code: None },
+            };
+            Error::new(kind, format!("migrating {}: {e}", redact(&url)))
         };
         if let Some(parent) = sqlite_parent(&url) {
             std::fs::create_dir_all(&parent).map_err(|e| {
@@ -129,41 +165,25 @@ impl Datasource {
                 .iter()
                 .map(|(name, sql)| sovereign_migrate::Migration::new(*name, *sql))
                 .collect();
-            let report = sovereign_migrate::deploy(&mut conn, &migrations)
-                .await
-                .map_err(migrate_err)?;
+            let report =
+                sovereign_migrate::deploy_with(&mut conn, &migrations, options, &mut |_| {})
+                    .await
+                    .map_err(migrate_err)?;
             return Ok(Deployed::Migrations(report.applied));
         }
-        // Another provider: the schema's tables, created by diffing the live database.
-        let text = self.schema.replacen(
-            &format!("provider = \"{}\"", self.provider),
-            &format!("provider = \"{target}\""),
-            1,
-        );
-        let (schema, _) = sovereign_schema::check("schema.prisma", &text).map_err(|r| {
+        // Another provider, or no migrations: the schema's tables, pushed. The schema is the
+        // same; only the SQL it implies is computed for the database at hand.
+        let (schema, _) = sovereign_schema::check("schema.prisma", self.schema).map_err(|r| {
             Error::new(
                 ErrorKind::Configuration,
-                format!("the schema cannot be used with {target}:\n{}", r.render()),
+                format!("the embedded schema is invalid:\n{}", r.render()),
             )
         })?;
-        let dialect = conn.dialect();
-        let live = conn
-            .introspect()
+        let want = sovereign_migrate::sql_schema(&schema, conn.dialect());
+        let report = sovereign_migrate::push(&mut conn, &want, options)
             .await
-            .map_err(|e| Error::from_sqlx(e, None))?;
-        let want = sovereign_migrate::sql_schema(&schema, dialect);
-        let script = sovereign_migrate::diff_script(&live, &want, dialect);
-        let statements = script
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with("--"))
-            .filter(|l| l.trim_end().ends_with(';'))
-            .count();
-        if statements > 0 {
-            conn.execute_script(&script)
-                .await
-                .map_err(|e| Error::from_sqlx(e, None))?;
-        }
-        Ok(Deployed::Pushed(statements))
+            .map_err(migrate_err)?;
+        Ok(Deployed::Pushed(report))
     }
 }
 

@@ -201,17 +201,8 @@ fn missing_feature(feature: &str, url: &str) -> Error {
     )
 }
 
-/// The URL with its password replaced, for messages.
-pub(crate) fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((auth, host)) = rest.split_once('@') {
-            if let Some((user, _)) = auth.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
-        }
-    }
-    url.to_string()
-}
+/// The URL with its password replaced, for messages: the workspace's one redaction.
+pub(crate) use sovereign_migrate::url::redact;
 
 #[cfg(feature = "sqlite")]
 fn sqlite_path(url: &str, base: &Path) -> PathBuf {

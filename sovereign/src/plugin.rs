@@ -247,6 +247,7 @@ pub struct Host {
     composed: &'static [&'static str],
     data_dir: Option<PathBuf>,
     deploy: bool,
+    migrate: sovereign_migrate::MigrateOptions,
     registered: BTreeMap<&'static str, Mode>,
     log: Vec<String>,
 }
@@ -266,6 +267,7 @@ pub struct HostBuilder {
     url: Option<String>,
     data_dir: Option<PathBuf>,
     deploy: bool,
+    migrate: sovereign_migrate::MigrateOptions,
 }
 
 impl HostBuilder {
@@ -290,6 +292,23 @@ impl HostBuilder {
         self
     }
 
+    /// When a database gets its schema pushed (its provider differs from its migrations', or
+    /// it has none), let the push run steps that lose data: dropping a non-empty column,
+    /// changing the type of a column that holds values. Off by default: such a push is refused,
+    /// nothing is changed, and the error lists the steps. Tables the schema does not name are
+    /// never dropped either way.
+    pub fn accept_data_loss(mut self, accept: bool) -> Self {
+        self.migrate.accept_data_loss = accept;
+        self
+    }
+
+    /// How long a deploy waits for the migration lock another process holds before it fails
+    /// with a message naming the lock and its holder (default: 10 seconds, Prisma's).
+    pub fn migration_lock_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.migrate.lock_timeout = timeout;
+        self
+    }
+
     /// Connects the shared database of the platform whose client embedded `datasource` and
     /// `composed_plugins` (the generated `DATASOURCE` and `COMPOSED_PLUGINS`).
     ///
@@ -310,7 +329,7 @@ impl HostBuilder {
         )?;
         if self.deploy {
             let done = datasource
-                .deploy(&url)
+                .deploy_with(&url, &self.migrate)
                 .await
                 .map_err(|source| HostError::Database {
                     what: "migrating the platform database".to_string(),
@@ -329,6 +348,7 @@ impl HostBuilder {
             composed: composed_plugins,
             data_dir: self.data_dir,
             deploy: self.deploy,
+            migrate: self.migrate,
             registered: BTreeMap::new(),
             log,
         })
@@ -420,7 +440,7 @@ impl Host {
                     resolve_url(None, ds, self.data_dir.as_deref(), m.namespace, m.namespace)?;
                 if self.deploy {
                     let done = ds
-                        .deploy(&url)
+                        .deploy_with(&url, &self.migrate)
                         .await
                         .map_err(|source| HostError::Database {
                             what: format!("migrating the database of plugin \"{}\"", m.namespace),

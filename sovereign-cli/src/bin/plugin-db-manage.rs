@@ -3,6 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use sovereign_cli::migrate::{self, MigrateCommand};
+use sovereign_cli::{errln, outln};
 use std::process::ExitCode;
 
 /// Manage the database of a dedicated plugin (its prisma/schema.prisma and prisma/migrations).
@@ -24,12 +25,19 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
-    /// Apply the plugin's pending migrations.
+    /// Apply the plugin's pending migrations, under the migration lock.
+    ///
+    /// When the database's provider differs from the one the migrations were written for, the
+    /// schema is pushed instead (as the platform does at start-up): steps that lose data are
+    /// refused unless --accept-data-loss, and tables the schema does not name are left alone.
     Deploy {
         /// The plugin's namespace (its directory under the plugins folder).
         namespace: String,
         #[command(flatten)]
         url: migrate::UrlArg,
+        /// When the schema is pushed, allow steps that lose data.
+        #[arg(long)]
+        accept_data_loss: bool,
     },
     /// Show the plugin's pending, failed and edited migrations; exit 1 when anything needs attention.
     Status {
@@ -110,7 +118,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             script,
             exit_code,
         } => return diff(&namespace, url, script, exit_code),
-        Command::Deploy { namespace, url } => (namespace, MigrateCommand::Deploy(url)),
+        Command::Deploy {
+            namespace,
+            url,
+            accept_data_loss,
+        } => (
+            namespace,
+            MigrateCommand::Deploy {
+                url,
+                accept_data_loss,
+            },
+        ),
         Command::Status { namespace, url } => (namespace, MigrateCommand::Status(url)),
         Command::Migrate {
             namespace,
@@ -174,7 +192,7 @@ fn generate(ns: &str, out: Option<std::path::PathBuf>) -> Result<ExitCode> {
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let changed = sovereign_build::write_if_changed(&out, text.as_bytes())?;
-    println!(
+    outln!(
         "{} {} ({} bytes) from {}",
         if changed { "wrote" } else { "unchanged:" },
         out.display(),
@@ -226,6 +244,8 @@ fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -
     };
     let platform_schema = config.schema.clone();
     let title = format!("plugin {ns}");
+    // Of the composed schema: the core models and this plugin's own, never another plugin's.
+    let visible = studio::plugin_models(&composition.composed, ns);
     match plugin.schema.clone() {
         Some(schema) => studio::serve(
             title,
@@ -235,6 +255,7 @@ fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -
                     label: format!("Plugin {ns}"),
                     database,
                     catalog,
+                    visible: None,
                     writable: None,
                     read_only_reason: String::new(),
                 }];
@@ -243,10 +264,11 @@ fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -
                         label: "Core (read-only)".into(),
                         database,
                         catalog,
+                        visible: Some(visible),
                         writable: Some(Vec::new()),
                         read_only_reason: read_only,
                     }),
-                    Err(e) => eprintln!(
+                    Err(e) => errln!(
                         "note: the core tables are not shown: {e:#} (give --core-url to show them)"
                     ),
                 }
@@ -270,6 +292,7 @@ fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -
                         label: format!("Plugin {ns} (shared database)"),
                         database,
                         catalog,
+                        visible: Some(visible),
                         writable: Some(own),
                         read_only_reason: read_only,
                     }])
@@ -320,15 +343,6 @@ fn dedicated_plugin(ns: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
-        Err(err) => {
-            // Rendered diagnostics carry their own `error:` label.
-            let message = format!("{err:#}");
-            if message.starts_with("error:") || message.starts_with("warning:") {
-                eprintln!("{message}");
-            } else {
-                eprintln!("error: {message}");
-            }
-            ExitCode::from(1)
-        }
+        Err(err) => sovereign_cli::output::report(&err),
     }
 }

