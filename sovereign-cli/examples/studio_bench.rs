@@ -207,6 +207,7 @@ fn main() {
                     label: "bench".into(),
                     database,
                     catalog,
+                    visible: None,
                     writable: None,
                     read_only_reason: String::new(),
                 }],

@@ -3,20 +3,31 @@
 //! `sovereign studio` opens the platform's shared database; `plugin-db-manage studio <ns>` a
 //! plugin's view: a dedicated plugin's own database (editable) beside the core tables
 //! (read-only), or a shared plugin's own models (editable) beside the core ones (read-only).
+//! A plugin's view never shows another plugin's models ([`Source::visible`]).
 //!
-//! The server listens on 127.0.0.1 only and requires a random token, printed in its URL, on
-//! every request: another local user, or a web page the browser visits, cannot reach the data.
+//! The server listens on 127.0.0.1 only and requires a random token on every request: another
+//! local user, or a web page the browser visits, cannot reach the data. The printed URL
+//! carries the token once; the server trades it for an `HttpOnly`, `SameSite=Strict` cookie
+//! and sends the browser on to a URL without it. `--browser` starts the browser on a page in a
+//! private directory that leads to that URL, so the token never appears on a command line
+//! (which `ps` shows every local user). Every response carries a content security policy that
+//! allows no inline script, writes from another origin are refused, and paging parameters are
+//! bounded ([`MAX_TAKE`], [`MAX_SKIP`]).
+//!
 //! Data goes through [`sovereign::dynamic`], the typed client's runtime without generated
 //! types, so values, filters and error kinds are the client's own. Pages are read with
-//! `LIMIT`/`OFFSET`; nothing ever loads a whole table.
+//! `LIMIT`/`OFFSET`; nothing ever loads a whole table, and no count reads past a cap.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use axum::extract::{Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,15 +41,45 @@ const PAGE_HTML: &str = include_str!("index.html");
 const STUDIO_CSS: &str = include_str!("studio.css");
 const STUDIO_JS: &str = include_str!("studio.js");
 
-/// The most rows one page may ask for.
-const MAX_TAKE: i64 = 500;
+/// The most rows one page may ask for (`take` is 1 to this; the page itself offers 25 to 250).
+pub const MAX_TAKE: u64 = 1000;
 
-/// One database the studio shows: its models and which of them may be edited.
+/// The rows a page has when `take` is not given.
+const DEFAULT_TAKE: u64 = 50;
+
+/// The furthest a page may start (`skip` is 0 to this): a trillion records, past any table a
+/// studio pages through, and small enough that `skip + take` and the count cap stay exact in
+/// every integer on the way (SQL's `BIGINT`, the page's JavaScript numbers).
+pub const MAX_SKIP: u64 = 1_000_000_000_000;
+
+/// How far a page's count goes past the page before it stops being exact: the rest comes from
+/// `/api/count`, which the page asks for afterwards.
+const COUNT_AHEAD: u64 = 1000;
+
+/// The sidebar's row counts are exact up to this many rows, then "more than" it: the sidebar
+/// counts every model at once, and none of those counts may read a whole large table.
+pub const SIDEBAR_COUNT_CAP: u64 = 10_000;
+
+/// How long the page that hands the token to the browser stays, at most: it goes as soon as
+/// the browser has used it, or when the studio stops.
+const HANDOFF_LIFETIME: Duration = Duration::from_secs(120);
+
+/// The content security policy of every response: scripts and styles from the studio itself
+/// only (no inline script, no `eval`), requests to the studio only, never inside a frame.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// One database the studio shows: its models, which of them it shows, and which of those may be
+/// edited.
 pub struct Source {
     /// Shown above its models: "Platform", "Plugin blog", "Core (read-only)".
     pub label: String,
     pub database: Database,
     pub catalog: Catalog,
+    /// The models shown (`None`: every model of the catalog). A plugin's studio over the
+    /// composed schema shows the core models and the plugin's own ([`plugin_models`]); the
+    /// others are answered as if they did not exist, in every route.
+    pub visible: Option<Vec<String>>,
     /// The models that may be edited (`None`: all of them).
     pub writable: Option<Vec<String>>,
     /// Why the others may not be, shown in the interface.
@@ -46,11 +87,37 @@ pub struct Source {
 }
 
 impl Source {
-    fn writable(&self, model: &str) -> bool {
-        self.writable
+    fn shows(&self, model: &str) -> bool {
+        self.visible
             .as_ref()
-            .is_none_or(|w| w.iter().any(|m| m == model))
+            .is_none_or(|v| v.iter().any(|m| m == model))
     }
+
+    fn writable(&self, model: &str) -> bool {
+        self.shows(model)
+            && self
+                .writable
+                .as_ref()
+                .is_none_or(|w| w.iter().any(|m| m == model))
+    }
+
+    /// The models shown, in schema order.
+    fn models(&self) -> impl Iterator<Item = &DynModel> {
+        self.catalog.models().iter().filter(|m| self.shows(&m.name))
+    }
+}
+
+/// The models of the composed schema a plugin's studio shows: the core's (the base schema's)
+/// and, for a shared plugin, its own; never another plugin's. `ns` names the plugin (a
+/// dedicated plugin, not composed, gets the core models alone).
+pub fn plugin_models(composed: &sovereign_schema::compose::Composed, ns: &str) -> Vec<String> {
+    composed
+        .schema
+        .models
+        .iter()
+        .filter(|m| composed.owners.get(&m.name).is_none_or(|owner| owner == ns))
+        .map(|m| m.name.clone())
+        .collect()
 }
 
 /// What the server serves.
@@ -58,26 +125,55 @@ pub struct Studio {
     pub title: String,
     pub sources: Vec<Source>,
     token: String,
+    /// The port served on (set once bound): the origin writes must come from, and the cookie's
+    /// name (cookies are shared by every port of a host).
+    port: u16,
+    /// The page that handed the token to a browser, removed once the browser used it.
+    handoff: Mutex<Option<Handoff>>,
 }
 
 impl Studio {
     /// A studio with a new random token.
     pub fn new(title: impl Into<String>, sources: Vec<Source>) -> Result<Studio> {
-        let mut bytes = [0u8; 24];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| anyhow::anyhow!("no randomness for the token: {e}"))?;
-        let token = bytes.iter().map(|b| format!("{b:02x}")).collect();
         Ok(Studio {
             title: title.into(),
             sources,
-            token,
+            token: random_hex(24)?,
+            port: 0,
+            handoff: Mutex::new(None),
         })
     }
 
-    /// The token every request must carry (`?token=` or the `x-studio-token` header).
+    /// The token every request must carry: the `x-studio-token` header, or the cookie the
+    /// printed URL (`/?token=`) trades it for.
     pub fn token(&self) -> &str {
         &self.token
     }
+
+    fn cookie_name(&self) -> String {
+        format!("sovereign_studio_{}", self.port)
+    }
+
+    /// Whether `origin` (an `Origin` header) is this studio's own page.
+    fn own_origin(&self, origin: &[u8]) -> bool {
+        let port = self.port;
+        ["127.0.0.1", "localhost"].iter().any(|host| {
+            origin == format!("http://{host}:{port}").as_bytes()
+                || (port == 80 && origin == format!("http://{host}").as_bytes())
+        })
+    }
+
+    /// Removes the hand-off page, if there is one.
+    fn drop_handoff(&self) {
+        let handoff = self.handoff.lock().map(|mut h| h.take());
+        drop(handoff);
+    }
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| anyhow::anyhow!("no randomness for the token: {e}"))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// How to serve.
@@ -90,7 +186,7 @@ pub struct ServeOptions {
 }
 
 /// Opens the sources (in the server's runtime, where their connections live), then serves
-/// until Ctrl-C; prints the URL first.
+/// until Ctrl-C (or SIGTERM, SIGHUP); prints the URL first.
 pub fn serve(
     title: String,
     sources: impl std::future::Future<Output = Result<Vec<Source>>>,
@@ -102,28 +198,56 @@ pub fn serve(
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let studio = Studio::new(title, sources.await?)?;
+        let mut studio = Studio::new(title, sources.await?)?;
         let listener = listen(options.port).await?;
         let addr = listener.local_addr()?;
+        studio.port = addr.port();
+        // Printed to the user's own terminal only; a browser gets it through a private file.
         let url = format!("http://{addr}/?token={}", studio.token);
         println!("Sovereign Studio for {} is up at {url}", studio.title);
         for s in &studio.sources {
-            let n = s.catalog.models().len();
+            let n = s.models().count();
             println!("  {}: {n} model{}", s.label, if n == 1 { "" } else { "s" });
         }
         println!("Press Ctrl-C to stop.");
+        let studio = Arc::new(studio);
         if options.browser {
-            open_browser(&url);
+            if let Some(handoff) = open_browser(&url) {
+                *studio.handoff.lock().unwrap_or_else(|e| e.into_inner()) = Some(handoff);
+                let studio = studio.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(HANDOFF_LIFETIME).await;
+                    studio.drop_handoff();
+                });
+            }
         }
-        let app = router(Arc::new(studio));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("the studio server failed")?;
+        let served = axum::serve(listener, router(studio.clone()))
+            .with_graceful_shutdown(shutdown())
+            .await;
+        studio.drop_handoff();
+        served.context("the studio server failed")?;
         Ok(std::process::ExitCode::SUCCESS)
     })
+}
+
+/// Resolves on Ctrl-C, and on unix on SIGTERM or SIGHUP too, so that the studio stops cleanly
+/// (and removes its hand-off page) when it is killed politely or its terminal closes.
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let term = signal(SignalKind::terminate());
+        let hup = signal(SignalKind::hangup());
+        if let (Ok(mut term), Ok(mut hup)) = (term, hup) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A listener on 127.0.0.1, on `port` or a free one.
@@ -136,9 +260,10 @@ async fn listen(port: Option<u16>) -> Result<tokio::net::TcpListener> {
 
 /// Serves `studio` on a free port of 127.0.0.1 in a task of the current runtime (for tests and
 /// benchmarks); returns its address and token.
-pub async fn spawn(studio: Studio) -> Result<(SocketAddr, String)> {
+pub async fn spawn(mut studio: Studio) -> Result<(SocketAddr, String)> {
     let listener = listen(None).await?;
     let addr = listener.local_addr()?;
+    studio.port = addr.port();
     let token = studio.token.clone();
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(Arc::new(studio))).await;
@@ -146,37 +271,114 @@ pub async fn spawn(studio: Studio) -> Result<(SocketAddr, String)> {
     Ok((addr, token))
 }
 
-/// Opens `url` with the platform's opener; says so when there is none.
-fn open_browser(url: &str) {
-    let candidates: Vec<(String, Vec<String>)> = if cfg!(target_os = "macos") {
-        vec![("open".into(), vec![url.into()])]
-    } else if cfg!(windows) {
-        vec![(
-            "cmd".into(),
-            vec!["/C".into(), "start".into(), String::new(), url.into()],
-        )]
-    } else {
-        let mut c = Vec::new();
-        if let Ok(b) = std::env::var("BROWSER") {
-            c.push((b, vec![url.to_string()]));
+// ---------------------------------------------------------------------------------------------
+// Handing the token to a browser
+
+/// A page only the current user can read (mode 0600, in a directory of mode 0700 with an
+/// unpredictable name) that sends the browser on to the studio's URL with a meta refresh. The
+/// browser is started on this file, so the token is on no command line. Dropping it removes
+/// the directory.
+struct Handoff {
+    dir: PathBuf,
+    page: PathBuf,
+}
+
+impl Handoff {
+    fn create(url: &str) -> Result<Handoff> {
+        let dir = std::env::temp_dir().join(format!("sovereign-studio-{}", random_hex(16)?));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        // Fails when the name exists: nobody can have prepared the directory for us.
+        builder
+            .create(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let handoff = Handoff {
+            page: dir.join("open-studio.html"),
+            dir,
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&handoff.dir, std::fs::Permissions::from_mode(0o700))?;
         }
-        c.push(("xdg-open".into(), vec![url.into()]));
-        c
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&handoff.page)
+            .with_context(|| format!("cannot create {}", handoff.page.display()))?;
+        let url = html_escape(url);
+        let html = format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"referrer\" content=\"no-referrer\">\n\
+             <meta http-equiv=\"refresh\" content=\"0; url={url}\">\n\
+             <title>Sovereign Studio</title>\n</head>\n\
+             <body><p>Opening Sovereign Studio… <a href=\"{url}\">continue</a></p></body>\n</html>\n"
+        );
+        std::io::Write::write_all(&mut file, html.as_bytes())
+            .with_context(|| format!("cannot write {}", handoff.page.display()))?;
+        Ok(handoff)
+    }
+}
+
+impl Drop for Handoff {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The commands that may open `target` (a file), in the order they are tried: `$BROWSER` when
+/// set, then the platform's opener. `target` is their only argument besides fixed ones.
+fn browser_commands(target: &Path) -> Vec<(OsString, Vec<OsString>)> {
+    let target = target.as_os_str().to_os_string();
+    let mut c = Vec::new();
+    if let Some(b) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
+        c.push((b, vec![target.clone()]));
+    }
+    if cfg!(target_os = "macos") {
+        c.push(("open".into(), vec![target]));
+    } else if cfg!(windows) {
+        c.push((
+            "cmd".into(),
+            vec!["/C".into(), "start".into(), OsString::new(), target],
+        ));
+    } else {
+        c.push(("xdg-open".into(), vec![target]));
+    }
+    c
+}
+
+/// Starts a browser on a hand-off page for `url` (never on `url` itself, whose token a command
+/// line would show every local user); says so when it cannot.
+fn open_browser(url: &str) -> Option<Handoff> {
+    let handoff = match Handoff::create(url) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("note: the browser was not opened ({e:#}); open the URL above yourself");
+            return None;
+        }
     };
-    for (program, args) in candidates {
+    for (program, args) in browser_commands(&handoff.page) {
         let spawned = std::process::Command::new(&program)
             .args(&args)
+            .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();
         if spawned.is_ok() {
-            return;
+            return Some(handoff);
         }
     }
     eprintln!("note: no browser could be opened here; open the URL above yourself");
+    None
 }
 
-/// The studio's routes, behind the token check.
+// ---------------------------------------------------------------------------------------------
+// Routes, the guard and the headers
+
+/// The studio's routes, behind the token check, every response with the security headers.
 pub fn router(studio: Arc<Studio>) -> Router {
     Router::new()
         .route("/", get(page))
@@ -190,8 +392,35 @@ pub fn router(studio: Arc<Studio>) -> Router {
         .route("/api/create", post(create))
         .route("/api/update", post(update))
         .route("/api/delete", post(delete))
+        .fallback(not_found)
         .layer(middleware::from_fn_with_state(studio.clone(), guard))
+        .layer(middleware::from_fn(security_headers))
         .with_state(studio)
+}
+
+/// Headers on every response, refusals and errors included: no content sniffing, the content
+/// security policy, no framing, no referrer, no caching, no use by other origins.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            "same-origin",
+        ),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    res
 }
 
 /// Equal in time whatever the first difference.
@@ -203,8 +432,24 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Refuses requests without the token, and requests addressed to another host name (a page
-/// rebinding its own name to 127.0.0.1).
+fn refuse(message: &'static str) -> Response {
+    (StatusCode::FORBIDDEN, message).into_response()
+}
+
+/// The value of cookie `name`, from every `Cookie` header.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+/// Refuses requests addressed to another host name (a page rebinding its own name to
+/// 127.0.0.1), writes from another origin, and requests without the token. The printed URL's
+/// `/?token=` is traded for a cookie, and the browser sent on to `/`.
 async fn guard(State(studio): State<Arc<Studio>>, req: Request, next: Next) -> Response {
     let host_ok = req
         .headers()
@@ -213,47 +458,82 @@ async fn guard(State(studio): State<Arc<Studio>>, req: Request, next: Next) -> R
         .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
         .is_some_and(|name| matches!(name, "127.0.0.1" | "localhost" | "[::1]"));
     if !host_ok {
-        return (
-            StatusCode::FORBIDDEN,
-            "The studio answers only requests addressed to 127.0.0.1 or localhost.",
-        )
-            .into_response();
+        return refuse("The studio answers only requests addressed to 127.0.0.1 or localhost.");
     }
-    let from_header = req
+    let write = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    if write {
+        if let Some(origin) = req.headers().get(header::ORIGIN) {
+            if !studio.own_origin(origin.as_bytes()) {
+                return refuse(
+                    "The studio accepts changes only from its own page, not from another origin.",
+                );
+            }
+        }
+    }
+    let from_query = (req.method() == Method::GET && req.uri().path() == "/")
+        .then(|| req.uri().query())
+        .flatten()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+    if let Some(t) = from_query {
+        if !same(t, &studio.token) {
+            return refuse("This is not this studio's token: open the URL it printed when it started (…/?token=…).");
+        }
+        // The browser has the token: the page that handed it over has done its work.
+        studio.drop_handoff();
+        return exchange(&studio);
+    }
+    let name = studio.cookie_name();
+    let ok = req
         .headers()
         .get("x-studio-token")
         .and_then(|h| h.to_str().ok())
-        .map(str::to_string);
-    let from_query = req.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
-            .map(str::to_string)
-    });
-    let ok = from_header
-        .or(from_query)
-        .is_some_and(|t| same(&t, &studio.token));
+        .or_else(|| cookie(req.headers(), &name))
+        .is_some_and(|t| same(t, &studio.token));
     if !ok {
-        return (
-            StatusCode::FORBIDDEN,
+        return refuse(
             "This studio needs its token: open the full URL it printed when it started (…/?token=…).",
-        )
-            .into_response();
+        );
     }
     next.run(req).await
 }
 
-async fn page(State(studio): State<Arc<Studio>>) -> Response {
-    let html = PAGE_HTML
-        .replace("{{TOKEN}}", &studio.token)
-        .replace("{{TITLE}}", &html_escape(&studio.title));
+/// The token traded for a cookie that scripts cannot read and other sites' requests do not
+/// carry, and the browser sent on to the page without the token in its address bar. The page
+/// goes on with a meta refresh rather than a redirect, so that the next request is one the
+/// studio's own page makes: a `SameSite=Strict` cookie set on a navigation that began
+/// elsewhere (the hand-off file) is not sent on that navigation's redirects.
+fn exchange(studio: &Studio) -> Response {
+    let cookie = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Strict",
+        studio.cookie_name(),
+        studio.token
+    );
     (
+        StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
+            (header::SET_COOKIE, cookie),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
         ],
-        html,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url=/\">\n<title>Sovereign Studio</title>\n\
+         </head>\n<body><p>Opening Sovereign Studio… <a href=\"/\">continue</a></p></body>\n</html>\n",
     )
         .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        body: json!({"kind": "not_found", "message": "There is nothing at this address."}),
+    }
+}
+
+async fn page(State(studio): State<Arc<Studio>>) -> Response {
+    let html = PAGE_HTML.replace("{{TITLE}}", &html_escape(&studio.title));
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 async fn css() -> Response {
@@ -413,11 +693,19 @@ fn source_of(studio: &Studio, index: usize) -> Result<&Source, ApiError> {
         .ok_or_else(|| bad_request(format!("no source {index}")))
 }
 
+/// A model the source shows; one it does not (another plugin's) is answered as missing.
 fn model_of<'a>(source: &'a Source, name: &str) -> Result<&'a DynModel, ApiError> {
     source
         .catalog
         .model(name)
-        .ok_or_else(|| bad_request(format!("no model `{name}` in {}", source.label)))
+        .filter(|m| source.shows(&m.name))
+        .ok_or_else(|| ApiError {
+            status: StatusCode::NOT_FOUND,
+            body: json!({
+                "kind": "not_found",
+                "message": format!("There is no model `{name}` in {}.", source.label),
+            }),
+        })
 }
 
 fn conn(source: &Source) -> Conn {
@@ -428,9 +716,14 @@ async fn schema(State(studio): State<Arc<Studio>>) -> Result<Json<Value>, ApiErr
     let mut sources = Vec::new();
     for (i, s) in studio.sources.iter().enumerate() {
         let mut models = Vec::new();
-        for m in s.catalog.models() {
+        for m in s.models() {
             let mut v = serde_json::to_value(m).map_err(|e| bad_request(e.to_string()))?;
             v["writable"] = json!(s.writable(&m.name) && !m.primary_key.is_empty());
+            // Relations to models not shown (another plugin's back-relations on a core
+            // model) are left out: not even their names are this view's business.
+            if let Some(relations) = v["relations"].as_array_mut() {
+                relations.retain(|r| r["target"].as_str().is_some_and(|t| s.shows(t)));
+            }
             models.push(v);
         }
         sources.push(json!({
@@ -475,8 +768,57 @@ fn json_param<T: serde::de::DeserializeOwned>(
 fn index_param(q: &HashMap<String, String>, name: &str) -> Result<usize, ApiError> {
     q.get(name).map_or(Ok(0), |s| {
         s.parse()
-            .map_err(|_| bad_request(format!("`{name}` is not a number")))
+            .map_err(|_| bad_request(format!("`{name}` is not a number: {}", shown(s))))
     })
+}
+
+/// A parameter's value as an error message quotes it (a long one cut short).
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    format!("{out:?}")
+}
+
+/// A whole number from `min` to `max` (`default` when absent); anything else is a 400 that
+/// says the range.
+fn bounded_param(
+    q: &HashMap<String, String>,
+    name: &str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ApiError> {
+    let Some(s) = q.get(name) else {
+        return Ok(default);
+    };
+    s.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| {
+            bad_request(format!(
+                "`{name}` must be a whole number from {min} to {max}, not {}.",
+                shown(s)
+            ))
+        })
+}
+
+/// `1`/`true` or `0`/`false` (`false` when absent).
+fn flag_param(q: &HashMap<String, String>, name: &str) -> Result<bool, ApiError> {
+    match q.get(name).map(String::as_str) {
+        None | Some("0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(s) => Err(bad_request(format!(
+            "`{name}` must be 1 or 0 (true or false), not {}.",
+            shown(s)
+        ))),
+    }
+}
+
+/// A count that fits the `i64` the drivers take (every bound here is far below its maximum).
+fn as_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The filters of a listing: `filters` (field filters) and `related` (records linked to one).
@@ -504,13 +846,10 @@ fn listing_filters(
     Ok(filters)
 }
 
-/// How far a page's count goes past the page before it stops being exact: the rest comes from
-/// `/api/count`, which the page asks for afterwards.
-const COUNT_AHEAD: u64 = 1000;
-
 /// A page of records, with a count that is exact up to `skip + take + 1000` (`exact: false`
 /// beyond): opening a table of any size reads one page and at most a thousand more keys.
-/// `reverse=1` reads from the end (`skip` counted from the last record).
+/// `take` is 1 to [`MAX_TAKE`] (default 50), `skip` 0 to [`MAX_SKIP`]; `reverse=1` reads from
+/// the end (`skip` counted from the last record).
 async fn rows(
     State(studio): State<Arc<Studio>>,
     Query(q): Query<HashMap<String, String>>,
@@ -524,42 +863,41 @@ async fn rows(
         let i = model
             .field_index(field)
             .map_err(|e| db_error(model, "order", e))?;
-        let dir = if dir == "desc" {
-            Direction::Desc
-        } else {
-            Direction::Asc
+        let dir = match dir {
+            "asc" => Direction::Asc,
+            "desc" => Direction::Desc,
+            _ => {
+                return Err(bad_request(format!(
+                    "`order` is `field:asc` or `field:desc`, not {}.",
+                    shown(o)
+                )))
+            }
         };
         order.push((i, dir));
     }
-    let take = q
-        .get("take")
-        .and_then(|t| t.parse::<i64>().ok())
-        .unwrap_or(50)
-        .clamp(1, MAX_TAKE);
-    let skip = q
-        .get("skip")
-        .and_then(|t| t.parse::<i64>().ok())
-        .unwrap_or(0)
-        .max(0);
-    let reverse = q.get("reverse").is_some_and(|r| r == "1" || r == "true");
+    let take = bounded_param(&q, "take", DEFAULT_TAKE, 1, MAX_TAKE)?;
+    let skip = bounded_param(&q, "skip", 0, 0, MAX_SKIP)?;
+    let reverse = flag_param(&q, "reverse")?;
     let c = conn(source);
     let page = Page {
         filters,
         order,
-        take: Some(take),
-        skip: Some(skip),
+        take: Some(as_i64(take)),
+        skip: Some(as_i64(skip)),
         reverse,
     };
-    let cap = skip as u64 + take as u64 + COUNT_AHEAD;
+    // Bounded above, so this cannot overflow; saturating all the same.
+    let cap = skip.saturating_add(take).saturating_add(COUNT_AHEAD);
     let (rows, counted) = tokio::try_join!(
         model.find_many(&c, &page),
-        model.count_capped(&c, &page.filters, cap + 1)
+        model.count_capped(&c, &page.filters, cap.saturating_add(1))
     )
     .map_err(|e| db_error(model, "read", e))?;
-    let exact = (counted as u64) <= cap;
+    let counted = u64::try_from(counted).unwrap_or(0);
+    let exact = counted <= cap;
     Ok(Json(json!({
         "rows": rows,
-        "total": counted.min(cap as i64),
+        "total": counted.min(cap),
         "exact": exact,
         "skip": skip,
         "take": take,
@@ -582,21 +920,30 @@ async fn count(
     Ok(Json(json!({ "total": total })))
 }
 
-/// The row count of every model of a source, for the sidebar (asked for after the page shows).
+/// The row count of every model a source shows, for the sidebar (asked for after the page
+/// shows): exact up to [`SIDEBAR_COUNT_CAP`]; a model with more rows is counted as the cap and
+/// listed in `more` ("more than `cap`").
 async fn counts(
     State(studio): State<Arc<Studio>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let source = source_of(&studio, index_param(&q, "source")?)?;
     let mut out = serde_json::Map::new();
-    for m in source.catalog.models() {
+    let mut more = Vec::new();
+    for m in source.models() {
         let n = m
-            .count(&conn(source), &[])
+            .count_capped(&conn(source), &[], SIDEBAR_COUNT_CAP + 1)
             .await
             .map_err(|e| db_error(m, "count", e))?;
-        out.insert(m.name.clone(), json!(n));
+        let n = u64::try_from(n).unwrap_or(0);
+        if n > SIDEBAR_COUNT_CAP {
+            more.push(m.name.clone());
+        }
+        out.insert(m.name.clone(), json!(n.min(SIDEBAR_COUNT_CAP)));
     }
-    Ok(Json(json!({ "counts": out })))
+    Ok(Json(
+        json!({ "counts": out, "cap": SIDEBAR_COUNT_CAP, "more": more }),
+    ))
 }
 
 async fn record(

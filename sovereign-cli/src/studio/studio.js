@@ -1,9 +1,14 @@
 // Sovereign Studio: one page, no framework. State lives in the URL hash, so Back and Forward
-// and reloading keep the view; every request carries the token of the page's URL.
+// and reloading keep the view. Requests are authenticated by the cookie the server set when it
+// took the token of the printed URL (HttpOnly: this script never sees the token).
 "use strict";
 
-const TOKEN = document.querySelector('meta[name="studio-token"]').content;
 const $ = (id) => document.getElementById(id);
+
+// The server's bounds (see the README): rows per page the pager offers, the furthest a page
+// may start.
+const PAGE_SIZES = [25, 50, 100, 250];
+const MAX_SKIP = 1e12;
 
 let schema = null;        // /api/schema
 let view = null;          // what the hash says
@@ -20,7 +25,7 @@ async function api(path, params, body) {
   for (const [k, v] of Object.entries(params || {})) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, typeof v === "string" ? v : JSON.stringify(v));
   }
-  const init = { headers: { "x-studio-token": TOKEN } };
+  const init = { headers: {}, credentials: "same-origin" };
   if (body !== undefined) {
     init.method = "POST";
     init.headers["content-type"] = "application/json";
@@ -45,11 +50,15 @@ async function api(path, params, body) {
 function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const json = (k, d) => { try { return p.has(k) ? JSON.parse(p.get(k)) : d; } catch (_) { return d; } };
+  // A hand-edited hash falls back to the first page of 50 rows rather than asking the server
+  // for what it refuses.
+  const skip = Number(p.get("skip") || 0);
+  const take = Number(p.get("take") || 50);
   return {
     source: Number(p.get("source") || 0),
     model: p.get("model"),
-    skip: Math.max(0, Number(p.get("skip") || 0)),
-    take: Number(p.get("take") || 50),
+    skip: Number.isSafeInteger(skip) && skip >= 0 && skip <= MAX_SKIP ? skip : 0,
+    take: PAGE_SIZES.includes(take) ? take : 50,
     order: p.get("order") || "",
     filters: json("filters", []),
     related: json("related", null),
@@ -137,6 +146,16 @@ function lockIcon() {
   return svg;
 }
 
+// A model's row count in the sidebar: exact up to the server's cap, then "10,000+".
+function countBadge(si, name) {
+  const c = counts[si];
+  if (!c || !(name in c.counts)) return el("span", { class: "n", text: "…" });
+  if (c.more.includes(name)) {
+    return el("span", { class: "n", text: fmt.format(c.counts[name]) + "+", title: "more than " + fmt.format(c.cap) + " rows" });
+  }
+  return el("span", { class: "n", text: fmt.format(c.counts[name]) });
+}
+
 function renderSidebar() {
   const box = $("sources");
   box.textContent = "";
@@ -156,7 +175,7 @@ function renderSidebar() {
         },
         el("span", { text: m.name }),
         m.writable ? null : lockIcon(),
-        el("span", { class: "n", text: counts[si] && m.name in counts[si] ? fmt.format(counts[si][m.name]) : "…" })),
+        countBadge(si, m.name)),
       );
     }
   });
@@ -306,6 +325,13 @@ async function renderTable() {
     }).then((c) => {
       totals.set(listing, c.total);
       if (listing === listingKey()) showTotal(listing);
+      // The whole table counted: the sidebar may say more than "10,000+" now.
+      const sc = counts[view.source];
+      if (!view.filters.length && !view.related && sc && sc.more.includes(model.name)) {
+        sc.counts[model.name] = c.total;
+        sc.more = sc.more.filter((n) => n !== model.name);
+        renderSidebar();
+      }
     }).catch(() => {});
   }
 }
@@ -325,7 +351,7 @@ function showTotal(listing) {
   $("page-info").textContent = `Rows ${fmt.format(first)}–${fmt.format(last)} of ${shownTotal}`;
   $("prev-page").disabled = view.skip === 0;
   $("first-page").disabled = view.skip === 0;
-  $("next-page").disabled = known ? last >= total : rows.length < view.take;
+  $("next-page").disabled = (known ? last >= total : rows.length < view.take) || view.skip + view.take > MAX_SKIP;
   $("last-page").disabled = !known || last >= total;
   $("page-size").value = String(view.take);
 }
@@ -570,9 +596,10 @@ async function refreshCounts() {
   totals.clear();
   await Promise.all(schema.sources.map(async (s, si) => {
     try {
-      counts[si] = (await api("/api/counts", { source: String(si) })).counts;
+      const c = await api("/api/counts", { source: String(si) });
+      counts[si] = { counts: c.counts, more: c.more || [], cap: c.cap };
     } catch (_) {
-      counts[si] = {};
+      counts[si] = { counts: {}, more: [], cap: 0 };
     }
   }));
   renderSidebar();
@@ -581,7 +608,6 @@ async function refreshCounts() {
 async function render() {
   view = readHash();
   if (!schema) return;
-  if (view.take < 1 || view.take > 500) view.take = 50;
   renderSidebar();
   await renderTable();
   const model = currentModel();
