@@ -357,3 +357,270 @@ fn a_deploy_killed_mid_way_on_sqlite_leaves_nothing_half_done() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("20240102000000_slow"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn plugin_db_manage(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = cmd(env!("CARGO_BIN_EXE_plugin-db-manage"), args, cwd);
+    c.env_remove("STATS_DATABASE_URL");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run plugin-db-manage")
+}
+
+/// A workspace with a dedicated plugin `stats` whose migrations are SQLite's.
+fn dedicated_workspace(label: &str, model: &str) -> PathBuf {
+    let dir = workspace(label, "sqlite", &[]);
+    let p = dir.join("plugins/stats");
+    std::fs::create_dir_all(p.join("prisma/migrations/20240101000000_init")).unwrap();
+    std::fs::write(
+        p.join("plugin.json"),
+        r#"{"id": "stats", "name": "Stats", "version": "1.0.0", "sovereign": {"database": {"mode": "dedicated"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("prisma/schema.prisma"),
+        format!("datasource db {{\n  provider = \"sqlite\"\n  url      = env(\"STATS_DATABASE_URL\")\n}}\n\ngenerator client {{\n  provider = \"sovereign\"\n}}\n\n{model}"),
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("prisma/migrations/migration_lock.toml"),
+        "provider = \"sqlite\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("prisma/migrations/20240101000000_init/migration.sql"),
+        "CREATE TABLE \"Hit\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"path\" TEXT NOT NULL, \"note\" TEXT);\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn plugin_db_manage_pushes_to_a_database_of_another_provider_and_never_loses_data_silently() {
+    let Some(pg) = PgDb::create() else { return };
+    let v1 = "model Hit {\n  id   Int     @id\n  path String\n  note String?\n}\n";
+    let dir = dedicated_workspace("push", v1);
+    let env = [("STATS_DATABASE_URL", pg.url.as_str())];
+    // A table that is not the plugin's, with data: it must survive everything below.
+    pg.query("CREATE TABLE platform_owned (id integer primary key, v text)");
+    pg.query("INSERT INTO platform_owned VALUES (1, 'keep') RETURNING id::text");
+
+    let out = plugin_db_manage(&["status", "stats"], &dir, &env);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("written for sqlite and the database is PostgreSQL"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("CREATE TABLE \"Hit\""), "{stdout}");
+
+    let out = plugin_db_manage(&["deploy", "stats"], &dir, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("the schema was pushed instead"), "{stdout}");
+    assert!(
+        stdout.contains("Left alone (not in the schema): platform_owned"),
+        "{stdout}"
+    );
+    assert!(
+        pg.query("SELECT count(*)::text FROM _prisma_migrations")
+            .is_empty()
+            || pg.query("SELECT to_regclass('_prisma_migrations')::text") == [[""]],
+        "no SQLite migration ran on PostgreSQL"
+    );
+    let out = plugin_db_manage(&["status", "stats"], &dir, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("matches the schema"));
+    pg.query("INSERT INTO \"Hit\" VALUES (1, '/a', 'n') RETURNING id::text");
+
+    // The plugin drops `note`, which holds data: refused, nothing changed.
+    std::fs::write(
+        dir.join("plugins/stats/prisma/schema.prisma"),
+        "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"STATS_DATABASE_URL\")\n}\n\nmodel Hit {\n  id   Int    @id\n  path String\n}\n",
+    )
+    .unwrap();
+    let out = plugin_db_manage(&["deploy", "stats"], &dir, &env);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("drop the column `note`"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
+    assert!(stderr.contains("--accept-data-loss"), "{stderr}");
+    assert_eq!(pg.query("SELECT note FROM \"Hit\""), [["n"]]);
+
+    let out = plugin_db_manage(&["deploy", "stats", "--accept-data-loss"], &dir, &env);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Data loss accepted"));
+    assert_eq!(pg.query("SELECT path FROM \"Hit\""), [["/a"]]);
+    assert_eq!(pg.query("SELECT v FROM platform_owned"), [["keep"]]);
+
+    // Making or resolving SQLite migrations against PostgreSQL is refused with the way out.
+    let out = plugin_db_manage(&["migrate", "stats", "--name", "x"], &dir, &env);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("migrations cannot be made or resolved here")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Spawns a command whose stdout is a pipe nobody reads: the reading end is closed at once.
+fn with_closed_stdout(mut c: Command) -> Output {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let dir = workspace("pipe", "sqlite", THREE);
+    let url = format!("file:{}", dir.join("app.db").display());
+    for args in [
+        vec!["migrate", "deploy", "--url", url.as_str()],
+        vec!["migrate", "status", "--url", url.as_str()],
+        vec!["validate", "--schema", "platform/prisma/schema.prisma"],
+        vec![
+            "migrate",
+            "diff",
+            "--from-empty",
+            "--to-schema",
+            "platform/prisma/schema.prisma",
+            "--script",
+        ],
+    ] {
+        let out = with_closed_stdout(cmd(env!("CARGO_BIN_EXE_sovereign"), &args, &dir));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+    // migrate dev between its steps: the schema gained a model, so it writes a migration.
+    std::fs::write(
+        dir.join("platform/prisma/schema.prisma"),
+        "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n\nmodel Item {\n  id   Int    @id\n  name String\n}\n\nmodel Extra {\n  id Int @id\n}\n",
+    )
+    .unwrap();
+    let out = with_closed_stdout(cmd(
+        env!("CARGO_BIN_EXE_sovereign"),
+        &["migrate", "dev", "--name", "extra", "--url", &url],
+        &dir,
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    // Whatever step it stopped at, running it again finishes cleanly.
+    let out = sovereign(&["migrate", "dev", "--name", "extra", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = sovereign(&["migrate", "status", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_password_reaches_any_output() {
+    let dir = dedicated_workspace("secrets", "model Hit {\n  id Int @id\n}\n");
+    // Unreachable servers, passwords with `@`, `:` and `/`, and a password parameter.
+    let urls = [
+        "postgresql://admin:s3cr@t:pa/ss@127.0.0.1:1/db",
+        "postgresql://admin@127.0.0.1:1/db?sslmode=disable&password=s3cr@t",
+        "mysql://root:s3cr@t@127.0.0.1:1/db",
+    ];
+    for url in urls {
+        let deploy = sovereign(&["migrate", "deploy", "--url", url], &dir);
+        let shown = String::from_utf8_lossy(&deploy.stderr).to_string();
+        assert!(
+            shown.contains("cannot connect to") && shown.contains("****"),
+            "the message still says which server, password hidden: {shown}"
+        );
+        let runs = [
+            deploy,
+            sovereign(&["migrate", "status", "--url", url], &dir),
+            sovereign(&["migrate", "dev", "--name", "x", "--url", url], &dir),
+            sovereign(
+                &["migrate", "resolve", "--applied", "x", "--url", url],
+                &dir,
+            ),
+            sovereign(&["migrate", "reset", "--force", "--url", url], &dir),
+            sovereign(&["migrate", "reset", "--url", url], &dir),
+            sovereign(&["migrate", "diff", "--from-url", url, "--to-empty"], &dir),
+            sovereign(&["studio", "--url", url], &dir),
+            plugin_db_manage(&["deploy", "stats"], &dir, &[("STATS_DATABASE_URL", url)]),
+            plugin_db_manage(&["status", "stats"], &dir, &[("STATS_DATABASE_URL", url)]),
+            plugin_db_manage(&["diff", "stats"], &dir, &[("STATS_DATABASE_URL", url)]),
+            plugin_db_manage(&["studio", "stats", "--url", url], &dir, &[]),
+            cmd(
+                env!("CARGO_BIN_EXE_sovereign"),
+                &["migrate", "deploy"],
+                &dir,
+            )
+            .env("DATABASE_URL", url)
+            .output()
+            .unwrap(),
+        ];
+        for out in runs {
+            let all = text(&out);
+            assert_eq!(out.status.code(), Some(1), "{url}: {all}");
+            assert!(!all.contains("s3cr"), "{url}: {all}");
+            assert!(!all.contains("pa/ss"), "{url}: {all}");
+
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn migration_folders_are_read_as_prisma_reads_them() {
+    // Every subdirectory is a migration, in name order (Prisma's baselining guide names the first
+    // one `0_init`; "10_..." sorts before "2_..." as plain names do).
+    let dir = workspace(
+        "folders",
+        "sqlite",
+        &[
+            ("0_init", "CREATE TABLE \"Item\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"name\" TEXT NOT NULL);\n"),
+            ("10_third", "CREATE TABLE \"Third\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"tagId\" INTEGER REFERENCES \"Tag\"(\"id\"));\n"),
+            ("2_second", "CREATE TABLE \"Other\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n"),
+            ("1_tag", "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n"),
+        ],
+    );
+    let url = format!("file:{}", dir.join("app.db").display());
+    let out = sovereign(&["migrate", "deploy", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let order: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .collect();
+    assert_eq!(
+        order,
+        ["0_init", "10_third", "1_tag", "2_second"],
+        "{stdout}"
+    );
+
+    // An applied migration edited afterwards: deploy carries on (and says so) without running
+    // it again; status reports it, as Prisma does.
+    std::fs::write(
+        dir.join("platform/prisma/migrations/1_tag/migration.sql"),
+        "CREATE TABLE \"Tag\" (\"id\" INTEGER NOT NULL PRIMARY KEY, \"label\" TEXT);\n",
+    )
+    .unwrap();
+    let third = dir.join("platform/prisma/migrations/3_more");
+    std::fs::create_dir_all(&third).unwrap();
+    std::fs::write(
+        third.join("migration.sql"),
+        "CREATE TABLE \"More\" (\"id\" INTEGER NOT NULL PRIMARY KEY);\n",
+    )
+    .unwrap();
+    let out = sovereign(&["migrate", "deploy", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("migration 1_tag was modified after it was applied"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("  3_more"));
+    let out = sovereign(&["migrate", "status", "--url", &url], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Modified after they were applied:\n  1_tag")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
