@@ -36,6 +36,7 @@ pub fn validate(files: &[SchemaAst], options: ValidateOptions) -> Validated {
         diags: Vec::new(),
         options,
         provider: Provider::Postgresql,
+        ds_provider: None,
         ds_name: "db".to_string(),
         ds_schemas: None,
         relation_mode: RelationMode::ForeignKeys,
@@ -56,6 +57,8 @@ struct Validator<'a> {
     diags: Vec<Diagnostic>,
     options: ValidateOptions,
     provider: Provider,
+    /// The datasource's provider, when the schema names one.
+    ds_provider: Option<Provider>,
     ds_name: String,
     ds_schemas: Option<Vec<String>>,
     relation_mode: RelationMode,
@@ -181,15 +184,12 @@ impl<'a> Validator<'a> {
             .filter(|b| b.kind == BlockKind::Generator)
             .filter_map(|b| self.generator(b))
             .collect();
-        for g in &generators {
-            self.preview.extend(g.preview_features.iter().cloned());
-        }
         if let Some(ext) = blocks
             .iter()
             .find(|b| b.kind == BlockKind::Datasource)
             .and_then(|b| b.property("extensions"))
         {
-            if !self.preview.contains("postgresqlExtensions") && !self.options.partial {
+            if !self.has_preview("postgresqlExtensions") && !self.options.partial {
                 self.err(
                     "The `extensions` property is only available with the `postgresqlExtensions` preview feature.",
                     ext.span,
@@ -237,8 +237,7 @@ impl<'a> Validator<'a> {
         let mut models = Vec::with_capacity(model_blocks.len());
         let mut pending = Vec::new();
         for (i, b) in model_blocks.iter().enumerate() {
-            if b.kind == BlockKind::View && !self.preview.contains("views") && !self.options.partial
-            {
+            if b.kind == BlockKind::View && !self.has_preview("views") && !self.options.partial {
                 self.err(
                     "Error validating: View definitions are only available with the `views` preview feature.",
                     b.keyword_span.to(b.name.span),
@@ -334,6 +333,7 @@ impl<'a> Validator<'a> {
         };
         if let Some(p) = provider {
             self.provider = p;
+            self.ds_provider = Some(p);
         }
         let url = match b.property("url") {
             None => {
@@ -471,10 +471,13 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Prisma 6.19's preview features: known ones pass, promoted ones warn, others are errors.
-    fn check_preview_features(&mut self, list: &[String], span: Span) {
-        const KNOWN: &[&str] = &[
-            "fullTextSearchPostgres",
+    /// Prisma 6.19's preview features (`psl-core`'s `preview_features.rs`, checked against
+    /// the CLI): names are matched ignoring case; valid ones pass, deprecated (promoted or
+    /// retired) ones warn in Prisma's words, renamed ones say the new name, and others are
+    /// errors that list the valid names.
+    fn check_preview_features(&mut self, items: &[Expr], provider: Option<Provider>) {
+        /// Valid and listed in Prisma's error message.
+        const ACTIVE: &[&str] = &[
             "metrics",
             "nativeDistinct",
             "postgresqlExtensions",
@@ -484,42 +487,107 @@ impl<'a> Validator<'a> {
             "strictUndefinedChecks",
             "views",
         ];
-        const PROMOTED: &[&str] = &[
-            "multiSchema",
+        /// Valid on PostgreSQL only (listed first when the provider is PostgreSQL).
+        const POSTGRES_ONLY: &[&str] = &["fullTextSearchPostgres"];
+        /// Valid but never listed.
+        const HIDDEN: &[&str] = &["reactNative", "typedSql"];
+        /// Accepted with a warning: promoted to general availability, or retired.
+        const DEPRECATED: &[&str] = &[
+            "aggregateApi",
+            "atomicNumberOperations",
+            "clientExtensions",
+            "cockroachdb",
+            "connectOrCreate",
+            "createMany",
+            "dataProxy",
+            "deno",
+            "distinct",
             "driverAdapters",
-            "omitApi",
-            "prismaSchemaFolder",
-            "fullTextIndex",
-            "fullTextSearch",
-            "interactiveTransactions",
+            "extendedIndexes",
             "extendedWhereUnique",
             "fieldReference",
+            "filterJson",
             "filteredRelationCount",
-            "orderByNulls",
-            "jsonProtocol",
-            "referentialIntegrity",
+            "fullTextIndex",
+            "fullTextSearch",
+            "groupBy",
             "improvedQueryRaw",
-            "tracing",
-            "typedSql",
+            "interactiveTransactions",
+            "jsonProtocol",
+            "metrics",
+            "microsoftSqlServer",
+            "middlewares",
+            "mongoDb",
+            "multiSchema",
+            "nApi",
+            "namedConstraints",
+            "nativeTypes",
             "omitApi",
+            "orderByAggregateGroup",
+            "orderByNulls",
+            "orderByRelation",
+            "prismaSchemaFolder",
+            "queryCompiler",
+            "referentialActions",
+            "referentialIntegrity",
+            "selectRelationCount",
+            "tracing",
+            "transactionApi",
+            "uncheckedScalarInputs",
         ];
-        for f in list {
-            if KNOWN.contains(&f.as_str()) {
-                continue;
-            }
-            if PROMOTED.contains(&f.as_str()) {
+        let find = |list: &[&'static str], name: &str| {
+            list.iter().copied().find(|f| f.eq_ignore_ascii_case(name))
+        };
+        let postgres = provider == Some(Provider::Postgresql);
+        for item in items {
+            let Some(name) = item.as_str() else { continue };
+            if postgres && name.eq_ignore_ascii_case("fullTextSearch") {
+                self.preview.insert("fulltextsearchpostgres".into());
                 self.diags.push(Diagnostic::warning(
-                    format!("Preview feature \"{f}\" is deprecated. The functionality can be used without specifying it as a preview feature."),
-                    span,
+                    format!("On `provider = \"postgresql\"`, preview feature \"{name}\" has been renamed to \"fullTextSearchPostgres\". Learn more at https://pris.ly/d/fts-postgres."),
+                    item.span,
                 ));
                 continue;
             }
+            if let Some(f) = find(DEPRECATED, name) {
+                self.preview.insert(f.to_ascii_lowercase());
+                let rest = if f == "metrics" {
+                    "It will be removed in a future version of Prisma."
+                } else {
+                    "The functionality can be used without specifying it as a preview feature."
+                };
+                self.diags.push(Diagnostic::warning(
+                    format!("Preview feature \"{name}\" is deprecated. {rest}"),
+                    item.span,
+                ));
+                continue;
+            }
+            let valid = find(ACTIVE, name)
+                .or_else(|| find(HIDDEN, name))
+                .or_else(|| find(POSTGRES_ONLY, name).filter(|_| postgres));
+            if let Some(f) = valid {
+                self.preview.insert(f.to_ascii_lowercase());
+                continue;
+            }
+            let mut expected: Vec<&str> = ACTIVE.to_vec();
+            if postgres {
+                expected.extend(POSTGRES_ONLY);
+            }
+            expected.sort_unstable();
             let msg = format!(
-                "The preview feature \"{f}\" is not known. Expected one of: {}",
-                KNOWN.join(", ")
+                "The preview feature \"{name}\" is not known. Expected one of: {}",
+                expected.join(", ")
             );
-            self.err(msg, span);
+            let hint = suggest(name, &expected)
+                .map(|s| format!("did you mean \"{s}\"?"))
+                .unwrap_or_else(|| "remove it from `previewFeatures`".into());
+            self.err(msg, item.span).hint = Some(hint);
         }
+    }
+
+    /// Whether a preview feature is enabled (Prisma matches their names ignoring case).
+    fn has_preview(&self, feature: &str) -> bool {
+        self.preview.contains(&feature.to_ascii_lowercase())
     }
 
     fn check_duplicate_properties(&mut self, b: &Block) {
@@ -588,7 +656,7 @@ impl<'a> Validator<'a> {
                 "output" => output = p.value.as_str().map(str::to_string),
                 "previewFeatures" => match string_array(&p.value) {
                     Some(list) => {
-                        self.check_preview_features(&list, p.value.span);
+                        self.check_preview_features(p.value.as_list(), self.ds_provider);
                         preview_features = list
                     }
                     None => {

@@ -110,15 +110,15 @@ fn valid_fixtures_validate() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// The warnings `prisma validate` lists before its verdict (`Prisma schema warnings:` and a
+/// The warnings `prisma validate` lists before its verdict (`Prisma schema warning(s):` and a
 /// `- ` line each).
 fn prisma_warnings(prisma: &str) -> Vec<String> {
     prisma
         .lines()
-        .skip_while(|l| !l.starts_with("Prisma schema warnings:"))
+        .skip_while(|l| !l.starts_with("Prisma schema warning"))
         .skip(1)
         .map_while(|l| l.strip_prefix("- "))
-        .map(str::to_string)
+        .map(|l| l.trim_end().to_string())
         .collect()
 }
 
