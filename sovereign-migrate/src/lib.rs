@@ -1,7 +1,10 @@
-//! Prisma-Migrate-compatible migrations for Sovereign (in progress): the SQL schema a resolved
-//! model implies ([`sql_schema`]), the script between two SQL schemas ([`diff_script`]) and the
-//! script that creates one from nothing ([`create_script`]), in Prisma's format and step order
-//! for SQLite, PostgreSQL and MySQL.
+//! Prisma-Migrate-compatible migrations for Sovereign: the SQL schema a resolved model implies
+//! ([`sql_schema`]), the script between two SQL schemas ([`diff_script`]) and the script that
+//! creates one from nothing ([`create_script`]), in Prisma's format and step order for SQLite,
+//! PostgreSQL and MySQL; and applying them safely: [`deploy`] under the migration lock
+//! ([`lock`]) with each migration and its `_prisma_migrations` row written together where the
+//! database allows it, a [`Diagnosis`] of failed or interrupted ones, and [`push`], which never
+//! drops what the schema does not name and refuses data loss unless asked.
 //!
 //! ```
 //! let text = "datasource db {\n  provider = \"sqlite\"\n  url = \"file:dev.db\"\n}\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n";

@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -204,12 +205,20 @@ pub fn serve(
         studio.port = addr.port();
         // Printed to the user's own terminal only; a browser gets it through a private file.
         let url = format!("http://{addr}/?token={}", studio.token);
-        println!("Sovereign Studio for {} is up at {url}", studio.title);
+        // A server keeps serving when nobody reads its stdout any more (`sovereign studio |
+        // head -1` to capture the URL): these lines are best effort, never a panic.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "Sovereign Studio for {} is up at {url}", studio.title);
         for s in &studio.sources {
             let n = s.models().count();
-            println!("  {}: {n} model{}", s.label, if n == 1 { "" } else { "s" });
+            let _ = writeln!(
+                out,
+                "  {}: {n} model{}",
+                s.label,
+                if n == 1 { "" } else { "s" }
+            );
         }
-        println!("Press Ctrl-C to stop.");
+        let _ = writeln!(out, "Press Ctrl-C to stop.");
         let studio = Arc::new(studio);
         if options.browser {
             if let Some(handoff) = open_browser(&url) {
@@ -356,7 +365,10 @@ fn open_browser(url: &str) -> Option<Handoff> {
     let handoff = match Handoff::create(url) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("note: the browser was not opened ({e:#}); open the URL above yourself");
+            let _ = writeln!(
+                std::io::stderr(),
+                "note: the browser was not opened ({e:#}); open the URL above yourself"
+            );
             return None;
         }
     };
@@ -371,7 +383,10 @@ fn open_browser(url: &str) -> Option<Handoff> {
             return Some(handoff);
         }
     }
-    eprintln!("note: no browser could be opened here; open the URL above yourself");
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: no browser could be opened here; open the URL above yourself"
+    );
     None
 }
 
