@@ -249,6 +249,7 @@ impl<'a> Validator<'a> {
         self.check_table_names(&models);
         let relations = self.relations(&mut models, &model_blocks, pending);
         self.check_constraint_names(&models, &relations);
+        self.check_relation_indexes(&models, &relations);
         self.check_enum_names(&enums);
 
         Schema::new(
@@ -376,14 +377,37 @@ impl<'a> Validator<'a> {
             self.ds_schemas = Some(schemas.clone());
         }
         let mut relation_mode = RelationMode::ForeignKeys;
-        if let Some(p) = b.property("relationMode") {
+        // `referentialIntegrity` is the name `relationMode` had before Prisma 4.5.
+        let legacy = b.property("referentialIntegrity");
+        if let Some(p) = legacy {
+            self.diags.push(
+                Diagnostic::warning(
+                    "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
+                    p.name.span,
+                )
+                .with_hint("rename the property to `relationMode`"),
+            );
+            if b.property("relationMode").is_some() {
+                self.err(
+                    "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please use only `relationMode` instead.",
+                    p.span,
+                )
+                .hint = Some("remove `referentialIntegrity`".into());
+            }
+        }
+        if let Some(p) = b.property("relationMode").or(legacy) {
             match p.value.as_str() {
                 Some("prisma") => relation_mode = RelationMode::Prisma,
                 Some("foreignKeys") => {}
-                _ => {
-                    self.err(
-                        "Invalid relation mode setting: use \"foreignKeys\" or \"prisma\".",
-                        p.value.span,
+                other => {
+                    let written =
+                        other.map_or_else(|| crate::format::render_expr(&p.value), str::to_string);
+                    let msg = format!(
+                        "Error validating datasource `relationMode`: Invalid relation mode setting: \"{written}\". Supported values: \"prisma\", \"foreignKeys\""
+                    );
+                    self.err(msg, p.value.span).hint = Some(
+                        "write `relationMode = \"prisma\"` or `relationMode = \"foreignKeys\"`"
+                            .into(),
                     );
                 }
             }
@@ -399,6 +423,7 @@ impl<'a> Validator<'a> {
             "shadowDatabaseUrl",
             "schemas",
             "relationMode",
+            "referentialIntegrity",
             "extensions",
         ];
         self.check_duplicate_properties(b);
@@ -2593,6 +2618,51 @@ impl<'a> Validator<'a> {
                 let note = format!("`{}` already uses the name `{name}` here", prev.name);
                 self.err(msg, span).notes.push((prev_span, note));
             }
+        }
+    }
+
+    /// With `relationMode = "prisma"` no foreign key (and so no index the database would add
+    /// for it) exists: Prisma warns when no index, unique constraint or primary key starts with
+    /// a relation's foreign key fields, in order.
+    fn check_relation_indexes(&mut self, models: &[Model], relations: &[Relation]) {
+        if self.relation_mode != RelationMode::Prisma
+            || self.provider == Provider::Mongodb
+            || self.options.partial
+        {
+            return;
+        }
+        for r in relations {
+            if r.fields.is_empty() {
+                continue;
+            }
+            let Some(m) = models.iter().find(|m| m.name == r.from.model) else {
+                continue;
+            };
+            let starts_with_fk = |fields: &[IndexField]| {
+                fields.len() >= r.fields.len()
+                    && fields.iter().zip(&r.fields).all(|(f, fk)| &f.name == fk)
+            };
+            let covered = m.primary_key.iter().any(|pk| starts_with_fk(&pk.fields))
+                || m.uniques
+                    .iter()
+                    .chain(&m.indexes)
+                    .any(|i| starts_with_fk(&i.fields));
+            if covered {
+                continue;
+            }
+            let span = r
+                .from
+                .field
+                .as_ref()
+                .and_then(|f| m.relation_field(f))
+                .map_or(m.span, |f| f.span);
+            self.diags.push(
+                Diagnostic::warning(
+                    "With `relationMode = \"prisma\"`, no foreign keys are used, so relation fields will not benefit from the index usually created by the relational database under the hood. This can lead to poor performance when querying these fields. We recommend adding an index manually. Learn more at https://pris.ly/d/relation-mode-prisma-indexes\"",
+                    span,
+                )
+                .with_hint(format!("add `@@index([{}])` to `{}`", r.fields.join(", "), m.name)),
+            );
         }
     }
 
