@@ -1002,6 +1002,7 @@ impl<'a> Validator<'a> {
                     if a.name.name == "fulltext"
                         && !self.provider.supports_fulltext()
                         && !self.options.partial
+                        && b.kind != BlockKind::View
                     {
                         self.attr_err(a, "Defining fulltext indexes is not supported with the current connector.");
                         continue;
@@ -1085,6 +1086,9 @@ impl<'a> Validator<'a> {
             }
         }
 
+        if b.kind == BlockKind::View {
+            self.check_view_attributes(b);
+        }
         self.check_autoincrement(b, &fields, primary_key.as_ref(), &uniques);
         if id_spans.len() > 1 {
             let msg = format!(
@@ -1178,6 +1182,69 @@ impl<'a> Validator<'a> {
             uniques,
             indexes,
             span: b.span,
+        }
+    }
+
+    /// A view is a query, not a table: Prisma refuses primary keys and indexes on it, and its
+    /// unique criteria (which tell the client what identifies a row) may not name a database
+    /// constraint, be clustered, or take per-field arguments.
+    fn check_view_attributes(&mut self, b: &Block) {
+        const PRIMARY_KEY: &str = "Error validating: Views cannot have primary keys.";
+        const MAPPED: &str = "Error validating: @@unique annotations on views are not backed by unique indexes in the database and cannot specify a mapped database name.";
+        const CLUSTERED: &str = "Error validating: @@unique annotations on views are not backed by unique indexes in the database and cannot be clustered.";
+        let unique_hint = "a view's unique criterion only tells the client what identifies a row: write `@unique` or `@@unique([a, b])` without arguments";
+        for f in b.fields() {
+            if let Some(a) = f.attribute("id") {
+                self.err(PRIMARY_KEY, a.span).hint =
+                    Some("use `@unique` to tell the client which field identifies a row".into());
+            }
+            if let Some(a) = f.attribute("unique") {
+                if a.arg("map", None).is_some() {
+                    self.err(MAPPED, a.span).hint = Some(unique_hint.into());
+                } else if a.arg("clustered", None).is_some() {
+                    self.err(CLUSTERED, a.span).hint = Some(unique_hint.into());
+                } else if a.arg("sort", None).is_some() || a.arg("length", None).is_some() {
+                    self.err(
+                        "Error parsing attribute \"@unique\": Scalar fields in @@unique attributes in views cannot have arguments.",
+                        a.span,
+                    )
+                    .hint = Some(unique_hint.into());
+                }
+            }
+        }
+        for a in b.attributes() {
+            match a.name.name.as_str() {
+                "id" => {
+                    self.err(PRIMARY_KEY, a.span).hint = Some(
+                        "use `@@unique([...])` to tell the client which fields identify a row"
+                            .into(),
+                    );
+                }
+                "index" | "fulltext" => {
+                    self.err("Error validating: Views cannot have indexes.", a.span)
+                        .hint = Some("create the index on the tables the view reads".into());
+                }
+                "unique" => {
+                    let field_args = a.arg("fields", Some(0)).is_some_and(|x| {
+                        x.value
+                            .as_list()
+                            .iter()
+                            .any(|f| matches!(f.kind, ExprKind::Call { .. }))
+                    });
+                    if a.arg("map", None).is_some() {
+                        self.err(MAPPED, a.span).hint = Some(unique_hint.into());
+                    } else if a.arg("clustered", None).is_some() {
+                        self.err(CLUSTERED, a.span).hint = Some(unique_hint.into());
+                    } else if field_args {
+                        self.err(
+                            "Error parsing attribute \"@@unique\": Scalar fields in @@unique attributes in views cannot have arguments.",
+                            a.span,
+                        )
+                        .hint = Some(unique_hint.into());
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -2202,6 +2269,18 @@ impl<'a> Validator<'a> {
             // MongoDB keeps many-to-many as lists of ids on both sides; SQL databases get an
             // implicit join table, which needs a single-field id on both models.
             let mongo = self.provider == Provider::Mongodb;
+            if a_model.is_view || b_model.is_view {
+                for p in [a, b] {
+                    self.err(
+                        "Error validating: Implicit many-to-many relations are not supported for views.",
+                        p.field.span,
+                    )
+                    .hint = Some(
+                        "relate the view to a model with a foreign key (one-to-many) instead".into(),
+                    );
+                }
+                return None;
+            }
             if !mongo {
                 for p in [a, b] {
                     if p.fields.is_some() || p.references.is_some() {
