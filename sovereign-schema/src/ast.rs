@@ -9,7 +9,11 @@ pub struct Ident {
     pub span: Span,
 }
 
-/// A `//` or `///` comment, text including its slashes, trailing whitespace removed.
+/// A `//` or `///` comment, text including its slashes, or a `/* ... */` block comment.
+///
+/// A block comment on its own line is kept as `prisma format` writes it (`/**`, ` * line`...,
+/// ` */`, one line each); after code on its line it is kept as written, possibly over several
+/// lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     pub text: String,
@@ -17,10 +21,34 @@ pub struct Comment {
 }
 
 impl Comment {
+    /// Whether this is a `/* ... */` comment.
+    pub fn is_block(&self) -> bool {
+        self.text.starts_with("/*")
+    }
+
     /// The text of a `///` doc comment without its slashes and the one space after them.
     pub fn doc_text(&self) -> &str {
         let t = self.text.trim_start_matches('/');
         t.strip_prefix(' ').unwrap_or(t)
+    }
+
+    /// What the comment documents: [`Comment::doc_text`], or for a block comment its lines
+    /// without the delimiters and leading `*`.
+    pub fn documentation(&self) -> std::borrow::Cow<'_, str> {
+        if !self.is_block() {
+            return self.doc_text().into();
+        }
+        let inner = self.text.trim_start_matches('/').trim_start_matches('*');
+        let inner = inner.strip_suffix("*/").unwrap_or(inner);
+        let lines: Vec<&str> = inner
+            .lines()
+            .map(|l| {
+                let l = l.trim();
+                l.strip_prefix('*').map_or(l, str::trim_start)
+            })
+            .filter(|l| !l.is_empty())
+            .collect();
+        lines.join("\n").into()
     }
 }
 

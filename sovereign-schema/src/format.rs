@@ -160,14 +160,10 @@ fn render_block(out: &mut String, b: &Block) {
         attrs.sort_by_key(|(_, a)| rank(BLOCK_ORDER, &a.attribute.name.name));
         for (leading, a) in attrs {
             for text in leading {
-                out.push_str("  ");
-                out.push_str(&text);
-                out.push('\n');
+                push_indented(out, &text);
             }
             for d in &a.docs {
-                out.push_str("  ");
-                out.push_str(&d.text);
-                out.push('\n');
+                push_indented(out, &d.text);
             }
             out.push_str("  ");
             out.push_str(&render_attribute(&a.attribute));
@@ -244,11 +240,7 @@ fn render_rows(out: &mut String, rows: &[Row]) {
                     out.push_str(&line);
                     out.push('\n');
                 }
-                Row::Line(text) => {
-                    out.push_str("  ");
-                    out.push_str(text);
-                    out.push('\n');
-                }
+                Row::Line(text) => push_indented(out, text),
                 Row::Blank => {}
             }
         }
@@ -256,6 +248,16 @@ fn render_rows(out: &mut String, rows: &[Row]) {
             out.push('\n');
         }
         start = end + 1;
+    }
+}
+
+/// A comment on its own line(s) inside a block: each line indented (a block comment has
+/// several).
+fn push_indented(out: &mut String, text: &str) {
+    for line in text.split('\n') {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
     }
 }
 

@@ -28,6 +28,8 @@ pub enum TokenKind {
     Comment,
     /// `/// ...`
     DocComment,
+    /// `/* ... */` (text includes the delimiters; may span lines).
+    BlockComment,
     /// Any other character.
     Unknown,
 }
@@ -58,6 +60,7 @@ pub fn lex(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(text.len() / 4);
     let mut i = 0;
+    let mut unclosed_from = usize::MAX;
     while i < bytes.len() {
         let c = bytes[i];
         let start = i;
@@ -90,6 +93,28 @@ pub fn lex(text: &str) -> Vec<Token> {
                     end,
                 });
                 continue;
+            }
+            // `/* ... */`, possibly over several lines. Without its `*/` it is no comment: like
+            // Prisma, the line is then reported as invalid.
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                // Once no `*/` follows some position, none follows a later one: remembering
+                // that keeps a file full of `/*` linear.
+                let end = if i >= unclosed_from {
+                    None
+                } else {
+                    text[i + 2..].find("*/")
+                };
+                match end {
+                    Some(end) => {
+                        i += 2 + end + 2;
+                        TokenKind::BlockComment
+                    }
+                    None => {
+                        unclosed_from = unclosed_from.min(i);
+                        i += 1;
+                        TokenKind::Unknown
+                    }
+                }
             }
             b'"' => {
                 i += 1;

@@ -17,6 +17,7 @@ pub fn parse(file: FileId, text: &str) -> (SchemaAst, Vec<Diagnostic>) {
         pos: 0,
         file,
         diags: Vec::new(),
+        comment_block_end: None,
     };
     let items = p.items();
     (SchemaAst { file, items }, p.diags)
@@ -28,6 +29,9 @@ struct Parser<'a> {
     pos: usize,
     file: FileId,
     diags: Vec<Diagnostic>,
+    /// The token index of the last comment of the comment block being read (comments on their
+    /// own lines, one after the other), if any.
+    comment_block_end: Option<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -76,6 +80,31 @@ impl<'a> Parser<'a> {
         Comment {
             // Kept byte for byte (trailing spaces too), as `prisma format` does.
             text: self.text(t).to_string(),
+            span: self.span(t),
+        }
+    }
+
+    /// A comment on its own line (or after `}` or another such comment), the token just
+    /// bumped. A block comment is kept as `prisma format` rewrites it.
+    fn standalone_comment(&mut self, t: Token) -> Comment {
+        let index = self.pos - 1;
+        // Prisma reads consecutive comments as one block, and for each comment of a block but
+        // the first, the whitespace before it is part of its text (see `block_comment_text`).
+        let continues = index > 0
+            && self.comment_block_end.is_some_and(|end| {
+                end + 1 == index || (end + 2 == index && self.toks[index - 1].kind == T::Newline)
+            });
+        self.comment_block_end = Some(index);
+        if t.kind != T::BlockComment {
+            return self.comment(t);
+        }
+        let lead = if continues {
+            &self.text[self.toks[index - 1].end..t.start]
+        } else {
+            ""
+        };
+        Comment {
+            text: block_comment_text(lead, self.text(t)),
             span: self.span(t),
         }
     }
@@ -149,12 +178,15 @@ impl<'a> Parser<'a> {
                 T::Comment => {
                     self.bump();
                     items.extend(docs.drain(..).map(Item::Comment));
-                    items.push(Item::Comment(self.comment(t)));
+                    let c = self.standalone_comment(t);
+                    items.push(Item::Comment(c));
                     at_line_start = false;
                 }
-                T::DocComment => {
+                // Prisma reads a block comment as documentation, like `///`.
+                T::DocComment | T::BlockComment => {
                     self.bump();
-                    docs.push(self.comment(t));
+                    let c = self.standalone_comment(t);
+                    docs.push(c);
                     at_line_start = false;
                 }
                 T::Ident if BlockKind::from_keyword(self.text(t)).is_some() => {
@@ -178,14 +210,17 @@ impl<'a> Parser<'a> {
                         .map(|t| t.end)
                         .unwrap_or(start.end)
                         .max(start.end);
+                    let hint = if self.text[start.start..].starts_with("/*") {
+                        "this `/*` comment is never closed: end it with `*/`"
+                    } else {
+                        "a top-level line starts with `model`, `enum`, `type`, `view`, `datasource`, `generator` or a comment"
+                    };
                     self.diags.push(
                         Diagnostic::error(
                             "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
                             Span::new(self.file, start.start, end),
                         )
-                        .with_hint(
-                            "a top-level line starts with `model`, `enum`, `type`, `view`, `datasource`, `generator` or a comment",
-                        ),
+                        .with_hint(hint),
                     );
                     at_line_start = false;
                 }
@@ -230,8 +265,20 @@ impl<'a> Parser<'a> {
         }
         // Prisma drops a comment written after the opening brace; so do we (the formatter must
         // agree byte for byte), but it must not be mistaken for a member.
-        self.eat(T::Comment);
-        self.eat(T::DocComment);
+        if let Some(c) = self
+            .eat(T::Comment)
+            .or_else(|| self.eat(T::DocComment))
+            .or_else(|| self.eat(T::BlockComment))
+        {
+            // Prisma drops the rest of the line only: what a block comment holds on the next
+            // lines is read as members, which it is not.
+            if let Some(nl) = self.text(c).find('\n') {
+                self.error(
+                    "Error validating: This line is not a valid field or attribute definition.",
+                    Span::new(self.file, c.start + nl + 1, c.end),
+                );
+            }
+        }
         let mut members: Vec<Member> = Vec::new();
         let mut docs_pending: Vec<Comment> = Vec::new();
         let end;
@@ -262,11 +309,13 @@ impl<'a> Parser<'a> {
                 T::Comment => {
                     self.bump();
                     members.extend(docs_pending.drain(..).map(Member::Comment));
-                    members.push(Member::Comment(self.comment(t)));
+                    let c = self.standalone_comment(t);
+                    members.push(Member::Comment(c));
                 }
-                T::DocComment => {
+                T::DocComment | T::BlockComment => {
                     self.bump();
-                    docs_pending.push(self.comment(t));
+                    let c = self.standalone_comment(t);
+                    docs_pending.push(c);
                 }
                 T::AtAt => {
                     let docs = std::mem::take(&mut docs_pending);
@@ -340,9 +389,9 @@ impl<'a> Parser<'a> {
         // A comment after `}` on the same line stays right below the block.
         let mut closing_comment = None;
         if let Some(t) = self.peek() {
-            if matches!(t.kind, T::Comment | T::DocComment) {
+            if matches!(t.kind, T::Comment | T::DocComment | T::BlockComment) {
                 self.bump();
-                closing_comment = Some(self.comment(t));
+                closing_comment = Some(self.standalone_comment(t));
             }
         }
         Some(Block {
@@ -370,7 +419,8 @@ impl<'a> Parser<'a> {
     fn end_of_line(&mut self) -> Option<Comment> {
         let mut trailing = None;
         if let Some(t) = self.peek() {
-            if matches!(t.kind, T::Comment | T::DocComment) {
+            // Kept as written, even a block comment over several lines (as Prisma does).
+            if matches!(t.kind, T::Comment | T::DocComment | T::BlockComment) {
                 self.bump();
                 trailing = Some(self.comment(t));
             }
@@ -387,7 +437,19 @@ impl<'a> Parser<'a> {
                     end = self.span(t);
                     self.pos += 1;
                 }
-                self.error("Unexpected tokens at the end of this line.", start.to(end));
+                if trailing.is_some() {
+                    // `a Int /* x */ @id`, `a Int /* x */ // y`: Prisma's grammar allows one
+                    // comment at the end of a line and nothing after it.
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Error validating: This line is not a valid field or attribute definition.",
+                            start.to(end),
+                        )
+                        .with_hint("a comment ends the line: move what follows it before it, or onto a line of its own"),
+                    );
+                } else {
+                    self.error("Unexpected tokens at the end of this line.", start.to(end));
+                }
             }
         }
         trailing
@@ -714,4 +776,29 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// A block comment as `prisma format` writes it when it stands on its own line: `/**`, then
+/// ` * ` and each non-empty line of its text (a leading `*` removed), then ` */`.
+///
+/// Prisma cuts the delimiters off by position from the text its grammar matched, and that
+/// text starts with the indentation for every comment of a comment block but the first, so
+/// `lead` (that whitespace, or nothing) is put back first: `  // a` followed by `  /* b */`
+/// becomes ` * /* b`, byte for byte what Prisma writes.
+fn block_comment_text(lead: &str, raw: &str) -> String {
+    let matched = format!("{lead}{raw}");
+    let inner = matched
+        .get(2..matched.len().saturating_sub(2))
+        .unwrap_or_default();
+    let mut out = String::from("/**");
+    for line in inner.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix('*').map_or(line, str::trim_start);
+        if !line.is_empty() {
+            out.push_str("\n * ");
+            out.push_str(line);
+        }
+    }
+    out.push_str("\n */");
+    out
 }

@@ -2791,7 +2791,7 @@ fn docs(comments: &[ast::Comment]) -> Option<String> {
     Some(
         comments
             .iter()
-            .map(|c| c.doc_text())
+            .map(|c| c.documentation())
             .collect::<Vec<_>>()
             .join("\n"),
     )

@@ -346,3 +346,47 @@ fn no_panic_on_random_and_mutated_input() {
         assert!(result.is_ok(), "seed {seed} panicked on input:\n{text:?}");
     }
 }
+
+#[test]
+fn block_comments_are_comments_and_documentation() {
+    let text = "/* The user. */\nmodel User {\n  id Int @id /* kept\n  as written */\n  /** The name. */ name String\n}\n";
+    let (ast, diags) = parse_str(text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let user = ast.blocks().next().unwrap();
+    assert!(user.docs[0].is_block());
+    assert_eq!(user.docs[0].documentation(), "The user.");
+    let fields: Vec<_> = user.fields().collect();
+    assert_eq!(
+        fields[0].trailing.as_ref().unwrap().text,
+        "/* kept\n  as written */"
+    );
+    assert_eq!(fields[1].docs[0].documentation(), "The name.");
+    let schema = sovereign_schema::check(
+        "s.prisma",
+        &format!("datasource db {{\n  provider = \"sqlite\"\n  url = \"file:x\"\n}}\n{text}"),
+    )
+    .unwrap()
+    .0;
+    assert_eq!(
+        schema.model("User").unwrap().docs.as_deref(),
+        Some("The user.")
+    );
+}
+
+#[test]
+fn unclosed_block_comments_are_errors_in_linear_time() {
+    // Every `/*` without a `*/` after it: a naive search for the end would be quadratic.
+    let text = format!("model A {{\n  id Int @id\n}}\n{}\n", "/* ".repeat(500_000));
+    let start = Instant::now();
+    let (ast, diags) = parse_str(&text);
+    assert_eq!(ast.blocks().count(), 1);
+    assert!(
+        diags[0].message.contains("This line is invalid"),
+        "{diags:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}
