@@ -281,7 +281,8 @@ async fn push_instead(
             Ok(ExitCode::SUCCESS)
         }
         MigrateCommand::Status(_) => {
-            let (script, checks, kept) = sovereign_migrate::push::plan(conn, &target).await?;
+            let plan = sovereign_migrate::push::plan(conn, &target).await?;
+            let (script, checks, kept) = (plan.script(dialect), plan.checks, plan.kept);
             outln!(
                 "The migrations are written for {provider} and the database is {db}: `deploy` pushes the schema instead of applying them."
             );

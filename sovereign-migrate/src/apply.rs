@@ -14,7 +14,7 @@
 //!   ([`crate::error::Diagnosis`]).
 
 use crate::connection::{Connection, Db};
-use crate::error::DeployError;
+use crate::error::Error;
 use crate::folder::Migration;
 use crate::sql::Dialect;
 
@@ -146,10 +146,7 @@ fn failure_logs(name: &str, message: &str) -> String {
 }
 
 /// Applies one migration and records it in `_prisma_migrations` (the table exists).
-pub(crate) async fn apply_migration(
-    conn: &mut Connection,
-    m: &Migration,
-) -> Result<(), DeployError> {
+pub(crate) async fn apply_migration(conn: &mut Connection, m: &Migration) -> Result<(), Error> {
     let id = uuid(&m.name);
     let now = conn.now();
     let dialect = conn.dialect();
@@ -238,7 +235,7 @@ pub(crate) async fn apply_migration(
                 )
                 .await?;
             }
-            Err(DeployError::Failed {
+            Err(Error::Failed {
                 migration: m.name.clone(),
                 message,
                 rolled_back,

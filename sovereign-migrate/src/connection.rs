@@ -2,7 +2,7 @@
 //! table on it (Prisma's columns and checksums, so the real Prisma CLI can continue from our
 //! history and we from its).
 
-use crate::error::DeployError;
+use crate::error::Error;
 use crate::sql::Dialect;
 use crate::url::redact;
 use sqlx::{Connection as _, MySqlConnection, PgConnection, Row, SqliteConnection};
@@ -66,8 +66,8 @@ impl Connection {
     ///
     /// # Errors
     /// An unknown scheme or a failed connection, with the URL (password hidden).
-    pub async fn connect(url: &str) -> Result<Connection, DeployError> {
-        let err = |source| DeployError::Connect {
+    pub async fn connect(url: &str) -> Result<Connection, Error> {
+        let err = |source| Error::Connect {
             url: redact(url),
             source,
         };
@@ -101,7 +101,7 @@ impl Connection {
                 let url = crate::url::mysql_scheme(url);
                 Db::Mysql(MySqlConnection::connect(&url).await.map_err(err)?)
             }
-            _ => return Err(DeployError::UnknownUrl { url: redact(url) }),
+            _ => return Err(Error::UnknownUrl { url: redact(url) }),
         };
         Ok(Connection {
             db,

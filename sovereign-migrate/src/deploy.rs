@@ -3,47 +3,9 @@
 
 use crate::apply::apply_migration;
 use crate::connection::{AppliedMigration, BoxFuture, Connection};
-pub use crate::error::{DeployError, Diagnosis};
+pub use crate::error::{Diagnosis, Error};
 use crate::folder::Migration;
-use crate::lock::DEFAULT_LOCK_TIMEOUT;
-use std::fmt;
-use std::time::Duration;
-
-/// How a deploy, a schema push, a resolve or a reset behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MigrateOptions {
-    /// How long to wait for the migration lock another process holds (default: 10 seconds,
-    /// Prisma's).
-    pub lock_timeout: Duration,
-    /// Let a schema push run steps that lose data (dropping a non-empty column, changing the
-    /// type of a column that holds values, ...). Off by default: such a push is refused and
-    /// changes nothing. Migrations are not affected: their SQL is what was reviewed.
-    pub accept_data_loss: bool,
-}
-
-impl Default for MigrateOptions {
-    fn default() -> Self {
-        MigrateOptions {
-            lock_timeout: DEFAULT_LOCK_TIMEOUT,
-            accept_data_loss: false,
-        }
-    }
-}
-
-impl MigrateOptions {
-    /// The options with another lock timeout.
-    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
-        self.lock_timeout = timeout;
-        self
-    }
-
-    /// The options with data loss accepted or not.
-    pub fn accept_data_loss(mut self, accept: bool) -> Self {
-        self.accept_data_loss = accept;
-        self
-    }
-}
+pub use crate::options::MigrateOptions;
 
 /// What a deploy did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -59,11 +21,11 @@ pub struct DeployReport {
 /// Applies the pending migrations in order, under the migration lock (see [`deploy_with`]).
 ///
 /// # Errors
-/// See [`DeployError`]; the lock is released in every case.
+/// See [`Error`]; the lock is released in every case.
 pub fn deploy<'a>(
     conn: &'a mut Connection,
     migrations: &'a [Migration],
-) -> BoxFuture<'a, Result<DeployReport, DeployError>> {
+) -> BoxFuture<'a, Result<DeployReport, Error>> {
     Box::pin(
         async move { deploy_with(conn, migrations, &MigrateOptions::default(), &mut |_| {}).await },
     )
@@ -89,13 +51,13 @@ pub struct Progress<'a> {
 /// database.
 ///
 /// # Errors
-/// See [`DeployError`]; the lock is released in every case.
+/// See [`Error`]; the lock is released in every case.
 pub fn deploy_with<'a>(
     conn: &'a mut Connection,
     migrations: &'a [Migration],
     options: &'a MigrateOptions,
     progress: &'a mut (dyn FnMut(Progress<'_>) + Send),
-) -> BoxFuture<'a, Result<DeployReport, DeployError>> {
+) -> BoxFuture<'a, Result<DeployReport, Error>> {
     Box::pin(async move {
         let lock = conn.lock(options.lock_timeout).await?;
         let result = deploy_locked(conn, migrations, progress).await;
@@ -110,12 +72,12 @@ async fn deploy_locked(
     conn: &mut Connection,
     migrations: &[Migration],
     progress: &mut (dyn FnMut(Progress<'_>) + Send),
-) -> Result<DeployReport, DeployError> {
+) -> Result<DeployReport, Error> {
     conn.ensure_history_table().await?;
     let history = conn.history().await?;
     if let Some(failed) = history.iter().find(|m| m.failed()) {
         let diagnosis = crate::diagnose::diagnose(conn, migrations, &failed.name).await;
-        return Err(DeployError::Blocked {
+        return Err(Error::Blocked {
             migration: failed.name.clone(),
             logs: failed.logs.clone(),
             diagnosis,
@@ -174,10 +136,7 @@ impl Status {
 ///
 /// # Errors
 /// The database's error.
-pub async fn status(
-    conn: &mut Connection,
-    migrations: &[Migration],
-) -> Result<Status, DeployError> {
+pub async fn status(conn: &mut Connection, migrations: &[Migration]) -> Result<Status, Error> {
     conn.ensure_history_table().await?;
     let history = conn.history().await?;
     let mut st = Status::default();
@@ -222,15 +181,12 @@ pub async fn resolve(
     migrations: &[Migration],
     name: &str,
     how: Resolution,
-) -> Result<(), ResolveError> {
-    let lock = conn
-        .lock(MigrateOptions::default().lock_timeout)
-        .await
-        .map_err(ResolveError::Lock)?;
+) -> Result<(), Error> {
+    let lock = conn.lock(MigrateOptions::default().lock_timeout).await?;
     let result = resolve_locked(conn, migrations, name, how).await;
     let unlocked = conn.unlock(lock).await;
     result?;
-    unlocked.map_err(ResolveError::Lock)
+    unlocked
 }
 
 async fn resolve_locked(
@@ -238,9 +194,9 @@ async fn resolve_locked(
     migrations: &[Migration],
     name: &str,
     how: Resolution,
-) -> Result<(), ResolveError> {
+) -> Result<(), Error> {
     let Some(local) = migrations.iter().find(|m| m.name == name) else {
-        return Err(ResolveError::Unknown { name: name.into() });
+        return Err(Error::UnknownMigration { name: name.into() });
     };
     conn.ensure_history_table().await?;
     let history = conn.history().await?;
@@ -252,7 +208,7 @@ async fn resolve_locked(
     match how {
         Resolution::RolledBack => {
             if !failed {
-                return Err(ResolveError::NotFailed { name: name.into() });
+                return Err(Error::NotFailed { name: name.into() });
             }
             conn.execute(
                 &format!("UPDATE _prisma_migrations SET rolled_back_at = {now} WHERE migration_name = ? AND finished_at IS NULL AND rolled_back_at IS NULL"),
@@ -262,7 +218,7 @@ async fn resolve_locked(
         }
         Resolution::Applied => {
             if applied {
-                return Err(ResolveError::AlreadyApplied { name: name.into() });
+                return Err(Error::AlreadyApplied { name: name.into() });
             }
             if failed {
                 conn.execute(
@@ -282,65 +238,11 @@ async fn resolve_locked(
     Ok(())
 }
 
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ResolveError {
-    /// No such migration in the folder.
-    Unknown { name: String },
-    /// `--rolled-back` of a migration that did not fail.
-    NotFailed { name: String },
-    /// `--applied` of a migration already applied.
-    AlreadyApplied { name: String },
-    /// The database's error.
-    Database(sqlx::Error),
-    /// The migration lock could not be taken.
-    Lock(DeployError),
-}
-
-impl fmt::Display for ResolveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ResolveError::Unknown { name } => {
-                write!(f, "there is no migration `{name}` in the migrations folder; check the name (the folder's name)")
-            }
-            ResolveError::NotFailed { name } => write!(
-                f,
-                "migration `{name}` cannot be rolled back because it is not in a failed state"
-            ),
-            ResolveError::AlreadyApplied { name } => {
-                write!(
-                    f,
-                    "migration `{name}` is already recorded as applied in the database"
-                )
-            }
-            ResolveError::Database(e) => {
-                write!(
-                    f,
-                    "database error: {}",
-                    crate::url::redact_in(&e.to_string())
-                )
-            }
-            ResolveError::Lock(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for ResolveError {}
-
-impl From<sqlx::Error> for ResolveError {
-    fn from(e: sqlx::Error) -> Self {
-        ResolveError::Database(e)
-    }
-}
-
 /// `reset`: drops everything, then applies every migration again, under the migration lock.
 ///
 /// # Errors
 /// See [`deploy`].
-pub async fn reset(
-    conn: &mut Connection,
-    migrations: &[Migration],
-) -> Result<DeployReport, DeployError> {
+pub async fn reset(conn: &mut Connection, migrations: &[Migration]) -> Result<DeployReport, Error> {
     let lock = conn.lock(MigrateOptions::default().lock_timeout).await?;
     let result = async {
         conn.drop_everything().await?;

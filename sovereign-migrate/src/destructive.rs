@@ -1,11 +1,12 @@
-//! The destructive-change checker: which steps between two SQL schemas lose data, or cannot run
-//! at all, given the data in the database. `migrate dev` writes its findings into the new
+//! The destructive-change checker: which [`Step`]s lose data, or cannot run at all, given the
+//! data in the database. `migrate dev` writes its findings into the new
 //! migration's header (Prisma's wording) and needs `--accept-data-loss` for the first kind; a
 //! schema push refuses both unless the user opts in to the first.
 
 use crate::connection::Connection;
-use crate::error::DeployError;
-use crate::sql::{IndexKind, SqlSchema};
+use crate::error::Error;
+use crate::sql::{Column, Index, IndexKind, SqlSchema};
+use crate::step::{Redefinition, Step, TableChange};
 
 /// What the checker found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -25,7 +26,7 @@ impl Checks {
     }
 }
 
-async fn count(conn: &mut Connection, sql: &str) -> Result<i64, DeployError> {
+async fn count(conn: &mut Connection, sql: &str) -> Result<i64, Error> {
     Ok(conn
         .string(sql)
         .await?
@@ -33,90 +34,239 @@ async fn count(conn: &mut Connection, sql: &str) -> Result<i64, DeployError> {
         .unwrap_or(0))
 }
 
-/// Checks the steps from `from` to `to` against the data of the database on `conn`, whose
-/// current schema is `live` (tables of `from` that the database lacks hold no data).
+/// Row counts, read once per table.
+struct Rows<'a> {
+    conn: &'a mut Connection,
+    live: &'a SqlSchema,
+    counted: Vec<(String, i64)>,
+}
+
+impl Rows<'_> {
+    /// Rows of `table` in the database (0 for a table it does not have).
+    async fn of(&mut self, table: &str) -> Result<i64, Error> {
+        if let Some((_, n)) = self.counted.iter().find(|(t, _)| t == table) {
+            return Ok(*n);
+        }
+        let n = match self.live.table(table) {
+            None => 0,
+            Some(t) => {
+                let q = self.conn.dialect().quote(&t.name);
+                count(
+                    self.conn,
+                    &format!("SELECT CAST(COUNT(*) AS CHAR(20)) FROM {q}"),
+                )
+                .await?
+            }
+        };
+        self.counted.push((table.to_string(), n));
+        Ok(n)
+    }
+
+    /// NULLs in a column.
+    async fn nulls(&mut self, table: &str, column: &str) -> Result<i64, Error> {
+        if self.of(table).await? == 0 {
+            return Ok(0);
+        }
+        let d = self.conn.dialect();
+        count(
+            self.conn,
+            &format!(
+                "SELECT CAST(COUNT(*) AS CHAR(20)) FROM {} WHERE {} IS NULL",
+                d.quote(table),
+                d.quote(column)
+            ),
+        )
+        .await
+    }
+}
+
+/// Checks `steps` against the data of the database on `conn`, whose current schema is `live`
+/// (tables it lacks hold no data). The messages are Prisma's.
 ///
 /// # Errors
 /// The database's error.
 pub async fn check(
     conn: &mut Connection,
     live: &SqlSchema,
-    from: &SqlSchema,
-    to: &SqlSchema,
-) -> Result<Checks, DeployError> {
-    let dialect = conn.dialect();
-    let q = |s: &str| dialect.quote(s);
+    steps: &[Step],
+) -> Result<Checks, Error> {
+    let mut rows = Rows {
+        conn,
+        live,
+        counted: Vec::new(),
+    };
     let mut out = Checks::default();
-    for old in &from.tables {
-        let Some(live_t) = live.table(&old.name) else {
-            continue;
-        };
-        let rows = count(
-            conn,
-            &format!("SELECT CAST(COUNT(*) AS CHAR(20)) FROM {}", q(&live_t.name)),
-        )
-        .await?;
-        let Some(new) = to.table(&old.name) else {
-            if rows > 0 {
-                out.warnings.push(format!(
-                    "You are about to drop the `{}` table, which is not empty ({rows} rows).",
-                    old.name
-                ));
+    for step in steps {
+        match step {
+            Step::DropTable { name } => {
+                let n = rows.of(name).await?;
+                if n > 0 {
+                    out.warnings.push(format!(
+                        "You are about to drop the `{name}` table, which is not empty ({n} rows)."
+                    ));
+                }
             }
-            continue;
-        };
-        for c in &old.columns {
-            match new.column(&c.name) {
-                None if rows > 0 => out.warnings.push(format!(
-                    "You are about to drop the column `{}` on the `{}` table, which still contains {rows} non-null values.",
-                    c.name, old.name
-                )),
-                Some(n) if n.ty != c.ty && rows > 0 => out.warnings.push(format!(
-                    "You are about to alter the column `{}` on the `{}` table, which contains {rows} non-null values. The data in that column will be cast from `{}` to `{}`.",
-                    c.name, old.name, c.ty, n.ty
-                )),
-                Some(n) if c.nullable && !n.nullable => {
-                    let nulls = count(
-                        conn,
-                        &format!(
-                            "SELECT CAST(COUNT(*) AS CHAR(20)) FROM {} WHERE {} IS NULL",
-                            q(&old.name),
-                            q(&c.name)
-                        ),
-                    )
-                    .await?;
-                    if nulls > 0 && n.default.is_none() {
-                        out.unexecutable.push(format!(
-                            "Made the column `{}` on table `{}` required, but there are {nulls} existing NULL values.",
-                            c.name, old.name
-                        ));
+            Step::AddColumn { table, column } => {
+                added(&mut rows, &mut out, table, column).await?;
+            }
+            Step::AlterTable { table, changes } => {
+                for change in changes {
+                    match change {
+                        TableChange::DropColumn(c) => {
+                            dropped(&mut rows, &mut out, table, &c.name).await?
+                        }
+                        TableChange::AddColumn(c) => added(&mut rows, &mut out, table, c).await?,
+                        TableChange::SetType { column, from, to } => {
+                            retyped(&mut rows, &mut out, table, column, from, to).await?
+                        }
+                        TableChange::SetNotNull {
+                            column,
+                            has_default,
+                        } => required(&mut rows, &mut out, table, column, *has_default).await?,
+                        TableChange::Modify { from, to } => {
+                            if from.ty != to.ty {
+                                retyped(&mut rows, &mut out, table, &to.name, &from.ty, &to.ty)
+                                    .await?;
+                            } else if from.nullable && !to.nullable {
+                                required(
+                                    &mut rows,
+                                    &mut out,
+                                    table,
+                                    &to.name,
+                                    to.default.is_some(),
+                                )
+                                .await?;
+                            }
+                        }
+                        _ => {}
                     }
                 }
-                _ => {}
             }
-        }
-        for c in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
-            if rows > 0 && !c.nullable && c.default.is_none() && !c.autoincrement {
-                out.unexecutable.push(format!(
-                    "Added the required column `{}` to the `{}` table without a default value. There are {rows} rows in this table, it is not possible to execute this step.",
-                    c.name, new.name
-                ));
+            Step::RedefineTables(tables) => {
+                for Redefinition { old, new } in tables {
+                    for c in &old.columns {
+                        match new.column(&c.name) {
+                            None => dropped(&mut rows, &mut out, &old.name, &c.name).await?,
+                            Some(n) if n.ty != c.ty => {
+                                retyped(&mut rows, &mut out, &old.name, &c.name, &c.ty, &n.ty)
+                                    .await?
+                            }
+                            Some(n) if c.nullable && !n.nullable => {
+                                required(
+                                    &mut rows,
+                                    &mut out,
+                                    &old.name,
+                                    &c.name,
+                                    n.default.is_some(),
+                                )
+                                .await?
+                            }
+                            _ => {}
+                        }
+                    }
+                    for c in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
+                        added(&mut rows, &mut out, &new.name, c).await?;
+                    }
+                    for i in new
+                        .indexes
+                        .iter()
+                        .filter(|i| i.kind == IndexKind::Unique && !old.indexes.contains(i))
+                    {
+                        unique(&mut rows, &mut out, &new.name, i).await?;
+                    }
+                }
             }
-        }
-        for i in new
-            .indexes
-            .iter()
-            .filter(|i| i.kind == IndexKind::Unique && !old.indexes.contains(i))
-        {
-            if rows > 0 {
-                let cols: Vec<&str> = i.columns.iter().map(|c| c.name.as_str()).collect();
-                out.warnings.push(format!(
-                    "A unique constraint covering the columns `[{}]` on the table `{}` will be added. If there are existing duplicate values, this will fail.",
-                    cols.join(","),
-                    new.name
-                ));
+            Step::CreateIndex {
+                table,
+                index,
+                existing_table: true,
+            } if index.kind == IndexKind::Unique => {
+                unique(&mut rows, &mut out, table, index).await?;
             }
+            _ => {}
         }
     }
     Ok(out)
+}
+
+async fn dropped(
+    rows: &mut Rows<'_>,
+    out: &mut Checks,
+    table: &str,
+    column: &str,
+) -> Result<(), Error> {
+    let n = rows.of(table).await?;
+    if n > 0 {
+        out.warnings.push(format!(
+            "You are about to drop the column `{column}` on the `{table}` table, which still contains {n} non-null values."
+        ));
+    }
+    Ok(())
+}
+
+async fn retyped(
+    rows: &mut Rows<'_>,
+    out: &mut Checks,
+    table: &str,
+    column: &str,
+    from: &str,
+    to: &str,
+) -> Result<(), Error> {
+    let n = rows.of(table).await?;
+    if n > 0 {
+        out.warnings.push(format!(
+            "You are about to alter the column `{column}` on the `{table}` table, which contains {n} non-null values. The data in that column will be cast from `{from}` to `{to}`."
+        ));
+    }
+    Ok(())
+}
+
+async fn required(
+    rows: &mut Rows<'_>,
+    out: &mut Checks,
+    table: &str,
+    column: &str,
+    has_default: bool,
+) -> Result<(), Error> {
+    let nulls = rows.nulls(table, column).await?;
+    if nulls > 0 && !has_default {
+        out.unexecutable.push(format!(
+            "Made the column `{column}` on table `{table}` required, but there are {nulls} existing NULL values."
+        ));
+    }
+    Ok(())
+}
+
+async fn added(
+    rows: &mut Rows<'_>,
+    out: &mut Checks,
+    table: &str,
+    c: &Column,
+) -> Result<(), Error> {
+    if !c.nullable && c.default.is_none() && !c.autoincrement {
+        let n = rows.of(table).await?;
+        if n > 0 {
+            out.unexecutable.push(format!(
+                "Added the required column `{}` to the `{table}` table without a default value. There are {n} rows in this table, it is not possible to execute this step.",
+                c.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn unique(
+    rows: &mut Rows<'_>,
+    out: &mut Checks,
+    table: &str,
+    i: &Index,
+) -> Result<(), Error> {
+    if rows.of(table).await? > 0 {
+        let cols: Vec<&str> = i.columns.iter().map(|c| c.name.as_str()).collect();
+        out.warnings.push(format!(
+            "A unique constraint covering the columns `[{}]` on the table `{table}` will be added. If there are existing duplicate values, this will fail.",
+            cols.join(",")
+        ));
+    }
+    Ok(())
 }

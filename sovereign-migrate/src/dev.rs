@@ -3,8 +3,8 @@
 //! development database, and plan the next migration with Prisma's data-loss warnings.
 
 use crate::connection::Connection;
-use crate::diff::{diff_script, diff_summary};
-use crate::error::DeployError;
+use crate::diff::{diff, diff_summary};
+use crate::error::Error;
 use crate::folder::Migration;
 use crate::sql::{Dialect, SqlSchema};
 use crate::url::{redact, with_database};
@@ -22,7 +22,7 @@ impl Shadow {
     ///
     /// # Errors
     /// The server refusing to create a database.
-    pub async fn create(url: &str, dialect: Dialect) -> Result<Shadow, DeployError> {
+    pub async fn create(url: &str, dialect: Dialect) -> Result<Shadow, Error> {
         // The database to connect to while creating and dropping the shadow.
         let maintenance = match dialect {
             Dialect::Sqlite => {
@@ -43,7 +43,7 @@ impl Shadow {
         server
             .execute_script(&format!("CREATE DATABASE {}", dialect.quote(&name)))
             .await
-            .map_err(|e| DeployError::Connect {
+            .map_err(|e| Error::Connect {
                 url: format!("{} (creating the shadow database)", redact(&admin)),
                 source: e,
             })?;
@@ -58,7 +58,7 @@ impl Shadow {
     ///
     /// # Errors
     /// The server refusing to drop it.
-    pub async fn drop(self) -> Result<(), DeployError> {
+    pub async fn drop(self) -> Result<(), Error> {
         drop(self.conn);
         if let Some((admin, name)) = self.cleanup {
             let mut server = Connection::connect(&admin).await?;
@@ -77,15 +77,12 @@ impl Shadow {
 ///
 /// # Errors
 /// A migration that does not apply cleanly, named, with the database's message.
-pub async fn replay(
-    shadow: &mut Connection,
-    migrations: &[Migration],
-) -> Result<SqlSchema, DeployError> {
+pub async fn replay(shadow: &mut Connection, migrations: &[Migration]) -> Result<SqlSchema, Error> {
     for m in migrations {
         shadow
             .execute_script(&m.sql)
             .await
-            .map_err(|e| DeployError::Replay {
+            .map_err(|e| Error::Replay {
                 migration: m.name.clone(),
                 message: e.to_string(),
             })?;
@@ -133,7 +130,7 @@ pub async fn plan(
     shadow: &mut Connection,
     migrations: &[Migration],
     target: &SqlSchema,
-) -> Result<DevPlan, DeployError> {
+) -> Result<DevPlan, Error> {
     let dialect = dev.dialect();
     let history = replay(shadow, migrations).await?;
     dev.ensure_history_table().await?;
@@ -148,8 +145,9 @@ pub async fn plan(
     if all_applied {
         plan.drift = diff_summary(&history, &live);
     }
-    plan.script = diff_script(&history, target, dialect);
-    let checks = crate::destructive::check(dev, &live, &history, target).await?;
+    let steps = diff(&history, target, dialect);
+    plan.script = crate::render::script(&steps, dialect);
+    let checks = crate::destructive::check(dev, &live, &steps).await?;
     plan.warnings = checks.warnings;
     plan.unexecutable = checks.unexecutable;
     Ok(plan)

@@ -4,7 +4,7 @@
 
 use crate::connection::Connection;
 use crate::dev::{replay, Shadow};
-use crate::diff::{diff_script, diff_summary};
+use crate::diff::diff_summary;
 use crate::error::Diagnosis;
 use crate::folder::Migration;
 use crate::sql::SqlSchema;
@@ -101,6 +101,6 @@ async fn run(
     Ok(Diagnosis::Partial {
         done: diff_summary(&before, &live),
         missing: diff_summary(&live, &after),
-        finish_sql: diff_script(&live, &after, dialect),
+        finish_sql: crate::diff_script(&live, &after, dialect),
     })
 }

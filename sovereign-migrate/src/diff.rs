@@ -1,32 +1,21 @@
-//! Diffing two SQL schemas into the script that turns one into the other, in Prisma Migrate's
-//! format and step order: PostgreSQL alters tables in place and recreates enums whose values
-//! were removed; SQLite, which cannot alter columns or constraints, redefines tables.
+//! Planning the steps between two SQL schemas, in Prisma Migrate's order: PostgreSQL alters
+//! tables in place and recreates enums whose values were removed; SQLite, which cannot alter
+//! columns or constraints, redefines tables. The steps are data ([`Step`]); [`crate::render`]
+//! writes them as SQL.
 
-use crate::render::{create_index, create_table, foreign_key, Steps};
 use crate::sql::*;
+use crate::step::{EnumColumn, Redefinition, Step, TableChange};
 use std::collections::BTreeSet;
 
-/// The script that migrates a database from `from` to `to` (empty when they are equal).
-pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String {
-    let mut steps = Steps::default();
-    let q = |s: &str| dialect.quote(s);
+/// The steps that migrate a database from `from` to `to` (none when they are equal).
+pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
+    let mut steps = Vec::new();
 
     // Enums (PostgreSQL).
     let mut alter_enums = Vec::new();
     for e in &to.enums {
         match from.enums.iter().find(|x| x.name == e.name) {
-            None => steps.push(
-                "CreateEnum",
-                format!(
-                    "CREATE TYPE {} AS ENUM ({});",
-                    q(&e.name),
-                    e.values
-                        .iter()
-                        .map(|v| dialect.string(v))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
+            None => steps.push(Step::CreateEnum(e.clone())),
             Some(old) if old.values != e.values => alter_enums.push((old, e)),
             Some(_) => {}
         }
@@ -34,83 +23,44 @@ pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String
     for (old, new) in alter_enums {
         let removed = old.values.iter().any(|v| !new.values.contains(v));
         if !removed {
-            let added: Vec<String> = new
-                .values
-                .iter()
-                .filter(|v| !old.values.contains(v))
-                .map(|v| {
-                    format!(
-                        "ALTER TYPE {} ADD VALUE {};",
-                        q(&new.name),
-                        dialect.string(v)
-                    )
-                })
-                .collect();
-            steps.push("AlterEnum", added.join("\n"));
+            steps.push(Step::AddEnumValues {
+                name: new.name.clone(),
+                values: new
+                    .values
+                    .iter()
+                    .filter(|v| !old.values.contains(v))
+                    .cloned()
+                    .collect(),
+            });
             continue;
         }
-        let tmp = format!("{}_new", new.name);
-        let mut sql = vec![
-            "BEGIN;".to_string(),
-            format!(
-                "CREATE TYPE {} AS ENUM ({});",
-                q(&tmp),
-                new.values
-                    .iter()
-                    .map(|v| dialect.string(v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ];
-        let enum_ty = q(&new.name);
+        let enum_ty = dialect.quote(&new.name);
+        let mut columns = Vec::new();
         for t in &to.tables {
             let Some(old_t) = from.table(&t.name) else {
                 continue;
             };
             for c in &t.columns {
                 let base = c.ty.trim_end_matches("[]");
-                if base != enum_ty || old_t.column(&c.name).is_none() {
+                let Some(old_c) = old_t.column(&c.name) else {
+                    continue;
+                };
+                if base != enum_ty {
                     continue;
                 }
-                let array = if c.ty.ends_with("[]") { "[]" } else { "" };
-                let had_default = old_t.column(&c.name).is_some_and(|oc| oc.default.is_some());
-                if had_default {
-                    sql.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
-                        q(&t.name),
-                        q(&c.name)
-                    ));
-                }
-                sql.push(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} TYPE {}{array} USING ({}::text{array}::{}{array});",
-                    q(&t.name),
-                    q(&c.name),
-                    q(&tmp),
-                    q(&c.name),
-                    q(&tmp)
-                ));
-                if let (true, Some(d)) = (had_default, &c.default) {
-                    sql.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {d};",
-                        q(&t.name),
-                        q(&c.name)
-                    ));
-                }
+                columns.push(EnumColumn {
+                    table: t.name.clone(),
+                    column: c.name.clone(),
+                    array: c.ty.ends_with("[]"),
+                    had_default: old_c.default.is_some(),
+                    default: c.default.clone(),
+                });
             }
         }
-        sql.push(format!(
-            "ALTER TYPE {} RENAME TO {};",
-            q(&new.name),
-            q(&format!("{}_old", new.name))
-        ));
-        sql.push(format!(
-            "ALTER TYPE {} RENAME TO {};",
-            q(&tmp),
-            q(&new.name)
-        ));
-        sql.push(format!("DROP TYPE {};", q(&format!("{}_old", new.name))));
-        sql.push("COMMIT;".to_string());
-        steps.push("AlterEnum", sql.join("\n"));
+        steps.push(Step::RecreateEnum {
+            new: new.clone(),
+            columns,
+        });
     }
 
     let redefined: BTreeSet<&str> = if dialect == Dialect::Sqlite {
@@ -131,22 +81,12 @@ pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String
         for old in &from.tables {
             let new = to.table(&old.name);
             for fk in &old.foreign_keys {
-                if new.is_some_and(|t| t.foreign_keys.contains(fk)) {
-                    continue;
+                if !new.is_some_and(|t| t.foreign_keys.contains(fk)) {
+                    steps.push(Step::DropForeignKey {
+                        table: old.name.clone(),
+                        name: fk.name.clone(),
+                    });
                 }
-                let sql = match dialect {
-                    Dialect::Mysql => format!(
-                        "ALTER TABLE {} DROP FOREIGN KEY {};",
-                        q(&old.name),
-                        q(&fk.name)
-                    ),
-                    _ => format!(
-                        "ALTER TABLE {} DROP CONSTRAINT {};",
-                        q(&old.name),
-                        q(&fk.name)
-                    ),
-                };
-                steps.push("DropForeignKey", sql);
             }
         }
     }
@@ -159,11 +99,10 @@ pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String
         }
         for i in &old.indexes {
             if !new.indexes.contains(i) {
-                let sql = match dialect {
-                    Dialect::Mysql => format!("DROP INDEX {} ON {};", q(&i.name), q(&old.name)),
-                    _ => format!("DROP INDEX {};", q(&i.name)),
-                };
-                steps.push("DropIndex", sql);
+                steps.push(Step::DropIndex {
+                    table: old.name.clone(),
+                    name: i.name.clone(),
+                });
             }
         }
     }
@@ -176,183 +115,128 @@ pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String
         if redefined.contains(new.name.as_str()) {
             continue;
         }
-        match dialect {
-            Dialect::Sqlite => {
-                for c in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
-                    steps.push(
-                        "AlterTable",
-                        format!(
-                            "ALTER TABLE {} ADD COLUMN {};",
-                            q(&new.name),
-                            column_def(c, dialect)
-                        ),
-                    );
-                }
+        if dialect == Dialect::Sqlite {
+            for c in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
+                steps.push(Step::AddColumn {
+                    table: new.name.clone(),
+                    column: c.clone(),
+                });
             }
-            _ => {
-                let mut changes = Vec::new();
-                let mut dropped: Vec<&Column> = old
-                    .columns
-                    .iter()
-                    .filter(|c| new.column(&c.name).is_none())
-                    .collect();
-                dropped.sort_by(|a, b| a.name.cmp(&b.name));
-                for c in dropped {
-                    changes.push(format!("DROP COLUMN {}", q(&c.name)));
+            continue;
+        }
+        let mut changes = Vec::new();
+        let mut dropped: Vec<&Column> = old
+            .columns
+            .iter()
+            .filter(|c| new.column(&c.name).is_none())
+            .collect();
+        dropped.sort_by(|a, b| a.name.cmp(&b.name));
+        changes.extend(dropped.into_iter().cloned().map(TableChange::DropColumn));
+        let mut added: Vec<&Column> = new
+            .columns
+            .iter()
+            .filter(|c| old.column(&c.name).is_none())
+            .collect();
+        added.sort_by(|a, b| a.name.cmp(&b.name));
+        changes.extend(added.into_iter().cloned().map(TableChange::AddColumn));
+        for c in &new.columns {
+            let Some(o) = old.column(&c.name) else {
+                continue;
+            };
+            if dialect == Dialect::Mysql {
+                // MySQL restates the whole column.
+                if o != c {
+                    changes.push(TableChange::Modify {
+                        from: o.clone(),
+                        to: c.clone(),
+                    });
                 }
-                let mut added: Vec<&Column> = new
-                    .columns
-                    .iter()
-                    .filter(|c| old.column(&c.name).is_none())
-                    .collect();
-                added.sort_by(|a, b| a.name.cmp(&b.name));
-                for c in added {
-                    changes.push(format!("ADD COLUMN     {}", column_def(c, dialect)));
-                }
-                for c in &new.columns {
-                    let Some(o) = old.column(&c.name) else {
-                        continue;
-                    };
-                    if dialect == Dialect::Mysql {
-                        // MySQL restates the whole column.
-                        if o != c {
-                            changes.push(format!("MODIFY {}", column_def(c, dialect)));
-                        }
-                        continue;
-                    }
-                    if o.ty != c.ty {
-                        changes.push(format!(
-                            "ALTER COLUMN {} SET DATA TYPE {}",
-                            q(&c.name),
-                            c.ty
-                        ));
-                    }
-                    if o.nullable && !c.nullable {
-                        changes.push(format!("ALTER COLUMN {} SET NOT NULL", q(&c.name)));
-                    } else if !o.nullable && c.nullable {
-                        changes.push(format!("ALTER COLUMN {} DROP NOT NULL", q(&c.name)));
-                    }
-                    if o.default != c.default {
-                        match &c.default {
-                            Some(d) => {
-                                changes.push(format!("ALTER COLUMN {} SET DEFAULT {d}", q(&c.name)))
-                            }
-                            None => {
-                                changes.push(format!("ALTER COLUMN {} DROP DEFAULT", q(&c.name)))
-                            }
-                        }
-                    }
-                }
-                if !changes.is_empty() {
-                    steps.push(
-                        "AlterTable",
-                        format!("ALTER TABLE {} {};", q(&new.name), changes.join(",\n")),
-                    );
-                }
+                continue;
             }
+            if o.ty != c.ty {
+                changes.push(TableChange::SetType {
+                    column: c.name.clone(),
+                    from: o.ty.clone(),
+                    to: c.ty.clone(),
+                });
+            }
+            if o.nullable && !c.nullable {
+                changes.push(TableChange::SetNotNull {
+                    column: c.name.clone(),
+                    has_default: c.default.is_some(),
+                });
+            } else if !o.nullable && c.nullable {
+                changes.push(TableChange::DropNotNull(c.name.clone()));
+            }
+            if o.default != c.default {
+                changes.push(match &c.default {
+                    Some(d) => TableChange::SetDefault {
+                        column: c.name.clone(),
+                        default: d.clone(),
+                    },
+                    None => TableChange::DropDefault(c.name.clone()),
+                });
+            }
+        }
+        if !changes.is_empty() {
+            steps.push(Step::AlterTable {
+                table: new.name.clone(),
+                changes,
+            });
         }
     }
 
-    // Tables that go away.
+    // Tables and enums that go away.
     for old in from.tables.iter().filter(|t| to.table(&t.name).is_none()) {
-        let sql = match dialect {
-            Dialect::Sqlite => format!(
-                "PRAGMA foreign_keys=off;\nDROP TABLE {};\nPRAGMA foreign_keys=on;",
-                q(&old.name)
-            ),
-            _ => format!("DROP TABLE {};", q(&old.name)),
-        };
-        steps.push("DropTable", sql);
+        steps.push(Step::DropTable {
+            name: old.name.clone(),
+        });
     }
     for e in from
         .enums
         .iter()
         .filter(|e| !to.enums.iter().any(|x| x.name == e.name))
     {
-        steps.push("DropEnum", format!("DROP TYPE {};", q(&e.name)));
+        steps.push(Step::DropEnum {
+            name: e.name.clone(),
+        });
     }
 
     // New tables.
     for t in to.tables.iter().filter(|t| from.table(&t.name).is_none()) {
-        steps.push("CreateTable", create_table(t, dialect));
+        steps.push(Step::CreateTable(t.clone()));
     }
 
     // SQLite: rebuild the tables it cannot alter.
     if !redefined.is_empty() {
-        let mut sql = vec![
-            "PRAGMA defer_foreign_keys=ON;".to_string(),
-            "PRAGMA foreign_keys=OFF;".to_string(),
-        ];
-        for t in to
+        let tables = to
             .tables
             .iter()
             .filter(|t| redefined.contains(t.name.as_str()))
-        {
-            let old = from.table(&t.name).expect("redefined tables exist in both");
-            let tmp = Table {
-                name: format!("new_{}", t.name),
-                ..t.clone()
-            };
-            sql.push(create_table(&tmp, dialect));
-            let mut kept: Vec<&Column> = t
-                .columns
-                .iter()
-                .filter(|c| old.column(&c.name).is_some())
-                .collect();
-            kept.sort_by(|a, b| a.name.cmp(&b.name));
-            let targets: Vec<String> = kept.iter().map(|c| q(&c.name)).collect();
-            let sources: Vec<String> = kept
-                .iter()
-                .map(|c| {
-                    let was_nullable = old.column(&c.name).is_some_and(|o| o.nullable);
-                    match (&c.default, was_nullable && !c.nullable) {
-                        (Some(d), true) => {
-                            format!("coalesce({}, {d}) AS {}", q(&c.name), q(&c.name))
-                        }
-                        _ => q(&c.name),
-                    }
+            .filter_map(|t| {
+                Some(Redefinition {
+                    old: from.table(&t.name)?.clone(),
+                    new: t.clone(),
                 })
-                .collect();
-            sql.push(format!(
-                "INSERT INTO {} ({}) SELECT {} FROM {};",
-                q(&tmp.name),
-                targets.join(", "),
-                sources.join(", "),
-                q(&t.name)
-            ));
-            sql.push(format!("DROP TABLE {};", q(&t.name)));
-            sql.push(format!(
-                "ALTER TABLE {} RENAME TO {};",
-                q(&tmp.name),
-                q(&t.name)
-            ));
-            for i in &t.indexes {
-                sql.push(create_index(t, i, dialect));
-            }
-        }
-        sql.push("PRAGMA foreign_keys=ON;".to_string());
-        sql.push("PRAGMA defer_foreign_keys=OFF;".to_string());
-        steps.push("RedefineTables", sql.join("\n"));
+            })
+            .collect();
+        steps.push(Step::RedefineTables(tables));
     }
 
     // New indexes and foreign keys.
-    if dialect != Dialect::Mysql {
-        for t in &to.tables {
-            if redefined.contains(t.name.as_str()) {
-                continue;
-            }
-            let old = from.table(&t.name);
-            for i in &t.indexes {
-                if !old.is_some_and(|o| o.indexes.contains(i)) {
-                    steps.push("CreateIndex", create_index(t, i, dialect));
-                }
-            }
+    for t in &to.tables {
+        let old = from.table(&t.name);
+        // MySQL creates a new table's indexes inside CREATE TABLE.
+        if redefined.contains(t.name.as_str()) || (dialect == Dialect::Mysql && old.is_none()) {
+            continue;
         }
-    } else {
-        for t in to.tables.iter().filter(|t| from.table(&t.name).is_some()) {
-            let old = from.table(&t.name).expect("filtered");
-            for i in t.indexes.iter().filter(|i| !old.indexes.contains(i)) {
-                steps.push("CreateIndex", create_index(t, i, dialect));
+        for i in &t.indexes {
+            if !old.is_some_and(|o| o.indexes.contains(i)) {
+                steps.push(Step::CreateIndex {
+                    table: t.name.clone(),
+                    index: i.clone(),
+                    existing_table: old.is_some(),
+                });
             }
         }
     }
@@ -361,19 +245,15 @@ pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String
             let old = from.table(&t.name);
             for fk in &t.foreign_keys {
                 if !old.is_some_and(|o| o.foreign_keys.contains(fk)) {
-                    steps.push(
-                        "AddForeignKey",
-                        format!(
-                            "ALTER TABLE {} ADD {};",
-                            q(&t.name),
-                            foreign_key(fk, dialect)
-                        ),
-                    );
+                    steps.push(Step::AddForeignKey {
+                        table: t.name.clone(),
+                        foreign_key: fk.clone(),
+                    });
                 }
             }
         }
     }
-    steps.render()
+    steps
 }
 
 /// Prisma adds only nullable columns to a SQLite table in place; anything else (a required
@@ -389,21 +269,6 @@ fn needs_redefine(old: &Table, new: &Table) -> bool {
             .columns
             .iter()
             .any(|c| old.column(&c.name).is_none() && !c.nullable)
-}
-
-fn column_def(c: &Column, dialect: Dialect) -> String {
-    let mut s = format!("{} {}", dialect.quote(&c.name), c.ty);
-    if !c.nullable {
-        s.push_str(" NOT NULL");
-    }
-    if c.autoincrement && dialect == Dialect::Mysql {
-        s.push_str(" AUTO_INCREMENT");
-    }
-    if let Some(d) = &c.default {
-        s.push_str(" DEFAULT ");
-        s.push_str(d);
-    }
-    s
 }
 
 /// A human summary of what [`diff_script`] would do, like `prisma migrate diff` without

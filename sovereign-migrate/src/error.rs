@@ -1,13 +1,16 @@
-//! The errors of deploying, pushing and planning migrations.
+//! The one error type of the migration crate: reading migrations, connecting, deploying,
+//! pushing, resolving and planning.
 
-use crate::folder::FolderError;
+use sovereign_schema::model::Provider;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// What went wrong while migrating a database. Every message says what to do next.
+/// What went wrong while reading migrations or migrating a database. Every message says what to
+/// do next.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum DeployError {
+pub enum Error {
     /// The URL's scheme names no database we speak.
     UnknownUrl {
         /// The URL, password hidden.
@@ -22,8 +25,52 @@ pub enum DeployError {
     },
     /// The database's error outside a migration script.
     Database(sqlx::Error),
-    /// The migrations folder cannot be read.
-    Folder(FolderError),
+    /// A file or folder of the migrations cannot be read.
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// A migration folder without `migration.sql`.
+    MissingScript {
+        /// The folder.
+        folder: PathBuf,
+    },
+    /// A migration script that is not UTF-8.
+    NotUtf8 {
+        /// The script.
+        path: PathBuf,
+    },
+    /// `migration_lock.toml` names another provider than the schema.
+    ProviderMismatch {
+        /// The lock file.
+        lock: PathBuf,
+        /// The provider it names.
+        locked: String,
+        /// The schema's provider.
+        schema: Provider,
+    },
+    /// `migration_lock.toml` is not what Prisma writes.
+    BadLock {
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// `resolve` of a migration the folder does not have.
+    UnknownMigration {
+        /// The name given.
+        name: String,
+    },
+    /// `resolve --rolled-back` of a migration that did not fail.
+    NotFailed {
+        /// The migration.
+        name: String,
+    },
+    /// `resolve --applied` of a migration already applied.
+    AlreadyApplied {
+        /// The migration.
+        name: String,
+    },
     /// A migration failed now: it is recorded as failed, with the database's message in `logs`.
     Failed {
         /// The migration's folder name.
@@ -100,23 +147,51 @@ pub enum Diagnosis {
     Unknown(String),
 }
 
-impl fmt::Display for DeployError {
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DeployError::UnknownUrl { url } => write!(
+            Error::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            Error::MissingScript { folder } => write!(
+                f,
+                "the migration folder {} has no migration.sql; add the script or remove the folder",
+                folder.display()
+            ),
+            Error::NotUtf8 { path } => write!(f, "{} is not valid UTF-8", path.display()),
+            Error::ProviderMismatch { lock, locked, schema } => write!(
+                f,
+                "the migrations in {} were made for \"{locked}\", but the schema's provider is \"{schema}\"; start a new migrations folder for {schema} (move the old one away) or change the datasource back",
+                lock.parent().unwrap_or(Path::new(".")).display()
+            ),
+            Error::BadLock { lock } => write!(
+                f,
+                "{} has no `provider = \"...\"` line; restore it (it is generated: delete it to have it written again)",
+                lock.display()
+            ),
+            Error::UnknownMigration { name } => write!(
+                f,
+                "there is no migration `{name}` in the migrations folder; check the name (the folder's name)"
+            ),
+            Error::NotFailed { name } => write!(
+                f,
+                "migration `{name}` cannot be rolled back because it is not in a failed state"
+            ),
+            Error::AlreadyApplied { name } => write!(
+                f,
+                "migration `{name}` is already recorded as applied in the database"
+            ),
+            Error::UnknownUrl { url } => write!(
                 f,
                 "cannot tell the database from the URL `{url}`: use file:, sqlite:, postgresql://, mysql:// or mariadb://"
             ),
-            DeployError::Connect { url, source } => write!(
+            Error::Connect { url, source } => write!(
                 f,
                 "cannot connect to {url}: {}; check that the server runs and the URL (user, password, database) is right",
                 crate::url::redact_in(&source.to_string())
             ),
-            DeployError::Database(e) => {
+            Error::Database(e) => {
                 write!(f, "database error: {}", crate::url::redact_in(&e.to_string()))
             }
-            DeployError::Folder(e) => write!(f, "{e}"),
-            DeployError::Failed {
+            Error::Failed {
                 migration,
                 message,
                 rolled_back: true,
@@ -124,7 +199,7 @@ impl fmt::Display for DeployError {
                 f,
                 "migration `{migration}` failed: {message}\nIt ran in one transaction, which was rolled back: none of its changes were applied. It is recorded as failed in _prisma_migrations (as Prisma records it); fix the script, then run `resolve --rolled-back {migration}` and deploy again"
             ),
-            DeployError::Failed {
+            Error::Failed {
                 migration,
                 message,
                 rolled_back: false,
@@ -132,7 +207,7 @@ impl fmt::Display for DeployError {
                 f,
                 "migration `{migration}` failed: {message}\nIt is recorded as failed in _prisma_migrations. This database applies schema changes one statement at a time, so the statements before the failing one may have been applied; deploy again to see which, and what to do"
             ),
-            DeployError::Blocked {
+            Error::Blocked {
                 migration,
                 logs,
                 diagnosis,
@@ -183,7 +258,7 @@ impl fmt::Display for DeployError {
                     ),
                 }
             }
-            DeployError::PushFailed {
+            Error::PushFailed {
                 message,
                 rolled_back,
             } => write!(
@@ -195,12 +270,12 @@ impl fmt::Display for DeployError {
                     "This database applies schema changes one statement at a time: the steps before the failing one were applied. Fix the cause and start again; the push resumes from what is there."
                 }
             ),
-            DeployError::Unsupported(what) => write!(f, "{what}"),
-            DeployError::Replay { migration, message } => write!(
+            Error::Unsupported(what) => write!(f, "{what}"),
+            Error::Replay { migration, message } => write!(
                 f,
                 "migration `{migration}` does not apply cleanly to the shadow database: {message}\nThe history must replay from scratch; fix or remove that migration"
             ),
-            DeployError::LockTimeout {
+            Error::LockTimeout {
                 lock,
                 waited,
                 holder,
@@ -214,13 +289,13 @@ impl fmt::Display for DeployError {
                 if let Some(h) = holder {
                     write!(f, " ({h})")?;
                 }
-                write!(f, ".\nWait for it to finish and try again, or give it longer (`--lock-timeout SECONDS`, or the {} environment variable)", crate::lock::LOCK_TIMEOUT_ENV)?;
+                write!(f, ".\nWait for it to finish and try again, or give it longer (`--lock-timeout SECONDS`, or the {} environment variable)", crate::options::LOCK_TIMEOUT_ENV)?;
                 if !find_holder.is_empty() {
                     write!(f, "; {find_holder}")?;
                 }
                 Ok(())
             }
-            DeployError::DataLoss {
+            Error::DataLoss {
                 warnings,
                 unexecutable,
             } => {
@@ -258,23 +333,17 @@ fn human(d: Duration) -> String {
     }
 }
 
-impl std::error::Error for DeployError {
+impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            DeployError::Folder(e) => Some(e),
+            Error::Io { source, .. } => Some(source),
             _ => None,
         }
     }
 }
 
-impl From<sqlx::Error> for DeployError {
+impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
-        DeployError::Database(e)
-    }
-}
-
-impl From<FolderError> for DeployError {
-    fn from(e: FolderError) -> Self {
-        DeployError::Folder(e)
+        Error::Database(e)
     }
 }

@@ -3,9 +3,9 @@
 //! The one place that finds and reads migrations (the CLI, the build helper and the runtime's
 //! embedded deploy all call it).
 
+use crate::error::Error;
 use sha2::{Digest, Sha256};
 use sovereign_schema::model::Provider;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub const LOCK_FILE: &str = "migration_lock.toml";
@@ -42,60 +42,8 @@ pub fn checksum(bytes: &[u8]) -> String {
     hex
 }
 
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum FolderError {
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// A migration folder without `migration.sql`.
-    MissingScript {
-        folder: PathBuf,
-    },
-    NotUtf8 {
-        path: PathBuf,
-    },
-    /// `migration_lock.toml` names another provider than the schema.
-    ProviderMismatch {
-        lock: PathBuf,
-        locked: String,
-        schema: Provider,
-    },
-    /// `migration_lock.toml` is not what Prisma writes.
-    BadLock {
-        lock: PathBuf,
-    },
-}
-
-impl fmt::Display for FolderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FolderError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
-            FolderError::MissingScript { folder } => write!(
-                f,
-                "the migration folder {} has no {SCRIPT}; add the script or remove the folder",
-                folder.display()
-            ),
-            FolderError::NotUtf8 { path } => write!(f, "{} is not valid UTF-8", path.display()),
-            FolderError::ProviderMismatch { lock, locked, schema } => write!(
-                f,
-                "the migrations in {} were made for \"{locked}\", but the schema's provider is \"{schema}\"; start a new migrations folder for {schema} (move the old one away) or change the datasource back",
-                lock.parent().unwrap_or(Path::new(".")).display()
-            ),
-            FolderError::BadLock { lock } => write!(
-                f,
-                "{} has no `provider = \"...\"` line; restore it (it is generated: delete it to have it written again)",
-                lock.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for FolderError {}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FolderError + '_ {
-    move |source| FolderError::Io {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
         path: path.to_path_buf(),
         source,
     }
@@ -106,7 +54,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FolderError + '_ {
 ///
 /// # Errors
 /// An unreadable folder or script, or a migration folder without its script.
-pub fn read_migrations(dir: &Path) -> Result<Vec<Migration>, FolderError> {
+pub fn read_migrations(dir: &Path) -> Result<Vec<Migration>, Error> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -126,7 +74,7 @@ pub fn read_migrations(dir: &Path) -> Result<Vec<Migration>, FolderError> {
         let bytes = match std::fs::read(&script) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(FolderError::MissingScript { folder })
+                return Err(Error::MissingScript { folder })
             }
             Err(e) => return Err(io(&script)(e)),
         };
@@ -134,7 +82,7 @@ pub fn read_migrations(dir: &Path) -> Result<Vec<Migration>, FolderError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let sql = String::from_utf8(bytes).map_err(|_| FolderError::NotUtf8 { path: script })?;
+        let sql = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: script })?;
         out.push(Migration::new(name, sql));
     }
     Ok(out)
@@ -151,7 +99,7 @@ pub fn lock_file_text(provider: Provider) -> String {
 ///
 /// # Errors
 /// A lock file for another provider, or one without a provider line.
-pub fn check_lock(dir: &Path, provider: Provider) -> Result<(), FolderError> {
+pub fn check_lock(dir: &Path, provider: Provider) -> Result<(), Error> {
     let lock = dir.join(LOCK_FILE);
     let text = match std::fs::read_to_string(&lock) {
         Ok(t) => t,
@@ -166,11 +114,11 @@ pub fn check_lock(dir: &Path, provider: Provider) -> Result<(), FolderError> {
             let (k, v) = l.split_once('=')?;
             (k.trim() == "provider").then(|| v.trim().trim_matches('"').to_string())
         })
-        .ok_or_else(|| FolderError::BadLock { lock: lock.clone() })?;
+        .ok_or_else(|| Error::BadLock { lock: lock.clone() })?;
     if Provider::parse(&locked) == Some(provider) {
         Ok(())
     } else {
-        Err(FolderError::ProviderMismatch {
+        Err(Error::ProviderMismatch {
             lock,
             locked,
             schema: provider,

@@ -21,14 +21,16 @@ pub mod deploy;
 pub mod destructive;
 pub mod dev;
 pub mod diagnose;
-mod diff;
+pub mod diff;
 mod error;
 pub mod folder;
 mod introspect;
 pub mod lock;
+mod options;
 pub mod push;
-mod render;
+pub mod render;
 pub mod sql;
+pub mod step;
 pub mod url;
 pub use url::resolve_url;
 
@@ -36,12 +38,25 @@ pub use calculate::sql_schema;
 pub use connection::{AppliedMigration, BoxFuture, Connection};
 pub use deploy::{
     deploy, deploy_with, reset, resolve, status, DeployReport, MigrateOptions, Progress,
-    Resolution, ResolveError, Status,
+    Resolution, Status,
 };
-pub use diff::{diff_script, diff_summary};
-pub use error::{DeployError, Diagnosis};
+pub use diff::{diff, diff_summary};
+pub use error::{Diagnosis, Error};
 pub use folder::{read_migrations, Migration};
 pub use lock::{MigrationLock, DEFAULT_LOCK_TIMEOUT};
 pub use push::{push, PushReport};
-pub use render::create_script;
+pub use step::{Step, TableChange};
+
+/// The script that migrates a database from `from` to `to` (empty when they are equal): the
+/// steps of [`diff()`] rendered as Prisma writes them.
+pub fn diff_script(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> String {
+    render::script(&diff(from, to, dialect), dialect)
+}
+
+/// The script that creates `schema` in an empty database, byte for byte what
+/// `prisma migrate diff --from-empty --to-schema ... --script` writes (without PostgreSQL's
+/// leading `CREATE SCHEMA` step, which `prisma migrate dev` does not put in migrations).
+pub fn create_script(schema: &SqlSchema, dialect: Dialect) -> String {
+    diff_script(&SqlSchema::default(), schema, dialect)
+}
 pub use sql::{Dialect, SqlSchema};

@@ -11,11 +11,11 @@
 //!   (Prisma takes no lock on SQLite; concurrent deploys there used to run migrations twice.)
 //!
 //! Waiting polls with a growing pause and gives up after the timeout with
-//! [`DeployError::LockTimeout`], which names the lock, its holder where the database can tell,
+//! [`Error::LockTimeout`], which names the lock, its holder where the database can tell,
 //! and how to find it.
 
 use crate::connection::{Connection, Db};
-use crate::error::DeployError;
+use crate::error::Error;
 use std::time::{Duration, Instant};
 
 /// Prisma Migrate's advisory lock key on PostgreSQL.
@@ -24,11 +24,7 @@ pub const PG_LOCK_KEY: i64 = 72_707_369;
 /// Prisma Migrate's lock name on MySQL.
 pub const MYSQL_LOCK_NAME: &str = "prisma_migrate";
 
-/// How long to wait for the lock unless told otherwise: Prisma's own (10 seconds).
-pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The environment variable the command-line tools read a lock timeout from (seconds).
-pub const LOCK_TIMEOUT_ENV: &str = "SOVEREIGN_MIGRATE_LOCK_TIMEOUT";
+pub use crate::options::{DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_ENV};
 
 /// The lock, while held. Give it back with [`Connection::unlock`]; dropping it without doing so
 /// releases a SQLite lock at once and a server lock when the connection closes.
@@ -75,15 +71,15 @@ impl Connection {
     /// Takes the migration lock, waiting at most `timeout`.
     ///
     /// # Errors
-    /// [`DeployError::LockTimeout`] when another process holds it for longer, with who holds it;
+    /// [`Error::LockTimeout`] when another process holds it for longer, with who holds it;
     /// the database's error.
-    pub async fn lock(&mut self, timeout: Duration) -> Result<MigrationLock, DeployError> {
+    pub async fn lock(&mut self, timeout: Duration) -> Result<MigrationLock, Error> {
         let start = Instant::now();
         let mut pause = Duration::from_millis(10);
         // SQLite: the database file, opened once; its lock is per open file.
         let file = match (&self.db, &self.sqlite_file) {
             (Db::Sqlite(_), Some(path)) => Some(open_lock_file(path).map_err(|e| {
-                DeployError::Unsupported(format!(
+                Error::Unsupported(format!(
                     "locking {} for the migration ({e}); check that the file is readable",
                     path.display()
                 ))
@@ -108,7 +104,7 @@ impl Connection {
                         Ok(()) => true,
                         Err(std::fs::TryLockError::WouldBlock) => false,
                         Err(std::fs::TryLockError::Error(e)) => {
-                            return Err(DeployError::Unsupported(format!(
+                            return Err(Error::Unsupported(format!(
                                 "locking {} for the migration ({e}); the file system may not support file locks",
                                 self.sqlite_file.as_deref().unwrap_or(std::path::Path::new("?")).display()
                             )))
@@ -123,7 +119,7 @@ impl Connection {
             let waited = start.elapsed();
             if waited >= timeout {
                 let holder = self.lock_holder().await;
-                return Err(DeployError::LockTimeout {
+                return Err(Error::LockTimeout {
                     lock: lock_name(self),
                     waited: timeout,
                     holder,
@@ -139,7 +135,7 @@ impl Connection {
     ///
     /// # Errors
     /// The database's error.
-    pub async fn unlock(&mut self, lock: MigrationLock) -> Result<(), DeployError> {
+    pub async fn unlock(&mut self, lock: MigrationLock) -> Result<(), Error> {
         match &mut self.db {
             Db::Postgres(c) => {
                 sqlx::query("SELECT pg_advisory_unlock($1)")

@@ -10,11 +10,12 @@
 
 use crate::apply::apply_script;
 use crate::connection::Connection;
-use crate::deploy::MigrateOptions;
-use crate::destructive::check;
-use crate::diff::diff_script;
-use crate::error::DeployError;
+use crate::destructive::{check, Checks};
+use crate::diff::diff;
+use crate::error::Error;
+use crate::options::MigrateOptions;
 use crate::sql::SqlSchema;
+use crate::step::Step;
 
 /// What a push did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -27,26 +28,17 @@ pub struct PushReport {
     pub kept: Vec<String>,
 }
 
-/// Statements of a script: lines ending a statement, comments aside.
-fn statements(script: &str) -> usize {
-    script
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("--"))
-        .filter(|l| l.trim_end().ends_with(';'))
-        .count()
-}
-
 /// Brings the database on `conn` to `target` (see the module's documentation).
 ///
 /// # Errors
-/// [`DeployError::DataLoss`] (nothing changed) when a step would lose data and the caller did
-/// not opt in, or cannot run on the data at all; [`DeployError::PushFailed`] when the database
+/// [`Error::DataLoss`] (nothing changed) when a step would lose data and the caller did
+/// not opt in, or cannot run on the data at all; [`Error::PushFailed`] when the database
 /// refuses a step; a lock timeout; the database's error.
 pub async fn push(
     conn: &mut Connection,
     target: &SqlSchema,
     options: &MigrateOptions,
-) -> Result<PushReport, DeployError> {
+) -> Result<PushReport, Error> {
     let lock = conn.lock(options.lock_timeout).await?;
     let result = push_locked(conn, target, options).await;
     let unlocked = conn.unlock(lock).await;
@@ -55,23 +47,38 @@ pub async fn push(
     Ok(report)
 }
 
+/// What a push would do, without doing it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushPlan {
+    /// The steps, in order (none when the database matches).
+    pub steps: Vec<Step>,
+    /// What the destructive-change checker says of them.
+    pub checks: Checks,
+    /// Tables in the database that the schema does not name (left alone).
+    pub kept: Vec<String>,
+}
+
+impl PushPlan {
+    /// The steps as a script.
+    pub fn script(&self, dialect: crate::Dialect) -> String {
+        crate::render::script(&self.steps, dialect)
+    }
+}
+
 /// The steps a push would run, and what the checker says of them, without running anything.
 ///
 /// # Errors
 /// The database's error.
-pub async fn plan(
-    conn: &mut Connection,
-    target: &SqlSchema,
-) -> Result<(String, crate::destructive::Checks, Vec<String>), DeployError> {
+pub async fn plan(conn: &mut Connection, target: &SqlSchema) -> Result<PushPlan, Error> {
     let live = conn.introspect().await?;
     let (managed, kept) = managed_part(&live, target);
-    let script = diff_script(&managed, target, conn.dialect());
-    let checks = if script.is_empty() {
-        Default::default()
-    } else {
-        check(conn, &live, &managed, target).await?
-    };
-    Ok((script, checks, kept))
+    let steps = diff(&managed, target, conn.dialect());
+    let checks = check(conn, &live, &steps).await?;
+    Ok(PushPlan {
+        steps,
+        checks,
+        kept,
+    })
 }
 
 /// The part of the live schema the target names, and the names of the tables it does not.
@@ -103,29 +110,37 @@ async fn push_locked(
     conn: &mut Connection,
     target: &SqlSchema,
     options: &MigrateOptions,
-) -> Result<PushReport, DeployError> {
-    let (script, checks, kept) = plan(conn, target).await?;
+) -> Result<PushReport, Error> {
+    let PushPlan {
+        steps,
+        checks,
+        kept,
+    } = plan(conn, target).await?;
     let mut report = PushReport {
         kept,
         ..PushReport::default()
     };
-    if script.is_empty() {
+    if steps.is_empty() {
         return Ok(report);
     }
+    let dialect = conn.dialect();
     if !checks.unexecutable.is_empty() || (!checks.warnings.is_empty() && !options.accept_data_loss)
     {
-        return Err(DeployError::DataLoss {
+        return Err(Error::DataLoss {
             warnings: checks.warnings,
             unexecutable: checks.unexecutable,
         });
     }
-    apply_script(conn, &script)
+    apply_script(conn, &crate::render::script(&steps, dialect))
         .await
-        .map_err(|e| DeployError::PushFailed {
+        .map_err(|e| Error::PushFailed {
             message: crate::apply::message(&e),
-            rolled_back: conn.dialect() != crate::Dialect::Mysql,
+            rolled_back: dialect != crate::Dialect::Mysql,
         })?;
-    report.statements = statements(&script);
+    report.statements = steps
+        .iter()
+        .map(|s| crate::render::statements(s, dialect))
+        .sum();
     report.accepted = checks.warnings;
     Ok(report)
 }

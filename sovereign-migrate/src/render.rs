@@ -1,36 +1,221 @@
-//! Rendering SQL in Prisma Migrate's format: one `-- StepName` comment per step, steps separated
-//! by a blank line, in Prisma's order (enums, tables, indexes, foreign keys).
+//! Rendering steps as SQL in Prisma Migrate's format: one `-- StepName` comment per step, steps
+//! separated by a blank line.
 
 use crate::sql::*;
+use crate::step::{Redefinition, Step, TableChange};
 use sovereign_schema::model::SortOrder;
 use std::fmt::Write;
 
-/// Steps of a script, rendered as Prisma does: `-- Name` then the SQL, a blank line between.
-#[derive(Default)]
-pub(crate) struct Steps(Vec<(&'static str, String)>);
-
-impl Steps {
-    pub(crate) fn push(&mut self, name: &'static str, sql: String) {
-        self.0.push((name, sql));
-    }
-
-    pub(crate) fn render(&self) -> String {
-        let mut out = String::new();
-        for (i, (name, sql)) in self.0.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            let _ = writeln!(out, "-- {name}\n{sql}");
+/// A script of steps, as Prisma writes it: `-- Name`, then the SQL, a blank line between steps.
+pub fn script(steps: &[Step], dialect: Dialect) -> String {
+    let mut out = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
         }
-        out
+        let _ = writeln!(out, "-- {}\n{}", step.name(), sql(step, dialect));
+    }
+    out
+}
+
+/// The SQL of one step (without its `-- Name` line).
+pub fn sql(step: &Step, dialect: Dialect) -> String {
+    let q = |s: &str| dialect.quote(s);
+    let values = |vs: &[String]| {
+        vs.iter()
+            .map(|v| dialect.string(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match step {
+        Step::CreateEnum(e) => format!(
+            "CREATE TYPE {} AS ENUM ({});",
+            q(&e.name),
+            values(&e.values)
+        ),
+        Step::AddEnumValues { name, values } => values
+            .iter()
+            .map(|v| format!("ALTER TYPE {} ADD VALUE {};", q(name), dialect.string(v)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Step::RecreateEnum { new, columns } => {
+            let tmp = format!("{}_new", new.name);
+            let mut sql = vec![
+                "BEGIN;".to_string(),
+                format!("CREATE TYPE {} AS ENUM ({});", q(&tmp), values(&new.values)),
+            ];
+            for c in columns {
+                let array = if c.array { "[]" } else { "" };
+                if c.had_default {
+                    sql.push(format!(
+                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
+                        q(&c.table),
+                        q(&c.column)
+                    ));
+                }
+                sql.push(format!(
+                    "ALTER TABLE {} ALTER COLUMN {} TYPE {}{array} USING ({}::text{array}::{}{array});",
+                    q(&c.table),
+                    q(&c.column),
+                    q(&tmp),
+                    q(&c.column),
+                    q(&tmp)
+                ));
+                if let (true, Some(d)) = (c.had_default, &c.default) {
+                    sql.push(format!(
+                        "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {d};",
+                        q(&c.table),
+                        q(&c.column)
+                    ));
+                }
+            }
+            let old = format!("{}_old", new.name);
+            sql.push(format!(
+                "ALTER TYPE {} RENAME TO {};",
+                q(&new.name),
+                q(&old)
+            ));
+            sql.push(format!(
+                "ALTER TYPE {} RENAME TO {};",
+                q(&tmp),
+                q(&new.name)
+            ));
+            sql.push(format!("DROP TYPE {};", q(&old)));
+            sql.push("COMMIT;".to_string());
+            sql.join("\n")
+        }
+        Step::DropForeignKey { table, name } => match dialect {
+            Dialect::Mysql => format!("ALTER TABLE {} DROP FOREIGN KEY {};", q(table), q(name)),
+            _ => format!("ALTER TABLE {} DROP CONSTRAINT {};", q(table), q(name)),
+        },
+        Step::DropIndex { table, name } => match dialect {
+            Dialect::Mysql => format!("DROP INDEX {} ON {};", q(name), q(table)),
+            _ => format!("DROP INDEX {};", q(name)),
+        },
+        Step::AddColumn { table, column } => format!(
+            "ALTER TABLE {} ADD COLUMN {};",
+            q(table),
+            column_def(column, dialect)
+        ),
+        Step::AlterTable { table, changes } => {
+            let changes: Vec<String> = changes
+                .iter()
+                .map(|c| match c {
+                    TableChange::DropColumn(c) => format!("DROP COLUMN {}", q(&c.name)),
+                    TableChange::AddColumn(c) => {
+                        format!("ADD COLUMN     {}", column_def(c, dialect))
+                    }
+                    TableChange::Modify { to, .. } => format!("MODIFY {}", column_def(to, dialect)),
+                    TableChange::SetType { column, to, .. } => {
+                        format!("ALTER COLUMN {} SET DATA TYPE {to}", q(column))
+                    }
+                    TableChange::SetNotNull { column, .. } => {
+                        format!("ALTER COLUMN {} SET NOT NULL", q(column))
+                    }
+                    TableChange::DropNotNull(column) => {
+                        format!("ALTER COLUMN {} DROP NOT NULL", q(column))
+                    }
+                    TableChange::SetDefault { column, default } => {
+                        format!("ALTER COLUMN {} SET DEFAULT {default}", q(column))
+                    }
+                    TableChange::DropDefault(column) => {
+                        format!("ALTER COLUMN {} DROP DEFAULT", q(column))
+                    }
+                })
+                .collect();
+            format!("ALTER TABLE {} {};", q(table), changes.join(",\n"))
+        }
+        Step::DropTable { name } => match dialect {
+            Dialect::Sqlite => format!(
+                "PRAGMA foreign_keys=off;\nDROP TABLE {};\nPRAGMA foreign_keys=on;",
+                q(name)
+            ),
+            _ => format!("DROP TABLE {};", q(name)),
+        },
+        Step::DropEnum { name } => format!("DROP TYPE {};", q(name)),
+        Step::CreateTable(t) => create_table(t, dialect),
+        Step::RedefineTables(tables) => {
+            let mut sql = vec![
+                "PRAGMA defer_foreign_keys=ON;".to_string(),
+                "PRAGMA foreign_keys=OFF;".to_string(),
+            ];
+            for Redefinition { old, new: t } in tables {
+                let tmp = Table {
+                    name: format!("new_{}", t.name),
+                    ..t.clone()
+                };
+                sql.push(create_table(&tmp, dialect));
+                let mut kept: Vec<&Column> = t
+                    .columns
+                    .iter()
+                    .filter(|c| old.column(&c.name).is_some())
+                    .collect();
+                kept.sort_by(|a, b| a.name.cmp(&b.name));
+                let targets: Vec<String> = kept.iter().map(|c| q(&c.name)).collect();
+                let sources: Vec<String> = kept
+                    .iter()
+                    .map(|c| {
+                        let was_nullable = old.column(&c.name).is_some_and(|o| o.nullable);
+                        match (&c.default, was_nullable && !c.nullable) {
+                            (Some(d), true) => {
+                                format!("coalesce({}, {d}) AS {}", q(&c.name), q(&c.name))
+                            }
+                            _ => q(&c.name),
+                        }
+                    })
+                    .collect();
+                sql.push(format!(
+                    "INSERT INTO {} ({}) SELECT {} FROM {};",
+                    q(&tmp.name),
+                    targets.join(", "),
+                    sources.join(", "),
+                    q(&t.name)
+                ));
+                sql.push(format!("DROP TABLE {};", q(&t.name)));
+                sql.push(format!(
+                    "ALTER TABLE {} RENAME TO {};",
+                    q(&tmp.name),
+                    q(&t.name)
+                ));
+                for i in &t.indexes {
+                    sql.push(create_index(&t.name, i, dialect));
+                }
+            }
+            sql.push("PRAGMA foreign_keys=ON;".to_string());
+            sql.push("PRAGMA defer_foreign_keys=OFF;".to_string());
+            sql.join("\n")
+        }
+        Step::CreateIndex { table, index, .. } => create_index(table, index, dialect),
+        Step::AddForeignKey {
+            table,
+            foreign_key: fk,
+        } => {
+            format!("ALTER TABLE {} ADD {};", q(table), foreign_key(fk, dialect))
+        }
     }
 }
 
-/// The script that creates `schema` in an empty database, byte for byte what
-/// `prisma migrate diff --from-empty --to-schema ... --script` writes (without PostgreSQL's
-/// leading `CREATE SCHEMA` step, which `prisma migrate dev` does not put in migrations).
-pub fn create_script(schema: &SqlSchema, dialect: Dialect) -> String {
-    crate::diff::diff_script(&SqlSchema::default(), schema, dialect)
+/// How many statements a step runs.
+pub fn statements(step: &Step, dialect: Dialect) -> usize {
+    sql(step, dialect)
+        .lines()
+        .filter(|l| l.trim_end().ends_with(';'))
+        .count()
+}
+
+fn column_def(c: &Column, dialect: Dialect) -> String {
+    let mut s = format!("{} {}", dialect.quote(&c.name), c.ty);
+    if !c.nullable {
+        s.push_str(" NOT NULL");
+    }
+    if c.autoincrement && dialect == Dialect::Mysql {
+        s.push_str(" AUTO_INCREMENT");
+    }
+    if let Some(d) = &c.default {
+        s.push_str(" DEFAULT ");
+        s.push_str(d);
+    }
+    s
 }
 
 fn columns_list(cols: &[String], dialect: Dialect, sep: &str) -> String {
@@ -170,7 +355,7 @@ pub(crate) fn create_table(t: &Table, dialect: Dialect) -> String {
     )
 }
 
-pub(crate) fn create_index(t: &Table, i: &Index, dialect: Dialect) -> String {
+pub(crate) fn create_index(table: &str, i: &Index, dialect: Dialect) -> String {
     let kind = match i.kind {
         IndexKind::Unique => "UNIQUE INDEX",
         _ => "INDEX",
@@ -183,7 +368,7 @@ pub(crate) fn create_index(t: &Table, i: &Index, dialect: Dialect) -> String {
     format!(
         "CREATE {kind} {} ON {}{using}({});",
         dialect.quote(&i.name),
-        dialect.quote(&t.name),
+        dialect.quote(table),
         cols.join(", ")
     )
 }

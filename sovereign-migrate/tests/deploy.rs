@@ -2,9 +2,7 @@
 //! `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL` (set by `.ci/run`). Each test
 //! creates its own uniquely named database and drops it afterwards.
 
-use sovereign_migrate::{
-    deploy, reset, resolve, status, Connection, DeployError, Migration, Resolution,
-};
+use sovereign_migrate::{deploy, reset, resolve, status, Connection, Error, Migration, Resolution};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 mod common;
@@ -66,7 +64,7 @@ async fn scenario(url: &str) {
         "CREATE TABLE after_broken (id INTEGER);\n",
     ));
     match deploy(&mut conn, &broken).await {
-        Err(DeployError::Failed {
+        Err(Error::Failed {
             migration, message, ..
         }) => {
             assert_eq!(migration, "20240103000000_broken");
@@ -84,12 +82,12 @@ async fn scenario(url: &str) {
     assert_eq!(failed.name, "20240103000000_broken");
     assert!(failed.logs.unwrap().contains("no_such_table"));
     match deploy(&mut conn, &broken).await {
-        Err(DeployError::Blocked { migration, .. }) => {
+        Err(Error::Blocked { migration, .. }) => {
             assert_eq!(migration, "20240103000000_broken")
         }
         other => panic!("{other:?}"),
     }
-    let msg = DeployError::Blocked {
+    let msg = Error::Blocked {
         migration: "x".into(),
         logs: None,
         diagnosis: sovereign_migrate::Diagnosis::NotApplied,
@@ -128,7 +126,7 @@ async fn scenario(url: &str) {
     .unwrap();
     assert!(matches!(
         deploy(&mut conn, &broken).await,
-        Err(DeployError::Failed { .. })
+        Err(Error::Failed { .. })
     ));
     // Marking it applied (fixed by hand) lets the next one run.
     resolve(

@@ -1,8 +1,9 @@
 //! The migrations folder: reading, checksums, the lock file, folder names.
 
 use sovereign_migrate::folder::{
-    check_lock, checksum, folder_name, lock_file_text, read_migrations, FolderError,
+    check_lock, checksum, folder_name, lock_file_text, read_migrations,
 };
+use sovereign_migrate::Error;
 use sovereign_schema::model::Provider;
 
 fn tempdir(name: &str) -> std::path::PathBuf {
@@ -44,7 +45,7 @@ fn reads_migrations_in_order_with_prisma_checksums() {
     std::fs::create_dir_all(dir.join("20240103000000_broken")).unwrap();
     assert!(matches!(
         read_migrations(&dir),
-        Err(FolderError::MissingScript { .. })
+        Err(Error::MissingScript { .. })
     ));
 }
 
@@ -71,7 +72,7 @@ fn lock_file_matches_prisma_and_guards_the_provider() {
     std::fs::write(dir.join("migration_lock.toml"), "# nothing\n").unwrap();
     assert!(matches!(
         check_lock(&dir, Provider::Sqlite),
-        Err(FolderError::BadLock { .. })
+        Err(Error::BadLock { .. })
     ));
 }
 

@@ -3,7 +3,7 @@
 //! migrations are recognised by name and checksum, failed ones block, resolved ones do not.
 
 use sovereign_migrate::{
-    deploy, read_migrations, resolve, status, Connection, DeployError, Migration, Resolution,
+    deploy, read_migrations, resolve, status, Connection, Error, Migration, Resolution,
 };
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,7 @@ async fn a_migration_prisma_recorded_as_failed_blocks_until_resolved() {
     let st = status(&mut conn, &local).await.unwrap();
     assert_eq!(st.failed, ["20240103000000_broken"]);
     match deploy(&mut conn, &local).await {
-        Err(DeployError::Blocked { migration, .. }) => {
+        Err(Error::Blocked { migration, .. }) => {
             assert_eq!(migration, "20240103000000_broken")
         }
         other => panic!("{other:?}"),

@@ -7,8 +7,8 @@
 //! `SOVEREIGN_TEST_MYSQL_URL`; each test skips loudly when its variable is unset.
 
 use sovereign_migrate::{
-    deploy, diff_script, read_migrations, resolve, sql_schema, status, Connection, DeployError,
-    Dialect, Migration, Resolution, SqlSchema,
+    deploy, diff_script, read_migrations, resolve, sql_schema, status, Connection, Dialect, Error,
+    Migration, Resolution, SqlSchema,
 };
 use std::path::{Path, PathBuf};
 
@@ -250,7 +250,7 @@ async fn failed_by_prisma(s: &Server, db: &TestDb) -> (Connection, Vec<(String, 
         "{failed:?}"
     );
     match deploy(&mut conn, &all).await {
-        Err(DeployError::Blocked { migration, .. }) => assert_eq!(migration, SECOND),
+        Err(Error::Blocked { migration, .. }) => assert_eq!(migration, SECOND),
         other => panic!("{other:?}"),
     }
     let before = rows(&mut conn).await;

@@ -4,8 +4,8 @@
 //! from `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL` (set by `.ci/run`).
 
 use sovereign_migrate::{
-    deploy, deploy_with, push, resolve, sql_schema, Connection, DeployError, Diagnosis,
-    MigrateOptions, Migration, Resolution,
+    deploy, deploy_with, push, resolve, sql_schema, Connection, Diagnosis, Error, MigrateOptions,
+    Migration, Resolution,
 };
 use std::time::{Duration, Instant};
 
@@ -122,7 +122,7 @@ async fn a_held_lock_times_out_with_a_message_that_finds_its_holder() {
             "{waited:?}"
         );
         let msg = err.to_string();
-        assert!(matches!(err, DeployError::LockTimeout { .. }), "{msg}");
+        assert!(matches!(err, Error::LockTimeout { .. }), "{msg}");
         assert!(msg.contains("gave up after 400 ms waiting for"), "{msg}");
         assert!(msg.contains("--lock-timeout"), "{msg}");
         match conn.dialect() {
@@ -165,7 +165,7 @@ async fn a_failing_migration_leaves_nothing_behind_where_ddl_is_transactional() 
             "CREATE TABLE first_half (id INTEGER PRIMARY KEY);\nALTER TABLE no_such_table ADD COLUMN x INTEGER;\n",
         ));
         let err = deploy(&mut conn, &ms).await.unwrap_err();
-        let DeployError::Failed { rolled_back, .. } = &err else {
+        let Error::Failed { rolled_back, .. } = &err else {
             panic!("{err}")
         };
         let live = conn.introspect().await.unwrap();
@@ -240,7 +240,7 @@ async fn an_interrupted_migration_is_diagnosed_and_the_advice_works() {
         // Killed before any statement ran: nothing there, so rolling back and deploying works.
         interrupt(&mut conn, &two, "").await;
         match deploy(&mut conn, &ms).await.unwrap_err() {
-            DeployError::Blocked {
+            Error::Blocked {
                 logs: None,
                 diagnosis: Diagnosis::NotApplied,
                 ..
@@ -277,7 +277,7 @@ async fn an_interrupted_migration_is_diagnosed_and_the_advice_works() {
         )
         .await;
         let err = deploy(&mut conn, &ms).await.unwrap_err();
-        let DeployError::Blocked {
+        let Error::Blocked {
             diagnosis:
                 Diagnosis::Partial {
                     finish_sql,
@@ -315,7 +315,7 @@ async fn an_interrupted_migration_is_diagnosed_and_the_advice_works() {
         assert!(
             matches!(
                 &err,
-                DeployError::Blocked {
+                Error::Blocked {
                     diagnosis: Diagnosis::Applied,
                     ..
                 }
@@ -412,7 +412,7 @@ async fn a_push_never_drops_other_tables_and_refuses_data_loss() {
             .await
             .unwrap_err();
         let msg = err.to_string();
-        assert!(matches!(err, DeployError::DataLoss { .. }), "{msg}");
+        assert!(matches!(err, Error::DataLoss { .. }), "{msg}");
         assert!(msg.contains("drop the column `price`"), "{msg}");
         assert!(msg.contains("alter the column `name`"), "{msg}");
         assert!(msg.contains("nothing was changed"), "{msg}");

@@ -139,10 +139,10 @@ impl Datasource {
         options: &sovereign_migrate::MigrateOptions,
     ) -> Result<Deployed> {
         let url = absolute_sqlite(url, self.base_dir());
-        let migrate_err = |e: sovereign_migrate::DeployError| {
+        let migrate_err = |e: sovereign_migrate::Error| {
             let kind = match e {
-                sovereign_migrate::DeployError::Connect { .. } => ErrorKind::Connection,
-                sovereign_migrate::DeployError::LockTimeout { .. } => ErrorKind::Timeout,
+                sovereign_migrate::Error::Connect { .. } => ErrorKind::Connection,
+                sovereign_migrate::Error::LockTimeout { .. } => ErrorKind::Timeout,
                 _ => ErrorKind::Database { code: None },
             };
             Error::new(kind, format!("migrating {}: {e}", redact(&url)))
