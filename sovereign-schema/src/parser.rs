@@ -18,6 +18,8 @@ pub fn parse(file: FileId, text: &str) -> (SchemaAst, Vec<Diagnostic>) {
         file,
         diags: Vec::new(),
         comment_block_end: None,
+        trailing_comma: None,
+        block_kind: None,
     };
     let items = p.items();
     (SchemaAst { file, items }, p.diags)
@@ -32,6 +34,10 @@ struct Parser<'a> {
     /// The token index of the last comment of the comment block being read (comments on their
     /// own lines, one after the other), if any.
     comment_block_end: Option<usize>,
+    /// The first `,` right before a `)` in the attribute being read.
+    trailing_comma: Option<Span>,
+    /// The kind of block being read.
+    block_kind: Option<BlockKind>,
 }
 
 impl<'a> Parser<'a> {
@@ -263,6 +269,7 @@ impl<'a> Parser<'a> {
             self.skip_line();
             return None;
         }
+        self.block_kind = Some(kind);
         // Prisma drops a comment written after the opening brace; so do we (the formatter must
         // agree byte for byte), but it must not be mistaken for a member.
         if let Some(c) = self
@@ -468,7 +475,21 @@ impl<'a> Parser<'a> {
             );
             return None;
         }
+        self.trailing_comma = None;
         let value = self.expr(0)?;
+        if let (Some(comma), ExprKind::Call { name, .. }) =
+            (self.trailing_comma.take(), &value.kind)
+        {
+            if name == "env" {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Exactly one string parameter must be passed to the env function.",
+                        comma,
+                    )
+                    .with_hint("remove the `,` before `)`"),
+                );
+            }
+        }
         let trailing = self.end_of_line();
         let span = name.span.to(value.span);
         Some(Property {
@@ -485,6 +506,38 @@ impl<'a> Parser<'a> {
         let name = self.ident(name_tok);
         let mut ty = None;
         if kind.has_fields() {
+            // Prisma 1's syntax, which Prisma still recognises to say what to write instead.
+            let legacy = match (self.peek_kind(), self.peek_kind_at(1), self.peek_kind_at(2)) {
+                (Some(T::Colon), _, _) => Some((
+                    "Field declarations don't require a `:`.",
+                    "remove the `:` after the field name",
+                    0,
+                )),
+                (Some(T::LBracket), Some(T::Ident), Some(T::RBracket)) => Some((
+                    "To specify a list, please use `Type[]` instead of `[Type]`.",
+                    "write the type as `Type[]`",
+                    2,
+                )),
+                (Some(T::Ident), Some(T::Unknown), _)
+                    if self
+                        .toks
+                        .get(self.pos + 1)
+                        .is_some_and(|t| self.text(*t) == "!") =>
+                {
+                    Some((
+                        "Fields are required by default, `!` is no longer required.",
+                        "remove the `!`",
+                        1,
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((message, hint, last)) = legacy {
+                let span = self.here().to(self.span(self.toks[self.pos + last]));
+                self.diags
+                    .push(Diagnostic::error(message, span).with_hint(hint));
+                return None;
+            }
             match self.peek() {
                 Some(t) if t.kind == T::Ident => {
                     ty = Some(self.field_type()?);
@@ -616,9 +669,27 @@ impl<'a> Parser<'a> {
         let mut parens = false;
         if self.peek_kind() == Some(T::LParen) {
             parens = true;
+            self.trailing_comma = None;
             let (a, close) = self.args(1)?;
             args = a;
             span = span.to(close);
+            // Prisma refuses `@@index([a],)` and `@default(uuid(4,))`, but not `@db.VarChar(10,)`.
+            if let Some(comma) = self
+                .trailing_comma
+                .take()
+                .filter(|_| !name.name.contains('.'))
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        format!(
+                            "Error parsing attribute \"@{}\": Trailing commas are not valid in attribute arguments, please remove the comma.",
+                            name.name
+                        ),
+                        comma,
+                    )
+                    .with_hint("remove the `,` before `)`"),
+                );
+            }
         }
         Some(Attribute {
             name,
@@ -648,7 +719,10 @@ impl<'a> Parser<'a> {
             let value = self.expr(depth + 1)?;
             let span = name.as_ref().map_or(value.span, |n| n.span.to(value.span));
             args.push(Arg { name, value, span });
-            if self.eat(T::Comma).is_some() {
+            if let Some(comma) = self.eat(T::Comma) {
+                if self.peek_kind() == Some(T::RParen) && self.trailing_comma.is_none() {
+                    self.trailing_comma = Some(self.span(comma));
+                }
                 continue;
             }
             if let Some(close) = self.eat(T::RParen) {
@@ -749,7 +823,22 @@ impl<'a> Parser<'a> {
                         });
                     }
                     items.push(self.expr(depth + 1)?);
-                    if self.eat(T::Comma).is_some() {
+                    if let Some(comma) = self.eat(T::Comma) {
+                        if self.peek_kind() == Some(T::RBracket) {
+                            // Prisma's grammar has no trailing comma in a list.
+                            let what = match self.block_kind {
+                                Some(k) if k.is_config() => format!(
+                                    "Error validating: This line is not a valid definition within a {}.",
+                                    k.keyword()
+                                ),
+                                _ => "Error validating: This line is not a valid field or attribute definition.".to_string(),
+                            };
+                            self.diags.push(
+                                Diagnostic::error(what, self.span(comma))
+                                    .with_hint("remove the `,` before `]`"),
+                            );
+                            return None;
+                        }
                         continue;
                     }
                     if let Some(close) = self.eat(T::RBracket) {
