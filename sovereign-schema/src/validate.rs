@@ -1089,6 +1089,7 @@ impl<'a> Validator<'a> {
         if b.kind == BlockKind::View {
             self.check_view_attributes(b);
         }
+        self.check_index_arguments(primary_key.as_ref(), &uniques, &indexes);
         self.check_autoincrement(b, &fields, primary_key.as_ref(), &uniques);
         if id_spans.len() > 1 {
             let msg = format!(
@@ -1244,6 +1245,71 @@ impl<'a> Validator<'a> {
                     }
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// Per-field `sort:` and `length:` where the database has them: a primary key may be sorted
+    /// on SQL Server only, and prefix lengths exist on MySQL only.
+    fn check_index_arguments(
+        &mut self,
+        pk: Option<&PrimaryKey>,
+        uniques: &[Index],
+        indexes: &[Index],
+    ) {
+        if self.options.partial {
+            return;
+        }
+        let sort_in_pk = self.provider == Provider::Sqlserver;
+        let length = self.provider == Provider::Mysql;
+        if let Some(pk) = pk {
+            let label = if pk.compound { "@@id" } else { "@id" };
+            for (arg, allowed, present) in [
+                (
+                    "sort",
+                    sort_in_pk,
+                    pk.fields.iter().any(|f| f.sort.is_some()),
+                ),
+                (
+                    "length",
+                    length,
+                    pk.fields.iter().any(|f| f.length.is_some()),
+                ),
+            ] {
+                if present && !allowed {
+                    let msg = format!(
+                        "Error parsing attribute \"{label}\": The {arg} argument is not supported in the primary key with the current connector"
+                    );
+                    self.err(msg, pk.span).hint = Some(format!(
+                        "remove `{arg}:`; {} {}",
+                        if arg == "sort" {
+                            "only SQL Server sorts a primary key, not"
+                        } else {
+                            "only MySQL has prefix lengths, not"
+                        },
+                        provider_display(self.provider)
+                    ));
+                }
+            }
+        }
+        if length {
+            return;
+        }
+        for idx in uniques.iter().chain(indexes) {
+            if idx.fields.iter().any(|f| f.length.is_some()) {
+                let label = match (idx.kind, idx.single_field) {
+                    (IndexKind::Unique, true) => "@unique",
+                    (IndexKind::Unique, false) => "@@unique",
+                    (IndexKind::Fulltext, _) => "@@fulltext",
+                    (IndexKind::Normal, _) => "@@index",
+                };
+                let msg = format!(
+                    "Error parsing attribute \"{label}\": The length argument is not supported in an index definition with the current connector"
+                );
+                self.err(msg, idx.span).hint = Some(format!(
+                    "remove `length:`; only MySQL has prefix lengths, not {}",
+                    provider_display(self.provider)
+                ));
             }
         }
     }
