@@ -57,37 +57,25 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// A database on the PostgreSQL server of `SOVEREIGN_TEST_POSTGRES_URL`; `None` (skipped, said
-/// on stderr) without the variable, a failure when `CI` is set.
+/// A database on the PostgreSQL server of `SOVEREIGN_TEST_POSTGRES_URL` (skipped when unset,
+/// a failure when `CI` is set), dropped with the value.
 struct PgDb {
-    admin: String,
+    db: Option<sovereign_test_support::TestDb>,
     name: String,
     url: String,
 }
 
 impl PgDb {
     fn create() -> Option<PgDb> {
-        let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set but SOVEREIGN_TEST_POSTGRES_URL is not"
-            );
-            eprintln!(
-                "SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; the PostgreSQL part did not run"
-            );
-            return None;
-        };
-        let name = unique("cli_safety");
-        rt().block_on(async {
-            let mut c = sovereign_migrate::Connection::connect(&admin)
-                .await
-                .expect("the PostgreSQL server of SOVEREIGN_TEST_POSTGRES_URL");
-            c.execute_script(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-        });
-        let url = sovereign_migrate::url::with_database(&admin, &name);
-        Some(PgDb { admin, name, url })
+        let db = rt().block_on(sovereign_test_support::TestDb::create(
+            sovereign_test_support::Server::Postgres,
+            "cli_safety",
+        ))?;
+        Some(PgDb {
+            name: db.name.clone(),
+            url: db.url.clone(),
+            db: Some(db),
+        })
     }
 
     fn query(&self, sql: &str) -> Vec<Vec<String>> {
@@ -118,14 +106,9 @@ impl PgDb {
 
 impl Drop for PgDb {
     fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        rt().block_on(async move {
-            if let Ok(mut c) = sovereign_migrate::Connection::connect(&admin).await {
-                let _ = c
-                    .execute_script(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await;
-            }
-        });
+        if let Some(db) = self.db.take() {
+            rt().block_on(db.drop());
+        }
     }
 }
 
@@ -564,7 +547,6 @@ fn no_password_reaches_any_output() {
             assert_eq!(out.status.code(), Some(1), "{url}: {all}");
             assert!(!all.contains("s3cr"), "{url}: {all}");
             assert!(!all.contains("pa/ss"), "{url}: {all}");
-
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -7,7 +7,8 @@ use sovereign_migrate::{create_script, diff_script, sql_schema, Connection, Dial
 use std::path::Path;
 
 mod common;
-use common::{to_mysql, TestDb};
+use common::to_mysql;
+use sovereign_test_support::TestDb;
 
 fn fixtures() -> Vec<(String, String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff");
@@ -81,7 +82,9 @@ async fn scripts_apply_on_postgres() {
         .into_iter()
         .filter(|c| c.0.ends_with("postgresql"))
     {
-        let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "pg apply test").await else {
+        let Some(db) =
+            TestDb::create_from_var("SOVEREIGN_TEST_POSTGRES_URL", "pg apply test").await
+        else {
             return;
         };
         apply(&db.url, &from, &to, &case).await;
@@ -103,7 +106,8 @@ async fn scripts_apply_on_mysql() {
             eprintln!("{case}: no MySQL version");
             continue;
         }
-        let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "my apply test").await else {
+        let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_MYSQL_URL", "my apply test").await
+        else {
             return;
         };
         apply(&db.url, &from, &to, &case).await;

@@ -5,8 +5,7 @@
 use sovereign_migrate::{deploy, reset, resolve, status, Connection, Error, Migration, Resolution};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-mod common;
-use common::TestDb;
+use sovereign_test_support::TestDb;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -174,7 +173,8 @@ async fn deploy_on_sqlite() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn deploy_on_postgres() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "postgres deploy test").await
+    let Some(db) =
+        TestDb::create_from_var("SOVEREIGN_TEST_POSTGRES_URL", "postgres deploy test").await
     else {
         return;
     };
@@ -184,7 +184,8 @@ async fn deploy_on_postgres() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn deploy_on_mysql() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "mysql deploy test").await else {
+    let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_MYSQL_URL", "mysql deploy test").await
+    else {
         return;
     };
     scenario(&db.url).await;
@@ -219,7 +220,8 @@ async fn concurrent(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deploys_on_postgres() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "postgres deploy test").await
+    let Some(db) =
+        TestDb::create_from_var("SOVEREIGN_TEST_POSTGRES_URL", "postgres deploy test").await
     else {
         return;
     };
@@ -229,7 +231,8 @@ async fn concurrent_deploys_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deploys_on_mysql() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "mysql deploy test").await else {
+    let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_MYSQL_URL", "mysql deploy test").await
+    else {
         return;
     };
     concurrent(&db.url).await;

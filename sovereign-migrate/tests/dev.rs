@@ -4,8 +4,7 @@
 use sovereign_migrate::dev::{plan, Shadow};
 use sovereign_migrate::{deploy, sql_schema, Connection, Dialect, Migration};
 
-mod common;
-use common::TestDb;
+use sovereign_test_support::TestDb;
 
 const V1: &str = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"X\")\n}\n\nmodel User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  bio   String?\n}\n";
 
@@ -106,7 +105,8 @@ async fn dev_on_sqlite() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn dev_on_postgres_drops_its_shadow_database() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "pg dev test").await else {
+    let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_POSTGRES_URL", "pg dev test").await
+    else {
         return;
     };
     scenario(&db.url, Dialect::Postgres, "postgresql").await;
@@ -123,7 +123,7 @@ async fn dev_on_postgres_drops_its_shadow_database() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn dev_on_mysql() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "my dev test").await else {
+    let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_MYSQL_URL", "my dev test").await else {
         return;
     };
     scenario(&db.url, Dialect::Mysql, "mysql").await;

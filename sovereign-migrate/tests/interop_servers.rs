@@ -12,8 +12,7 @@ use sovereign_migrate::{
 };
 use std::path::{Path, PathBuf};
 
-mod common;
-use common::TestDb;
+use sovereign_test_support::TestDb;
 
 /// One server kind and its fixtures.
 struct Server {
@@ -177,7 +176,7 @@ async fn third_is_in_place(s: &Server, conn: &mut Connection) {
 }
 
 async fn continue_prisma_history(s: &Server) {
-    let Some(db) = TestDb::create(s.var, s.label).await else {
+    let Some(db) = TestDb::create_from_var(s.var, s.label).await else {
         return;
     };
     let all = migrations(s);
@@ -281,7 +280,7 @@ fn failed_row_rolled_back(before: &[(String, Row)], after: &[(String, Row)]) {
 }
 
 async fn failed_prisma_migration_blocks_until_resolved(s: &Server) {
-    let Some(db) = TestDb::create(s.var, s.label).await else {
+    let Some(db) = TestDb::create_from_var(s.var, s.label).await else {
         return;
     };
     let all = migrations(s);
@@ -304,7 +303,7 @@ async fn failed_prisma_migration_blocks_until_resolved(s: &Server) {
     db.drop().await;
 
     // Finished by hand and marked applied: only the third runs.
-    let Some(db) = TestDb::create(s.var, s.label).await else {
+    let Some(db) = TestDb::create_from_var(s.var, s.label).await else {
         return;
     };
     let (mut conn, before) = failed_by_prisma(s, &db).await;

@@ -5,7 +5,7 @@ use sovereign_migrate::{create_script, sql_schema, Connection, Dialect, SqlSchem
 use std::path::Path;
 
 mod common;
-use common::TestDb;
+use sovereign_test_support::TestDb;
 
 fn schemas(suffix: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -81,7 +81,8 @@ async fn sqlite_round_trip() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn postgres_round_trip() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_POSTGRES_URL", "pg introspection").await else {
+    let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_POSTGRES_URL", "pg introspection").await
+    else {
         return;
     };
     for (case, text) in schemas("postgresql") {
@@ -92,7 +93,8 @@ async fn postgres_round_trip() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn mysql_round_trip() {
-    let Some(db) = TestDb::create("SOVEREIGN_TEST_MYSQL_URL", "my introspection").await else {
+    let Some(db) = TestDb::create_from_var("SOVEREIGN_TEST_MYSQL_URL", "my introspection").await
+    else {
         return;
     };
     for (case, text) in schemas("postgresql") {

@@ -9,8 +9,7 @@ use sovereign_migrate::{
 };
 use std::time::{Duration, Instant};
 
-mod common;
-use common::TestDb;
+use sovereign_test_support::TestDb;
 
 fn temp_sqlite(label: &str) -> (String, std::path::PathBuf) {
     let path = std::env::temp_dir().join(format!(
@@ -39,7 +38,7 @@ macro_rules! on_every_database {
         $f(url).await;
         remove_sqlite(&path);
         for var in ["SOVEREIGN_TEST_POSTGRES_URL", "SOVEREIGN_TEST_MYSQL_URL"] {
-            if let Some(db) = TestDb::create(var, concat!($label, " test")).await {
+            if let Some(db) = TestDb::create_from_var(var, concat!($label, " test")).await {
                 $f(db.url.clone()).await;
                 db.drop().await;
             }
@@ -97,7 +96,7 @@ async fn eight_concurrent_deployers_apply_each_migration_once() {
     }
     for var in ["SOVEREIGN_TEST_POSTGRES_URL", "SOVEREIGN_TEST_MYSQL_URL"] {
         for _ in 0..2 {
-            if let Some(db) = TestDb::create(var, "concurrent test").await {
+            if let Some(db) = TestDb::create_from_var(var, "concurrent test").await {
                 concurrent_round(&db.url, 8).await;
                 db.drop().await;
             }

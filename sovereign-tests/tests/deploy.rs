@@ -3,6 +3,7 @@
 //! provider gets, which must never lose data silently.
 
 use sovereign::Host;
+use sovereign_test_support::{Server, TestDb};
 use sovereign_tests::example_platform::{COMPOSED_PLUGINS, DATASOURCE};
 
 fn temp(name: &str) -> std::path::PathBuf {
@@ -51,35 +52,13 @@ async fn platform_instances_starting_at_once_deploy_each_migration_once() {
     }
 }
 
-/// A fresh database on the PostgreSQL server of `SOVEREIGN_TEST_POSTGRES_URL`.
-async fn postgres(label: &str) -> Option<(String, String, String)> {
-    let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but SOVEREIGN_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; {label} did not run");
-        return None;
-    };
-    let name = format!("sov_{label}_{}", std::process::id());
-    let mut c = sovereign_migrate::Connection::connect(&admin)
-        .await
-        .unwrap();
-    c.execute_script(&format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}"
-    ))
-    .await
-    .unwrap();
-    let url = sovereign_migrate::url::with_database(&admin, &name);
-    Some((admin, name, url))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_at_start_up_keeps_other_tables_and_refuses_data_loss() {
     // The example platform's migrations are SQLite's; on PostgreSQL its schema is pushed.
-    let Some((admin, name, url)) = postgres("startup_push").await else {
+    let Some(db) = TestDb::create(Server::Postgres, "startup_push").await else {
         return;
     };
+    let url = db.url.clone();
     let mut conn = sovereign_migrate::Connection::connect(&url).await.unwrap();
     conn.execute_script("CREATE TABLE billing_ledger (id integer primary key, amount integer); INSERT INTO billing_ledger VALUES (1, 100);")
         .await
@@ -138,12 +117,7 @@ async fn a_push_at_start_up_keeps_other_tables_and_refuses_data_loss() {
         .unwrap();
     assert_eq!(ledger, [(100,)]);
     drop(conn);
-    let mut c = sovereign_migrate::Connection::connect(&admin)
-        .await
-        .unwrap();
-    c.execute_script(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    db.drop().await;
 }
 
 #[tokio::test]

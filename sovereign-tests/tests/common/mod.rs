@@ -4,26 +4,17 @@
 //! servers of `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL`, with the suite's
 //! schema created by sovereign-migrate.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use sovereign_migrate::{Connection, Dialect};
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub struct TestDb {
     pub url: String,
     pub backend: sovereign::Backend,
-    admin: Option<String>,
+    /// The server database (dropped with it, also when a test panics); `None` for SQLite.
+    server: Option<sovereign_test_support::TestDb>,
     name: String,
 }
 
-fn unique_name(label: &str) -> String {
-    format!(
-        "sov_{label}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
-}
+use sovereign_test_support::unique_name;
 
 /// A schema for one provider.
 pub fn schema_for(schema: &str, provider: &str) -> String {
@@ -62,7 +53,7 @@ impl TestDb {
         TestDb {
             url,
             backend: sovereign::Backend::Sqlite,
-            admin: None,
+            server: None,
             name: path.display().to_string(),
         }
     }
@@ -76,69 +67,37 @@ impl TestDb {
     /// Like [`TestDb::server`], with the tables of another schema (its provider replaced by the
     /// server's).
     pub async fn server_with_schema(var: &str, label: &str, schema: &str) -> Option<TestDb> {
-        let Ok(admin) = std::env::var(var) else {
-            eprintln!("SKIPPED: {var} is not set; {label} did not run");
-            return None;
-        };
-        let name = unique_name(label);
-        let mysql = admin.starts_with("mysql");
-        let mut conn = Connection::connect(&admin)
-            .await
-            .expect("connect to the test server");
-        conn.execute_script(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create database");
-        let (base, query) = admin
-            .split_once('?')
-            .map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
-        let scheme_end = base.find("://").map_or(0, |i| i + 3);
-        let path = base[scheme_end..]
-            .find('/')
-            .map_or(base.len(), |i| scheme_end + i);
-        let mut url = format!("{}/{name}", &base[..path]);
-        if let Some(q) = query {
-            url.push('?');
-            url.push_str(q);
-        }
-        let (provider, dialect, backend) = if mysql {
-            ("mysql", Dialect::Mysql, sovereign::Backend::MySql)
-        } else {
-            (
+        let server = sovereign_test_support::TestDb::create_from_var(var, label).await?;
+        let (provider, dialect, backend) = match server.server {
+            sovereign_test_support::Server::Mysql => {
+                ("mysql", Dialect::Mysql, sovereign::Backend::MySql)
+            }
+            sovereign_test_support::Server::Postgres => (
                 "postgresql",
                 Dialect::Postgres,
                 sovereign::Backend::Postgres,
-            )
+            ),
         };
-        let mut db = Connection::connect(&url)
+        let mut db = Connection::connect(&server.url)
             .await
             .expect("connect to the new database");
         db.execute_script(&ddl(schema, provider, dialect))
             .await
             .expect("create the tables");
         Some(TestDb {
-            url,
+            url: server.url.clone(),
+            name: server.name.clone(),
             backend,
-            admin: Some(admin),
-            name,
+            server: Some(server),
         })
     }
 
     pub async fn drop(self) {
-        match self.admin {
+        match self.server {
             None => {
                 let _ = std::fs::remove_file(&self.name);
             }
-            Some(admin) => {
-                let mut conn = Connection::connect(&admin).await.unwrap();
-                let force = if admin.starts_with("mysql") {
-                    ""
-                } else {
-                    " WITH (FORCE)"
-                };
-                conn.execute_script(&format!("DROP DATABASE IF EXISTS {}{force}", self.name))
-                    .await
-                    .unwrap();
-            }
+            Some(server) => server.drop().await,
         }
     }
 }
