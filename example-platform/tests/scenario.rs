@@ -67,47 +67,18 @@ fn scenario_on_sqlite_files() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A database URL next to the admin URL's, with another database name.
-fn with_db(admin: &str, name: &str) -> String {
-    let (base, query) = admin
-        .split_once('?')
-        .map_or((admin, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut url = format!("{}/{name}", &base[..path]);
-    if let Some(q) = query {
-        url.push('?');
-        url.push_str(q);
-    }
-    url
-}
-
 #[tokio::test]
 async fn scenario_on_postgres() {
-    let Ok(admin) = std::env::var("SOVEREIGN_TEST_POSTGRES_URL") else {
-        eprintln!(
-            "SKIPPED: SOVEREIGN_TEST_POSTGRES_URL is not set; the PostgreSQL scenario did not run"
-        );
+    use sovereign_test_support::{Server, TestDb};
+    let Some(platform) = TestDb::create(Server::Postgres, "example_platform").await else {
         return;
     };
-    let pid = std::process::id();
-    let names = [
-        format!("sov_example_p_{pid}"),
-        format!("sov_example_a_{pid}"),
-    ];
-    let mut conn = sovereign_migrate::Connection::connect(&admin)
-        .await
-        .expect("connect");
-    for n in &names {
-        conn.execute_script(&format!("CREATE DATABASE {n}"))
-            .await
-            .expect("create database");
-    }
+    let Some(analytics) = TestDb::create(Server::Postgres, "example_analytics").await else {
+        return;
+    };
     let env = [
-        ("DATABASE_URL", with_db(&admin, &names[0])),
-        ("ANALYTICS_DATABASE_URL", with_db(&admin, &names[1])),
+        ("DATABASE_URL", platform.url.clone()),
+        ("ANALYTICS_DATABASE_URL", analytics.url.clone()),
         // No SQLite file may be touched.
         (
             "SOVEREIGN_DATA_DIR",
@@ -118,11 +89,8 @@ async fn scenario_on_postgres() {
     ];
     let first = std::panic::catch_unwind(|| run(&env));
     let second = std::panic::catch_unwind(|| run(&env));
-    for n in &names {
-        conn.execute_script(&format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
-            .await
-            .expect("drop database");
-    }
+    platform.drop().await;
+    analytics.drop().await;
     let (first, second) = (first.expect("first run"), second.expect("second run"));
     assert!(
         first.contains("platform database: schema pushed"),
