@@ -5,14 +5,18 @@
 //! (read-only), or a shared plugin's own models (editable) beside the core ones (read-only).
 //! A plugin's view never shows another plugin's models ([`Source::visible`]).
 //!
-//! The server listens on 127.0.0.1 only and requires a random token on every request: another
-//! local user, or a web page the browser visits, cannot reach the data. The printed URL
-//! carries the token once; the server trades it for an `HttpOnly`, `SameSite=Strict` cookie
-//! and sends the browser on to a URL without it. `--browser` starts the browser on a page in a
-//! private directory that leads to that URL, so the token never appears on a command line
-//! (which `ps` shows every local user). Every response carries a content security policy that
-//! allows no inline script, writes from another origin are refused, and paging parameters are
-//! bounded ([`MAX_TAKE`], [`MAX_SKIP`]).
+//! The server listens on 127.0.0.1 only and requires a random token, in the `x-studio-token`
+//! header, on every API request: another local user, or a web page the browser visits, cannot
+//! reach the data. The page itself (`/`, its script and style sheet) is the same for every
+//! studio and carries no data and no secret, so it is served without the token. The printed
+//! URL carries the token once (`/?token=`); the page's script keeps it in `sessionStorage`
+//! (per origin, so per port, and per tab), takes it out of the address bar and sends it as
+//! that header. The token is never put in a cookie: browsers send a host's cookies to every
+//! port of it, so any other server on 127.0.0.1 the browser visits would receive it. `--browser`
+//! starts the browser on a page in a private directory that leads to that URL, so the token
+//! never appears on a command line (which `ps` shows every local user). Every response carries
+//! a content security policy that allows no inline script, writes from another origin are
+//! refused, and paging parameters are bounded ([`MAX_TAKE`], [`MAX_SKIP`]).
 //!
 //! Data goes through [`sovereign::dynamic`], the typed client's runtime without generated
 //! types, so values, filters and error kinds are the client's own. Pages are read with
@@ -28,7 +32,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use axum::extract::{Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -126,8 +130,7 @@ pub struct Studio {
     pub title: String,
     pub sources: Vec<Source>,
     token: String,
-    /// The port served on (set once bound): the origin writes must come from, and the cookie's
-    /// name (cookies are shared by every port of a host).
+    /// The port served on (set once bound): the origin writes must come from.
     port: u16,
     /// The page that handed the token to a browser, removed once the browser used it.
     handoff: Mutex<Option<Handoff>>,
@@ -145,14 +148,10 @@ impl Studio {
         })
     }
 
-    /// The token every request must carry: the `x-studio-token` header, or the cookie the
-    /// printed URL (`/?token=`) trades it for.
+    /// The token every API request must carry in the `x-studio-token` header (the page's
+    /// script takes it from the printed URL, `/?token=`).
     pub fn token(&self) -> &str {
         &self.token
-    }
-
-    fn cookie_name(&self) -> String {
-        format!("sovereign_studio_{}", self.port)
     }
 
     /// Whether `origin` (an `Origin` header) is this studio's own page.
@@ -393,7 +392,8 @@ fn open_browser(url: &str) -> Option<Handoff> {
 // ---------------------------------------------------------------------------------------------
 // Routes, the guard and the headers
 
-/// The studio's routes, behind the token check, every response with the security headers.
+/// The studio's routes, the API behind the token check, every response with the security
+/// headers.
 pub fn router(studio: Arc<Studio>) -> Router {
     Router::new()
         .route("/", get(page))
@@ -451,20 +451,33 @@ fn refuse(message: &'static str) -> Response {
     (StatusCode::FORBIDDEN, message).into_response()
 }
 
-/// The value of cookie `name`, from every `Cookie` header.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find_map(|(k, v)| (k == name).then_some(v))
+/// The answer to a request without this studio's token: 401, with a JSON error of kind `token`
+/// that the page recognises (it then says to open the printed URL).
+fn unauthorized(message: &'static str) -> Response {
+    let mut res = ApiError {
+        status: StatusCode::UNAUTHORIZED,
+        body: json!({"kind": "token", "message": message}),
+    }
+    .into_response();
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("StudioToken header=\"x-studio-token\""),
+    );
+    res
+}
+
+/// The paths served without the token: the page, its script and its style sheet. They are
+/// the same for every studio (no title, no model, no token), so they tell nobody anything.
+fn public(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::GET | Method::HEAD)
+        && matches!(path, "/" | "/studio.js" | "/studio.css")
 }
 
 /// Refuses requests addressed to another host name (a page rebinding its own name to
-/// 127.0.0.1), writes from another origin, and requests without the token. The printed URL's
-/// `/?token=` is traded for a cookie, and the browser sent on to `/`.
+/// 127.0.0.1), writes from another origin, and, except for the page and its assets, requests
+/// without the token in the `x-studio-token` header. The token is taken from that header only:
+/// not from a cookie (which the browser would send to every other server on 127.0.0.1 too),
+/// and not from a query string (which ends up in histories and logs).
 async fn guard(State(studio): State<Arc<Studio>>, req: Request, next: Next) -> Response {
     let host_ok = req
         .headers()
@@ -488,55 +501,29 @@ async fn guard(State(studio): State<Arc<Studio>>, req: Request, next: Next) -> R
             }
         }
     }
-    let from_query = (req.method() == Method::GET && req.uri().path() == "/")
-        .then(|| req.uri().query())
-        .flatten()
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
-    if let Some(t) = from_query {
-        if !same(t, &studio.token) {
-            return refuse("This is not this studio's token: open the URL it printed when it started (…/?token=…).");
+    if public(req.method(), req.uri().path()) {
+        // The printed URL, or the hand-off page leading to it: the page's script takes the
+        // token from the address. Once a browser has it, the hand-off page has done its work.
+        let handed_over = req.uri().path() == "/"
+            && req
+                .uri()
+                .query()
+                .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")))
+                .is_some_and(|t| same(t, &studio.token));
+        if handed_over {
+            studio.drop_handoff();
         }
-        // The browser has the token: the page that handed it over has done its work.
-        studio.drop_handoff();
-        return exchange(&studio);
+        return next.run(req).await;
     }
-    let name = studio.cookie_name();
-    let ok = req
-        .headers()
-        .get("x-studio-token")
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| cookie(req.headers(), &name))
-        .is_some_and(|t| same(t, &studio.token));
-    if !ok {
-        return refuse(
-            "This studio needs its token: open the full URL it printed when it started (…/?token=…).",
-        );
+    match req.headers().get("x-studio-token").map(|h| h.to_str()) {
+        None => unauthorized(
+            "This studio needs its token, in the x-studio-token header. In a browser, open the full URL the command printed when it started (…/?token=…).",
+        ),
+        Some(Ok(t)) if same(t, &studio.token) => next.run(req).await,
+        Some(_) => unauthorized(
+            "This is not this studio's token: open the URL the command printed when it started (…/?token=…).",
+        ),
     }
-    next.run(req).await
-}
-
-/// The token traded for a cookie that scripts cannot read and other sites' requests do not
-/// carry, and the browser sent on to the page without the token in its address bar. The page
-/// goes on with a meta refresh rather than a redirect, so that the next request is one the
-/// studio's own page makes: a `SameSite=Strict` cookie set on a navigation that began
-/// elsewhere (the hand-off file) is not sent on that navigation's redirects.
-fn exchange(studio: &Studio) -> Response {
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Strict",
-        studio.cookie_name(),
-        studio.token
-    );
-    (
-        StatusCode::OK,
-        [
-            (header::SET_COOKIE, cookie),
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
-        ],
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"refresh\" content=\"0; url=/\">\n<title>Sovereign Studio</title>\n\
-         </head>\n<body><p>Opening Sovereign Studio… <a href=\"/\">continue</a></p></body>\n</html>\n",
-    )
-        .into_response()
 }
 
 async fn not_found() -> ApiError {
@@ -546,9 +533,14 @@ async fn not_found() -> ApiError {
     }
 }
 
-async fn page(State(studio): State<Arc<Studio>>) -> Response {
-    let html = PAGE_HTML.replace("{{TITLE}}", &html_escape(&studio.title));
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+/// The page: the same for every studio, whatever the token in its address; the script fills
+/// it in from the API, with the token.
+async fn page() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        PAGE_HTML,
+    )
+        .into_response()
 }
 
 async fn css() -> Response {

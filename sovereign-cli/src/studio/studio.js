@@ -1,6 +1,9 @@
 // Sovereign Studio: one page, no framework. State lives in the URL hash, so Back and Forward
-// and reloading keep the view. Requests are authenticated by the cookie the server set when it
-// took the token of the printed URL (HttpOnly: this script never sees the token).
+// and reloading keep the view. Requests carry the studio's token in the x-studio-token header:
+// the page is opened at the URL the command printed (/?token=...), and this script keeps the
+// token in sessionStorage (this origin, which includes the port, and this tab only) and takes
+// it out of the address bar. Never in a cookie: a browser sends a host's cookies to every port
+// of it, so any other server on 127.0.0.1 would receive the token.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -18,6 +21,46 @@ let counts = [];          // per source: model name -> row count (filled in afte
 const totals = new Map(); // listing -> exact number of records, once counted
 
 // ---------------------------------------------------------------------------------------------
+// The token
+
+const TOKEN_KEY = "sovereign-studio-token";
+
+// The token of the address (kept, then taken out of it, the view in the hash left as it is),
+// else the one kept for this tab; null when there is none. A token that could not even be a
+// header's value is no token of this studio's: "!" stands for it, and the server refuses it.
+function takeToken() {
+  const query = new URLSearchParams(location.search);
+  if (query.has("token")) {
+    let token = query.get("token");
+    query.delete("token");
+    const rest = query.toString();
+    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+    if (!/^[\x21-\x7e]{1,256}$/.test(token)) token = "!";
+    try { sessionStorage.setItem(TOKEN_KEY, token); } catch (_) { /* kept for this page only */ }
+    return token;
+  }
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch (_) { return null; }
+}
+
+const token = takeToken();
+
+const NO_TOKEN = "This page needs the studio's token: open the URL the command printed when it started " +
+  "(" + location.origin + "/?token=…), or start it with --browser.";
+const WRONG_TOKEN = "This is not this studio's token (was it restarted?): open the URL the command printed " +
+  "when it started (" + location.origin + "/?token=…), or start it with --browser.";
+
+// Says to open the printed URL, in place of the data.
+function needToken(message) {
+  try { sessionStorage.removeItem(TOKEN_KEY); } catch (_) { /* nothing kept */ }
+  $("sources").textContent = "";
+  $("welcome").hidden = true;
+  $("table-view").hidden = true;
+  $("panel").hidden = true;
+  $("main-error").textContent = message;
+  $("main-error").hidden = false;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Talking to the server
 
 async function api(path, params, body) {
@@ -25,7 +68,11 @@ async function api(path, params, body) {
   for (const [k, v] of Object.entries(params || {})) {
     if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, typeof v === "string" ? v : JSON.stringify(v));
   }
-  const init = { headers: {}, credentials: "same-origin" };
+  if (!token) {
+    needToken(NO_TOKEN);
+    throw { kind: "token", message: NO_TOKEN };
+  }
+  const init = { headers: { "x-studio-token": token }, credentials: "omit" };
   if (body !== undefined) {
     init.method = "POST";
     init.headers["content-type"] = "application/json";
@@ -40,6 +87,10 @@ async function api(path, params, body) {
   const text = await res.text();
   let data;
   try { data = JSON.parse(text); } catch (_) { data = { error: { kind: "http", message: text || res.statusText } }; }
+  if (res.status === 401) {
+    needToken(WRONG_TOKEN);
+    throw { kind: "token", message: WRONG_TOKEN };
+  }
   if (!res.ok) throw data.error || { kind: "http", message: res.statusText };
   return data;
 }
@@ -587,6 +638,8 @@ async function del() {
 
 async function loadSchema() {
   schema = await api("/api/schema");
+  $("studio-title").textContent = schema.title;
+  document.title = schema.title + " · Sovereign Studio";
   renderSidebar();
   refreshCounts();
 }
@@ -656,6 +709,7 @@ window.addEventListener("hashchange", render);
   try {
     await loadSchema();
   } catch (e) {
+    if (e.kind === "token") return;
     $("sources").textContent = "";
     $("main-error").textContent = e.message;
     $("main-error").hidden = false;
