@@ -13,7 +13,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -27,7 +26,6 @@ mod http;
 
 use http::{enc, http, Reply};
 
-static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -51,45 +49,35 @@ fn platform_schema(provider: &str) -> String {
 
 struct TestDb {
     url: String,
-    admin: Option<String>,
+    /// The server database (dropped with it, also on a panic); `None` for SQLite.
+    server: Option<sovereign_test_support::TestDb>,
     name: String,
     provider: &'static str,
 }
 
 impl TestDb {
     async fn create(provider: &'static str) -> Option<TestDb> {
-        let name = format!(
-            "sov_studio_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        );
-        let (url, admin, dialect) = match provider {
+        let (url, server, dialect) = match provider {
             "sqlite" => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
+                let path = std::env::temp_dir().join(format!(
+                    "{}.db",
+                    sovereign_test_support::unique_name("studio")
+                ));
                 let _ = std::fs::remove_file(&path);
                 (format!("file:{}", path.display()), None, Dialect::Sqlite)
             }
             _ => {
-                let var = if provider == "mysql" {
-                    "SOVEREIGN_TEST_MYSQL_URL"
+                let (server, dialect) = if provider == "mysql" {
+                    (sovereign_test_support::Server::Mysql, Dialect::Mysql)
                 } else {
-                    "SOVEREIGN_TEST_POSTGRES_URL"
+                    (sovereign_test_support::Server::Postgres, Dialect::Postgres)
                 };
-                let Ok(admin) = std::env::var(var) else {
-                    eprintln!("SKIPPED: {var} is not set; the studio on {provider} did not run");
-                    return None;
-                };
-                let mut c = Connection::connect(&admin).await.unwrap();
-                c.execute_script(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
-                let base = &admin[..admin.rfind('/').unwrap()];
-                let dialect = if provider == "mysql" {
-                    Dialect::Mysql
-                } else {
-                    Dialect::Postgres
-                };
-                (format!("{base}/{name}"), Some(admin), dialect)
+                let db = sovereign_test_support::TestDb::create(
+                    server,
+                    &format!("studio on {provider}"),
+                )
+                .await?;
+                (db.url.clone(), Some(db), dialect)
             }
         };
         let text = platform_schema(provider);
@@ -101,14 +89,13 @@ impl TestDb {
         ))
         .await
         .unwrap();
-        let name = if provider == "sqlite" {
-            url.trim_start_matches("file:").to_string()
-        } else {
-            name
+        let name = match &server {
+            None => url.trim_start_matches("file:").to_string(),
+            Some(db) => db.name.clone(),
         };
         Some(TestDb {
             url,
-            admin,
+            server,
             name,
             provider,
         })
@@ -121,21 +108,11 @@ impl TestDb {
     }
 
     async fn drop(self) {
-        match self.admin {
+        match self.server {
             None => {
                 let _ = std::fs::remove_file(&self.name);
             }
-            Some(admin) => {
-                let mut c = Connection::connect(&admin).await.unwrap();
-                let force = if self.provider == "mysql" {
-                    ""
-                } else {
-                    " WITH (FORCE)"
-                };
-                c.execute_script(&format!("DROP DATABASE IF EXISTS {}{force}", self.name))
-                    .await
-                    .unwrap();
-            }
+            Some(db) => db.drop().await,
         }
     }
 }
@@ -762,7 +739,7 @@ impl Browser {
                 if std::env::var("SOVEREIGN_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
                     panic!("{msg}");
                 }
-                eprintln!("SKIPPED: {msg}");
+                sovereign_test_support::skipped(&msg);
                 return None;
             }
         };
