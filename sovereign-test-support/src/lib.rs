@@ -254,6 +254,58 @@ impl Drop for SqliteFile {
     }
 }
 
+/// Expected-output fixtures as tests of their own: one test per fixture directory.
+///
+/// A fixture test is a `harness = false` test whose `main` calls [`fixtures::run`]; each
+/// subdirectory of the fixture folder becomes a test named after it, so a failure names its
+/// case, `cargo test NAME` runs one, and a new folder is a new test without touching code.
+pub mod fixtures {
+    use std::path::{Path, PathBuf};
+
+    /// The fixture directories of `dir`, in name order.
+    ///
+    /// # Panics
+    /// When `dir` cannot be read or holds no fixture.
+    pub fn cases(dir: &Path) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        out.sort();
+        assert!(!out.is_empty(), "no fixtures in {}", dir.display());
+        out
+    }
+
+    /// Runs `check` on every fixture directory of each `(prefix, dir)` as a test named
+    /// `prefix::<directory name>`, with the command line of the built-in harness, and exits.
+    pub fn run(suites: &[(&str, &Path, fn(&Path) -> Result<(), String>)]) -> ! {
+        let args = libtest_mimic::Arguments::from_args();
+        let mut trials = Vec::new();
+        for &(prefix, dir, check) in suites {
+            for case in cases(dir) {
+                let name = case
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                trials.push(libtest_mimic::Trial::test(
+                    format!("{prefix}::{name}"),
+                    move || check(&case).map_err(Into::into),
+                ));
+            }
+        }
+        libtest_mimic::run(&args, trials).exit()
+    }
+
+    /// `path` read as text, or an error naming it.
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub fn read(path: &Path) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
