@@ -277,9 +277,12 @@ pub mod fixtures {
         out
     }
 
+    /// Checks one fixture directory.
+    pub type Check = fn(&Path) -> Result<(), String>;
+
     /// Runs `check` on every fixture directory of each `(prefix, dir)` as a test named
     /// `prefix::<directory name>`, with the command line of the built-in harness, and exits.
-    pub fn run(suites: &[(&str, &Path, fn(&Path) -> Result<(), String>)]) -> ! {
+    pub fn run(suites: &[(&str, &Path, Check)]) -> ! {
         let args = libtest_mimic::Arguments::from_args();
         let mut trials = Vec::new();
         for &(prefix, dir, check) in suites {
