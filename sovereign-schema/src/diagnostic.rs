@@ -54,14 +54,16 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Renders the diagnostic with the source lines it points at.
+    /// Renders the diagnostic with the source lines it points at. Its size does not depend on
+    /// the input's: a long line is cut to a window around the span, a long message (which may
+    /// quote the input) is shortened.
     pub fn render(&self, sources: &Sources) -> String {
         let mut out = String::new();
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{label}: {}", self.message);
+        let _ = writeln!(out, "{label}: {}", clip(&self.message));
         render_snippet(&mut out, sources, self.span, "-->", None);
         for (span, note) in &self.notes {
             render_snippet(&mut out, sources, *span, "-->", Some(note));
@@ -72,9 +74,27 @@ impl Diagnostic {
                 .map_or(1, |f| f.line_col(self.span.start).0.to_string().len());
             let pad = " ".repeat(pad);
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{pad} = help: {hint}");
+            let _ = writeln!(out, "{pad} = help: {}", clip(hint));
         }
         out
+    }
+}
+
+/// The longest message, note or hint rendered, in characters. Messages quote names from the
+/// input, which may be of any length.
+const MAX_TEXT: usize = 400;
+
+/// How much of a long source line is shown: characters before the span's start and in all.
+const WINDOW_BEFORE: usize = 40;
+const WINDOW: usize = 120;
+
+/// How many diagnostics of one file are rendered; the rest are counted.
+pub const MAX_PER_FILE: usize = 50;
+
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_TEXT) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}...", &text[..cut]).into(),
     }
 }
 
@@ -90,35 +110,95 @@ fn render_snippet(
     };
     let (line, col) = file.line_col(span.start);
     if let Some(note) = note {
-        let _ = writeln!(out, "note: {note}");
+        let _ = writeln!(out, "note: {}", clip(note));
     }
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}{arrow} {}:{line}:{col}", file.name());
     let text = file.line_text(line);
-    let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line} | {text}");
-    // Underline to the end of the span or of the line, whichever comes first.
-    let (end_line, end_col) = file.line_col(span.end.max(span.start));
-    let width = if end_line == line {
-        end_col.saturating_sub(col).max(1)
+    // The part of the line shown: all of it when it is short, else a window around the span,
+    // found by walking characters from the span's start (never the whole line).
+    let at = crate::source::floor_char_boundary(
+        text,
+        span.start
+            .saturating_sub(file.line_start(line))
+            .min(text.len()),
+    );
+    let (from, to) = if text.chars().nth(WINDOW).is_none() {
+        (0, text.len())
     } else {
-        (text.chars().count() + 1).saturating_sub(col).max(1)
+        let from = text[..at]
+            .char_indices()
+            .rev()
+            .nth(WINDOW_BEFORE - 1)
+            .map_or(0, |(i, _)| i);
+        let before = text[from..at].chars().count();
+        let to = text[at..]
+            .char_indices()
+            .nth(WINDOW - before)
+            .map_or(text.len(), |(i, _)| at + i);
+        (from, to)
     };
-    let lead: String = text
+    let (prefix, suffix) = (
+        if from > 0 { "..." } else { "" },
+        if to < text.len() { "..." } else { "" },
+    );
+    let shown = &text[from..to];
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line} | {prefix}{shown}{suffix}");
+    // Underline to the end of the span or of the shown part of the line, whichever comes first.
+    let line_start = file.line_start(line);
+    let end = span.end.max(span.start);
+    let width = if end <= line_start + text.len() {
+        let end = crate::source::floor_char_boundary(text, end - line_start).clamp(at, to);
+        text[at..end].chars().count()
+    } else {
+        text[at..to].chars().count()
+    }
+    .max(1);
+    let lead: String = prefix
         .chars()
-        .take(col - 1)
+        .chain(text[from..at].chars())
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
     let _ = writeln!(out, "{pad} | {lead}{}", "^".repeat(width));
 }
 
 /// Renders several diagnostics, errors first in source order, with a closing count like rustc's.
+/// At most [`MAX_PER_FILE`] diagnostics are rendered per file; the others are counted in a line
+/// `... and N more errors in FILE`.
 pub fn render_all(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
+    // Per file: (rendered, errors left out, warnings left out).
+    let mut per_file: std::collections::BTreeMap<crate::FileId, (usize, usize, usize)> =
+        Default::default();
     for d in diagnostics {
+        let counts = per_file.entry(d.span.file).or_default();
+        if counts.0 >= MAX_PER_FILE {
+            if d.is_error() {
+                counts.1 += 1;
+            } else {
+                counts.2 += 1;
+            }
+            continue;
+        }
+        counts.0 += 1;
         out.push_str(&d.render(sources));
         out.push('\n');
+    }
+    for (file, (_, errors, warnings)) in per_file {
+        let name = sources.try_get(file).map_or("", |f| f.name());
+        let more = match (errors, warnings) {
+            (0, 0) => continue,
+            (e, 0) => format!("{e} more error{}", plural(e)),
+            (0, w) => format!("{w} more warning{}", plural(w)),
+            (e, w) => format!(
+                "{e} more error{} and {w} more warning{}",
+                plural(e),
+                plural(w)
+            ),
+        };
+        let _ = writeln!(out, "... and {more} in {name}\n");
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

@@ -45,7 +45,7 @@ pub use validate::{validate, ValidateOptions, Validated};
 use std::fmt;
 
 /// Diagnostics together with the sources they point into.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Report {
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
@@ -64,6 +64,15 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render().trim_end())
+    }
+}
+
+/// The rendered diagnostics (bounded in size, like [`Report::render`]), not the sources: a
+/// report of a megabyte file must not print a megabyte when a caller unwraps it.
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Report {{ {} diagnostics }}", self.diagnostics.len())?;
         f.write_str(self.render().trim_end())
     }
 }
@@ -89,14 +98,20 @@ pub fn check(name: &str, text: &str) -> Result<(Schema, Report), Report> {
     };
     let validated = validate(std::slice::from_ref(&ast), options);
     // A block with a syntax error lost the lines that did not parse: its "no unique criterion"
-    // would only be a follow-on error of those.
+    // would only be a follow-on error of those. (Sorted offsets: a file with thousands of
+    // errors must not cost blocks times errors.)
+    let mut syntax_errors: Vec<usize> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.span.start)
+        .collect();
+    syntax_errors.sort_unstable();
     let broken: Vec<Span> = ast
         .blocks()
         .map(|b| b.span)
         .filter(|s| {
-            diagnostics
-                .iter()
-                .any(|d| d.is_error() && d.span.start >= s.start && d.span.start <= s.end)
+            let first = syntax_errors.partition_point(|&o| o < s.start);
+            syntax_errors.get(first).is_some_and(|&o| o <= s.end)
         })
         .collect();
     diagnostics.extend(validated.diagnostics.into_iter().filter(|d| {

@@ -33,11 +33,29 @@ impl Span {
 }
 
 /// One schema file: its display name (as the user should read it) and its text.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    /// For a text that is not all ASCII, the number of characters before every
+    /// [`CHECKPOINT`]-th byte, so that a column is found without counting from the start of
+    /// a (possibly megabyte-long) line. Empty for ASCII text, where a column is a byte offset.
+    chars_before_checkpoint: Vec<usize>,
+}
+
+/// Bytes between two entries of [`SourceFile::chars_before_checkpoint`].
+const CHECKPOINT: usize = 4096;
+
+impl fmt::Debug for SourceFile {
+    // Not the text: a report of a megabyte file must not print a megabyte.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("name", &self.name)
+            .field("len", &self.text.len())
+            .field("lines", &self.line_starts.len())
+            .finish()
+    }
 }
 
 impl SourceFile {
@@ -49,18 +67,33 @@ impl SourceFile {
         &self.text
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. Takes time logarithmic in the
+    /// file's size (plus a few kilobytes of counting for non-ASCII text), whatever the length of
+    /// the line.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count();
+        let col = self.chars_before(offset) - self.chars_before(start);
         (line + 1, col + 1)
+    }
+
+    /// The number of characters before a byte offset (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.chars_before_checkpoint.is_empty() {
+            return offset;
+        }
+        let block = offset / CHECKPOINT;
+        self.chars_before_checkpoint[block]
+            + count_chars(&self.text.as_bytes()[block * CHECKPOINT..offset])
+    }
+
+    /// The byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line - 1]
     }
 
     /// The text of a 1-based line, without its line break.
@@ -75,7 +108,13 @@ impl SourceFile {
     }
 }
 
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+/// Characters in a byte range of UTF-8 text (which may start or end inside a character): the
+/// bytes that are not continuation bytes.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
+}
+
+pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
     }
@@ -98,10 +137,23 @@ impl Sources {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let chars_before_checkpoint = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut counts = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+            let mut total = 0;
+            for chunk in text.as_bytes().chunks(CHECKPOINT) {
+                counts.push(total);
+                total += count_chars(chunk);
+            }
+            counts.push(total);
+            counts
+        };
         self.files.push(SourceFile {
             name: name.into(),
             text,
             line_starts,
+            chars_before_checkpoint,
         });
         FileId(self.files.len() as u32 - 1)
     }

@@ -1,0 +1,150 @@
+//! Hostile input through the public compose API (data-safety issue #12): a megabyte on one line
+//! of `plugin.json` or `extension.prisma` gives a short error, quickly, whatever it holds.
+
+use sovereign_build::{compose_workspace, Config};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+const MB: usize = 1 << 20;
+const BASE: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel User {\n  id Int @id\n}\n";
+const MANIFEST: &str = r#"{"id": "blog", "name": "Blog", "version": "0.1.0"}"#;
+
+struct Ws(PathBuf);
+
+impl Ws {
+    fn new(name: &str) -> Ws {
+        let root =
+            std::env::temp_dir().join(format!("sovereign-hostile-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let ws = Ws(root);
+        ws.write("platform/prisma/base.prisma", BASE);
+        ws
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// Composes, and returns the rendered error with the time it took.
+    fn error(&self) -> (String, Duration) {
+        let start = Instant::now();
+        let config = Config::find(&self.0).unwrap();
+        let result = compose_workspace(&config);
+        let elapsed = start.elapsed();
+        match result {
+            Ok(_) => panic!("composition succeeded"),
+            Err(e) => (e.to_string(), elapsed),
+        }
+    }
+}
+
+impl Drop for Ws {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Bounded in size and time, and no line of it is the megabyte.
+fn assert_bounded(what: &str, out: &str, elapsed: Duration) {
+    assert!(
+        out.len() < 64 * 1024,
+        "{what}: {} bytes:\n{}",
+        out.len(),
+        &out[..2000.min(out.len())]
+    );
+    assert!(elapsed < Duration::from_secs(2), "{what}: {elapsed:?}");
+    assert!(
+        out.lines().all(|l| l.len() < 1000),
+        "{what}: a long line was printed"
+    );
+}
+
+#[test]
+fn a_megabyte_of_garbage_in_plugin_json() {
+    for (what, manifest) in [
+        ("garbage value", format!("{{\"id\":{}", "x".repeat(MB))),
+        ("garbage tokens", format!("{{\"id\":{}", "@# ".repeat(MB / 3))),
+        // A megabyte-long string where a mode is expected: serde quotes it in its message.
+        (
+            "long variant",
+            format!(
+                "{{\"id\":\"blog\",\"name\":\"b\",\"version\":\"1\",\"sovereign\":{{\"database\":{{\"mode\":\"{}\"}}}}}}",
+                "d".repeat(MB)
+            ),
+        ),
+    ] {
+        let ws = Ws::new("garbage");
+        ws.write("plugins/blog/plugin.json", &manifest);
+        let (out, elapsed) = ws.error();
+        assert!(out.contains("invalid plugin.json"), "{what}: {out}");
+        assert!(out.contains("plugins/blog/plugin.json:1:"), "{what}: {out}");
+        assert_bounded(what, &out, elapsed);
+    }
+}
+
+#[test]
+fn deeply_nested_json_neither_overflows_nor_hangs() {
+    for (what, manifest) in [
+        ("a megabyte of [", "[".repeat(MB)),
+        // Nested inside a key we ignore: serde_json still has to walk it.
+        (
+            "nested in an ignored key",
+            format!(
+                "{{\"id\":\"blog\",\"name\":\"b\",\"version\":\"1\",\"extra\":{}",
+                "[".repeat(MB)
+            ),
+        ),
+        (
+            "nested objects",
+            format!(
+                "{{\"id\":\"blog\",\"name\":\"b\",\"version\":\"1\",\"extra\":{}",
+                "{\"a\":".repeat(MB / 5)
+            ),
+        ),
+    ] {
+        let ws = Ws::new("nested");
+        ws.write("plugins/blog/plugin.json", &manifest);
+        let (out, elapsed) = ws.error();
+        assert!(out.contains("invalid plugin.json"), "{what}: {out}");
+        assert_bounded(what, &out, elapsed);
+    }
+}
+
+#[test]
+fn a_megabyte_line_of_errors_in_an_extension() {
+    let ws = Ws::new("schema");
+    ws.write("plugins/blog/plugin.json", MANIFEST);
+    // An error every 40 bytes: 26 000 of them on one line.
+    ws.write(
+        "plugins/blog/prisma/extension.prisma",
+        &"model A { id Int @id @default(\"\\q\") } ".repeat(MB / 40),
+    );
+    let (out, elapsed) = ws.error();
+    assert_bounded("one line of errors", &out, elapsed);
+    assert_eq!(out.matches("Unknown escape sequence").count(), 50, "{out}");
+    assert!(
+        out.contains("more errors in plugins/blog/prisma/extension.prisma\n"),
+        "{}",
+        &out[out.len() - 500..]
+    );
+}
+
+#[test]
+fn deep_nesting_in_an_extension_attribute() {
+    for (open, close) in [("(", ")"), ("[", "]"), ("f(", ")")] {
+        let ws = Ws::new("parens");
+        ws.write("plugins/blog/plugin.json", MANIFEST);
+        ws.write(
+            "plugins/blog/prisma/extension.prisma",
+            &format!(
+                "model A {{\n  id Int @id @default({}1{})\n}}\n",
+                open.repeat(MB / open.len()),
+                close.repeat(MB)
+            ),
+        );
+        let (out, elapsed) = ws.error();
+        assert_bounded(open, &out, elapsed);
+    }
+}
