@@ -105,6 +105,31 @@ pub(crate) fn key_span(text: &str, file: FileId, key: &str) -> Span {
     }
 }
 
+/// The offset of the first occurrence of each JSON string in `text` (content as written, without
+/// its quotes), found in one pass.
+fn string_offsets(text: &str) -> std::collections::HashMap<&str, usize> {
+    let bytes = text.as_bytes();
+    let mut out = std::collections::HashMap::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && bytes[i] != b'"' {
+            i += if bytes[i] == b'\\' { 2 } else { 1 };
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        out.entry(&text[start + 1..i]).or_insert(start);
+        i += 1;
+    }
+    out
+}
+
 /// Parses a manifest. `dir_name` is the plugin directory's name (the default namespace).
 ///
 /// # Errors
@@ -191,17 +216,22 @@ pub fn parse_manifest(
             .with_hint(format!("rename the directory to `{namespace}`, or set \"namespace\": \"{dir_name}\"")),
         );
     }
+    // One pass over the text finds every key: a manifest may name thousands of capabilities,
+    // and searching the text for each would be quadratic.
+    let mut strings = None;
     for name in raw.sovereign.platform_capabilities.keys() {
         if !KNOWN_CAPABILITIES.contains(&name.as_str()) {
+            let strings = strings.get_or_insert_with(|| string_offsets(text));
+            let span = match strings.get(name.as_str()) {
+                Some(&at) => Span::new(file, at, at + name.len() + 2),
+                None => key_span(text, file, name),
+            };
             errors.push(
-                Diagnostic::error(
-                    format!("unknown platform capability \"{name}\""),
-                    key_span(text, file, name),
-                )
-                .with_hint(format!(
-                    "known capabilities: {}",
-                    KNOWN_CAPABILITIES.join(", ")
-                )),
+                Diagnostic::error(format!("unknown platform capability \"{name}\""), span)
+                    .with_hint(format!(
+                        "known capabilities: {}",
+                        KNOWN_CAPABILITIES.join(", ")
+                    )),
             );
         }
     }
@@ -418,4 +448,20 @@ pub(crate) fn read(path: &Path) -> Result<String, crate::Error> {
         path: path.to_path_buf(),
         offset: e.utf8_error().valid_up_to(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_offsets_finds_the_first_of_each_string_in_one_pass() {
+        let text = r#"{"a": "x\"y", "b": {"a": 1, "c\\": "b"}}"#;
+        let found = string_offsets(text);
+        assert_eq!(found["a"], 1);
+        assert_eq!(found["b"], 14);
+        assert_eq!(found[r#"x\"y"#], 6);
+        assert_eq!(found[r"c\\"], 28);
+        assert!(string_offsets("\"unclosed").is_empty());
+    }
 }

@@ -85,6 +85,31 @@ fn a_megabyte_of_garbage_in_plugin_json() {
 }
 
 #[test]
+fn thousands_of_unknown_capabilities_on_one_line() {
+    // 75 000 errors, each pointing into the same megabyte line: the spans are found in one
+    // pass (searching the text for each was quadratic: 48 s) and 50 are rendered.
+    let caps: Vec<String> = (0..MB / 14).map(|i| format!("\"c{i}\":true")).collect();
+    let ws = Ws::new("caps");
+    ws.write(
+        "plugins/blog/plugin.json",
+        &format!(
+            "{{\"id\":\"blog\",\"name\":\"b\",\"version\":\"1\",\"sovereign\":{{\"platformCapabilities\":{{{}}}}}}}",
+            caps.join(",")
+        ),
+    );
+    let (out, elapsed) = ws.error();
+    assert_bounded("capabilities", &out, elapsed);
+    assert!(out.contains("unknown platform capability \"c0\""), "{out}");
+    assert!(
+        out.contains("more errors in plugins/blog/plugin.json\n"),
+        "{}",
+        &out[out.len() - 500..]
+    );
+    // The caret is under the key it names.
+    assert!(out.contains("{\"c0\":true,\"c1\":true"), "{out}");
+}
+
+#[test]
 fn deeply_nested_json_neither_overflows_nor_hangs() {
     for (what, manifest) in [
         ("a megabyte of [", "[".repeat(MB)),
