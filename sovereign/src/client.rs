@@ -7,7 +7,7 @@ use sea_query::Value;
 
 use crate::db::{Conn, Stmt};
 use crate::error::Result;
-use crate::model::Model;
+use crate::query::model::Model;
 use crate::value::{Decode, Reader};
 
 /// A generated client type: built over a connection (the pool, or a transaction).
@@ -126,6 +126,10 @@ impl Raw {
 /// A row type for `_query_raw`: a generated model's `Data` (columns in schema order) or a
 /// tuple of column types.
 pub trait RawRow: Sized {
+    /// Decodes one row, its columns in select order.
+    ///
+    /// # Errors
+    /// A column whose value does not fit its type, or fewer columns than the type reads.
     fn decode_row(r: &mut Reader<'_>) -> Result<Self>;
 }
 

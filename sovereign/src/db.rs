@@ -12,12 +12,16 @@ use crate::value::{bind, Reader};
 /// Which database a handle talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
+    /// SQLite (feature `sqlite`, the default; bundled).
     Sqlite,
+    /// PostgreSQL (feature `postgres`).
     Postgres,
+    /// MySQL or MariaDB (feature `mysql`).
     MySql,
 }
 
 impl Backend {
+    /// The provider name, as a Prisma datasource writes it: `sqlite`, `postgresql`, `mysql`.
     pub fn as_str(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
@@ -35,10 +39,13 @@ impl Backend {
 /// A cheap-to-clone handle to a database: a connection pool and its provider.
 #[derive(Clone, Debug)]
 pub enum Database {
+    /// A SQLite pool.
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::SqlitePool),
+    /// A PostgreSQL pool.
     #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
+    /// A MySQL or MariaDB pool.
     #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlPool),
 }
@@ -166,6 +173,7 @@ impl Database {
         Database::connect(&url).await
     }
 
+    /// Which database this handle talks to.
     pub fn backend(&self) -> Backend {
         match self {
             #[cfg(feature = "sqlite")]
@@ -269,7 +277,10 @@ pub enum AnyTx {
 /// Where a client sends its statements: the pool, or one open transaction.
 #[derive(Clone)]
 pub enum Conn {
+    /// The pool: each statement takes a connection of its own.
     Db(Database),
+    /// An open transaction (`None` once it has ended), shared by the clones of a
+    /// transaction's client.
     Tx(Arc<tokio::sync::Mutex<Option<AnyTx>>>, Backend),
 }
 
@@ -374,6 +385,7 @@ macro_rules! dispatch {
 }
 
 impl Conn {
+    /// Which database the statements go to.
     pub fn backend(&self) -> Backend {
         match self {
             Conn::Db(db) => db.backend(),

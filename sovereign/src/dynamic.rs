@@ -22,11 +22,12 @@ use sovereign_schema::ast::Arity;
 use sovereign_schema::model::{DefaultKind, Literal, RelationKind, ScalarType};
 use sovereign_schema::Schema;
 
+use crate::alias::ALIAS;
 use crate::db::{Backend, Conn};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Direction, Filter, Op, RelOp};
 use crate::meta::{FieldMeta, Generated, Kind, ModelMeta, RelationMeta, UniqueMeta};
-use crate::sql::{self, Cond, ALIAS};
+use crate::sql::{self, Cond};
 use crate::value::Reader;
 
 /// The models of a schema, ready for untyped reads and writes.
@@ -628,7 +629,7 @@ impl DynModel {
         let f = &self.meta.fields[i];
         if f.list {
             let items = match v {
-                Json::Null => return Ok(crate::model::null_of(self.meta, i)),
+                Json::Null => return Ok(crate::query::plan::null_of(self.meta, i)),
                 Json::Array(items) => items,
                 _ => {
                     return Err(invalid(
@@ -650,7 +651,7 @@ impl DynModel {
     fn scalar(&self, i: usize, v: &Json) -> Result<Value> {
         let f = &self.meta.fields[i];
         if v.is_null() {
-            return Ok(crate::model::null_of(self.meta, i));
+            return Ok(crate::query::plan::null_of(self.meta, i));
         }
         let name = f.name;
         let wrong = |what: &str| {
@@ -856,7 +857,7 @@ impl DynModel {
             if out.iter().any(|(g, _)| *g == i) {
                 continue;
             }
-            let v = crate::model::client_default(f, backend, create);
+            let v = crate::query::plan::client_default(f, backend, create);
             if let Some(v) = v {
                 out.push((i, v));
             } else if create && !self.fields[i].can_omit {

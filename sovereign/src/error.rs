@@ -19,15 +19,24 @@ pub enum ErrorKind {
     },
     /// A foreign key would be violated: the referenced record is missing, or records still
     /// refer to the one being deleted.
-    ForeignKeyViolation { constraint: Option<String> },
+    ForeignKeyViolation {
+        /// The constraint name, where the database names it.
+        constraint: Option<String>,
+    },
     /// A required column was given no value.
-    NullViolation { column: Option<String> },
+    NullViolation {
+        /// The column, where the database names it.
+        column: Option<String>,
+    },
     /// The database could not be reached, or the connection broke.
     Connection,
     /// The pool had no free connection in time.
     Timeout,
     /// A relation was read that the query did not fetch with `.with(...)`.
-    RelationNotFetched { relation: &'static str },
+    RelationNotFetched {
+        /// The relation field's name.
+        relation: &'static str,
+    },
     /// A value read from the database did not fit the generated type.
     Decode,
     /// A URL, environment variable or provider problem found before anything ran.
@@ -35,10 +44,16 @@ pub enum ErrorKind {
     /// The transaction this client belonged to has ended.
     TransactionClosed,
     /// Anything else the database refused, with its code where it gives one.
-    Database { code: Option<String> },
-    /// A value given to an untyped write or filter ([`crate::dynamic`]) does not fit its
-    /// field, or a required field was left out.
-    InvalidValue { field: String },
+    Database {
+        /// The database's error code (SQLSTATE on PostgreSQL, the error number on MySQL).
+        code: Option<String>,
+    },
+    /// A value given to an untyped write or filter ([`sovereign::dynamic`](super::dynamic))
+    /// does not fit its field, or a required field was left out.
+    InvalidValue {
+        /// The field's schema name.
+        field: String,
+    },
 }
 
 /// The error of every client operation.
@@ -75,6 +90,7 @@ impl Error {
         }))
     }
 
+    /// What went wrong, to match on.
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind
     }
@@ -84,14 +100,17 @@ impl Error {
         &self.0.message
     }
 
+    /// [`ErrorKind::RecordNotFound`].
     pub fn is_not_found(&self) -> bool {
         self.0.kind == ErrorKind::RecordNotFound
     }
 
+    /// [`ErrorKind::UniqueViolation`].
     pub fn is_unique_violation(&self) -> bool {
         matches!(self.0.kind, ErrorKind::UniqueViolation { .. })
     }
 
+    /// [`ErrorKind::ForeignKeyViolation`].
     pub fn is_foreign_key_violation(&self) -> bool {
         matches!(self.0.kind, ErrorKind::ForeignKeyViolation { .. })
     }
@@ -254,6 +273,7 @@ impl std::error::Error for Error {
 /// Reading a relation that was not fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationNotFetched {
+    /// The relation field's name.
     pub relation: &'static str,
 }
 

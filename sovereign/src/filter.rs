@@ -10,18 +10,31 @@ use sea_query::Value;
 /// A comparison on one scalar field.
 #[derive(Debug, Clone)]
 pub enum Op {
+    /// Equal to the value (a NULL value: the field is NULL).
     Equals(Value),
+    /// Not equal to the value; NULLs match too, as in Prisma (a NULL value: not NULL).
     Not(Value),
+    /// Equal to one of the values.
     In(Vec<Value>),
+    /// Equal to none of the values.
     NotIn(Vec<Value>),
+    /// Less than the value.
     Lt(Value),
+    /// Less than or equal to the value.
     Lte(Value),
+    /// Greater than the value.
     Gt(Value),
+    /// Greater than or equal to the value.
     Gte(Value),
+    /// The text holds the string (`LIKE '%s%'`, with the string's wildcards escaped).
     Contains(String),
+    /// The text starts with the string.
     StartsWith(String),
+    /// The text ends with the string.
     EndsWith(String),
+    /// The field is NULL.
     IsNull,
+    /// The field is not NULL.
     IsNotNull,
     /// A scalar list holds every element of the array value (`has`, `has_every`).
     HasEvery(Value),
@@ -51,16 +64,23 @@ pub enum RelOp {
 /// An untyped filter; field and relation numbers index the model's metadata.
 #[derive(Debug, Clone)]
 pub enum Filter {
+    /// A comparison on scalar field number `.0`.
     Field(usize, Op),
+    /// All of the filters.
     And(Vec<Filter>),
+    /// Any of the filters (an empty list matches nothing, as in Prisma).
     Or(Vec<Filter>),
+    /// None of the filters.
     Not(Vec<Filter>),
+    /// Related records of relation number `.0` matching the filters, quantified by `.1`.
     Relation(usize, RelOp, Vec<Filter>),
 }
 
 /// Case sensitivity of string filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueryMode {
+    /// The database's own comparison: case-sensitive on PostgreSQL; SQLite's `LIKE` ignores
+    /// the case of ASCII letters; MySQL follows the column's collation.
     #[default]
     Default,
     /// Ignore case (`ILIKE` on PostgreSQL, `LOWER(...)` elsewhere).
@@ -179,8 +199,10 @@ impl<M> From<Unique<M>> for Where<M> {
 /// Sort direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Direction {
+    /// Smallest first.
     #[default]
     Asc,
+    /// Largest first.
     Desc,
 }
 
@@ -217,10 +239,15 @@ impl<M> OrderBy<M> {
 /// What a setter does to a scalar field.
 #[derive(Debug, Clone)]
 pub enum SetOp {
+    /// Sets the field to the value.
     Set(Value),
+    /// Adds the value.
     Increment(Value),
+    /// Subtracts the value.
     Decrement(Value),
+    /// Multiplies by the value.
     Multiply(Value),
+    /// Divides by the value.
     Divide(Value),
     /// Appends the elements of an array value to a scalar list.
     Push(Value),

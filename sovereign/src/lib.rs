@@ -5,39 +5,179 @@
 //! here: SQL building with [sea-query](https://docs.rs/sea-query), execution with
 //! [sqlx](https://docs.rs/sqlx), relation loading, transactions, raw queries and errors.
 //!
-//! ```ignore
-//! // build.rs: sovereign_build::platform().compile().unwrap();
-//! mod db { sovereign::include_client!(); }
-//! use db::{post, user, PrismaClient};
+//! # Generate a client
 //!
+//! Depend on `sovereign` and, for the build script, `sovereign-build`:
+//!
+//! ```toml
+//! [dependencies]
+//! sovereign = { version = "0.1", features = ["sqlite", "postgres"] }
+//!
+//! [build-dependencies]
+//! sovereign-build = "0.1"
+//! ```
+//!
+//! `build.rs` generates the client of the platform's schema into `OUT_DIR` with
+//! `sovereign_build::platform().compile()`, and the crate includes it in a module of its own:
+//! `mod db { sovereign::include_client!(); }`.
+//!
+//! # Query
+//!
+//! The client has one accessor per model; filters, setters and orderings are functions of
+//! each field's module; `.with(...)` fetches relations (one query per relation level):
+//!
+//! ```no_run
+//! # mod db {
+//! #     use ::sovereign as __s;
+//! #     use __s::meta::{FieldMeta as F, Kind as K, ModelMeta, RelationMeta as R};
+//! #     pub struct Datasource;
+//! #     impl Datasource {
+//! #         pub async fn connect(&self) -> __s::Result<__s::Database> {
+//! #             __s::Database::connect("file:dev.db").await
+//! #         }
+//! #     }
+//! #     pub static DATASOURCE: Datasource = Datasource;
+//! #     pub mod user {
+//! #         use super::*;
+//! #         pub static META: ModelMeta = ModelMeta {
+//! #             name: "User", table: "User", primary_key: &[0], uniques: &[], auto_increment: true,
+//! #             fields: &[F::new("id", "id", K::Int), F::new("name", "name", K::String)],
+//! #             relations: &[R::inverse("posts", &super::post::META, true, &[2], &[0])],
+//! #         };
+//! #         #[derive(Debug, Clone)]
+//! #         pub struct Data { pub id: i32, pub name: String, pub posts: Option<Vec<super::post::Data>> }
+//! #         __s::__model!(Data, META, [0 id, 1 name], [posts]);
+//! #         impl __s::Writable for Data {}
+//! #         pub type Actions = __s::Actions<Data>;
+//! #         pub mod id { ::sovereign::__field!(Data, 0, i32, i32; unique cmp num); }
+//! #         pub mod name { ::sovereign::__field!(Data, 1, String, String; eq cmp str); }
+//! #     }
+//! #     pub mod post {
+//! #         use super::*;
+//! #         pub static META: ModelMeta = ModelMeta {
+//! #             name: "Post", table: "Post", primary_key: &[0], uniques: &[], auto_increment: true,
+//! #             fields: &[
+//! #                 F::new("id", "id", K::Int),
+//! #                 F::new("title", "title", K::String),
+//! #                 F::new("authorId", "authorId", K::Int),
+//! #             ],
+//! #             relations: &[R::owner("author", &super::user::META, &[2], &[0])],
+//! #         };
+//! #         #[derive(Debug, Clone)]
+//! #         pub struct Data {
+//! #             pub id: i32, pub title: String, pub author_id: i32,
+//! #             pub author: Option<Box<super::user::Data>>,
+//! #         }
+//! #         __s::__model!(Data, META, [0 id, 1 title, 2 author_id], [author]);
+//! #         impl __s::Writable for Data {}
+//! #         pub type Actions = __s::Actions<Data>;
+//! #         pub mod id { ::sovereign::__field!(Data, 0, i32, i32; unique cmp num); }
+//! #         pub mod title { ::sovereign::__field!(Data, 1, String, String; eq cmp str); }
+//! #         pub mod author_id { ::sovereign::__field!(Data, 2, i32, i32; eq cmp num); }
+//! #         pub mod author {
+//! #             ::sovereign::__relation!(one Data, 0, super::super::user::Data, author);
+//! #         }
+//! #     }
+//! #     __s::__client!(PrismaClient, DATASOURCE, { user: user::Actions, post: post::Actions });
+//! # }
+//! use db::{post, PrismaClient};
+//! use sovereign::Direction;
+//!
+//! # async fn run() -> sovereign::Result<()> {
+//! // The URL the schema's datasource names (`env("DATABASE_URL")`, read from `.env` too).
 //! let client = PrismaClient::from_env().await?;
 //! let posts = client
 //!     .post()
 //!     .find_many(vec![post::title::contains("rust")])
-//!     .order_by(post::id::order(sovereign::Direction::Desc))
+//!     .order_by(post::id::order(Direction::Desc))
 //!     .take(10)
 //!     .with(post::author::fetch())
 //!     .exec()
 //!     .await?;
+//! for p in &posts {
+//!     println!("{} by {}", p.title, p.author()?.name);
+//! }
+//! # Ok(())
+//! # }
 //! ```
+//!
+//! Writes (`create`, `update`, `upsert`, `delete`, their `_many` forms), transactions
+//! (`client._transaction().run(|tx| async move { ... })`) and raw SQL with bound parameters
+//! ([`raw!`]) go through the same client; every failure is an [`Error`] whose
+//! [`kind`](Error::kind) a caller can match.
 //!
 //! Features: `sqlite` (default; SQLite is bundled), `postgres`, `mysql`. One generated client
 //! runs on every compiled-in backend; the URL picks one at run time.
 //!
-//! Plugins: [`sovereign_plugin`] implements [`Plugin`] for a plugin's type and declares its
-//! `db` module; a platform builds a [`Host`] over its generated `DATASOURCE` and
+//! # Plugins
+//!
+//! [`sovereign_plugin`] implements [`Plugin`] for a plugin's type and declares its `db`
+//! module; a platform builds a [`Host`] over its generated `DATASOURCE` and
 //! `COMPOSED_PLUGINS`, registers each plugin and hands it a [`PluginContext`]:
 //!
-//! ```ignore
-//! let mut host = sovereign::Host::builder()
-//!     .data_dir("data")
-//!     .deploy_migrations(true)
-//!     .connect(&db::DATASOURCE, db::COMPOSED_PLUGINS)
-//!     .await?;
-//! let blog = host.register::<example_blog::Blog>().await?;
-//! let posts = blog.db().post().find_many(vec![]).exec().await?;
+//! ```no_run
+//! # mod db {
+//! #     use ::sovereign as __s;
+//! #     use __s::meta::{FieldMeta as F, Kind as K, ModelMeta};
+//! #     pub mod post {
+//! #         use super::*;
+//! #         pub static META: ModelMeta = ModelMeta {
+//! #             name: "Post", table: "Post", primary_key: &[0], uniques: &[], auto_increment: true,
+//! #             fields: &[F::new("id", "id", K::Int)], relations: &[],
+//! #         };
+//! #         #[derive(Debug, Clone)]
+//! #         pub struct Data { pub id: i32 }
+//! #         __s::__model!(Data, META, [0 id], []);
+//! #         impl __s::Writable for Data {}
+//! #         pub type Actions = __s::Actions<Data>;
+//! #     }
+//! #     pub struct Datasource;
+//! #     impl Datasource {
+//! #         pub async fn connect(&self) -> __s::Result<__s::Database> { unimplemented!() }
+//! #     }
+//! #     pub static DATASOURCE: Datasource = Datasource;
+//! #     __s::__client!(PrismaClient, DATASOURCE, { post: post::Actions });
+//! # }
+//! # mod example_blog {
+//! #     /// What `#[sovereign::sovereign_plugin]` generates from the plugin's plugin.json.
+//! #     pub struct Blog;
+//! #     impl sovereign::Plugin for Blog {
+//! #         const MANIFEST: sovereign::PluginManifest = sovereign::PluginManifest {
+//! #             id: "blog", name: "Blog", version: "0.1.0", namespace: "blog",
+//! #             mode: sovereign::Mode::Shared, capabilities: &["database"], datasource: None,
+//! #         };
+//! #         type Db = super::db::PrismaClient;
+//! #         type Core = ();
+//! #     }
+//! #     impl sovereign::DatabaseCapability for Blog {}
+//! #     impl sovereign::HasDb for Blog {
+//! #         fn open(ctx: &sovereign::PluginContext<Self>) -> Self::Db {
+//! #             super::db::PrismaClient::new(ctx.database().clone())
+//! #         }
+//! #     }
+//! # }
+//! use sovereign::{Datasource, Host};
+//!
+//! /// Starts the platform: `datasource` and `plugins` are its client's generated
+//! /// `db::DATASOURCE` and `db::COMPOSED_PLUGINS`.
+//! async fn start(
+//!     datasource: &'static Datasource,
+//!     plugins: &'static [&'static str],
+//! ) -> Result<(), Box<dyn std::error::Error>> {
+//!     let mut host = Host::builder()
+//!         .data_dir("data")
+//!         .deploy_migrations(true)
+//!         .connect(datasource, plugins)
+//!         .await?;
+//!     let blog = host.register::<example_blog::Blog>().await?;
+//!     let posts = blog.db().post().find_many(vec![]).exec().await?;
+//!     println!("{} posts", posts.len());
+//!     Ok(())
+//! }
+//! # fn main() {}
 //! ```
 
+#![warn(missing_docs)]
 // Helpers of a backend that is compiled out are unused, not wrong.
 #![cfg_attr(
     not(all(feature = "sqlite", feature = "postgres", feature = "mysql")),
@@ -47,17 +187,23 @@
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("enable at least one of the features `sqlite`, `postgres`, `mysql` of `sovereign`");
 
+mod alias;
+mod cache;
 mod client;
+mod codegen_macros;
 mod datasource;
 mod db;
+// dynamic.rs and plugin.rs have other owners, who document them.
+#[allow(missing_docs)]
 pub mod dynamic;
 mod error;
-mod fetch;
 mod filter;
 mod ids;
+mod macros;
 pub mod meta;
-mod model;
+#[allow(missing_docs)]
 mod plugin;
+mod query;
 mod sql;
 mod value;
 
@@ -65,16 +211,19 @@ pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder
 pub use datasource::{Datasource, Deployed};
 pub use db::{load_dotenv, Backend, Conn, Database};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
-pub use fetch::{BoxFuture, Fetch, Load};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
-pub use model::{
-    Actions, Count, Create, CreateMany, Delete, DeleteMany, FindFirst, FindMany, FindManySelect,
-    FindUnique, Model, ReadActions, Select, SelectOne, Selection, Update, UpdateMany, Upsert,
-    Writable,
-};
 pub use plugin::{
     DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
     PluginManifest,
+};
+pub use query::fetch::Fetch;
+pub use query::model::{BoxFuture, Load, Model};
+pub use query::read::{
+    Count, FindFirst, FindMany, FindManySelect, FindUnique, ReadActions, Select, SelectOne,
+    Selection,
+};
+pub use query::write::{
+    Actions, Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert, Writable,
 };
 pub use sovereign_macros::sovereign_plugin;
 pub use value::{decode_enum, null_enum, DbEnum, Decode, ListElem, Reader, SqlValue};
@@ -96,408 +245,4 @@ pub fn fetched<'a, T>(
     relation: &'static str,
 ) -> std::result::Result<&'a T, RelationNotFetched> {
     slot.as_ref().ok_or(RelationNotFetched { relation })
-}
-
-/// Includes the client `sovereign-build` generated into `OUT_DIR`.
-///
-/// `include_client!()` includes `sovereign_client.rs`; `include_client!("name")` includes
-/// `name.rs` (a build script can generate several clients).
-#[macro_export]
-macro_rules! include_client {
-    () => {
-        include!(concat!(env!("OUT_DIR"), "/sovereign_client.rs"));
-    };
-    ($name:literal) => {
-        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
-    };
-}
-
-/// A raw statement with bound parameters: `raw!("SELECT ... WHERE id = {}", id)`.
-#[macro_export]
-macro_rules! raw {
-    ($sql:literal $(, $v:expr)* $(,)?) => {
-        $crate::Raw::new($sql, vec![$($crate::SqlValue::from($v)),*])
-    };
-}
-
-/// A typed subset of a model's fields: `client.user().find_many(vec![]).select(select!(user { id email }))`
-/// returns values of a struct with just `id` and `email`.
-#[macro_export]
-macro_rules! select {
-    ($model:ident { $($field:ident)* }) => {{
-        #[derive(Debug, Clone, PartialEq, ::sovereign::serde::Serialize)]
-        #[serde(crate = "::sovereign::serde")]
-        struct Selected {
-            $(pub $field: $model::$field::Type,)*
-        }
-        impl $crate::Selection for Selected {
-            type Model = $model::Data;
-            const FIELDS: &'static [usize] = &[$($model::$field::INDEX),*];
-            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
-                Ok(Selected { $($field: r.next()?,)* })
-            }
-        }
-        $crate::Select::<Selected>::new()
-    }};
-}
-
-/// All of the filters: `and![post::published::equals(true), post::title::contains("x")]`.
-#[macro_export]
-macro_rules! and {
-    ($($w:expr),* $(,)?) => { $crate::Where::and(vec![$($w.into()),*]) };
-}
-
-/// Any of the filters.
-#[macro_export]
-macro_rules! or {
-    ($($w:expr),* $(,)?) => { $crate::Where::or(vec![$($w.into()),*]) };
-}
-
-/// None of the filters.
-#[macro_export]
-macro_rules! not {
-    ($($w:expr),* $(,)?) => { $crate::Where::not(vec![$($w.into()),*]) };
-}
-
-/// The functions of a scalar field's module (generated code calls this).
-///
-/// `$M` model data type, `$i` field number, `$T` value type, `$V` argument type (`Option<$T>`
-/// for optional fields); capabilities: `eq` or `unique`, `cmp`, `str`, `num`, `null`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __field {
-    ($M:ty, $i:expr, $T:ty, $V:ty; $($cap:ident)*) => {
-        #[allow(unused_imports)]
-        use super::*;
-        /// The field's Rust type (what `select!` reads).
-        pub type Type = $V;
-        /// The field's number in the model's table description.
-        pub const INDEX: usize = $i;
-        pub fn not(v: impl Into<$V>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v.into())))
-        }
-        pub fn in_vec(v: Vec<$T>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::In(v.into_iter().map($crate::SqlValue::from).collect()))
-        }
-        pub fn not_in_vec(v: Vec<$T>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::NotIn(v.into_iter().map($crate::SqlValue::from).collect()))
-        }
-        pub fn set(v: impl Into<$V>) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Set($crate::SqlValue::from(v.into())))
-        }
-        pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
-            $crate::OrderBy::new($i, d)
-        }
-        $($crate::__field!(@$cap $M, $i, $T, $V);)*
-    };
-    (@eq $M:ty, $i:expr, $T:ty, $V:ty) => {
-        pub fn equals(v: impl Into<$V>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Equals($crate::SqlValue::from(v.into())))
-        }
-    };
-    (@unique $M:ty, $i:expr, $T:ty, $V:ty) => {
-        pub fn equals<W: From<$crate::Unique<$M>>>(v: impl Into<$V>) -> W {
-            W::from($crate::Unique::fields(vec![($i, $crate::SqlValue::from(v.into()))]))
-        }
-    };
-    (@cmp $M:ty, $i:expr, $T:ty, $V:ty) => {
-        pub fn lt(v: impl Into<$T>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Lt($crate::SqlValue::from(v.into())))
-        }
-        pub fn lte(v: impl Into<$T>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Lte($crate::SqlValue::from(v.into())))
-        }
-        pub fn gt(v: impl Into<$T>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Gt($crate::SqlValue::from(v.into())))
-        }
-        pub fn gte(v: impl Into<$T>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Gte($crate::SqlValue::from(v.into())))
-        }
-    };
-    (@str $M:ty, $i:expr, $T:ty, $V:ty) => {
-        pub fn contains(v: impl Into<String>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Contains(v.into()))
-        }
-        pub fn starts_with(v: impl Into<String>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::StartsWith(v.into()))
-        }
-        pub fn ends_with(v: impl Into<String>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::EndsWith(v.into()))
-        }
-    };
-    (@num $M:ty, $i:expr, $T:ty, $V:ty) => {
-        pub fn increment(v: $T) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Increment($crate::SqlValue::from(v)))
-        }
-        pub fn decrement(v: $T) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Decrement($crate::SqlValue::from(v)))
-        }
-        pub fn multiply(v: $T) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Multiply($crate::SqlValue::from(v)))
-        }
-        pub fn divide(v: $T) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Divide($crate::SqlValue::from(v)))
-        }
-    };
-    (@null $M:ty, $i:expr, $T:ty, $V:ty) => {
-        pub fn is_null() -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::IsNull)
-        }
-    };
-}
-
-/// The functions of a scalar list field's module (generated code calls this); PostgreSQL.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __list_field {
-    ($M:ty, $i:expr, $E:ty) => {
-        #[allow(unused_imports)]
-        use super::*;
-        /// The field's Rust type (what `select!` reads).
-        pub type Type = Vec<$E>;
-        /// The field's number in the model's table description.
-        pub const INDEX: usize = $i;
-        pub fn equals(v: Vec<$E>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Equals($crate::SqlValue::from(v)))
-        }
-        pub fn not(v: Vec<$E>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v)))
-        }
-        /// The list holds `v`.
-        pub fn has(v: impl Into<$E>) -> $crate::Where<$M> {
-            $crate::Where::field(
-                $i,
-                $crate::Op::HasEvery($crate::SqlValue::from(vec![v.into()])),
-            )
-        }
-        /// The list holds every one of `v`.
-        pub fn has_every(v: Vec<$E>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::HasEvery($crate::SqlValue::from(v)))
-        }
-        /// The list holds at least one of `v`.
-        pub fn has_some(v: Vec<$E>) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::HasSome($crate::SqlValue::from(v)))
-        }
-        pub fn is_empty(empty: bool) -> $crate::Where<$M> {
-            $crate::Where::field($i, $crate::Op::IsEmpty(empty))
-        }
-        pub fn set(v: Vec<$E>) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Set($crate::SqlValue::from(v)))
-        }
-        /// Appends to the list.
-        pub fn push(v: Vec<$E>) -> $crate::Set<$M> {
-            $crate::Set::field($i, $crate::SetOp::Push($crate::SqlValue::from(v)))
-        }
-        pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
-            $crate::OrderBy::new($i, d)
-        }
-    };
-}
-
-/// The functions of a relation field's module (generated code calls this).
-///
-/// `one`: required to-one; `optional`: optional to-one; `many`: a list relation.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __relation {
-    (one $P:ty, $r:expr, $C:ty, $field:ident) => {
-        #[allow(unused_imports)]
-        use super::*;
-        impl $P {
-            /// The related record; an error when the query did not fetch it.
-            pub fn $field(&self) -> ::std::result::Result<&$C, $crate::RelationNotFetched> {
-                $crate::fetched(&self.$field, stringify!($field)).map(|b| &**b)
-            }
-        }
-        pub fn fetch() -> $crate::Fetch<$P, $C> {
-            $crate::Fetch::new($r, |p, v| p.$field = v.into_iter().next().map(Box::new), vec![])
-        }
-        $crate::__relation!(@to_one $P, $r, $C);
-    };
-    (optional $P:ty, $r:expr, $C:ty, $field:ident) => {
-        #[allow(unused_imports)]
-        use super::*;
-        impl $P {
-            /// The related record, if any; an error when the query did not fetch it.
-            pub fn $field(&self) -> ::std::result::Result<Option<&$C>, $crate::RelationNotFetched> {
-                $crate::fetched(&self.$field, stringify!($field)).map(|o| o.as_deref())
-            }
-        }
-        pub fn fetch() -> $crate::Fetch<$P, $C> {
-            $crate::Fetch::new($r, |p, v| p.$field = Some(v.into_iter().next().map(Box::new)), vec![])
-        }
-        $crate::__relation!(@to_one $P, $r, $C);
-        pub fn disconnect() -> $crate::Set<$P> {
-            $crate::Set::disconnect::<$C>($r, None)
-        }
-    };
-    (many $P:ty, $r:expr, $C:ty, $field:ident) => {
-        #[allow(unused_imports)]
-        use super::*;
-        impl $P {
-            /// The related records; an error when the query did not fetch them.
-            pub fn $field(&self) -> ::std::result::Result<&Vec<$C>, $crate::RelationNotFetched> {
-                $crate::fetched(&self.$field, stringify!($field))
-            }
-        }
-        pub fn fetch(w: Vec<$crate::Where<$C>>) -> $crate::Fetch<$P, $C> {
-            $crate::Fetch::new($r, |p, v| p.$field = Some(v), w)
-        }
-        pub fn some(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
-            $crate::Where::relation($r, $crate::RelOp::Some, w)
-        }
-        pub fn every(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
-            $crate::Where::relation($r, $crate::RelOp::Every, w)
-        }
-        pub fn none(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
-            $crate::Where::relation($r, $crate::RelOp::None, w)
-        }
-        pub fn connect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
-            $crate::Set::connect($r, u)
-        }
-        pub fn disconnect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
-            $crate::Set::disconnect($r, Some(u))
-        }
-    };
-    (@to_one $P:ty, $r:expr, $C:ty) => {
-        pub fn is(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
-            $crate::Where::relation($r, $crate::RelOp::Is, w)
-        }
-        pub fn is_not(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
-            $crate::Where::relation($r, $crate::RelOp::IsNot, w)
-        }
-        pub fn connect(u: $crate::Unique<$C>) -> $crate::Set<$P> {
-            $crate::Set::connect($r, vec![u])
-        }
-    };
-}
-
-/// The `Model` impl of a data struct (generated code calls this): scalar fields with their
-/// numbers, in column order, then relation fields.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __model {
-    ($D:ident, $meta:path, [$($i:literal $f:ident),* $(,)?], [$($rel:ident),* $(,)?]) => {
-        impl $crate::Model for $D {
-            const META: &'static $crate::meta::ModelMeta = &$meta;
-            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
-                Ok($D { $($f: r.next()?,)* $($rel: None,)* })
-            }
-            fn value(&self, field: usize) -> $crate::SqlValue {
-                match field {
-                    $($i => self.$f.clone().into(),)*
-                    _ => unreachable!("field {field} of {}", $meta.name),
-                }
-            }
-        }
-    };
-}
-
-/// An enum of the schema (generated code calls this): variants with their schema names (for
-/// serde, as Prisma's JSON) and database names (`@map`).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __enum {
-    ($(#[$m:meta])* $name:ident, $db:literal, { $($(#[$vm:meta])* $variant:ident = $schema:literal => $vdb:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[allow(dead_code)]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
-        #[serde(crate = "::sovereign::serde")]
-        pub enum $name {
-            $($(#[$vm])* #[serde(rename = $schema)] $variant,)*
-        }
-        impl $crate::DbEnum for $name {
-            const DB_TYPE: &'static str = $db;
-            fn db_name(self) -> &'static str {
-                match self { $($name::$variant => $vdb,)* }
-            }
-            fn from_db_name(s: &str) -> Option<Self> {
-                match s { $($vdb => Some($name::$variant),)* _ => None }
-            }
-        }
-        impl $crate::Decode for $name {
-            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
-                $crate::decode_enum(r)
-            }
-        }
-        impl From<$name> for $crate::SqlValue {
-            fn from(v: $name) -> Self {
-                <$name as $crate::DbEnum>::to_value(v)
-            }
-        }
-        impl $crate::sea_query::Nullable for $name {
-            fn null() -> $crate::SqlValue {
-                $crate::null_enum($db)
-            }
-        }
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(<$name as $crate::DbEnum>::db_name(*self))
-            }
-        }
-    };
-}
-
-/// The client type (generated code calls this): constructors, transactions, raw queries and
-/// one accessor per model.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __client {
-    ($client:ident, $ds:path, { $($acc:ident: $ty:ty),* $(,)? }) => {
-        /// The generated client: one accessor per model.
-        #[derive(Clone, Debug)]
-        #[allow(dead_code)]
-        pub struct $client {
-            conn: $crate::Conn,
-        }
-        impl $crate::Client for $client {
-            fn from_conn(conn: $crate::Conn) -> Self {
-                $client { conn }
-            }
-            fn conn(&self) -> &$crate::Conn {
-                &self.conn
-            }
-        }
-        #[allow(dead_code)]
-        impl $client {
-            /// A client over an existing database handle.
-            pub fn new(db: $crate::Database) -> Self {
-                $client { conn: $crate::Conn::Db(db) }
-            }
-            /// Connects to `url` (relative SQLite paths: against the current directory).
-            pub async fn connect(url: &str) -> $crate::Result<Self> {
-                Ok(Self::new($crate::Database::connect(url).await?))
-            }
-            /// Connects to the schema's datasource URL: the environment variable it names
-            /// (after loading `.env` as Prisma does), or its literal URL. A relative SQLite
-            /// path is resolved against the schema's directory, as Prisma does.
-            pub async fn from_env() -> $crate::Result<Self> {
-                Ok(Self::new($ds.connect().await?))
-            }
-            /// The database handle (pool and provider) under this client.
-            pub fn database(&self) -> Option<&$crate::Database> {
-                match &self.conn {
-                    $crate::Conn::Db(db) => Some(db),
-                    $crate::Conn::Tx(..) => None,
-                }
-            }
-            /// Runs a closure in a transaction: `client._transaction().run(|tx| async move { ... })`.
-            pub fn _transaction(&self) -> $crate::TransactionBuilder<Self> {
-                $crate::TransactionBuilder::new(self.conn.clone())
-            }
-            /// A raw query with bound parameters, each row decoded as `T`.
-            pub async fn _query_raw<T: $crate::RawRow>(&self, raw: $crate::Raw) -> $crate::Result<Vec<T>> {
-                $crate::query_raw(&self.conn, raw).await
-            }
-            /// A raw statement with bound parameters; returns the rows affected.
-            pub async fn _execute_raw(&self, raw: $crate::Raw) -> $crate::Result<u64> {
-                $crate::execute_raw(&self.conn, raw).await
-            }
-            $(
-                pub fn $acc(&self) -> $ty {
-                    <$ty>::new(self.conn.clone())
-                }
-            )*
-        }
-    };
 }

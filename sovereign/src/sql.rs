@@ -5,21 +5,16 @@
 #[cfg(feature = "postgres")]
 use sea_query::extension::postgres::PgExpr;
 use sea_query::{
-    Condition, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, QueryStatementBuilder,
-    SelectStatement, Value,
+    Condition, Expr, ExprTrait, Func, InsertStatement, JoinType, LikeExpr, Order, Query,
+    QueryStatementBuilder, SelectStatement, Value,
 };
 
-use std::fmt::Write as _;
-
-use crate::db::{Backend, Sql, Stmt};
+use crate::alias::{self, Depth, T0};
+use crate::db::{Backend, Stmt};
 use crate::filter::{Direction, Filter, Op, RelOp};
-use crate::meta::{Link, ModelMeta};
+use crate::meta::{Link, ModelMeta, RelationMeta};
 
-/// Table aliases by nesting depth.
-pub(crate) const ALIAS: [&str; 12] = [
-    "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9", "t10", "t11",
-];
-
+/// Renders a statement in `backend`'s dialect: its text and its bound values.
 pub(crate) fn build(stmt: &impl QueryStatementBuilder, backend: Backend) -> Stmt {
     let (sql, values) = match backend {
         #[cfg(feature = "sqlite")]
@@ -42,23 +37,20 @@ pub(crate) fn col(qualifier: &'static str, column: &'static str) -> Expr {
     Expr::col((qualifier, column))
 }
 
-/// Join-table aliases, by the alias of the model they join.
-const JOIN_ALIAS: [&str; 12] = [
-    "jt0", "jt1", "jt2", "jt3", "jt4", "jt5", "jt6", "jt7", "jt8", "jt9", "jt10", "jt11",
-];
-
-/// Builds conditions; `outer` qualifies the current model's columns (an alias, or the table
-/// name in UPDATE and DELETE), `depth` picks the alias of the next nested model.
+/// Builds the conditions of filters for one backend (string matching differs between them).
 pub(crate) struct Cond {
     pub backend: Backend,
 }
 
 impl Cond {
+    /// All of `filters` on model `meta`, whose columns `outer` qualifies (its alias, or its
+    /// table's name in UPDATE and DELETE) at `depth`: relation filters go one depth down and
+    /// take the alias of that depth (see [`alias`]).
     pub(crate) fn all(
         &self,
         meta: &ModelMeta,
         outer: &'static str,
-        depth: usize,
+        depth: Depth,
         filters: &[Filter],
     ) -> Condition {
         let mut c = Condition::all();
@@ -68,7 +60,7 @@ impl Cond {
         c
     }
 
-    fn one(&self, meta: &ModelMeta, outer: &'static str, depth: usize, f: &Filter) -> Condition {
+    fn one(&self, meta: &ModelMeta, outer: &'static str, depth: Depth, f: &Filter) -> Condition {
         match f {
             Filter::Field(i, op) => {
                 let field = &meta.fields[*i];
@@ -98,9 +90,9 @@ impl Cond {
             }
             Filter::Relation(r, op, inner) => {
                 let rel = &meta.relations[*r];
-                let alias = ALIAS[(depth + 1).min(ALIAS.len() - 1)];
-                let mut sub = related(meta, outer, rel, alias);
-                let inner_cond = self.all(rel.target, alias, depth + 1, inner);
+                let nested = depth + 1;
+                let mut sub = related(meta, outer, rel, nested);
+                let inner_cond = self.all(rel.target, alias::table(nested), nested, inner);
                 let exists = match op {
                     RelOp::Some | RelOp::Is => {
                         sub.cond_where(inner_cond);
@@ -195,14 +187,15 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-/// `SELECT 1 FROM target AS alias [JOIN ...] WHERE <linked to the outer row>`.
+/// `SELECT 1 FROM target AS <alias of depth> [JOIN ...] WHERE <linked to the outer row>`.
 fn related(
     meta: &ModelMeta,
     outer: &'static str,
-    rel: &crate::meta::RelationMeta,
-    alias: &'static str,
+    rel: &RelationMeta,
+    depth: Depth,
 ) -> SelectStatement {
     let target = rel.target;
+    let alias = alias::table(depth);
     let mut sub = Query::select();
     sub.expr(Expr::val(1)).from_as(target.table, alias);
     match &rel.link {
@@ -227,7 +220,7 @@ fn related(
             own_key,
             other_key,
         } => {
-            let j = JOIN_ALIAS[ALIAS.iter().position(|a| *a == alias).unwrap_or(0)];
+            let j = alias::join_table(depth);
             sub.join_as(
                 JoinType::InnerJoin,
                 *table,
@@ -240,164 +233,30 @@ fn related(
     sub
 }
 
-/// A map of the SQL caches. Their keys are the client's own (model addresses, field numbers,
-/// backends), never data from outside, so they need no defence against chosen keys; SipHash
-/// was most of the cost of a cached `find_unique` beside the query itself.
-type CacheMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
-
-/// A multiply-rotate hasher (as rustc's FxHasher) for [`CacheMap`].
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl KeyHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn write_isize(&mut self, i: isize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// The SQL of `SELECT <all columns> WHERE f1 = ? AND f2 = ?` by model, backend and fields (up
-/// to [`UNIQUE_FIELDS`], numbered below 2^16): the text depends only on these, so it is built
-/// once (`find_unique` is the hottest read).
-type UniqueKey = (usize, Backend, [u16; UNIQUE_FIELDS]);
-const UNIQUE_FIELDS: usize = 8;
-static UNIQUE_SQL: std::sync::OnceLock<
-    std::sync::RwLock<CacheMap<UniqueKey, std::sync::Arc<str>>>,
-> = std::sync::OnceLock::new();
-
-/// The statement of a unique read: from the cache when `filter` is a conjunction of equalities
-/// with non-NULL values, else built by `build`.
-pub(crate) fn unique_select(
-    meta: &'static ModelMeta,
-    backend: Backend,
-    filter: &Filter,
-    build: impl FnOnce() -> Stmt,
-) -> Stmt {
-    let parts: &[Filter] = match filter {
-        Filter::And(parts) => parts,
-        one => std::slice::from_ref(one),
-    };
-    if parts.len() > UNIQUE_FIELDS {
-        return build();
-    }
-    // Field numbers plus one: 0 marks the unused places.
-    let mut fields = [0u16; UNIQUE_FIELDS];
-    let mut values = Vec::with_capacity(parts.len());
-    for (slot, p) in fields.iter_mut().zip(parts) {
-        match p {
-            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
-                let Some(n) = f.checked_add(1).and_then(|n| u16::try_from(n).ok()) else {
-                    return build();
-                };
-                *slot = n;
-                values.push(v.clone());
-            }
-            _ => return build(),
-        }
-    }
-    let key = (meta as *const ModelMeta as usize, backend, fields);
-    let cache = UNIQUE_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
-        return Stmt {
-            sql: Sql::Shared(sql),
-            values: sea_query::Values(values),
-        };
-    }
-    let stmt = build();
-    if let Ok(mut c) = cache.write() {
-        c.insert(key, std::sync::Arc::from(&*stmt.sql));
+/// An INSERT that skips rows hitting a unique key: `ON CONFLICT DO NOTHING` (set by the caller)
+/// on SQLite and PostgreSQL, `INSERT IGNORE` on MySQL, as Prisma does.
+pub(crate) fn insert_ignoring(q: &InsertStatement, backend: Backend) -> Stmt {
+    let mut stmt = build(q, backend);
+    if backend == Backend::MySql {
+        stmt.sql = stmt
+            .sql
+            .replacen("INSERT INTO", "INSERT IGNORE INTO", 1)
+            .into();
     }
     stmt
 }
 
-/// An INSERT of plain values (RETURNING every column where the backend can): its text depends
-/// only on the model, the backend, the columns and the kind of each value (PostgreSQL casts
-/// enums; a NULL is marked apart to be safe), so it is built once per such shape.
-type InsertKey = (
-    usize,
-    Backend,
-    [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
-);
-const INSERT_COLUMNS: usize = 32;
-static INSERT_SQL: std::sync::OnceLock<
-    std::sync::RwLock<CacheMap<InsertKey, std::sync::Arc<str>>>,
-> = std::sync::OnceLock::new();
-
-/// The statement of an INSERT of `columns`: from the cache when every column is given a plain
-/// value (no subquery of a nested connect), else built by `build`.
-pub(crate) fn insert_values<E>(
-    meta: &'static ModelMeta,
-    backend: Backend,
-    columns: &[(usize, Expr)],
-    build: impl FnOnce() -> Result<Stmt, E>,
-) -> Result<Stmt, E> {
-    if columns.is_empty() || columns.len() > INSERT_COLUMNS {
-        return build();
-    }
-    let mut shape = [None; INSERT_COLUMNS];
-    let mut values = Vec::with_capacity(columns.len());
-    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
-        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
-            return build();
-        };
-        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
-        values.push(v.clone());
-    }
-    let key = (meta as *const ModelMeta as usize, backend, shape);
-    let cache = INSERT_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(Stmt {
-            sql: Sql::Shared(sql),
-            values: sea_query::Values(values),
-        });
-    }
-    let stmt = build()?;
-    // Only a statement that binds each value, in column order, is reused.
-    if stmt.values.0.len() == values.len() {
-        if let Ok(mut c) = cache.write() {
-            c.insert(key, std::sync::Arc::from(&*stmt.sql));
-        }
-    }
-    Ok(stmt)
-}
-
-/// Selects every scalar column of `meta` from `table AS t0`.
+/// Selects every scalar column of `meta` from its table aliased [`T0`].
 pub(crate) fn select_all(meta: &ModelMeta) -> SelectStatement {
     let mut q = Query::select();
-    q.from_as(meta.table, ALIAS[0]);
+    q.from_as(meta.table, T0);
     for f in meta.fields {
-        q.column((ALIAS[0], f.column));
+        q.column((T0, f.column));
     }
     q
 }
 
+/// Orders the rows of `q` by fields of `meta`, whose columns `qualifier` qualifies.
 pub(crate) fn order(
     q: &mut SelectStatement,
     meta: &ModelMeta,
@@ -415,6 +274,7 @@ pub(crate) fn order(
     }
 }
 
+/// `LIMIT take OFFSET skip`; only a positive `skip` is written.
 pub(crate) fn limit(q: &mut SelectStatement, take: Option<i64>, skip: Option<i64>) {
     if let Some(t) = take {
         q.limit(t.unsigned_abs());
@@ -453,66 +313,6 @@ pub(crate) fn key_in(
     any
 }
 
-/// Stands for the key list while the SQL of a relation load is built; never sent.
-const KEYS: &str = "/* sovereign: keys */";
-
-/// What the SQL of a relation load depends on besides its number of keys: the parent model,
-/// the relation's number, the backend and the fetch's order.
-pub(crate) type LoadShape = (usize, usize, Backend, Vec<(usize, Direction)>);
-
-/// The SQL around the key list of a relation load, by shape.
-type Around = std::sync::Arc<(String, String)>;
-static LOAD_SQL: std::sync::OnceLock<std::sync::RwLock<CacheMap<LoadShape, Around>>> =
-    std::sync::OnceLock::new();
-
-/// The SQL of a relation load whose only bound values are its `n` keys (of one column, each a
-/// plain placeholder): `build` makes the statement once per shape, given the one item to put in
-/// its `IN (...)`; later loads of the shape write their placeholders into the text around it.
-/// A statement with other values is not cached (`None`): the caller builds it whole.
-pub(crate) fn keyed_select(
-    shape: LoadShape,
-    backend: Backend,
-    n: usize,
-    build: impl FnOnce(Expr) -> SelectStatement,
-) -> Option<String> {
-    let cache = LOAD_SQL.get_or_init(Default::default);
-    let cached = cache.read().ok().and_then(|c| c.get(&shape).cloned());
-    let around = match cached {
-        Some(a) => a,
-        None => {
-            let Stmt { sql, values } = self::build(&build(Expr::cust(KEYS)), backend);
-            if !values.0.is_empty() {
-                return None;
-            }
-            let (before, after) = sql.split_once(KEYS)?;
-            if after.contains(KEYS) {
-                return None;
-            }
-            let a = std::sync::Arc::new((before.to_string(), after.to_string()));
-            if let Ok(mut c) = cache.write() {
-                c.insert(shape, a.clone());
-            }
-            a
-        }
-    };
-    let (before, after) = &*around;
-    let mut sql = String::with_capacity(before.len() + after.len() + n * 6);
-    sql.push_str(before);
-    // As sea-query writes a list of values: `$1, $2` on PostgreSQL, `?, ?` elsewhere.
-    for i in 1..=n {
-        if i > 1 {
-            sql.push_str(", ");
-        }
-        if backend == Backend::Postgres {
-            let _ = write!(sql, "${i}");
-        } else {
-            sql.push('?');
-        }
-    }
-    sql.push_str(after);
-    Some(sql)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -533,7 +333,7 @@ mod tests {
 
     fn render(backend: Backend, filters: &[Filter]) -> (String, Vec<Value>) {
         let mut q = select_all(&USER);
-        q.cond_where(Cond { backend }.all(&USER, ALIAS[0], 0, filters));
+        q.cond_where(Cond { backend }.all(&USER, T0, alias::ROOT, filters));
         let s = build(&q, backend);
         (s.sql.to_string(), s.values.0)
     }
@@ -553,38 +353,6 @@ mod tests {
             sql,
             r#"SELECT "t0"."id", "t0"."full_name" FROM "users" AS "t0" WHERE "t0"."full_name" LIKE $1"#
         );
-    }
-
-    #[test]
-    #[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-    fn keyed_select_writes_what_sea_query_writes() {
-        let make = |keys: Condition| {
-            let mut q = select_all(&USER);
-            q.cond_where(keys);
-            order(&mut q, &USER, ALIAS[0], &[(0, Direction::Desc)]);
-            q
-        };
-        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
-            let shape = || {
-                (
-                    &USER as *const ModelMeta as usize,
-                    usize::MAX,
-                    b,
-                    Vec::new(),
-                )
-            };
-            // The first call builds the text around the key list; the others reuse it.
-            for n in [1, 2, 11, 1] {
-                let sql = keyed_select(shape(), b, n, |item| {
-                    make(Condition::all().add(col(ALIAS[0], "full_name").is_in([item])))
-                })
-                .expect("no other values");
-                let values = (0..n).map(|i| Value::from(i as i32)).collect();
-                let whole = build(&make(key_in(ALIAS[0], &["full_name"], values)), b);
-                assert_eq!(sql, &*whole.sql);
-                assert_eq!(whole.values.0.len(), n);
-            }
-        }
     }
 
     #[test]

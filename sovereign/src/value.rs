@@ -263,6 +263,10 @@ sqlx_decode_bound!(
 
 /// A Rust type a column decodes into.
 pub trait Decode: Sized {
+    /// Decodes the reader's current column and moves to the next.
+    ///
+    /// # Errors
+    /// A value that does not fit the type.
     fn decode(r: &mut Reader<'_>) -> Result<Self>;
 
     /// A column that may be NULL. By default the value is looked at twice (is it NULL? then
@@ -561,9 +565,13 @@ impl<T: ListElem> Decode for Vec<T> {
 
 /// An enum the generated code declares; stored by its database name.
 pub trait DbEnum: Sized + Copy + 'static {
+    /// The enum's type name in the database (PostgreSQL casts values to it).
     const DB_TYPE: &'static str;
+    /// The value's database name (`@map`).
     fn db_name(self) -> &'static str;
+    /// The value of a database name, if it is one.
     fn from_db_name(s: &str) -> Option<Self>;
+    /// The value to bind for `self`.
     fn to_value(self) -> Value {
         Value::Enum(sea_query::OptionEnum::Some(Box::new(sea_query::Enum {
             type_name: Self::DB_TYPE.into(),
@@ -641,6 +649,16 @@ pub(crate) fn decode_key(r: &mut Reader<'_>, kind: Kind) -> Result<Key> {
         Kind::BigInt => Key::Int(i64::decode(r)?),
         Kind::Bytes => Key::Bytes(Vec::<u8>::decode(r)?),
         _ => Key::Str(String::decode(r)?),
+    })
+}
+
+/// Decodes one key column of the given kind as a value to bind (a connected record's key).
+pub(crate) fn decode_key_value(r: &mut Reader<'_>, kind: Kind) -> Result<Value> {
+    Ok(match kind {
+        Kind::Int => Value::Int(Some(r.next::<i32>()?)),
+        Kind::BigInt => Value::BigInt(Some(r.next::<i64>()?)),
+        Kind::Bytes => Value::Bytes(Some(r.next::<Vec<u8>>()?)),
+        _ => Value::String(Some(r.next::<String>()?)),
     })
 }
 

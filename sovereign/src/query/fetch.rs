@@ -1,25 +1,17 @@
 //! Loading relations with `.with(...)`: one query per relation level (`WHERE key IN (...)`).
 
-use std::future::Future;
-use std::pin::Pin;
-
 use sea_query::{Condition, ExprTrait, JoinType, SelectStatement, Value, Values};
 
+use crate::alias::{LOAD_JOIN, ROOT, T0};
+use crate::cache::{self, ModelKey};
 use crate::db::{Backend, Conn, Stmt};
 use crate::error::Result;
-use crate::filter::{Direction, OrderBy, Unique, Where};
-use crate::meta::{Kind, Link, ModelMeta};
-use crate::model::{FindArgs, Model};
-use crate::sql::{self, col, Cond, ALIAS};
+use crate::filter::{OrderBy, Unique, Where};
+use crate::meta::{Kind, Link};
+use crate::query::find::{cursor_condition, total_order, FindArgs};
+use crate::query::model::{BoxFuture, Load, Model};
+use crate::sql::{self, col, Cond};
 use crate::value::{decode_key, into_key, Key};
-
-/// A boxed future that can cross threads.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Loads one relation for a batch of parent records.
-pub trait Load<P>: Send + Sync {
-    fn load<'a>(&'a self, conn: &'a Conn, parents: &'a mut [P]) -> BoxFuture<'a, Result<()>>;
-}
 
 /// A relation to fetch with its query arguments; what `post::comments::fetch(...)` returns.
 pub struct Fetch<P, C> {
@@ -31,11 +23,11 @@ pub struct Fetch<P, C> {
 impl<P: Model, C: Model> Fetch<P, C> {
     #[doc(hidden)]
     pub fn new(rel: usize, assign: fn(&mut P, Vec<C>), filters: Vec<Where<C>>) -> Self {
-        let args = FindArgs {
-            filters: filters.into_iter().map(|w| w.filter).collect(),
-            ..FindArgs::default()
-        };
-        Fetch { rel, assign, args }
+        Fetch {
+            rel,
+            assign,
+            args: FindArgs::filtered(filters),
+        }
     }
     /// At most `n` related records per parent.
     #[must_use]
@@ -49,6 +41,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
         self.args.skip = Some(n);
         self
     }
+    /// Orders each parent's related records by a field.
     #[must_use]
     pub fn order_by(mut self, o: OrderBy<C>) -> Self {
         self.args.order.push((o.field, o.direction));
@@ -80,29 +73,21 @@ impl<P: Model, C: Model> Fetch<P, C> {
         let target = C::META;
         let mut q = sql::select_all(target);
         if let Some((table, own, other, other_key)) = link.join {
-            q.expr(col("j", own));
+            q.expr(col(LOAD_JOIN, own));
             q.join_as(
                 JoinType::InnerJoin,
                 table,
-                "j",
-                col("j", other).equals((ALIAS[0], target.fields[other_key].column)),
+                LOAD_JOIN,
+                col(LOAD_JOIN, other).equals((T0, target.fields[other_key].column)),
             );
         }
         q.cond_where(keys);
         let args = &self.args;
-        q.cond_where(Cond { backend }.all(target, ALIAS[0], 0, &args.filters));
+        q.cond_where(Cond { backend }.all(target, T0, ROOT, &args.filters));
         if let Some(cursor) = &args.cursor {
-            q.cond_where(crate::model::cursor_condition(
-                target, backend, args, cursor,
-            ));
+            q.cond_where(cursor_condition(target, backend, args, cursor));
         }
-        let mut orders = args.order.clone();
-        for &pk in target.primary_key {
-            if !orders.iter().any(|(f, _)| *f == pk) {
-                orders.push((pk, Direction::Asc));
-            }
-        }
-        sql::order(&mut q, target, ALIAS[0], &orders);
+        sql::order(&mut q, target, T0, &total_order(target, &args.order));
         q
     }
 
@@ -110,9 +95,9 @@ impl<P: Model, C: Model> Fetch<P, C> {
     fn statement(&self, backend: Backend, link: &Linked, values: Vec<Value>, n: usize) -> Stmt {
         let target = C::META;
         let (qualifier, columns): (&'static str, Vec<&'static str>) = match link.join {
-            Some((_, own, _, _)) => ("j", vec![own]),
+            Some((_, own, _, _)) => (LOAD_JOIN, vec![own]),
             None => (
-                ALIAS[0],
+                T0,
                 link.child_fields
                     .iter()
                     .map(|&f| target.fields[f].column)
@@ -132,13 +117,13 @@ impl<P: Model, C: Model> Fetch<P, C> {
             && self.args.cursor.is_none()
         {
             let shape = (
-                P::META as *const ModelMeta as usize,
+                ModelKey::of(P::META),
                 self.rel,
                 backend,
                 self.args.order.clone(),
             );
             let column = columns[0];
-            let sql = sql::keyed_select(shape, backend, n, |item| {
+            let sql = cache::keyed_select(shape, backend, n, |item| {
                 let keys = Condition::all().add(col(qualifier, column).is_in([item]));
                 self.select(backend, link, keys)
             });

@@ -1,0 +1,318 @@
+//! The process-wide caches of SQL text: every static cache of the crate lives here.
+//!
+//! Building a statement with sea-query costs more than running a simple one on a warm
+//! connection, and the text of the hottest statements depends on little besides the model. So
+//! their text is built once and kept for the life of the process:
+//!
+//! | cache        | statement                                    | key: model, backend and ...     |
+//! |--------------|----------------------------------------------|---------------------------------|
+//! | `UNIQUE_SQL` | `find_unique`: `SELECT <all> WHERE f = ?...` | the filtered fields, in order   |
+//! | `INSERT_SQL` | `create`: `INSERT ... [RETURNING <all>]`     | each column: field, value kind, NULL or not |
+//! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, fetch's order  |
+//!
+//! # Invariant: keys name models by the address of `'static` metadata
+//!
+//! A model enters every key as the address of its [`ModelMeta`] ([`ModelKey`]), which can
+//! only be taken of `&'static` metadata. `'static` memory is never freed, so while the process
+//! lives no other model can ever sit at that address: a key never aliases another model, and a
+//! cached text is never served for a model it was not built for. Generated clients declare their
+//! metadata as `static` items, one address per model. [`sovereign::dynamic`](crate::dynamic)
+//! builds metadata at run time from a schema, and for exactly this reason leaks it
+//! (`Box::leak`) once per `Catalog`, never freeing it: freed metadata could be reallocated for
+//! another model at the same address and be served the first one's SQL.
+//!
+//! The rest of a key is everything else the text depends on: the backend (quoting,
+//! placeholders, `RETURNING`, casts) and the statement's shape (above). Never a value: values are
+//! always bound parameters, so a cached text holds no data, and each use binds its own values.
+//! That is why it is sound to share the text between connections, transactions and threads.
+//!
+//! The maps only grow, by the number of distinct shapes a program uses (bounded by its schema and
+//! its code, not by data). A poisoned lock is not an error: the statement is then built anew.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::hash::BuildHasherDefault;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use sea_query::{Expr, SelectStatement, Value, Values};
+
+use crate::db::{Backend, Sql, Stmt};
+use crate::filter::{Direction, Filter, Op};
+use crate::meta::ModelMeta;
+use crate::sql;
+
+/// A model in a cache key: the address of its `'static` metadata (see the module's invariant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ModelKey(usize);
+
+impl ModelKey {
+    /// The key of `meta`; only `'static` metadata has one.
+    #[inline]
+    pub(crate) fn of(meta: &'static ModelMeta) -> ModelKey {
+        ModelKey(meta as *const ModelMeta as usize)
+    }
+}
+
+/// A map of the SQL caches. Their keys are the client's own (model addresses, field numbers,
+/// backends), never data from outside, so they need no defence against chosen keys; SipHash
+/// was most of the cost of a cached `find_unique` beside the query itself.
+type CacheMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+
+/// A cache: built on first use, shared by every thread.
+type Cache<K, V> = OnceLock<RwLock<CacheMap<K, V>>>;
+
+/// A multiply-rotate hasher (as rustc's FxHasher) for [`CacheMap`].
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn write_isize(&mut self, i: isize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// find_unique
+// ---------------------------------------------------------------------------------------------
+
+/// The SQL of `SELECT <all columns> WHERE f1 = ? AND f2 = ?` by model, backend and fields (up
+/// to [`UNIQUE_FIELDS`], numbered below 2^16): the text depends only on these, so it is built
+/// once (`find_unique` is the hottest read).
+type UniqueKey = (ModelKey, Backend, [u16; UNIQUE_FIELDS]);
+const UNIQUE_FIELDS: usize = 8;
+static UNIQUE_SQL: Cache<UniqueKey, Arc<str>> = OnceLock::new();
+
+/// The statement of a unique read: from the cache when `filter` is a conjunction of equalities
+/// with non-NULL values, else built by `build`.
+pub(crate) fn unique_select(
+    meta: &'static ModelMeta,
+    backend: Backend,
+    filter: &Filter,
+    build: impl FnOnce() -> Stmt,
+) -> Stmt {
+    let parts: &[Filter] = match filter {
+        Filter::And(parts) => parts,
+        one => std::slice::from_ref(one),
+    };
+    if parts.len() > UNIQUE_FIELDS {
+        return build();
+    }
+    // Field numbers plus one: 0 marks the unused places.
+    let mut fields = [0u16; UNIQUE_FIELDS];
+    let mut values = Vec::with_capacity(parts.len());
+    for (slot, p) in fields.iter_mut().zip(parts) {
+        match p {
+            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
+                let Some(n) = f.checked_add(1).and_then(|n| u16::try_from(n).ok()) else {
+                    return build();
+                };
+                *slot = n;
+                values.push(v.clone());
+            }
+            _ => return build(),
+        }
+    }
+    let key = (ModelKey::of(meta), backend, fields);
+    let cache = UNIQUE_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Stmt {
+            sql: Sql::Shared(sql),
+            values: Values(values),
+        };
+    }
+    let stmt = build();
+    if let Ok(mut c) = cache.write() {
+        c.insert(key, Arc::from(&*stmt.sql));
+    }
+    stmt
+}
+
+// ---------------------------------------------------------------------------------------------
+// create
+// ---------------------------------------------------------------------------------------------
+
+/// An INSERT of plain values (RETURNING every column where the backend can): its text depends
+/// only on the model, the backend, the columns and the kind of each value (PostgreSQL casts
+/// enums; a NULL is marked apart to be safe), so it is built once per such shape.
+type InsertKey = (
+    ModelKey,
+    Backend,
+    [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
+);
+const INSERT_COLUMNS: usize = 32;
+static INSERT_SQL: Cache<InsertKey, Arc<str>> = OnceLock::new();
+
+/// The statement of an INSERT of `columns`: from the cache when every column is given a plain
+/// value (no subquery of a nested connect), else built by `build`.
+pub(crate) fn insert_values<E>(
+    meta: &'static ModelMeta,
+    backend: Backend,
+    columns: &[(usize, Expr)],
+    build: impl FnOnce() -> Result<Stmt, E>,
+) -> Result<Stmt, E> {
+    if columns.is_empty() || columns.len() > INSERT_COLUMNS {
+        return build();
+    }
+    let mut shape = [None; INSERT_COLUMNS];
+    let mut values = Vec::with_capacity(columns.len());
+    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
+        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
+            return build();
+        };
+        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
+        values.push(v.clone());
+    }
+    let key = (ModelKey::of(meta), backend, shape);
+    let cache = INSERT_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(Stmt {
+            sql: Sql::Shared(sql),
+            values: Values(values),
+        });
+    }
+    let stmt = build()?;
+    // Only a statement that binds each value, in column order, is reused.
+    if stmt.values.0.len() == values.len() {
+        if let Ok(mut c) = cache.write() {
+            c.insert(key, Arc::from(&*stmt.sql));
+        }
+    }
+    Ok(stmt)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relation loads
+// ---------------------------------------------------------------------------------------------
+
+/// Stands for the key list while the SQL of a relation load is built; never sent.
+const KEYS: &str = "/* sovereign: keys */";
+
+/// What the SQL of a relation load depends on besides its number of keys: the parent model,
+/// the relation's number, the backend and the fetch's order.
+pub(crate) type LoadShape = (ModelKey, usize, Backend, Vec<(usize, Direction)>);
+
+/// The SQL around the key list of a relation load, by shape.
+type Around = Arc<(String, String)>;
+static LOAD_SQL: Cache<LoadShape, Around> = OnceLock::new();
+
+/// The SQL of a relation load whose only bound values are its `n` keys (of one column, each a
+/// plain placeholder): `build` makes the statement once per shape, given the one item to put in
+/// its `IN (...)`; later loads of the shape write their placeholders into the text around it.
+/// A statement with other values is not cached (`None`): the caller builds it whole.
+pub(crate) fn keyed_select(
+    shape: LoadShape,
+    backend: Backend,
+    n: usize,
+    build: impl FnOnce(Expr) -> SelectStatement,
+) -> Option<String> {
+    let cache = LOAD_SQL.get_or_init(Default::default);
+    let cached = cache.read().ok().and_then(|c| c.get(&shape).cloned());
+    let around = match cached {
+        Some(a) => a,
+        None => {
+            let Stmt { sql, values } = sql::build(&build(Expr::cust(KEYS)), backend);
+            if !values.0.is_empty() {
+                return None;
+            }
+            let (before, after) = sql.split_once(KEYS)?;
+            if after.contains(KEYS) {
+                return None;
+            }
+            let a = Arc::new((before.to_string(), after.to_string()));
+            if let Ok(mut c) = cache.write() {
+                c.insert(shape, a.clone());
+            }
+            a
+        }
+    };
+    let (before, after) = &*around;
+    let mut sql = String::with_capacity(before.len() + after.len() + n * 6);
+    sql.push_str(before);
+    // As sea-query writes a list of values: `$1, $2` on PostgreSQL, `?, ?` elsewhere.
+    for i in 1..=n {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        if backend == Backend::Postgres {
+            let _ = write!(sql, "${i}");
+        } else {
+            sql.push('?');
+        }
+    }
+    sql.push_str(after);
+    Some(sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alias::T0;
+    use crate::meta::{FieldMeta, Kind};
+    use sea_query::{Condition, ExprTrait};
+
+    static USER: ModelMeta = ModelMeta {
+        name: "User",
+        table: "users",
+        fields: &[
+            FieldMeta::new("id", "id", Kind::Int),
+            FieldMeta::new("name", "full_name", Kind::String),
+        ],
+        primary_key: &[0],
+        uniques: &[],
+        relations: &[],
+        auto_increment: true,
+    };
+
+    #[test]
+    #[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+    fn keyed_select_writes_what_sea_query_writes() {
+        let make = |keys: Condition| {
+            let mut q = sql::select_all(&USER);
+            q.cond_where(keys);
+            sql::order(&mut q, &USER, T0, &[(0, Direction::Desc)]);
+            q
+        };
+        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+            let shape = || (ModelKey::of(&USER), usize::MAX, b, Vec::new());
+            // The first call builds the text around the key list; the others reuse it.
+            for n in [1, 2, 11, 1] {
+                let sql = keyed_select(shape(), b, n, |item| {
+                    make(Condition::all().add(sql::col(T0, "full_name").is_in([item])))
+                })
+                .expect("no other values");
+                let values = (0..n).map(|i| Value::from(i as i32)).collect();
+                let whole = sql::build(&make(sql::key_in(T0, &["full_name"], values)), b);
+                assert_eq!(sql, &*whole.sql);
+                assert_eq!(whole.values.0.len(), n);
+            }
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! The macros generated code calls (`sovereign-build` emits `::sovereign::__field!(...)` and
+//! friends): each expands to the items of one field, relation, model, enum or client, so the
+//! generated source stays small and the logic stays here.
+//!
+//! They are hidden from the docs and not meant for hand-written code; `#[macro_export]` puts them
+//! at the crate root, the paths generated code uses.
+
+/// The functions of a scalar field's module (generated code calls this).
+///
+/// `$M` model data type, `$i` field number, `$T` value type, `$V` argument type (`Option<$T>`
+/// for optional fields); capabilities: `eq` or `unique`, `cmp`, `str`, `num`, `null`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __field {
+    ($M:ty, $i:expr, $T:ty, $V:ty; $($cap:ident)*) => {
+        #[allow(unused_imports)]
+        use super::*;
+        /// The field's Rust type (what `select!` reads).
+        pub type Type = $V;
+        /// The field's number in the model's table description.
+        pub const INDEX: usize = $i;
+        /// The field differs from `v` (NULLs match too, as in Prisma).
+        pub fn not(v: impl Into<$V>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v.into())))
+        }
+        /// The field equals one of `v`.
+        pub fn in_vec(v: Vec<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::In(v.into_iter().map($crate::SqlValue::from).collect()))
+        }
+        /// The field equals none of `v`.
+        pub fn not_in_vec(v: Vec<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::NotIn(v.into_iter().map($crate::SqlValue::from).collect()))
+        }
+        /// Sets the field to `v`.
+        pub fn set(v: impl Into<$V>) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Set($crate::SqlValue::from(v.into())))
+        }
+        /// Orders records by the field.
+        pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
+            $crate::OrderBy::new($i, d)
+        }
+        $($crate::__field!(@$cap $M, $i, $T, $V);)*
+    };
+    (@eq $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The field equals `v`.
+        pub fn equals(v: impl Into<$V>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Equals($crate::SqlValue::from(v.into())))
+        }
+    };
+    (@unique $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The record whose field equals `v` (a unique filter, or a plain one).
+        pub fn equals<W: From<$crate::Unique<$M>>>(v: impl Into<$V>) -> W {
+            W::from($crate::Unique::fields(vec![($i, $crate::SqlValue::from(v.into()))]))
+        }
+    };
+    (@cmp $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The field is less than `v`.
+        pub fn lt(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Lt($crate::SqlValue::from(v.into())))
+        }
+        /// The field is at most `v`.
+        pub fn lte(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Lte($crate::SqlValue::from(v.into())))
+        }
+        /// The field is greater than `v`.
+        pub fn gt(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Gt($crate::SqlValue::from(v.into())))
+        }
+        /// The field is at least `v`.
+        pub fn gte(v: impl Into<$T>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Gte($crate::SqlValue::from(v.into())))
+        }
+    };
+    (@str $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The text holds `v`.
+        pub fn contains(v: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Contains(v.into()))
+        }
+        /// The text starts with `v`.
+        pub fn starts_with(v: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::StartsWith(v.into()))
+        }
+        /// The text ends with `v`.
+        pub fn ends_with(v: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::EndsWith(v.into()))
+        }
+    };
+    (@num $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// Adds `v` to the field.
+        pub fn increment(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Increment($crate::SqlValue::from(v)))
+        }
+        /// Subtracts `v` from the field.
+        pub fn decrement(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Decrement($crate::SqlValue::from(v)))
+        }
+        /// Multiplies the field by `v`.
+        pub fn multiply(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Multiply($crate::SqlValue::from(v)))
+        }
+        /// Divides the field by `v`.
+        pub fn divide(v: $T) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Divide($crate::SqlValue::from(v)))
+        }
+    };
+    (@null $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The field is NULL.
+        pub fn is_null() -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::IsNull)
+        }
+    };
+}
+
+/// The functions of a scalar list field's module (generated code calls this); PostgreSQL.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __list_field {
+    ($M:ty, $i:expr, $E:ty) => {
+        #[allow(unused_imports)]
+        use super::*;
+        /// The field's Rust type (what `select!` reads).
+        pub type Type = Vec<$E>;
+        /// The field's number in the model's table description.
+        pub const INDEX: usize = $i;
+        /// The list equals `v`.
+        pub fn equals(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Equals($crate::SqlValue::from(v)))
+        }
+        /// The list differs from `v`.
+        pub fn not(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v)))
+        }
+        /// The list holds `v`.
+        pub fn has(v: impl Into<$E>) -> $crate::Where<$M> {
+            $crate::Where::field(
+                $i,
+                $crate::Op::HasEvery($crate::SqlValue::from(vec![v.into()])),
+            )
+        }
+        /// The list holds every one of `v`.
+        pub fn has_every(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::HasEvery($crate::SqlValue::from(v)))
+        }
+        /// The list holds at least one of `v`.
+        pub fn has_some(v: Vec<$E>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::HasSome($crate::SqlValue::from(v)))
+        }
+        /// The list is empty (`true`; a NULL list too) or not (`false`).
+        pub fn is_empty(empty: bool) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::IsEmpty(empty))
+        }
+        /// Sets the list to `v`.
+        pub fn set(v: Vec<$E>) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Set($crate::SqlValue::from(v)))
+        }
+        /// Appends to the list.
+        pub fn push(v: Vec<$E>) -> $crate::Set<$M> {
+            $crate::Set::field($i, $crate::SetOp::Push($crate::SqlValue::from(v)))
+        }
+        /// Orders records by the field.
+        pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
+            $crate::OrderBy::new($i, d)
+        }
+    };
+}
+
+/// The functions of a relation field's module (generated code calls this).
+///
+/// `one`: required to-one; `optional`: optional to-one; `many`: a list relation.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __relation {
+    (one $P:ty, $r:expr, $C:ty, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
+        impl $P {
+            /// The related record; an error when the query did not fetch it.
+            pub fn $field(&self) -> ::std::result::Result<&$C, $crate::RelationNotFetched> {
+                $crate::fetched(&self.$field, stringify!($field)).map(|b| &**b)
+            }
+        }
+        /// Fetches the related record with the query (`.with(...)`).
+        pub fn fetch() -> $crate::Fetch<$P, $C> {
+            $crate::Fetch::new($r, |p, v| p.$field = v.into_iter().next().map(Box::new), vec![])
+        }
+        $crate::__relation!(@to_one $P, $r, $C);
+    };
+    (optional $P:ty, $r:expr, $C:ty, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
+        impl $P {
+            /// The related record, if any; an error when the query did not fetch it.
+            pub fn $field(&self) -> ::std::result::Result<Option<&$C>, $crate::RelationNotFetched> {
+                $crate::fetched(&self.$field, stringify!($field)).map(|o| o.as_deref())
+            }
+        }
+        /// Fetches the related record with the query (`.with(...)`).
+        pub fn fetch() -> $crate::Fetch<$P, $C> {
+            $crate::Fetch::new($r, |p, v| p.$field = Some(v.into_iter().next().map(Box::new)), vec![])
+        }
+        $crate::__relation!(@to_one $P, $r, $C);
+        /// Unlinks the related record (sets the foreign key to NULL).
+        pub fn disconnect() -> $crate::Set<$P> {
+            $crate::Set::disconnect::<$C>($r, None)
+        }
+    };
+    (many $P:ty, $r:expr, $C:ty, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
+        impl $P {
+            /// The related records; an error when the query did not fetch them.
+            pub fn $field(&self) -> ::std::result::Result<&Vec<$C>, $crate::RelationNotFetched> {
+                $crate::fetched(&self.$field, stringify!($field))
+            }
+        }
+        /// Fetches the related records matching `w` with the query (`.with(...)`).
+        pub fn fetch(w: Vec<$crate::Where<$C>>) -> $crate::Fetch<$P, $C> {
+            $crate::Fetch::new($r, |p, v| p.$field = Some(v), w)
+        }
+        /// At least one related record matches all of `w`.
+        pub fn some(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::Some, w)
+        }
+        /// Every related record matches all of `w` (true when there are none).
+        pub fn every(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::Every, w)
+        }
+        /// No related record matches all of `w`.
+        pub fn none(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::None, w)
+        }
+        /// Links the records `u` selects.
+        pub fn connect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
+            $crate::Set::connect($r, u)
+        }
+        /// Unlinks the records `u` selects.
+        pub fn disconnect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
+            $crate::Set::disconnect($r, Some(u))
+        }
+    };
+    (@to_one $P:ty, $r:expr, $C:ty) => {
+        /// The related record exists and matches all of `w`.
+        pub fn is(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::Is, w)
+        }
+        /// The related record does not match all of `w`, or there is none.
+        pub fn is_not(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+            $crate::Where::relation($r, $crate::RelOp::IsNot, w)
+        }
+        /// Links the record `u` selects.
+        pub fn connect(u: $crate::Unique<$C>) -> $crate::Set<$P> {
+            $crate::Set::connect($r, vec![u])
+        }
+    };
+}
+
+/// The `Model` impl of a data struct (generated code calls this): scalar fields with their
+/// numbers, in column order, then relation fields.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __model {
+    ($D:ident, $meta:path, [$($i:literal $f:ident),* $(,)?], [$($rel:ident),* $(,)?]) => {
+        impl $crate::Model for $D {
+            const META: &'static $crate::meta::ModelMeta = &$meta;
+            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
+                Ok($D { $($f: r.next()?,)* $($rel: None,)* })
+            }
+            fn value(&self, field: usize) -> $crate::SqlValue {
+                match field {
+                    $($i => self.$f.clone().into(),)*
+                    _ => unreachable!("field {field} of {}", $meta.name),
+                }
+            }
+        }
+    };
+}
+
+/// An enum of the schema (generated code calls this): variants with their schema names (for
+/// serde, as Prisma's JSON) and database names (`@map`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __enum {
+    ($(#[$m:meta])* $name:ident, $db:literal, { $($(#[$vm:meta])* $variant:ident = $schema:literal => $vdb:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[allow(dead_code)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
+        #[serde(crate = "::sovereign::serde")]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $schema)] $variant,)*
+        }
+        impl $crate::DbEnum for $name {
+            const DB_TYPE: &'static str = $db;
+            fn db_name(self) -> &'static str {
+                match self { $($name::$variant => $vdb,)* }
+            }
+            fn from_db_name(s: &str) -> Option<Self> {
+                match s { $($vdb => Some($name::$variant),)* _ => None }
+            }
+        }
+        impl $crate::Decode for $name {
+            fn decode(r: &mut $crate::Reader<'_>) -> $crate::Result<Self> {
+                $crate::decode_enum(r)
+            }
+        }
+        impl From<$name> for $crate::SqlValue {
+            fn from(v: $name) -> Self {
+                <$name as $crate::DbEnum>::to_value(v)
+            }
+        }
+        impl $crate::sea_query::Nullable for $name {
+            fn null() -> $crate::SqlValue {
+                $crate::null_enum($db)
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(<$name as $crate::DbEnum>::db_name(*self))
+            }
+        }
+    };
+}
+
+/// The client type (generated code calls this): constructors, transactions, raw queries and
+/// one accessor per model.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client {
+    ($client:ident, $ds:path, { $($acc:ident: $ty:ty),* $(,)? }) => {
+        /// The generated client: one accessor per model.
+        #[derive(Clone, Debug)]
+        #[allow(dead_code)]
+        pub struct $client {
+            conn: $crate::Conn,
+        }
+        impl $crate::Client for $client {
+            fn from_conn(conn: $crate::Conn) -> Self {
+                $client { conn }
+            }
+            fn conn(&self) -> &$crate::Conn {
+                &self.conn
+            }
+        }
+        #[allow(dead_code)]
+        impl $client {
+            /// A client over an existing database handle.
+            pub fn new(db: $crate::Database) -> Self {
+                $client { conn: $crate::Conn::Db(db) }
+            }
+            /// Connects to `url` (relative SQLite paths: against the current directory).
+            pub async fn connect(url: &str) -> $crate::Result<Self> {
+                Ok(Self::new($crate::Database::connect(url).await?))
+            }
+            /// Connects to the schema's datasource URL: the environment variable it names
+            /// (after loading `.env` as Prisma does), or its literal URL. A relative SQLite
+            /// path is resolved against the schema's directory, as Prisma does.
+            pub async fn from_env() -> $crate::Result<Self> {
+                Ok(Self::new($ds.connect().await?))
+            }
+            /// The database handle (pool and provider) under this client.
+            pub fn database(&self) -> Option<&$crate::Database> {
+                match &self.conn {
+                    $crate::Conn::Db(db) => Some(db),
+                    $crate::Conn::Tx(..) => None,
+                }
+            }
+            /// Runs a closure in a transaction: `client._transaction().run(|tx| async move { ... })`.
+            pub fn _transaction(&self) -> $crate::TransactionBuilder<Self> {
+                $crate::TransactionBuilder::new(self.conn.clone())
+            }
+            /// A raw query with bound parameters, each row decoded as `T`.
+            pub async fn _query_raw<T: $crate::RawRow>(&self, raw: $crate::Raw) -> $crate::Result<Vec<T>> {
+                $crate::query_raw(&self.conn, raw).await
+            }
+            /// A raw statement with bound parameters; returns the rows affected.
+            pub async fn _execute_raw(&self, raw: $crate::Raw) -> $crate::Result<u64> {
+                $crate::execute_raw(&self.conn, raw).await
+            }
+            $(
+                /// The reads and writes of this model.
+                pub fn $acc(&self) -> $ty {
+                    <$ty>::new(self.conn.clone())
+                }
+            )*
+        }
+    };
+}

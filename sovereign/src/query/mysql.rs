@@ -1,0 +1,131 @@
+//! Writes on a backend without `RETURNING` (MySQL): what the others get from one statement
+//! takes a read before or after it, in the transaction the caller opened.
+//!
+//! - `create` with a nested connect: the connected records' keys are looked up first
+//!   ([`resolve_lookups`]), to know every column of the new row and to say which connect found
+//!   nothing; after the INSERT, the row is read back by its primary key ([`read_back`]).
+//! - `update` and `delete`: the record is found first, then changed by its primary key
+//!   ([`update_by_key`], [`delete_by_key`]).
+
+use sea_query::{DeleteStatement, Expr, UpdateStatement, Value};
+
+use crate::alias::ROOT;
+use crate::db::{Conn, Done};
+use crate::error::{Error, ErrorKind, Result};
+use crate::filter::{Filter, Op};
+use crate::meta::Kind;
+use crate::query::model::Model;
+use crate::query::plan::{connect_error, pk_filter, Plan};
+use crate::query::read::{find_one, locate};
+use crate::sql::{self, Cond};
+use crate::value::decode_key_value;
+
+/// `plan` with each nested connect's subquery replaced by the key it finds (given, so that the
+/// new row's primary key is known); an error names the connect that found nothing.
+pub(crate) async fn resolve_lookups<M: Model>(conn: &Conn, plan: &Plan) -> Result<Plan> {
+    let meta = M::META;
+    let backend = conn.backend();
+    let mut resolved = Plan {
+        columns: plan.columns.clone(),
+        given: plan.given.clone(),
+        after: Vec::new(),
+        lookups: Vec::new(),
+        connects: false,
+    };
+    for (f, q) in &plan.lookups {
+        let kind = meta.fields[*f].kind;
+        let v = conn
+            .fetch_optional(sql::build(q, backend), None, |r| decode_key_value(r, kind))
+            .await?
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::RecordNotFound,
+                    format!(
+                        "no record found for a nested connect on {}.{}",
+                        meta.name, meta.fields[*f].name
+                    ),
+                )
+            })?;
+        for (g, e) in resolved.columns.iter_mut() {
+            if g == f {
+                *e = Expr::val(v.clone());
+            }
+        }
+        resolved.given.push((*f, v));
+    }
+    Ok(resolved)
+}
+
+/// The row an INSERT of `plan` just created, found by its primary key: given in the plan, or
+/// the id the database generated.
+pub(crate) async fn read_back<M: Model>(conn: &Conn, plan: &Plan, done: &Done) -> Result<M> {
+    let meta = M::META;
+    let mut key = Vec::new();
+    for &pk in meta.primary_key {
+        let v = match plan.given.iter().find(|(f, _)| *f == pk) {
+            Some((_, v)) => v.clone(),
+            None if meta.auto_increment => match meta.fields[pk].kind {
+                Kind::Int => Value::Int(done.last_insert_id.and_then(|i| i32::try_from(i).ok())),
+                _ => Value::BigInt(done.last_insert_id),
+            },
+            None => {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "cannot read back the new {} row on MySQL: its primary key is neither given nor autoincrement",
+                        meta.name
+                    ),
+                ))
+            }
+        };
+        key.push(Filter::Field(pk, Op::Equals(v)));
+    }
+    find_one(conn, &Filter::And(key), &[])
+        .await?
+        .ok_or_else(|| Error::not_found(meta.name, "create"))
+}
+
+/// Runs `q` (the UPDATE of `plan`'s columns, without a WHERE) on the record `filter` selects,
+/// by its primary key, and reads the record back (by its new key, if the update changed it).
+pub(crate) async fn update_by_key<M: Model>(
+    conn: &Conn,
+    filter: &Filter,
+    mut q: UpdateStatement,
+    plan: &Plan,
+) -> Result<M> {
+    let meta = M::META;
+    let backend = conn.backend();
+    let found = locate::<M>(conn, filter, "update").await?;
+    let pk = pk_filter(&found);
+    q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(&pk)));
+    conn.execute(sql::build(&q, backend), Some(meta))
+        .await
+        .map_err(|e| connect_error(e, plan, meta.name))?;
+    // The primary key itself may have changed.
+    let mut key = Vec::new();
+    for &f in meta.primary_key {
+        let v = plan
+            .given
+            .iter()
+            .find(|(g, _)| *g == f)
+            .map_or_else(|| found.value(f), |(_, v)| v.clone());
+        key.push(Filter::Field(f, Op::Equals(v)));
+    }
+    locate::<M>(conn, &Filter::And(key), "update").await
+}
+
+/// Runs `q` (a DELETE without a WHERE) on the record `filter` selects, by its primary key;
+/// returns the record as it was.
+pub(crate) async fn delete_by_key<M: Model>(
+    conn: &Conn,
+    filter: &Filter,
+    mut q: DeleteStatement,
+) -> Result<M> {
+    let meta = M::META;
+    let backend = conn.backend();
+    let found = locate::<M>(conn, filter, "delete").await?;
+    let pk = pk_filter(&found);
+    q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(&pk)));
+    conn.execute(sql::build(&q, backend), Some(meta)).await?;
+    Ok(found)
+}

@@ -1,0 +1,539 @@
+//! Writes: `create`, `create_many`, `update`, `update_many`, `upsert`, `delete` and
+//! `delete_many`, and what makes a model writable.
+
+use std::marker::PhantomData;
+
+use sea_query::{Expr, Query};
+
+use crate::alias::ROOT;
+use crate::cache;
+use crate::db::{Backend, Conn};
+use crate::error::{Error, ErrorKind, Result};
+use crate::filter::{Filter, Set, Unique, Where};
+use crate::query::find::filters;
+use crate::query::model::{BoxFuture, Model};
+use crate::query::mysql;
+use crate::query::plan::{after, connect_error, plan, Plan};
+use crate::query::read::{find_one, locate, Count, ReadActions};
+use crate::sql::{self, Cond};
+
+/// A model a client may write; the generated code implements it for every model outside
+/// read-only views.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is read-only here: a plugin reads the platform's core models but cannot write them",
+    label = "read-only model",
+    note = "write core records from the platform (its client), or move the data into the plugin's own models"
+)]
+pub trait Writable: Model {}
+
+impl<M: Model> ReadActions<M> {
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn update(&self, _: Unique<M>, _: Vec<Set<M>>) -> Update<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::update")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn delete(&self, _: Unique<M>) -> Delete<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::delete")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn update_many(&self, _: Vec<Where<M>>, _: Vec<Set<M>>) -> UpdateMany<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::update_many")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn delete_many(&self, _: Vec<Where<M>>) -> DeleteMany<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::delete_many")
+    }
+}
+
+/// Reads and writes of one model.
+pub struct Actions<M>(ReadActions<M>);
+
+impl<M> Clone for Actions<M> {
+    fn clone(&self) -> Self {
+        Actions(self.0.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Actions<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Actions").field(&self.0.conn).finish()
+    }
+}
+
+impl<M> std::ops::Deref for Actions<M> {
+    type Target = ReadActions<M>;
+    fn deref(&self) -> &ReadActions<M> {
+        &self.0
+    }
+}
+
+impl<M: Writable> Actions<M> {
+    #[doc(hidden)]
+    pub fn new(conn: Conn) -> Self {
+        Actions(ReadActions::new(conn))
+    }
+    /// Creates a record from setters (the generated `create` passes the required fields).
+    #[doc(hidden)]
+    pub fn create_from(&self, sets: Vec<Set<M>>) -> Create<M> {
+        Create {
+            conn: self.0.conn.clone(),
+            sets,
+        }
+    }
+    #[doc(hidden)]
+    pub fn create_many_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateMany<M> {
+        CreateMany {
+            conn: self.0.conn.clone(),
+            rows,
+            skip_duplicates: false,
+        }
+    }
+    #[doc(hidden)]
+    pub fn upsert_from(&self, w: Unique<M>, create: Vec<Set<M>>, update: Vec<Set<M>>) -> Upsert<M> {
+        Upsert {
+            conn: self.0.conn.clone(),
+            filter: w.filter,
+            create,
+            update,
+        }
+    }
+    /// Changes the record the unique filter selects; [`ErrorKind::RecordNotFound`] if none.
+    pub fn update(&self, w: Unique<M>, sets: Vec<Set<M>>) -> Update<M> {
+        Update {
+            conn: self.0.conn.clone(),
+            filter: w.filter,
+            sets,
+        }
+    }
+    /// Changes every record matching all filters; returns how many.
+    pub fn update_many(&self, w: Vec<Where<M>>, sets: Vec<Set<M>>) -> UpdateMany<M> {
+        UpdateMany {
+            conn: self.0.conn.clone(),
+            filters: filters(w),
+            sets,
+        }
+    }
+    /// Deletes the record the unique filter selects and returns it.
+    pub fn delete(&self, w: Unique<M>) -> Delete<M> {
+        Delete {
+            conn: self.0.conn.clone(),
+            filter: w.filter,
+            _m: PhantomData,
+        }
+    }
+    /// Deletes every record matching all filters; returns how many.
+    pub fn delete_many(&self, w: Vec<Where<M>>) -> DeleteMany<M> {
+        DeleteMany {
+            conn: self.0.conn.clone(),
+            filters: filters(w),
+            _m: PhantomData,
+        }
+    }
+}
+
+/// Inserts the row of `plan` and returns it as stored.
+async fn insert<M: Model>(conn: &Conn, plan: &Plan) -> Result<M> {
+    let meta = M::META;
+    let backend = conn.backend();
+    let resolved;
+    let mut plan = plan;
+    if !backend.returning() && !plan.lookups.is_empty() {
+        resolved = mysql::resolve_lookups::<M>(conn, plan).await?;
+        plan = &resolved;
+    }
+    let returning = backend.returning();
+    let build = || -> Result<crate::db::Stmt> {
+        let mut q = Query::insert();
+        q.into_table(meta.table);
+        if plan.columns.is_empty() {
+            q.or_default_values();
+        } else {
+            q.columns(plan.columns.iter().map(|(f, _)| meta.fields[*f].column));
+            q.values(plan.columns.iter().map(|(_, e)| e.clone()))
+                .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+        }
+        if returning {
+            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+        }
+        Ok(sql::build(&q, backend))
+    };
+    let stmt = cache::insert_values(meta, backend, &plan.columns, build)?;
+    if returning {
+        let row = conn
+            .fetch_optional(stmt, Some(meta), M::decode)
+            .await
+            .map_err(|e| connect_error(e, plan, meta.name))?;
+        return row.ok_or_else(|| Error::not_found(meta.name, "create"));
+    }
+    let done = conn
+        .execute(stmt, Some(meta))
+        .await
+        .map_err(|e| connect_error(e, plan, meta.name))?;
+    mysql::read_back(conn, plan, &done).await
+}
+
+/// Runs `f` in a transaction unless `conn` already is one (or `needed` is false).
+async fn atomically<'a, T, F>(conn: &Conn, needed: bool, f: F) -> Result<T>
+where
+    F: FnOnce(Conn) -> BoxFuture<'a, Result<T>>,
+{
+    if !needed || matches!(conn, Conn::Tx(..)) {
+        return f(conn.clone()).await;
+    }
+    let tx = conn.begin().await?;
+    match f(tx.clone()).await {
+        Ok(v) => {
+            tx.finish(true).await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = tx.finish(false).await;
+            Err(e)
+        }
+    }
+}
+
+/// `create(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct Create<M> {
+    conn: Conn,
+    sets: Vec<Set<M>>,
+}
+
+impl<M: Model> Create<M> {
+    /// Inserts the record (and its nested connects, in one transaction) and returns it as
+    /// stored.
+    ///
+    /// # Errors
+    /// A constraint the record violates, or a nested connect that finds nothing
+    /// ([`ErrorKind::RecordNotFound`]).
+    pub async fn exec(self) -> Result<M> {
+        let plan = plan::<M>(self.conn.backend(), self.sets, true)?;
+        atomically(&self.conn, !plan.after.is_empty(), move |conn| {
+            Box::pin(async move {
+                let conn = &conn;
+                let row = insert::<M>(conn, &plan).await?;
+                after(conn, &row, plan.after).await?;
+                Ok(row)
+            })
+        })
+        .await
+    }
+}
+
+/// `create_many(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct CreateMany<M> {
+    conn: Conn,
+    rows: Vec<Vec<Set<M>>>,
+    skip_duplicates: bool,
+}
+
+impl<M: Model> CreateMany<M> {
+    /// Leaves out rows that would violate a unique constraint instead of failing.
+    pub fn skip_duplicates(mut self) -> Self {
+        self.skip_duplicates = true;
+        self
+    }
+
+    /// Inserts the rows (in as few statements as the parameter limits allow); returns how
+    /// many were inserted.
+    ///
+    /// # Errors
+    /// A constraint a row violates (none is inserted then), or a row that connects a list
+    /// relation ([`ErrorKind::Configuration`]).
+    pub async fn exec(self) -> Result<i64> {
+        let meta = M::META;
+        let backend = self.conn.backend();
+        // Rows with the same columns go into one statement.
+        let mut groups: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
+        for sets in self.rows {
+            let mut p = plan::<M>(backend, sets, true)?;
+            if !p.after.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "create_many on {} cannot connect list relations; use create",
+                        meta.name
+                    ),
+                ));
+            }
+            p.columns.sort_by_key(|(f, _)| *f);
+            let cols: Vec<usize> = p.columns.iter().map(|(f, _)| *f).collect();
+            let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
+            match groups.iter_mut().find(|(c, _)| *c == cols) {
+                Some((_, rows)) => rows.push(vals),
+                None => groups.push((cols, vec![vals])),
+            }
+        }
+        let limit = match backend {
+            Backend::Sqlite => 32_766,
+            _ => 65_535,
+        };
+        let mut total = 0i64;
+        atomically(&self.conn, true, move |conn| {
+            Box::pin(async move {
+                let conn = &conn;
+                for (cols, rows) in groups {
+                    let per = (limit / cols.len().max(1)).max(1);
+                    for chunk in rows.chunks(per) {
+                        let mut q = Query::insert();
+                        q.into_table(meta.table);
+                        if cols.is_empty() {
+                            q.or_default_values();
+                        } else {
+                            q.columns(cols.iter().map(|&f| meta.fields[f].column));
+                        }
+                        for r in chunk {
+                            if !cols.is_empty() {
+                                q.values(r.iter().cloned()).map_err(|e| {
+                                    Error::new(ErrorKind::Configuration, e.to_string())
+                                })?;
+                            }
+                        }
+                        if self.skip_duplicates && backend != Backend::MySql {
+                            q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+                        }
+                        let stmt = if self.skip_duplicates {
+                            sql::insert_ignoring(&q, backend)
+                        } else {
+                            sql::build(&q, backend)
+                        };
+                        let done = conn.execute(stmt, Some(meta)).await?;
+                        total += done.rows as i64;
+                    }
+                }
+                Ok(total)
+            })
+        })
+        .await
+    }
+}
+
+async fn update_one<M: Model>(conn: &Conn, filter: &Filter, sets: Vec<Set<M>>) -> Result<M> {
+    let meta = M::META;
+    let backend = conn.backend();
+    let plan = plan::<M>(backend, sets, false)?;
+    let needs_tx = !plan.after.is_empty() || !backend.returning();
+    atomically(conn, needs_tx, move |conn| {
+        Box::pin(async move {
+            let conn = &conn;
+            let row = if plan.columns.is_empty() {
+                locate::<M>(conn, filter, "update").await?
+            } else {
+                let mut q = Query::update();
+                q.table(meta.table);
+                for (f, e) in &plan.columns {
+                    q.value(meta.fields[*f].column, e.clone());
+                }
+                if backend.returning() {
+                    q.cond_where(Cond { backend }.all(
+                        meta,
+                        meta.table,
+                        ROOT,
+                        std::slice::from_ref(filter),
+                    ));
+                    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+                    conn.fetch_optional(sql::build(&q, backend), Some(meta), M::decode)
+                        .await
+                        .map_err(|e| connect_error(e, &plan, meta.name))?
+                        .ok_or_else(|| Error::not_found(meta.name, "update"))?
+                } else {
+                    mysql::update_by_key::<M>(conn, filter, q, &plan).await?
+                }
+            };
+            after(conn, &row, plan.after).await?;
+            Ok(row)
+        })
+    })
+    .await
+}
+
+/// `update(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct Update<M> {
+    conn: Conn,
+    filter: Filter,
+    sets: Vec<Set<M>>,
+}
+
+impl<M: Model> Update<M> {
+    /// Changes the record and returns it as stored.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`] when the filter selects no record; a constraint the
+    /// change violates.
+    pub async fn exec(self) -> Result<M> {
+        update_one(&self.conn, &self.filter, self.sets).await
+    }
+}
+
+/// `update_many(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct UpdateMany<M> {
+    conn: Conn,
+    filters: Vec<Filter>,
+    sets: Vec<Set<M>>,
+}
+
+impl<M: Model> UpdateMany<M> {
+    /// Changes the records; returns how many.
+    ///
+    /// # Errors
+    /// A constraint the change violates, or a setter of a list relation
+    /// ([`ErrorKind::Configuration`]).
+    pub async fn exec(self) -> Result<i64> {
+        let meta = M::META;
+        let backend = self.conn.backend();
+        let plan = plan::<M>(backend, self.sets, false)?;
+        if !plan.after.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "update_many on {} cannot change list relations; use update",
+                    meta.name
+                ),
+            ));
+        }
+        if plan.columns.is_empty() {
+            return Count::<M>::new(self.conn, self.filters).exec().await;
+        }
+        let mut q = Query::update();
+        q.table(meta.table);
+        for (f, e) in plan.columns {
+            q.value(meta.fields[f].column, e);
+        }
+        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, &self.filters));
+        let done = self
+            .conn
+            .execute(sql::build(&q, backend), Some(meta))
+            .await?;
+        Ok(done.rows as i64)
+    }
+}
+
+/// `upsert(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct Upsert<M> {
+    conn: Conn,
+    filter: Filter,
+    create: Vec<Set<M>>,
+    update: Vec<Set<M>>,
+}
+
+impl<M: Model> Upsert<M> {
+    /// Updates the record the unique filter selects, or creates one if there is none.
+    ///
+    /// # Errors
+    /// A constraint the write violates.
+    pub async fn exec(self) -> Result<M> {
+        let Upsert {
+            conn,
+            filter,
+            create,
+            update,
+        } = self;
+        atomically(&conn, true, move |conn| {
+            Box::pin(async move {
+                let conn = &conn;
+                if find_one::<M>(conn, &filter, &[]).await?.is_some() {
+                    update_one(conn, &filter, update).await
+                } else {
+                    let plan = plan::<M>(conn.backend(), create, true)?;
+                    let row = insert::<M>(conn, &plan).await?;
+                    after(conn, &row, plan.after).await?;
+                    Ok(row)
+                }
+            })
+        })
+        .await
+    }
+}
+
+/// `delete(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct Delete<M> {
+    conn: Conn,
+    filter: Filter,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Delete<M> {
+    /// Deletes the record and returns it as it was.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`] when the filter selects no record; a foreign key that
+    /// still refers to it.
+    pub async fn exec(self) -> Result<M> {
+        let meta = M::META;
+        let conn = &self.conn;
+        let backend = conn.backend();
+        let mut q = Query::delete();
+        q.from_table(meta.table);
+        if backend.returning() {
+            q.cond_where(Cond { backend }.all(
+                meta,
+                meta.table,
+                ROOT,
+                std::slice::from_ref(&self.filter),
+            ));
+            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+            return conn
+                .fetch_optional(sql::build(&q, backend), Some(meta), M::decode)
+                .await?
+                .ok_or_else(|| Error::not_found(meta.name, "delete"));
+        }
+        let filter = self.filter;
+        atomically(conn, true, move |conn| {
+            Box::pin(async move { mysql::delete_by_key::<M>(&conn, &filter, q).await })
+        })
+        .await
+    }
+}
+
+/// `delete_many(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct DeleteMany<M> {
+    conn: Conn,
+    filters: Vec<Filter>,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> DeleteMany<M> {
+    /// Deletes the records; returns how many.
+    ///
+    /// # Errors
+    /// A foreign key that still refers to one of them.
+    pub async fn exec(self) -> Result<i64> {
+        let meta = M::META;
+        let backend = self.conn.backend();
+        let mut q = Query::delete();
+        q.from_table(meta.table).cond_where(Cond { backend }.all(
+            meta,
+            meta.table,
+            ROOT,
+            &self.filters,
+        ));
+        let done = self
+            .conn
+            .execute(sql::build(&q, backend), Some(meta))
+            .await?;
+        Ok(done.rows as i64)
+    }
+}
