@@ -69,6 +69,16 @@ pub enum Error {
     Env(&'static str),
     /// A plugin that cannot be built as it is set up, with what to do.
     Plugin(String),
+    /// A plugin's directory or file is (or is reached through) a symbolic link that leads out of
+    /// the workspace: nothing was read from it.
+    LinkOutsideWorkspace {
+        /// The link, as found in the workspace.
+        link: PathBuf,
+        /// Where it leads (resolved).
+        target: PathBuf,
+        /// The workspace root (the directory of `sovereign.toml`).
+        root: PathBuf,
+    },
 }
 
 impl fmt::Display for Error {
@@ -94,6 +104,13 @@ impl fmt::Display for Error {
             ),
             Error::Env(var) => write!(f, "{var} is not set: call sovereign_build from a build script"),
             Error::Plugin(message) => f.write_str(message),
+            Error::LinkOutsideWorkspace { link, target, root } => write!(
+                f,
+                "{} is a symbolic link to {}, outside the workspace {}: sovereign reads plugin files only from inside the workspace, so it did not follow the link; copy the files into the workspace instead (replace the link with a copy of what it points to)",
+                link.display(),
+                target.display(),
+                root.display()
+            ),
         }
     }
 }
@@ -130,7 +147,14 @@ pub fn compose_workspace(config: &Config) -> Result<Composition, Error> {
     let mut sources = Sources::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let display = |p: &Path| config.display(p);
-    let found = plugin::discover(&config.plugins_dir, &display, &mut sources, &mut diags)?;
+    let boundary = plugin::Boundary::new(&config.root, &config.plugins_dir);
+    let found = plugin::discover_within(
+        &boundary,
+        &config.plugins_dir,
+        &display,
+        &mut sources,
+        &mut diags,
+    )?;
     let mut files_read = found.files_read.clone();
     let mut dirs_listed = found.dirs_listed.clone();
     if let Some(file) = &config.file {
@@ -628,6 +652,13 @@ impl PluginBuilder {
         if self.emit_rerun_if_changed {
             println!("cargo:rerun-if-changed={}", manifest_path.display());
         }
+        // The plugin's files must not lead out of its workspace (or, outside any workspace, out
+        // of its own directory) through a link.
+        let boundary = match Config::find(&dir) {
+            Ok(c) => plugin::Boundary::new(&c.root, &c.plugins_dir),
+            Err(_) => plugin::Boundary::new(&dir, &dir),
+        };
+        boundary.check(&dir, &manifest_path)?;
         let manifest = read_manifest(&manifest_path, &dir)?;
         // `#[sovereign_plugin]` looks for the plugin's files here.
         let out_dir = out_dir.join("sovereign").join(&manifest.namespace);
@@ -640,6 +671,7 @@ impl PluginBuilder {
         match manifest.mode {
             Mode::Dedicated => {
                 let schema = dir.join("prisma").join("schema.prisma");
+                boundary.check(&dir, &schema)?;
                 if self.emit_rerun_if_changed {
                     println!("cargo:rerun-if-changed={}", schema.display());
                     println!(

@@ -269,14 +269,138 @@ pub struct Discovery {
     pub dirs_listed: Vec<PathBuf>,
 }
 
+/// Where the files of a workspace may be: inside its root (the directory of `sovereign.toml`),
+/// and inside the plugins directory when `sovereign.toml` names one outside the root. A path
+/// that resolves elsewhere through a symbolic link is refused before anything is read from it.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    root: PathBuf,
+    allowed: Vec<PathBuf>,
+}
+
+impl Boundary {
+    /// The boundary of a workspace rooted at `root` whose plugins live in `plugins_dir`.
+    pub fn new(root: &Path, plugins_dir: &Path) -> Boundary {
+        let mut allowed = vec![canonical_or_absolute(root)];
+        // A plugins directory configured outside the root (`dir = "../plugins"`) is the
+        // workspace owner's choice; one that only leaves through a link is not.
+        if !lexically_normal(plugins_dir).starts_with(lexically_normal(root)) {
+            allowed.push(canonical_or_absolute(plugins_dir));
+        }
+        Boundary {
+            root: root.to_path_buf(),
+            allowed,
+        }
+    }
+
+    /// Refuses `path` when it resolves outside the workspace, naming the first link on the way
+    /// from `from` (a directory inside the workspace) to it that leads out. A path that does not
+    /// exist is not refused (reading it reports that).
+    ///
+    /// # Errors
+    /// [`crate::Error::LinkOutsideWorkspace`].
+    pub fn check(&self, from: &Path, path: &Path) -> Result<(), crate::Error> {
+        let Ok(resolved) = std::fs::canonicalize(path) else {
+            return Ok(());
+        };
+        if self.contains(&resolved) {
+            return Ok(());
+        }
+        let mut link = path.to_path_buf();
+        let mut target = resolved;
+        let mut current = from.to_path_buf();
+        let below: Vec<_> = path
+            .strip_prefix(from)
+            .map(|rel| rel.components().collect())
+            .unwrap_or_default();
+        for step in std::iter::once(None).chain(below.into_iter().map(Some)) {
+            if let Some(c) = step {
+                current.push(c);
+            }
+            let is_link = std::fs::symlink_metadata(&current).is_ok_and(|m| m.is_symlink());
+            if let (true, Ok(t)) = (is_link, std::fs::canonicalize(&current)) {
+                if !self.contains(&t) {
+                    link = current;
+                    target = t;
+                    break;
+                }
+            }
+        }
+        Err(crate::Error::LinkOutsideWorkspace {
+            link,
+            target,
+            root: self.root.clone(),
+        })
+    }
+
+    fn contains(&self, resolved: &Path) -> bool {
+        self.allowed.iter().any(|a| resolved.starts_with(a))
+    }
+}
+
+fn canonical_or_absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `a/b/../c` as `a/c`, without looking at the file system.
+fn lexically_normal(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Lists `<plugins dir>/<namespace>/plugin.json`. A missing plugins directory means no plugins.
 /// Manifests are added to `sources`; problems go to `diags` (errors) or the warnings.
+///
+/// This does not check where symbolic links lead; [`discover_within`] does (and
+/// [`crate::compose_workspace`] uses it).
 pub fn discover(
     plugins_dir: &Path,
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Discovery, crate::Error> {
+    discover_impl(None, plugins_dir, display, sources, diags)
+}
+
+/// [`discover`], refusing a plugins directory, plugin directory, `plugin.json`,
+/// `extension.prisma` or `schema.prisma` that is, or is reached through, a symbolic link
+/// leading outside the workspace (see [`Boundary`]). Nothing is read from such a path.
+///
+/// # Errors
+/// [`crate::Error::LinkOutsideWorkspace`] for the first such link; I/O errors.
+pub fn discover_within(
+    boundary: &Boundary,
+    plugins_dir: &Path,
+    display: &dyn Fn(&Path) -> String,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Discovery, crate::Error> {
+    discover_impl(Some(boundary), plugins_dir, display, sources, diags)
+}
+
+fn discover_impl(
+    boundary: Option<&Boundary>,
+    plugins_dir: &Path,
+    display: &dyn Fn(&Path) -> String,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Discovery, crate::Error> {
+    let check = |path: &Path| match boundary {
+        Some(b) => b.check(plugins_dir.parent().unwrap_or(plugins_dir), path),
+        None => Ok(()),
+    };
+    check(plugins_dir)?;
     let mut found = Discovery::default();
     let entries = match std::fs::read_dir(plugins_dir) {
         Ok(e) => e,
@@ -311,6 +435,7 @@ pub fn discover(
         if dir_name.starts_with('.') {
             continue;
         }
+        check(&dir)?;
         let manifest_path = dir.join("plugin.json");
         if !manifest_path.is_file() {
             found.warnings.push(format!(
@@ -319,6 +444,7 @@ pub fn discover(
             ));
             continue;
         }
+        check(&manifest_path)?;
         let text = read(&manifest_path)?;
         found.files_read.push(manifest_path.clone());
         let file = sources.add(display(&manifest_path), text.clone());
@@ -371,6 +497,7 @@ pub fn discover(
         if prisma.is_dir() {
             found.dirs_listed.push(prisma.clone());
         }
+        check(&prisma)?;
         let extension = prisma.join("extension.prisma");
         let schema = prisma.join("schema.prisma");
         let mode_span = key_span(&text, file, "mode");
@@ -400,6 +527,7 @@ pub fn discover(
                     continue;
                 }
                 if extension.is_file() {
+                    check(&extension)?;
                     plugin.extension = Some(extension);
                 }
             }
@@ -425,6 +553,7 @@ pub fn discover(
                         plugin.manifest.namespace
                     ));
                 }
+                check(&schema)?;
                 plugin.schema = Some(schema);
             }
         }
