@@ -210,7 +210,8 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
                 .await
             }
             MigrateCommand::Reset { .. } => {
-                let report = sovereign_migrate::reset(&mut conn, &migrations).await?;
+                let report =
+                    sovereign_migrate::reset_with(&mut conn, &migrations, &options).await?;
                 outln!(
                     "Database reset: everything dropped, {} migration{} applied.",
                     report.applied.len(),
@@ -224,7 +225,8 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
                     (_, Some(n)) => (n, Resolution::RolledBack),
                     _ => bail!("give --applied NAME or --rolled-back NAME"),
                 };
-                sovereign_migrate::resolve(&mut conn, &migrations, &name, how).await?;
+                sovereign_migrate::resolve_with(&mut conn, &migrations, &name, how, &options)
+                    .await?;
                 let what = if how == Resolution::Applied {
                     "applied"
                 } else {

@@ -13,7 +13,7 @@
 //!   after, as Prisma does, and a deploy that finds an unfinished row works out what happened
 //!   ([`crate::error::Diagnosis`]).
 
-use crate::connection::{Connection, Db};
+use crate::connection::Connection;
 use crate::error::Error;
 use crate::folder::Migration;
 use crate::sql::Dialect;
@@ -247,7 +247,7 @@ pub(crate) async fn apply_migration(conn: &mut Connection, m: &Migration) -> Res
 /// Ends a transaction the failed script left open. SQLite may have rolled back by itself, and
 /// PostgreSQL only warns when there is none: either way the error is of no interest.
 async fn rollback(conn: &mut Connection) {
-    if let Db::Sqlite(_) | Db::Postgres(_) = conn.db {
+    if conn.dialect() != Dialect::Mysql {
         conn.execute_script("ROLLBACK").await.ok();
     }
 }

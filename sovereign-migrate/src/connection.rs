@@ -5,28 +5,57 @@
 use crate::error::Error;
 use crate::sql::Dialect;
 use crate::url::redact;
-use sqlx::{Connection as _, MySqlConnection, PgConnection, Row, SqliteConnection};
+#[allow(unused_imports)]
+use sqlx::Connection as _;
+#[cfg(feature = "mysql")]
+use sqlx::MySqlConnection;
+#[cfg(feature = "postgres")]
+use sqlx::PgConnection;
+use sqlx::Row;
+#[cfg(feature = "sqlite")]
+use sqlx::SqliteConnection;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "sqlite")]
 use std::time::Duration;
 
 /// A boxed `Send` future: spelled out so callers can spawn deploys on a multi-threaded runtime.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// The driver connection inside a [`Connection`].
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!("sovereign-migrate needs at least one of its features: sqlite, postgres, mysql");
+
+/// The driver connection inside a [`Connection`]; a database's variant exists only with its
+/// cargo feature, so a SQLite-only build compiles no PostgreSQL or MySQL driver.
 pub(crate) enum Db {
+    #[cfg(feature = "sqlite")]
     Sqlite(SqliteConnection),
+    #[cfg(feature = "postgres")]
     Postgres(PgConnection),
+    #[cfg(feature = "mysql")]
     Mysql(MySqlConnection),
 }
 
+/// `$body` with `$c` bound to the driver connection, whichever database it is.
 macro_rules! on {
     ($db:expr, $c:ident => $body:expr) => {
         match $db {
+            #[cfg(feature = "sqlite")]
             Db::Sqlite($c) => $body,
+            #[cfg(feature = "postgres")]
             Db::Postgres($c) => $body,
+            #[cfg(feature = "mysql")]
             Db::Mysql($c) => $body,
         }
     };
+}
+
+/// The error for a URL whose database this build leaves out.
+#[allow(dead_code)]
+fn not_compiled(url: &str, feature: &str) -> Error {
+    Error::Unsupported(format!(
+        "`{}` needs the `{feature}` feature of sovereign-migrate (or of sovereign, which passes it on); add it to the dependency's `features`",
+        redact(url)
+    ))
 }
 
 /// One open database connection (advisory locks are held per connection).
@@ -72,6 +101,12 @@ impl Connection {
             source,
         };
         if let Some(path) = sqlite_target(url) {
+            #[cfg(not(feature = "sqlite"))]
+            {
+                let _ = path;
+                return Err(not_compiled(url, "sqlite"));
+            }
+            #[cfg(feature = "sqlite")]
             let (opts, file) = if path == ":memory:" || path.is_empty() {
                 (
                     sqlx::sqlite::SqliteConnectOptions::new().in_memory(true),
@@ -86,23 +121,33 @@ impl Connection {
                     Some(PathBuf::from(path)),
                 )
             };
+            #[cfg(feature = "sqlite")]
             let opts = opts.foreign_keys(false);
+            #[cfg(feature = "sqlite")]
             return Ok(Connection {
                 db: Db::Sqlite(SqliteConnection::connect_with(&opts).await.map_err(err)?),
                 url: url.to_string(),
                 sqlite_file: file,
             });
         }
+        #[allow(unreachable_code, unused_variables)]
         let db = match crate::url::scheme(url) {
+            #[cfg(feature = "postgres")]
             "postgres" | "postgresql" => {
                 Db::Postgres(PgConnection::connect(url).await.map_err(err)?)
             }
+            #[cfg(feature = "mysql")]
             "mysql" | "mariadb" => {
                 let url = crate::url::mysql_scheme(url);
                 Db::Mysql(MySqlConnection::connect(&url).await.map_err(err)?)
             }
+            #[cfg(not(feature = "postgres"))]
+            "postgres" | "postgresql" => return Err(not_compiled(url, "postgres")),
+            #[cfg(not(feature = "mysql"))]
+            "mysql" | "mariadb" => return Err(not_compiled(url, "mysql")),
             _ => return Err(Error::UnknownUrl { url: redact(url) }),
         };
+        #[allow(unreachable_code)]
         Ok(Connection {
             db,
             url: url.to_string(),
@@ -113,8 +158,11 @@ impl Connection {
     /// The dialect of the connected database.
     pub fn dialect(&self) -> Dialect {
         match self.db {
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
             Db::Postgres(_) => Dialect::Postgres,
+            #[cfg(feature = "mysql")]
             Db::Mysql(_) => Dialect::Mysql,
         }
     }
@@ -130,25 +178,31 @@ impl Connection {
     }
 
     /// The PostgreSQL driver connection, for tests and tools that need raw access.
+    #[cfg(feature = "postgres")]
     pub fn postgres(&mut self) -> Option<&mut PgConnection> {
         match &mut self.db {
             Db::Postgres(c) => Some(c),
+            #[allow(unreachable_patterns)]
             _ => None,
         }
     }
 
     /// The MySQL driver connection.
+    #[cfg(feature = "mysql")]
     pub fn mysql(&mut self) -> Option<&mut MySqlConnection> {
         match &mut self.db {
             Db::Mysql(c) => Some(c),
+            #[allow(unreachable_patterns)]
             _ => None,
         }
     }
 
     /// The SQLite driver connection.
+    #[cfg(feature = "sqlite")]
     pub fn sqlite(&mut self) -> Option<&mut SqliteConnection> {
         match &mut self.db {
             Db::Sqlite(c) => Some(c),
+            #[allow(unreachable_patterns)]
             _ => None,
         }
     }
@@ -169,7 +223,7 @@ impl Connection {
 
     /// `?` placeholders in the dialect's style.
     fn placeholders(&self, sql: &str) -> String {
-        if !matches!(self.db, Db::Postgres(_)) {
+        if self.dialect() != Dialect::Postgres {
             return sql.to_string();
         }
         let mut out = String::with_capacity(sql.len());

@@ -182,7 +182,21 @@ pub async fn resolve(
     name: &str,
     how: Resolution,
 ) -> Result<(), Error> {
-    let lock = conn.lock(MigrateOptions::default().lock_timeout).await?;
+    resolve_with(conn, migrations, name, how, &MigrateOptions::default()).await
+}
+
+/// [`resolve`] with options (the lock timeout).
+///
+/// # Errors
+/// See [`resolve`].
+pub async fn resolve_with(
+    conn: &mut Connection,
+    migrations: &[Migration],
+    name: &str,
+    how: Resolution,
+    options: &MigrateOptions,
+) -> Result<(), Error> {
+    let lock = conn.lock(options.lock_timeout).await?;
     let result = resolve_locked(conn, migrations, name, how).await;
     let unlocked = conn.unlock(lock).await;
     result?;
@@ -243,7 +257,19 @@ async fn resolve_locked(
 /// # Errors
 /// See [`deploy`].
 pub async fn reset(conn: &mut Connection, migrations: &[Migration]) -> Result<DeployReport, Error> {
-    let lock = conn.lock(MigrateOptions::default().lock_timeout).await?;
+    reset_with(conn, migrations, &MigrateOptions::default()).await
+}
+
+/// [`reset`] with options (the lock timeout).
+///
+/// # Errors
+/// See [`reset`].
+pub async fn reset_with(
+    conn: &mut Connection,
+    migrations: &[Migration],
+    options: &MigrateOptions,
+) -> Result<DeployReport, Error> {
+    let lock = conn.lock(options.lock_timeout).await?;
     let result = async {
         conn.drop_everything().await?;
         deploy_locked(conn, migrations, &mut |_| {}).await

@@ -37,8 +37,8 @@ pub use url::resolve_url;
 pub use calculate::sql_schema;
 pub use connection::{AppliedMigration, BoxFuture, Connection};
 pub use deploy::{
-    deploy, deploy_with, reset, resolve, status, DeployReport, MigrateOptions, Progress,
-    Resolution, Status,
+    deploy, deploy_with, reset, reset_with, resolve, resolve_with, status, DeployReport,
+    MigrateOptions, Progress, Resolution, Status,
 };
 pub use diff::{diff, diff_summary};
 pub use error::{Diagnosis, Error};

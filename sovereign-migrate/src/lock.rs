@@ -16,6 +16,7 @@
 
 use crate::connection::{Connection, Db};
 use crate::error::Error;
+use crate::sql::Dialect;
 use std::time::{Duration, Instant};
 
 /// Prisma Migrate's advisory lock key on PostgreSQL.
@@ -32,15 +33,21 @@ pub use crate::options::{DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_ENV};
 #[derive(Debug)]
 pub struct MigrationLock {
     /// The locked database file (SQLite); `None` for server locks and in-memory databases.
+    /// Held for its lock: dropping it releases the lock.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     file: Option<std::fs::File>,
 }
 
 /// The lock a deploy waits for, in words, for messages.
 fn lock_name(conn: &Connection) -> String {
-    match &conn.db {
-        Db::Postgres(_) => format!("the PostgreSQL advisory lock {PG_LOCK_KEY} (Prisma Migrate's)"),
-        Db::Mysql(_) => format!("the MySQL lock '{MYSQL_LOCK_NAME}' (Prisma Migrate's, GET_LOCK)"),
-        Db::Sqlite(_) => match &conn.sqlite_file {
+    match conn.dialect() {
+        Dialect::Postgres => {
+            format!("the PostgreSQL advisory lock {PG_LOCK_KEY} (Prisma Migrate's)")
+        }
+        Dialect::Mysql => {
+            format!("the MySQL lock '{MYSQL_LOCK_NAME}' (Prisma Migrate's, GET_LOCK)")
+        }
+        Dialect::Sqlite => match &conn.sqlite_file {
             Some(f) => format!("the file lock (flock) on {}", f.display()),
             None => "the in-memory database".to_string(),
         },
@@ -77,8 +84,8 @@ impl Connection {
         let start = Instant::now();
         let mut pause = Duration::from_millis(10);
         // SQLite: the database file, opened once; its lock is per open file.
-        let file = match (&self.db, &self.sqlite_file) {
-            (Db::Sqlite(_), Some(path)) => Some(open_lock_file(path).map_err(|e| {
+        let file = match (self.dialect(), &self.sqlite_file) {
+            (Dialect::Sqlite, Some(path)) => Some(open_lock_file(path).map_err(|e| {
                 Error::Unsupported(format!(
                     "locking {} for the migration ({e}); check that the file is readable",
                     path.display()
@@ -88,10 +95,12 @@ impl Connection {
         };
         loop {
             let got = match &mut self.db {
+                #[cfg(feature = "postgres")]
                 Db::Postgres(c) => sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock($1)")
                     .bind(PG_LOCK_KEY)
                     .fetch_one(&mut *c)
                     .await?,
+                #[cfg(feature = "mysql")]
                 Db::Mysql(c) => {
                     let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 0)")
                         .bind(MYSQL_LOCK_NAME)
@@ -99,6 +108,7 @@ impl Connection {
                         .await?;
                     got == Some(1)
                 }
+                #[cfg(feature = "sqlite")]
                 Db::Sqlite(_) => match &file {
                     Some(f) => match f.try_lock() {
                         Ok(()) => true,
@@ -137,18 +147,21 @@ impl Connection {
     /// The database's error.
     pub async fn unlock(&mut self, lock: MigrationLock) -> Result<(), Error> {
         match &mut self.db {
+            #[cfg(feature = "postgres")]
             Db::Postgres(c) => {
                 sqlx::query("SELECT pg_advisory_unlock($1)")
                     .bind(PG_LOCK_KEY)
                     .execute(&mut *c)
                     .await?;
             }
+            #[cfg(feature = "mysql")]
             Db::Mysql(c) => {
                 sqlx::query("SELECT RELEASE_LOCK(?)")
                     .bind(MYSQL_LOCK_NAME)
                     .execute(&mut *c)
                     .await?;
             }
+            #[cfg(feature = "sqlite")]
             Db::Sqlite(_) => {
                 if let Some(f) = &lock.file {
                     f.unlock().ok();
@@ -162,7 +175,7 @@ impl Connection {
     /// Who holds the lock, as far as the database tells.
     async fn lock_holder(&mut self) -> Option<String> {
         match self.dialect() {
-            crate::Dialect::Postgres => {
+            Dialect::Postgres => {
                 let rows = self
                     .strings(&format!(
                         "SELECT a.pid::text, coalesce(a.usename::text, ''), coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'a local socket'), coalesce(a.state, ''), coalesce(to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '') FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = {PG_LOCK_KEY} AND l.objsubid = 1"
@@ -175,7 +188,7 @@ impl Connection {
                     r[0], r[1], r[2], r[3], r[4], r[5]
                 ))
             }
-            crate::Dialect::Mysql => {
+            Dialect::Mysql => {
                 let id = self
                     .string(&format!(
                         "SELECT CAST(IS_USED_LOCK('{MYSQL_LOCK_NAME}') AS CHAR)"
@@ -198,19 +211,19 @@ impl Connection {
                     None => format!("connection {id}"),
                 })
             }
-            crate::Dialect::Sqlite => None,
+            Dialect::Sqlite => None,
         }
     }
 
     fn find_holder_hint(&self) -> String {
         match self.dialect() {
-            crate::Dialect::Postgres => format!(
+            Dialect::Postgres => format!(
                 "see it with `SELECT pid, usename, application_name, state, query FROM pg_locks JOIN pg_stat_activity USING (pid) WHERE locktype = 'advisory' AND objid = {PG_LOCK_KEY};` and, if that process is stuck, end it with `SELECT pg_terminate_backend(<pid>);`"
             ),
-            crate::Dialect::Mysql => format!(
+            Dialect::Mysql => format!(
                 "see it with `SELECT IS_USED_LOCK('{MYSQL_LOCK_NAME}');` and `SHOW PROCESSLIST;` and, if that connection is stuck, end it with `KILL <id>;`"
             ),
-            crate::Dialect::Sqlite => match &self.sqlite_file {
+            Dialect::Sqlite => match &self.sqlite_file {
                 Some(f) => format!(
                     "see which process holds it with `fuser -v {0}` or `lsof {0}`",
                     f.display()

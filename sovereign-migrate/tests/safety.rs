@@ -4,8 +4,8 @@
 //! from `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL` (set by `.ci/run`).
 
 use sovereign_migrate::{
-    deploy, deploy_with, push, resolve, sql_schema, Connection, Diagnosis, Error, MigrateOptions,
-    Migration, Resolution,
+    deploy_with, push, sql_schema, Connection, Diagnosis, Error, MigrateOptions, Migration,
+    Resolution,
 };
 use std::time::{Duration, Instant};
 
@@ -44,6 +44,25 @@ macro_rules! on_every_database {
             }
         }
     }};
+}
+
+/// Generous lock waits: MySQL's lock (Prisma's `GET_LOCK('prisma_migrate')`) is server-wide,
+/// so the tests on other databases of the server running at the same time queue behind it.
+fn patient() -> MigrateOptions {
+    MigrateOptions::default().lock_timeout(Duration::from_secs(120))
+}
+
+async fn deploy(
+    conn: &mut Connection,
+    ms: &[Migration],
+) -> Result<sovereign_migrate::DeployReport, Error> {
+    deploy_with(conn, ms, &patient(), &mut |_| {}).await
+}
+
+async fn resolve(conn: &mut Connection, ms: &[Migration], name: &str, how: Resolution) {
+    sovereign_migrate::resolve(conn, ms, name, how)
+        .await
+        .unwrap()
 }
 
 /// Three migrations, the second slow enough that deployers overlap.
@@ -191,8 +210,7 @@ async fn a_failing_migration_leaves_nothing_behind_where_ddl_is_transactional() 
                     "20240104000000_half",
                     Resolution::RolledBack,
                 )
-                .await
-                .unwrap();
+                .await;
                 ms[3] = Migration::new(
                     "20240104000000_half",
                     "CREATE TABLE first_half (id INTEGER PRIMARY KEY);\n",
@@ -255,9 +273,7 @@ async fn an_interrupted_migration_is_diagnosed_and_the_advice_works() {
             msg.contains("None of its changes are in the database"),
             "{msg}"
         );
-        resolve(&mut conn, &ms, &two.name, Resolution::RolledBack)
-            .await
-            .unwrap();
+        resolve(&mut conn, &ms, &two.name, Resolution::RolledBack).await;
         assert_eq!(
             deploy(&mut conn, &ms).await.unwrap().applied,
             [two.name.as_str()]
@@ -298,9 +314,7 @@ async fn an_interrupted_migration_is_diagnosed_and_the_advice_works() {
             .to_string()
             .contains("resolve --applied 20240105000000_three"));
         conn.execute_script(finish_sql).await.unwrap();
-        resolve(&mut conn, &ms, &three.name, Resolution::Applied)
-            .await
-            .unwrap();
+        resolve(&mut conn, &ms, &three.name, Resolution::Applied).await;
         assert!(deploy(&mut conn, &ms).await.unwrap().applied.is_empty());
 
         // Killed after the last statement, before the row was completed: applied.
@@ -321,9 +335,7 @@ async fn an_interrupted_migration_is_diagnosed_and_the_advice_works() {
             ),
             "{err}"
         );
-        resolve(&mut conn, &ms, &four.name, Resolution::Applied)
-            .await
-            .unwrap();
+        resolve(&mut conn, &ms, &four.name, Resolution::Applied).await;
         assert!(deploy(&mut conn, &ms).await.unwrap().applied.is_empty());
     });
 }
@@ -392,22 +404,18 @@ async fn a_push_never_drops_other_tables_and_refuses_data_loss() {
         conn.execute_script("CREATE TABLE other_app (id INTEGER PRIMARY KEY, note VARCHAR(20));\nINSERT INTO other_app (id, note) VALUES (1, 'keep me');")
             .await
             .unwrap();
-        let report = push(&mut conn, &target(V1, d), &MigrateOptions::default())
-            .await
-            .unwrap();
+        let report = push(&mut conn, &target(V1, d), &patient()).await.unwrap();
         assert!(report.statements > 0);
         assert_eq!(report.kept, ["other_app"]);
         // Pushing the same schema again does nothing.
-        let again = push(&mut conn, &target(V1, d), &MigrateOptions::default())
-            .await
-            .unwrap();
+        let again = push(&mut conn, &target(V1, d), &patient()).await.unwrap();
         assert_eq!(again.statements, 0, "{again:?}");
         conn.execute_script("INSERT INTO Item (id, name, price) VALUES (1, 'a', 5)")
             .await
             .unwrap();
 
         // Data loss: refused, nothing changed, and the message says how to opt in.
-        let err = push(&mut conn, &target(V2, d), &MigrateOptions::default())
+        let err = push(&mut conn, &target(V2, d), &patient())
             .await
             .unwrap_err();
         let msg = err.to_string();
@@ -421,20 +429,16 @@ async fn a_push_never_drops_other_tables_and_refuses_data_loss() {
         assert!(live.table("Item").unwrap().column("price").is_some());
 
         // Cannot run at all, even with the opt-in.
-        let err = push(
-            &mut conn,
-            &target(V3, d),
-            &MigrateOptions::default().accept_data_loss(true),
-        )
-        .await
-        .unwrap_err();
+        let err = push(&mut conn, &target(V3, d), &patient().accept_data_loss(true))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("required column `sku`"), "{err}");
 
         // With the opt-in, the data-losing push runs and says what it accepted.
         let report = push(
             &mut conn,
             &target(V2_DROP_ONLY, d),
-            &MigrateOptions::default().accept_data_loss(true),
+            &patient().accept_data_loss(true),
         )
         .await
         .unwrap();
