@@ -88,7 +88,7 @@ impl PgDb {
             sqlx::query(sql)
                 .fetch_all(&mut *pg)
                 .await
-                .unwrap()
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
                 .iter()
                 .map(|r| {
                     (0..r.len())
@@ -445,15 +445,12 @@ fn plugin_db_manage_pushes_to_a_database_of_another_provider_and_never_loses_dat
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Spawns a command whose stdout is a pipe nobody reads: the reading end is closed at once.
+/// Runs a command whose stdout is a pipe nobody reads: its reading end is closed before the
+/// command starts.
 fn with_closed_stdout(mut c: Command) -> Output {
-    let mut child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    child.wait_with_output().unwrap()
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    c.stdout(writer).stderr(Stdio::piped()).output().unwrap()
 }
 
 #[test]
