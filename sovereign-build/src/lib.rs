@@ -255,6 +255,10 @@ fn check_dedicated_schema(
             .into_iter()
             .filter(Diagnostic::is_error),
     );
+    // Its migrations are recorded in its own database's history table.
+    if let Some(schema) = &validated.schema {
+        diags.extend(sovereign_schema::compose::reserved_tables(schema));
+    }
 }
 
 /// A unified diff of the committed file against the freshly composed text.
@@ -537,7 +541,17 @@ impl ClientBuilder {
 ///
 /// # Errors
 /// The schema's diagnostics; I/O errors.
-pub fn generate_for_file(path: &Path, mut options: ClientOptions) -> Result<String, Error> {
+pub fn generate_for_file(path: &Path, options: ClientOptions) -> Result<String, Error> {
+    generate_for_schema_file(path, options, false)
+}
+
+/// [`generate_for_file`]; with `owns_migrations` (a dedicated plugin's schema), a table name
+/// reserved for the migration history is refused too.
+fn generate_for_schema_file(
+    path: &Path,
+    mut options: ClientOptions,
+    owns_migrations: bool,
+) -> Result<String, Error> {
     // Generated code embeds the schema and migrations by path: make it absolute.
     let path = &std::path::absolute(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -553,6 +567,15 @@ pub fn generate_for_file(path: &Path, mut options: ClientOptions) -> Result<Stri
     })?;
     let name = path.display().to_string();
     let (schema, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    if owns_migrations {
+        let reserved = sovereign_schema::compose::reserved_tables(&schema);
+        if !reserved.is_empty() {
+            return Err(Error::Diagnostics(Report {
+                sources: warnings.sources,
+                diagnostics: reserved,
+            }));
+        }
+    }
     for w in warnings.render().lines() {
         if !w.is_empty() {
             println!("cargo:warning={w}");
@@ -679,7 +702,7 @@ impl PluginBuilder {
                         dir.join("prisma").join("migrations").display()
                     );
                 }
-                let text = generate_for_file(&schema, ClientOptions::default())?;
+                let text = generate_for_schema_file(&schema, ClientOptions::default(), true)?;
                 write_if_changed(&client_path, text.as_bytes())?;
                 if manifest.grants("database") {
                     let (config, composition) = compose_for(&dir, self.emit_rerun_if_changed)?;

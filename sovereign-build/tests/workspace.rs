@@ -378,6 +378,45 @@ fn dedicated_plugin_missing_its_schema_or_blocks() {
     assert!(!c.composed.text.contains("Post"));
 }
 
+/// A dedicated plugin owns its migrations, recorded in its database's `_prisma_migrations`: its
+/// schema may not map a model there, neither when composing nor in its build script (issue #12).
+#[test]
+fn a_dedicated_schema_may_not_use_the_migration_history_table() {
+    let ws = Ws::new("reserved");
+    ws.plugin("a", &manifest("a", "dedicated"), None);
+    ws.write(
+        "plugins/a/prisma/schema.prisma",
+        &DEDICATED.replace(
+            "  name String\n}",
+            "  name String\n\n  @@map(\"_prisma_migrations\")\n}",
+        ),
+    );
+    let e = ws.error();
+    assert!(
+        e.contains("the model `Event` would use the table `_prisma_migrations`, which is reserved for the migration history"),
+        "{e}"
+    );
+    assert!(
+        e.contains(" --> plugins/a/prisma/schema.prisma:14:3"),
+        "{e}"
+    );
+
+    let built = sovereign_build::plugin()
+        .dir(ws.0.join("plugins/a"))
+        .out_dir(ws.0.join("target"))
+        .emit_rerun_if_changed(false)
+        .compile();
+    match built {
+        Err(Error::Diagnostics(r)) => assert!(
+            r.render().contains("reserved for the migration history"),
+            "{}",
+            r.render()
+        ),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("the build script accepted it"),
+    }
+}
+
 #[test]
 fn errors_are_diagnostics_with_locations() {
     let ws = Ws::new("diag");

@@ -134,6 +134,11 @@ pub fn compose(
     let Some(schema) = validated.schema else {
         return Err(report(sources, diags));
     };
+    let reserved = reserved_tables(&schema);
+    if !reserved.is_empty() {
+        diags.extend(reserved);
+        return Err(report(sources, diags));
+    }
 
     let back_relations = added
         .iter()
@@ -166,6 +171,86 @@ pub fn compose(
         back_relations,
         warnings: report(sources, diags),
     })
+}
+
+/// Tables the tools own: a schema's models, views and implicit many-to-many tables may not use
+/// these names (compared ignoring ASCII case: SQLite, and MySQL on some systems, would take
+/// `_Prisma_Migrations` for the same table).
+pub const RESERVED_TABLES: &[&str] = &["_prisma_migrations"];
+
+/// Errors for every model, view and implicit many-to-many table of a valid schema that would use
+/// a [reserved](RESERVED_TABLES) table name, pointing at its `@@map` (or at the model, or at the
+/// relation field). Composition applies this rule; [`crate::check`] does not (Prisma accepts such
+/// a schema, and `validate` agrees with Prisma).
+pub fn reserved_tables(schema: &Schema) -> Vec<Diagnostic> {
+    let reserved = |name: &str| {
+        RESERVED_TABLES
+            .iter()
+            .copied()
+            .find(|r| r.eq_ignore_ascii_case(name))
+    };
+    let mut out = Vec::new();
+    for m in &schema.models {
+        let Some(table) = reserved(&m.db_name) else {
+            continue;
+        };
+        let what = if m.is_view { "view" } else { "model" };
+        out.push(
+            Diagnostic::error(
+                format!(
+                    "the {what} `{}` would use the table `{}`, which is reserved for the migration history (`sovereign migrate` and Prisma Migrate record the applied migrations there)",
+                    m.name, m.db_name
+                ),
+                m.db_name_span,
+            )
+            .with_hint(format!(
+                "map the {what} to a table of its own, e.g. `@@map(\"{}\")`; the names reserved for the tools are: {}",
+                suggested_table(&m.name, table),
+                RESERVED_TABLES.join(", ")
+            )),
+        );
+    }
+    for r in &schema.relations {
+        let Some(join) = &r.join_table else { continue };
+        if reserved(&join.name).is_none() {
+            continue;
+        }
+        let field = schema
+            .model(&r.from.model)
+            .and_then(|m| r.from.field.as_ref().and_then(|f| m.relation_field(f)));
+        let span = field.map_or_else(
+            || {
+                schema
+                    .model(&r.from.model)
+                    .map_or_else(Default::default, |m| m.span)
+            },
+            |f| f.span,
+        );
+        out.push(
+            Diagnostic::error(
+                format!(
+                    "the many-to-many relation `{}` between `{}` and `{}` would create the join table `{}`, which is reserved for the migration history",
+                    r.name, r.from.model, r.to.model, join.name
+                ),
+                span,
+            )
+            .with_hint(format!(
+                "name the relation differently on both sides, e.g. `@relation(\"{}To{}\")`",
+                r.from.model, r.to.model
+            )),
+        );
+    }
+    out
+}
+
+/// A table name to suggest instead of a reserved one: the model's name, unless that is the
+/// reserved name too.
+fn suggested_table(model: &str, reserved: &str) -> String {
+    if model.eq_ignore_ascii_case(reserved) {
+        format!("{}_data", reserved.trim_start_matches('_'))
+    } else {
+        model.to_string()
+    }
 }
 
 fn report(sources: Sources, mut diagnostics: Vec<Diagnostic>) -> Report {

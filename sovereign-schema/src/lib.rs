@@ -36,6 +36,7 @@ mod parser;
 pub mod source;
 pub mod validate;
 
+pub use compose::RESERVED_TABLES;
 pub use diagnostic::{Diagnostic, Severity};
 pub use model::Schema;
 pub use parser::parse;

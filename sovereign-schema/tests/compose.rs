@@ -263,3 +263,76 @@ fn plugin_relations_to_core_hold_the_foreign_key() {
         "{out}"
     );
 }
+
+/// The tools own `_prisma_migrations`: no model, view or implicit many-to-many table of the
+/// composed schema may take its name (issue #12). `check` still accepts such a schema alone,
+/// as Prisma does.
+#[test]
+fn table_names_reserved_for_the_migration_history_are_refused() {
+    let mapped = "model MigrationLog {\n  id Int @id\n\n  @@map(\"_prisma_migrations\")\n}\n";
+    let out = err(&[ext("audit", mapped)]).render();
+    assert!(
+        out.contains("error: the model `MigrationLog` would use the table `_prisma_migrations`, which is reserved for the migration history"),
+        "{out}"
+    );
+    // At the @@map, in the file the plugin author wrote.
+    assert!(
+        out.contains(" --> plugins/audit/prisma/extension.prisma:4:3\n"),
+        "{out}"
+    );
+    assert!(out.contains("@@map(\"MigrationLog\")"), "{out}");
+
+    // Whatever the case (SQLite and some MySQL setups compare table names ignoring it).
+    let shouting = mapped.replace("_prisma_migrations", "_Prisma_Migrations");
+    assert!(err(&[ext("audit", &shouting)])
+        .render()
+        .contains("would use the table `_Prisma_Migrations`"));
+
+    // The platform's own models too.
+    let base_mapped =
+        format!("{BASE}\nmodel History {{\n  id Int @id\n\n  @@map(\"_prisma_migrations\")\n}}\n");
+    let base_input = Input {
+        path: "platform/prisma/base.prisma".into(),
+        text: base_mapped.clone(),
+    };
+    let out = match compose(&base_input, &[], &[]) {
+        Ok(_) => panic!("accepted"),
+        Err(r) => r.render(),
+    };
+    assert!(out.contains("platform/prisma/base.prisma:"), "{out}");
+
+    // A view.
+    let with_views = BASE.replace(
+        "provider = \"sovereign\"",
+        "provider        = \"sovereign\"\n  previewFeatures = [\"views\"]",
+    );
+    let views_base = Input {
+        path: "platform/prisma/base.prisma".into(),
+        text: with_views,
+    };
+    let view = "view Migrations {\n  name String @unique\n\n  @@map(\"_prisma_migrations\")\n}\n";
+    let out = match compose(&views_base, &[ext("audit", view)], &[]) {
+        Ok(_) => panic!("accepted"),
+        Err(r) => r.render(),
+    };
+    assert!(
+        out.contains("the view `Migrations` would use the table"),
+        "{out}"
+    );
+
+    // The join table of an implicit many-to-many relation named `prisma_migrations`.
+    let m2n = "model Tag {\n  id    Int    @id\n  posts Post[] @relation(\"prisma_migrations\")\n}\n\nmodel Post {\n  id   Int   @id\n  tags Tag[] @relation(\"prisma_migrations\")\n}\n";
+    let out = err(&[ext("tags", m2n)]).render();
+    assert!(
+        out.contains("would create the join table `_prisma_migrations`, which is reserved"),
+        "{out}"
+    );
+    assert!(
+        out.contains("plugins/tags/prisma/extension.prisma:"),
+        "{out}"
+    );
+
+    // Alone, the schema is valid (Prisma 6 accepts it; `validate` agrees with Prisma).
+    assert!(sovereign_schema::check("base.prisma", &base_mapped).is_ok());
+    assert_eq!(sovereign_schema::RESERVED_TABLES, ["_prisma_migrations"]);
+}
