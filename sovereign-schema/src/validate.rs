@@ -321,8 +321,12 @@ impl<'a> Validator<'a> {
                     let msg = if matches!(&p.value.kind, ExprKind::Call { name, .. } if name == "env")
                     {
                         "A datasource must not use the env() function in the provider argument."
+                            .to_string()
                     } else {
-                        "The `provider` of a datasource must be a string literal, e.g. \"postgresql\"."
+                        format!(
+                            "Error validating datasource `{}`: The provider argument in a datasource must be a string literal",
+                            b.name.name
+                        )
                     };
                     self.err(msg, p.value.span).hint = Some(format!(
                         "write the provider itself, one of: {}",
@@ -428,6 +432,14 @@ impl<'a> Validator<'a> {
         ];
         self.check_duplicate_properties(b);
         for p in b.properties() {
+            if p.name.name == "previewFeatures" {
+                self.err(
+                    "Preview features are only supported in the generator block. Please move this field to the generator block.",
+                    p.span,
+                )
+                .hint = Some("move `previewFeatures` into the `generator` block".into());
+                continue;
+            }
             if !KNOWN.contains(&p.name.name.as_str()) {
                 let msg = format!("Property not known: \"{}\".", p.name.name);
                 self.err(msg, p.name.span).hint =
@@ -2836,8 +2848,10 @@ fn provider_list() -> String {
         .join(", ")
 }
 
+/// A list of strings; like Prisma, a single string is a list of one (`schemas = "public"`,
+/// `previewFeatures = "views"`).
 fn string_array(e: &Expr) -> Option<Vec<String>> {
-    e.as_array()?
+    e.as_list()
         .iter()
         .map(|x| x.as_str().map(str::to_string))
         .collect()
