@@ -796,7 +796,11 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        if schema.is_none() && self.ds_schemas.is_some() && !self.options.partial {
+        if schema.is_none()
+            && b.attribute("schema").is_none()
+            && self.ds_schemas.is_some()
+            && !self.options.partial
+        {
             self.err("This enum is missing an `@@schema` attribute.", b.name.span);
         }
         Enum {
@@ -810,7 +814,22 @@ impl<'a> Validator<'a> {
     }
 
     fn schema_attr(&mut self, a: &Attribute) -> Option<String> {
-        let s = self.string_arg(a)?;
+        // `@@schema("auth")`, or with its argument named as Prisma names it: `map:`.
+        let s = match a.arg("map", Some(0)).map(|x| &x.value) {
+            Some(v) => match v.as_str() {
+                Some(s) => s.to_string(),
+                None => {
+                    let msg = format!("Expected a string value, but received {}.", v.describe());
+                    self.attr_err(a, msg);
+                    return None;
+                }
+            },
+            None => {
+                self.attr_err(a, "Argument \"map\" is missing.").hint =
+                    Some("write `@@schema(\"name\")`".into());
+                return None;
+            }
+        };
         match &self.ds_schemas {
             Some(list) if list.contains(&s) => {}
             _ if self.options.partial => {}
@@ -904,7 +923,11 @@ impl<'a> Validator<'a> {
                 _ => {}
             }
         }
-        if schema.is_none() && self.ds_schemas.is_some() && !self.options.partial {
+        if schema.is_none()
+            && b.attribute("schema").is_none()
+            && self.ds_schemas.is_some()
+            && !self.options.partial
+        {
             self.err(
                 "This model is missing an `@@schema` attribute.",
                 b.name.span,
