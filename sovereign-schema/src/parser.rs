@@ -174,7 +174,7 @@ impl<'a> Parser<'a> {
                     if n >= 2 || (n >= 1 && !at_line_start) {
                         // A blank line (or a newline that ended a line of code).
                     }
-                    if n >= 2 && !items.is_empty() {
+                    if n >= 2 && !(items.is_empty() && docs.is_empty()) {
                         // Docs separated from what follows by a blank line are plain comments.
                         items.extend(docs.drain(..).map(Item::Comment));
                         items.push(Item::BlankLine);
