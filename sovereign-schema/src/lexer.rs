@@ -47,8 +47,10 @@ impl Token {
     }
 }
 
+/// Like Prisma's grammar, a name starts with a letter (digits start numbers; `_` starts
+/// nothing, so `_count Int` is an invalid line, as in Prisma).
 fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_'
+    c.is_ascii_alphabetic()
 }
 
 fn is_ident_continue(c: u8) -> bool {

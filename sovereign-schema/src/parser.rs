@@ -373,14 +373,29 @@ impl<'a> Parser<'a> {
                 }
                 _ => {
                     let span = self.here();
+                    // Prisma's words.
                     let what = if kind.is_config() {
-                        "This line is not a valid definition within a datasource or generator. Expected `key = value`."
+                        format!(
+                            "Error validating: This line is not a valid definition within a {}.",
+                            kind.keyword()
+                        )
                     } else if kind == BlockKind::Enum {
-                        "This line is not an enum value definition."
+                        "Error validating: This line is not an enum value definition.".to_string()
                     } else {
-                        "This line is not a valid field or attribute definition."
+                        "Error validating: This line is not a valid field or attribute definition."
+                            .to_string()
                     };
-                    self.error(what, span);
+                    let hint = if kind.is_config() {
+                        "a datasource or generator holds `key = value` lines"
+                    } else if self.text(t).starts_with('_') {
+                        "a name starts with a letter; to keep a database name that starts with `_`, name the field without it and add `@map(\"_...\")`"
+                    } else if kind == BlockKind::Enum {
+                        "an enum holds one value name per line, and `@@map`/`@@schema`"
+                    } else {
+                        "a line holds a field (`name Type @attributes`) or a block attribute (`@@...`)"
+                    };
+                    self.diags
+                        .push(Diagnostic::error(what, span).with_hint(hint));
                     self.skip_rest_of_member_line();
                 }
             }

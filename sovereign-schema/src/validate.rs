@@ -178,6 +178,7 @@ impl<'a> Validator<'a> {
             }
         }
 
+        self.check_hyphens(&blocks);
         let datasource = self.datasource(&blocks);
         let generators: Vec<Generator> = blocks
             .iter()
@@ -260,6 +261,41 @@ impl<'a> Validator<'a> {
             composite_types,
             relations,
         )
+    }
+
+    /// Prisma's grammar lets `-` into names, and its validation then refuses it in the names of
+    /// models, views, enums, composite types, and of model, view and enum members (a composite
+    /// type's fields may have one).
+    fn check_hyphens(&mut self, blocks: &[&'a Block]) {
+        for b in blocks {
+            let (block_kind, member_kind) = match b.kind {
+                BlockKind::Model => ("Model", Some("Field")),
+                BlockKind::View => ("view", Some("field")),
+                BlockKind::Enum => ("Enum", Some("Enum Value")),
+                BlockKind::Type => ("Composite type", None),
+                _ => continue,
+            };
+            let names = std::iter::once((block_kind, &b.name)).chain(
+                member_kind
+                    .into_iter()
+                    .flat_map(|k| b.fields().map(move |f| (k, &f.name))),
+            );
+            let mut found = Vec::new();
+            for (kind, name) in names {
+                if name.name.contains('-') {
+                    found.push((kind, name.span, name.name.replace('-', "_")));
+                }
+            }
+            for (kind, span, fixed) in found {
+                self.err(
+                    format!("Error validating: The character `-` is not allowed in {kind} names."),
+                    span,
+                )
+                .hint = Some(format!(
+                    "use `{fixed}` (add `@map` / `@@map` with the old name to keep the database's)"
+                ));
+            }
+        }
     }
 
     // ----- datasource and generators -------------------------------------------------------
