@@ -59,6 +59,24 @@ impl<'a> Parser<'a> {
         t
     }
 
+    /// Whether `.name` follows, written without spaces (`db.VarChar`): Prisma's paths are one
+    /// token, so `db . VarChar` is not one.
+    fn path_continues(&self) -> bool {
+        match (
+            self.pos.checked_sub(1).and_then(|i| self.toks.get(i)),
+            self.toks.get(self.pos),
+            self.toks.get(self.pos + 1),
+        ) {
+            (Some(prev), Some(dot), Some(name)) => {
+                dot.kind == T::Dot
+                    && name.kind == T::Ident
+                    && prev.end == dot.start
+                    && dot.end == name.start
+            }
+            _ => false,
+        }
+    }
+
     fn eat(&mut self, kind: T) -> Option<Token> {
         if self.peek_kind() == Some(kind) {
             Some(self.bump())
@@ -303,6 +321,21 @@ impl<'a> Parser<'a> {
             };
             match t.kind {
                 T::RBrace => {
+                    // Prisma reads a block only when its `}` has a line of its own: after a
+                    // member (`  id Int @id }`) or right after `{`, none of it is read.
+                    if self.toks[self.pos - 1].kind != T::Newline {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
+                                self.span(t),
+                            )
+                            .with_hint(format!(
+                                "the `}}` that closes `{} {}` goes on a line of its own",
+                                kind.keyword(),
+                                name.name
+                            )),
+                        );
+                    }
                     self.bump();
                     end = t.end;
                     break;
@@ -470,7 +503,22 @@ impl<'a> Parser<'a> {
                         .with_hint("a comment ends the line: move what follows it before it, or onto a line of its own"),
                     );
                 } else {
-                    self.error("Unexpected tokens at the end of this line.", start.to(end));
+                    let message = match self.block_kind {
+                        Some(k) if k.is_config() => format!(
+                            "Error validating: This line is not a valid definition within a {}.",
+                            k.keyword()
+                        ),
+                        Some(BlockKind::Enum) => {
+                            "Error validating: This line is not an enum value definition.".into()
+                        }
+                        _ => "Error validating: This line is not a valid field or attribute definition.".into(),
+                    };
+                    let found = &self.text[start.start..end.end];
+                    let found: String = found.chars().take(40).collect();
+                    self.diags.push(
+                        Diagnostic::error(message, start.to(end))
+                            .with_hint(format!("unexpected `{found}` at the end of the line")),
+                    );
                 }
             }
         }
@@ -629,7 +677,11 @@ impl<'a> Parser<'a> {
             unsupported = Some(arg);
         }
         let mut arity = Arity::Required;
-        if self.peek_kind() == Some(T::LBracket) && self.peek_kind_at(1) == Some(T::RBracket) {
+        // `[]` is one token in Prisma's grammar: `Int[ ]` is not a list type.
+        if self.peek_kind() == Some(T::LBracket)
+            && self.peek_kind_at(1) == Some(T::RBracket)
+            && self.toks[self.pos].end == self.toks[self.pos + 1].start
+        {
             self.bump();
             let close = self.bump();
             span = span.to(self.span(close));
@@ -672,7 +724,7 @@ impl<'a> Parser<'a> {
             return None;
         };
         let mut name = self.ident(first);
-        while self.peek_kind() == Some(T::Dot) && self.peek_kind_at(1) == Some(T::Ident) {
+        while self.path_continues() {
             self.bump();
             let part = self.bump();
             name.name.push('.');
@@ -807,7 +859,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let mut name = self.text(t).to_string();
                 let mut span = span;
-                while self.peek_kind() == Some(T::Dot) && self.peek_kind_at(1) == Some(T::Ident) {
+                while self.path_continues() {
                     self.bump();
                     let part = self.bump();
                     name.push('.');
