@@ -273,8 +273,27 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// A name for a temporary file that another local user cannot guess: 64 bits from the
+/// standard library's randomly keyed hasher (seeded from the operating system once per thread),
+/// mixed with the time, the process and a counter.
+fn unpredictable_suffix() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{:016x}", h.finish())
+}
+
 /// Writes to a temporary file beside `path`, then renames it over `path`, so a reader never sees
-/// a half-written file.
+/// a half-written file and a crash leaves the old file whole. The temporary file gets an
+/// unpredictable name and is created with `create_new` (`O_EXCL`), so nobody can plant a file
+/// or a symbolic link there for us to write through.
 ///
 /// # Errors
 /// The directory is not writable.
@@ -287,17 +306,36 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
     };
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
+    // A name already taken (by chance or by someone else) is simply another attempt.
+    let (tmp, mut file) = (0..16)
+        .find_map(|_| {
+            let tmp = dir.join(format!(".{name}.{}.tmp", unpredictable_suffix()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => Some(Ok((tmp, f))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .unwrap_or_else(|| {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "no free temporary file name after 16 attempts",
+            ))
+        })
+        .map_err(io)?;
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    drop(file);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

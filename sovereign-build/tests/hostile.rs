@@ -173,3 +173,36 @@ fn deep_nesting_in_an_extension_attribute() {
         assert_bounded(open, &out, elapsed);
     }
 }
+
+/// Atomic writes: the temporary file has a name nobody can guess, is created with
+/// `create_new`, and a symbolic link planted under the old predictable name is never written
+/// through.
+#[test]
+fn atomic_writes_use_unpredictable_exclusive_temporary_files() {
+    let dir = std::env::temp_dir().join(format!("sov-atomic-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("schema.prisma");
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    // The name the old code used: `.<name>.<pid>.tmp`.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        &victim,
+        dir.join(format!(".schema.prisma.{}.tmp", std::process::id())),
+    )
+    .unwrap();
+    for i in 0..20 {
+        sovereign_build::write_atomically(&target, format!("v{i}").as_bytes()).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "v19");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    // Nothing left behind but the planted link.
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.len() <= 1, "{left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
