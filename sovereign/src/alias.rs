@@ -32,7 +32,9 @@ const JOIN_ALIAS: [&str; DEPTHS] = [
     "jt0", "jt1", "jt2", "jt3", "jt4", "jt5", "jt6", "jt7", "jt8", "jt9", "jt10", "jt11",
 ];
 
-/// How many depths have their own alias; deeper relation filters reuse the last one.
+/// How many depths have their own alias. Deeper relation filters reuse the last one, `t11`,
+/// which then hides the table of the level above: relation filters nested that deep are not
+/// supported.
 pub(crate) const DEPTHS: usize = 12;
 
 /// The statement's own model.

@@ -7,7 +7,7 @@ use sea_query::Value;
 
 use crate::db::{Conn, Stmt};
 use crate::error::Result;
-use crate::query::model::Model;
+use crate::query::traits::Model;
 use crate::value::{Decode, Reader};
 
 /// A generated client type: built over a connection (the pool, or a transaction).

@@ -201,6 +201,7 @@ mod filter;
 mod ids;
 mod macros;
 pub mod meta;
+mod model;
 #[allow(missing_docs)]
 mod plugin;
 mod query;
@@ -212,19 +213,17 @@ pub use datasource::{Datasource, Deployed};
 pub use db::{load_dotenv, Backend, Conn, Database};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
+pub use model::{Actions, ReadActions};
 pub use plugin::{
     DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
     PluginManifest,
 };
 pub use query::fetch::Fetch;
-pub use query::model::{BoxFuture, Load, Model};
 pub use query::read::{
-    Count, FindFirst, FindMany, FindManySelect, FindUnique, ReadActions, Select, SelectOne,
-    Selection,
+    Count, FindFirst, FindMany, FindManySelect, FindUnique, Select, SelectOne, Selection,
 };
-pub use query::write::{
-    Actions, Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert, Writable,
-};
+pub use query::traits::{BoxFuture, Load, Model, Writable};
+pub use query::write::{Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert};
 pub use sovereign_macros::sovereign_plugin;
 pub use value::{decode_enum, null_enum, DbEnum, Decode, ListElem, Reader, SqlValue};
 

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::filter::{OrderBy, Unique, Where};
 use crate::meta::{Kind, Link};
 use crate::query::find::{cursor_condition, total_order, FindArgs};
-use crate::query::model::{BoxFuture, Load, Model};
+use crate::query::traits::{BoxFuture, Load, Model};
 use crate::sql::{self, col, Cond};
 use crate::value::{decode_key, into_key, Key};
 

@@ -8,7 +8,7 @@ use crate::alias::{self, ROOT, T0};
 use crate::db::Backend;
 use crate::filter::{Direction, Filter, Where};
 use crate::meta::ModelMeta;
-use crate::query::model::{Load, Model};
+use crate::query::traits::{Load, Model};
 use crate::sql::{self, col, Cond};
 
 /// Arguments of a read.

@@ -14,9 +14,9 @@ use crate::db::{Conn, Done};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Op};
 use crate::meta::Kind;
-use crate::query::model::Model;
 use crate::query::plan::{connect_error, pk_filter, Plan};
 use crate::query::read::{find_one, locate};
+use crate::query::traits::Model;
 use crate::sql::{self, Cond};
 use crate::value::decode_key_value;
 

@@ -9,7 +9,7 @@ use crate::db::{Backend, Conn};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Op, Set, SetKind, SetOp};
 use crate::meta::{FieldMeta, Generated, Kind, Link, ModelMeta};
-use crate::query::model::Model;
+use crate::query::traits::Model;
 use crate::sql::{self, col, Cond};
 use crate::value::decode_key_value;
 
@@ -33,7 +33,7 @@ pub(crate) fn now() -> Value {
     Value::ChronoDateTimeWithTimeZone(Some(chrono::Utc::now().fixed_offset()))
 }
 
-/// The plan of a create (`create`) or update of `M` with `sets`.
+/// The plan of a create (`create` true) or an update of `M` with `sets`.
 pub(crate) fn plan<M: Model>(backend: Backend, sets: Vec<Set<M>>, create: bool) -> Result<Plan> {
     let meta = M::META;
     let mut plan = Plan {

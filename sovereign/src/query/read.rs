@@ -8,9 +8,9 @@ use crate::alias::{ROOT, T0};
 use crate::cache;
 use crate::db::Conn;
 use crate::error::{Error, Result};
-use crate::filter::{Filter, OrderBy, Unique, Where};
-use crate::query::find::{self, filters, select_fields, FindArgs};
-use crate::query::model::{Load, Model};
+use crate::filter::{Filter, OrderBy, Unique};
+use crate::query::find::{self, select_fields, FindArgs};
+use crate::query::traits::{Load, Model};
 use crate::sql::{self, Cond};
 use crate::value::Reader;
 
@@ -22,67 +22,11 @@ async fn load_with<M: Model>(conn: &Conn, with: &[Box<dyn Load<M>>], rows: &mut 
     Ok(())
 }
 
-/// Reads of one model; what a read-only view offers.
-pub struct ReadActions<M> {
-    pub(crate) conn: Conn,
-    _m: PhantomData<fn() -> M>,
-}
-
-impl<M> Clone for ReadActions<M> {
-    fn clone(&self) -> Self {
-        ReadActions {
-            conn: self.conn.clone(),
-            _m: PhantomData,
-        }
-    }
-}
-
-impl<M> std::fmt::Debug for ReadActions<M> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadActions")
-            .field("conn", &self.conn)
-            .finish()
-    }
-}
-
-impl<M: Model> ReadActions<M> {
-    #[doc(hidden)]
-    pub fn new(conn: Conn) -> Self {
-        ReadActions {
-            conn,
-            _m: PhantomData,
-        }
-    }
-    /// The record the unique filter selects, if any.
-    pub fn find_unique(&self, w: Unique<M>) -> FindUnique<M> {
-        FindUnique {
-            conn: self.conn.clone(),
-            filter: w.filter,
-            with: Vec::new(),
-        }
-    }
-    /// The first record matching all filters, in the given order.
-    pub fn find_first(&self, w: Vec<Where<M>>) -> FindFirst<M> {
-        FindFirst(self.find_many(w))
-    }
-    /// Every record matching all filters.
-    pub fn find_many(&self, w: Vec<Where<M>>) -> FindMany<M> {
-        FindMany {
-            conn: self.conn.clone(),
-            args: FindArgs::filtered(w),
-        }
-    }
-    /// How many records match all filters.
-    pub fn count(&self, w: Vec<Where<M>>) -> Count<M> {
-        Count::new(self.conn.clone(), filters(w))
-    }
-}
-
 /// `find_many(...)`: modifiers, then `.exec().await`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct FindMany<M> {
-    conn: Conn,
-    args: FindArgs<M>,
+    pub(crate) conn: Conn,
+    pub(crate) args: FindArgs<M>,
 }
 
 impl<M: Model> FindMany<M> {
@@ -183,7 +127,7 @@ impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
 
 /// `find_first(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
-pub struct FindFirst<M>(FindMany<M>);
+pub struct FindFirst<M>(pub(crate) FindMany<M>);
 
 impl<M: Model> FindFirst<M> {
     /// Orders the records by a field; the first in this order is returned.
@@ -214,9 +158,9 @@ impl<M: Model> FindFirst<M> {
 /// `find_unique(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct FindUnique<M> {
-    conn: Conn,
-    filter: Filter,
-    with: Vec<Box<dyn Load<M>>>,
+    pub(crate) conn: Conn,
+    pub(crate) filter: Filter,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
 }
 
 impl<M: Model> FindUnique<M> {

@@ -9,143 +9,12 @@ use crate::alias::ROOT;
 use crate::cache;
 use crate::db::{Backend, Conn};
 use crate::error::{Error, ErrorKind, Result};
-use crate::filter::{Filter, Set, Unique, Where};
-use crate::query::find::filters;
-use crate::query::model::{BoxFuture, Model};
+use crate::filter::{Filter, Set};
 use crate::query::mysql;
 use crate::query::plan::{after, connect_error, plan, Plan};
-use crate::query::read::{find_one, locate, Count, ReadActions};
+use crate::query::read::{find_one, locate, Count};
+use crate::query::traits::{BoxFuture, Model};
 use crate::sql::{self, Cond};
-
-/// A model a client may write; the generated code implements it for every model outside
-/// read-only views.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is read-only here: a plugin reads the platform's core models but cannot write them",
-    label = "read-only model",
-    note = "write core records from the platform (its client), or move the data into the plugin's own models"
-)]
-pub trait Writable: Model {}
-
-impl<M: Model> ReadActions<M> {
-    /// Not available: this model is read-only in this client.
-    #[doc(hidden)]
-    pub fn update(&self, _: Unique<M>, _: Vec<Set<M>>) -> Update<M>
-    where
-        M: Writable,
-    {
-        unreachable!("writable models use Actions::update")
-    }
-    /// Not available: this model is read-only in this client.
-    #[doc(hidden)]
-    pub fn delete(&self, _: Unique<M>) -> Delete<M>
-    where
-        M: Writable,
-    {
-        unreachable!("writable models use Actions::delete")
-    }
-    /// Not available: this model is read-only in this client.
-    #[doc(hidden)]
-    pub fn update_many(&self, _: Vec<Where<M>>, _: Vec<Set<M>>) -> UpdateMany<M>
-    where
-        M: Writable,
-    {
-        unreachable!("writable models use Actions::update_many")
-    }
-    /// Not available: this model is read-only in this client.
-    #[doc(hidden)]
-    pub fn delete_many(&self, _: Vec<Where<M>>) -> DeleteMany<M>
-    where
-        M: Writable,
-    {
-        unreachable!("writable models use Actions::delete_many")
-    }
-}
-
-/// Reads and writes of one model.
-pub struct Actions<M>(ReadActions<M>);
-
-impl<M> Clone for Actions<M> {
-    fn clone(&self) -> Self {
-        Actions(self.0.clone())
-    }
-}
-
-impl<M> std::fmt::Debug for Actions<M> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Actions").field(&self.0.conn).finish()
-    }
-}
-
-impl<M> std::ops::Deref for Actions<M> {
-    type Target = ReadActions<M>;
-    fn deref(&self) -> &ReadActions<M> {
-        &self.0
-    }
-}
-
-impl<M: Writable> Actions<M> {
-    #[doc(hidden)]
-    pub fn new(conn: Conn) -> Self {
-        Actions(ReadActions::new(conn))
-    }
-    /// Creates a record from setters (the generated `create` passes the required fields).
-    #[doc(hidden)]
-    pub fn create_from(&self, sets: Vec<Set<M>>) -> Create<M> {
-        Create {
-            conn: self.0.conn.clone(),
-            sets,
-        }
-    }
-    #[doc(hidden)]
-    pub fn create_many_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateMany<M> {
-        CreateMany {
-            conn: self.0.conn.clone(),
-            rows,
-            skip_duplicates: false,
-        }
-    }
-    #[doc(hidden)]
-    pub fn upsert_from(&self, w: Unique<M>, create: Vec<Set<M>>, update: Vec<Set<M>>) -> Upsert<M> {
-        Upsert {
-            conn: self.0.conn.clone(),
-            filter: w.filter,
-            create,
-            update,
-        }
-    }
-    /// Changes the record the unique filter selects; [`ErrorKind::RecordNotFound`] if none.
-    pub fn update(&self, w: Unique<M>, sets: Vec<Set<M>>) -> Update<M> {
-        Update {
-            conn: self.0.conn.clone(),
-            filter: w.filter,
-            sets,
-        }
-    }
-    /// Changes every record matching all filters; returns how many.
-    pub fn update_many(&self, w: Vec<Where<M>>, sets: Vec<Set<M>>) -> UpdateMany<M> {
-        UpdateMany {
-            conn: self.0.conn.clone(),
-            filters: filters(w),
-            sets,
-        }
-    }
-    /// Deletes the record the unique filter selects and returns it.
-    pub fn delete(&self, w: Unique<M>) -> Delete<M> {
-        Delete {
-            conn: self.0.conn.clone(),
-            filter: w.filter,
-            _m: PhantomData,
-        }
-    }
-    /// Deletes every record matching all filters; returns how many.
-    pub fn delete_many(&self, w: Vec<Where<M>>) -> DeleteMany<M> {
-        DeleteMany {
-            conn: self.0.conn.clone(),
-            filters: filters(w),
-            _m: PhantomData,
-        }
-    }
-}
 
 /// Inserts the row of `plan` and returns it as stored.
 async fn insert<M: Model>(conn: &Conn, plan: &Plan) -> Result<M> {
@@ -212,8 +81,8 @@ where
 /// `create(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Create<M> {
-    conn: Conn,
-    sets: Vec<Set<M>>,
+    pub(crate) conn: Conn,
+    pub(crate) sets: Vec<Set<M>>,
 }
 
 impl<M: Model> Create<M> {
@@ -240,9 +109,9 @@ impl<M: Model> Create<M> {
 /// `create_many(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct CreateMany<M> {
-    conn: Conn,
-    rows: Vec<Vec<Set<M>>>,
-    skip_duplicates: bool,
+    pub(crate) conn: Conn,
+    pub(crate) rows: Vec<Vec<Set<M>>>,
+    pub(crate) skip_duplicates: bool,
 }
 
 impl<M: Model> CreateMany<M> {
@@ -368,9 +237,9 @@ async fn update_one<M: Model>(conn: &Conn, filter: &Filter, sets: Vec<Set<M>>) -
 /// `update(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Update<M> {
-    conn: Conn,
-    filter: Filter,
-    sets: Vec<Set<M>>,
+    pub(crate) conn: Conn,
+    pub(crate) filter: Filter,
+    pub(crate) sets: Vec<Set<M>>,
 }
 
 impl<M: Model> Update<M> {
@@ -387,9 +256,9 @@ impl<M: Model> Update<M> {
 /// `update_many(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct UpdateMany<M> {
-    conn: Conn,
-    filters: Vec<Filter>,
-    sets: Vec<Set<M>>,
+    pub(crate) conn: Conn,
+    pub(crate) filters: Vec<Filter>,
+    pub(crate) sets: Vec<Set<M>>,
 }
 
 impl<M: Model> UpdateMany<M> {
@@ -431,10 +300,10 @@ impl<M: Model> UpdateMany<M> {
 /// `upsert(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Upsert<M> {
-    conn: Conn,
-    filter: Filter,
-    create: Vec<Set<M>>,
-    update: Vec<Set<M>>,
+    pub(crate) conn: Conn,
+    pub(crate) filter: Filter,
+    pub(crate) create: Vec<Set<M>>,
+    pub(crate) update: Vec<Set<M>>,
 }
 
 impl<M: Model> Upsert<M> {
@@ -469,9 +338,9 @@ impl<M: Model> Upsert<M> {
 /// `delete(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Delete<M> {
-    conn: Conn,
-    filter: Filter,
-    _m: PhantomData<fn() -> M>,
+    pub(crate) conn: Conn,
+    pub(crate) filter: Filter,
+    pub(crate) _m: PhantomData<fn() -> M>,
 }
 
 impl<M: Model> Delete<M> {
@@ -510,9 +379,9 @@ impl<M: Model> Delete<M> {
 /// `delete_many(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct DeleteMany<M> {
-    conn: Conn,
-    filters: Vec<Filter>,
-    _m: PhantomData<fn() -> M>,
+    pub(crate) conn: Conn,
+    pub(crate) filters: Vec<Filter>,
+    pub(crate) _m: PhantomData<fn() -> M>,
 }
 
 impl<M: Model> DeleteMany<M> {

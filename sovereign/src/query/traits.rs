@@ -1,4 +1,5 @@
-//! The traits generated code implements: a model's data type, and the loading of a relation.
+//! The traits generated code implements: a model's data type, whether a client may write it,
+//! and the loading of a relation.
 //!
 //! They sit below everything else in [`query`](super) so that reads, writes and relation loads
 //! all depend on them and never on each other.
@@ -34,3 +35,12 @@ pub trait Load<P>: Send + Sync {
     /// Fetches the related records of every parent (one query) and gives each parent its own.
     fn load<'a>(&'a self, conn: &'a Conn, parents: &'a mut [P]) -> BoxFuture<'a, Result<()>>;
 }
+
+/// A model a client may write; the generated code implements it for every model outside
+/// read-only views.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is read-only here: a plugin reads the platform's core models but cannot write them",
+    label = "read-only model",
+    note = "write core records from the platform (its client), or move the data into the plugin's own models"
+)]
+pub trait Writable: Model {}

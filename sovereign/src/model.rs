@@ -1,0 +1,193 @@
+//! One model's entry points: what a client's accessor (`client.post()`) returns.
+//!
+//! [`ReadActions`] offers the reads (all a read-only view of core models has); [`Actions`]
+//! adds the writes, for models that are [`Writable`]. Each method returns a builder of
+//! [`query`](crate::query), which runs when its `.exec().await` is called.
+
+use std::marker::PhantomData;
+
+use crate::db::Conn;
+use crate::filter::{Set, Unique, Where};
+use crate::query::find::{filters, FindArgs};
+use crate::query::read::{Count, FindFirst, FindMany, FindUnique};
+use crate::query::traits::{Model, Writable};
+use crate::query::write::{Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert};
+
+/// Reads of one model; what a read-only view offers.
+pub struct ReadActions<M> {
+    conn: Conn,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for ReadActions<M> {
+    fn clone(&self) -> Self {
+        ReadActions {
+            conn: self.conn.clone(),
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for ReadActions<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadActions")
+            .field("conn", &self.conn)
+            .finish()
+    }
+}
+
+impl<M: Model> ReadActions<M> {
+    #[doc(hidden)]
+    pub fn new(conn: Conn) -> Self {
+        ReadActions {
+            conn,
+            _m: PhantomData,
+        }
+    }
+    /// The record the unique filter selects, if any.
+    pub fn find_unique(&self, w: Unique<M>) -> FindUnique<M> {
+        FindUnique {
+            conn: self.conn.clone(),
+            filter: w.filter,
+            with: Vec::new(),
+        }
+    }
+    /// The first record matching all filters, in the given order.
+    pub fn find_first(&self, w: Vec<Where<M>>) -> FindFirst<M> {
+        FindFirst(self.find_many(w))
+    }
+    /// Every record matching all filters.
+    pub fn find_many(&self, w: Vec<Where<M>>) -> FindMany<M> {
+        FindMany {
+            conn: self.conn.clone(),
+            args: FindArgs::filtered(w),
+        }
+    }
+    /// How many records match all filters.
+    pub fn count(&self, w: Vec<Where<M>>) -> Count<M> {
+        Count::new(self.conn.clone(), filters(w))
+    }
+}
+
+// Writes on a read-only view: they exist so that calling one reports the missing `Writable`
+// bound, with its message, instead of "no method named `update`".
+impl<M: Model> ReadActions<M> {
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn update(&self, _: Unique<M>, _: Vec<Set<M>>) -> Update<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::update")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn delete(&self, _: Unique<M>) -> Delete<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::delete")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn update_many(&self, _: Vec<Where<M>>, _: Vec<Set<M>>) -> UpdateMany<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::update_many")
+    }
+    /// Not available: this model is read-only in this client.
+    #[doc(hidden)]
+    pub fn delete_many(&self, _: Vec<Where<M>>) -> DeleteMany<M>
+    where
+        M: Writable,
+    {
+        unreachable!("writable models use Actions::delete_many")
+    }
+}
+
+/// Reads and writes of one model.
+pub struct Actions<M>(ReadActions<M>);
+
+impl<M> Clone for Actions<M> {
+    fn clone(&self) -> Self {
+        Actions(self.0.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Actions<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Actions").field(&self.0.conn).finish()
+    }
+}
+
+impl<M> std::ops::Deref for Actions<M> {
+    type Target = ReadActions<M>;
+    fn deref(&self) -> &ReadActions<M> {
+        &self.0
+    }
+}
+
+impl<M: Writable> Actions<M> {
+    #[doc(hidden)]
+    pub fn new(conn: Conn) -> Self {
+        Actions(ReadActions::new(conn))
+    }
+    /// Creates a record from setters (the generated `create` passes the required fields).
+    #[doc(hidden)]
+    pub fn create_from(&self, sets: Vec<Set<M>>) -> Create<M> {
+        Create {
+            conn: self.0.conn.clone(),
+            sets,
+        }
+    }
+    #[doc(hidden)]
+    pub fn create_many_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateMany<M> {
+        CreateMany {
+            conn: self.0.conn.clone(),
+            rows,
+            skip_duplicates: false,
+        }
+    }
+    #[doc(hidden)]
+    pub fn upsert_from(&self, w: Unique<M>, create: Vec<Set<M>>, update: Vec<Set<M>>) -> Upsert<M> {
+        Upsert {
+            conn: self.0.conn.clone(),
+            filter: w.filter,
+            create,
+            update,
+        }
+    }
+    /// Changes the record the unique filter selects; [`ErrorKind::RecordNotFound`] if none.
+    pub fn update(&self, w: Unique<M>, sets: Vec<Set<M>>) -> Update<M> {
+        Update {
+            conn: self.0.conn.clone(),
+            filter: w.filter,
+            sets,
+        }
+    }
+    /// Changes every record matching all filters; returns how many.
+    pub fn update_many(&self, w: Vec<Where<M>>, sets: Vec<Set<M>>) -> UpdateMany<M> {
+        UpdateMany {
+            conn: self.0.conn.clone(),
+            filters: filters(w),
+            sets,
+        }
+    }
+    /// Deletes the record the unique filter selects and returns it.
+    pub fn delete(&self, w: Unique<M>) -> Delete<M> {
+        Delete {
+            conn: self.0.conn.clone(),
+            filter: w.filter,
+            _m: PhantomData,
+        }
+    }
+    /// Deletes every record matching all filters; returns how many.
+    pub fn delete_many(&self, w: Vec<Where<M>>) -> DeleteMany<M> {
+        DeleteMany {
+            conn: self.0.conn.clone(),
+            filters: filters(w),
+            _m: PhantomData,
+        }
+    }
+}
