@@ -26,7 +26,6 @@ mod http;
 
 use http::{enc, http, Reply};
 
-
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
