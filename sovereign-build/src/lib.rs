@@ -30,15 +30,15 @@
 //! source line) as the build failure, without a panic backtrace.
 
 pub mod codegen;
-mod config;
-pub mod plugin;
 
 pub use codegen::{generate as generate_client, ClientOptions};
-pub use config::Config;
-pub use plugin::{Manifest, Mode, Plugin};
+/// The workspace's files (`sovereign.toml`, `plugin.json`, discovery), as this crate reads them.
+pub use sovereign_workspace as workspace;
+pub use sovereign_workspace::{Config, Manifest, Mode, Plugin};
 
-use sovereign_schema::compose::{self, Composed, Extension, Input};
-use sovereign_schema::{Diagnostic, Report, Sources, Span};
+use sovereign_schema::compose::{self, Composed};
+use sovereign_schema::Report;
+use sovereign_workspace::{Boundary, Workspace};
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,38 +79,55 @@ pub enum Error {
         /// The workspace root (the directory of `sovereign.toml`).
         root: PathBuf,
     },
+    /// Another problem reading the workspace's files.
+    Workspace(sovereign_workspace::Error),
+}
+
+impl From<sovereign_workspace::Error> for Error {
+    fn from(e: sovereign_workspace::Error) -> Error {
+        use sovereign_workspace::Error as W;
+        match e {
+            W::Diagnostics(r) => Error::Diagnostics(r),
+            W::Io { path, source } => Error::Io { path, source },
+            W::NotUtf8 { path, offset } => Error::NotUtf8 { path, offset },
+            W::NoWorkspace { start } => Error::NoWorkspace { start },
+            W::LinkOutsideWorkspace { link, target, root } => {
+                Error::LinkOutsideWorkspace { link, target, root }
+            }
+            other => Error::Workspace(other),
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use sovereign_workspace::Error as W;
+        // The workspace's errors are worded once, in sovereign-workspace.
         match self {
             Error::Diagnostics(r) => write!(f, "{r}"),
             Error::Io { path, source } => write!(f, "cannot access {}: {source}", path.display()),
-            Error::NotUtf8 { path, offset } => write!(
-                f,
-                "{} is not valid UTF-8 (first bad byte at offset {offset}); save it as UTF-8",
-                path.display()
-            ),
-            Error::NoWorkspace { start } => write!(
-                f,
-                "no {} found in {} or above it, and no {} either; create sovereign.toml at the workspace root",
-                config::FILE_NAME,
-                start.display(),
-                config::DEFAULT_BASE
-            ),
+            Error::NotUtf8 { path, offset } => W::NotUtf8 {
+                path: path.clone(),
+                offset: *offset,
+            }
+            .fmt(f),
+            Error::NoWorkspace { start } => W::NoWorkspace {
+                start: start.clone(),
+            }
+            .fmt(f),
             Error::Stale { path, diff } => write!(
                 f,
                 "{path} is out of date with the plugins and base schema; run `sovereign compose` and commit the result\n{diff}"
             ),
             Error::Env(var) => write!(f, "{var} is not set: call sovereign_build from a build script"),
             Error::Plugin(message) => f.write_str(message),
-            Error::LinkOutsideWorkspace { link, target, root } => write!(
-                f,
-                "{} is a symbolic link to {}, outside the workspace {}: sovereign reads plugin files only from inside the workspace, so it did not follow the link; copy the files into the workspace instead (replace the link with a copy of what it points to)",
-                link.display(),
-                target.display(),
-                root.display()
-            ),
+            Error::LinkOutsideWorkspace { link, target, root } => W::LinkOutsideWorkspace {
+                link: link.clone(),
+                target: target.clone(),
+                root: root.clone(),
+            }
+            .fmt(f),
+            Error::Workspace(e) => e.fmt(f),
         }
     }
 }
@@ -144,121 +161,22 @@ pub struct Composition {
 /// # Errors
 /// Diagnostics for bad manifests and schemas, and I/O errors; nothing is written.
 pub fn compose_workspace(config: &Config) -> Result<Composition, Error> {
-    let mut sources = Sources::new();
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let display = |p: &Path| config.display(p);
-    let boundary = plugin::Boundary::new(&config.root, &config.plugins_dir);
-    let found = plugin::discover_within(
-        &boundary,
-        &config.plugins_dir,
-        &display,
-        &mut sources,
-        &mut diags,
-    )?;
-    let mut files_read = found.files_read.clone();
-    let mut dirs_listed = found.dirs_listed.clone();
-    if let Some(file) = &config.file {
-        files_read.push(file.clone());
-    }
-
-    let base_text = plugin::read(&config.base)?;
-    files_read.push(config.base.clone());
-    let mut extensions = Vec::new();
-    let mut dedicated = Vec::new();
-    for p in &found.plugins {
-        if let Some(path) = &p.extension {
-            extensions.push(Extension {
-                namespace: p.manifest.namespace.clone(),
-                path: display(path),
-                text: plugin::read(path)?,
-            });
-            files_read.push(path.clone());
-        }
-        if let Some(schema) = &p.schema {
-            dedicated.push(p.manifest.namespace.clone());
-            let text = plugin::read(schema)?;
-            files_read.push(schema.clone());
-            check_dedicated_schema(
-                &display(schema),
-                &text,
-                &p.manifest.namespace,
-                &mut sources,
-                &mut diags,
-            );
-        }
-    }
-    if diags.iter().any(Diagnostic::is_error) {
-        sovereign_schema::diagnostic::sort(&mut diags);
-        return Err(Error::Diagnostics(Report {
-            sources,
-            diagnostics: diags,
-        }));
-    }
-    let base = Input {
-        path: display(&config.base),
-        text: base_text,
-    };
-    let composed = compose::compose(&base, &extensions, &dedicated).map_err(Error::Diagnostics)?;
-    let mut warnings = found.warnings;
+    let ws = Workspace::load(config)?;
+    let composed =
+        compose::compose(&ws.base, &ws.extensions, &ws.dedicated).map_err(Error::Diagnostics)?;
+    let mut warnings = ws.warnings;
     if !composed.warnings.diagnostics.is_empty() {
         warnings.push(composed.warnings.render());
     }
-    dirs_listed.sort();
-    dirs_listed.dedup();
     Ok(Composition {
-        config: config.clone(),
+        config: ws.config,
         composed,
-        plugins: found.plugins,
-        dedicated,
+        plugins: ws.plugins,
+        dedicated: ws.dedicated,
         warnings,
-        files_read,
-        dirs_listed,
+        files_read: ws.files_read,
+        dirs_listed: ws.dirs_listed,
     })
-}
-
-/// A dedicated plugin's schema must be complete: a datasource and a generator, and valid.
-fn check_dedicated_schema(
-    name: &str,
-    text: &str,
-    ns: &str,
-    sources: &mut Sources,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let id = sources.add(name, text);
-    let (ast, parse_diags) = sovereign_schema::parse(id, text);
-    let has = |k| ast.blocks().any(|b| b.kind == k);
-    let mut missing = Vec::new();
-    if !has(sovereign_schema::ast::BlockKind::Datasource) {
-        missing.push("a `datasource` block");
-    }
-    if !has(sovereign_schema::ast::BlockKind::Generator) {
-        missing.push("a `generator` block");
-    }
-    if !missing.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                format!("the schema of dedicated plugin \"{ns}\" is missing {}", missing.join(" and ")),
-                Span::new(id, 0, 0),
-            )
-            .with_hint("a dedicated plugin's prisma/schema.prisma is complete: add `datasource db { provider = \"sqlite\" url = env(\"...\") }` and `generator client { provider = \"sovereign\" }`"),
-        );
-        return;
-    }
-    if parse_diags.iter().any(Diagnostic::is_error) {
-        diags.extend(parse_diags);
-        return;
-    }
-    let validated = sovereign_schema::validate(std::slice::from_ref(&ast), Default::default());
-    diags.extend(
-        validated
-            .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error),
-    );
-    // Its migrations are recorded in its own database's history table.
-    if let Some(schema) = &validated.schema {
-        diags.extend(sovereign_schema::compose::reserved_tables(schema));
-    }
 }
 
 /// A unified diff of the committed file against the freshly composed text.
@@ -595,14 +513,7 @@ fn generate_for_schema_file(
         path: path.to_path_buf(),
         source,
     })?;
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
+    let text = sovereign_workspace::read_text(path)?;
     let name = path.display().to_string();
     let (schema, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
     if owns_migrations {
@@ -715,12 +626,13 @@ impl PluginBuilder {
         }
         // The plugin's files must not lead out of its workspace (or, outside any workspace, out
         // of its own directory) through a link.
-        let boundary = match Config::find(&dir) {
-            Ok(c) => plugin::Boundary::new(&c.root, &c.plugins_dir),
-            Err(_) => plugin::Boundary::new(&dir, &dir),
-        };
-        boundary.check(&dir, &manifest_path)?;
-        let manifest = read_manifest(&manifest_path, &dir)?;
+        let boundary = Boundary::of_plugin(&dir);
+        let manifest = sovereign_workspace::read_manifest(
+            &boundary,
+            &dir,
+            &manifest_path,
+            &manifest_path.display().to_string(),
+        )?;
         // `#[sovereign_plugin]` looks for the plugin's files here.
         let out_dir = out_dir.join("sovereign").join(&manifest.namespace);
         std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
@@ -805,25 +717,6 @@ impl PluginBuilder {
             core,
         })
     }
-}
-
-fn read_manifest(path: &Path, dir: &Path) -> Result<Manifest, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut sources = Sources::new();
-    let file = sources.add(path.display().to_string(), text.clone());
-    let dir_name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    plugin::parse_manifest(&text, file, &dir_name).map_err(|diagnostics| {
-        Error::Diagnostics(Report {
-            sources,
-            diagnostics,
-        })
-    })
 }
 
 /// Composes the workspace a plugin directory belongs to.

@@ -93,7 +93,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             MigrateOrDiff::Diff(args) => migrate::diff(args),
             MigrateOrDiff::Db(cmd) => {
                 let cwd = std::env::current_dir().context("cannot read the current directory")?;
-                let config = sovereign_build::Config::find(&cwd)?;
+                let config = sovereign_workspace::Config::find(&cwd)?;
                 let target = migrate::Target {
                     schema: config.schema.clone(),
                     migrations: config.migrations.clone(),
@@ -188,7 +188,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn compose(check: bool) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_build::Config::find(&cwd)?;
+    let config = sovereign_workspace::Config::find(&cwd)?;
     let composition = match sovereign_build::compose_workspace(&config) {
         Ok(c) => c,
         Err(sovereign_build::Error::Diagnostics(report)) => {
@@ -250,7 +250,7 @@ fn compose(check: bool) -> Result<ExitCode> {
 
 fn platform_studio(args: StudioArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_build::Config::find(&cwd)?;
+    let config = sovereign_workspace::Config::find(&cwd)?;
     let schema = config.schema.clone();
     let url = args.url;
     studio::serve(

@@ -234,7 +234,7 @@ fn diff(ns: &str, url: migrate::UrlArg, script: bool, exit_code: bool) -> Result
 fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -> Result<ExitCode> {
     use sovereign_cli::studio;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_build::Config::find(&cwd)?;
+    let config = sovereign_workspace::Config::find(&cwd)?;
     let composition = sovereign_build::compose_workspace(&config)?;
     let plugin = find_plugin(&config, &composition, ns)?;
     let read_only = format!("plugin \"{ns}\" reads core tables; only the platform writes them");
@@ -304,10 +304,10 @@ fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -
 }
 
 fn find_plugin<'a>(
-    config: &sovereign_build::Config,
+    config: &sovereign_workspace::Config,
     composition: &'a sovereign_build::Composition,
     ns: &str,
-) -> Result<&'a sovereign_build::Plugin> {
+) -> Result<&'a sovereign_workspace::Plugin> {
     composition
         .plugins
         .iter()
@@ -329,7 +329,7 @@ fn find_plugin<'a>(
 /// The directory and schema of dedicated plugin `ns`; a shared plugin is refused, saying why.
 fn dedicated_plugin(ns: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_build::Config::find(&cwd)?;
+    let config = sovereign_workspace::Config::find(&cwd)?;
     let composition = sovereign_build::compose_workspace(&config)?;
     let plugin = find_plugin(&config, &composition, ns)?;
     let Some(schema) = &plugin.schema else {

@@ -1,258 +1,21 @@
-//! Plugin discovery and `plugin.json` manifests.
+//! Plugin discovery: the plugins of a workspace, the files they contribute, and the workspace's
+//! boundary, which no symbolic link may lead out of.
 
-use serde::Deserialize;
-use sovereign_schema::{Diagnostic, FileId, Sources, Span};
+use crate::manifest::key_span;
+use crate::{parse_manifest, Config, Error, Manifest, Mode};
+use sovereign_schema::compose::{Extension, Input};
+use sovereign_schema::{Diagnostic, Report, Sources, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Capabilities a plugin may ask the platform for.
-pub const KNOWN_CAPABILITIES: &[&str] = &["database"];
-
-/// How a plugin keeps its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// Its `prisma/extension.prisma` is composed into the platform schema.
-    #[default]
-    Shared,
-    /// It owns a database, a complete `prisma/schema.prisma` and its migrations.
-    Dedicated,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Shared => "shared",
-            Mode::Dedicated => "dedicated",
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(expecting = "a JSON object with \"id\", \"name\" and \"version\"")]
-struct RawManifest {
-    id: String,
-    name: String,
-    version: String,
-    namespace: Option<String>,
-    #[serde(default)]
-    sovereign: RawSovereign,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RawSovereign {
-    #[serde(default)]
-    schema_version: Option<u32>,
-    #[serde(default)]
-    database: RawDatabase,
-    #[serde(default)]
-    platform_capabilities: BTreeMap<String, bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDatabase {
-    #[serde(default)]
-    mode: Mode,
-}
-
-/// What we read from `plugin.json` (other keys are kept in the file and ignored).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Manifest {
-    pub id: String,
-    pub name: String,
-    pub version: String,
-    pub namespace: String,
-    pub mode: Mode,
-    /// Capability name to whether it is granted.
-    pub capabilities: BTreeMap<String, bool>,
-}
-
-impl Manifest {
-    pub fn grants(&self, capability: &str) -> bool {
-        self.capabilities.get(capability).copied().unwrap_or(false)
-    }
-}
-
-/// `^[a-z][a-z0-9_-]{0,62}$`
-pub fn valid_namespace(ns: &str) -> bool {
-    let b = ns.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_lowercase()
-        && b[1..]
-            .iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_' || *c == b'-')
-}
-
-/// The byte offset of a 1-based line and column.
-fn offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (start + column.saturating_sub(1)).min(text.len())
-}
-
-/// The span of the first `"key"` in the text (for messages about a key's value).
-pub(crate) fn key_span(text: &str, file: FileId, key: &str) -> Span {
-    let quoted = format!("\"{key}\"");
-    match text.find(&quoted) {
-        Some(i) => Span::new(file, i, i + quoted.len()),
-        None => Span::new(file, 0, 0),
-    }
-}
-
-/// The offset of the first occurrence of each JSON string in `text` (content as written, without
-/// its quotes), found in one pass.
-fn string_offsets(text: &str) -> std::collections::HashMap<&str, usize> {
-    let bytes = text.as_bytes();
-    let mut out = std::collections::HashMap::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        while i < bytes.len() && bytes[i] != b'"' {
-            i += if bytes[i] == b'\\' { 2 } else { 1 };
-        }
-        if i >= bytes.len() {
-            break;
-        }
-        out.entry(&text[start + 1..i]).or_insert(start);
-        i += 1;
-    }
-    out
-}
-
-/// Parses a manifest. `dir_name` is the plugin directory's name (the default namespace).
-///
-/// # Errors
-/// Diagnostics with the position in the file: invalid JSON, a wrong type, an unknown mode, an
-/// unknown capability, a bad or mismatched namespace.
-pub fn parse_manifest(
-    text: &str,
-    file: FileId,
-    dir_name: &str,
-) -> Result<Manifest, Vec<Diagnostic>> {
-    let raw: RawManifest = serde_json::from_str(text).map_err(|e| {
-        let end = offset(text, e.line(), e.column());
-        // For a bad value serde_json points at or just after its end; underline the whole value.
-        let bytes = text.as_bytes();
-        let mut at = end;
-        let mut end = end;
-        if e.is_data() && !bytes.is_empty() {
-            let mut i = end.min(bytes.len() - 1);
-            while i > 0 && matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t') {
-                i -= 1;
-            }
-            end = i + 1;
-            at = if bytes[i] == b'"' {
-                text[..i].rfind('"').unwrap_or(i)
-            } else {
-                let mut j = i;
-                while j > 0 && (bytes[j - 1].is_ascii_alphanumeric() || matches!(bytes[j - 1], b'.' | b'-')) {
-                    j -= 1;
-                }
-                j
-            };
-        }
-        let end = end.max(at + 1);
-        let full = e.to_string();
-        let message = full
-            .rsplit_once(" at line ")
-            .map_or(full.as_str(), |(m, _)| m)
-            .to_string();
-        let hint = if message.contains("unknown variant") {
-            "`sovereign.database.mode` is \"shared\" (the default) or \"dedicated\"".to_string()
-        } else if message.contains("unknown field") {
-            "inside \"sovereign\" the keys are \"schemaVersion\", \"database\" (with \"mode\") and \"platformCapabilities\"".to_string()
-        } else if message.contains("missing field") {
-            "plugin.json needs at least \"id\", \"name\" and \"version\"".to_string()
-        } else {
-            "\"id\", \"name\", \"version\" and \"namespace\" are strings; \"sovereign\": { \"database\": { \"mode\": ... }, \"platformCapabilities\": { \"database\": true } }".to_string()
-        };
-        vec![Diagnostic::error(format!("invalid plugin.json: {message}"), Span::new(file, at, end))
-            .with_hint(hint)]
-    })?;
-    let mut errors = Vec::new();
-    if let Some(v) = raw.sovereign.schema_version.filter(|v| *v != 1) {
-        errors.push(
-            Diagnostic::error(
-                format!("unsupported sovereign.schemaVersion {v}: this version of sovereign reads version 1"),
-                key_span(text, file, "schemaVersion"),
-            )
-            .with_hint("set \"schemaVersion\": 1, or upgrade sovereign"),
-        );
-    }
-    let namespace = raw
-        .namespace
-        .clone()
-        .unwrap_or_else(|| dir_name.to_string());
-    if !valid_namespace(&namespace) {
-        let span = if raw.namespace.is_some() {
-            key_span(text, file, "namespace")
-        } else {
-            Span::new(file, 0, 0)
-        };
-        errors.push(
-            Diagnostic::error(
-                format!("invalid plugin namespace \"{namespace}\": it must match ^[a-z][a-z0-9_-]{{0,62}}$"),
-                span,
-            )
-            .with_hint("use lower-case letters, digits, `_` and `-`, starting with a letter; rename the directory to match"),
-        );
-    } else if namespace != dir_name {
-        errors.push(
-            Diagnostic::error(
-                format!("the namespace \"{namespace}\" does not match the plugin's directory \"{dir_name}\""),
-                key_span(text, file, "namespace"),
-            )
-            .with_hint(format!("rename the directory to `{namespace}`, or set \"namespace\": \"{dir_name}\"")),
-        );
-    }
-    // One pass over the text finds every key: a manifest may name thousands of capabilities,
-    // and searching the text for each would be quadratic.
-    let mut strings = None;
-    for name in raw.sovereign.platform_capabilities.keys() {
-        if !KNOWN_CAPABILITIES.contains(&name.as_str()) {
-            let strings = strings.get_or_insert_with(|| string_offsets(text));
-            let span = match strings.get(name.as_str()) {
-                Some(&at) => Span::new(file, at, at + name.len() + 2),
-                None => key_span(text, file, name),
-            };
-            errors.push(
-                Diagnostic::error(format!("unknown platform capability \"{name}\""), span)
-                    .with_hint(format!(
-                        "known capabilities: {}",
-                        KNOWN_CAPABILITIES.join(", ")
-                    )),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Manifest {
-        id: raw.id,
-        name: raw.name,
-        version: raw.version,
-        namespace,
-        mode: raw.sovereign.database.mode,
-        capabilities: raw.sovereign.platform_capabilities,
-    })
-}
 
 /// A discovered plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plugin {
+    /// Its directory, `<plugins dir>/<namespace>`.
     pub dir: PathBuf,
+    /// Its `plugin.json`.
     pub manifest_path: PathBuf,
+    /// What `plugin.json` says.
     pub manifest: Manifest,
     /// `prisma/extension.prisma` of a shared plugin, when it exists.
     pub extension: Option<PathBuf>,
@@ -263,15 +26,20 @@ pub struct Plugin {
 /// What discovery found: plugins (sorted by namespace), and the files and directories it read.
 #[derive(Debug, Default)]
 pub struct Discovery {
+    /// The plugins, sorted by namespace (bytewise).
     pub plugins: Vec<Plugin>,
+    /// Directories without `plugin.json`, a missing plugins directory, ignored files.
     pub warnings: Vec<String>,
+    /// Every `plugin.json` read.
     pub files_read: Vec<PathBuf>,
+    /// The directories whose listing mattered (a new entry there changes the result).
     pub dirs_listed: Vec<PathBuf>,
 }
 
 /// Where the files of a workspace may be: inside its root (the directory of `sovereign.toml`),
-/// and inside the plugins directory when `sovereign.toml` names one outside the root. A path
-/// that resolves elsewhere through a symbolic link is refused before anything is read from it.
+/// and inside directories named explicitly outside the root (the plugins directory
+/// `sovereign.toml` may name, see [`Boundary::allowing`]). A path that resolves elsewhere
+/// through a symbolic link is refused before anything is read from it.
 #[derive(Debug, Clone)]
 pub struct Boundary {
     root: PathBuf,
@@ -281,16 +49,13 @@ pub struct Boundary {
 impl Boundary {
     /// The boundary of a workspace rooted at `root` whose plugins live in `plugins_dir`.
     pub fn new(root: &Path, plugins_dir: &Path) -> Boundary {
-        let mut allowed = vec![canonical_or_absolute(root)];
+        let inside = Boundary {
+            root: root.to_path_buf(),
+            allowed: vec![canonical_or_absolute(root)],
+        };
         // A plugins directory configured outside the root (`dir = "../plugins"`) is the
         // workspace owner's choice; one that only leaves through a link is not.
-        if !lexically_normal(plugins_dir).starts_with(lexically_normal(root)) {
-            allowed.push(canonical_or_absolute(plugins_dir));
-        }
-        Boundary {
-            root: root.to_path_buf(),
-            allowed,
-        }
+        inside.allowing(plugins_dir)
     }
 
     /// Refuses `path` when it resolves outside the workspace, naming the first link on the way
@@ -298,8 +63,8 @@ impl Boundary {
     /// exist is not refused (reading it reports that).
     ///
     /// # Errors
-    /// [`crate::Error::LinkOutsideWorkspace`].
-    pub fn check(&self, from: &Path, path: &Path) -> Result<(), crate::Error> {
+    /// [`Error::LinkOutsideWorkspace`].
+    pub fn check(&self, from: &Path, path: &Path) -> Result<(), Error> {
         let Ok(resolved) = std::fs::canonicalize(path) else {
             return Ok(());
         };
@@ -326,11 +91,32 @@ impl Boundary {
                 }
             }
         }
-        Err(crate::Error::LinkOutsideWorkspace {
+        Err(Error::LinkOutsideWorkspace {
             link,
             target,
             root: self.root.clone(),
         })
+    }
+
+    /// The boundary of the plugin (crate) in `dir`: that of the workspace whose
+    /// `sovereign.toml` (or default layout) is found above it, or, outside any workspace, the
+    /// directory itself.
+    pub fn of_plugin(dir: &Path) -> Boundary {
+        match Config::find(dir) {
+            Ok(c) => Boundary::new(&c.root, &c.plugins_dir),
+            Err(_) => Boundary::new(dir, dir),
+        }
+    }
+
+    /// Also allows `dir`, a directory the user named explicitly (like `[plugins] dir` in
+    /// `sovereign.toml`, or `#[sovereign_plugin(manifest = "...")]`), when it lies outside the
+    /// root as written: placing files there is the owner's choice. A path that only leaves the
+    /// workspace through a link is still refused.
+    pub fn allowing(mut self, dir: &Path) -> Boundary {
+        if !lexically_normal(dir).starts_with(lexically_normal(&self.root)) {
+            self.allowed.push(canonical_or_absolute(dir));
+        }
+        self
     }
 
     fn contains(&self, resolved: &Path) -> bool {
@@ -363,13 +149,16 @@ fn lexically_normal(p: &Path) -> PathBuf {
 /// Manifests are added to `sources`; problems go to `diags` (errors) or the warnings.
 ///
 /// This does not check where symbolic links lead; [`discover_within`] does (and
-/// [`crate::compose_workspace`] uses it).
+/// [`Workspace::load`] uses it).
+///
+/// # Errors
+/// [`Error::Io`] when a directory or manifest cannot be read.
 pub fn discover(
     plugins_dir: &Path,
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Discovery, crate::Error> {
+) -> Result<Discovery, Error> {
     discover_impl(None, plugins_dir, display, sources, diags)
 }
 
@@ -378,14 +167,14 @@ pub fn discover(
 /// leading outside the workspace (see [`Boundary`]). Nothing is read from such a path.
 ///
 /// # Errors
-/// [`crate::Error::LinkOutsideWorkspace`] for the first such link; I/O errors.
+/// [`Error::LinkOutsideWorkspace`] for the first such link; I/O errors.
 pub fn discover_within(
     boundary: &Boundary,
     plugins_dir: &Path,
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Discovery, crate::Error> {
+) -> Result<Discovery, Error> {
     discover_impl(Some(boundary), plugins_dir, display, sources, diags)
 }
 
@@ -395,7 +184,7 @@ fn discover_impl(
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Discovery, crate::Error> {
+) -> Result<Discovery, Error> {
     let check = |path: &Path| match boundary {
         Some(b) => b.check(plugins_dir.parent().unwrap_or(plugins_dir), path),
         None => Ok(()),
@@ -412,7 +201,7 @@ fn discover_impl(
             return Ok(found);
         }
         Err(source) => {
-            return Err(crate::Error::Io {
+            return Err(Error::Io {
                 path: plugins_dir.to_path_buf(),
                 source,
             })
@@ -445,7 +234,7 @@ fn discover_impl(
             continue;
         }
         check(&manifest_path)?;
-        let text = read(&manifest_path)?;
+        let text = crate::read_text(&manifest_path)?;
         found.files_read.push(manifest_path.clone());
         let file = sources.add(display(&manifest_path), text.clone());
         let manifest = match parse_manifest(&text, file, &dir_name) {
@@ -568,29 +357,146 @@ fn discover_impl(
     Ok(found)
 }
 
-pub(crate) fn read(path: &Path) -> Result<String, crate::Error> {
-    let bytes = std::fs::read(path).map_err(|source| crate::Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    String::from_utf8(bytes).map_err(|e| crate::Error::NotUtf8 {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
-    })
+/// Everything composition reads from a workspace, read once and checked: the base schema, the
+/// shared plugins' extensions and the dedicated plugins' schemas.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The configuration it was read with.
+    pub config: Config,
+    /// The platform's base schema (its path relative to the root).
+    pub base: Input,
+    /// The plugins, sorted by namespace.
+    pub plugins: Vec<Plugin>,
+    /// The extensions of the shared plugins that have one, in namespace order.
+    pub extensions: Vec<Extension>,
+    /// Namespaces of dedicated plugins (not composed).
+    pub dedicated: Vec<String>,
+    /// Discovery warnings, rendered.
+    pub warnings: Vec<String>,
+    /// Every file read.
+    pub files_read: Vec<PathBuf>,
+    /// Every directory whose listing mattered, sorted.
+    pub dirs_listed: Vec<PathBuf>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl Workspace {
+    /// Discovers the plugins of the workspace `config` describes (refusing links out of it)
+    /// and reads its schema files. A dedicated plugin's schema is checked here, since nothing
+    /// composes it: it must be complete (a `datasource` and a `generator`), valid, and leave the
+    /// migration history table (`_prisma_migrations`) to the tools.
+    ///
+    /// # Errors
+    /// [`Error::Diagnostics`] with every problem in manifests and dedicated schemas at once;
+    /// [`Error::LinkOutsideWorkspace`]; I/O errors. Nothing is written.
+    pub fn load(config: &Config) -> Result<Workspace, Error> {
+        let mut sources = Sources::new();
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let display = |p: &Path| config.display(p);
+        let boundary = Boundary::new(&config.root, &config.plugins_dir);
+        let found = discover_within(
+            &boundary,
+            &config.plugins_dir,
+            &display,
+            &mut sources,
+            &mut diags,
+        )?;
+        let mut files_read = found.files_read;
+        let mut dirs_listed = found.dirs_listed;
+        if let Some(file) = &config.file {
+            files_read.push(file.clone());
+        }
+        let base_text = crate::read_text(&config.base)?;
+        files_read.push(config.base.clone());
+        let mut extensions = Vec::new();
+        let mut dedicated = Vec::new();
+        for p in &found.plugins {
+            if let Some(path) = &p.extension {
+                extensions.push(Extension {
+                    namespace: p.manifest.namespace.clone(),
+                    path: display(path),
+                    text: crate::read_text(path)?,
+                });
+                files_read.push(path.clone());
+            }
+            if let Some(schema) = &p.schema {
+                dedicated.push(p.manifest.namespace.clone());
+                let text = crate::read_text(schema)?;
+                files_read.push(schema.clone());
+                check_dedicated_schema(
+                    &display(schema),
+                    &text,
+                    &p.manifest.namespace,
+                    &mut sources,
+                    &mut diags,
+                );
+            }
+        }
+        if diags.iter().any(Diagnostic::is_error) {
+            sovereign_schema::diagnostic::sort(&mut diags);
+            return Err(Error::Diagnostics(Report {
+                sources,
+                diagnostics: diags,
+            }));
+        }
+        dirs_listed.sort();
+        dirs_listed.dedup();
+        Ok(Workspace {
+            config: config.clone(),
+            base: Input {
+                path: display(&config.base),
+                text: base_text,
+            },
+            plugins: found.plugins,
+            extensions,
+            dedicated,
+            warnings: found.warnings,
+            files_read,
+            dirs_listed,
+        })
+    }
+}
 
-    #[test]
-    fn string_offsets_finds_the_first_of_each_string_in_one_pass() {
-        let text = r#"{"a": "x\"y", "b": {"a": 1, "c\\": "b"}}"#;
-        let found = string_offsets(text);
-        assert_eq!(found["a"], 1);
-        assert_eq!(found["b"], 14);
-        assert_eq!(found[r#"x\"y"#], 6);
-        assert_eq!(found[r"c\\"], 28);
-        assert!(string_offsets("\"unclosed").is_empty());
+/// A dedicated plugin's schema must be complete: a datasource and a generator, and valid.
+fn check_dedicated_schema(
+    name: &str,
+    text: &str,
+    ns: &str,
+    sources: &mut Sources,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let id = sources.add(name, text);
+    let (ast, parse_diags) = sovereign_schema::parse(id, text);
+    let has = |k| ast.blocks().any(|b| b.kind == k);
+    let mut missing = Vec::new();
+    if !has(sovereign_schema::ast::BlockKind::Datasource) {
+        missing.push("a `datasource` block");
+    }
+    if !has(sovereign_schema::ast::BlockKind::Generator) {
+        missing.push("a `generator` block");
+    }
+    if !missing.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                format!("the schema of dedicated plugin \"{ns}\" is missing {}", missing.join(" and ")),
+                Span::new(id, 0, 0),
+            )
+            .with_hint("a dedicated plugin's prisma/schema.prisma is complete: add `datasource db { provider = \"sqlite\" url = env(\"...\") }` and `generator client { provider = \"sovereign\" }`"),
+        );
+        return;
+    }
+    if parse_diags.iter().any(Diagnostic::is_error) {
+        diags.extend(parse_diags);
+        return;
+    }
+    let validated = sovereign_schema::validate(std::slice::from_ref(&ast), Default::default());
+    diags.extend(
+        validated
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error),
+    );
+    // Its migrations are recorded in its own database's history table.
+    if let Some(schema) = &validated.schema {
+        diags.extend(sovereign_schema::compose::reserved_tables(schema));
     }
 }

@@ -5,10 +5,15 @@ use serde::Deserialize;
 use sovereign_schema::{Diagnostic, Report, Sources, Span};
 use std::path::{Path, PathBuf};
 
+/// The configuration file's name.
 pub const FILE_NAME: &str = "sovereign.toml";
+/// `[platform] base`: the hand-written platform schema.
 pub const DEFAULT_BASE: &str = "platform/prisma/base.prisma";
+/// `[platform] schema`: the composed schema (generated, committed).
 pub const DEFAULT_SCHEMA: &str = "platform/prisma/schema.prisma";
+/// `[platform] migrations`: the shared database's migrations.
 pub const DEFAULT_MIGRATIONS: &str = "platform/prisma/migrations";
+/// `[plugins] dir`: one directory per plugin.
 pub const DEFAULT_PLUGINS: &str = "plugins";
 
 #[derive(Debug, Default, Deserialize)]
@@ -41,9 +46,13 @@ pub struct Config {
     pub root: PathBuf,
     /// `sovereign.toml`, when there is one.
     pub file: Option<PathBuf>,
+    /// `[platform] base`.
     pub base: PathBuf,
+    /// `[platform] schema`.
     pub schema: PathBuf,
+    /// `[platform] migrations`.
     pub migrations: PathBuf,
+    /// `[plugins] dir`.
     pub plugins_dir: PathBuf,
 }
 
@@ -89,10 +98,7 @@ impl Config {
     /// # Errors
     /// The file cannot be read, is not TOML, or has keys we do not know.
     pub fn load(file: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(file).map_err(|source| Error::Io {
-            path: file.to_path_buf(),
-            source,
-        })?;
+        let text = crate::read_text(file)?;
         let root = file.parent().unwrap_or(Path::new(".")).to_path_buf();
         let raw: RawConfig = toml::from_str(&text).map_err(|e| {
             let mut sources = Sources::new();
