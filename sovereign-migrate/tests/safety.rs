@@ -410,9 +410,12 @@ async fn a_push_never_drops_other_tables_and_refuses_data_loss() {
         // Pushing the same schema again does nothing.
         let again = push(&mut conn, &target(V1, d), &patient()).await.unwrap();
         assert_eq!(again.statements, 0, "{again:?}");
-        conn.execute_script("INSERT INTO Item (id, name, price) VALUES (1, 'a', 5)")
-            .await
-            .unwrap();
+        conn.execute_script(&format!(
+            "INSERT INTO {} (id, name, price) VALUES (1, 'a', 5)",
+            d.quote("Item")
+        ))
+        .await
+        .unwrap();
 
         // Data loss: refused, nothing changed, and the message says how to opt in.
         let err = push(&mut conn, &target(V2, d), &patient())
