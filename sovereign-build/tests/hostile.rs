@@ -5,6 +5,11 @@ use sovereign_build::{compose_workspace, Config};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// A guard against super-linear blowups (these inputs took minutes, or exhausted memory, before
+/// the fix; now milliseconds), generous enough that a loaded two-core CI machine never trips
+/// it. Speed itself is measured by the benchmarks, not here.
+const BLOWUP: Duration = Duration::from_secs(30);
+
 const MB: usize = 1 << 20;
 const BASE: &str = "datasource db {\n  provider = \"sqlite\"\n  url      = \"file:./dev.db\"\n}\n\nmodel User {\n  id Int @id\n}\n";
 const MANIFEST: &str = r#"{"id": "blog", "name": "Blog", "version": "0.1.0"}"#;
@@ -54,7 +59,7 @@ fn assert_bounded(what: &str, out: &str, elapsed: Duration) {
         out.len(),
         &out[..2000.min(out.len())]
     );
-    assert!(elapsed < Duration::from_secs(2), "{what}: {elapsed:?}");
+    assert!(elapsed < BLOWUP, "{what}: {elapsed:?}");
     assert!(
         out.lines().all(|l| l.len() < 1000),
         "{what}: a long line was printed"

@@ -4,6 +4,11 @@
 use sovereign_schema::{Diagnostic, Sources, Span};
 use std::time::{Duration, Instant};
 
+/// A guard against super-linear blowups (these inputs took minutes, or exhausted memory, before
+/// the fix; now milliseconds), generous enough that a loaded two-core CI machine never trips
+/// it. Speed itself is measured by the benchmarks, not here.
+const BLOWUP: Duration = Duration::from_secs(30);
+
 const MB: usize = 1 << 20;
 
 /// A megabyte on one line, with an error every ~40 bytes (26 000 of them).
@@ -24,7 +29,7 @@ fn a_megabyte_line_with_thousands_of_errors_renders_a_few_kilobytes() {
         report.diagnostics.len()
     );
     assert!(out.len() < 64 * 1024, "{} bytes", out.len());
-    assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(elapsed < BLOWUP, "{elapsed:?}");
     // 50 rendered, the others counted, and the total still right.
     assert_eq!(out.matches("\nerror: ").count() + 1, 50, "{}", &out[..2000]);
     let more = report.diagnostics.len() - 50;
@@ -119,11 +124,7 @@ fn columns_count_characters_on_long_non_ascii_lines() {
         assert_eq!(sources.get(file).line_col(x), (1, 200_001));
     }
     // Each lookup counts at most a few kilobytes, not the line.
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < BLOWUP, "{:?}", start.elapsed());
     let z = text.find('Z').unwrap();
     assert_eq!(sources.get(file).line_col(z), (2, 4));
     let out = Diagnostic::error("xy", Span::new(file, x, x + 2)).render(&sources);
@@ -158,10 +159,6 @@ fn deep_nesting_in_an_attribute_neither_overflows_nor_hangs() {
         let report = report_of("deep.prisma", &text);
         let out = report.render();
         assert!(out.len() < 64 * 1024, "{open}: {} bytes", out.len());
-        assert!(
-            start.elapsed() < Duration::from_secs(2),
-            "{open}: {:?}",
-            start.elapsed()
-        );
+        assert!(start.elapsed() < BLOWUP, "{open}: {:?}", start.elapsed());
     }
 }

@@ -4,6 +4,11 @@ use sovereign_schema::ast::{Arity, BlockKind, ExprKind, Item, Member};
 use sovereign_schema::{parse, FileId, Sources};
 use std::time::{Duration, Instant};
 
+/// A guard against super-linear blowups (these inputs took minutes, or exhausted memory, before
+/// the fix; now milliseconds), generous enough that a loaded two-core CI machine never trips
+/// it. Speed itself is measured by the benchmarks, not here.
+const BLOWUP: Duration = Duration::from_secs(30);
+
 fn parse_str(
     text: &str,
 ) -> (
@@ -384,9 +389,5 @@ fn unclosed_block_comments_are_errors_in_linear_time() {
         diags[0].message.contains("This line is invalid"),
         "{diags:?}"
     );
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < BLOWUP, "{:?}", start.elapsed());
 }
