@@ -1,10 +1,16 @@
 //! Generates the Rust client of a schema: per model a data struct, field modules, a static
 //! table description and an accessor; the logic stays in the `sovereign` runtime.
+//!
+//! The output is meant to be read: every path into the runtime is `::sovereign::...` (no alias),
+//! field numbers in the table descriptions are named by their field modules
+//! (`user::email::INDEX`), and schema comments become `/// ...` docs. Nothing in it depends on
+//! the machine that built it except the `include_str!` paths, which the compiler reads and
+//! the binary does not keep.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use sovereign_schema::ast::Arity;
 use sovereign_schema::model::{
     DefaultKind, Model, RelationField, RelationKind, ScalarField, ScalarType, Schema, Url,
@@ -19,8 +25,6 @@ pub struct ClientOptions {
     pub exclude: BTreeSet<String>,
     /// Models offered read-only (core models seen from a plugin).
     pub read_only: BTreeSet<String>,
-    /// The directory relative SQLite paths of the datasource are resolved against.
-    pub schema_dir: String,
     /// Where the schema came from, for the header.
     pub source: String,
     /// For the platform's client: the plugins composed into its schema (`COMPOSED_PLUGINS`).
@@ -56,7 +60,6 @@ impl Default for ClientOptions {
             client_name: "PrismaClient".to_string(),
             exclude: BTreeSet::new(),
             read_only: BTreeSet::new(),
-            schema_dir: ".".to_string(),
             source: "schema.prisma".to_string(),
             composed_plugins: None,
             schema_path: None,
@@ -131,6 +134,26 @@ fn usize_lit(n: usize) -> Literal {
     Literal::usize_unsuffixed(n)
 }
 
+/// `/// line` attributes for a schema comment, one per line, each with the space rustdoc and
+/// readers expect after `///`.
+fn docs(docs: Option<&str>) -> TokenStream {
+    let lines = docs.into_iter().flat_map(str::lines).map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote!(#(#[doc = #lines])*)
+}
+
+/// The number of field `field` of the model whose module is reached by `prefix` (empty for the
+/// current model), by name: `email::INDEX`, `super::user::email::INDEX`.
+fn field_index(prefix: &TokenStream, field: &str) -> TokenStream {
+    let module = ident(&snake_case(field));
+    quote!(#prefix #module::INDEX)
+}
+
 struct FieldInfo<'a> {
     field: &'a ScalarField,
     rust: TokenStream,
@@ -174,11 +197,11 @@ fn rust_type(ty: &ScalarType) -> (TokenStream, TokenStream) {
         ScalarType::Int => (quote!(i32), quote!(Int)),
         ScalarType::BigInt => (quote!(i64), quote!(BigInt)),
         ScalarType::Float => (quote!(f64), quote!(Float)),
-        ScalarType::Decimal => (quote!(__s::Decimal), quote!(Decimal)),
+        ScalarType::Decimal => (quote!(Decimal), quote!(Decimal)),
         ScalarType::String => (quote!(String), quote!(String)),
         ScalarType::Boolean => (quote!(bool), quote!(Boolean)),
-        ScalarType::DateTime => (quote!(__s::DateTime), quote!(DateTime)),
-        ScalarType::Json => (quote!(__s::Json), quote!(Json)),
+        ScalarType::DateTime => (quote!(DateTime), quote!(DateTime)),
+        ScalarType::Json => (quote!(Json), quote!(Json)),
         ScalarType::Bytes => (quote!(Vec<u8>), quote!(Bytes)),
         ScalarType::Enum(_) | ScalarType::Composite(_) | ScalarType::Unsupported(_) => {
             unreachable!("handled by the caller")
@@ -208,11 +231,13 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
             let vi = if distinct { ident(r) } else { ident(&v.name) };
             let schema_name = lit(&v.name);
             let vdb = lit(&v.db_name);
-            quote!(#vi = #schema_name => #vdb)
+            let doc = docs(v.docs.as_deref());
+            quote!(#doc #vi = #schema_name => #vdb)
         });
         let allow = (!distinct).then(|| quote!(#[allow(non_camel_case_types)]));
+        let doc = docs(e.docs.as_deref());
         items.push(quote! {
-            __s::__enum!(#allow #name, #db, { #(#variants),* });
+            ::sovereign::__enum!(#doc #allow #name, #db, { #(#variants),* });
         });
     }
     for m in &models {
@@ -231,7 +256,6 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         Some(Url::Literal(u)) => (lit(u), quote!(None)),
         None => (lit(""), quote!(Some("DATABASE_URL"))),
     };
-    let base = lit(&options.schema_dir);
     let provider = lit(schema.provider().as_str());
     let schema_text = match &options.schema_path {
         Some(p) => {
@@ -246,17 +270,18 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         quote!((#name, include_str!(#path)))
     });
     items.push(quote! {
-        /// The datasource: where the URL comes from, the schema and its migrations.
+        /// The datasource: where the URL comes from, the schema and its migrations. Relative
+        /// SQLite paths resolve at run time (see `sovereign::Datasource::base_dir`).
         #[allow(dead_code)]
-        pub static DATASOURCE: __s::Datasource = __s::Datasource {
+        pub static DATASOURCE: ::sovereign::Datasource = ::sovereign::Datasource {
             provider: #provider,
             env: #env,
             url: #url,
-            base: #base,
             schema: #schema_text,
             migrations: &[#(#migrations),*],
+            base: ::std::sync::OnceLock::new(),
         };
-        __s::__client!(#client, DATASOURCE, { #(#accessors),* });
+        ::sovereign::__client!(#client, DATASOURCE, { #(#accessors),* });
     });
     if let Some(plugins) = &options.composed_plugins {
         let names = plugins.iter().map(|p| lit(p));
@@ -266,10 +291,15 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
             pub const COMPOSED_PLUGINS: &[&str] = &[#(#names),*];
         });
     }
-    let file: syn::File =
-        syn::parse2(quote!(#(#items)*)).expect("the generated client is valid Rust syntax");
+    // Prisma's scalar types by their schema names (no model or enum may take them).
+    let scalars = quote! {
+        #[allow(unused_imports)]
+        use ::sovereign::{DateTime, Decimal, Json};
+    };
+    let file: syn::File = syn::parse2(quote!(#scalars #(#items)*))
+        .expect("the generated client is valid Rust syntax");
     format!(
-        "// @generated by sovereign-build from {}: do not edit.\n\nuse ::sovereign as __s;\n\n{}",
+        "// @generated by sovereign-build from {}: do not edit.\n\n{}",
         options.source,
         prettyplease::unparse(&file)
     )
@@ -312,6 +342,10 @@ fn model(
         })
         .collect();
     let index = |name: &str| fields.iter().position(|f| f.field.name == name);
+    // Field numbers are written by name (`email::INDEX`, from the field's module), so that the
+    // table description reads without counting.
+    let here = quote!();
+    let named = |i: usize| field_index(&here, &fields[i].field.name);
     let relations: Vec<&RelationField> = m
         .relation_fields
         .iter()
@@ -374,7 +408,7 @@ fn model(
         .chain(m.uniques.iter().map(|u| (u.db_name.as_str(), &u.fields)))
         .filter_map(|(name, fs)| {
             let idx: Option<Vec<usize>> = fs.iter().map(|f| index(&f.name)).collect();
-            let idx = idx?.into_iter().map(usize_lit);
+            let idx = idx?.into_iter().map(named);
             let name = lit(name);
             Some(quote!(__U::new(#name, &[#(#idx),*])))
         });
@@ -382,53 +416,72 @@ fn model(
         let rel = schema.relation(rf.relation);
         let target = ident(&snake_case(&rf.target));
         let target_model = schema.model(&rf.target).expect("resolved relation target");
-        let tindex = |name: &str| {
-            target_model
-                .fields
-                .iter()
-                .filter(|f| usable(f))
-                .position(|f| f.name == name)
-                .expect("relation fields are usable scalars")
+        // The model's own fields and table description are reached without a path.
+        let self_relation = rf.target == m.name;
+        let there = if self_relation {
+            quote!()
+        } else {
+            quote!(super::#target::)
+        };
+        let target_meta = if self_relation {
+            quote!(&META)
+        } else {
+            quote!(&super::#target::META)
+        };
+        let tnamed = |name: &str| {
+            assert!(
+                target_model
+                    .fields
+                    .iter()
+                    .any(|f| usable(f) && f.name == name),
+                "relation fields are usable scalars"
+            );
+            field_index(&there, name)
         };
         let name = lit(&rf.name);
         let many = rf.arity == Arity::List;
         let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
         let link = if rel.kind == RelationKind::ManyToMany {
-            let table = lit(&rel.join_table.as_ref().map_or_else(|| format!("_{}", rel.name), |j| j.name.clone()));
+            let table = lit(&rel
+                .join_table
+                .as_ref()
+                .map_or_else(|| format!("_{}", rel.name), |j| j.name.clone()));
             let (own, other) = if owner { ("A", "B") } else { ("B", "A") };
-            let own_key = usize_lit(pk.first().copied().unwrap_or(0));
+            let own_key = pk
+                .first()
+                .map_or_else(|| usize_lit(0).into_token_stream(), |&i| named(i));
             let other_key = target_model
                 .primary_key
                 .as_ref()
                 .and_then(|p| p.fields.first())
-                .map_or(0, |f| tindex(&f.name));
-            let other_key = usize_lit(other_key);
-            quote!(__R::join(#name, &super::#target::META, #table, #own, #other, #own_key, #other_key))
+                .map_or_else(|| usize_lit(0).into_token_stream(), |f| tnamed(&f.name));
+            quote!(__R::join(#name, #target_meta, #table, #own, #other, #own_key, #other_key))
         } else if owner {
-            let f = rel.fields.iter().filter_map(|f| index(f)).map(usize_lit);
-            let r = rel.references.iter().map(|f| usize_lit(tindex(f)));
-            quote!(__R::owner(#name, &super::#target::META, &[#(#f),*], &[#(#r),*]))
+            let f = rel.fields.iter().filter_map(|f| index(f)).map(named);
+            let r = rel.references.iter().map(|f| tnamed(f));
+            quote!(__R::owner(#name, #target_meta, &[#(#f),*], &[#(#r),*]))
         } else {
-            let f = rel.fields.iter().map(|f| usize_lit(tindex(f)));
-            let r = rel.references.iter().filter_map(|f| index(f)).map(usize_lit);
-            quote!(__R::inverse(#name, &super::#target::META, #many, &[#(#f),*], &[#(#r),*]))
+            let f = rel.fields.iter().map(|f| tnamed(f));
+            let r = rel.references.iter().filter_map(|f| index(f)).map(named);
+            quote!(__R::inverse(#name, #target_meta, #many, &[#(#f),*], &[#(#r),*]))
         };
         link
     });
     let rel_metas: Vec<TokenStream> = rel_metas.collect();
     let model_name = lit(&m.name);
     let table = lit(&m.db_name);
-    let pk_lits = pk.iter().copied().map(usize_lit);
+    let pk_named = pk.iter().copied().map(named);
 
     // The data struct.
     let struct_fields = fields.iter().map(|fi| {
         let name = ident(&snake_case(&fi.field.name));
         let ty = &fi.rust;
         let rename = serde_rename(&fi.field.name);
+        let doc = docs(fi.field.docs.as_deref());
         if fi.field.arity == Arity::Optional {
-            quote!(#rename pub #name: Option<#ty>)
+            quote!(#doc #rename pub #name: Option<#ty>)
         } else {
-            quote!(#rename pub #name: #ty)
+            quote!(#doc #rename pub #name: #ty)
         }
     });
     let rel_struct_fields = relations.iter().map(|rf| {
@@ -440,7 +493,8 @@ fn model(
             Arity::Optional => quote!(Option<Option<Box<super::#target::Data>>>),
             Arity::Required => quote!(Option<Box<super::#target::Data>>),
         };
-        quote!(#rename #[serde(default, skip_serializing_if = "Option::is_none")] pub #name: #ty)
+        let doc = docs(rf.docs.as_deref());
+        quote!(#doc #rename #[serde(default, skip_serializing_if = "Option::is_none")] pub #name: #ty)
     });
     let model_fields = fields.iter().enumerate().map(|(i, fi)| {
         let name = ident(&snake_case(&fi.field.name));
@@ -538,13 +592,13 @@ fn model(
                 let i = index(&f.name)?;
                 let a = ident(&snake_case(&f.name));
                 let ty = &fields[i].rust;
-                let i = usize_lit(i);
+                let i = named(i);
                 args.push(quote!(#a: impl Into<#ty>));
-                values.push(quote!((#i, __s::SqlValue::from(#a.into()))));
+                values.push(quote!((#i, ::sovereign::SqlValue::from(#a.into()))));
             }
             Some(quote! {
                 pub fn #fn_name<W: From<UniqueWhereParam>>(#(#args),*) -> W {
-                    W::from(__s::Unique::fields(vec![#(#values),*]))
+                    W::from(::sovereign::Unique::fields(vec![#(#values),*]))
                 }
             })
         });
@@ -553,12 +607,12 @@ fn model(
     let actions = if read_only {
         quote! {
             /// Read-only access: this model belongs to the platform.
-            pub type Actions = __s::ReadActions<Data>;
+            pub type Actions = ::sovereign::ReadActions<Data>;
         }
     } else {
         writable_actions(m, &fields, &relations, schema)
     };
-    let docs = m.docs.as_deref().map(|d| quote!(#[doc = #d]));
+    let docs = docs(m.docs.as_deref());
     quote! {
         #docs
         #[allow(dead_code)]
@@ -566,24 +620,25 @@ fn model(
             #[allow(unused_imports)]
             use super::*;
             #[allow(unused_imports)]
-            use __s::meta::{FieldMeta as __F, Generated as __G, Kind as __K, RelationMeta as __R, UniqueMeta as __U};
-            pub static META: __s::meta::ModelMeta = __s::meta::ModelMeta {
+            use ::sovereign::meta::{FieldMeta as __F, Generated as __G, Kind as __K, RelationMeta as __R, UniqueMeta as __U};
+            pub static META: ::sovereign::meta::ModelMeta = ::sovereign::meta::ModelMeta {
                 name: #model_name,
                 table: #table,
                 fields: &[#(#field_metas),*],
-                primary_key: &[#(#pk_lits),*],
+                primary_key: &[#(#pk_named),*],
                 uniques: &[#(#uniques),*],
                 relations: &[#(#rel_metas),*],
                 auto_increment: #auto_increment,
             };
-            #[derive(Debug, Clone, PartialEq, __s::serde::Serialize, __s::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq)]
+            #[derive(::sovereign::serde::Serialize, ::sovereign::serde::Deserialize)]
             #[serde(crate = "::sovereign::serde", rename_all = "camelCase")]
             pub struct Data { #(#struct_fields,)* #(#rel_struct_fields,)* }
-            __s::__model!(Data, META, [#(#model_fields),*], [#(#model_rels),*]);
-            pub type WhereParam = __s::Where<Data>;
-            pub type UniqueWhereParam = __s::Unique<Data>;
-            pub type SetParam = __s::Set<Data>;
-            pub type OrderByParam = __s::OrderBy<Data>;
+            ::sovereign::__model!(Data, META, [#(#model_fields),*], [#(#model_rels),*]);
+            pub type WhereParam = ::sovereign::Where<Data>;
+            pub type UniqueWhereParam = ::sovereign::Unique<Data>;
+            pub type SetParam = ::sovereign::Set<Data>;
+            pub type OrderByParam = ::sovereign::OrderBy<Data>;
             #(#field_mods)*
             #(#rel_mods)*
             #(#compound)*
@@ -660,12 +715,12 @@ fn writable_actions(
     let u_types: Vec<&TokenStream> = unchecked.iter().map(|e| &e.2).collect();
     let u_names: Vec<&Ident> = unchecked.iter().map(|e| &e.1).collect();
     quote! {
-        impl __s::Writable for Data {}
+        impl ::sovereign::Writable for Data {}
         /// Reads and writes of this model.
         #[derive(Clone, Debug)]
-        pub struct Actions(__s::Actions<Data>);
+        pub struct Actions(::sovereign::Actions<Data>);
         impl ::std::ops::Deref for Actions {
-            type Target = __s::Actions<Data>;
+            type Target = ::sovereign::Actions<Data>;
             fn deref(&self) -> &Self::Target { &self.0 }
         }
         /// The required scalar fields and the setters of `create_unchecked`, `create_many`
@@ -677,22 +732,22 @@ fn writable_actions(
         }
         impl Actions {
             #[doc(hidden)]
-            pub fn new(conn: __s::Conn) -> Self { Actions(__s::Actions::new(conn)) }
+            pub fn new(conn: ::sovereign::Conn) -> Self { Actions(::sovereign::Actions::new(conn)) }
             /// Creates a record: the required fields, then optional setters.
-            pub fn create(&self, #(#c_args,)* mut params: Vec<SetParam>) -> __s::Create<Data> {
+            pub fn create(&self, #(#c_args,)* mut params: Vec<SetParam>) -> ::sovereign::Create<Data> {
                 params.splice(0..0, [#(#c_sets),*]);
                 self.0.create_from(params)
             }
             /// Creates a record from scalar fields (foreign keys as values).
-            pub fn create_unchecked(&self, #(#u_args,)* params: Vec<SetParam>) -> __s::Create<Data> {
+            pub fn create_unchecked(&self, #(#u_args,)* params: Vec<SetParam>) -> ::sovereign::Create<Data> {
                 self.0.create_from(unchecked((#(#u_names,)* params)))
             }
             /// Creates many records in as few statements as possible; returns how many.
-            pub fn create_many(&self, rows: Vec<CreateUnchecked>) -> __s::CreateMany<Data> {
+            pub fn create_many(&self, rows: Vec<CreateUnchecked>) -> ::sovereign::CreateMany<Data> {
                 self.0.create_many_from(rows.into_iter().map(unchecked).collect())
             }
             /// Updates the selected record, or creates it from `create` when there is none.
-            pub fn upsert(&self, w: UniqueWhereParam, create: CreateUnchecked, update: Vec<SetParam>) -> __s::Upsert<Data> {
+            pub fn upsert(&self, w: UniqueWhereParam, create: CreateUnchecked, update: Vec<SetParam>) -> ::sovereign::Upsert<Data> {
                 self.0.upsert_from(w, unchecked(create), update)
             }
         }

@@ -349,7 +349,9 @@ impl Builder {
                     // plugin manifests and schemas all rerun the build script.
                     println!("cargo:rerun-if-changed={}", c.plugins_dir.display());
                 }
-                for p in [&c.base, &c.schema] {
+                // The migrations folder too: the client embeds its list of migrations, so a new
+                // one must rerun the build script (a missing path would rerun every build).
+                for p in [&c.base, &c.schema, &c.migrations] {
                     if p.exists() {
                         println!("cargo:rerun-if-changed={}", p.display());
                     }
@@ -380,7 +382,6 @@ impl Builder {
         )?;
         // The platform's client: every model of the composed schema, read and write.
         let options = ClientOptions {
-            schema_dir: dir_of(&config.schema),
             source: config.display(&config.schema),
             composed_plugins: Some(composition.composed.plugins.clone()),
             // The composed text just written (always current, unlike the committed copy).
@@ -531,20 +532,12 @@ fn generate_for_schema_file(
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    options.schema_dir = dir.display().to_string();
     options.schema_path = Some(path.display().to_string());
     options.migrations = codegen::migration_files(&dir.join("migrations"));
     options.source = path
         .file_name()
         .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
     Ok(codegen::generate(&schema, &options))
-}
-
-fn dir_of(path: &Path) -> String {
-    path.parent()
-        .unwrap_or(Path::new("."))
-        .display()
-        .to_string()
 }
 
 /// The build step of a plugin crate: reads its `plugin.json` and generates its database access
@@ -665,7 +658,6 @@ impl PluginBuilder {
                         client_name: "CoreClient".to_string(),
                         exclude: composition.composed.owners.keys().cloned().collect(),
                         read_only: core_models.map(|m| m.name.clone()).collect(),
-                        schema_dir: dir_of(&config.schema),
                         source: config.display(&config.schema),
                         composed_plugins: None,
                         schema_path: None,
@@ -703,7 +695,6 @@ impl PluginBuilder {
                 let options = ClientOptions {
                     exclude: others,
                     read_only,
-                    schema_dir: dir_of(&config.schema),
                     source: config.display(&config.schema),
                     ..ClientOptions::default()
                 };

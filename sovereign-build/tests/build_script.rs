@@ -205,6 +205,22 @@ fn rerun_rules_are_complete_and_minimal() {
     assert!(p.build().0, "a new committed schema reruns the comparison");
     assert!(!p.build().0, "and then nothing");
 
+    // The client embeds the migrations: once the folder exists (here it comes with the
+    // committed schema, as `sovereign migrate dev` makes it), a new migration reruns.
+    p.write(
+        "platform/prisma/migrations/20260101000000_init/migration.sql",
+        "CREATE TABLE \"User\" (\"id\" TEXT NOT NULL PRIMARY KEY);\n",
+    );
+    p.write("sovereign.toml", "[plugins]\ndir = \"plugins\"\n");
+    assert!(p.build().0, "editing sovereign.toml reruns");
+    assert!(!p.build().0, "and then nothing");
+    p.write(
+        "platform/prisma/migrations/20260102000000_more/migration.sql",
+        "SELECT 1;\n",
+    );
+    assert!(p.build().0, "a new migration reruns");
+    assert!(!p.build().0, "and then nothing");
+
     // A mistake in a plugin fails the build with the rendered diagnostic, not a backtrace.
     p.write(
         "plugins/blog/prisma/extension.prisma",

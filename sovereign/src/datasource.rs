@@ -1,7 +1,20 @@
 //! A schema's datasource as the generated code embeds it: where its URL comes from, its schema
 //! text and its migrations, and how to bring a database up to date with them.
+//!
+//! # Relative SQLite paths
+//!
+//! Prisma's CLI resolves `file:./dev.db` against the folder of the schema file. A deployed
+//! binary has no such folder, and the folder of the machine that built it means nothing
+//! elsewhere, so the generated `DATASOURCE` embeds no directory at all. At run time a relative
+//! SQLite path resolves against [`Datasource::base_dir`]: the directory the application set
+//! with [`Datasource::set_base_dir`], or else the current directory (where SQLite itself, sqlx
+//! and diesel look). The same binary therefore opens the same file on every machine, given the
+//! same working directory or base. `sovereign migrate` and `plugin-db-manage`, which read the
+//! schema file, still resolve as Prisma does: set the base to the schema's folder (or use an
+//! absolute path) when the application and the CLI must open the same file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::db::{redact, Database};
 use crate::error::{Error, ErrorKind, Result};
@@ -15,13 +28,14 @@ pub struct Datasource {
     pub env: Option<&'static str>,
     /// A literal `url = "..."`.
     pub url: &'static str,
-    /// The schema's directory at build time: relative SQLite paths resolve against it, as in
-    /// Prisma.
-    pub base: &'static str,
     /// The schema text.
     pub schema: &'static str,
     /// `migrations/<name>/migration.sql`, in order.
     pub migrations: &'static [(&'static str, &'static str)],
+    /// Where relative SQLite paths resolve, once the application sets it
+    /// ([`Datasource::set_base_dir`]); generated code leaves it empty
+    /// (`::std::sync::OnceLock::new()`). Read it with [`Datasource::base_dir`].
+    pub base: OnceLock<PathBuf>,
 }
 
 /// What bringing a database up to date did.
@@ -94,14 +108,51 @@ impl Datasource {
         }
     }
 
-    /// The directory relative SQLite paths resolve against: the schema's, where it still
-    /// exists, else the current directory.
+    /// The directory relative SQLite paths (`file:./dev.db`, `file:dev.db`) resolve against:
+    /// the one given to [`Datasource::set_base_dir`], else the current directory (`.`, read
+    /// when the database is opened). See the [module docs](self) for why it is not the schema's
+    /// folder.
     pub fn base_dir(&self) -> &Path {
-        let base = Path::new(self.base);
-        if base.is_dir() {
-            base
+        self.base.get().map_or(Path::new("."), PathBuf::as_path)
+    }
+
+    /// Sets the directory relative SQLite paths resolve against, for every later
+    /// [`connect`](Datasource::connect) and [`deploy`](Datasource::deploy) of this datasource
+    /// (and a [`Host`](crate::Host) built over it). A relative `dir` is made absolute now,
+    /// against the current directory, so a later change of directory does not move the
+    /// database. Setting the same directory again is allowed.
+    ///
+    /// ```no_run
+    /// # mod db { pub static DATASOURCE: sovereign::Datasource = sovereign::Datasource {
+    /// #     provider: "sqlite", env: None, url: "file:./app.db", schema: "", migrations: &[],
+    /// #     base: std::sync::OnceLock::new() }; }
+    /// // `file:./app.db` is now /var/lib/myapp/app.db, wherever the binary was built or started.
+    /// db::DATASOURCE.set_base_dir("/var/lib/myapp")?;
+    /// # Ok::<(), sovereign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] when the base was already set to another directory (it is
+    /// set once, before the first connection), or the current directory cannot be read.
+    pub fn set_base_dir(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = std::path::absolute(dir.as_ref()).map_err(|e| {
+            Error::new(
+                ErrorKind::Configuration,
+                format!("cannot resolve {}: {e}", dir.as_ref().display()),
+            )
+        })?;
+        let set = self.base.get_or_init(|| dir.clone());
+        if *set == dir {
+            Ok(())
         } else {
-            Path::new(".")
+            Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "the SQLite base directory of this datasource is already {}; it is set once, before the first connection (asked for {})",
+                    set.display(),
+                    dir.display()
+                ),
+            ))
         }
     }
 
@@ -187,15 +238,22 @@ impl Datasource {
     }
 }
 
+/// `url` with a relative SQLite path joined to `base` (its query kept); any other URL as it is.
 fn absolute_sqlite(url: &str, base: &Path) -> String {
     let Some(rest) = url.strip_prefix("file:") else {
         return url.to_string();
     };
-    let path = rest.split('?').next().unwrap_or(rest);
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
     if path.starts_with('/') || path == ":memory:" {
         return url.to_string();
     }
-    format!("file:{}", base.join(path).display())
+    let joined = base.join(path.strip_prefix("./").unwrap_or(path));
+    match query {
+        Some(q) => format!("file:{}?{q}", joined.display()),
+        None => format!("file:{}", joined.display()),
+    }
 }
 
 fn sqlite_parent(url: &str) -> Option<std::path::PathBuf> {
@@ -204,4 +262,61 @@ fn sqlite_parent(url: &str) -> Option<std::path::PathBuf> {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn datasource() -> Datasource {
+        Datasource {
+            provider: "sqlite",
+            env: None,
+            url: "file:./app.db",
+            schema: "",
+            migrations: &[],
+            base: OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn without_a_base_relative_paths_are_relative_to_the_current_directory() {
+        let ds = datasource();
+        assert_eq!(ds.base_dir(), Path::new("."));
+        assert_eq!(absolute_sqlite(ds.url, ds.base_dir()), "file:./app.db");
+        assert_eq!(
+            absolute_sqlite("file:app.db", ds.base_dir()),
+            "file:./app.db"
+        );
+    }
+
+    #[test]
+    fn the_base_is_made_absolute_once_and_set_once() {
+        let ds = datasource();
+        ds.set_base_dir("data").unwrap();
+        let expected = std::env::current_dir().unwrap().join("data");
+        assert_eq!(ds.base_dir(), expected);
+        ds.set_base_dir(&expected)
+            .expect("the same directory again");
+        let err = ds.set_base_dir("elsewhere").unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Configuration);
+        assert!(err.to_string().contains("is already"), "{err}");
+        assert_eq!(ds.base_dir(), expected);
+    }
+
+    #[test]
+    fn only_relative_sqlite_paths_move_with_the_base() {
+        let base = Path::new("/srv/app");
+        assert_eq!(absolute_sqlite("file:./a.db", base), "file:/srv/app/a.db");
+        assert_eq!(
+            absolute_sqlite("file:data/a.db?mode=rwc", base),
+            "file:/srv/app/data/a.db?mode=rwc"
+        );
+        assert_eq!(absolute_sqlite("file:/var/a.db", base), "file:/var/a.db");
+        assert_eq!(absolute_sqlite("file::memory:", base), "file::memory:");
+        assert_eq!(
+            absolute_sqlite("postgresql://u@h/db", base),
+            "postgresql://u@h/db"
+        );
+    }
 }
