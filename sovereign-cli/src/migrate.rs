@@ -179,7 +179,7 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     // A database of another provider than the migrations': they cannot run there, and the
     // schema is pushed instead, by the same rule as the platform's runtime.
     let provider = ds.provider;
-    let pushed = url_dialect(&url).is_some_and(|d| Some(d) != Dialect::of(provider));
+    let pushed = Dialect::of_url(&url).is_some_and(|d| Some(d) != Dialect::of(provider));
     runtime()?.block_on(async move {
         let mut conn = sovereign_migrate::Connection::connect(&url).await?;
         if pushed {
@@ -542,15 +542,6 @@ async fn status(
     Ok(ExitCode::SUCCESS)
 }
 
-fn url_dialect(url: &str) -> Option<Dialect> {
-    match sovereign_migrate::url::scheme(url) {
-        "file" | "sqlite" => Some(Dialect::Sqlite),
-        "postgres" | "postgresql" => Some(Dialect::Postgres),
-        "mysql" | "mariadb" => Some(Dialect::Mysql),
-        _ => None,
-    }
-}
-
 pub fn diff(args: DiffArgs) -> Result<ExitCode> {
     let from_schema = args.from_schema.as_deref().map(load_schema).transpose()?;
     let to_schema = args.to_schema.as_deref().map(load_schema).transpose()?;
@@ -564,8 +555,8 @@ pub fn diff(args: DiffArgs) -> Result<ExitCode> {
     let dialects: Vec<Dialect> = [
         to_schema.as_ref().and_then(|s| Dialect::of(s.provider())),
         from_schema.as_ref().and_then(|s| Dialect::of(s.provider())),
-        args.to_url.as_deref().and_then(url_dialect),
-        args.from_url.as_deref().and_then(url_dialect),
+        args.to_url.as_deref().and_then(Dialect::of_url),
+        args.from_url.as_deref().and_then(Dialect::of_url),
         lock_provider.and_then(Dialect::of),
     ]
     .into_iter()

@@ -4,15 +4,45 @@
 
 use sovereign_schema::model::{Provider, ReferentialAction, SortOrder};
 
-/// The SQL dialects we write.
+/// Which SQL database: the one vocabulary of the workspace for it. The migration engine writes
+/// SQL in its dialect, and the runtime (`sovereign::Dialect`, the same type) talks to it.
+/// A schema's `provider` maps onto it with [`Dialect::of`] (CockroachDB speaks PostgreSQL's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
+    /// SQLite.
     Sqlite,
+    /// PostgreSQL (and CockroachDB).
     Postgres,
+    /// MySQL or MariaDB.
     Mysql,
 }
 
 impl Dialect {
+    /// The provider name, as a Prisma datasource writes it: `sqlite`, `postgresql`, `mysql`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgresql",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// The database a URL names by its scheme (`file:`/`sqlite:`, `postgres(ql)://`,
+    /// `mysql://`/`mariadb://`).
+    pub fn of_url(url: &str) -> Option<Dialect> {
+        match crate::url::scheme(url) {
+            "file" | "sqlite" => Some(Dialect::Sqlite),
+            "postgres" | "postgresql" => Some(Dialect::Postgres),
+            "mysql" | "mariadb" => Some(Dialect::Mysql),
+            _ => None,
+        }
+    }
+
+    /// Whether `INSERT/UPDATE/DELETE ... RETURNING` exists (not on MySQL).
+    pub fn returning(self) -> bool {
+        self != Dialect::Mysql
+    }
+
     /// The dialect of a Prisma provider (CockroachDB speaks PostgreSQL); `None` for providers we
     /// do not migrate (SQL Server, MongoDB).
     pub fn of(provider: Provider) -> Option<Dialect> {

@@ -27,7 +27,7 @@ use common::TestDb;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use sovereign::chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use sovereign::rust_decimal::Decimal;
-use sovereign::{serde_json, Backend, Database};
+use sovereign::{serde_json, Database, Dialect};
 use sovereign_tests::{post, user, PrismaClient, Role};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -794,9 +794,9 @@ fn bench(c: &mut Criterion) {
         let s = rt.block_on(setup(db));
         rt.block_on(check_same(&s));
         let backend = match db.backend {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-            Backend::MySql => "mysql",
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
         };
         for w in WORKLOADS.into_iter().filter(|&w| selected(backend, w)) {
             // A warm-up run of each side, which also sizes the rest.

@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestDb;
-use sovereign::{and, not, or, raw, Backend, Direction, ErrorKind, QueryMode};
+use sovereign::{and, not, or, raw, Dialect, Direction, ErrorKind, QueryMode};
 use sovereign_tests::*;
 
 type R = Result<(), Box<dyn std::error::Error>>;
@@ -42,7 +42,7 @@ async fn mysql() {
 
 fn assert_send<T: Send>(_: &T) {}
 
-async fn suite(c: &PrismaClient, backend: Backend) -> R {
+async fn suite(c: &PrismaClient, backend: Dialect) -> R {
     // Every query future can move to another thread (tokio::spawn, axum handlers).
     assert_send(
         &c.user()
@@ -212,7 +212,7 @@ async fn emails(q: sovereign::FindMany<user::Data>) -> Result<Vec<String>, sover
         .collect())
 }
 
-async fn filters(c: &PrismaClient, backend: Backend) -> R {
+async fn filters(c: &PrismaClient, backend: Dialect) -> R {
     seed_users(c).await?;
     let u = c.user();
     assert_eq!(
@@ -291,7 +291,7 @@ async fn filters(c: &PrismaClient, backend: Backend) -> R {
         .await?,
         ["b@x.io"]
     );
-    if backend == Backend::Postgres {
+    if backend == Dialect::Postgres {
         // Case-sensitive by default where the database is.
         assert_eq!(
             u.find_many(vec![user::name::starts_with("ali")])
@@ -1033,9 +1033,9 @@ async fn transactions(c: &PrismaClient) -> R {
     Ok(())
 }
 
-async fn raw_queries(c: &PrismaClient, backend: Backend) -> R {
+async fn raw_queries(c: &PrismaClient, backend: Dialect) -> R {
     let q = |s: &str| {
-        if backend == Backend::MySql {
+        if backend == Dialect::Mysql {
             format!("`{s}`")
         } else {
             format!("\"{s}\"")

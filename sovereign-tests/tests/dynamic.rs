@@ -15,9 +15,9 @@ fn rec(v: Value) -> Record {
 
 async fn suite(db: &TestDb) {
     let provider = match db.backend {
-        sovereign::Backend::Sqlite => "sqlite",
-        sovereign::Backend::Postgres => "postgresql",
-        sovereign::Backend::MySql => "mysql",
+        sovereign::Dialect::Sqlite => "sqlite",
+        sovereign::Dialect::Postgres => "postgresql",
+        sovereign::Dialect::Mysql => "mysql",
     };
     let text = schema_for(sovereign_tests::SCHEMA, provider);
     let (schema, _) = sovereign_schema::check("schema.prisma", &text).unwrap();
@@ -215,7 +215,7 @@ async fn suite(db: &TestDb) {
         "ulid() by the client"
     );
     let join = match db.backend {
-        sovereign::Backend::MySql => "INSERT INTO `_GroupToUser` (`A`, `B`) VALUES ({}, {})",
+        sovereign::Dialect::Mysql => "INSERT INTO `_GroupToUser` (`A`, `B`) VALUES ({}, {})",
         _ => r#"INSERT INTO "_GroupToUser" ("A", "B") VALUES ({}, {})"#,
     };
     sovereign::execute_raw(

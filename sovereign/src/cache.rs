@@ -36,7 +36,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use sea_query::{Expr, SelectStatement, Value, Values};
 
-use crate::db::{Backend, Sql, Stmt};
+use crate::db::{Dialect, Sql, Stmt};
 use crate::filter::{Direction, Filter, Op};
 use crate::meta::ModelMeta;
 use crate::sql;
@@ -106,7 +106,7 @@ impl std::hash::Hasher for KeyHasher {
 /// The SQL of `SELECT <all columns> WHERE f1 = ? AND f2 = ?` by model, backend and fields (up
 /// to [`UNIQUE_FIELDS`], numbered below 2^16): the text depends only on these, so it is built
 /// once (`find_unique` is the hottest read).
-type UniqueKey = (ModelKey, Backend, [u16; UNIQUE_FIELDS]);
+type UniqueKey = (ModelKey, Dialect, [u16; UNIQUE_FIELDS]);
 const UNIQUE_FIELDS: usize = 8;
 static UNIQUE_SQL: Cache<UniqueKey, Arc<str>> = OnceLock::new();
 
@@ -114,7 +114,7 @@ static UNIQUE_SQL: Cache<UniqueKey, Arc<str>> = OnceLock::new();
 /// with non-NULL values, else built by `build`.
 pub(crate) fn unique_select(
     meta: &'static ModelMeta,
-    backend: Backend,
+    backend: Dialect,
     filter: &Filter,
     build: impl FnOnce() -> Stmt,
 ) -> Stmt {
@@ -164,7 +164,7 @@ pub(crate) fn unique_select(
 /// enums; a NULL is marked apart to be safe), so it is built once per such shape.
 type InsertKey = (
     ModelKey,
-    Backend,
+    Dialect,
     [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
 );
 const INSERT_COLUMNS: usize = 32;
@@ -174,7 +174,7 @@ static INSERT_SQL: Cache<InsertKey, Arc<str>> = OnceLock::new();
 /// value (no subquery of a nested connect), else built by `build`.
 pub(crate) fn insert_values<E>(
     meta: &'static ModelMeta,
-    backend: Backend,
+    backend: Dialect,
     columns: &[(usize, Expr)],
     build: impl FnOnce() -> Result<Stmt, E>,
 ) -> Result<Stmt, E> {
@@ -217,7 +217,7 @@ const KEYS: &str = "/* sovereign: keys */";
 
 /// What the SQL of a relation load depends on besides its number of keys: the parent model,
 /// the relation's number, the backend and the fetch's order.
-pub(crate) type LoadShape = (ModelKey, usize, Backend, Vec<(usize, Direction)>);
+pub(crate) type LoadShape = (ModelKey, usize, Dialect, Vec<(usize, Direction)>);
 
 /// The SQL around the key list of a relation load, by shape.
 type Around = Arc<(String, String)>;
@@ -229,7 +229,7 @@ static LOAD_SQL: Cache<LoadShape, Around> = OnceLock::new();
 /// A statement with other values is not cached (`None`): the caller builds it whole.
 pub(crate) fn keyed_select(
     shape: LoadShape,
-    backend: Backend,
+    backend: Dialect,
     n: usize,
     build: impl FnOnce(Expr) -> SelectStatement,
 ) -> Option<String> {
@@ -261,7 +261,7 @@ pub(crate) fn keyed_select(
         if i > 1 {
             sql.push_str(", ");
         }
-        if backend == Backend::Postgres {
+        if backend == Dialect::Postgres {
             let _ = write!(sql, "${i}");
         } else {
             sql.push('?');
@@ -300,7 +300,7 @@ mod tests {
             sql::order(&mut q, &USER, T0, &[(0, Direction::Desc)]);
             q
         };
-        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+        for b in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
             let shape = || (ModelKey::of(&USER), usize::MAX, b, Vec::new());
             // The first call builds the text around the key list; the others reuse it.
             for n in [1, 2, 11, 1] {

@@ -100,7 +100,7 @@ impl Raw {
         }
     }
 
-    pub(crate) fn stmt(self, backend: crate::Backend) -> Stmt {
+    pub(crate) fn stmt(self, backend: crate::Dialect) -> Stmt {
         let mut out = String::with_capacity(self.sql.len() + 8);
         let mut n = 0;
         let mut parts = self.sql.split("{}").peekable();
@@ -108,7 +108,7 @@ impl Raw {
             out.push_str(p);
             if parts.peek().is_some() {
                 n += 1;
-                if backend == crate::Backend::Postgres {
+                if backend == crate::Dialect::Postgres {
                     out.push('$');
                     out.push_str(&n.to_string());
                 } else {

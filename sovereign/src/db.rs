@@ -9,32 +9,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::meta::ModelMeta;
 use crate::value::{bind, Reader};
 
-/// Which database a handle talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Backend {
-    /// SQLite (feature `sqlite`, the default; bundled).
-    Sqlite,
-    /// PostgreSQL (feature `postgres`).
-    Postgres,
-    /// MySQL or MariaDB (feature `mysql`).
-    MySql,
-}
-
-impl Backend {
-    /// The provider name, as a Prisma datasource writes it: `sqlite`, `postgresql`, `mysql`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgresql",
-            Backend::MySql => "mysql",
-        }
-    }
-
-    /// `INSERT/UPDATE/DELETE ... RETURNING`.
-    pub(crate) fn returning(self) -> bool {
-        self != Backend::MySql
-    }
-}
+/// Which database a handle talks to: the workspace's one vocabulary for it, shared with the
+/// migration engine.
+pub use sovereign_migrate::Dialect;
 
 /// A cheap-to-clone handle to a database: a connection pool and its provider.
 #[derive(Clone, Debug)]
@@ -174,14 +151,14 @@ impl Database {
     }
 
     /// Which database this handle talks to.
-    pub fn backend(&self) -> Backend {
+    pub fn backend(&self) -> Dialect {
         match self {
             #[cfg(feature = "sqlite")]
-            Database::Sqlite(_) => Backend::Sqlite,
+            Database::Sqlite(_) => Dialect::Sqlite,
             #[cfg(feature = "postgres")]
-            Database::Postgres(_) => Backend::Postgres,
+            Database::Postgres(_) => Dialect::Postgres,
             #[cfg(feature = "mysql")]
-            Database::MySql(_) => Backend::MySql,
+            Database::MySql(_) => Dialect::Mysql,
         }
     }
 
@@ -281,7 +258,7 @@ pub enum Conn {
     Db(Database),
     /// An open transaction (`None` once it has ended), shared by the clones of a
     /// transaction's client.
-    Tx(Arc<tokio::sync::Mutex<Option<AnyTx>>>, Backend),
+    Tx(Arc<tokio::sync::Mutex<Option<AnyTx>>>, Dialect),
 }
 
 impl std::fmt::Debug for Conn {
@@ -386,7 +363,7 @@ macro_rules! dispatch {
 
 impl Conn {
     /// Which database the statements go to.
-    pub fn backend(&self) -> Backend {
+    pub fn backend(&self) -> Dialect {
         match self {
             Conn::Db(db) => db.backend(),
             Conn::Tx(_, b) => *b,

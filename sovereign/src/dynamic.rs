@@ -23,7 +23,7 @@ use sovereign_schema::model::{DefaultKind, Literal, RelationKind, ScalarType};
 use sovereign_schema::Schema;
 
 use crate::alias::ALIAS;
-use crate::db::{Backend, Conn};
+use crate::db::{Conn, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Direction, Filter, Op, RelOp};
 use crate::meta::{FieldMeta, Generated, Kind, ModelMeta, RelationMeta, UniqueMeta};
@@ -844,7 +844,7 @@ impl DynModel {
     /// `@updatedAt`) for fields not given.
     fn assignments(
         &self,
-        backend: Backend,
+        backend: Dialect,
         values: &Record,
         create: bool,
     ) -> Result<Vec<(usize, Value)>> {

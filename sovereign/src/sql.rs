@@ -10,19 +10,19 @@ use sea_query::{
 };
 
 use crate::alias::{self, Depth, T0};
-use crate::db::{Backend, Stmt};
+use crate::db::{Dialect, Stmt};
 use crate::filter::{Direction, Filter, Op, RelOp};
 use crate::meta::{Link, ModelMeta, RelationMeta};
 
 /// Renders a statement in `backend`'s dialect: its text and its bound values.
-pub(crate) fn build(stmt: &impl QueryStatementBuilder, backend: Backend) -> Stmt {
+pub(crate) fn build(stmt: &impl QueryStatementBuilder, backend: Dialect) -> Stmt {
     let (sql, values) = match backend {
         #[cfg(feature = "sqlite")]
-        Backend::Sqlite => stmt.build_any(&sea_query::SqliteQueryBuilder),
+        Dialect::Sqlite => stmt.build_any(&sea_query::SqliteQueryBuilder),
         #[cfg(feature = "postgres")]
-        Backend::Postgres => stmt.build_any(&sea_query::PostgresQueryBuilder),
+        Dialect::Postgres => stmt.build_any(&sea_query::PostgresQueryBuilder),
         #[cfg(feature = "mysql")]
-        Backend::MySql => stmt.build_any(&sea_query::MysqlQueryBuilder),
+        Dialect::Mysql => stmt.build_any(&sea_query::MysqlQueryBuilder),
         #[allow(unreachable_patterns)]
         _ => unreachable!("a connection exists only for compiled-in backends"),
     };
@@ -39,7 +39,7 @@ pub(crate) fn col(qualifier: &'static str, column: &'static str) -> Expr {
 
 /// Builds the conditions of filters for one backend (string matching differs between them).
 pub(crate) struct Cond {
-    pub backend: Backend,
+    pub backend: Dialect,
 }
 
 impl Cond {
@@ -158,7 +158,7 @@ impl Cond {
             other => return self.op(c, other),
         };
         #[cfg(feature = "postgres")]
-        if self.backend == Backend::Postgres {
+        if self.backend == Dialect::Postgres {
             return c.ilike(self.like(&pattern));
         }
         Expr::from(Func::lower(c)).like(self.like(&pattern.to_lowercase()))
@@ -168,7 +168,7 @@ impl Cond {
     /// MySQL; SQLite has none, so it is named there.
     fn like(&self, pattern: &str) -> LikeExpr {
         let l = LikeExpr::new(pattern);
-        if self.backend == Backend::Sqlite {
+        if self.backend == Dialect::Sqlite {
             l.escape('\\')
         } else {
             l
@@ -235,9 +235,9 @@ fn related(
 
 /// An INSERT that skips rows hitting a unique key: `ON CONFLICT DO NOTHING` (set by the caller)
 /// on SQLite and PostgreSQL, `INSERT IGNORE` on MySQL, as Prisma does.
-pub(crate) fn insert_ignoring(q: &InsertStatement, backend: Backend) -> Stmt {
+pub(crate) fn insert_ignoring(q: &InsertStatement, backend: Dialect) -> Stmt {
     let mut stmt = build(q, backend);
-    if backend == Backend::MySql {
+    if backend == Dialect::Mysql {
         stmt.sql = stmt
             .sql
             .replacen("INSERT INTO", "INSERT IGNORE INTO", 1)
@@ -331,7 +331,7 @@ mod tests {
         auto_increment: true,
     };
 
-    fn render(backend: Backend, filters: &[Filter]) -> (String, Vec<Value>) {
+    fn render(backend: Dialect, filters: &[Filter]) -> (String, Vec<Value>) {
         let mut q = select_all(&USER);
         q.cond_where(Cond { backend }.all(&USER, T0, alias::ROOT, filters));
         let s = build(&q, backend);
@@ -343,12 +343,12 @@ mod tests {
     fn values_are_parameters() {
         let evil = "x' OR '1'='1";
         let f = [Filter::Field(1, Op::Contains(evil.into()))];
-        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+        for b in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
             let (sql, values) = render(b, &f);
             assert!(!str::contains(&sql, "OR '1'"), "{sql}");
             assert_eq!(values.len(), 1, "{sql}");
         }
-        let (sql, _) = render(Backend::Postgres, &f);
+        let (sql, _) = render(Dialect::Postgres, &f);
         assert_eq!(
             sql,
             r#"SELECT "t0"."id", "t0"."full_name" FROM "users" AS "t0" WHERE "t0"."full_name" LIKE $1"#

@@ -8,7 +8,7 @@ use sovereign_migrate::{Connection, Dialect};
 
 pub struct TestDb {
     pub url: String,
-    pub backend: sovereign::Backend,
+    pub backend: sovereign::Dialect,
     /// The server database (dropped with it, also when a test panics); `None` for SQLite.
     server: Option<sovereign_test_support::TestDb>,
     name: String,
@@ -52,7 +52,7 @@ impl TestDb {
             .expect("create the tables");
         TestDb {
             url,
-            backend: sovereign::Backend::Sqlite,
+            backend: sovereign::Dialect::Sqlite,
             server: None,
             name: path.display().to_string(),
         }
@@ -70,12 +70,12 @@ impl TestDb {
         let server = sovereign_test_support::TestDb::create_from_var(var, label).await?;
         let (provider, dialect, backend) = match server.server {
             sovereign_test_support::Server::Mysql => {
-                ("mysql", Dialect::Mysql, sovereign::Backend::MySql)
+                ("mysql", Dialect::Mysql, sovereign::Dialect::Mysql)
             }
             sovereign_test_support::Server::Postgres => (
                 "postgresql",
                 Dialect::Postgres,
-                sovereign::Backend::Postgres,
+                sovereign::Dialect::Postgres,
             ),
         };
         let mut db = Connection::connect(&server.url)

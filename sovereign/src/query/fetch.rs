@@ -4,7 +4,7 @@ use sea_query::{Condition, ExprTrait, JoinType, SelectStatement, Value, Values};
 
 use crate::alias::{LOAD_JOIN, ROOT, T0};
 use crate::cache::{self, ModelKey};
-use crate::db::{Backend, Conn, Stmt};
+use crate::db::{Conn, Dialect, Stmt};
 use crate::error::Result;
 use crate::filter::{OrderBy, Unique, Where};
 use crate::meta::{Kind, Link};
@@ -69,7 +69,7 @@ impl<P: Model, C: Model> From<Fetch<P, C>> for Box<dyn Load<P>> {
 
 impl<P: Model, C: Model> Fetch<P, C> {
     /// The query of the related records, with `keys` selecting them by the key column(s).
-    fn select(&self, backend: Backend, link: &Linked, keys: Condition) -> SelectStatement {
+    fn select(&self, backend: Dialect, link: &Linked, keys: Condition) -> SelectStatement {
         let target = C::META;
         let mut q = sql::select_all(target);
         if let Some((table, own, other, other_key)) = link.join {
@@ -92,7 +92,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
     }
 
     /// The statement for the distinct parent keys `values` (`n` keys, one after another).
-    fn statement(&self, backend: Backend, link: &Linked, values: Vec<Value>, n: usize) -> Stmt {
+    fn statement(&self, backend: Dialect, link: &Linked, values: Vec<Value>, n: usize) -> Stmt {
         let target = C::META;
         let (qualifier, columns): (&'static str, Vec<&'static str>) = match link.join {
             Some((_, own, _, _)) => (LOAD_JOIN, vec![own]),

@@ -5,7 +5,7 @@
 use sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 
 use crate::alias::{self, ROOT, T0};
-use crate::db::Backend;
+use crate::db::Dialect;
 use crate::filter::{Direction, Filter, Where};
 use crate::meta::ModelMeta;
 use crate::query::traits::{Load, Model};
@@ -68,7 +68,7 @@ pub(crate) fn total_order(
 /// is [`T0`].
 pub(crate) fn cursor_condition<M>(
     meta: &ModelMeta,
-    backend: Backend,
+    backend: Dialect,
     args: &FindArgs<M>,
     cursor: &Filter,
 ) -> Condition {
@@ -105,7 +105,7 @@ pub(crate) fn cursor_condition<M>(
 }
 
 /// The SELECT of `find_many` with `args`: every column, filters, cursor, order and paging.
-pub(crate) fn select<M: Model>(backend: Backend, args: &FindArgs<M>) -> SelectStatement {
+pub(crate) fn select<M: Model>(backend: Dialect, args: &FindArgs<M>) -> SelectStatement {
     let meta = M::META;
     let mut q = sql::select_all(meta);
     q.cond_where(Cond { backend }.all(meta, T0, ROOT, &args.filters));

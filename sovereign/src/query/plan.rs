@@ -5,7 +5,7 @@
 use sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement, Value};
 
 use crate::alias::{self, LOOKUP, ROOT, T0};
-use crate::db::{Backend, Conn};
+use crate::db::{Conn, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Op, Set, SetKind, SetOp};
 use crate::meta::{FieldMeta, Generated, Kind, Link, ModelMeta};
@@ -34,7 +34,7 @@ pub(crate) fn now() -> Value {
 }
 
 /// The plan of a create (`create` true) or an update of `M` with `sets`.
-pub(crate) fn plan<M: Model>(backend: Backend, sets: Vec<Set<M>>, create: bool) -> Result<Plan> {
+pub(crate) fn plan<M: Model>(backend: Dialect, sets: Vec<Set<M>>, create: bool) -> Result<Plan> {
     let meta = M::META;
     let mut plan = Plan {
         columns: Vec::new(),
@@ -126,7 +126,7 @@ pub(crate) fn plan<M: Model>(backend: Backend, sets: Vec<Set<M>>, create: bool) 
 /// The value the client fills in for a field a write leaves out: `@updatedAt` on every write;
 /// on a create, a generated id (uuid, cuid, ...) and `now()` on SQLite (the other databases
 /// fill `now()` in themselves).
-pub(crate) fn client_default(f: &FieldMeta, backend: Backend, create: bool) -> Option<Value> {
+pub(crate) fn client_default(f: &FieldMeta, backend: Dialect, create: bool) -> Option<Value> {
     if f.updated_at {
         return Some(now());
     }
@@ -134,7 +134,7 @@ pub(crate) fn client_default(f: &FieldMeta, backend: Backend, create: bool) -> O
         return None;
     }
     match f.generated {
-        Some(Generated::Now) if backend == Backend::Sqlite => Some(now()),
+        Some(Generated::Now) if backend == Dialect::Sqlite => Some(now()),
         Some(Generated::Now) | None => None,
         Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
     }
@@ -277,7 +277,7 @@ pub(crate) async fn after<M: Model>(conn: &Conn, row: &M, ops: Vec<SetKind>) -> 
                             .columns([*own, *other])
                             .values_panic([Expr::val(own_value.clone()), Expr::val(found)]);
                         // Connecting twice is not an error (Prisma ignores it too).
-                        if backend != Backend::MySql {
+                        if backend != Dialect::Mysql {
                             ins.on_conflict(
                                 sea_query::OnConflict::columns([*own, *other])
                                     .do_nothing()

@@ -7,7 +7,7 @@ use sea_query::{Expr, Query};
 
 use crate::alias::ROOT;
 use crate::cache;
-use crate::db::{Backend, Conn};
+use crate::db::{Conn, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Set};
 use crate::query::mysql;
@@ -152,7 +152,7 @@ impl<M: Model> CreateMany<M> {
             }
         }
         let limit = match backend {
-            Backend::Sqlite => 32_766,
+            Dialect::Sqlite => 32_766,
             _ => 65_535,
         };
         let mut total = 0i64;
@@ -176,7 +176,7 @@ impl<M: Model> CreateMany<M> {
                                 })?;
                             }
                         }
-                        if self.skip_duplicates && backend != Backend::MySql {
+                        if self.skip_duplicates && backend != Dialect::Mysql {
                             q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
                         }
                         let stmt = if self.skip_duplicates {
