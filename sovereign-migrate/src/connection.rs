@@ -76,15 +76,6 @@ impl std::fmt::Debug for Connection {
     }
 }
 
-/// The file and options of a SQLite URL (`file:`, `sqlite:`; `?` parameters dropped).
-pub(crate) fn sqlite_target(url: &str) -> Option<&str> {
-    let path = url
-        .strip_prefix("file:")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = path.trim_start_matches("//");
-    Some(path.split('?').next().unwrap_or(path))
-}
-
 impl Connection {
     /// Connects to a Prisma-style URL: `file:./dev.db` (created when missing), `postgresql://`,
     /// `postgres://`, `mysql://` or `mariadb://`.
@@ -100,7 +91,7 @@ impl Connection {
             url: redact(url),
             source,
         };
-        if let Some(path) = sqlite_target(url) {
+        if let Some(path) = crate::url::sqlite_file(url) {
             #[cfg(not(feature = "sqlite"))]
             {
                 let _ = path;

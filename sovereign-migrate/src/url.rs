@@ -6,7 +6,9 @@
 use sovereign_schema::model::Url;
 use std::path::Path;
 
-/// Resolves the datasource URL of the schema at `schema_path`.
+/// Resolves the datasource URL of the schema at `schema_path`, as Prisma's CLI does: the
+/// variable from the environment, else from a `.env` next to the schema or in the current
+/// directory; a relative SQLite path is relative to the schema's folder.
 ///
 /// # Errors
 /// The variable is set nowhere: the message names it and says where to set it.
@@ -14,63 +16,84 @@ pub fn resolve_url(url: &Url, schema_path: &Path) -> Result<String, String> {
     let dir = schema_path.parent().unwrap_or(Path::new("."));
     let raw = match url {
         Url::Literal(s) => s.clone(),
-        Url::Env(var) => match std::env::var(var) {
-            Ok(v) if !v.is_empty() => v,
-            _ => dotenv_lookup(var, &[dir, Path::new(".")]).ok_or_else(|| {
-                format!(
-                    "the datasource reads its url from env(\"{var}\"), but {var} is not set; set it in the environment or in a .env file next to {}",
-                    schema_path.display()
-                )
-            })?,
-        },
+        Url::Env(var) => env_var(var, &[dir, Path::new(".")]).ok_or_else(|| {
+            format!(
+                "the datasource reads its url from env(\"{var}\"), but {var} is not set; set it in the environment or in a .env file next to {}",
+                schema_path.display()
+            )
+        })?,
     };
-    Ok(relative_sqlite(&raw, dir))
+    Ok(with_base(&raw, dir))
 }
 
-fn relative_sqlite(url: &str, dir: &Path) -> String {
-    let Some(path) = url.strip_prefix("file:") else {
+/// The value of `var`: from the environment when set there (and not empty), else from the first
+/// `.env` file of `dirs` that defines it. The process environment is never changed, so two
+/// datasources (or two tests) reading different `.env` files cannot see each other's values.
+///
+/// `.env` lines are `KEY=value`, optionally after `export `; values may be quoted with `"` or
+/// `'`; `#` starts a comment line, and ` #` a comment after an unquoted value.
+pub fn env_var(var: &str, dirs: &[&Path]) -> Option<String> {
+    if let Some(v) = std::env::var(var).ok().filter(|v| !v.is_empty()) {
+        return Some(v);
+    }
+    dirs.iter().find_map(|dir| {
+        let text = std::fs::read_to_string(dir.join(".env")).ok()?;
+        dotenv_value(&text, var)
+    })
+}
+
+/// The value `text` (a `.env` file) gives `var`, if any.
+fn dotenv_value(text: &str, var: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if line.starts_with('#') {
+            return None;
+        }
+        let (k, v) = line.split_once('=')?;
+        if k.trim() != var {
+            return None;
+        }
+        let v = v.trim();
+        let quoted = v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"'))
+                || (v.starts_with('\'') && v.ends_with('\'')));
+        Some(if quoted {
+            v[1..v.len() - 1].to_string()
+        } else {
+            v.split_once(" #")
+                .map_or(v, |(v, _)| v.trim_end())
+                .to_string()
+        })
+    })
+}
+
+/// The file of a SQLite URL (`file:` or `sqlite:`, an optional `//`, the `?` options dropped);
+/// `None` for other URLs.
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    let path = url
+        .strip_prefix("file:")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.strip_prefix("//").unwrap_or(path);
+    Some(path.split('?').next().unwrap_or(path))
+}
+
+/// `url` with a relative SQLite path joined to `base` (`./` dropped, the options kept); absolute
+/// paths, `:memory:` and server URLs as they are. The one rule for relative SQLite paths: the
+/// CLI passes the schema's folder (as Prisma's CLI does), the runtime the base directory the
+/// application set.
+pub fn with_base(url: &str, base: &Path) -> String {
+    let Some(file) = sqlite_file(url) else {
         return url.to_string();
     };
-    let (file, query) = path
-        .split_once('?')
-        .map_or((path, None), |(f, q)| (f, Some(q)));
-    if Path::new(file).is_absolute() {
+    if file == ":memory:" || file.is_empty() || Path::new(file).is_absolute() {
         return url.to_string();
     }
-    let joined = dir.join(file.trim_start_matches("./"));
-    match query {
-        Some(q) => format!("file:{}?{q}", joined.display()),
+    let joined = base.join(file.strip_prefix("./").unwrap_or(file));
+    match url.split_once('?') {
+        Some((_, q)) => format!("file:{}?{q}", joined.display()),
         None => format!("file:{}", joined.display()),
     }
-}
-
-/// `KEY=value` lines of the first `.env` that defines `var` (quotes stripped, `#` comments).
-fn dotenv_lookup(var: &str, dirs: &[&Path]) -> Option<String> {
-    for dir in dirs {
-        let Ok(text) = std::fs::read_to_string(dir.join(".env")) else {
-            continue;
-        };
-        for line in text.lines() {
-            let line = line.trim();
-            if line.starts_with('#') {
-                continue;
-            }
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let Some((k, v)) = line.split_once('=') else {
-                continue;
-            };
-            if k.trim() == var {
-                let v = v.trim();
-                let v = v
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                    .unwrap_or(v);
-                return Some(v.to_string());
-            }
-        }
-    }
-    None
 }
 
 /// The scheme of a URL (`file`, `postgresql`, `mysql`, ...), lower-case as written.
@@ -206,6 +229,37 @@ pub fn redact_in(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_paths_and_bases() {
+        let base = Path::new("/srv/app");
+        assert_eq!(with_base("file:./a.db", base), "file:/srv/app/a.db");
+        assert_eq!(
+            with_base("file:a.db?mode=rwc", base),
+            "file:/srv/app/a.db?mode=rwc"
+        );
+        assert_eq!(
+            with_base("sqlite:data/a.db", base),
+            "file:/srv/app/data/a.db"
+        );
+        assert_eq!(with_base("file:/var/a.db", base), "file:/var/a.db");
+        assert_eq!(with_base("file::memory:", base), "file::memory:");
+        assert_eq!(
+            with_base("postgresql://u@h/db", base),
+            "postgresql://u@h/db"
+        );
+        assert_eq!(sqlite_file("sqlite:///tmp/x.db?mode=ro"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_file("mysql://h/x"), None);
+    }
+
+    #[test]
+    fn dotenv_values() {
+        let text = "# c\nexport A=\"x y\"\nB = plain # note\nC='q'\nA=second\n";
+        assert_eq!(dotenv_value(text, "A").as_deref(), Some("x y"));
+        assert_eq!(dotenv_value(text, "B").as_deref(), Some("plain"));
+        assert_eq!(dotenv_value(text, "C").as_deref(), Some("q"));
+        assert_eq!(dotenv_value(text, "D"), None);
+    }
 
     #[test]
     fn redaction() {

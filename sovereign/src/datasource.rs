@@ -83,27 +83,21 @@ impl std::fmt::Display for Deployed {
     }
 }
 
-/// The provider a URL names.
+/// The provider a URL names (`sqlite`, `postgresql`, `mysql`).
 pub(crate) fn provider_of(url: &str) -> Option<&'static str> {
-    match url.split_once(':').map(|(s, _)| s)? {
-        "file" | "sqlite" => Some("sqlite"),
-        "postgres" | "postgresql" => Some("postgresql"),
-        "mysql" | "mariadb" => Some("mysql"),
-        _ => None,
-    }
+    crate::Dialect::of_url(url).map(crate::Dialect::as_str)
 }
 
 impl Datasource {
-    /// The URL: the environment variable (after loading `.env` as Prisma does) or the literal.
+    /// The URL: the environment variable, else its line in `.env` in the current directory (as
+    /// Prisma reads it; the process environment is not changed), or the literal.
     ///
     /// # Errors
     /// [`ErrorKind::Configuration`] naming the variable when it is not set.
     pub fn url(&self) -> Result<String> {
         match self.env {
-            Some(var) => {
-                crate::db::load_dotenv(Path::new(".env"));
-                std::env::var(var).map_err(|_| Error::missing_env(var))
-            }
+            Some(var) => sovereign_migrate::url::env_var(var, &[Path::new(".")])
+                .ok_or_else(|| Error::missing_env(var)),
             None => Ok(self.url.to_string()),
         }
     }
@@ -189,7 +183,7 @@ impl Datasource {
         url: &str,
         options: &sovereign_migrate::MigrateOptions,
     ) -> Result<Deployed> {
-        let url = absolute_sqlite(url, self.base_dir());
+        let url = sovereign_migrate::url::with_base(url, self.base_dir());
         let migrate_err = |e: sovereign_migrate::Error| {
             let kind = match e {
                 sovereign_migrate::Error::Connect { .. } => ErrorKind::Connection,
@@ -238,27 +232,8 @@ impl Datasource {
     }
 }
 
-/// `url` with a relative SQLite path joined to `base` (its query kept); any other URL as it is.
-fn absolute_sqlite(url: &str, base: &Path) -> String {
-    let Some(rest) = url.strip_prefix("file:") else {
-        return url.to_string();
-    };
-    let (path, query) = rest
-        .split_once('?')
-        .map_or((rest, None), |(p, q)| (p, Some(q)));
-    if path.starts_with('/') || path == ":memory:" {
-        return url.to_string();
-    }
-    let joined = base.join(path.strip_prefix("./").unwrap_or(path));
-    match query {
-        Some(q) => format!("file:{}?{q}", joined.display()),
-        None => format!("file:{}", joined.display()),
-    }
-}
-
 fn sqlite_parent(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("file:")?;
-    let path = Path::new(rest.split('?').next().unwrap_or(rest));
+    let path = Path::new(sovereign_migrate::url::sqlite_file(url)?);
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
@@ -283,9 +258,12 @@ mod tests {
     fn without_a_base_relative_paths_are_relative_to_the_current_directory() {
         let ds = datasource();
         assert_eq!(ds.base_dir(), Path::new("."));
-        assert_eq!(absolute_sqlite(ds.url, ds.base_dir()), "file:./app.db");
         assert_eq!(
-            absolute_sqlite("file:app.db", ds.base_dir()),
+            sovereign_migrate::url::with_base(ds.url, ds.base_dir()),
+            "file:./app.db"
+        );
+        assert_eq!(
+            sovereign_migrate::url::with_base("file:app.db", ds.base_dir()),
             "file:./app.db"
         );
     }
@@ -307,15 +285,24 @@ mod tests {
     #[test]
     fn only_relative_sqlite_paths_move_with_the_base() {
         let base = Path::new("/srv/app");
-        assert_eq!(absolute_sqlite("file:./a.db", base), "file:/srv/app/a.db");
         assert_eq!(
-            absolute_sqlite("file:data/a.db?mode=rwc", base),
+            sovereign_migrate::url::with_base("file:./a.db", base),
+            "file:/srv/app/a.db"
+        );
+        assert_eq!(
+            sovereign_migrate::url::with_base("file:data/a.db?mode=rwc", base),
             "file:/srv/app/data/a.db?mode=rwc"
         );
-        assert_eq!(absolute_sqlite("file:/var/a.db", base), "file:/var/a.db");
-        assert_eq!(absolute_sqlite("file::memory:", base), "file::memory:");
         assert_eq!(
-            absolute_sqlite("postgresql://u@h/db", base),
+            sovereign_migrate::url::with_base("file:/var/a.db", base),
+            "file:/var/a.db"
+        );
+        assert_eq!(
+            sovereign_migrate::url::with_base("file::memory:", base),
+            "file::memory:"
+        );
+        assert_eq!(
+            sovereign_migrate::url::with_base("postgresql://u@h/db", base),
             "postgresql://u@h/db"
         );
     }

@@ -132,14 +132,14 @@ impl Database {
         }
     }
 
-    /// Reads the URL from the environment variable `var`, after loading `.env` from the current
-    /// directory as Prisma does (variables already set win), and connects.
+    /// Reads the URL from the environment variable `var`, else from its line in `.env` in the
+    /// current directory (as Prisma reads it; the process environment is not changed), and
+    /// connects.
     ///
     /// # Errors
     /// [`ErrorKind::Configuration`] naming the variable when it is not set.
     pub async fn from_env(var: &str) -> Result<Database> {
-        load_dotenv(Path::new(".env"));
-        let url = std::env::var(var).map_err(|_| {
+        let url = sovereign_migrate::url::env_var(var, &[Path::new(".")]).ok_or_else(|| {
             Error::new(
                 ErrorKind::Configuration,
                 format!(
@@ -189,55 +189,11 @@ fn missing_feature(feature: &str, url: &str) -> Error {
 /// The URL with its password replaced, for messages: the workspace's one redaction.
 pub(crate) use sovereign_migrate::url::redact;
 
+/// The file of a SQLite URL, a relative path joined to `base`.
 #[cfg(feature = "sqlite")]
 fn sqlite_path(url: &str, base: &Path) -> PathBuf {
-    let rest = url
-        .strip_prefix("file:")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    let rest = rest.strip_prefix("//").unwrap_or(rest);
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path == ":memory:" {
-        return PathBuf::from(path);
-    }
-    let p = Path::new(path);
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        base.join(p)
-    }
-}
-
-/// Loads `KEY=VALUE` lines from a `.env` file into the environment, without overriding
-/// variables that are already set. A missing file is not an error.
-pub fn load_dotenv(path: &Path) {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return;
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let key = key.trim();
-        let mut value = value.trim();
-        if value.len() >= 2
-            && ((value.starts_with('"') && value.ends_with('"'))
-                || (value.starts_with('\'') && value.ends_with('\'')))
-        {
-            value = &value[1..value.len() - 1];
-        } else if let Some((v, _)) = value.split_once(" #") {
-            value = v.trim_end();
-        }
-        if std::env::var_os(key).is_none() {
-            // SAFETY-free: set_var is safe on edition 2021; called before connecting.
-            std::env::set_var(key, value);
-        }
-    }
+    let url = sovereign_migrate::url::with_base(url, base);
+    PathBuf::from(sovereign_migrate::url::sqlite_file(&url).unwrap_or(":memory:"))
 }
 
 /// An open transaction of any backend.

@@ -210,7 +210,7 @@ mod value;
 
 pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};
 pub use datasource::{Datasource, Deployed};
-pub use db::{load_dotenv, Conn, Database, Dialect};
+pub use db::{Conn, Database, Dialect};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
 pub use model::{Actions, ReadActions};
