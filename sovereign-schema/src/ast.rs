@@ -3,9 +3,12 @@
 
 use crate::source::{FileId, Span};
 
+/// A name as written, with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
+    /// The name.
     pub name: String,
+    /// Where it is.
     pub span: Span,
 }
 
@@ -16,7 +19,9 @@ pub struct Ident {
 /// lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
+    /// The comment as written (a block comment on its own line as `prisma format` writes it).
     pub text: String,
+    /// Where it is.
     pub span: Span,
 }
 
@@ -55,11 +60,14 @@ impl Comment {
 /// One parsed file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaAst {
+    /// The file it was parsed from.
     pub file: FileId,
+    /// Blocks, comments and blank lines, in order.
     pub items: Vec<Item>,
 }
 
 impl SchemaAst {
+    /// The blocks, in order.
     pub fn blocks(&self) -> impl Iterator<Item = &Block> {
         self.items.iter().filter_map(|i| match i {
             Item::Block(b) => Some(b),
@@ -68,26 +76,36 @@ impl SchemaAst {
     }
 }
 
+/// What a file holds at the top level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
+    /// A block: `model`, `enum`, `datasource`, ...
     Block(Block),
+    /// A comment on its own line.
     Comment(Comment),
     /// One or more empty lines.
     BlankLine,
 }
 
+/// The kinds of blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BlockKind {
+    /// `datasource`.
     Datasource,
+    /// `generator`.
     Generator,
+    /// `model`.
     Model,
+    /// `view`.
     View,
+    /// `enum`.
     Enum,
     /// A composite `type`.
     Type,
 }
 
 impl BlockKind {
+    /// The keyword that starts the block.
     pub fn keyword(self) -> &'static str {
         match self {
             BlockKind::Datasource => "datasource",
@@ -99,6 +117,7 @@ impl BlockKind {
         }
     }
 
+    /// The kind a keyword starts.
     pub fn from_keyword(s: &str) -> Option<Self> {
         Some(match s {
             "datasource" => BlockKind::Datasource,
@@ -122,20 +141,31 @@ impl BlockKind {
     }
 }
 
+/// A block: `model Name { ... }` and the like.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
+    /// What kind of block.
     pub kind: BlockKind,
+    /// Where the keyword is.
     pub keyword_span: Span,
+    /// The block's name.
     pub name: Ident,
+    /// The documentation comments (`///`, `/* */`) right above it.
     pub docs: Vec<Comment>,
+    /// Its members (fields, properties, attributes, comments, blank lines), in order.
     pub members: Vec<Member>,
     /// A comment written after the closing brace, on the same line.
     pub closing_comment: Option<Comment>,
     /// From the keyword to the closing brace.
     pub span: Span,
+    /// The parser reported a syntax error inside the block and skipped what it could not read:
+    /// rules that would only repeat that error (a model's missing unique criterion, say) skip
+    /// the block.
+    pub incomplete: bool,
 }
 
 impl Block {
+    /// The fields (and enum values), in order.
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
         self.members.iter().filter_map(|m| match m {
             Member::Field(f) => Some(f),
@@ -143,6 +173,7 @@ impl Block {
         })
     }
 
+    /// The `key = value` properties of a datasource or generator, in order.
     pub fn properties(&self) -> impl Iterator<Item = &Property> {
         self.members.iter().filter_map(|m| match m {
             Member::Property(p) => Some(p),
@@ -150,10 +181,12 @@ impl Block {
         })
     }
 
+    /// The first property of this name.
     pub fn property(&self, name: &str) -> Option<&Property> {
         self.properties().find(|p| p.name.name == name)
     }
 
+    /// The block attributes (`@@...`), in order.
     pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {
         self.members.iter().filter_map(|m| match m {
             Member::Attribute(a) => Some(&a.attribute),
@@ -161,11 +194,13 @@ impl Block {
         })
     }
 
+    /// The first block attribute of this name (`"index"` for `@@index`).
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes().find(|a| a.name.name == name)
     }
 }
 
+/// What a block holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Member {
     /// A model/view/type field, or an enum value (which has no type).
@@ -174,69 +209,114 @@ pub enum Member {
     Property(Property),
     /// `@@attribute(...)`.
     Attribute(BlockAttribute),
+    /// A comment on its own line.
     Comment(Comment),
+    /// One or more empty lines.
     BlankLine,
 }
 
+/// A field of a model, view or composite type, or an enum value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    /// Its name.
     pub name: Ident,
     /// `None` for enum values.
     pub ty: Option<FieldType>,
+    /// Its attributes (`@...`), in order.
     pub attributes: Vec<Attribute>,
+    /// The documentation comments right above it.
     pub docs: Vec<Comment>,
+    /// A comment at the end of its line.
     pub trailing: Option<Comment>,
+    /// From the name to the last attribute.
     pub span: Span,
 }
 
 impl Field {
+    /// The first attribute of this name (`"id"` for `@id`, `"db.Text"` for `@db.Text`).
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name.name == name)
     }
 }
 
+/// How many values a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Arity {
+    /// Exactly one (`Int`).
     Required,
+    /// One or none (`Int?`).
     Optional,
+    /// A list (`Int[]`).
     List,
 }
 
+/// A field's type as written: `String?`, `Post[]`, `Unsupported("circle")`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldType {
     /// The type name (`String`, a model, an enum), or `Unsupported`.
     pub name: Ident,
+    /// Required, optional or a list.
     pub arity: Arity,
     /// The quoted argument of `Unsupported("...")`, raw.
     pub unsupported: Option<Expr>,
+    /// From the name to `?` or `[]`.
     pub span: Span,
 }
 
+impl FieldType {
+    /// The type as written by the formatter: `String?`, `Post[]`, `Unsupported("circle")`.
+    pub fn render(&self) -> String {
+        let mut s = match &self.unsupported {
+            Some(arg) => format!("Unsupported({})", arg.render()),
+            None => self.name.name.clone(),
+        };
+        match self.arity {
+            Arity::Required => {}
+            Arity::Optional => s.push('?'),
+            Arity::List => s.push_str("[]"),
+        }
+        s
+    }
+}
+
+/// `key = value` in a datasource or generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Property {
+    /// The key.
     pub name: Ident,
+    /// The value.
     pub value: Expr,
+    /// The documentation comments right above it.
     pub docs: Vec<Comment>,
+    /// A comment at the end of its line.
     pub trailing: Option<Comment>,
+    /// From the key to the value.
     pub span: Span,
 }
 
+/// A block attribute (`@@index([a])`) on its own line, with its comments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockAttribute {
+    /// The attribute.
     pub attribute: Attribute,
+    /// The documentation comments right above it.
     pub docs: Vec<Comment>,
+    /// A comment at the end of its line.
     pub trailing: Option<Comment>,
 }
 
 /// `@name(args)` or `@@name(args)`; `name` may be a path such as `db.VarChar`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
+    /// Its name without `@`: `id`, `db.VarChar`.
     pub name: Ident,
+    /// Its arguments, in order.
     pub args: Vec<Arg>,
     /// Whether the attribute was written with parentheses (`@db.Text()` vs `@db.Text`).
     pub parens: bool,
     /// A block attribute (`@@`).
     pub block: bool,
+    /// From `@` to the closing parenthesis.
     pub span: Span,
 }
 
@@ -251,39 +331,53 @@ impl Attribute {
     }
 }
 
+/// One argument: `value` or `name: value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arg {
+    /// The name, when the argument is named.
     pub name: Option<Ident>,
+    /// The value.
     pub value: Expr,
+    /// From the name (or value) to the end of the value.
     pub span: Span,
 }
 
+/// A value in an attribute or property.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expr {
+    /// What it is.
     pub kind: ExprKind,
+    /// Where it is.
     pub span: Span,
 }
 
+/// The kinds of values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprKind {
     /// A string: its decoded value and the literal as written (quotes included).
     Str {
+        /// The decoded value.
         value: String,
+        /// The literal as written, quotes included.
         raw: String,
     },
     /// A number as written.
     Number(String),
     /// An identifier or dotted path: `true`, `Cascade`, `Desc`, `db.VarChar`.
     Const(String),
+    /// `[a, b]`.
     Array(Vec<Expr>),
     /// `name(args)`: `env("X")`, `now()`, `uuid(7)`, `b(sort: Desc)`.
     Call {
+        /// The function's name.
         name: String,
+        /// Its arguments.
         args: Vec<Arg>,
     },
 }
 
 impl Expr {
+    /// The value of a string.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             ExprKind::Str { value, .. } => Some(value),
@@ -291,6 +385,7 @@ impl Expr {
         }
     }
 
+    /// The name of a constant (`Cascade`, `true`, `db.Text`).
     pub fn as_const(&self) -> Option<&str> {
         match &self.kind {
             ExprKind::Const(c) => Some(c),
@@ -298,6 +393,7 @@ impl Expr {
         }
     }
 
+    /// The items of an array.
     pub fn as_array(&self) -> Option<&[Expr]> {
         match &self.kind {
             ExprKind::Array(items) => Some(items),
@@ -315,6 +411,25 @@ impl Expr {
         }
     }
 
+    /// The expression in Prisma's canonical spacing (`[a, b]`, `uuid(7)`, `sort: Desc`), as the
+    /// formatter writes it and messages quote it.
+    pub fn render(&self) -> String {
+        match &self.kind {
+            ExprKind::Str { raw, .. } => raw.clone(),
+            ExprKind::Number(n) => n.clone(),
+            ExprKind::Const(c) => c.clone(),
+            ExprKind::Array(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(Expr::render)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ExprKind::Call { name, args } => format!("{name}({})", render_args(args)),
+        }
+    }
+
     /// A short description for messages ("a string", "a number", ...).
     pub fn describe(&self) -> &'static str {
         match &self.kind {
@@ -326,4 +441,15 @@ impl Expr {
             ExprKind::Call { .. } => "a function call",
         }
     }
+}
+
+/// Arguments in Prisma's canonical spacing: `a, name: b`.
+pub fn render_args(args: &[Arg]) -> String {
+    args.iter()
+        .map(|a| match &a.name {
+            Some(n) => format!("{}: {}", n.name, a.value.render()),
+            None => a.value.render(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,20 +1,31 @@
 //! Diagnostics rendered like rustc's: severity, message, `file:line:column`, the source line with
-//! an underline, secondary notes, and a hint.
+//! an underline, secondary notes, and a hint. Each diagnostic this crate produces carries a
+//! stable [`Code`] (the list, with what each means, is [`Code`]'s documentation).
 
-use crate::source::{Sources, Span};
-use std::fmt::Write;
+pub use crate::code::Code;
+use crate::source::{FileId, Sources, Span};
+use std::fmt::{self, Write};
 
+/// How bad a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// The schema is refused.
     Error,
+    /// The schema is accepted, but something deserves attention.
     Warning,
 }
 
 /// One problem found in a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it is an error or a warning.
     pub severity: Severity,
+    /// What rule it comes from. Every diagnostic of this crate has one; diagnostics other crates
+    /// build with [`Diagnostic::error`] or [`Diagnostic::warning`] have none unless they set it.
+    pub code: Option<Code>,
+    /// What is wrong, in Prisma's words where users search for them.
     pub message: String,
+    /// Where.
     pub span: Span,
     /// Other places that matter (the first definition of a duplicate, the other side of a relation).
     pub notes: Vec<(Span, String)>,
@@ -23,9 +34,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error without a code (for diagnostics of other crates; this crate's come from
+    /// [`Code::error`]).
     pub fn error(message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            code: None,
             message: message.into(),
             span,
             notes: Vec::new(),
@@ -33,6 +47,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning without a code (see [`Diagnostic::error`]).
     pub fn warning(message: impl Into<String>, span: Span) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -40,16 +55,25 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic with a code.
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// The same diagnostic with a hint (what to do about it).
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// The same diagnostic with one more note pointing at another place.
     pub fn with_note(mut self, span: Span, note: impl Into<String>) -> Self {
         self.notes.push((span, note.into()));
         self
     }
 
+    /// Whether it is an error (as opposed to a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -170,7 +194,7 @@ fn render_snippet(
 pub fn render_all(diagnostics: &[Diagnostic], sources: &Sources) -> String {
     let mut out = String::new();
     // Per file: (rendered, errors left out, warnings left out).
-    let mut per_file: std::collections::BTreeMap<crate::FileId, (usize, usize, usize)> =
+    let mut per_file: std::collections::BTreeMap<FileId, (usize, usize, usize)> =
         Default::default();
     for d in diagnostics {
         let counts = per_file.entry(d.span.file).or_default();
@@ -228,4 +252,82 @@ fn plural(n: usize) -> &'static str {
 /// Sorts diagnostics by file and position, errors and warnings interleaved.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.severity));
+}
+
+impl Code {
+    /// An error with this code.
+    pub fn error(self, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic::error(message, span).with_code(self)
+    }
+
+    /// A warning with this code.
+    pub fn warning(self, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic::warning(message, span).with_code(self)
+    }
+}
+
+/// Diagnostics together with the sources they point into.
+#[derive(Clone)]
+pub struct Report {
+    /// The files the diagnostics point into.
+    pub sources: Sources,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// All diagnostics rendered, followed by a count.
+    pub fn render(&self) -> String {
+        render_all(&self.diagnostics, &self.sources)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.render().trim_end())
+    }
+}
+
+/// The rendered diagnostics (bounded in size, like [`Report::render`]), not the sources: a
+/// report of a megabyte file must not print a megabyte when a caller unwraps it.
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Report {{ {} diagnostics }}", self.diagnostics.len())?;
+        f.write_str(self.render().trim_end())
+    }
+}
+
+impl std::error::Error for Report {}
+
+/// Reading a file as bytes reports a diagnostic, so it is defined here: [`crate::source`]
+/// stays free of diagnostics (and of a module cycle with this one).
+impl Sources {
+    /// Adds a file read as bytes. Invalid UTF-8 is replaced (so the rest still parses) and
+    /// reported as an error at the first bad byte.
+    pub fn add_bytes(
+        &mut self,
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> (FileId, Option<Diagnostic>) {
+        match String::from_utf8(bytes) {
+            Ok(text) => (self.add(name, text), None),
+            Err(err) => {
+                let valid = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let id = self.add(name, text);
+                let diag = Code::InvalidUtf8
+                    .error(
+                        "the file is not valid UTF-8",
+                        Span::new(id, valid, valid + 1),
+                    )
+                    .with_hint("save the schema file as UTF-8");
+                (id, Some(diag))
+            }
+        }
+    }
 }

@@ -23,9 +23,19 @@
 //! ```
 //!
 //! Every function here is pure: it reads what it is given and never touches the file system.
-//! Errors come back as a [`Report`]: all diagnostics at once, rendered like rustc's.
+//! Errors come back as a [`Report`]: all diagnostics at once, rendered like rustc's, each with a
+//! stable [`Code`] naming the rule it comes from.
+//!
+//! How it fits together: [`parse`] builds the syntax tree ([`ast`]); [`validate`](mod@validate) reads it once
+//! into a resolved database (names, types, attributes, relations), applies the rules to it and
+//! lowers it to the resolved [`model`]; [`format`](mod@format) prints a tree as `prisma format` does,
+//! adding missing relation fields from the resolved relations; [`compose`] puts the platform's
+//! schema and the plugins' extensions together.
+
+#![warn(missing_docs)]
 
 pub mod ast;
+pub mod code;
 pub mod compose;
 pub mod diagnostic;
 pub mod format;
@@ -36,49 +46,13 @@ mod parser;
 pub mod source;
 pub mod validate;
 
+pub use code::Code;
 pub use compose::RESERVED_TABLES;
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, Report, Severity};
 pub use model::Schema;
 pub use parser::parse;
 pub use source::{FileId, Sources, Span};
 pub use validate::{validate, ValidateOptions, Validated};
-
-use std::fmt;
-
-/// Diagnostics together with the sources they point into.
-#[derive(Clone)]
-pub struct Report {
-    pub sources: Sources,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Report {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    /// All diagnostics rendered, followed by a count.
-    pub fn render(&self) -> String {
-        diagnostic::render_all(&self.diagnostics, &self.sources)
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.render().trim_end())
-    }
-}
-
-/// The rendered diagnostics (bounded in size, like [`Report::render`]), not the sources: a
-/// report of a megabyte file must not print a megabyte when a caller unwraps it.
-impl fmt::Debug for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Report {{ {} diagnostics }}", self.diagnostics.len())?;
-        f.write_str(self.render().trim_end())
-    }
-}
-
-impl std::error::Error for Report {}
 
 /// Whether a parsed file declares a datasource (otherwise it is read as a partial schema).
 pub fn has_datasource(ast: &ast::SchemaAst) -> bool {
@@ -97,31 +71,10 @@ pub fn check(name: &str, text: &str) -> Result<(Schema, Report), Report> {
     let options = ValidateOptions {
         partial: !has_datasource(&ast),
     };
+    // A block with a syntax error is marked by the parser (`Block::incomplete`): the rules
+    // that would only repeat that error skip it.
     let validated = validate(std::slice::from_ref(&ast), options);
-    // A block with a syntax error lost the lines that did not parse: its "no unique criterion"
-    // would only be a follow-on error of those. (Sorted offsets: a file with thousands of
-    // errors must not cost blocks times errors.)
-    let mut syntax_errors: Vec<usize> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.span.start)
-        .collect();
-    syntax_errors.sort_unstable();
-    let broken: Vec<Span> = ast
-        .blocks()
-        .map(|b| b.span)
-        .filter(|s| {
-            let first = syntax_errors.partition_point(|&o| o < s.start);
-            syntax_errors.get(first).is_some_and(|&o| o <= s.end)
-        })
-        .collect();
-    diagnostics.extend(validated.diagnostics.into_iter().filter(|d| {
-        !(d.message
-            .contains("Each model must have at least one unique criteria")
-            && broken
-                .iter()
-                .any(|s| d.span.start >= s.start && d.span.start <= s.end))
-    }));
+    diagnostics.extend(validated.diagnostics);
     diagnostic::sort(&mut diagnostics);
     let report = Report {
         sources,
@@ -148,12 +101,12 @@ pub fn format(name: &str, text: &str) -> Result<String, Report> {
             diagnostics,
         });
     }
-    let mut files = vec![ast];
-    format::add_missing_back_relations(&mut files, &|_| None);
     let options = ValidateOptions {
-        partial: !has_datasource(&files[0]),
+        partial: !has_datasource(&ast),
     };
-    let validated = validate(&files, options);
+    let mut files = vec![ast];
+    let (_, validated) = format::add_and_validate(&mut files, options, &|_| None, &mut |_| true)
+        .expect("the first pass does not stop");
     diagnostics.extend(validated.diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostic::sort(&mut diagnostics);

@@ -10,15 +10,22 @@ use std::fmt;
 /// The database behind a datasource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Provider {
+    /// SQLite (`sqlite`).
     Sqlite,
+    /// PostgreSQL (`postgresql`, also `postgres`).
     Postgresql,
+    /// MySQL and MariaDB (`mysql`).
     Mysql,
+    /// SQL Server (`sqlserver`).
     Sqlserver,
+    /// CockroachDB (`cockroachdb`).
     Cockroachdb,
+    /// MongoDB (`mongodb`).
     Mongodb,
 }
 
 impl Provider {
+    /// Every provider, in the order of Prisma's documentation.
     pub const ALL: [Provider; 6] = [
         Provider::Sqlite,
         Provider::Postgresql,
@@ -28,6 +35,7 @@ impl Provider {
         Provider::Mongodb,
     ];
 
+    /// The provider a datasource's `provider = "..."` names.
     pub fn parse(s: &str) -> Option<Provider> {
         Some(match s {
             "sqlite" => Provider::Sqlite,
@@ -40,6 +48,7 @@ impl Provider {
         })
     }
 
+    /// The name `provider = "..."` uses.
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Sqlite => "sqlite",
@@ -59,14 +68,17 @@ impl Provider {
         )
     }
 
+    /// Whether composite types (`type`) exist (MongoDB only).
     pub fn supports_composite_types(self) -> bool {
         self == Provider::Mongodb
     }
 
+    /// Whether enums exist (all but SQL Server).
     pub fn supports_enums(self) -> bool {
         self != Provider::Sqlserver
     }
 
+    /// Whether `@@fulltext` indexes exist (MySQL and MongoDB).
     pub fn supports_fulltext(self) -> bool {
         matches!(self, Provider::Mysql | Provider::Mongodb)
     }
@@ -102,11 +114,17 @@ impl fmt::Display for Provider {
 /// The fully resolved schema.
 #[derive(Debug, Clone)]
 pub struct Schema {
+    /// The datasource (none in a partial schema).
     pub datasource: Option<Datasource>,
+    /// The generators, in order.
     pub generators: Vec<Generator>,
+    /// Models and views, in order.
     pub models: Vec<Model>,
+    /// Enums, in order.
     pub enums: Vec<Enum>,
+    /// Composite types (MongoDB), in order.
     pub composite_types: Vec<CompositeType>,
+    /// Relations, numbered by [`RelationId`].
     pub relations: Vec<Relation>,
     model_index: HashMap<String, usize>,
 }
@@ -143,14 +161,17 @@ impl Schema {
             .map_or(Provider::Postgresql, |d| d.provider)
     }
 
+    /// A model or view by name.
     pub fn model(&self, name: &str) -> Option<&Model> {
         self.model_index.get(name).map(|&i| &self.models[i])
     }
 
+    /// An enum by name.
     pub fn enum_(&self, name: &str) -> Option<&Enum> {
         self.enums.iter().find(|e| e.name == name)
     }
 
+    /// A relation by id.
     pub fn relation(&self, id: RelationId) -> &Relation {
         &self.relations[id.0]
     }
@@ -161,90 +182,139 @@ impl Schema {
     }
 }
 
+/// The `datasource` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Datasource {
+    /// The block's name (the prefix of native types: `db` in `@db.Text`).
     pub name: String,
+    /// The database.
     pub provider: Provider,
+    /// `url`.
     pub url: Url,
+    /// `directUrl`, a URL that bypasses a connection pooler.
     pub direct_url: Option<Url>,
+    /// `shadowDatabaseUrl`, the database `migrate dev` may reset.
     pub shadow_database_url: Option<Url>,
+    /// `schemas` (multi-schema), empty without.
     pub schemas: Vec<String>,
+    /// `relationMode` (`referentialIntegrity` before Prisma 4.5).
     pub relation_mode: RelationMode,
+    /// The whole block.
     pub span: Span,
 }
 
+/// A connection URL as the schema gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Url {
+    /// Written in the schema.
     Literal(String),
     /// `env("NAME")`.
     Env(String),
 }
 
+/// Who keeps relations consistent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationMode {
+    /// The database, with foreign keys (the default).
     ForeignKeys,
+    /// The client, without foreign keys (`relationMode = "prisma"`; always on MongoDB).
     Prisma,
 }
 
+/// A `generator` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generator {
+    /// The block's name.
     pub name: String,
+    /// `provider` (`env:NAME` when given as `env("NAME")`).
     pub provider: String,
+    /// `output`.
     pub output: Option<String>,
+    /// `previewFeatures`, as written.
     pub preview_features: Vec<String>,
     /// Every other `key = "value"` property, as written.
     pub config: Vec<(String, String)>,
+    /// The whole block.
     pub span: Span,
 }
 
+/// An enum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enum {
+    /// Its name.
     pub name: String,
+    /// The database type's name (`@@map`, or the name).
     pub db_name: String,
+    /// Its values, in order.
     pub values: Vec<EnumValue>,
+    /// `@@schema`.
     pub schema: Option<String>,
+    /// Its documentation comments.
     pub docs: Option<String>,
+    /// The whole block.
     pub span: Span,
 }
 
+/// A value of an enum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumValue {
+    /// Its name.
     pub name: String,
+    /// The value in the database (`@map`, or the name).
     pub db_name: String,
+    /// Its documentation comments.
     pub docs: Option<String>,
 }
 
+/// A composite type (MongoDB's embedded documents).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompositeType {
+    /// Its name.
     pub name: String,
+    /// Its fields.
     pub fields: Vec<ScalarField>,
+    /// The whole block.
     pub span: Span,
 }
 
+/// A model or view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
+    /// Its name.
     pub name: String,
     /// The table (`@@map`, or the model name).
     pub db_name: String,
     /// Where the table name comes from: the `@@map` attribute, or the model's name.
     pub db_name_span: Span,
+    /// Declared with `view`.
     pub is_view: bool,
+    /// `@@ignore`: the clients leave it out.
     pub ignored: bool,
+    /// `@@schema`.
     pub schema: Option<String>,
+    /// Its documentation comments.
     pub docs: Option<String>,
+    /// Its scalar fields, in order.
     pub fields: Vec<ScalarField>,
+    /// Its relation fields, in order.
     pub relation_fields: Vec<RelationField>,
+    /// `@id` or `@@id`.
     pub primary_key: Option<PrimaryKey>,
+    /// `@unique` and `@@unique`, in order (field attributes first).
     pub uniques: Vec<Index>,
+    /// `@@index` and `@@fulltext`, in order.
     pub indexes: Vec<Index>,
+    /// The whole block.
     pub span: Span,
 }
 
 impl Model {
+    /// A scalar field by name.
     pub fn field(&self, name: &str) -> Option<&ScalarField> {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// A relation field by name.
     pub fn relation_field(&self, name: &str) -> Option<&RelationField> {
         self.relation_fields.iter().find(|f| f.name == name)
     }
@@ -258,22 +328,33 @@ impl Model {
     }
 }
 
+/// A field with a column (or, in a composite type, a value).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScalarField {
+    /// Its name.
     pub name: String,
     /// The column (`@map`, or the field name).
     pub db_name: String,
+    /// Its type.
     pub ty: ScalarType,
+    /// Required, optional or a list.
     pub arity: Arity,
+    /// `@db.*`.
     pub native_type: Option<NativeType>,
+    /// `@default`.
     pub default: Option<DefaultValue>,
+    /// `@updatedAt`.
     pub updated_at: bool,
+    /// `@ignore`: the clients leave it out.
     pub ignored: bool,
+    /// Its documentation comments.
     pub docs: Option<String>,
+    /// The whole field.
     pub span: Span,
 }
 
 impl ScalarField {
+    /// Whether it must hold a value.
     pub fn is_required(&self) -> bool {
         self.arity == Arity::Required
     }
@@ -301,24 +382,37 @@ impl ScalarField {
     }
 }
 
+/// The type of a scalar field.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ScalarType {
+    /// `Int`.
     Int,
+    /// `BigInt`.
     BigInt,
+    /// `Float`.
     Float,
+    /// `Decimal`.
     Decimal,
+    /// `String`.
     String,
+    /// `Boolean`.
     Boolean,
+    /// `DateTime`.
     DateTime,
+    /// `Json`.
     Json,
+    /// `Bytes`.
     Bytes,
+    /// An enum of the schema, by name.
     Enum(String),
+    /// A composite type of the schema, by name.
     Composite(String),
     /// `Unsupported("database type")`.
     Unsupported(String),
 }
 
 impl ScalarType {
+    /// The scalar type a name denotes (`"Int"`), when it is one.
     pub fn builtin(name: &str) -> Option<ScalarType> {
         Some(match name {
             "Int" => ScalarType::Int,
@@ -334,6 +428,7 @@ impl ScalarType {
         })
     }
 
+    /// The name as written in a schema.
     pub fn name(&self) -> &str {
         match self {
             ScalarType::Int => "Int",
@@ -354,68 +449,95 @@ impl ScalarType {
 /// `@db.VarChar(255)`: the name after the datasource prefix and the arguments as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NativeType {
+    /// The type's name (`VarChar`).
     pub name: String,
+    /// Its arguments as written (`255`, `Max`).
     pub args: Vec<String>,
 }
 
+/// A field's `@default`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DefaultValue {
+    /// The value or function.
     pub kind: DefaultKind,
     /// The constraint name given with `map:` (SQL Server).
     pub map: Option<String>,
 }
 
+/// What a default is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DefaultKind {
     /// Generated by the database.
     Autoincrement,
+    /// `now()`.
     Now,
+    /// `dbgenerated("...")`: an expression of the database.
     DbGenerated(Option<String>),
+    /// `sequence()` (CockroachDB).
     Sequence,
     /// MongoDB's `auto()`.
     Auto,
     /// Generated by the client.
     Uuid(u8),
+    /// `cuid(1)` or `cuid(2)`.
     Cuid(u8),
+    /// `nanoid()`, with an optional length.
     Nanoid(Option<u8>),
+    /// `ulid()`.
     Ulid,
+    /// A literal.
     Value(Literal),
+    /// A list of literals (for list fields).
     List(Vec<Literal>),
 }
 
+/// A literal default value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
+    /// A string (also for `DateTime`, `Json` and `Bytes`).
     String(String),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
     /// A Decimal or a number too large for `i64`, as written.
     Number(String),
+    /// `true` or `false`.
     Boolean(bool),
     /// An enum value (by its Prisma name).
     Enum(String),
 }
 
+/// The order of a field in an index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortOrder {
+    /// Ascending.
     Asc,
+    /// Descending.
     Desc,
 }
 
 /// One field of a primary key or index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexField {
+    /// The field's name.
     pub name: String,
+    /// Its column.
     pub db_name: String,
+    /// `sort:`.
     pub sort: Option<SortOrder>,
+    /// `length:` (MySQL's prefix length).
     pub length: Option<u32>,
 }
 
+/// A primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrimaryKey {
     /// The client name of a compound id (`@@id(name: ...)`, default: fields joined by `_`).
     pub name: Option<String>,
     /// The constraint name: `map:` or `{table}_pkey`.
     pub db_name: String,
+    /// Its fields, in order.
     pub fields: Vec<IndexField>,
     /// Declared with `@@id` (as opposed to `@id` on one field).
     pub compound: bool,
@@ -423,23 +545,31 @@ pub struct PrimaryKey {
     pub span: Span,
 }
 
+/// What an index is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexKind {
+    /// A unique constraint (`@unique`, `@@unique`).
     Unique,
+    /// An index (`@@index`).
     Normal,
+    /// A full-text index (`@@fulltext`).
     Fulltext,
 }
 
+/// A unique constraint or an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
+    /// What it is.
     pub kind: IndexKind,
     /// The client name of a compound unique (`name:`, default: fields joined by `_`).
     pub name: Option<String>,
     /// The index or constraint name: `map:` or Prisma's default.
     pub db_name: String,
+    /// Its fields, in order.
     pub fields: Vec<IndexField>,
     /// `type: Hash` and the like.
     pub algorithm: Option<String>,
+    /// `clustered:` (SQL Server).
     pub clustered: Option<bool>,
     /// Declared on a field (`@unique`) rather than on the block.
     pub single_field: bool,
@@ -447,30 +577,46 @@ pub struct Index {
     pub span: Span,
 }
 
+/// A relation's index in [`Schema::relations`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RelationId(pub usize);
 
+/// A field whose type is a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationField {
+    /// Its name.
     pub name: String,
+    /// The model it points at.
     pub target: String,
+    /// One, optional, or a list.
     pub arity: Arity,
+    /// Its relation.
     pub relation: RelationId,
+    /// `@ignore`.
     pub ignored: bool,
+    /// Its documentation comments.
     pub docs: Option<String>,
+    /// The whole field.
     pub span: Span,
 }
 
+/// What the database does to the rows that point at a deleted or updated row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReferentialAction {
+    /// Delete or update them too.
     Cascade,
+    /// Refuse the change.
     Restrict,
+    /// Refuse the change at the end of the statement.
     NoAction,
+    /// Set their foreign keys to NULL.
     SetNull,
+    /// Set their foreign keys to their defaults.
     SetDefault,
 }
 
 impl ReferentialAction {
+    /// Every action.
     pub const ALL: [ReferentialAction; 5] = [
         ReferentialAction::Cascade,
         ReferentialAction::Restrict,
@@ -479,10 +625,12 @@ impl ReferentialAction {
         ReferentialAction::SetDefault,
     ];
 
+    /// The action a name (`Cascade`) denotes.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
+    /// Its name in a schema.
     pub fn as_str(self) -> &'static str {
         match self {
             ReferentialAction::Cascade => "Cascade",
@@ -505,10 +653,14 @@ impl ReferentialAction {
     }
 }
 
+/// How many rows a relation connects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationKind {
+    /// One to one.
     OneToOne,
+    /// One to many.
     OneToMany,
+    /// Many to many.
     ManyToMany,
 }
 
@@ -517,23 +669,34 @@ pub enum RelationKind {
 /// whose name sorts first (column `A` of the join table).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relation {
+    /// Its id.
     pub id: RelationId,
     /// The explicit name, or Prisma's default `{A}To{B}` (model names in sorted order).
     pub name: String,
+    /// One-to-one, one-to-many or many-to-many.
     pub kind: RelationKind,
+    /// The foreign key side (many-to-many: the model whose name sorts first).
     pub from: RelationSide,
+    /// The referenced side.
     pub to: RelationSide,
+    /// The foreign key fields (`fields:`).
     pub fields: Vec<String>,
+    /// The referenced fields (`references:`).
     pub references: Vec<String>,
+    /// `onDelete`, or Prisma's default.
     pub on_delete: ReferentialAction,
+    /// `onUpdate`, or Prisma's default.
     pub on_update: ReferentialAction,
     /// The foreign key constraint name: `map:` or `{table}_{columns}_fkey`.
     pub fk_name: Option<String>,
+    /// The implicit join table of a many-to-many relation.
     pub join_table: Option<JoinTable>,
 }
 
+/// One side of a relation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationSide {
+    /// The model.
     pub model: String,
     /// `None` when the field is missing (only in partial schemas).
     pub field: Option<String>,

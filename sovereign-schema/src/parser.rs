@@ -2,7 +2,7 @@
 //! syntax error of a file comes back at once.
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::lexer::{lex, unescape, Token, TokenKind as T};
 use crate::source::{FileId, Span};
 
@@ -146,8 +146,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn error(&mut self, message: impl Into<String>, span: Span) {
-        self.diags.push(Diagnostic::error(message, span));
+    fn error(&mut self, code: Code, message: impl Into<String>, span: Span) {
+        self.diags.push(code.error(message, span));
     }
 
     /// Skips the rest of the line. A `{` on it skips to its matching `}` so a broken block
@@ -234,13 +234,17 @@ impl<'a> Parser<'a> {
                         .map(|t| t.end)
                         .unwrap_or(start.end)
                         .max(start.end);
+                    // Text right after a block's `}` (`}x`) belongs to that block's line.
+                    if let Some(Item::Block(b)) = items.last_mut() {
+                        b.incomplete |= b.span.end >= start.start;
+                    }
                     let hint = if self.text[start.start..].starts_with("/*") {
                         "this `/*` comment is never closed: end it with `*/`"
                     } else {
                         "a top-level line starts with `model`, `enum`, `type`, `view`, `datasource`, `generator` or a comment"
                     };
                     self.diags.push(
-                        Diagnostic::error(
+                        Code::SyntaxInvalidLine.error(
                             "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
                             Span::new(self.file, start.start, end),
                         )
@@ -258,6 +262,7 @@ impl<'a> Parser<'a> {
     }
 
     fn block(&mut self, kind: BlockKind, docs: Vec<Comment>) -> Option<Block> {
+        let errors_before = self.diags.len();
         let kw = self.bump();
         let keyword_span = self.span(kw);
         let name = match self.peek() {
@@ -267,6 +272,7 @@ impl<'a> Parser<'a> {
             }
             _ => {
                 self.error(
+                    Code::SyntaxBlockHeader,
                     format!(
                         "A {} declaration needs a name: `{} Name {{ ... }}`.",
                         kind.keyword(),
@@ -281,6 +287,7 @@ impl<'a> Parser<'a> {
         if self.eat(T::LBrace).is_none() {
             let span = self.here();
             self.error(
+                Code::SyntaxBlockHeader,
                 format!("Expected `{{` after `{} {}`.", kind.keyword(), name.name),
                 span,
             );
@@ -299,6 +306,7 @@ impl<'a> Parser<'a> {
             // lines is read as members, which it is not.
             if let Some(nl) = self.text(c).find('\n') {
                 self.error(
+                    Code::SyntaxInvalidMember,
                     "Error validating: This line is not a valid field or attribute definition.",
                     Span::new(self.file, c.start + nl + 1, c.end),
                 );
@@ -310,11 +318,12 @@ impl<'a> Parser<'a> {
         loop {
             let Some(t) = self.peek() else {
                 self.diags.push(
-                    Diagnostic::error(
-                        format!("This {} is missing its closing brace `}}`.", kind.keyword()),
-                        keyword_span.to(name.span),
-                    )
-                    .with_hint("add `}` at the end of the block"),
+                    Code::SyntaxUnclosedBlock
+                        .error(
+                            format!("This {} is missing its closing brace `}}`.", kind.keyword()),
+                            keyword_span.to(name.span),
+                        )
+                        .with_hint("add `}` at the end of the block"),
                 );
                 end = self.text.len();
                 break;
@@ -325,7 +334,7 @@ impl<'a> Parser<'a> {
                     // member (`  id Int @id }`) or right after `{`, none of it is read.
                     if self.toks[self.pos - 1].kind != T::Newline {
                         self.diags.push(
-                            Diagnostic::error(
+                            Code::SyntaxInvalidLine.error(
                                 "Error validating: This line is invalid. It does not start with any known Prisma schema keyword.",
                                 self.span(t),
                             )
@@ -385,7 +394,7 @@ impl<'a> Parser<'a> {
                     // `model Post {` inside a block: the block above lacks its `}`.
                     let span = self.here();
                     self.diags.push(
-                        Diagnostic::error(
+                        Code::SyntaxInvalidMember.error(
                             "Error validating: This line is not a valid field or attribute definition.",
                             span.to(self.span(self.toks[self.pos + 2])),
                         )
@@ -428,7 +437,7 @@ impl<'a> Parser<'a> {
                         "a line holds a field (`name Type @attributes`) or a block attribute (`@@...`)"
                     };
                     self.diags
-                        .push(Diagnostic::error(what, span).with_hint(hint));
+                        .push(Code::SyntaxInvalidMember.error(what, span).with_hint(hint));
                     self.skip_rest_of_member_line();
                 }
             }
@@ -457,6 +466,8 @@ impl<'a> Parser<'a> {
             members,
             closing_comment,
             span: Span::new(self.file, kw.start, end),
+            // Every error reported while reading the block points inside it.
+            incomplete: self.diags.len() > errors_before,
         })
     }
 
@@ -496,7 +507,7 @@ impl<'a> Parser<'a> {
                     // `a Int /* x */ @id`, `a Int /* x */ // y`: Prisma's grammar allows one
                     // comment at the end of a line and nothing after it.
                     self.diags.push(
-                        Diagnostic::error(
+                        Code::SyntaxInvalidMember.error(
                             "Error validating: This line is not a valid field or attribute definition.",
                             start.to(end),
                         )
@@ -516,7 +527,8 @@ impl<'a> Parser<'a> {
                     let found = &self.text[start.start..end.end];
                     let found: String = found.chars().take(40).collect();
                     self.diags.push(
-                        Diagnostic::error(message, start.to(end))
+                        Code::SyntaxInvalidMember
+                            .error(message, start.to(end))
                             .with_hint(format!("unexpected `{found}` at the end of the line")),
                     );
                 }
@@ -530,6 +542,7 @@ impl<'a> Parser<'a> {
         let name = self.ident(name_tok);
         if self.eat(T::Eq).is_none() {
             self.error(
+                Code::SyntaxProperty,
                 format!(
                     "Expected `=` after `{}`: properties are written `key = value`.",
                     name.name
@@ -545,11 +558,12 @@ impl<'a> Parser<'a> {
         {
             if name == "env" {
                 self.diags.push(
-                    Diagnostic::error(
-                        "Exactly one string parameter must be passed to the env function.",
-                        comma,
-                    )
-                    .with_hint("remove the `,` before `)`"),
+                    Code::SyntaxTrailingComma
+                        .error(
+                            "Exactly one string parameter must be passed to the env function.",
+                            comma,
+                        )
+                        .with_hint("remove the `,` before `)`"),
                 );
             }
         }
@@ -597,8 +611,11 @@ impl<'a> Parser<'a> {
             };
             if let Some((message, hint, last)) = legacy {
                 let span = self.here().to(self.span(self.toks[self.pos + last]));
-                self.diags
-                    .push(Diagnostic::error(message, span).with_hint(hint));
+                self.diags.push(
+                    Code::SyntaxPrisma1Field
+                        .error(message, span)
+                        .with_hint(hint),
+                );
                 return None;
             }
             match self.peek() {
@@ -615,6 +632,7 @@ impl<'a> Parser<'a> {
                         self.pos += 1;
                     }
                     self.error(
+Code::SyntaxFieldIncomplete,
                         format!(
                             "Error validating {} \"{block}\": This field declaration is invalid. It is either missing a name or a type.",
                             kind.keyword()
@@ -632,6 +650,7 @@ impl<'a> Parser<'a> {
         if self.peek_kind() == Some(T::AtAt) {
             let span = self.here();
             self.error(
+                Code::SyntaxBlockAttributePosition,
                 "Block attributes (`@@...`) go on their own line, after the fields.",
                 span,
             );
@@ -663,6 +682,7 @@ impl<'a> Parser<'a> {
             let arg = self.expr(1)?;
             if arg.as_str().is_none() {
                 self.error(
+Code::SyntaxUnsupportedType,
                     "`Unsupported` takes one string: the database type, e.g. `Unsupported(\"circle\")`.",
                     arg.span,
                 );
@@ -670,7 +690,11 @@ impl<'a> Parser<'a> {
             match self.eat(T::RParen) {
                 Some(close) => span = span.to(self.span(close)),
                 None => {
-                    self.error("Expected `)` to close `Unsupported(`.", self.here());
+                    self.error(
+                        Code::SyntaxUnsupportedType,
+                        "Expected `)` to close `Unsupported(`.",
+                        self.here(),
+                    );
                     return None;
                 }
             }
@@ -688,6 +712,7 @@ impl<'a> Parser<'a> {
             arity = Arity::List;
             if let Some(q) = self.eat(T::Question) {
                 self.error(
+                    Code::SyntaxOptionalList,
                     "Optional lists are not supported. Use either `Type[]` or `Type?`.",
                     span.to(self.span(q)),
                 );
@@ -698,6 +723,7 @@ impl<'a> Parser<'a> {
             arity = Arity::Optional;
             if self.peek_kind() == Some(T::LBracket) {
                 self.error(
+                    Code::SyntaxOptionalList,
                     "Optional lists are not supported. Use either `Type[]` or `Type?`.",
                     span.to(self.here()),
                 );
@@ -718,6 +744,7 @@ impl<'a> Parser<'a> {
         let Some(first) = self.eat(T::Ident) else {
             let prefix = if block { "@@" } else { "@" };
             self.error(
+                Code::SyntaxAttributeName,
                 format!("Expected an attribute name after `{prefix}`."),
                 self.span(at).to(self.here()),
             );
@@ -747,7 +774,7 @@ impl<'a> Parser<'a> {
                 .filter(|_| !name.name.contains('.'))
             {
                 self.diags.push(
-                    Diagnostic::error(
+                    Code::SyntaxTrailingComma.error(
                         format!(
                             "Error parsing attribute \"@{}\": Trailing commas are not valid in attribute arguments, please remove the comma.",
                             name.name
@@ -797,7 +824,8 @@ impl<'a> Parser<'a> {
             }
             let span = self.here();
             self.diags.push(
-                Diagnostic::error("Expected `,` or `)` in this argument list.", span)
+                Code::SyntaxArguments
+                    .error("Expected `,` or `)` in this argument list.", span)
                     .with_note(self.span(open), "the list starts here"),
             );
             return None;
@@ -808,6 +836,7 @@ impl<'a> Parser<'a> {
         if depth > MAX_DEPTH {
             let span = self.here();
             self.error(
+                Code::SyntaxNesting,
                 format!("This expression is nested too deeply (more than {MAX_DEPTH} levels)."),
                 span,
             );
@@ -815,6 +844,7 @@ impl<'a> Parser<'a> {
         }
         let Some(t) = self.peek() else {
             self.error(
+                Code::SyntaxValue,
                 "Expected a value here, found the end of the file.",
                 self.eof_span(),
             );
@@ -827,14 +857,15 @@ impl<'a> Parser<'a> {
                 let raw = self.text(t).to_string();
                 if !terminated {
                     self.diags.push(
-                        Diagnostic::error("This string is missing its closing quote `\"`.", span)
+                        Code::SyntaxString
+                            .error("This string is missing its closing quote `\"`.", span)
                             .with_hint("strings end on the line they start"),
                     );
                     return None;
                 }
                 if let Some(at) = crate::lexer::bad_escape(&raw) {
                     let start = t.start + at;
-                    self.diags.push(Diagnostic::error(
+                    self.diags.push(Code::SyntaxEscape.error(
                         "Unknown escape sequence. If the value is a windows-style path, `\\` must be escaped as `\\\\`.",
                         Span::new(self.file, start, (start + 2).min(t.end)),
                     ));
@@ -901,7 +932,8 @@ impl<'a> Parser<'a> {
                                 _ => "Error validating: This line is not a valid field or attribute definition.".to_string(),
                             };
                             self.diags.push(
-                                Diagnostic::error(what, self.span(comma))
+                                Code::SyntaxInvalidMember
+                                    .error(what, self.span(comma))
                                     .with_hint("remove the `,` before `]`"),
                             );
                             return None;
@@ -916,7 +948,8 @@ impl<'a> Parser<'a> {
                     }
                     let here = self.here();
                     self.diags.push(
-                        Diagnostic::error("Expected `,` or `]` in this list.", here)
+                        Code::SyntaxList
+                            .error("Expected `,` or `]` in this list.", here)
                             .with_note(span, "the list starts here"),
                     );
                     return None;
@@ -927,7 +960,11 @@ impl<'a> Parser<'a> {
                     T::Newline => "the end of the line".to_string(),
                     _ => format!("`{}`", self.text(t)),
                 };
-                self.error(format!("Expected a value here, found {what}."), span);
+                self.error(
+                    Code::SyntaxValue,
+                    format!("Expected a value here, found {what}."),
+                    span,
+                );
                 None
             }
         }

@@ -12,12 +12,16 @@ pub struct FileId(pub u32);
 /// A byte range in one source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
+    /// The file.
     pub file: FileId,
+    /// The first byte.
     pub start: usize,
+    /// The byte after the last.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end` of `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
         Span { file, start, end }
     }
@@ -59,10 +63,12 @@ impl fmt::Debug for SourceFile {
 }
 
 impl SourceFile {
+    /// The name the user reads (a path relative to the workspace, usually).
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// The file's text.
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -128,6 +134,7 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// No files yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -158,33 +165,12 @@ impl Sources {
         FileId(self.files.len() as u32 - 1)
     }
 
-    /// Adds a file read as bytes. Invalid UTF-8 is replaced (so the rest still parses) and reported
-    /// as an error at the first bad byte.
-    pub fn add_bytes(
-        &mut self,
-        name: impl Into<String>,
-        bytes: Vec<u8>,
-    ) -> (FileId, Option<crate::Diagnostic>) {
-        match String::from_utf8(bytes) {
-            Ok(text) => (self.add(name, text), None),
-            Err(err) => {
-                let valid = err.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-                let id = self.add(name, text);
-                let diag = crate::Diagnostic::error(
-                    "the file is not valid UTF-8",
-                    Span::new(id, valid, valid + 1),
-                )
-                .with_hint("save the schema file as UTF-8");
-                (id, Some(diag))
-            }
-        }
-    }
-
+    /// A file (panics on an id of another set).
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
+    /// A file, when the id is one of this set.
     pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
     }
@@ -197,6 +183,7 @@ impl Sources {
         &text[start..end]
     }
 
+    /// Every file with its id, in the order added.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
@@ -207,8 +194,11 @@ impl Sources {
 
 /// `file:line:column` of a span's start.
 pub struct Location<'a> {
+    /// The file's name.
     pub file: &'a str,
+    /// The line, from 1.
     pub line: usize,
+    /// The column in characters, from 1.
     pub column: usize,
 }
 
@@ -219,6 +209,7 @@ impl fmt::Display for Location<'_> {
 }
 
 impl Sources {
+    /// Where a span starts: file, line and column.
     pub fn location(&self, span: Span) -> Location<'_> {
         let file = self.get(span.file);
         let (line, column) = file.line_col(span.start);

@@ -1,0 +1,322 @@
+//! Models, views and composite types: their fields (scalar or relation), the keys and indexes
+//! their attributes declare, and the database names of all of them.
+
+use super::attributes::{
+    client_name, duplicates, field_index_args, field_list, mapped_name, non_empty_string_named,
+    schema_attr, string_arg, Members,
+};
+use super::fields::scalar_field;
+use super::relations::relation_field;
+use crate::ast::{Block, BlockKind, Field};
+use crate::diagnostic::Code;
+use crate::model::{
+    default_constraint_name, CompositeType, Index, IndexField, IndexKind, Model, PrimaryKey,
+    ScalarType,
+};
+use crate::source::Span;
+use crate::validate::common::{docs, join_names, suggest, Seen, BLOCK_ATTRS, SCALARS};
+use crate::validate::db::{BlockLoc, CompositeEntry, Db, ModelEntry};
+use crate::validate::sink::Sink;
+
+/// Reads every composite type.
+pub(super) fn composite_types<'a>(db: &Db<'a>, sink: &mut Sink) -> Vec<CompositeEntry<'a>> {
+    let mut out = Vec::new();
+    for &b in db.blocks.iter().filter(|b| b.kind == BlockKind::Type) {
+        let n = b.fields().count();
+        let mut fields = Vec::with_capacity(n);
+        let mut scalars = Vec::with_capacity(n);
+        let mut seen = Seen::with_capacity(n);
+        for f in b.fields() {
+            duplicate_field(&mut seen, f, b, sink);
+            if let Some((sf, entry)) = scalar_field(db, f, b, true, sink) {
+                fields.push(sf);
+                scalars.push(entry);
+            }
+        }
+        out.push(CompositeEntry {
+            block: b,
+            value: CompositeType {
+                name: b.name.name.clone(),
+                fields,
+                span: b.span,
+            },
+            scalars,
+        });
+    }
+    out
+}
+
+/// Reads every model and view.
+pub(super) fn resolve<'a>(db: &Db<'a>, locs: &[BlockLoc], sink: &mut Sink) -> Vec<ModelEntry<'a>> {
+    db.blocks
+        .iter()
+        .zip(locs)
+        .filter(|(b, _)| matches!(b.kind, BlockKind::Model | BlockKind::View))
+        .map(|(b, loc)| model(db, b, *loc, sink))
+        .collect()
+}
+
+fn duplicate_field<'a>(seen: &mut Seen<'a, Span>, f: &'a Field, b: &Block, sink: &mut Sink) {
+    if let Some(prev) = seen.insert(f.name.name.as_str(), f.name.span) {
+        let msg = format!(
+            "Field \"{}\" is already defined on {} \"{}\".",
+            f.name.name,
+            crate::validate::common::kind_name(b.kind),
+            b.name.name
+        );
+        sink.err(Code::DuplicateField, msg, f.name.span)
+            .notes
+            .push((prev, "first defined here".into()));
+    }
+}
+
+/// Whether a field's type is a model: one of the schema's (`Some(Some(index))`, its first
+/// definition), or (in a partial schema) a capitalized name that is not a near miss of a
+/// scalar (`Some(None)`: `Strng` is a typo, `User` a model of the platform).
+fn relation_target(db: &Db, f: &Field) -> Option<Option<usize>> {
+    let ty = f.ty.as_ref()?;
+    let target = ty.name.name.as_str();
+    if ty.unsupported.is_some() || ScalarType::builtin(target).is_some() {
+        return None;
+    }
+    match db.tops.get(target) {
+        Some(&i) => db.block_models[i].map(Some),
+        None => (db.options.partial
+            && target.starts_with(|c: char| c.is_ascii_uppercase())
+            && suggest(target, SCALARS).is_none())
+        .then_some(None),
+    }
+}
+
+fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> ModelEntry<'a> {
+    let provider = db.config.provider;
+    let n = b.fields().count();
+    let mut fields = Vec::with_capacity(n);
+    let mut scalars = Vec::with_capacity(n);
+    let mut relation_fields = Vec::new();
+    let mut unresolved = Vec::new();
+    let mut seen = Seen::with_capacity(n);
+    let mut primary_key = None;
+    let mut uniques = Vec::new();
+    let mut id_attrs = Vec::new();
+
+    let mut db_name = b.name.name.clone();
+    let mut ignored = false;
+    let mut schema = None;
+    let mut schema_attrs = Vec::new();
+    for a in b.attributes() {
+        match a.name.name.as_str() {
+            "map" => {
+                if let Some(s) = string_arg(a, sink) {
+                    db_name = s;
+                }
+            }
+            "ignore" => ignored = true,
+            "schema" => {
+                schema = schema_attr(a, sink);
+                if let Some(s) = &schema {
+                    schema_attrs.push((a.span, s.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    for f in b.fields() {
+        duplicate_field(&mut seen, f, b, sink);
+        let Some(ty) = &f.ty else { continue };
+        if let Some(target_model) = relation_target(db, f) {
+            let target = ty.name.name.as_str();
+            relation_fields.push(relation_field(db, f, target, target_model, sink));
+            continue;
+        }
+        let Some((sf, entry)) = scalar_field(db, f, b, false, sink) else {
+            unresolved.push(f);
+            continue;
+        };
+        if let Some(a) = f.attribute("id") {
+            id_attrs.push(a.span);
+            let args = field_index_args(a, sink);
+            primary_key = Some(PrimaryKey {
+                name: None,
+                db_name: args
+                    .map
+                    .unwrap_or_else(|| default_constraint_name(&db_name, &[], "pkey", provider)),
+                fields: vec![IndexField {
+                    name: sf.name.clone(),
+                    db_name: sf.db_name.clone(),
+                    sort: args.sort,
+                    length: args.length,
+                }],
+                compound: false,
+                span: a.span,
+            });
+        }
+        if let Some(a) = f.attribute("unique") {
+            let args = field_index_args(a, sink);
+            uniques.push(Index {
+                kind: IndexKind::Unique,
+                name: None,
+                db_name: args.map.unwrap_or_else(|| {
+                    default_constraint_name(&db_name, &[&sf.db_name], "key", provider)
+                }),
+                fields: vec![IndexField {
+                    name: sf.name.clone(),
+                    db_name: sf.db_name.clone(),
+                    sort: args.sort,
+                    length: args.length,
+                }],
+                algorithm: None,
+                clustered: args.clustered,
+                single_field: true,
+                span: a.span,
+            });
+        }
+        fields.push(sf);
+        scalars.push(entry);
+    }
+
+    // Block attributes.
+    duplicates(db, b.attributes(), true, sink);
+    let mut indexes = Vec::new();
+    let mut unsupported_fulltext = Vec::new();
+    for a in b.attributes() {
+        let members = Members {
+            fields: &fields,
+            relation_fields: &relation_fields,
+            unresolved: &unresolved,
+        };
+        match a.name.name.as_str() {
+            "id" => {
+                id_attrs.push(a.span);
+                if let Some(list) = field_list(a, &members, b, sink) {
+                    let name = client_name(a, b, sink);
+                    let map = mapped_name(a, sink);
+                    primary_key = Some(PrimaryKey {
+                        name: Some(name.unwrap_or_else(|| join_names(&list))),
+                        db_name: map.unwrap_or_else(|| {
+                            default_constraint_name(&db_name, &[], "pkey", provider)
+                        }),
+                        fields: list,
+                        compound: true,
+                        span: a.span,
+                    });
+                }
+            }
+            "unique" | "index" | "fulltext" => {
+                // Not read where the provider has no full-text indexes (a rule reports it).
+                if a.name.name == "fulltext"
+                    && !provider.supports_fulltext()
+                    && !db.options.partial
+                    && b.kind != BlockKind::View
+                {
+                    unsupported_fulltext.push(a);
+                    continue;
+                }
+                let Some(list) = field_list(a, &members, b, sink) else {
+                    continue;
+                };
+                let cols: Vec<&str> = list.iter().map(|f| f.db_name.as_str()).collect();
+                let (kind, suffix) = match a.name.name.as_str() {
+                    "unique" => (IndexKind::Unique, "key"),
+                    "index" => (IndexKind::Normal, "idx"),
+                    _ => (IndexKind::Fulltext, "idx"),
+                };
+                let mut map = mapped_name(a, sink);
+                let name = match kind {
+                    IndexKind::Unique => {
+                        Some(client_name(a, b, sink).unwrap_or_else(|| join_names(&list)))
+                    }
+                    // Before Prisma 3 `name` was the index's database name; Prisma still
+                    // reads it so (as an alias of `map`).
+                    IndexKind::Normal => {
+                        let legacy = non_empty_string_named(a, "name", sink);
+                        if legacy.is_some() && a.arg("map", None).is_some() {
+                            sink.err(
+                                Code::IndexNameAndMap,
+                                "Error parsing attribute \"@index\": The `@@index` attribute accepts the `name` argument as an alias for the `map` argument for legacy reasons. It does not accept both though. Please use the `map` argument to specify the database name of the index.",
+                                a.span,
+                            )
+                            .hint = Some("keep only `map: \"...\"`".into());
+                            map = None;
+                        } else if legacy.is_some() {
+                            map = legacy;
+                        }
+                        None
+                    }
+                    IndexKind::Fulltext => None,
+                };
+                let db_index_name = map
+                    .unwrap_or_else(|| default_constraint_name(&db_name, &cols, suffix, provider));
+                let algorithm = a
+                    .arg("type", None)
+                    .and_then(|x| x.value.as_const())
+                    .map(str::to_string);
+                let clustered = a
+                    .arg("clustered", None)
+                    .and_then(|x| x.value.as_const())
+                    .map(|c| c == "true");
+                let index = Index {
+                    kind,
+                    name,
+                    db_name: db_index_name,
+                    fields: list,
+                    algorithm,
+                    clustered,
+                    single_field: false,
+                    span: a.span,
+                };
+                if kind == IndexKind::Unique {
+                    uniques.push(index);
+                } else {
+                    indexes.push(index);
+                }
+            }
+            "map" | "ignore" | "schema" | "shardKey" => {}
+            other => {
+                let msg = format!("Attribute not known: \"@@{other}\".");
+                let hint = suggest(other, BLOCK_ATTRS)
+                    .map(|s| format!("did you mean `@@{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "known block attributes: {}",
+                            BLOCK_ATTRS
+                                .iter()
+                                .map(|a| format!("@@{a}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                sink.err(Code::AttributeUnknown, msg, a.span).hint = Some(hint);
+            }
+        }
+    }
+
+    ModelEntry {
+        block: b,
+        loc,
+        model: Model {
+            name: b.name.name.clone(),
+            db_name,
+            db_name_span: b
+                .attribute("map")
+                .map_or(b.keyword_span.to(b.name.span), |a| a.span),
+            is_view: b.kind == BlockKind::View,
+            ignored,
+            schema,
+            docs: docs(&b.docs),
+            fields,
+            relation_fields: Vec::new(),
+            primary_key,
+            uniques,
+            indexes,
+            span: b.span,
+        },
+        scalars,
+        relation_fields,
+        unresolved,
+        id_attrs,
+        unsupported_fulltext,
+        schema_attrs,
+    }
+}

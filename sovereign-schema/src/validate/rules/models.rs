@@ -1,0 +1,55 @@
+//! Models: one id, and a way to identify each row.
+
+use crate::diagnostic::Code;
+use crate::model::ScalarField;
+use crate::validate::db::ModelEntry;
+use crate::validate::sink::Sink;
+
+/// At most one `@id` or `@@id`.
+pub(super) fn one_id(m: &ModelEntry, sink: &mut Sink) {
+    if m.id_attrs.len() < 2 {
+        return;
+    }
+    let msg = format!(
+        "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
+        m.block.name.name
+    );
+    sink.push(
+        Code::IdMultiple
+            .error(msg, m.id_attrs[1])
+            .with_note(m.id_attrs[0], "the other id"),
+    );
+}
+
+/// A model (not a view, not ignored) has an id or a unique criterion of required fields. A
+/// block with a syntax error, or whose `@@id` did not read, was reported already.
+pub(super) fn unique_criterion(m: &ModelEntry, sink: &mut Sink) {
+    let b = m.block;
+    if m.model.is_view || m.model.ignored || b.incomplete {
+        return;
+    }
+    let required = |name: &str| {
+        m.model
+            .fields
+            .iter()
+            .any(|sf: &ScalarField| sf.name == name && sf.is_required())
+    };
+    let has_criterion = m.model.primary_key.is_some()
+        || b.attribute("id").is_some()
+        || m.model
+            .uniques
+            .iter()
+            .any(|u| u.fields.iter().all(|f| required(&f.name)));
+    if !has_criterion {
+        let msg = format!(
+            "Error validating model \"{}\": Each model must have at least one unique criteria that has only required fields. Either mark a single field with `@id`, `@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to the model.",
+            b.name.name
+        );
+        sink.err(
+            Code::UniqueCriterionMissing,
+            msg,
+            b.keyword_span.to(b.name.span),
+        )
+        .hint = Some("add `id Int @id @default(autoincrement())`, for example".into());
+    }
+}
