@@ -678,7 +678,7 @@ fn writable_actions(
             f.span.start,
             name.clone(),
             fi.rust.clone(),
-            quote!(#name::set(#name)),
+            quote!(#name::set),
         );
         if !fk_fields.contains(f.name.as_str()) {
             checked.push(entry.clone());
@@ -699,58 +699,18 @@ fn writable_actions(
                 rf.span.start,
                 name.clone(),
                 quote!(super::#target::UniqueWhereParam),
-                quote!(#name::connect(#name)),
+                quote!(#name::connect),
             ));
         }
     }
     checked.sort_by_key(|e| e.0);
     unchecked.sort_by_key(|e| e.0);
-    let c_args = checked.iter().map(|(_, n, t, _)| quote!(#n: #t));
-    let c_sets = checked.iter().map(|e| &e.3);
-    let u_args: Vec<TokenStream> = unchecked
-        .iter()
-        .map(|(_, n, t, _)| quote!(#n: #t))
-        .collect();
-    let u_sets: Vec<&TokenStream> = unchecked.iter().map(|e| &e.3).collect();
-    let u_types: Vec<&TokenStream> = unchecked.iter().map(|e| &e.2).collect();
-    let u_names: Vec<&Ident> = unchecked.iter().map(|e| &e.1).collect();
+    let arg = |(_, n, t, set): &Arg| quote!(#n: #t = #set);
+    let c_args = checked.iter().map(arg);
+    let u_args = unchecked.iter().map(arg);
     quote! {
         impl ::sovereign::Writable for Data {}
-        /// Reads and writes of this model.
-        #[derive(Clone, Debug)]
-        pub struct Actions(::sovereign::Actions<Data>);
-        impl ::std::ops::Deref for Actions {
-            type Target = ::sovereign::Actions<Data>;
-            fn deref(&self) -> &Self::Target { &self.0 }
-        }
-        /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-        /// and `upsert`.
-        pub type CreateUnchecked = (#(#u_types,)* Vec<SetParam>);
-        fn unchecked((#(#u_names,)* mut params): CreateUnchecked) -> Vec<SetParam> {
-            params.splice(0..0, [#(#u_sets),*]);
-            params
-        }
-        impl Actions {
-            #[doc(hidden)]
-            pub fn new(conn: ::sovereign::Conn) -> Self { Actions(::sovereign::Actions::new(conn)) }
-            /// Creates a record: the required fields, then optional setters.
-            pub fn create(&self, #(#c_args,)* mut params: Vec<SetParam>) -> ::sovereign::Create<Data> {
-                params.splice(0..0, [#(#c_sets),*]);
-                self.0.create_from(params)
-            }
-            /// Creates a record from scalar fields (foreign keys as values).
-            pub fn create_unchecked(&self, #(#u_args,)* params: Vec<SetParam>) -> ::sovereign::Create<Data> {
-                self.0.create_from(unchecked((#(#u_names,)* params)))
-            }
-            /// Creates many records in as few statements as possible; returns how many.
-            pub fn create_many(&self, rows: Vec<CreateUnchecked>) -> ::sovereign::CreateMany<Data> {
-                self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-            }
-            /// Updates the selected record, or creates it from `create` when there is none.
-            pub fn upsert(&self, w: UniqueWhereParam, create: CreateUnchecked, update: Vec<SetParam>) -> ::sovereign::Upsert<Data> {
-                self.0.upsert_from(w, unchecked(create), update)
-            }
-        }
+        ::sovereign::__actions!(Data; create(#(#c_args),*); unchecked(#(#u_args),*));
     }
 }
 

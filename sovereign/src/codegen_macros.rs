@@ -275,6 +275,75 @@ macro_rules! __model {
     };
 }
 
+/// The reads and writes of a writable model (generated code calls this, after its own
+/// `impl Writable`, which stays in generated code so the compiler points a plugin that writes a
+/// core model at a line that says what is writable): `Actions`, its
+/// `create` (the required fields in schema order, a required relation as a connect),
+/// `create_unchecked` (foreign keys as values), `create_many` and `upsert`. In the runtime, not
+/// in every generated model, to keep generated code small.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __actions {
+    ($D:ident;
+     create($($c:ident: $cty:ty = $cset:path),* $(,)?);
+     unchecked($($u:ident: $uty:ty = $uset:path),* $(,)?)) => {
+        /// Reads and writes of this model.
+        #[derive(Clone, Debug)]
+        pub struct Actions($crate::Actions<$D>);
+        impl ::core::ops::Deref for Actions {
+            type Target = $crate::Actions<$D>;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+        /// The required scalar fields and the setters of `create_unchecked`, `create_many`
+        /// and `upsert`.
+        pub type CreateUnchecked = ($($uty,)* ::std::vec::Vec<$crate::Set<$D>>);
+        fn unchecked(
+            ($($u,)* mut params): CreateUnchecked,
+        ) -> ::std::vec::Vec<$crate::Set<$D>> {
+            params.splice(0..0, [$($uset($u)),*]);
+            params
+        }
+        impl Actions {
+            #[doc(hidden)]
+            pub fn new(conn: $crate::Conn) -> Self {
+                Actions($crate::Actions::new(conn))
+            }
+            /// Creates a record: the required fields, then optional setters.
+            pub fn create(
+                &self,
+                $($c: $cty,)*
+                mut params: ::std::vec::Vec<$crate::Set<$D>>,
+            ) -> $crate::Create<$D> {
+                params.splice(0..0, [$($cset($c)),*]);
+                self.0.create_from(params)
+            }
+            /// Creates a record from scalar fields (foreign keys as values).
+            pub fn create_unchecked(
+                &self,
+                $($u: $uty,)*
+                params: ::std::vec::Vec<$crate::Set<$D>>,
+            ) -> $crate::Create<$D> {
+                self.0.create_from(unchecked(($($u,)* params)))
+            }
+            /// Creates many records in as few statements as possible; returns how many.
+            pub fn create_many(&self, rows: ::std::vec::Vec<CreateUnchecked>) -> $crate::CreateMany<$D> {
+                self.0.create_many_from(rows.into_iter().map(unchecked).collect())
+            }
+            /// Updates the selected record, or creates it from `create` when there is none.
+            pub fn upsert(
+                &self,
+                w: $crate::Unique<$D>,
+                create: CreateUnchecked,
+                update: ::std::vec::Vec<$crate::Set<$D>>,
+            ) -> $crate::Upsert<$D> {
+                self.0.upsert_from(w, unchecked(create), update)
+            }
+        }
+    };
+}
+
 /// An enum of the schema (generated code calls this): variants with their schema names (for
 /// serde, as Prisma's JSON) and database names (`@map`).
 #[doc(hidden)]

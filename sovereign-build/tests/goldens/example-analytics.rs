@@ -54,61 +54,9 @@ pub mod page_view {
         ::sovereign::__field!(Data, 3, DateTime, DateTime; eq cmp);
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (String, Vec<SetParam>);
-    fn unchecked((path, mut params): CreateUnchecked) -> Vec<SetParam> {
-        params.splice(0..0, [path::set(path)]);
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            path: String,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params.splice(0..0, [path::set(path)]);
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            path: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((path, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(path : String = path::set); unchecked(path : String = path::set)
+    );
 }
 /// The datasource: where the URL comes from, the schema and its migrations. Relative
 /// SQLite paths resolve at run time (see `sovereign::Datasource::base_dir`).

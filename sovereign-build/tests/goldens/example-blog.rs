@@ -344,87 +344,12 @@ pub mod post {
         ::sovereign::__relation!(many Data, 1, super::super::post_tag::Data, tags);
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (String, String, String, String, Vec<SetParam>);
-    fn unchecked(
-        (slug, title, body, author_id, mut params): CreateUnchecked,
-    ) -> Vec<SetParam> {
-        params
-            .splice(
-                0..0,
-                [
-                    slug::set(slug),
-                    title::set(title),
-                    body::set(body),
-                    author_id::set(author_id),
-                ],
-            );
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            slug: String,
-            title: String,
-            body: String,
-            author: super::user::UniqueWhereParam,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params
-                .splice(
-                    0..0,
-                    [
-                        slug::set(slug),
-                        title::set(title),
-                        body::set(body),
-                        author::connect(author),
-                    ],
-                );
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            slug: String,
-            title: String,
-            body: String,
-            author_id: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((slug, title, body, author_id, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(slug : String = slug::set, title : String = title::set, body :
+        String = body::set, author : super::user::UniqueWhereParam = author::connect);
+        unchecked(slug : String = slug::set, title : String = title::set, body : String =
+        body::set, author_id : String = author_id::set)
+    );
 }
 #[allow(dead_code)]
 pub mod post_tag {
@@ -491,63 +416,10 @@ pub mod post_tag {
         )
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (i32, String, Vec<SetParam>);
-    fn unchecked((post_id, tag, mut params): CreateUnchecked) -> Vec<SetParam> {
-        params.splice(0..0, [post_id::set(post_id), tag::set(tag)]);
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            post: super::post::UniqueWhereParam,
-            tag: String,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params.splice(0..0, [post::connect(post), tag::set(tag)]);
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            post_id: i32,
-            tag: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((post_id, tag, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(post : super::post::UniqueWhereParam = post::connect, tag : String =
+        tag::set); unchecked(post_id : i32 = post_id::set, tag : String = tag::set)
+    );
 }
 /// The datasource: where the URL comes from, the schema and its migrations. Relative
 /// SQLite paths resolve at run time (see `sovereign::Datasource::base_dir`).

@@ -79,63 +79,10 @@ pub mod tenant {
         ::sovereign::__relation!(many Data, 0, super::super::user::Data, users);
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (String, String, Vec<SetParam>);
-    fn unchecked((slug, name, mut params): CreateUnchecked) -> Vec<SetParam> {
-        params.splice(0..0, [slug::set(slug), name::set(name)]);
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            slug: String,
-            name: String,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params.splice(0..0, [slug::set(slug), name::set(name)]);
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            slug: String,
-            name: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((slug, name, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(slug : String = slug::set, name : String = name::set);
+        unchecked(slug : String = slug::set, name : String = name::set)
+    );
 }
 /// A person who signs in.
 #[allow(dead_code)]
@@ -259,63 +206,11 @@ pub mod user {
         ::sovereign::__relation!(many Data, 3, super::super::task::Data, tasks);
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (String, i32, Vec<SetParam>);
-    fn unchecked((email, tenant_id, mut params): CreateUnchecked) -> Vec<SetParam> {
-        params.splice(0..0, [email::set(email), tenant_id::set(tenant_id)]);
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            email: String,
-            tenant: super::tenant::UniqueWhereParam,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params.splice(0..0, [email::set(email), tenant::connect(tenant)]);
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            email: String,
-            tenant_id: i32,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((email, tenant_id, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(email : String = email::set, tenant :
+        super::tenant::UniqueWhereParam = tenant::connect); unchecked(email : String =
+        email::set, tenant_id : i32 = tenant_id::set)
+    );
 }
 #[allow(dead_code)]
 pub mod session {
@@ -374,63 +269,11 @@ pub mod session {
         ::sovereign::__relation!(one Data, 0, super::super::user::Data, user);
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (String, DateTime, Vec<SetParam>);
-    fn unchecked((user_id, expires_at, mut params): CreateUnchecked) -> Vec<SetParam> {
-        params.splice(0..0, [user_id::set(user_id), expires_at::set(expires_at)]);
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            user: super::user::UniqueWhereParam,
-            expires_at: DateTime,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params.splice(0..0, [user::connect(user), expires_at::set(expires_at)]);
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            user_id: String,
-            expires_at: DateTime,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((user_id, expires_at, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(user : super::user::UniqueWhereParam = user::connect, expires_at :
+        DateTime = expires_at::set); unchecked(user_id : String = user_id::set,
+        expires_at : DateTime = expires_at::set)
+    );
 }
 /// A blog post, written by a platform user.
 #[allow(dead_code)]
@@ -528,87 +371,12 @@ pub mod post {
         ::sovereign::__relation!(many Data, 1, super::super::post_tag::Data, tags);
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (String, String, String, String, Vec<SetParam>);
-    fn unchecked(
-        (slug, title, body, author_id, mut params): CreateUnchecked,
-    ) -> Vec<SetParam> {
-        params
-            .splice(
-                0..0,
-                [
-                    slug::set(slug),
-                    title::set(title),
-                    body::set(body),
-                    author_id::set(author_id),
-                ],
-            );
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            slug: String,
-            title: String,
-            body: String,
-            author: super::user::UniqueWhereParam,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params
-                .splice(
-                    0..0,
-                    [
-                        slug::set(slug),
-                        title::set(title),
-                        body::set(body),
-                        author::connect(author),
-                    ],
-                );
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            slug: String,
-            title: String,
-            body: String,
-            author_id: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((slug, title, body, author_id, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(slug : String = slug::set, title : String = title::set, body :
+        String = body::set, author : super::user::UniqueWhereParam = author::connect);
+        unchecked(slug : String = slug::set, title : String = title::set, body : String =
+        body::set, author_id : String = author_id::set)
+    );
 }
 #[allow(dead_code)]
 pub mod post_tag {
@@ -675,63 +443,10 @@ pub mod post_tag {
         )
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (i32, String, Vec<SetParam>);
-    fn unchecked((post_id, tag, mut params): CreateUnchecked) -> Vec<SetParam> {
-        params.splice(0..0, [post_id::set(post_id), tag::set(tag)]);
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            post: super::post::UniqueWhereParam,
-            tag: String,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params.splice(0..0, [post::connect(post), tag::set(tag)]);
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            post_id: i32,
-            tag: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((post_id, tag, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(post : super::post::UniqueWhereParam = post::connect, tag : String =
+        tag::set); unchecked(post_id : i32 = post_id::set, tag : String = tag::set)
+    );
 }
 /// A task on a tenant's board; numbers are unique per tenant.
 #[allow(dead_code)]
@@ -825,75 +540,11 @@ pub mod task {
         )
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (i32, i32, String, Vec<SetParam>);
-    fn unchecked(
-        (tenant_id, number, title, mut params): CreateUnchecked,
-    ) -> Vec<SetParam> {
-        params
-            .splice(
-                0..0,
-                [tenant_id::set(tenant_id), number::set(number), title::set(title)],
-            );
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            tenant_id: i32,
-            number: i32,
-            title: String,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params
-                .splice(
-                    0..0,
-                    [tenant_id::set(tenant_id), number::set(number), title::set(title)],
-                );
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            tenant_id: i32,
-            number: i32,
-            title: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((tenant_id, number, title, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(tenant_id : i32 = tenant_id::set, number : i32 = number::set, title
+        : String = title::set); unchecked(tenant_id : i32 = tenant_id::set, number : i32
+        = number::set, title : String = title::set)
+    );
 }
 /// The datasource: where the URL comes from, the schema and its migrations. Relative
 /// SQLite paths resolve at run time (see `sovereign::Datasource::base_dir`).

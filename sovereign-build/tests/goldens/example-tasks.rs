@@ -344,75 +344,11 @@ pub mod task {
         )
     }
     impl ::sovereign::Writable for Data {}
-    /// Reads and writes of this model.
-    #[derive(Clone, Debug)]
-    pub struct Actions(::sovereign::Actions<Data>);
-    impl ::std::ops::Deref for Actions {
-        type Target = ::sovereign::Actions<Data>;
-        fn deref(&self) -> &Self::Target {
-            &self.0
-        }
-    }
-    /// The required scalar fields and the setters of `create_unchecked`, `create_many`
-    /// and `upsert`.
-    pub type CreateUnchecked = (i32, i32, String, Vec<SetParam>);
-    fn unchecked(
-        (tenant_id, number, title, mut params): CreateUnchecked,
-    ) -> Vec<SetParam> {
-        params
-            .splice(
-                0..0,
-                [tenant_id::set(tenant_id), number::set(number), title::set(title)],
-            );
-        params
-    }
-    impl Actions {
-        #[doc(hidden)]
-        pub fn new(conn: ::sovereign::Conn) -> Self {
-            Actions(::sovereign::Actions::new(conn))
-        }
-        /// Creates a record: the required fields, then optional setters.
-        pub fn create(
-            &self,
-            tenant_id: i32,
-            number: i32,
-            title: String,
-            mut params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            params
-                .splice(
-                    0..0,
-                    [tenant_id::set(tenant_id), number::set(number), title::set(title)],
-                );
-            self.0.create_from(params)
-        }
-        /// Creates a record from scalar fields (foreign keys as values).
-        pub fn create_unchecked(
-            &self,
-            tenant_id: i32,
-            number: i32,
-            title: String,
-            params: Vec<SetParam>,
-        ) -> ::sovereign::Create<Data> {
-            self.0.create_from(unchecked((tenant_id, number, title, params)))
-        }
-        /// Creates many records in as few statements as possible; returns how many.
-        pub fn create_many(
-            &self,
-            rows: Vec<CreateUnchecked>,
-        ) -> ::sovereign::CreateMany<Data> {
-            self.0.create_many_from(rows.into_iter().map(unchecked).collect())
-        }
-        /// Updates the selected record, or creates it from `create` when there is none.
-        pub fn upsert(
-            &self,
-            w: UniqueWhereParam,
-            create: CreateUnchecked,
-            update: Vec<SetParam>,
-        ) -> ::sovereign::Upsert<Data> {
-            self.0.upsert_from(w, unchecked(create), update)
-        }
-    }
+    ::sovereign::__actions!(
+        Data; create(tenant_id : i32 = tenant_id::set, number : i32 = number::set, title
+        : String = title::set); unchecked(tenant_id : i32 = tenant_id::set, number : i32
+        = number::set, title : String = title::set)
+    );
 }
 /// The datasource: where the URL comes from, the schema and its migrations. Relative
 /// SQLite paths resolve at run time (see `sovereign::Datasource::base_dir`).
