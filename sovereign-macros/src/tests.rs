@@ -1,5 +1,5 @@
 //! The macro as a function over token streams: every misuse the trybuild suite pins
-//! (`sovereign-tests/tests/ui/fail/`), the argument edge cases, and the expansion itself, on a
+//! (`sovereign-ui-tests/tests/ui/fail/`), the argument edge cases, and the expansion itself, on a
 //! workspace written to a temporary directory (no compiler, no build script).
 
 use crate::expand::{checked, expand, Checked};
@@ -108,7 +108,7 @@ fn shop() -> TokenStream {
     )
 }
 
-// The misuses of sovereign-tests/tests/ui/fail, one test each.
+// The misuses of sovereign-ui-tests/tests/ui/fail, one test each.
 
 #[test]
 fn missing_manifest() {

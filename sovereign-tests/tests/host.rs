@@ -19,6 +19,55 @@ mod solo {
     )]
     pub struct Solo;
 }
+/// What the shared and dedicated modes give a plugin, checked by the compiler: a shared plugin
+/// writes its own models and reads core ones through `ctx.db()`; a dedicated plugin writes its
+/// own database and reads the core tables through `ctx.core()`, with its migrations embedded.
+#[allow(dead_code)]
+mod the_modes_compile {
+    use super::{shop::Shop, solo::Solo};
+    use sovereign::PluginContext;
+
+    async fn shared(ctx: &PluginContext<Shop>) -> sovereign::Result<()> {
+        use super::shop::db;
+        let client = ctx.db();
+        if let Some(buyer) = client
+            .user()
+            .find_unique(db::user::email::equals("a@b.c"))
+            .exec()
+            .await?
+        {
+            client
+                .order()
+                .create(10, db::user::id::equals(buyer.id), vec![])
+                .exec()
+                .await?;
+        }
+        let _handle: &sovereign::Database = ctx.database();
+        Ok(())
+    }
+
+    async fn dedicated(ctx: &PluginContext<Solo>) -> sovereign::Result<()> {
+        use super::solo::db;
+        ctx.db()
+            .event()
+            .create("signed in".to_string(), vec![])
+            .exec()
+            .await?;
+        let users = ctx.core().user().count(vec![]).exec().await?;
+        let _ = (users, db::DATASOURCE.migrations.len());
+        Ok(())
+    }
+}
+
+#[test]
+fn manifests_are_embedded_with_their_modes() {
+    use sovereign::{Mode, Plugin};
+    assert_eq!(<Shop as Plugin>::MANIFEST.namespace, "shop");
+    assert_eq!(<Shop as Plugin>::MANIFEST.mode, Mode::Shared);
+    assert_eq!(<Solo as Plugin>::MANIFEST.mode, Mode::Dedicated);
+    assert!(<Solo as Plugin>::MANIFEST.datasource.is_some());
+}
+
 use quiet::Quiet;
 use shop::Shop;
 use solo::Solo;
