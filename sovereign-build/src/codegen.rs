@@ -210,6 +210,10 @@ fn rust_type(ty: &ScalarType) -> (TokenStream, TokenStream) {
 }
 
 /// Generates the client source for `schema`, formatted with prettyplease.
+///
+/// # Panics
+/// When a relation field's target model is not in `schema`, which `sovereign_schema::check`
+/// does not let through: a user's mistake is a diagnostic before generation runs.
 pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
     let models: Vec<&Model> = schema
         .models

@@ -1,6 +1,9 @@
-//! Build-time composition for Sovereign platforms.
+//! The build-script helper of Sovereign: turns a workspace's Prisma schemas into the Rust client
+//! the `sovereign` runtime drives, at build time, so schema mistakes are build errors.
 //!
-//! In the platform crate's `build.rs`:
+//! # A platform
+//!
+//! The platform crate's `build.rs` makes one call:
 //!
 //! ```no_run
 //! fn main() -> Result<(), sovereign_build::Error> {
@@ -8,7 +11,7 @@
 //! }
 //! ```
 //!
-//! This finds `sovereign.toml` above the crate, reads every plugin's `plugin.json`, composes the
+//! It finds `sovereign.toml` above the crate, reads every plugin's `plugin.json`, composes the
 //! platform's `base.prisma` with the shared plugins' `extension.prisma` files, writes the result
 //! to `$OUT_DIR/schema.prisma`, and compares it with the committed `platform/prisma/schema.prisma`:
 //! a stale committed file is a `cargo:warning` (run `sovereign compose`), and a build error when
@@ -16,18 +19,42 @@
 //! a no-op `cargo build` does not rerun it.
 //!
 //! It also generates the platform's client (every model of the composed schema) into
-//! `$OUT_DIR/sovereign_client.rs`; include it with `sovereign::include_client!()`. The client
-//! embeds the composed schema and the platform's migrations (`DATASOURCE`) and the composed
-//! plugin list (`COMPOSED_PLUGINS`).
+//! `$OUT_DIR/sovereign_client.rs`, which the crate includes in a module of its own:
+//! `mod db { sovereign::include_client!(); }`. The client embeds the composed schema and the platform's migrations (`db::DATASOURCE`) and
+//! the composed plugin list (`db::COMPOSED_PLUGINS`), which is what `sovereign::Host` connects
+//! and deploys with. [`configure`] gives the same step with options (another output directory,
+//! no comparison with the committed file, ...).
 //!
-//! Two more entry points:
-//! - [`plugin()`], in a plugin crate's `build.rs`: a shared plugin's view of the platform schema
-//!   (its models read and write, core models read only), or a dedicated plugin's own client and
-//!   read-only core view, for `#[sovereign_plugin]` to include;
-//! - [`client`], any standalone schema file's client.
+//! # A plugin
+//!
+//! A plugin crate's `build.rs` calls [`plugin()`] instead: a shared plugin gets its view of the
+//! platform schema (its own models read and write, core models read only, other plugins'
+//! models left out), a dedicated plugin its own client and a read-only view of the core. The
+//! plugin's `#[sovereign::sovereign_plugin]` includes them as its `db` (and `core`) module:
+//!
+//! ```no_run
+//! fn main() -> Result<(), sovereign_build::Error> {
+//!     sovereign_build::plugin().compile()?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Any schema
+//!
+//! [`client`] generates the client of one standalone schema file, its migrations embedded from
+//! the `migrations/` folder beside it:
+//!
+//! ```no_run
+//! fn main() -> Result<(), sovereign_build::Error> {
+//!     sovereign_build::client("prisma/schema.prisma").compile()?;
+//!     Ok(())
+//! }
+//! ```
 //!
 //! Returning the [`Error`] from `main` prints the rendered diagnostics (file:line:column and the
 //! source line) as the build failure, without a panic backtrace.
+
+#![warn(missing_docs)]
 
 pub mod codegen;
 
@@ -48,21 +75,30 @@ use std::path::{Path, PathBuf};
 pub enum Error {
     /// Problems in files the user wrote, with positions.
     Diagnostics(Report),
+    /// A file or directory could not be read or written.
     Io {
+        /// The path.
         path: PathBuf,
+        /// The system's error.
         source: std::io::Error,
     },
+    /// A file the user wrote is not UTF-8.
     NotUtf8 {
+        /// The file.
         path: PathBuf,
+        /// The offset of its first byte that is not.
         offset: usize,
     },
     /// Neither `sovereign.toml` nor the default layout was found.
     NoWorkspace {
+        /// Where the search started.
         start: PathBuf,
     },
     /// The committed composed schema differs from the inputs (an error only under `CI`).
     Stale {
+        /// The committed file, relative to the workspace root.
         path: String,
+        /// A unified diff from the committed text to the composed one.
         diff: String,
     },
     /// A build-script environment variable cargo should have set.
@@ -144,15 +180,21 @@ impl std::error::Error for Error {}
 /// The outcome of composing a workspace.
 #[derive(Debug)]
 pub struct Composition {
+    /// The workspace's layout, as found.
     pub config: Config,
+    /// The composed platform schema: its text, its checked model and which plugin owns which
+    /// model.
     pub composed: Composed,
+    /// Every plugin discovered, shared and dedicated, sorted by namespace.
     pub plugins: Vec<Plugin>,
     /// Namespaces of dedicated plugins (not composed).
     pub dedicated: Vec<String>,
     /// Discovery warnings and schema warnings, rendered.
     pub warnings: Vec<String>,
-    /// Every file read and every directory whose listing mattered.
+    /// Every file read: a build script reruns when one changes.
     pub files_read: Vec<PathBuf>,
+    /// Every directory whose listing mattered (a new plugin there changes the result): a build
+    /// script reruns when one changes too.
     pub dirs_listed: Vec<PathBuf>,
 }
 
@@ -287,6 +329,8 @@ pub fn configure() -> Builder {
     }
 }
 
+/// The options of a platform's build step, from [`platform`] or [`configure`]; [`Builder::compile`]
+/// runs it.
 #[derive(Debug, Clone)]
 pub struct Builder {
     out_dir: Option<PathBuf>,
@@ -296,7 +340,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Where to write `schema.prisma` (default: `$OUT_DIR`).
+    /// Where to write `schema.prisma` and `sovereign_client.rs` (default: `$OUT_DIR`).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());
         self
@@ -567,6 +611,7 @@ pub struct PluginBuilder {
 /// What [`PluginBuilder::compile`] generated.
 #[derive(Debug, Clone)]
 pub struct PluginOutput {
+    /// The plugin's `plugin.json`, as read.
     pub manifest: Manifest,
     /// `sovereign_client.rs`.
     pub client: PathBuf,

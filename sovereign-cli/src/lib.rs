@@ -1,4 +1,41 @@
-//! The `sovereign` command line. `src/bin/sovereign.rs` only calls [`run`].
+//! The `sovereign` and `plugin-db-manage` command lines, as a library: the binaries in
+//! `src/bin/` only parse their arguments and call in here, so tests and other tools run the same
+//! commands in-process.
+//!
+//! `sovereign` works on the platform, from anywhere inside its workspace (`sovereign.toml` is
+//! found by walking up from the current directory):
+//!
+//! - `validate` and `format` check and format schema files, as `prisma validate` and
+//!   `prisma format` do;
+//! - `compose` writes the platform schema from `base.prisma` and the shared plugins'
+//!   extensions (`--check` fails with a diff when the committed one is stale);
+//! - `migrate dev|deploy|status|reset|resolve` manage the shared database's migrations
+//!   ([`migrate`]), and `migrate diff` prints the SQL between two states;
+//! - `studio` serves a browser interface to the data ([`studio`]).
+//!
+//! `plugin-db-manage <command> <namespace>` runs the migration commands on one dedicated
+//! plugin's own database, `studio` on any plugin's view of the data (never another plugin's
+//! models), and `generate` writes a dedicated plugin's client to a file.
+//!
+//! A command line is a [`Cli`], parsed with clap, and [`run`] carries it out; it returns the
+//! process's exit code, so a caller decides what to do with a failing check:
+//!
+//! ```no_run
+//! use clap::Parser;
+//!
+//! # fn main() -> anyhow::Result<()> {
+//! let cli = sovereign_cli::Cli::try_parse_from(["sovereign", "compose", "--check"])?;
+//! let code = sovereign_cli::run(cli)?;
+//! println!("compose --check: {code:?}");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`migrate::run`] runs a migration command against any schema file and migrations folder
+//! (a [`migrate::Target`]), and [`studio::serve`] serves any set of databases; the two binaries
+//! are built from these.
+
+#![warn(missing_docs)]
 
 #[macro_use]
 pub mod output;
@@ -14,10 +51,12 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "sovereign", version, about)]
 pub struct Cli {
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The commands of `sovereign`; the doc comment of each is its `--help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a schema against Prisma's rules; exit 1 with diagnostics when it is invalid.
@@ -41,6 +80,7 @@ pub enum Command {
     /// Migrations of the platform's shared database (the composed schema and its migrations
     /// folder from sovereign.toml).
     Migrate {
+        /// Which migration command.
         #[command(subcommand)]
         command: MigrateOrDiff,
     },
@@ -74,8 +114,12 @@ pub struct StudioArgs {
     pub browser: bool,
 }
 
+/// The commands under `sovereign migrate`: those that work on the platform's database (shared
+/// with `plugin-db-manage`, which runs them on a plugin's), and `diff`, which needs no
+/// workspace.
 #[derive(Debug, Subcommand)]
 pub enum MigrateOrDiff {
+    /// `deploy`, `status`, `dev`, `reset` and `resolve`, on the platform's database.
     #[command(flatten)]
     Db(migrate::MigrateCommand),
     /// Print the SQL between two schemas (or an empty database), like `prisma migrate diff`.
@@ -83,6 +127,11 @@ pub enum MigrateOrDiff {
 }
 
 /// Runs a parsed command line; the exit code follows the usual convention (0 ok, 1 failure).
+///
+/// # Errors
+/// Whatever stops a command before it can report through its exit code: no workspace, an
+/// unreadable file, a database that cannot be reached. The binary hands it to
+/// [`output::report`], which prints it with its causes (URLs redacted) and exits 1.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate { schema } => validate(&schema),
@@ -181,6 +230,9 @@ fn format(paths: &[PathBuf], check: bool) -> Result<ExitCode> {
 
 /// Writes to a temporary file beside `path`, then renames it over `path`, so a reader never
 /// sees a half-written file.
+///
+/// # Errors
+/// The directory is not writable, or the rename fails; `path` is then unchanged.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     sovereign_build::write_atomically(path, bytes)?;
     Ok(())

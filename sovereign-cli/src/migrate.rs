@@ -7,6 +7,9 @@ use sovereign_migrate::{Dialect, Migration, Resolution};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The migration commands as `sovereign migrate <command>` parses them (the doc comment of each
+/// is its `--help`). `plugin-db-manage` parses its own forms, with a namespace and `dev` called
+/// `migrate`, and runs them through [`run`] too, on a dedicated plugin's database.
 #[derive(Debug, Subcommand)]
 pub enum MigrateCommand {
     /// Apply the pending migrations, under the migration lock (Prisma's advisory lock on
@@ -16,6 +19,7 @@ pub enum MigrateCommand {
     /// schema is pushed instead (as the platform does at start-up): steps that lose data are
     /// refused unless --accept-data-loss, and tables the schema does not name are left alone.
     Deploy {
+        /// The database and the lock timeout.
         #[command(flatten)]
         url: UrlArg,
         /// When the schema is pushed, allow steps that lose data.
@@ -27,6 +31,7 @@ pub enum MigrateCommand {
     /// Create a migration from the schema changes, after replaying the history in a shadow
     /// database and checking the development database for drift; then apply it.
     Dev {
+        /// The development database and the lock timeout.
         #[command(flatten)]
         url: UrlArg,
         /// The migration's name (required when stdin is not a terminal).
@@ -41,6 +46,7 @@ pub enum MigrateCommand {
     },
     /// Drop everything in the database and apply every migration again.
     Reset {
+        /// The database and the lock timeout.
         #[command(flatten)]
         url: UrlArg,
         /// Do not ask for confirmation (required when stdin is not a terminal).
@@ -49,13 +55,17 @@ pub enum MigrateCommand {
     },
     /// Settle a failed migration: record it as applied, or as rolled back.
     Resolve {
+        /// The database and the lock timeout.
         #[command(flatten)]
         url: UrlArg,
+        /// Which migration, and how it ended.
         #[command(flatten)]
         how: ResolveArgs,
     },
 }
 
+/// The options every command that talks to a database takes: which database, and how long to
+/// wait for another process's migration lock.
 #[derive(Debug, Args)]
 pub struct UrlArg {
     /// The database URL (default: the datasource's `url`, with `env()` read from the environment
@@ -81,6 +91,7 @@ impl UrlArg {
     }
 }
 
+/// `resolve`'s choice: exactly one of `--applied` and `--rolled-back`, each naming a migration.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct ResolveArgs {
@@ -131,10 +142,17 @@ pub struct DiffArgs {
 
 /// A schema file and the migrations folder that belongs to it.
 pub struct Target {
+    /// The schema file: its datasource names the database, its models are what `dev` migrates
+    /// to.
     pub schema: PathBuf,
+    /// The migrations folder (`migrations/<name>/migration.sql` and `migration_lock.toml`).
     pub migrations: PathBuf,
 }
 
+/// Reads and checks a schema file.
+///
+/// # Errors
+/// The file cannot be read, or the schema has errors (rendered with file:line:column).
 pub fn load_schema(path: &Path) -> Result<sovereign_schema::Schema> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -151,6 +169,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// Runs a migration command on the database of `target`'s schema; the exit code is 1 when a
+/// command reports a problem it could describe (pending migrations for `status`, drift, ...).
+///
+/// # Errors
+/// A schema that does not check or has no datasource, a provider without migrations (SQL
+/// Server, MongoDB), an unreadable migrations folder or lock file, a database that cannot be
+/// reached, and a migration that fails.
 pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     let schema = load_schema(&target.schema)?;
     let Some(ds) = &schema.datasource else {
@@ -542,6 +567,13 @@ async fn status(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `sovereign migrate diff`: prints the script or the summary between two states; with
+/// `--exit-code`, exits 2 when they differ.
+///
+/// # Errors
+/// A schema that does not check, sides for different databases (or none that names one), a
+/// database that cannot be reached, a history that does not replay, and `--from-migrations`
+/// on a server without `--shadow-database-url`.
 pub fn diff(args: DiffArgs) -> Result<ExitCode> {
     let from_schema = args.from_schema.as_deref().map(load_schema).transpose()?;
     let to_schema = args.to_schema.as_deref().map(load_schema).transpose()?;

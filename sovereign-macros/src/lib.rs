@@ -17,6 +17,8 @@
 //! the work is in `expand`, a function over `proc_macro2::TokenStream` that the unit tests call
 //! without a compiler (`src/tests.rs`), next to the trybuild suite in `sovereign-tests`.
 
+#![warn(missing_docs)]
+
 mod args;
 mod expand;
 #[cfg(test)]

@@ -45,7 +45,9 @@ pub struct Progress<'a> {
 /// Applies the pending migrations in order, calling `progress` before each. The migration lock
 /// is taken before the history is read and held until the last migration is recorded, so
 /// concurrent deployers apply each migration exactly once. Each migration and its history row
-/// are written together where the database allows it (see [`crate::apply`]). A failure is
+/// are written together where the database allows it: in one transaction on PostgreSQL and
+/// SQLite (unless the script manages transactions itself); MySQL commits every DDL statement on
+/// its own, so there the row is written before the script and completed after it. A failure is
 /// recorded with the database's message in `logs` and stops the deploy; a failed or interrupted
 /// migration in the history blocks it until resolved, with a [`Diagnosis`] of what reached the
 /// database.

@@ -1,6 +1,7 @@
 //! `migrate dev`: replay the history in a shadow database (in memory for SQLite, a temporary
-//! database for PostgreSQL and MySQL, always dropped afterwards), detect drift between the history and the
-//! development database, and plan the next migration with Prisma's data-loss warnings.
+//! database for PostgreSQL and MySQL, always dropped afterwards), detect drift between the
+//! history and the development database, and plan the next migration with Prisma's data-loss
+//! warnings.
 
 use crate::connection::Connection;
 use crate::diff::{diff, diff_summary};
@@ -10,10 +11,16 @@ use crate::sql::{Dialect, SqlSchema};
 use crate::url::{redact, with_database};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// A throwaway database the history is replayed into.
+/// A throwaway database the history is replayed into, so that the history's schema can be
+/// read without touching the development database.
+///
+/// Call [`Shadow::drop`] when done, whether or not the work succeeded: dropping a server's
+/// database needs a connection and an `await`, which Rust's `Drop` cannot do.
 pub struct Shadow {
+    /// The connection to the shadow database, to replay the history into.
     pub conn: Connection,
-    /// The server connection and database name to drop (PostgreSQL).
+    /// The server connection and database name to drop (PostgreSQL and MySQL; SQLite's shadow
+    /// is in memory and goes with the connection).
     cleanup: Option<(String, String)>,
 }
 

@@ -271,7 +271,7 @@ fn needs_redefine(old: &Table, new: &Table) -> bool {
             .any(|c| old.column(&c.name).is_none() && !c.nullable)
 }
 
-/// A human summary of what [`diff_script`] would do, like `prisma migrate diff` without
+/// A human summary of what [`diff_script`](crate::diff_script) would do, like `prisma migrate diff` without
 /// `--script`: one line per added, removed or changed table and enum.
 pub fn diff_summary(from: &SqlSchema, to: &SqlSchema) -> Vec<String> {
     let mut out = Vec::new();

@@ -1,14 +1,21 @@
 //! The migrations folder, as Prisma Migrate lays it out:
 //! `migrations/<UTC YYYYMMDDHHMMSS>_<name>/migration.sql` and `migrations/migration_lock.toml`.
-//! The one place that finds and reads migrations (the CLI, the build helper and the runtime's
-//! embedded deploy all call it).
+//!
+//! The CLI reads the folder with [`read_migrations`]. The build helper lists the same folder
+//! itself (`sovereign_build::codegen::migration_files`), so that the generated client embeds
+//! each script, and the runtime deploys those embedded scripts as [`Migration::new`]; the two
+//! listings differ on a folder without `migration.sql`, which the build helper skips and
+//! [`read_migrations`] refuses.
 
 use crate::error::Error;
 use sha2::{Digest, Sha256};
 use sovereign_schema::model::Provider;
 use std::path::{Path, PathBuf};
 
+/// The file in the migrations folder that records the provider the history was written for;
+/// [`check_lock`] refuses to apply a history to another provider's database.
 pub const LOCK_FILE: &str = "migration_lock.toml";
+/// The script's file name inside each migration's folder.
 pub const SCRIPT: &str = "migration.sql";
 
 /// One migration of the history.
@@ -16,12 +23,15 @@ pub const SCRIPT: &str = "migration.sql";
 pub struct Migration {
     /// The folder name, `20240101120000_init`.
     pub name: String,
+    /// The script, as written in `migration.sql`.
     pub sql: String,
     /// SHA-256 of `migration.sql`, lower-case hex, as in `_prisma_migrations.checksum`.
     pub checksum: String,
 }
 
 impl Migration {
+    /// A migration from its folder name and script, with the checksum Prisma would record: for
+    /// migrations that do not come from a folder on disk (a binary's embedded migrations, tests).
     pub fn new(name: impl Into<String>, sql: impl Into<String>) -> Self {
         let sql = sql.into();
         Migration {

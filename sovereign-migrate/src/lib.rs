@@ -1,10 +1,17 @@
-//! Prisma-Migrate-compatible migrations for Sovereign: the SQL schema a resolved model implies
-//! ([`sql_schema`]), the script between two SQL schemas ([`diff_script`]) and the script that
-//! creates one from nothing ([`create_script`]), in Prisma's format and step order for SQLite,
-//! PostgreSQL and MySQL; and applying them safely: [`deploy`] under the migration lock
-//! ([`lock`]) with each migration and its `_prisma_migrations` row written together where the
-//! database allows it, a [`Diagnosis`] of failed or interrupted ones, and [`push`], which never
-//! drops what the schema does not name and refuses data loss unless asked.
+//! Prisma-Migrate-compatible migrations for Sovereign: the SQL a schema needs, and applying it
+//! safely, for SQLite, PostgreSQL and MySQL.
+//!
+//! Most applications never call this crate themselves: the generated client's `DATASOURCE`
+//! embeds the migrations and `sovereign::Host::builder().deploy_migrations(true)` (or
+//! `DATASOURCE.deploy(url)`) applies them at start-up, and `sovereign migrate ...` is the
+//! command line. This is the engine under both, for tools that need it directly.
+//!
+//! # Write a migration
+//!
+//! A checked schema gives its SQL schema with [`sql_schema`]; [`create_script`] is the script
+//! that creates it in an empty database, and [`diff_script`] the one between two SQL schemas,
+//! byte for byte as `prisma migrate diff --script` writes them, so the history stays readable
+//! by Prisma's own tools:
 //!
 //! ```
 //! let text = "datasource db {\n  provider = \"sqlite\"\n  url = \"file:dev.db\"\n}\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n";
@@ -13,6 +20,54 @@
 //! let sql = sovereign_migrate::create_script(&sovereign_migrate::sql_schema(&schema, dialect), dialect);
 //! assert!(sql.starts_with("-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,"));
 //! ```
+//!
+//! Between the two, [`diff()`] gives the steps as data ([`Step`]), which [`render`] writes as
+//! SQL, [`diff_summary`] summarises, and [`destructive`] checks against the data.
+//!
+//! # Apply migrations
+//!
+//! [`read_migrations`] reads a `migrations/` folder; [`Connection::connect`] opens a database
+//! from a Prisma-style URL; [`deploy()`] applies what is pending under the migration
+//! [`lock`], so that several instances starting at once apply each migration exactly once,
+//! and records each in Prisma's `_prisma_migrations` table together with its script where the
+//! database allows it. A failed or interrupted migration blocks later deploys, with a
+//! [`Diagnosis`] of what reached the database, until it is resolved ([`resolve`]).
+//!
+//! ```no_run
+//! use sovereign_migrate::{deploy, read_migrations, Connection};
+//!
+//! # async fn run() -> Result<(), sovereign_migrate::Error> {
+//! let migrations = read_migrations(std::path::Path::new("prisma/migrations"))?;
+//! let mut conn = Connection::connect("postgresql://app@localhost:5432/app").await?;
+//! let report = deploy(&mut conn, &migrations).await?;
+//! println!("applied: {:?}", report.applied);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Push a schema
+//!
+//! [`push()`](fn@push) brings a database to a schema without a history, as `prisma db push`
+//! does; the runtime uses it when a database's provider differs from the migrations'. It never
+//! drops tables the schema does not name, and refuses steps that lose data unless
+//! [`MigrateOptions::accept_data_loss`] says otherwise:
+//!
+//! ```no_run
+//! use sovereign_migrate::{push, sql_schema, Connection, Dialect, MigrateOptions};
+//!
+//! # async fn run(schema: &sovereign_schema::Schema) -> Result<(), sovereign_migrate::Error> {
+//! let mut conn = Connection::connect("file:./dev.db").await?;
+//! let target = sql_schema(schema, Dialect::Sqlite);
+//! let report = push(&mut conn, &target, &MigrateOptions::default()).await?;
+//! println!("{} statements; left alone: {:?}", report.statements, report.kept);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Features: `sqlite`, `postgres`, `mysql` (all by default) compile each database's driver; a
+//! URL for one that is not compiled in is an error that names the feature.
+
+#![warn(missing_docs)]
 
 mod apply;
 mod calculate;

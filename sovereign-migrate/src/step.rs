@@ -1,4 +1,4 @@
-//! Migration steps as data: what [`crate::diff`] plans between two SQL schemas, before it is
+//! Migration steps as data: what [`diff`](fn@crate::diff) plans between two SQL schemas, before it is
 //! rendered as SQL ([`crate::render`]), summarised, or checked for data loss
 //! ([`crate::destructive`]). One step is one `-- Name` block of a Prisma migration script.
 

@@ -39,7 +39,8 @@ struct RawPlugins {
     dir: Option<PathBuf>,
 }
 
-/// The workspace layout, with every path absolute.
+/// The workspace layout. Every path is joined to `root`, so all are absolute when the search
+/// started from an absolute directory (the build helper and the CLI start from one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The directory paths are relative to: the one holding `sovereign.toml`.
@@ -57,7 +58,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults of DESIGN.md, relative to `root`.
+    /// The layout a workspace has without `sovereign.toml` (the `DEFAULT_*` paths), relative
+    /// to `root`.
     pub fn defaults(root: &Path) -> Config {
         Config {
             root: root.to_path_buf(),

@@ -1,13 +1,18 @@
 //! The files of a Sovereign workspace, read the same way by everything that reads them: the
-//! build helper (`sovereign-build`), the `#[sovereign_plugin]` macro and the CLI.
+//! build helper (`sovereign-build`), the `#[sovereign_plugin]` macro and the CLI. One reader
+//! means one set of rules and one wording for each mistake, whichever tool meets it first.
 //!
-//! - [`Config`]: `sovereign.toml`, found by walking up from a directory, with its defaults;
-//! - [`Manifest`]: a plugin's `plugin.json` ([`parse_manifest`], [`read_manifest`]), its
-//!   [`Mode`] and capabilities, with diagnostics that point at file:line:column;
-//! - [`discover_within`]: the plugins of a workspace, refusing links that lead out of it
-//!   ([`Boundary`]);
-//! - [`Workspace::load`]: everything composition reads (the base schema, the shared plugins'
-//!   extensions, the dedicated plugins' checked schemas), read once.
+//! A workspace is a `sovereign.toml` (or the default layout without one), the platform's
+//! `base.prisma`, and a plugins directory with one folder per plugin, each holding a
+//! `plugin.json` and its schema:
+//!
+//! - [`Config::find`] finds `sovereign.toml` by walking up from a directory and fills in its
+//!   defaults;
+//! - [`Workspace::load`] then reads everything composition needs, once: the base schema, every
+//!   plugin's manifest ([`Manifest`], with its [`Mode`] and capabilities), the shared plugins'
+//!   extensions and the dedicated plugins' schemas (checked here, since nothing composes them);
+//! - [`read_manifest`] reads one plugin's `plugin.json` on its own, as a plugin's build script
+//!   and the macro do.
 //!
 //! ```no_run
 //! use sovereign_workspace::{Config, Workspace};
@@ -21,6 +26,11 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Mistakes in the user's files come back as [`Error::Diagnostics`], every one at once, pointing
+//! at file:line:column. No file is read through a symbolic link that leads out of the workspace
+//! ([`Boundary`]): a plugin copied in from elsewhere cannot make a build read files the
+//! workspace does not hold.
 //!
 //! It composes nothing and generates nothing: that is `sovereign-build`'s work, which is why the
 //! macro can depend on this crate without depending on the code generator.

@@ -156,6 +156,11 @@ tuple_row!(A, B, C, D, E);
 tuple_row!(A, B, C, D, E, F);
 
 /// Runs a raw query and decodes each row as `T`.
+///
+/// # Errors
+/// [`crate::ErrorKind::Configuration`] when the number of `{}` placeholders differs from the
+/// number of values (nothing is sent); [`crate::ErrorKind::Decode`] when a row does not fit
+/// `T`; the database's errors.
 pub async fn query_raw<T: RawRow>(conn: &Conn, raw: Raw) -> Result<Vec<T>> {
     raw.check()?;
     let stmt = raw.stmt(conn.backend());
@@ -163,6 +168,10 @@ pub async fn query_raw<T: RawRow>(conn: &Conn, raw: Raw) -> Result<Vec<T>> {
 }
 
 /// Runs a raw statement; returns the number of rows it affected.
+///
+/// # Errors
+/// [`crate::ErrorKind::Configuration`] when the number of `{}` placeholders differs from the
+/// number of values (nothing is sent); the database's errors.
 pub async fn execute_raw(conn: &Conn, raw: Raw) -> Result<u64> {
     raw.check()?;
     let stmt = raw.stmt(conn.backend());

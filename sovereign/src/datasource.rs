@@ -46,7 +46,7 @@ pub enum Deployed {
     Migrations(Vec<String>),
     /// The database's provider differs from the migrations', or there are none: the schema
     /// was pushed instead, as `prisma db push` does, under the migration lock and the
-    /// data-loss checks (see [`sovereign_migrate::push`]).
+    /// data-loss checks (see [`sovereign_migrate::push`](fn@sovereign_migrate::push)).
     Pushed(sovereign_migrate::PushReport),
 }
 
@@ -104,8 +104,8 @@ impl Datasource {
 
     /// The directory relative SQLite paths (`file:./dev.db`, `file:dev.db`) resolve against:
     /// the one given to [`Datasource::set_base_dir`], else the current directory (`.`, read
-    /// when the database is opened). See the [module docs](self) for why it is not the schema's
-    /// folder.
+    /// when the database is opened). Never the schema's folder, as Prisma's CLI has it: a
+    /// deployed binary has no such folder, and the build machine's means nothing elsewhere.
     pub fn base_dir(&self) -> &Path {
         self.base.get().map_or(Path::new("."), PathBuf::as_path)
     }

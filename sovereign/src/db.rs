@@ -38,7 +38,11 @@ impl Database {
         Self::connect_relative(url, Path::new(".")).await
     }
 
-    /// Like [`Database::connect`], with relative SQLite paths resolved against `base`.
+    /// Like [`Database::connect`], with relative SQLite paths resolved against `base`: how a
+    /// datasource opens its database under [`Datasource::base_dir`](crate::Datasource::base_dir).
+    ///
+    /// # Errors
+    /// As [`Database::connect`].
     pub async fn connect_relative(url: &str, base: &Path) -> Result<Database> {
         let scheme = url.split_once(':').map_or("", |(s, _)| s);
         let redacted = redact(url);

@@ -40,15 +40,20 @@ pub struct Catalog {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DynModel {
+    /// The model's Prisma name: how [`Catalog::model`] finds it.
     pub name: String,
+    /// Its table in the database (`@@map`).
     pub table: String,
     /// Scalar fields, in schema order (the order of [`ModelMeta::fields`]).
     pub fields: Vec<DynField>,
+    /// Its relation fields (ignored ones, and those leading to ignored models, left out).
     pub relations: Vec<DynRelation>,
     /// The fields of the primary key (empty for a model without one, which cannot be edited).
     pub primary_key: Vec<String>,
-    /// Each unique constraint, by its fields.
+    /// Every way to pick out one record, by its fields: the primary key first, then each unique
+    /// constraint.
     pub uniques: Vec<Vec<String>>,
+    /// The model's `///` comment in the schema, for a user interface to show.
     pub docs: Option<String>,
     #[serde(skip)]
     meta: &'static ModelMeta,
@@ -60,7 +65,9 @@ pub struct DynModel {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DynField {
+    /// The field's Prisma name: its key in a [`Record`].
     pub name: String,
+    /// Its column in the database (`@map`).
     pub column: String,
     /// The Prisma type: `Int`, `String`, `DateTime`, an enum's name, ...
     #[serde(rename = "type")]
@@ -70,7 +77,9 @@ pub struct DynField {
     /// The kind of value: `int`, `bigint`, `float`, `decimal`, `string`, `boolean`,
     /// `datetime`, `json`, `bytes` or `enum`.
     pub kind: &'static str,
+    /// `Type?`: it may be `null`.
     pub optional: bool,
+    /// `Type[]`: a scalar list (PostgreSQL arrays), a JSON array of the element's form.
     pub list: bool,
     /// Part of the primary key.
     pub id: bool,
@@ -80,11 +89,13 @@ pub struct DynField {
     pub foreign_key: bool,
     /// The `@default(...)`, as written.
     pub default: Option<String>,
+    /// `@updatedAt`: the runtime sets it on every write, so a form need not offer it.
     pub updated_at: bool,
     /// A create may leave it out: optional, a list, defaulted or `@updatedAt`.
     pub can_omit: bool,
     /// The Prisma names of an enum's values.
     pub values: Vec<String>,
+    /// The field's `///` comment in the schema, for a user interface to show.
     pub docs: Option<String>,
 }
 
@@ -92,9 +103,13 @@ pub struct DynField {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DynRelation {
+    /// The relation field's name.
     pub name: String,
+    /// The Prisma name of the model it leads to.
     pub target: String,
+    /// `Target[]`: it leads to any number of records.
     pub many: bool,
+    /// `Target?`: it may lead to no record.
     pub optional: bool,
     /// The foreign key fields of this model, when it holds them.
     pub fields: Vec<String>,
@@ -441,10 +456,12 @@ impl Catalog {
         Catalog { models: out }
     }
 
+    /// Every model, in schema order.
     pub fn models(&self) -> &[DynModel] {
         &self.models
     }
 
+    /// The model with this Prisma name, if the catalog has it.
     pub fn model(&self, name: &str) -> Option<&DynModel> {
         self.models.iter().find(|m| m.name == name)
     }
@@ -453,10 +470,13 @@ impl Catalog {
 /// How to read a page of records.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
+    /// Conditions every record of the page meets (all of them).
     pub filters: Vec<Filter>,
     /// Field numbers and directions; the primary key is appended, so pages are stable.
     pub order: Vec<(usize, Direction)>,
+    /// At most this many records (`None`: all the rest).
     pub take: Option<i64>,
+    /// Records to pass over before the page starts.
     pub skip: Option<i64>,
     /// Read from the other end: every direction flipped (`skip` then counts from the last
     /// record), the page returned in the requested order. The last pages of a large table cost
@@ -483,6 +503,10 @@ impl DynModel {
     }
 
     /// The number of scalar field `name`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidValue`] when the model has no such field; the message lists those it
+    /// has.
     pub fn field_index(&self, name: &str) -> Result<usize> {
         self.fields
             .iter()
@@ -507,6 +531,11 @@ impl DynModel {
     /// `contains`, `starts_with`, `ends_with` (these three ignoring case when `insensitive`),
     /// `is_null`, `is_not_null`; `value` is in the field's JSON form (a string is parsed for
     /// numbers, booleans and date-times, as a form gives them).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidValue`] for an unknown field or operator, an operator that does not
+    /// apply to the field (text operators on other types, comparisons on lists), or a value
+    /// that does not fit the field.
     pub fn filter(&self, field: &str, op: &str, value: &Json, insensitive: bool) -> Result<Filter> {
         let i = self.field_index(field)?;
         let f = &self.fields[i];
@@ -570,6 +599,10 @@ impl DynModel {
 
     /// Records of this model linked through relation field `relation` to the target record
     /// whose key is `key`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidValue`] for an unknown relation or a key that does not fit the
+    /// target; [`ErrorKind::Configuration`] when the target has no primary key.
     pub fn related_filter(
         &self,
         relation: &str,
@@ -595,6 +628,11 @@ impl DynModel {
     }
 
     /// The filter of the record whose primary key is `key` (field name to value).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] when the model has no primary key (its records cannot be
+    /// addressed one by one); [`ErrorKind::InvalidValue`] when `key` lacks a field of it or a
+    /// value does not fit.
     pub fn key_filter(&self, key: &Record) -> Result<Filter> {
         if self.primary_key.is_empty() {
             return Err(Error::new(
@@ -625,6 +663,10 @@ impl DynModel {
     }
 
     /// Converts the JSON form of a value of field `i` into a SQL value.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidValue`] when `v` is not a form of the field's type (see the module
+    /// documentation for the forms).
     pub fn value(&self, i: usize, v: &Json) -> Result<Value> {
         let f = &self.meta.fields[i];
         if f.list {
@@ -761,6 +803,9 @@ impl DynModel {
     }
 
     /// How many records match.
+    ///
+    /// # Errors
+    /// The database's errors, with the typed client's kinds ([`ErrorKind`]).
     pub async fn count(&self, conn: &Conn, filters: &[Filter]) -> Result<i64> {
         let backend = conn.backend();
         let mut q = Query::select();
@@ -777,6 +822,9 @@ impl DynModel {
 
     /// How many records match, counting no further than `cap`: the cost is that of reading
     /// `cap` rows, whatever the table's size.
+    ///
+    /// # Errors
+    /// The database's errors, with the typed client's kinds ([`ErrorKind`]).
     pub async fn count_capped(&self, conn: &Conn, filters: &[Filter], cap: u64) -> Result<i64> {
         let backend = conn.backend();
         let mut sub = Query::select();
@@ -796,6 +844,9 @@ impl DynModel {
     }
 
     /// A page of records.
+    ///
+    /// # Errors
+    /// The database's errors, with the typed client's kinds ([`ErrorKind`]).
     pub async fn find_many(&self, conn: &Conn, page: &Page) -> Result<Vec<Record>> {
         let backend = conn.backend();
         let mut q = sql::select_all(self.meta);
@@ -826,6 +877,9 @@ impl DynModel {
     }
 
     /// The record with primary key `key`, if any.
+    ///
+    /// # Errors
+    /// Those of [`DynModel::key_filter`]; the database's errors.
     pub async fn find_unique(&self, conn: &Conn, key: &Record) -> Result<Option<Record>> {
         let filter = self.key_filter(key)?;
         self.find_one(conn, &filter).await
@@ -871,6 +925,10 @@ impl DynModel {
     }
 
     /// Creates a record from field values (JSON forms); returns it as stored.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidValue`] for an unknown field, a value that does not fit, or a required
+    /// field left out; the database's errors ([`ErrorKind::UniqueViolation`], ...).
     pub async fn create(&self, conn: &Conn, values: &Record) -> Result<Record> {
         let backend = conn.backend();
         let sets = self.assignments(backend, values, true)?;
@@ -912,6 +970,10 @@ impl DynModel {
     }
 
     /// Changes the fields given in `values` of the record with primary key `key`; returns it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`] when no record has that key; those of
+    /// [`DynModel::key_filter`] and [`DynModel::value`]; the database's errors.
     pub async fn update(&self, conn: &Conn, key: &Record, values: &Record) -> Result<Record> {
         let backend = conn.backend();
         let filter = self.key_filter(key)?;
@@ -960,6 +1022,11 @@ impl DynModel {
     }
 
     /// Deletes the record with primary key `key`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`] when no record has that key; those of
+    /// [`DynModel::key_filter`]; the database's errors ([`ErrorKind::ForeignKeyViolation`] when
+    /// other records still refer to it).
     pub async fn delete(&self, conn: &Conn, key: &Record) -> Result<()> {
         let backend = conn.backend();
         let filter = self.key_filter(key)?;

@@ -193,8 +193,6 @@ mod client;
 mod codegen_macros;
 mod datasource;
 mod db;
-// dynamic.rs and plugin.rs have other owners, who document them.
-#[allow(missing_docs)]
 pub mod dynamic;
 mod error;
 mod filter;
@@ -202,7 +200,6 @@ mod ids;
 mod macros;
 pub mod meta;
 mod model;
-#[allow(missing_docs)]
 mod plugin;
 mod query;
 mod sql;

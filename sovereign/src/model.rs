@@ -158,7 +158,8 @@ impl<M: Writable> Actions<M> {
             update,
         }
     }
-    /// Changes the record the unique filter selects; [`ErrorKind::RecordNotFound`] if none.
+    /// Changes the record the unique filter selects;
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) if none.
     pub fn update(&self, w: Unique<M>, sets: Vec<Set<M>>) -> Update<M> {
         Update {
             conn: self.0.conn.clone(),

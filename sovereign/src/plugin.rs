@@ -22,6 +22,7 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// `"shared"` or `"dedicated"`, as `plugin.json` spells it: for messages and logs.
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Shared => "shared",
@@ -33,10 +34,16 @@ impl Mode {
 /// A plugin's `plugin.json`, as the macro embedded it.
 #[derive(Debug)]
 pub struct PluginManifest {
+    /// `"id"`: unique among the platform's plugins.
     pub id: &'static str,
+    /// `"name"`, for people.
     pub name: &'static str,
+    /// `"version"`.
     pub version: &'static str,
+    /// The plugin's namespace (its directory's name): how the host knows it, whether the
+    /// composed schema includes it, and the stem of its SQLite file in the data directory.
     pub namespace: &'static str,
+    /// Whether its models live in the platform's database or in its own.
     pub mode: Mode,
     /// The capabilities the manifest grants.
     pub capabilities: &'static [&'static str],
@@ -45,6 +52,7 @@ pub struct PluginManifest {
 }
 
 impl PluginManifest {
+    /// Whether the manifest grants `capability` (`"database"`).
     pub fn grants(&self, capability: &str) -> bool {
         self.capabilities.contains(&capability)
     }
@@ -52,6 +60,8 @@ impl PluginManifest {
 
 /// A plugin type; implemented by `#[sovereign_plugin]`.
 pub trait Plugin: Send + Sync + 'static {
+    /// The plugin's `plugin.json`, embedded at compile time: what the host checks a
+    /// registration against.
     const MANIFEST: PluginManifest;
     /// What `ctx.db()` returns: the generated client (`()` without database access).
     type Db;
@@ -116,6 +126,7 @@ impl<P: Plugin> std::fmt::Debug for PluginContext<P> {
 }
 
 impl<P: Plugin> PluginContext<P> {
+    /// The plugin's manifest.
     pub fn manifest(&self) -> &'static PluginManifest {
         &P::MANIFEST
     }
@@ -141,6 +152,10 @@ impl<P: Plugin> PluginContext<P> {
     }
 
     /// The platform's shared database handle (the `database` capability).
+    ///
+    /// # Panics
+    /// Only for a context from [`PluginContext::new_for_tests`] given no shared handle: a host
+    /// gives one to every plugin granted `database`.
     pub fn database(&self) -> &Database
     where
         P: DatabaseCapability,
@@ -189,18 +204,36 @@ impl<P: Plugin> PluginContext<P> {
 #[non_exhaustive]
 pub enum HostError {
     /// A shared plugin whose extension is not in the running platform's composed schema.
-    NotComposed { namespace: String },
+    NotComposed {
+        /// The plugin's namespace.
+        namespace: String,
+    },
     /// A capability the manifest does not grant.
     Capability {
+        /// The plugin's namespace.
         namespace: String,
+        /// The capability asked for.
         capability: String,
     },
     /// The same namespace twice.
-    AlreadyRegistered { namespace: String },
+    AlreadyRegistered {
+        /// The plugin's namespace.
+        namespace: String,
+    },
     /// A dedicated plugin's database URL is not set and there is no data directory for it.
-    MissingUrl { namespace: String, variable: String },
+    MissingUrl {
+        /// The plugin's namespace.
+        namespace: String,
+        /// The environment variable its datasource reads the URL from.
+        variable: String,
+    },
     /// Connecting or migrating failed.
-    Database { what: String, source: Box<Error> },
+    Database {
+        /// What the host was doing (`migrating the platform database`).
+        what: String,
+        /// The runtime's error.
+        source: Box<Error>,
+    },
 }
 
 impl std::fmt::Display for HostError {
@@ -394,6 +427,7 @@ fn resolve_url(
 }
 
 impl Host {
+    /// The options of a host; [`HostBuilder::connect`] makes it.
     pub fn builder() -> HostBuilder {
         HostBuilder::default()
     }
@@ -471,7 +505,9 @@ impl Host {
         })
     }
 
-    /// Closes every pool.
+    /// Closes the shared database's pool, for every plugin that shares it. A dedicated plugin's
+    /// own database is held by its context, not by the host, and is released with the context's
+    /// last clone.
     pub async fn close(&self) {
         self.shared.close().await;
     }

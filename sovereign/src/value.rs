@@ -74,6 +74,10 @@ macro_rules! on_row {
 
 impl Reader<'_> {
     /// Decodes the next column.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode) when the column does not hold a `T`
+    /// (a `NULL` for a non-optional type, a value out of range, ...).
     #[allow(clippy::should_implement_trait)]
     #[inline]
     pub fn next<T: Decode>(&mut self) -> Result<T> {
@@ -581,6 +585,10 @@ pub trait DbEnum: Sized + Copy + 'static {
 }
 
 /// Decodes an enum column (used by the impls the generated code declares).
+///
+/// # Errors
+/// [`ErrorKind::Decode`](crate::ErrorKind::Decode) when the column holds a label that is not a
+/// value of `E` (the database has values the schema does not) or is not text.
 #[inline]
 pub fn decode_enum<E: DbEnum>(r: &mut Reader<'_>) -> Result<E> {
     // Borrowed: the label only selects a variant, so no String is allocated per row.

@@ -79,7 +79,9 @@ connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
 pub struct Source {
     /// Shown above its models: "Platform", "Plugin blog", "Core (read-only)".
     pub label: String,
+    /// The connection pool the studio reads and writes through.
     pub database: Database,
+    /// The models of the schema the database follows.
     pub catalog: Catalog,
     /// The models shown (`None`: every model of the catalog). A plugin's studio over the
     /// composed schema shows the core models and the plugin's own ([`plugin_models`]); the
@@ -127,7 +129,9 @@ pub fn plugin_models(composed: &sovereign_schema::compose::Composed, ns: &str) -
 
 /// What the server serves.
 pub struct Studio {
+    /// What the printed line and the page call it: the platform schema's path, `plugin blog`.
     pub title: String,
+    /// The databases shown, in sidebar order.
     pub sources: Vec<Source>,
     token: String,
     /// The port served on (set once bound): the origin writes must come from.
@@ -138,6 +142,9 @@ pub struct Studio {
 
 impl Studio {
     /// A studio with a new random token.
+    ///
+    /// # Errors
+    /// The operating system has no randomness to give for the token.
     pub fn new(title: impl Into<String>, sources: Vec<Source>) -> Result<Studio> {
         Ok(Studio {
             title: title.into(),
@@ -187,6 +194,9 @@ pub struct ServeOptions {
 
 /// Opens the sources (in the server's runtime, where their connections live), then serves
 /// until Ctrl-C (or SIGTERM, SIGHUP); prints the URL first.
+///
+/// # Errors
+/// A source that cannot be opened, a port in use, or a server that fails while serving.
 pub fn serve(
     title: String,
     sources: impl std::future::Future<Output = Result<Vec<Source>>>,
@@ -268,6 +278,9 @@ async fn listen(port: Option<u16>) -> Result<tokio::net::TcpListener> {
 
 /// Serves `studio` on a free port of 127.0.0.1 in a task of the current runtime (for tests and
 /// benchmarks); returns its address and token.
+///
+/// # Errors
+/// No free port on 127.0.0.1.
 pub async fn spawn(mut studio: Studio) -> Result<(SocketAddr, String)> {
     let listener = listen(None).await?;
     let addr = listener.local_addr()?;
@@ -1040,6 +1053,11 @@ async fn delete(
 }
 
 /// Opens the database of a schema: `url` or the datasource's, with the catalog of its models.
+///
+/// # Errors
+/// A schema that does not check or has no datasource, a URL that cannot be resolved (an unset
+/// variable), a SQLite file that does not exist yet (it is not created: run a deploy first),
+/// and a database that cannot be reached.
 pub async fn open(
     schema_path: &std::path::Path,
     url: Option<String>,
