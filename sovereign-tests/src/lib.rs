@@ -1,4 +1,4 @@
-//! The client generated from `prisma/schema.prisma`; `tests/client.rs` runs it on every backend.
+//! The client generated from `prisma/schema.prisma`; `tests/client/` runs it on every backend.
 
 #![allow(clippy::all)]
 

@@ -1,0 +1,275 @@
+//! Writing: creates, updates, upserts and deletes, the errors a caller can match, transactions
+//! and raw SQL.
+
+use sovereign::{raw, Dialect, ErrorKind};
+use sovereign_tests::*;
+
+use crate::R;
+
+pub(crate) async fn writes(c: &PrismaClient) -> R {
+    let u = c.user();
+    let a = u
+        .create(
+            "w@x.io".into(),
+            vec![user::karma::set(10), user::score::set(1.5)],
+        )
+        .exec()
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let b = u
+        .update(
+            user::id::equals(a.id),
+            vec![
+                user::karma::increment(5),
+                user::score::multiply(4.0),
+                user::name::set(Some("W".to_string())),
+            ],
+        )
+        .exec()
+        .await?;
+    assert_eq!((b.karma, b.score, b.name.as_deref()), (15, 6.0, Some("W")));
+    assert!(b.updated_at > a.updated_at, "@updatedAt moves on update");
+    let b = u
+        .update(
+            user::email::equals("w@x.io"),
+            vec![user::karma::decrement(3), user::score::divide(2.0)],
+        )
+        .exec()
+        .await?;
+    assert_eq!((b.karma, b.score), (12, 3.0));
+    let none = u
+        .update(user::id::equals(-1), vec![user::karma::set(1)])
+        .exec()
+        .await
+        .unwrap_err();
+    assert_eq!(none.kind(), &ErrorKind::RecordNotFound);
+    // upsert: creates, then updates.
+    let up = u
+        .upsert(
+            user::email::equals("up@x.io"),
+            ("up@x.io".into(), vec![user::karma::set(1)]),
+            vec![user::karma::increment(1)],
+        )
+        .exec()
+        .await?;
+    assert_eq!(up.karma, 1);
+    let up = u
+        .upsert(
+            user::email::equals("up@x.io"),
+            ("up@x.io".into(), vec![user::karma::set(1)]),
+            vec![user::karma::increment(1)],
+        )
+        .exec()
+        .await?;
+    assert_eq!(up.karma, 2);
+    // create_many, and skip_duplicates.
+    let n = u
+        .create_many(vec![
+            ("m1@x.io".into(), vec![]),
+            ("m2@x.io".into(), vec![user::karma::set(3)]),
+        ])
+        .exec()
+        .await?;
+    assert_eq!(n, 2);
+    let n = u
+        .create_many(vec![("m2@x.io".into(), vec![]), ("m3@x.io".into(), vec![])])
+        .skip_duplicates()
+        .exec()
+        .await?;
+    assert_eq!(n, 1, "the duplicate is skipped");
+    let dup = u
+        .create_many(vec![("m3@x.io".into(), vec![])])
+        .exec()
+        .await
+        .unwrap_err();
+    assert!(dup.is_unique_violation(), "{dup}");
+    assert_eq!(u.count(vec![]).exec().await?, 5);
+    let n = u
+        .update_many(
+            vec![user::email::starts_with("m")],
+            vec![user::active::set(false)],
+        )
+        .exec()
+        .await?;
+    assert_eq!(n, 3);
+    let gone = u.delete(user::email::equals("m1@x.io")).exec().await?;
+    assert_eq!(gone.email, "m1@x.io");
+    assert!(u
+        .delete(user::email::equals("m1@x.io"))
+        .exec()
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert_eq!(
+        u.delete_many(vec![user::active::equals(false)])
+            .exec()
+            .await?,
+        2
+    );
+    assert_eq!(u.delete_many(vec![]).exec().await?, 2);
+    Ok(())
+}
+
+pub(crate) async fn errors(c: &PrismaClient) -> R {
+    let e = c
+        .user()
+        .create("ann@r.io".into(), vec![])
+        .exec()
+        .await
+        .unwrap_err();
+    match e.kind() {
+        ErrorKind::UniqueViolation { fields, .. } => assert_eq!(fields, &["email"], "{e}"),
+        other => panic!("expected a unique violation, got {other:?}: {e}"),
+    }
+    let e = c
+        .post()
+        .create_unchecked("x".into(), 99_999, vec![])
+        .exec()
+        .await
+        .unwrap_err();
+    assert!(e.is_foreign_key_violation(), "{e:?}");
+    let ann = c
+        .user()
+        .find_unique(user::email::equals("ann@r.io"))
+        .exec()
+        .await?
+        .ok_or("ann")?;
+    // Posts still refer to ann: deleting her is refused.
+    let e = c
+        .user()
+        .delete(user::id::equals(ann.id))
+        .exec()
+        .await
+        .unwrap_err();
+    assert!(e.is_foreign_key_violation(), "{e:?}");
+    let e = c
+        .user()
+        .delete(user::id::equals(-1))
+        .exec()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::RecordNotFound);
+    let e = PrismaClient::connect("postgresql://nobody@127.0.0.1:1/none")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Connection, "{e}");
+    assert!(
+        !e.to_string().contains("nobody:"),
+        "passwords never printed"
+    );
+    let e = PrismaClient::connect("oracle://x").await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Configuration);
+    Ok(())
+}
+
+pub(crate) async fn transactions(c: &PrismaClient) -> R {
+    let before = c.user().count(vec![]).exec().await?;
+    let r: Result<(), sovereign::Error> = c
+        ._transaction()
+        .run(|tx| async move {
+            tx.user().create("tx1@x.io".into(), vec![]).exec().await?;
+            // Fails: duplicate email; the whole transaction rolls back.
+            tx.user().create("tx1@x.io".into(), vec![]).exec().await?;
+            Ok(())
+        })
+        .await;
+    assert!(r.unwrap_err().is_unique_violation());
+    assert_eq!(c.user().count(vec![]).exec().await?, before, "rolled back");
+    let id = c
+        ._transaction()
+        .run(|tx| async move {
+            let u = tx.user().create("tx2@x.io".into(), vec![]).exec().await?;
+            tx.post()
+                .create("in tx".into(), user::id::equals(u.id), vec![])
+                .exec()
+                .await?;
+            Ok::<_, sovereign::Error>(u.id)
+        })
+        .await?;
+    let u = c
+        .user()
+        .find_unique(user::id::equals(id))
+        .with(user::posts::fetch(vec![]))
+        .exec()
+        .await?;
+    assert_eq!(u.ok_or("committed")?.posts()?.len(), 1);
+    // A user error type rolls back too.
+    #[derive(Debug)]
+    enum AppError {
+        Db(sovereign::Error),
+        Refused,
+    }
+    impl From<sovereign::Error> for AppError {
+        fn from(e: sovereign::Error) -> Self {
+            AppError::Db(e)
+        }
+    }
+    let r = c
+        ._transaction()
+        .run(|tx| async move {
+            tx.user().create("tx3@x.io".into(), vec![]).exec().await?;
+            Err::<(), _>(AppError::Refused)
+        })
+        .await;
+    assert!(matches!(r, Err(AppError::Refused)));
+    assert!(c
+        .user()
+        .find_unique(user::email::equals("tx3@x.io"))
+        .exec()
+        .await?
+        .is_none());
+    if let Err(AppError::Db(e)) = r {
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+pub(crate) async fn raw_queries(c: &PrismaClient, backend: Dialect) -> R {
+    let q = |s: &str| {
+        if backend == Dialect::Mysql {
+            format!("`{s}`")
+        } else {
+            format!("\"{s}\"")
+        }
+    };
+    let sql = format!(
+        "SELECT {}, {} FROM {} WHERE {} = {{}}",
+        q("id"),
+        q("email"),
+        q("users"),
+        q("email")
+    );
+    let rows: Vec<(i32, String)> = c
+        ._query_raw(sovereign::Raw::new(&sql, vec!["ann@r.io".into()]))
+        .await?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1, "ann@r.io");
+    // A value that looks like SQL stays a value.
+    let evil = "x' OR '1'='1";
+    let rows: Vec<(i32, String)> = c
+        ._query_raw(sovereign::Raw::new(&sql, vec![evil.into()]))
+        .await?;
+    assert!(rows.is_empty());
+    let upd = format!(
+        "UPDATE {} SET {} = {{}} WHERE {} LIKE {{}}",
+        q("users"),
+        q("karma"),
+        q("email")
+    );
+    let n = c
+        ._execute_raw(sovereign::Raw::new(&upd, vec![77.into(), "%@r.io".into()]))
+        .await?;
+    assert_eq!(n, 3);
+    let all: Vec<user::Data> = c
+        ._query_raw(sovereign::Raw::new(
+            &format!("SELECT * FROM {} WHERE {} = {{}}", q("users"), q("karma")),
+            vec![77.into()],
+        ))
+        .await?;
+    assert_eq!(all.len(), 3);
+    let fixed: Vec<(i64,)> = c._query_raw(raw!("SELECT 40 + 2")).await?;
+    assert_eq!(fixed[0].0, 42);
+    let wrong = c._execute_raw(raw!("SELECT {}, {}", 1)).await.unwrap_err();
+    assert_eq!(wrong.kind(), &ErrorKind::Configuration, "{wrong}");
+    Ok(())
+}
