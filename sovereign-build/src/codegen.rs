@@ -35,23 +35,18 @@ pub struct ClientOptions {
     pub migrations: Vec<(String, String)>,
 }
 
-/// The migrations of a `migrations/` folder, in order: `(folder name, migration.sql path)`.
-pub fn migration_files(dir: &std::path::Path) -> Vec<(String, String)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, String)> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("migration.sql").is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                e.path().join("migration.sql").display().to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+/// The migrations of a `migrations/` folder, in order: `(folder name, migration.sql path)`,
+/// found by the workspace's one rule for migration folders.
+///
+/// # Errors
+/// A folder that cannot be listed, or a migration folder without its script.
+pub fn migration_files(
+    dir: &std::path::Path,
+) -> Result<Vec<(String, String)>, sovereign_workspace::Error> {
+    Ok(sovereign_workspace::migration_folders(dir)?
+        .into_iter()
+        .map(|f| (f.name, f.script.display().to_string()))
+        .collect())
 }
 
 impl Default for ClientOptions {

@@ -430,7 +430,7 @@ impl Builder {
             composed_plugins: Some(composition.composed.plugins.clone()),
             // The composed text just written (always current, unlike the committed copy).
             schema_path: Some(out_dir.join("schema.prisma").display().to_string()),
-            migrations: codegen::migration_files(&config.migrations),
+            migrations: codegen::migration_files(&config.migrations)?,
             ..ClientOptions::default()
         };
         let client = codegen::generate(&composition.composed.schema, &options);
@@ -577,7 +577,7 @@ fn generate_for_schema_file(
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     options.schema_path = Some(path.display().to_string());
-    options.migrations = codegen::migration_files(&dir.join("migrations"));
+    options.migrations = codegen::migration_files(&dir.join("migrations"))?;
     options.source = path
         .file_name()
         .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());

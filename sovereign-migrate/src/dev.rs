@@ -19,9 +19,56 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct Shadow {
     /// The connection to the shadow database, to replay the history into.
     pub conn: Connection,
-    /// The server connection and database name to drop (PostgreSQL and MySQL; SQLite's shadow
-    /// is in memory and goes with the connection).
-    cleanup: Option<(String, String)>,
+    /// The database to drop (PostgreSQL and MySQL; SQLite's shadow is in memory and goes with
+    /// the connection).
+    cleanup: Option<Cleanup>,
+}
+
+/// A shadow database on a server, dropped by [`Shadow::drop`], or, if the shadow goes away
+/// without it (an early return, a panic), when this guard is dropped: a shadow database is
+/// never left behind on the server.
+struct Cleanup {
+    admin: String,
+    name: String,
+    done: bool,
+}
+
+impl Cleanup {
+    fn sql(&self) -> String {
+        if Dialect::of_url(&self.admin) == Some(Dialect::Mysql) {
+            format!("DROP DATABASE IF EXISTS `{}`", self.name)
+        } else {
+            format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)
+        }
+    }
+
+    async fn run(&mut self) -> Result<(), Error> {
+        let mut server = Connection::connect(&self.admin).await?;
+        server.execute_script(&self.sql()).await?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let (admin, sql) = (self.admin.clone(), self.sql());
+        // From a thread of its own, which works inside and outside an async runtime.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut server = Connection::connect(&admin).await.ok()?;
+                server.execute_script(&sql).await.ok()
+            })
+        })
+        .join();
+    }
 }
 
 impl Shadow {
@@ -57,7 +104,11 @@ impl Shadow {
         let conn = Connection::connect(&with_database(url, &name)).await?;
         Ok(Shadow {
             conn,
-            cleanup: Some((admin, name)),
+            cleanup: Some(Cleanup {
+                admin,
+                name,
+                done: false,
+            }),
         })
     }
 
@@ -67,14 +118,8 @@ impl Shadow {
     /// The server refusing to drop it.
     pub async fn drop(self) -> Result<(), Error> {
         drop(self.conn);
-        if let Some((admin, name)) = self.cleanup {
-            let mut server = Connection::connect(&admin).await?;
-            let sql = if admin.starts_with("mysql") {
-                format!("DROP DATABASE IF EXISTS `{name}`")
-            } else {
-                format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")
-            };
-            server.execute_script(&sql).await?;
+        if let Some(mut cleanup) = self.cleanup {
+            cleanup.run().await?;
         }
         Ok(())
     }

@@ -1,22 +1,20 @@
 //! The migrations folder, as Prisma Migrate lays it out:
 //! `migrations/<UTC YYYYMMDDHHMMSS>_<name>/migration.sql` and `migrations/migration_lock.toml`.
 //!
-//! The CLI reads the folder with [`read_migrations`]. The build helper lists the same folder
-//! itself (`sovereign_build::codegen::migration_files`), so that the generated client embeds
-//! each script, and the runtime deploys those embedded scripts as [`Migration::new`]; the two
-//! listings differ on a folder without `migration.sql`, which the build helper skips and
-//! [`read_migrations`] refuses.
+//! Which folders are migrations is one rule, `sovereign_workspace::migration_folders`: the CLI
+//! reads their scripts with [`read_migrations`], the build helper embeds the same scripts in the
+//! generated client, and the runtime deploys those as [`Migration::new`].
 
 use crate::error::Error;
 use sha2::{Digest, Sha256};
 use sovereign_schema::model::Provider;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The file in the migrations folder that records the provider the history was written for;
 /// [`check_lock`] refuses to apply a history to another provider's database.
 pub const LOCK_FILE: &str = "migration_lock.toml";
 /// The script's file name inside each migration's folder.
-pub const SCRIPT: &str = "migration.sql";
+pub const SCRIPT: &str = sovereign_workspace::MIGRATION_SCRIPT;
 
 /// One migration of the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,35 +63,21 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// # Errors
 /// An unreadable folder or script, or a migration folder without its script.
 pub fn read_migrations(dir: &Path) -> Result<Vec<Migration>, Error> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(dir)(e)),
-    };
-    let mut folders: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(io(dir))?.path();
-        if path.is_dir() {
-            folders.push(path);
+    let folders = sovereign_workspace::migration_folders(dir).map_err(|e| match e {
+        sovereign_workspace::Error::MissingMigrationScript { folder } => {
+            Error::MissingScript { folder }
         }
-    }
-    folders.sort();
+        sovereign_workspace::Error::Io { path, source } => Error::Io { path, source },
+        other => Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })?;
     let mut out = Vec::with_capacity(folders.len());
-    for folder in folders {
-        let script = folder.join(SCRIPT);
-        let bytes = match std::fs::read(&script) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::MissingScript { folder })
-            }
-            Err(e) => return Err(io(&script)(e)),
-        };
-        let name = folder
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let sql = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: script })?;
-        out.push(Migration::new(name, sql));
+    for f in folders {
+        let bytes = std::fs::read(&f.script).map_err(io(&f.script))?;
+        let sql = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: f.script })?;
+        out.push(Migration::new(f.name, sql));
     }
     Ok(out)
 }

@@ -129,3 +129,33 @@ async fn dev_on_mysql() {
     scenario(&db.url, Dialect::Mysql, "mysql").await;
     db.drop().await;
 }
+
+/// A shadow database that goes away without `Shadow::drop` (an early return, a panic) is still
+/// dropped on the server.
+#[tokio::test(flavor = "current_thread")]
+async fn a_forgotten_shadow_database_is_dropped_anyway() {
+    let Some(db) = sovereign_test_support::TestDb::create(
+        sovereign_test_support::Server::Postgres,
+        "forgotten shadow",
+    )
+    .await
+    else {
+        return;
+    };
+    async fn shadows(conn: &mut Connection) -> i64 {
+        let pattern = format!("prisma_migrate_shadow_db_{}_%", std::process::id());
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM pg_database WHERE datname LIKE $1")
+            .bind(pattern)
+            .fetch_one(conn.postgres().unwrap())
+            .await
+            .unwrap()
+    }
+    let mut admin = Connection::connect(&db.url).await.unwrap();
+    let before = shadows(&mut admin).await;
+    let shadow = Shadow::create(&db.url, Dialect::Postgres).await.unwrap();
+    assert_eq!(shadows(&mut admin).await, before + 1);
+    drop(shadow); // not Shadow::drop
+    assert_eq!(shadows(&mut admin).await, before);
+    drop(admin);
+    db.drop().await;
+}

@@ -40,6 +40,7 @@
 mod config;
 mod discover;
 mod manifest;
+mod migrations;
 
 pub use config::{
     Config, DEFAULT_BASE, DEFAULT_MIGRATIONS, DEFAULT_PLUGINS, DEFAULT_SCHEMA, FILE_NAME,
@@ -48,6 +49,7 @@ pub use discover::{discover, discover_within, Boundary, Discovery, Plugin, Works
 pub use manifest::{
     key_span, parse_manifest, read_manifest, valid_namespace, Manifest, Mode, KNOWN_CAPABILITIES,
 };
+pub use migrations::{migration_folders, MigrationFolder, SCRIPT as MIGRATION_SCRIPT};
 
 use sovereign_schema::Report;
 use std::fmt;
@@ -78,6 +80,11 @@ pub enum Error {
         /// Where the search started.
         start: PathBuf,
     },
+    /// A migration folder without its `migration.sql`.
+    MissingMigrationScript {
+        /// The folder.
+        folder: PathBuf,
+    },
     /// A plugin's directory or file is (or is reached through) a symbolic link that leads out of
     /// the workspace: nothing was read from it.
     LinkOutsideWorkspace {
@@ -104,6 +111,11 @@ impl fmt::Display for Error {
                 f,
                 "no {FILE_NAME} found in {} or above it, and no {DEFAULT_BASE} either; create sovereign.toml at the workspace root",
                 start.display(),
+            ),
+            Error::MissingMigrationScript { folder } => write!(
+                f,
+                "the migration folder {} has no migration.sql; restore the script or delete the folder (every folder under migrations/ is a migration, as in Prisma)",
+                folder.display()
             ),
             Error::LinkOutsideWorkspace { link, target, root } => write!(
                 f,

@@ -12,24 +12,8 @@ use crate::datasource::{provider_of, Datasource};
 use crate::db::Database;
 use crate::error::Error;
 
-/// How a plugin keeps its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Its models are composed into the platform's schema and database.
-    Shared,
-    /// It owns a database, schema and migrations.
-    Dedicated,
-}
-
-impl Mode {
-    /// `"shared"` or `"dedicated"`, as `plugin.json` spells it: for messages and logs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Shared => "shared",
-            Mode::Dedicated => "dedicated",
-        }
-    }
-}
+/// How a plugin keeps its data: the workspace's one `Mode`, as `plugin.json` names it.
+pub use sovereign_workspace::Mode;
 
 /// A plugin's `plugin.json`, as the macro embedded it.
 #[derive(Debug)]
