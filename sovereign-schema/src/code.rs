@@ -261,6 +261,10 @@ codes! {
     RelationMissingOpposite = "relation-missing-opposite",
     /// Relations between the same models that need names to tell them apart.
     RelationAmbiguous = "relation-ambiguous",
+    /// Two fields of a model pointing at the model itself without a relation name.
+    SelfRelationAmbiguous = "self-relation-ambiguous",
+    /// More than two fields of a model pointing at the model itself without a relation name.
+    SelfRelationUnnamed = "self-relation-unnamed",
     /// `fields`/`references` on an implicit many-to-many relation.
     ManyToManyArguments = "many-to-many-arguments",
     /// An implicit many-to-many relation with a model without a single-field id.

@@ -214,6 +214,10 @@ pub(crate) enum Shape {
     /// More fields than a relation has (or two of one model pointing at another): `holder` is
     /// the model that holds several.
     Ambiguous { holder: usize },
+    /// Two fields of a model pointing at the model itself, without a relation name.
+    AmbiguousSelf { a: FieldRef, b: FieldRef },
+    /// More than two fields of a model pointing at the model itself, without a relation name.
+    UnnamedSelf,
     /// Two lists.
     ManyToMany { a: FieldRef, b: FieldRef },
     /// A list and a single field; `forward` (the single one) holds the foreign key.

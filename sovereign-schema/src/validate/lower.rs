@@ -161,7 +161,10 @@ fn relation(db: &Db, r: &RelationEntry, id: RelationId) -> Option<Relation> {
                 join_table: None,
             })
         }
-        Shape::Ambiguous { .. } | Shape::OneToOneUndecided { .. } => None,
+        Shape::Ambiguous { .. }
+        | Shape::AmbiguousSelf { .. }
+        | Shape::UnnamedSelf
+        | Shape::OneToOneUndecided { .. } => None,
     }
 }
 

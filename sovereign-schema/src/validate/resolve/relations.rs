@@ -166,6 +166,17 @@ fn shape(db: &Db, group: &[FieldRef]) -> Shape {
             external: !known_target && db.options.partial,
         };
     }
+    // A self relation needs a name as soon as it has two fields (Prisma 6).
+    let model = &db.models[group[0].model].model;
+    if first.name.is_none()
+        && model.name == first.target
+        && group.iter().all(|f| f.model == group[0].model)
+    {
+        return match group {
+            [a, b] => Shape::AmbiguousSelf { a: *a, b: *b },
+            _ => Shape::UnnamedSelf,
+        };
+    }
     let same_model_pair = group.len() == 2
         && group[0].model == group[1].model
         && db.models[group[0].model].model.name != first.target;

@@ -25,6 +25,8 @@ fn relation(db: &Db, r: &RelationEntry, sink: &mut Sink) -> Option<()> {
         Shape::OneSided { external: true, .. } => Some(()),
         Shape::OneSided { field, .. } => missing_opposite(db, field, sink),
         Shape::Ambiguous { holder } => ambiguous(db, r, holder, sink),
+        Shape::AmbiguousSelf { a, b } => ambiguous_self_relation(db, a, b, sink),
+        Shape::UnnamedSelf => unnamed_self_relation(db, r, sink),
         Shape::ManyToMany { a, b } => many_to_many(db, a, b, sink),
         Shape::OneToOneUndecided { a, b, both: true } => both_sides_define(db, a, b, sink),
         Shape::OneToOneUndecided { a, b, both: false } => no_side_defines(db, a, b, sink),
@@ -74,6 +76,43 @@ fn ambiguous(db: &Db, r: &RelationEntry, holder: usize, sink: &mut Sink) -> Opti
         d = d.with_note(db.rf(*f).ast.span, "this field refers to the same model");
     }
     sink.push(d);
+    None
+}
+
+/// Two fields of a model pointing at the model itself may be one relation or two: a name says.
+fn ambiguous_self_relation(db: &Db, a: FieldRef, b: FieldRef, sink: &mut Sink) -> Option<()> {
+    let model = &db.model_of(a).model.name;
+    let msg = format!(
+        "Error validating model \"{model}\": Ambiguous self relation detected. The fields `{}` and `{}` in model `{model}` both refer to `{model}`. If they are part of the same relation add the same relation name for them with `@relation(<name>)`.",
+        db.rf(a).name(),
+        db.rf(b).name()
+    );
+    let d = sink.err(Code::SelfRelationAmbiguous, msg, db.rf(a).ast.span);
+    d.notes.push((db.rf(b).ast.span, "the other field".into()));
+    d.hint = Some(format!(
+        "if they are one relation, name it on both fields: `@relation(\"{}\")`; if they are two, give each its own name",
+        db.rf(a).name()
+    ));
+    None
+}
+
+/// More than two such fields: they are several relations, each needs a name.
+fn unnamed_self_relation(db: &Db, r: &RelationEntry, sink: &mut Sink) -> Option<()> {
+    let model = &db.model_of(r.fields[0]).model.name;
+    let names: Vec<String> = r
+        .fields
+        .iter()
+        .map(|f| format!("`{}`", db.rf(*f).name()))
+        .collect();
+    let (last, rest) = names.split_last().expect("a group has fields");
+    let msg = format!(
+        "Error validating model \"{model}\": Unnamed self relation detected. The fields {} and {last} in model `{model}` have no relation name. Please provide a relation name for one of them by adding `@relation(<name>).",
+        rest.join(", ")
+    );
+    sink.err(Code::SelfRelationUnnamed, msg, db.rf(r.fields[0]).ast.span)
+        .hint = Some(
+        "name each relation on both of its fields, e.g. `@relation(\"tree\")` on a parent field and on the list of its children".into(),
+    );
     None
 }
 
