@@ -30,7 +30,7 @@ async fn platform_instances_starting_at_once_deploy_each_migration_once() {
                         .await?;
                     let log = host.log().join("\n");
                     host.close().await;
-                    Ok::<_, sovereign::HostError>(log)
+                    Ok::<_, sovereign::Error>(log)
                 })
             })
             .collect();

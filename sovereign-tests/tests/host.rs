@@ -1,7 +1,7 @@
 //! The runtime host: what it refuses and what it hands out, with plugins declared by
 //! `#[sovereign_plugin]` (the UI workspace's `shop`, `quiet` and `solo`).
 
-use sovereign::{Host, HostError};
+use sovereign::{ErrorKind, Host};
 
 // One plugin per module, as in a crate per plugin: each gets its own `db` module.
 mod shop {
@@ -93,7 +93,10 @@ async fn refuses_a_shared_plugin_that_was_not_composed() {
     let dir = temp("composed");
     let mut h = host(&["quiet"], &dir).await;
     let err = h.register::<Shop>().await.unwrap_err();
-    assert!(matches!(err, HostError::NotComposed { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::PluginNotComposed { .. }),
+        "{err:?}"
+    );
     let msg = err.to_string();
     assert!(
         msg.contains("\"shop\"") && msg.contains("sovereign compose"),
@@ -103,7 +106,7 @@ async fn refuses_a_shared_plugin_that_was_not_composed() {
     h.register::<Quiet>().await.expect("quiet is composed");
     let again = h.register::<Quiet>().await.unwrap_err();
     assert!(
-        matches!(again, HostError::AlreadyRegistered { .. }),
+        matches!(again.kind(), ErrorKind::PluginAlreadyRegistered { .. }),
         "{again:?}"
     );
     h.close().await;

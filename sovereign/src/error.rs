@@ -54,6 +54,24 @@ pub enum ErrorKind {
         /// The field's schema name.
         field: String,
     },
+    /// The host was given a shared plugin whose extension is not in the running platform's
+    /// composed schema.
+    PluginNotComposed {
+        /// The plugin's namespace.
+        namespace: String,
+    },
+    /// A plugin asked for a capability its manifest does not grant.
+    CapabilityNotGranted {
+        /// The plugin's namespace.
+        namespace: String,
+        /// The capability asked for.
+        capability: String,
+    },
+    /// The host was given the same namespace twice.
+    PluginAlreadyRegistered {
+        /// The plugin's namespace.
+        namespace: String,
+    },
 }
 
 /// The error of every client operation.
@@ -88,6 +106,14 @@ impl Error {
             message: message.into(),
             source: None,
         }))
+    }
+
+    /// The same error, its message prefixed with what was being done
+    /// (`migrating the platform database: ...`).
+    pub(crate) fn context(self, what: impl std::fmt::Display) -> Self {
+        let mut inner = self.0;
+        inner.message = format!("{what}: {}", inner.message);
+        Error(inner)
     }
 
     /// What went wrong, to match on.

@@ -212,7 +212,7 @@ pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
 pub use model::{Actions, ReadActions};
 pub use plugin::{
-    DatabaseCapability, HasCore, HasDb, Host, HostBuilder, HostError, Mode, Plugin, PluginContext,
+    DatabaseCapability, HasCore, HasDb, Host, HostBuilder, Mode, Plugin, PluginContext,
     PluginManifest,
 };
 pub use query::fetch::Fetch;

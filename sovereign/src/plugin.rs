@@ -123,15 +123,22 @@ impl<P: Plugin> PluginContext<P> {
     /// Checks a capability by name; an undeclared one is refused.
     ///
     /// # Errors
-    /// [`HostError::Capability`] naming the key to add to plugin.json.
-    pub fn require(&self, capability: &str) -> Result<(), HostError> {
+    /// [`ErrorKind::CapabilityNotGranted`](crate::ErrorKind::CapabilityNotGranted), saying
+    /// which key to add to plugin.json.
+    pub fn require(&self, capability: &str) -> Result<(), Error> {
         if self.has_capability(capability) {
             Ok(())
         } else {
-            Err(HostError::Capability {
-                namespace: P::MANIFEST.namespace.to_string(),
-                capability: capability.to_string(),
-            })
+            let namespace = P::MANIFEST.namespace;
+            Err(Error::new(
+                crate::ErrorKind::CapabilityNotGranted {
+                    namespace: namespace.to_string(),
+                    capability: capability.to_string(),
+                },
+                format!(
+                    "plugin \"{namespace}\" does not declare the `{capability}` capability: add \"platformCapabilities\": {{ \"{capability}\": true }} under \"sovereign\" in its plugin.json"
+                ),
+            ))
         }
     }
 
@@ -179,81 +186,6 @@ impl<P: Plugin> PluginContext<P> {
             shared,
             own,
             _p: PhantomData,
-        }
-    }
-}
-
-/// Why the host refused something.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum HostError {
-    /// A shared plugin whose extension is not in the running platform's composed schema.
-    NotComposed {
-        /// The plugin's namespace.
-        namespace: String,
-    },
-    /// A capability the manifest does not grant.
-    Capability {
-        /// The plugin's namespace.
-        namespace: String,
-        /// The capability asked for.
-        capability: String,
-    },
-    /// The same namespace twice.
-    AlreadyRegistered {
-        /// The plugin's namespace.
-        namespace: String,
-    },
-    /// A dedicated plugin's database URL is not set and there is no data directory for it.
-    MissingUrl {
-        /// The plugin's namespace.
-        namespace: String,
-        /// The environment variable its datasource reads the URL from.
-        variable: String,
-    },
-    /// Connecting or migrating failed.
-    Database {
-        /// What the host was doing (`migrating the platform database`).
-        what: String,
-        /// The runtime's error.
-        source: Box<Error>,
-    },
-}
-
-impl std::fmt::Display for HostError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            HostError::NotComposed { namespace } => write!(
-                f,
-                "plugin \"{namespace}\" is shared but not part of this platform's composed schema: run `sovereign compose`, commit prisma/schema.prisma and rebuild the platform"
-            ),
-            HostError::Capability {
-                namespace,
-                capability,
-            } => write!(
-                f,
-                "plugin \"{namespace}\" does not declare the `{capability}` capability: add \"platformCapabilities\": {{ \"{capability}\": true }} under \"sovereign\" in its plugin.json"
-            ),
-            HostError::AlreadyRegistered { namespace } => {
-                write!(f, "plugin \"{namespace}\" is registered twice")
-            }
-            HostError::MissingUrl {
-                namespace,
-                variable,
-            } => write!(
-                f,
-                "plugin \"{namespace}\" has its own database, but `{variable}` is not set: set it (or .env), or give the host a data directory for SQLite files"
-            ),
-            HostError::Database { what, source } => write!(f, "{what}: {source}"),
-        }
-    }
-}
-
-impl std::error::Error for HostError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            HostError::Database { source, .. } => Some(source),
-            _ => None,
         }
     }
 }
@@ -330,12 +262,13 @@ impl HostBuilder {
     /// `composed_plugins` (the generated `DATASOURCE` and `COMPOSED_PLUGINS`).
     ///
     /// # Errors
-    /// [`HostError::Database`] when the database cannot be reached or migrated.
+    /// The database's error when it cannot be reached or migrated (a refused schema push, a
+    /// blocked migration, a lock held too long), its message saying what the host was doing.
     pub async fn connect(
         self,
         datasource: &'static Datasource,
         composed_plugins: &'static [&'static str],
-    ) -> Result<Host, HostError> {
+    ) -> Result<Host, Error> {
         let mut log = Vec::new();
         let url = resolve_url(
             self.url,
@@ -348,18 +281,12 @@ impl HostBuilder {
             let done = datasource
                 .deploy_with(&url, &self.migrate)
                 .await
-                .map_err(|source| HostError::Database {
-                    what: "migrating the platform database".to_string(),
-                    source: Box::new(source),
-                })?;
+                .map_err(|e| e.context("migrating the platform database"))?;
             log.push(format!("platform database: {done}"));
         }
         let shared = Database::connect_relative(&url, datasource.base_dir())
             .await
-            .map_err(|source| HostError::Database {
-                what: "connecting the platform database".to_string(),
-                source: Box::new(source),
-            })?;
+            .map_err(|e| e.context("connecting the platform database"))?;
         Ok(Host {
             shared,
             composed: composed_plugins,
@@ -378,7 +305,7 @@ fn resolve_url(
     data_dir: Option<&std::path::Path>,
     file_stem: &str,
     namespace: &str,
-) -> Result<String, HostError> {
+) -> Result<String, Error> {
     if let Some(u) = given {
         return Ok(u);
     }
@@ -386,9 +313,11 @@ fn resolve_url(
         Ok(u) => Ok(u),
         Err(e) => match (data_dir, ds.provider) {
             (Some(dir), "sqlite") => {
-                std::fs::create_dir_all(dir).map_err(|err| HostError::Database {
-                    what: format!("creating {}", dir.display()),
-                    source: Box::new(Error::new(crate::ErrorKind::Configuration, err.to_string())),
+                std::fs::create_dir_all(dir).map_err(|err| {
+                    Error::new(
+                        crate::ErrorKind::Configuration,
+                        format!("creating {}: {err}", dir.display()),
+                    )
                 })?;
                 let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
                 Ok(format!(
@@ -397,14 +326,13 @@ fn resolve_url(
                 ))
             }
             _ => match ds.env {
-                Some(var) => Err(HostError::MissingUrl {
-                    namespace: namespace.to_string(),
-                    variable: var.to_string(),
-                }),
-                None => Err(HostError::Database {
-                    what: format!("the database of {namespace}"),
-                    source: Box::new(e),
-                }),
+                Some(var) => Err(Error::new(
+                    crate::ErrorKind::Configuration,
+                    format!(
+                        "plugin \"{namespace}\" has its own database, but `{var}` is not set: set it (or .env), or give the host a data directory for SQLite files"
+                    ),
+                )),
+                None => Err(e.context(format!("the database of {namespace}"))),
             },
         },
     }
@@ -435,21 +363,32 @@ impl Host {
     /// when asked, migrates) its own database (dedicated), and hands back its context.
     ///
     /// # Errors
-    /// See [`HostError`].
-    pub async fn register<P: Plugin>(&mut self) -> Result<PluginContext<P>, HostError> {
+    /// [`ErrorKind::PluginAlreadyRegistered`](crate::ErrorKind::PluginAlreadyRegistered),
+    /// [`ErrorKind::PluginNotComposed`](crate::ErrorKind::PluginNotComposed) (run
+    /// `sovereign compose`), a missing URL, or the database's error connecting or migrating.
+    pub async fn register<P: Plugin>(&mut self) -> Result<PluginContext<P>, Error> {
         let m = &P::MANIFEST;
         if self.registered.contains_key(m.namespace) {
-            return Err(HostError::AlreadyRegistered {
-                namespace: m.namespace.to_string(),
-            });
+            return Err(Error::new(
+                crate::ErrorKind::PluginAlreadyRegistered {
+                    namespace: m.namespace.to_string(),
+                },
+                format!("plugin \"{}\" is registered twice", m.namespace),
+            ));
         }
         let shared = m.grants("database").then(|| self.shared.clone());
         let own = match (m.mode, m.datasource) {
             (Mode::Shared, _) => {
                 if !self.composed.contains(&m.namespace) {
-                    return Err(HostError::NotComposed {
-                        namespace: m.namespace.to_string(),
-                    });
+                    return Err(Error::new(
+                        crate::ErrorKind::PluginNotComposed {
+                            namespace: m.namespace.to_string(),
+                        },
+                        format!(
+                            "plugin \"{}\" is shared but not part of this platform's composed schema: run `sovereign compose`, commit prisma/schema.prisma and rebuild the platform",
+                            m.namespace
+                        ),
+                    ));
                 }
                 None
             }
@@ -457,13 +396,12 @@ impl Host {
                 let url =
                     resolve_url(None, ds, self.data_dir.as_deref(), m.namespace, m.namespace)?;
                 if self.deploy {
-                    let done = ds
-                        .deploy_with(&url, &self.migrate)
-                        .await
-                        .map_err(|source| HostError::Database {
-                            what: format!("migrating the database of plugin \"{}\"", m.namespace),
-                            source: Box::new(source),
-                        })?;
+                    let done = ds.deploy_with(&url, &self.migrate).await.map_err(|e| {
+                        e.context(format!(
+                            "migrating the database of plugin \"{}\"",
+                            m.namespace
+                        ))
+                    })?;
                     self.log.push(format!(
                         "plugin {} ({}): {done}",
                         m.namespace,
@@ -473,9 +411,11 @@ impl Host {
                 Some(
                     Database::connect_relative(&url, ds.base_dir())
                         .await
-                        .map_err(|source| HostError::Database {
-                            what: format!("connecting the database of plugin \"{}\"", m.namespace),
-                            source: Box::new(source),
+                        .map_err(|e| {
+                            e.context(format!(
+                                "connecting the database of plugin \"{}\"",
+                                m.namespace
+                            ))
                         })?,
                 )
             }
