@@ -10,11 +10,10 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 use sovereign_schema::ast::Arity;
-use sovereign_schema::model::{
-    DefaultKind, Model, RelationField, RelationKind, ScalarField, ScalarType, Schema, Url,
-};
+use sovereign_schema::client::{client_models, ClientModel, FieldKind, Generated, Link};
+use sovereign_schema::model::{ScalarField, Schema, Url};
 
 /// What to generate from a schema.
 #[derive(Debug, Clone)]
@@ -151,8 +150,9 @@ fn field_index(prefix: &TokenStream, field: &str) -> TokenStream {
 
 struct FieldInfo<'a> {
     field: &'a ScalarField,
+    /// What it holds.
+    fkind: FieldKind<'a>,
     rust: TokenStream,
-    kind: TokenStream,
 }
 
 /// serde's `camelCase` spelling of a snake_case Rust name.
@@ -183,39 +183,33 @@ fn serde_rename(schema_name: &str) -> TokenStream {
     }
 }
 
-fn usable(f: &ScalarField) -> bool {
-    f.in_client()
-}
-
-fn rust_type(ty: &ScalarType) -> (TokenStream, TokenStream) {
-    match ty {
-        ScalarType::Int => (quote!(i32), quote!(Int)),
-        ScalarType::BigInt => (quote!(i64), quote!(BigInt)),
-        ScalarType::Float => (quote!(f64), quote!(Float)),
-        ScalarType::Decimal => (quote!(Decimal), quote!(Decimal)),
-        ScalarType::String => (quote!(String), quote!(String)),
-        ScalarType::Boolean => (quote!(bool), quote!(Boolean)),
-        ScalarType::DateTime => (quote!(DateTime), quote!(DateTime)),
-        ScalarType::Json => (quote!(Json), quote!(Json)),
-        ScalarType::Bytes => (quote!(Vec<u8>), quote!(Bytes)),
-        ScalarType::Enum(_) | ScalarType::Composite(_) | ScalarType::Unsupported(_) => {
-            unreachable!("handled by the caller")
+/// The Rust type of a field's values and its kind in the table description.
+fn rust_type(kind: FieldKind<'_>) -> (TokenStream, TokenStream) {
+    match kind {
+        FieldKind::Int => (quote!(i32), quote!(Int)),
+        FieldKind::BigInt => (quote!(i64), quote!(BigInt)),
+        FieldKind::Float => (quote!(f64), quote!(Float)),
+        FieldKind::Decimal => (quote!(Decimal), quote!(Decimal)),
+        FieldKind::String => (quote!(String), quote!(String)),
+        FieldKind::Boolean => (quote!(bool), quote!(Boolean)),
+        FieldKind::DateTime => (quote!(DateTime), quote!(DateTime)),
+        FieldKind::Json => (quote!(Json), quote!(Json)),
+        FieldKind::Bytes => (quote!(Vec<u8>), quote!(Bytes)),
+        FieldKind::Enum(e) => {
+            let en = ident(&e.name);
+            let db = lit(&e.db_name);
+            (quote!(#en), quote!(Enum(#db)))
         }
     }
 }
 
-/// Generates the client source for `schema`, formatted with prettyplease.
+/// Generates the client source for `schema`, formatted with prettyplease: a printer of its
+/// client model ([`sovereign_schema::client`]), which decides what each model carries.
 ///
 /// # Panics
-/// When a relation field's target model is not in `schema`, which `sovereign_schema::check`
-/// does not let through: a user's mistake is a diagnostic before generation runs.
+/// Only if the printed tokens were not Rust syntax, which would be a bug of this printer.
 pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
-    let models: Vec<&Model> = schema
-        .models
-        .iter()
-        .filter(|m| !m.ignored && !options.exclude.contains(&m.name))
-        .collect();
-    let included: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let models = client_models(schema, |m| !options.exclude.contains(&m.name));
     let mut items = Vec::new();
     for e in schema
         .enums
@@ -240,11 +234,11 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
         });
     }
     for m in &models {
-        items.push(model(schema, m, &included, options));
+        items.push(model(&models, m, options));
     }
     let client = ident(&options.client_name);
     let accessors = models.iter().map(|m| {
-        let acc = ident(&snake_case(&m.name));
+        let acc = ident(&snake_case(&m.model.name));
         quote!(#acc: #acc::Actions)
     });
     let (url, env) = match schema.datasource.as_ref().map(|d| &d.url) {
@@ -304,65 +298,41 @@ pub fn generate(schema: &Schema, options: &ClientOptions) -> String {
     )
 }
 
-fn model(
-    schema: &Schema,
-    m: &Model,
-    included: &BTreeSet<&str>,
-    options: &ClientOptions,
-) -> TokenStream {
+fn model(models: &[ClientModel<'_>], cm: &ClientModel<'_>, options: &ClientOptions) -> TokenStream {
+    let m = cm.model;
     let module = ident(&snake_case(&m.name));
     let read_only = options.read_only.contains(&m.name);
-    let fields: Vec<FieldInfo> = m
+    let fields: Vec<FieldInfo> = cm
         .fields
         .iter()
-        .filter(|f| usable(f))
-        .map(|f| {
-            let (rust, kind) = match &f.ty {
-                ScalarType::Enum(e) => {
-                    let en = ident(e);
-                    let db = schema
-                        .enum_(e)
-                        .map_or_else(|| e.clone(), |x| x.db_name.clone());
-                    let db = lit(&db);
-                    (quote!(#en), quote!(Enum(#db)))
-                }
-                ty => rust_type(ty),
-            };
-            let rust = if f.arity == Arity::List {
+        .map(|cf| {
+            let (rust, _) = rust_type(cf.kind);
+            let rust = if cf.field.arity == Arity::List {
                 quote!(Vec<#rust>)
             } else {
                 rust
             };
             FieldInfo {
-                field: f,
+                field: cf.field,
+                fkind: cf.kind,
                 rust,
-                kind,
             }
         })
         .collect();
-    let index = |name: &str| fields.iter().position(|f| f.field.name == name);
+    let index = |name: &str| cm.index(name);
     // Field numbers are written by name (`email::INDEX`, from the field's module), so that the
     // table description reads without counting.
     let here = quote!();
     let named = |i: usize| field_index(&here, &fields[i].field.name);
-    let relations: Vec<&RelationField> = m
-        .relation_fields
-        .iter()
-        .filter(|r| !r.ignored && included.contains(r.target.as_str()))
-        .collect();
 
     // The table description.
-    let mut auto_increment = false;
-    let pk: Vec<usize> = m
-        .primary_key
-        .iter()
-        .flat_map(|p| p.fields.iter().filter_map(|f| index(&f.name)))
-        .collect();
-    let field_metas = fields.iter().enumerate().map(|(i, fi)| {
-        let f = fi.field;
+    let auto_increment = cm.auto_increment;
+    let pk = &cm.primary_key;
+    let field_metas = cm.fields.iter().map(|cf| {
+        let f = cf.field;
         let name = lit(&f.name);
         let column = lit(&f.db_name);
-        let kind = &fi.kind;
+        let (_, kind) = rust_type(cf.kind);
         let mut chain = quote!(__F::new(#name, #column, __K::#kind));
         if f.arity == Arity::Optional {
             chain = quote!(#chain.optional());
@@ -373,48 +343,31 @@ fn model(
         if f.updated_at {
             chain = quote!(#chain.updated_at());
         }
-        if let Some(d) = &f.default {
-            let g = |t: TokenStream| quote!(.generated(__G::#t));
-            let extra = match &d.kind {
-                DefaultKind::Autoincrement | DefaultKind::Sequence => {
-                    if pk.contains(&i) {
-                        auto_increment = true;
-                    }
-                    quote!(.db_default())
-                }
-                DefaultKind::Now => {
-                    let now = g(quote!(Now));
-                    quote!(#now.db_default())
-                }
-                DefaultKind::Uuid(v) => g(quote!(Uuid(#v))),
-                DefaultKind::Cuid(v) => g(quote!(Cuid(#v))),
-                DefaultKind::Nanoid(n) => {
-                    let n = n.unwrap_or(21);
-                    g(quote!(Nanoid(#n)))
-                }
-                DefaultKind::Ulid => g(quote!(Ulid)),
-                _ => quote!(.db_default()),
+        if let Some(g) = cf.default.generated {
+            let g = match g {
+                Generated::Now => quote!(Now),
+                Generated::Uuid(v) => quote!(Uuid(#v)),
+                Generated::Cuid(v) => quote!(Cuid(#v)),
+                Generated::Nanoid(n) => quote!(Nanoid(#n)),
+                Generated::Ulid => quote!(Ulid),
             };
-            chain = quote!(#chain #extra);
+            chain = quote!(#chain.generated(__G::#g));
+        }
+        if cf.default.database {
+            chain = quote!(#chain.db_default());
         }
         chain
     });
     let field_metas: Vec<TokenStream> = field_metas.collect();
-    let uniques = m
-        .primary_key
-        .iter()
-        .map(|p| (p.db_name.as_str(), &p.fields))
-        .chain(m.uniques.iter().map(|u| (u.db_name.as_str(), &u.fields)))
-        .filter_map(|(name, fs)| {
-            let idx: Option<Vec<usize>> = fs.iter().map(|f| index(&f.name)).collect();
-            let idx = idx?.into_iter().map(named);
-            let name = lit(name);
-            Some(quote!(__U::new(#name, &[#(#idx),*])))
-        });
-    let rel_metas = relations.iter().map(|rf| {
-        let rel = schema.relation(rf.relation);
+    let uniques = cm.uniques.iter().map(|u| {
+        let idx = u.fields.iter().copied().map(named);
+        let name = lit(u.name);
+        quote!(__U::new(#name, &[#(#idx),*]))
+    });
+    let rel_metas = cm.relations.iter().map(|r| {
+        let rf = r.field;
         let target = ident(&snake_case(&rf.target));
-        let target_model = schema.model(&rf.target).expect("resolved relation target");
+        let target_model = &models[r.target];
         // The model's own fields and table description are reached without a path.
         let self_relation = rf.target == m.name;
         let there = if self_relation {
@@ -427,44 +380,32 @@ fn model(
         } else {
             quote!(&super::#target::META)
         };
-        let tnamed = |name: &str| {
-            assert!(
-                target_model
-                    .fields
-                    .iter()
-                    .any(|f| usable(f) && f.name == name),
-                "relation fields are usable scalars"
-            );
-            field_index(&there, name)
-        };
+        let tnamed = |i: usize| field_index(&there, &target_model.fields[i].field.name);
         let name = lit(&rf.name);
-        let many = rf.arity == Arity::List;
-        let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
-        let link = if rel.kind == RelationKind::ManyToMany {
-            let table = lit(&rel
-                .join_table
-                .as_ref()
-                .map_or_else(|| format!("_{}", rel.name), |j| j.name.clone()));
-            let (own, other) = if owner { ("A", "B") } else { ("B", "A") };
-            let own_key = pk
-                .first()
-                .map_or_else(|| usize_lit(0).into_token_stream(), |&i| named(i));
-            let other_key = target_model
-                .primary_key
-                .as_ref()
-                .and_then(|p| p.fields.first())
-                .map_or_else(|| usize_lit(0).into_token_stream(), |f| tnamed(&f.name));
-            quote!(__R::join(#name, #target_meta, #table, #own, #other, #own_key, #other_key))
-        } else if owner {
-            let f = rel.fields.iter().filter_map(|f| index(f)).map(named);
-            let r = rel.references.iter().map(|f| tnamed(f));
-            quote!(__R::owner(#name, #target_meta, &[#(#f),*], &[#(#r),*]))
-        } else {
-            let f = rel.fields.iter().map(|f| tnamed(f));
-            let r = rel.references.iter().filter_map(|f| index(f)).map(named);
-            quote!(__R::inverse(#name, #target_meta, #many, &[#(#f),*], &[#(#r),*]))
-        };
-        link
+        let many = r.many;
+        match &r.link {
+            Link::Join {
+                table,
+                own_column,
+                other_column,
+                own_key,
+                other_key,
+            } => {
+                let table = lit(table);
+                let (own_key, other_key) = (named(*own_key), tnamed(*other_key));
+                quote!(__R::join(#name, #target_meta, #table, #own_column, #other_column, #own_key, #other_key))
+            }
+            Link::Owner { fields, references } => {
+                let f = fields.iter().copied().map(named);
+                let r = references.iter().copied().map(tnamed);
+                quote!(__R::owner(#name, #target_meta, &[#(#f),*], &[#(#r),*]))
+            }
+            Link::Inverse { fields, references } => {
+                let f = fields.iter().copied().map(tnamed);
+                let r = references.iter().copied().map(named);
+                quote!(__R::inverse(#name, #target_meta, #many, &[#(#f),*], &[#(#r),*]))
+            }
+        }
     });
     let rel_metas: Vec<TokenStream> = rel_metas.collect();
     let model_name = lit(&m.name);
@@ -483,6 +424,7 @@ fn model(
             quote!(#doc #rename pub #name: #ty)
         }
     });
+    let relations: Vec<_> = cm.relations.iter().map(|r| r.field).collect();
     let rel_struct_fields = relations.iter().map(|rf| {
         let name = ident(&snake_case(&rf.name));
         let target = ident(&snake_case(&rf.target));
@@ -514,7 +456,7 @@ fn model(
         let f = fi.field;
         if f.arity == Arity::List {
             let name = ident(&snake_case(&f.name));
-            let elem = rust_type(&f.ty).0;
+            let elem = rust_type(fi.fkind).0;
             let i = usize_lit(i);
             return quote! {
                 pub mod #name { ::sovereign::__list_field!(Data, #i, #elem); }
@@ -532,16 +474,16 @@ fn model(
         } else {
             quote!(eq)
         }];
-        match &f.ty {
-            ScalarType::Int | ScalarType::BigInt | ScalarType::Float | ScalarType::Decimal => {
+        match fi.fkind {
+            FieldKind::Int | FieldKind::BigInt | FieldKind::Float | FieldKind::Decimal => {
                 caps.push(quote!(cmp));
                 caps.push(quote!(num));
             }
-            ScalarType::String => {
+            FieldKind::String => {
                 caps.push(quote!(cmp));
                 caps.push(quote!(str));
             }
-            ScalarType::DateTime => caps.push(quote!(cmp)),
+            FieldKind::DateTime => caps.push(quote!(cmp)),
             _ => {}
         }
         if f.arity == Arity::Optional {
@@ -609,7 +551,7 @@ fn model(
             pub type Actions = ::sovereign::ReadActions<Data>;
         }
     } else {
-        writable_actions(m, &fields, &relations, schema)
+        writable_actions(cm, &fields)
     };
     let docs = docs(m.docs.as_deref());
     quote! {
@@ -647,27 +589,16 @@ fn model(
 }
 
 /// The writable accessor: `create` takes the required fields, the rest are setters.
-fn writable_actions(
-    m: &Model,
-    fields: &[FieldInfo],
-    relations: &[&RelationField],
-    schema: &Schema,
-) -> TokenStream {
+fn writable_actions(cm: &ClientModel<'_>, fields: &[FieldInfo]) -> TokenStream {
     // Foreign-key fields of relations this model owns are set through the relation in `create`.
-    let mut fk_fields = BTreeSet::new();
-    for rf in relations {
-        let rel = schema.relation(rf.relation);
-        if rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name) {
-            fk_fields.extend(rel.fields.iter().map(String::as_str));
-        }
-    }
+    let fk_fields = cm.foreign_keys();
     let needs_value =
         |f: &ScalarField| f.arity == Arity::Required && f.default.is_none() && !f.updated_at;
     // Required arguments in schema order: (span start, name, type, setter).
     type Arg = (usize, Ident, TokenStream, TokenStream);
     let mut checked: Vec<Arg> = Vec::new();
     let mut unchecked: Vec<Arg> = Vec::new();
-    for fi in fields {
+    for (i, fi) in fields.iter().enumerate() {
         let f = fi.field;
         if !needs_value(f) {
             continue;
@@ -679,23 +610,21 @@ fn writable_actions(
             fi.rust.clone(),
             quote!(#name::set),
         );
-        if !fk_fields.contains(f.name.as_str()) {
+        if !fk_fields.contains(&i) {
             checked.push(entry.clone());
         }
         unchecked.push(entry);
     }
-    for rf in relations {
-        let rel = schema.relation(rf.relation);
-        let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
-        let required_fk = rel
-            .fields
-            .iter()
-            .any(|f| m.field(f).is_some_and(needs_value));
-        if owner && rf.arity == Arity::Required && required_fk {
-            let name = ident(&snake_case(&rf.name));
-            let target = ident(&snake_case(&rf.target));
+    for r in &cm.relations {
+        let Link::Owner { fields: fks, .. } = &r.link else {
+            continue;
+        };
+        let required_fk = fks.iter().any(|&i| needs_value(fields[i].field));
+        if r.field.arity == Arity::Required && required_fk {
+            let name = ident(&snake_case(&r.field.name));
+            let target = ident(&snake_case(&r.field.target));
             checked.push((
-                rf.span.start,
+                r.field.span.start,
                 name.clone(),
                 quote!(super::#target::UniqueWhereParam),
                 quote!(#name::connect),

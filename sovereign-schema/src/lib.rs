@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod client;
 pub mod code;
 pub mod compose;
 pub mod diagnostic;

@@ -19,7 +19,7 @@ use sea_query::{Expr, Func, Query, Value};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 use sovereign_schema::ast::Arity;
-use sovereign_schema::model::{DefaultKind, Literal, RelationKind, ScalarType};
+use sovereign_schema::model::{DefaultKind, Literal};
 use sovereign_schema::Schema;
 
 use crate::alias::ALIAS;
@@ -185,228 +185,162 @@ fn default_text(k: &DefaultKind) -> String {
 
 impl Catalog {
     /// The catalog of every model of `schema` (ignored models and fields, composite types and
-    /// `Unsupported` columns left out).
+    /// `Unsupported` columns left out): a conversion of its client model
+    /// ([`sovereign_schema::client`]), the same description the generated client prints, into
+    /// the runtime's `'static` metadata (leaked, once per catalog: see the SQL caches' invariant
+    /// in the crate's `cache` module).
     pub fn new(schema: &Schema) -> Catalog {
-        let models: Vec<&sovereign_schema::model::Model> =
-            schema.models.iter().filter(|m| !m.ignored).collect();
+        use sovereign_schema::client::{client_models, FieldKind, Generated as G, Link};
+        let models = client_models(schema, |_| true);
+        let field_meta = |cf: &sovereign_schema::client::ClientField<'_>| {
+            let f = cf.field;
+            let kind = match cf.kind {
+                FieldKind::Int => Kind::Int,
+                FieldKind::BigInt => Kind::BigInt,
+                FieldKind::Float => Kind::Float,
+                FieldKind::Decimal => Kind::Decimal,
+                FieldKind::String => Kind::String,
+                FieldKind::Boolean => Kind::Boolean,
+                FieldKind::DateTime => Kind::DateTime,
+                FieldKind::Json => Kind::Json,
+                FieldKind::Bytes => Kind::Bytes,
+                FieldKind::Enum(e) => Kind::Enum(leak(&e.db_name)),
+            };
+            let mut fm = FieldMeta::new(leak(&f.name), leak(&f.db_name), kind);
+            if f.arity == Arity::Optional {
+                fm = fm.optional();
+            }
+            if f.arity == Arity::List {
+                fm = fm.list();
+            }
+            if f.updated_at {
+                fm = fm.updated_at();
+            }
+            if let Some(g) = cf.default.generated {
+                fm = fm.generated(match g {
+                    G::Now => Generated::Now,
+                    G::Uuid(v) => Generated::Uuid(v),
+                    G::Cuid(v) => Generated::Cuid(v),
+                    G::Nanoid(n) => Generated::Nanoid(n),
+                    G::Ulid => Generated::Ulid,
+                });
+            }
+            if cf.default.database {
+                fm = fm.db_default();
+            }
+            fm
+        };
         // Scalar metadata first; relations point at these flat copies (no relations of their
         // own), which is all a relation filter reads of its target.
-        struct Scalars {
-            fields: &'static [FieldMeta],
-            names: Vec<String>,
-            pk: &'static [usize],
-            uniques: &'static [UniqueMeta],
-            auto_increment: bool,
-            enums: Vec<Option<EnumValues>>,
-        }
-        let scalars: Vec<Scalars> = models
-            .iter()
-            .map(|m| {
-                let fields: Vec<&sovereign_schema::model::ScalarField> =
-                    m.fields.iter().filter(|f| f.in_client()).collect();
-                let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
-                let index = |n: &str| names.iter().position(|x| x == n);
-                let pk: Vec<usize> = m
-                    .primary_key
-                    .iter()
-                    .flat_map(|p| p.fields.iter().filter_map(|f| index(&f.name)))
-                    .collect();
-                let mut auto_increment = false;
-                let mut enums = Vec::new();
-                let metas: Vec<FieldMeta> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        let kind = match &f.ty {
-                            ScalarType::Int => Kind::Int,
-                            ScalarType::BigInt => Kind::BigInt,
-                            ScalarType::Float => Kind::Float,
-                            ScalarType::Decimal => Kind::Decimal,
-                            ScalarType::String => Kind::String,
-                            ScalarType::Boolean => Kind::Boolean,
-                            ScalarType::DateTime => Kind::DateTime,
-                            ScalarType::Json => Kind::Json,
-                            ScalarType::Bytes => Kind::Bytes,
-                            ScalarType::Enum(e) => {
-                                let en = schema.enum_(e.as_str());
-                                Kind::Enum(leak(en.map_or(e.as_str(), |x| x.db_name.as_str())))
-                            }
-                            ScalarType::Composite(_) | ScalarType::Unsupported(_) => {
-                                unreachable!("filtered out above")
-                            }
-                        };
-                        enums.push(match &f.ty {
-                            ScalarType::Enum(e) => schema.enum_(e.as_str()).map(|en| EnumValues {
-                                prisma: en.values.iter().map(|v| v.name.clone()).collect(),
-                                db: en.values.iter().map(|v| leak(&v.db_name)).collect(),
-                            }),
-                            _ => None,
-                        });
-                        let mut fm = FieldMeta::new(leak(&f.name), leak(&f.db_name), kind);
-                        if f.arity == Arity::Optional {
-                            fm = fm.optional();
-                        }
-                        if f.arity == Arity::List {
-                            fm = fm.list();
-                        }
-                        if f.updated_at {
-                            fm = fm.updated_at();
-                        }
-                        if let Some(d) = &f.default {
-                            fm = match &d.kind {
-                                DefaultKind::Autoincrement | DefaultKind::Sequence => {
-                                    if pk.contains(&i) {
-                                        auto_increment = true;
-                                    }
-                                    fm.db_default()
-                                }
-                                DefaultKind::Now => fm.generated(Generated::Now).db_default(),
-                                DefaultKind::Uuid(v) => fm.generated(Generated::Uuid(*v)),
-                                DefaultKind::Cuid(v) => fm.generated(Generated::Cuid(*v)),
-                                DefaultKind::Nanoid(n) => {
-                                    fm.generated(Generated::Nanoid(n.unwrap_or(21)))
-                                }
-                                DefaultKind::Ulid => fm.generated(Generated::Ulid),
-                                _ => fm.db_default(),
-                            };
-                        }
-                        fm
-                    })
-                    .collect();
-                let uniques: Vec<UniqueMeta> = m
-                    .primary_key
-                    .iter()
-                    .map(|p| (p.db_name.as_str(), &p.fields))
-                    .chain(m.uniques.iter().map(|u| (u.db_name.as_str(), &u.fields)))
-                    .filter_map(|(name, fs)| {
-                        let idx: Option<Vec<usize>> = fs.iter().map(|f| index(&f.name)).collect();
-                        Some(UniqueMeta::new(leak(name), leak_slice(idx?)))
-                    })
-                    .collect();
-                Scalars {
-                    fields: leak_slice(metas),
-                    names,
-                    pk: leak_slice(pk),
-                    uniques: leak_slice(uniques),
-                    auto_increment,
-                    enums,
-                }
-            })
-            .collect();
         let flat: Vec<&'static ModelMeta> = models
             .iter()
-            .zip(&scalars)
-            .map(|(m, s)| {
+            .map(|cm| {
+                let uniques: Vec<UniqueMeta> = cm
+                    .uniques
+                    .iter()
+                    .map(|u| UniqueMeta::new(leak(u.name), leak_slice(u.fields.clone())))
+                    .collect();
                 &*Box::leak(Box::new(ModelMeta {
-                    name: leak(&m.name),
-                    table: leak(&m.db_name),
-                    fields: s.fields,
-                    primary_key: s.pk,
-                    uniques: s.uniques,
+                    name: leak(&cm.model.name),
+                    table: leak(&cm.model.db_name),
+                    fields: leak_slice(cm.fields.iter().map(field_meta).collect()),
+                    primary_key: leak_slice(cm.primary_key.clone()),
+                    uniques: leak_slice(uniques),
                     relations: &[],
-                    auto_increment: s.auto_increment,
+                    auto_increment: cm.auto_increment,
                 }))
             })
             .collect();
-        let position = |name: &str| models.iter().position(|m| m.name == name);
-
         let mut out = Vec::with_capacity(models.len());
-        for (mi, m) in models.iter().enumerate() {
-            let s = &scalars[mi];
-            let index = |n: &str| s.names.iter().position(|x| x == n);
+        for (mi, cm) in models.iter().enumerate() {
+            let m = cm.model;
+            let name_of = |model: usize, i: usize| models[model].fields[i].field.name.clone();
             let mut rel_metas = Vec::new();
             let mut relations = Vec::new();
-            let mut fk_fields: Vec<usize> = Vec::new();
-            for rf in m.relation_fields.iter().filter(|r| !r.ignored) {
-                let Some(ti) = position(&rf.target) else {
-                    continue;
-                };
-                let rel = schema.relation(rf.relation);
-                let target = flat[ti];
-                let tnames = &scalars[ti].names;
-                let tindex = |n: &str| tnames.iter().position(|x| x == n);
-                let many = rf.arity == Arity::List;
-                let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
-                let back = if owner {
-                    rel.to.field.clone()
-                } else {
-                    rel.from.field.clone()
-                };
-                let (meta, fields, references) = if rel.kind == RelationKind::ManyToMany {
-                    let table = rel
-                        .join_table
-                        .as_ref()
-                        .map_or_else(|| format!("_{}", rel.name), |j| j.name.clone());
-                    let (own, other) = if owner { ("A", "B") } else { ("B", "A") };
-                    let own_key = s.pk.first().copied().unwrap_or(0);
-                    let other_key = scalars[ti].pk.first().copied().unwrap_or(0);
-                    (
+            for r in &cm.relations {
+                let target = flat[r.target];
+                let (meta, fields, references) = match &r.link {
+                    Link::Join {
+                        table,
+                        own_column,
+                        other_column,
+                        own_key,
+                        other_key,
+                    } => (
                         RelationMeta::join(
-                            leak(&rf.name),
+                            leak(&r.field.name),
                             target,
-                            leak(&table),
-                            own,
-                            other,
-                            own_key,
-                            other_key,
+                            leak(table),
+                            own_column,
+                            other_column,
+                            *own_key,
+                            *other_key,
                         ),
                         Vec::new(),
                         Vec::new(),
-                    )
-                } else if owner {
-                    let f: Option<Vec<usize>> = rel.fields.iter().map(|f| index(f)).collect();
-                    let r: Option<Vec<usize>> = rel.references.iter().map(|f| tindex(f)).collect();
-                    let (Some(f), Some(r)) = (f, r) else { continue };
-                    fk_fields.extend(&f);
-                    (
-                        RelationMeta::owner(leak(&rf.name), target, leak_slice(f), leak_slice(r)),
-                        rel.fields.clone(),
-                        rel.references.clone(),
-                    )
-                } else {
-                    let f: Option<Vec<usize>> = rel.fields.iter().map(|f| tindex(f)).collect();
-                    let r: Option<Vec<usize>> = rel.references.iter().map(|f| index(f)).collect();
-                    let (Some(f), Some(r)) = (f, r) else { continue };
-                    (
+                    ),
+                    Link::Owner { fields, references } => (
+                        RelationMeta::owner(
+                            leak(&r.field.name),
+                            target,
+                            leak_slice(fields.clone()),
+                            leak_slice(references.clone()),
+                        ),
+                        fields.iter().map(|&i| name_of(mi, i)).collect(),
+                        references.iter().map(|&i| name_of(r.target, i)).collect(),
+                    ),
+                    Link::Inverse { fields, references } => (
                         RelationMeta::inverse(
-                            leak(&rf.name),
+                            leak(&r.field.name),
                             target,
-                            many,
-                            leak_slice(f),
-                            leak_slice(r),
+                            r.many,
+                            leak_slice(fields.clone()),
+                            leak_slice(references.clone()),
                         ),
                         Vec::new(),
                         Vec::new(),
-                    )
+                    ),
                 };
                 rel_metas.push(meta);
                 relations.push(DynRelation {
-                    name: rf.name.clone(),
-                    target: rf.target.clone(),
-                    many,
-                    optional: rf.arity == Arity::Optional,
+                    name: r.field.name.clone(),
+                    target: r.field.target.clone(),
+                    many: r.many,
+                    optional: r.field.arity == Arity::Optional,
                     fields,
                     references,
-                    back,
+                    back: r.back.map(str::to_string),
                 });
             }
             let meta: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
                 relations: leak_slice(rel_metas),
                 ..*flat[mi]
             }));
+            let fk_fields = cm.foreign_keys();
             // Unique constraints besides the primary key, alone on one field.
             let single_unique: Vec<usize> = m
                 .uniques
                 .iter()
                 .filter(|u| u.fields.len() == 1)
-                .filter_map(|u| index(&u.fields[0].name))
+                .filter_map(|u| cm.index(&u.fields[0].name))
                 .collect();
-            let schema_fields: Vec<&sovereign_schema::model::ScalarField> =
-                m.fields.iter().filter(|f| f.in_client()).collect();
-            let fields = schema_fields
+            let enums: Vec<Option<EnumValues>> = cm
+                .fields
+                .iter()
+                .map(|cf| match cf.kind {
+                    FieldKind::Enum(en) => Some(EnumValues {
+                        prisma: en.values.iter().map(|v| v.name.clone()).collect(),
+                        db: en.values.iter().map(|v| leak(&v.db_name)).collect(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let fields = cm
+                .fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| {
+                .map(|(i, cf)| {
+                    let f = cf.field;
                     let fm = &meta.fields[i];
                     DynField {
                         name: f.name.clone(),
@@ -422,7 +356,7 @@ impl Catalog {
                         kind: kind_name(fm.kind),
                         optional: fm.optional,
                         list: fm.list,
-                        id: s.pk.contains(&i),
+                        id: cm.primary_key.contains(&i),
                         unique: single_unique.contains(&i),
                         foreign_key: fk_fields.contains(&i),
                         default: f.default.as_ref().map(|d| default_text(&d.kind)),
@@ -432,7 +366,7 @@ impl Catalog {
                             || f.default.is_some()
                             || fm.updated_at
                             || fm.generated.is_some(),
-                        values: s.enums[i]
+                        values: enums[i]
                             .as_ref()
                             .map(|e| e.prisma.clone())
                             .unwrap_or_default(),
@@ -440,17 +374,17 @@ impl Catalog {
                     }
                 })
                 .collect();
-            let names = |idx: &[usize]| idx.iter().map(|&i| s.names[i].clone()).collect();
+            let names = |idx: &[usize]| idx.iter().map(|&i| name_of(mi, i)).collect();
             out.push(DynModel {
                 name: m.name.clone(),
                 table: m.db_name.clone(),
                 fields,
                 relations,
-                primary_key: names(s.pk),
-                uniques: s.uniques.iter().map(|u| names(u.fields)).collect(),
+                primary_key: names(&cm.primary_key),
+                uniques: cm.uniques.iter().map(|u| names(&u.fields)).collect(),
                 docs: m.docs.clone(),
                 meta,
-                enums: s.enums.clone(),
+                enums,
             });
         }
         Catalog { models: out }

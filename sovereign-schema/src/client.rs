@@ -1,0 +1,423 @@
+//! The client model: the resolved schema as the clients see it, lowered once.
+//!
+//! Both clients describe each model the same way: the generated client prints this description
+//! as `static` metadata (`sovereign-build`'s codegen), and the untyped runtime builds the same
+//! metadata from it at run time (`sovereign::dynamic`'s `Catalog`). Which fields a client
+//! carries and in what order (their position is their number in the metadata), the primary key
+//! and the unique criteria by those numbers, which defaults the client fills in and which the
+//! database does, and how each relation links two models: all of it is decided here, so the two
+//! clients cannot disagree.
+
+use crate::ast::Arity;
+use crate::model::{
+    DefaultKind, Enum, Model, RelationField, RelationKind, ScalarField, ScalarType, Schema,
+};
+
+/// What a field holds, as the clients decode it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind<'s> {
+    /// `Int`.
+    Int,
+    /// `BigInt`.
+    BigInt,
+    /// `Float`.
+    Float,
+    /// `Decimal`.
+    Decimal,
+    /// `String`.
+    String,
+    /// `Boolean`.
+    Boolean,
+    /// `DateTime`.
+    DateTime,
+    /// `Json`.
+    Json,
+    /// `Bytes`.
+    Bytes,
+    /// An enum of the schema.
+    Enum(&'s Enum),
+}
+
+/// A value the client generates when a create leaves the field out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    /// `now()` (also a database default: the client fills it in where the database cannot,
+    /// SQLite stores it as Prisma does).
+    Now,
+    /// `uuid()`, `uuid(4)`, `uuid(7)`.
+    Uuid(u8),
+    /// `cuid()`, `cuid(2)`.
+    Cuid(u8),
+    /// `nanoid()` with its length (21 when not given).
+    Nanoid(u8),
+    /// `ulid()`.
+    Ulid,
+}
+
+/// Who fills in a field a create leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DefaultValue {
+    /// The client generates a value.
+    pub generated: Option<Generated>,
+    /// The database has a default (the column may be left out of an INSERT).
+    pub database: bool,
+}
+
+/// A scalar field the clients carry.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientField<'s> {
+    /// The resolved field (name, column, arity, docs, native type...).
+    pub field: &'s ScalarField,
+    /// What it holds.
+    pub kind: FieldKind<'s>,
+    /// Who fills it in when a create leaves it out.
+    pub default: DefaultValue,
+}
+
+/// A unique criterion (the primary key first, then `@unique`/`@@unique`), by field number.
+#[derive(Debug, Clone)]
+pub struct ClientUnique<'s> {
+    /// The constraint's database name.
+    pub name: &'s str,
+    /// Its fields, by number.
+    pub fields: Vec<usize>,
+}
+
+/// How a relation field reaches its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// This model holds the foreign key: its `fields` reference the target's `references`.
+    Owner {
+        /// This model's foreign-key fields, by number.
+        fields: Vec<usize>,
+        /// The target's referenced fields, by number.
+        references: Vec<usize>,
+    },
+    /// The target holds the foreign key: its `fields` reference this model's `references`.
+    Inverse {
+        /// The target's foreign-key fields, by number.
+        fields: Vec<usize>,
+        /// This model's referenced fields, by number.
+        references: Vec<usize>,
+    },
+    /// An implicit many-to-many relation through a join table (`_AToB` with columns `A`, `B`).
+    Join {
+        /// The join table.
+        table: String,
+        /// The join table's column that holds this model's key (`"A"` or `"B"`).
+        own_column: &'static str,
+        /// The one that holds the target's key.
+        other_column: &'static str,
+        /// This model's key field, by number.
+        own_key: usize,
+        /// The target's key field, by number.
+        other_key: usize,
+    },
+}
+
+/// A relation field the clients carry.
+#[derive(Debug, Clone)]
+pub struct ClientRelation<'s> {
+    /// The resolved relation field (name, target, arity, docs).
+    pub field: &'s RelationField,
+    /// The target, by its position among the client models.
+    pub target: usize,
+    /// A list of records (`Post[]`).
+    pub many: bool,
+    /// How it reaches the target.
+    pub link: Link,
+    /// The field on the other side, if the relation has one.
+    pub back: Option<&'s str>,
+}
+
+/// A model as the clients see it.
+#[derive(Debug, Clone)]
+pub struct ClientModel<'s> {
+    /// The resolved model (name, table, docs, view or not).
+    pub model: &'s Model,
+    /// The scalar fields the clients carry, in schema order: a field's position is its number.
+    pub fields: Vec<ClientField<'s>>,
+    /// The primary key's fields, by number.
+    pub primary_key: Vec<usize>,
+    /// The unique criteria, the primary key first.
+    pub uniques: Vec<ClientUnique<'s>>,
+    /// The relation fields the clients carry.
+    pub relations: Vec<ClientRelation<'s>>,
+    /// The primary key is generated by the database (`autoincrement()`, `sequence()`).
+    pub auto_increment: bool,
+}
+
+impl<'s> ClientModel<'s> {
+    /// The number of a scalar field, by its schema name.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.field.name == name)
+    }
+
+    /// The foreign-key fields of the relations this model owns, by number.
+    pub fn foreign_keys(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .relations
+            .iter()
+            .filter_map(|r| match &r.link {
+                Link::Owner { fields, .. } => Some(fields.iter().copied()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+fn kind_of<'s>(schema: &'s Schema, f: &ScalarField) -> Option<FieldKind<'s>> {
+    Some(match &f.ty {
+        ScalarType::Int => FieldKind::Int,
+        ScalarType::BigInt => FieldKind::BigInt,
+        ScalarType::Float => FieldKind::Float,
+        ScalarType::Decimal => FieldKind::Decimal,
+        ScalarType::String => FieldKind::String,
+        ScalarType::Boolean => FieldKind::Boolean,
+        ScalarType::DateTime => FieldKind::DateTime,
+        ScalarType::Json => FieldKind::Json,
+        ScalarType::Bytes => FieldKind::Bytes,
+        ScalarType::Enum(e) => FieldKind::Enum(schema.enum_(e)?),
+        ScalarType::Composite(_) | ScalarType::Unsupported(_) => return None,
+    })
+}
+
+fn default_of(f: &ScalarField) -> DefaultValue {
+    let Some(d) = &f.default else {
+        return DefaultValue::default();
+    };
+    let generated = |g| DefaultValue {
+        generated: Some(g),
+        database: false,
+    };
+    match &d.kind {
+        DefaultKind::Now => DefaultValue {
+            generated: Some(Generated::Now),
+            database: true,
+        },
+        DefaultKind::Uuid(v) => generated(Generated::Uuid(*v)),
+        DefaultKind::Cuid(v) => generated(Generated::Cuid(*v)),
+        DefaultKind::Nanoid(n) => generated(Generated::Nanoid(n.unwrap_or(21))),
+        DefaultKind::Ulid => generated(Generated::Ulid),
+        _ => DefaultValue {
+            generated: None,
+            database: true,
+        },
+    }
+}
+
+/// The scalar fields and keys of one model (relations are linked afterwards, once every model's
+/// field numbers are known).
+fn scalars<'s>(schema: &'s Schema, m: &'s Model) -> ClientModel<'s> {
+    let fields: Vec<ClientField<'s>> = m
+        .fields
+        .iter()
+        .filter(|f| f.in_client())
+        .filter_map(|f| {
+            Some(ClientField {
+                field: f,
+                kind: kind_of(schema, f)?,
+                default: default_of(f),
+            })
+        })
+        .collect();
+    let mut out = ClientModel {
+        model: m,
+        fields,
+        primary_key: Vec::new(),
+        uniques: Vec::new(),
+        relations: Vec::new(),
+        auto_increment: false,
+    };
+    out.primary_key = m
+        .primary_key
+        .iter()
+        .flat_map(|p| p.fields.iter().filter_map(|f| out.index(&f.name)))
+        .collect();
+    out.auto_increment =
+        out.primary_key.iter().any(|&i| {
+            out.fields[i].field.default.as_ref().is_some_and(|d| {
+                matches!(d.kind, DefaultKind::Autoincrement | DefaultKind::Sequence)
+            })
+        });
+    // A criterion over a field the clients do not carry cannot be used by them: left out.
+    out.uniques = m
+        .primary_key
+        .iter()
+        .map(|p| (p.db_name.as_str(), &p.fields))
+        .chain(m.uniques.iter().map(|u| (u.db_name.as_str(), &u.fields)))
+        .filter_map(|(name, fs)| {
+            let fields: Option<Vec<usize>> = fs.iter().map(|f| out.index(&f.name)).collect();
+            Some(ClientUnique {
+                name,
+                fields: fields?,
+            })
+        })
+        .collect();
+    out
+}
+
+/// The client models of `schema`: every model that is not `@@ignore`d and that `include`
+/// accepts (a plugin's view includes its own and the core models), in schema order, with the
+/// relations between included models.
+///
+/// A relation is left out when its target is not included, or when a field it links by is one
+/// the clients do not carry (an `Unsupported` foreign key): neither client could follow it.
+pub fn client_models<'s>(
+    schema: &'s Schema,
+    include: impl Fn(&Model) -> bool,
+) -> Vec<ClientModel<'s>> {
+    let mut models: Vec<ClientModel<'s>> = schema
+        .models
+        .iter()
+        .filter(|m| !m.ignored && include(m))
+        .map(|m| scalars(schema, m))
+        .collect();
+    let position =
+        |name: &str, models: &[ClientModel<'s>]| models.iter().position(|c| c.model.name == name);
+    for mi in 0..models.len() {
+        let m = models[mi].model;
+        let mut relations = Vec::new();
+        for rf in m.relation_fields.iter().filter(|r| !r.ignored) {
+            let Some(ti) = position(&rf.target, &models) else {
+                continue;
+            };
+            let rel = schema.relation(rf.relation);
+            let (own, target) = (&models[mi], &models[ti]);
+            let owner = rel.from.model == m.name && rel.from.field.as_deref() == Some(&rf.name);
+            let many = rf.arity == Arity::List;
+            let link = if rel.kind == RelationKind::ManyToMany {
+                let (Some(&own_key), Some(&other_key)) =
+                    (own.primary_key.first(), target.primary_key.first())
+                else {
+                    continue;
+                };
+                let table = rel
+                    .join_table
+                    .as_ref()
+                    .map_or_else(|| format!("_{}", rel.name), |j| j.name.clone());
+                let (own_column, other_column) = if owner { ("A", "B") } else { ("B", "A") };
+                Link::Join {
+                    table,
+                    own_column,
+                    other_column,
+                    own_key,
+                    other_key,
+                }
+            } else {
+                let (holder, referenced) = if owner { (own, target) } else { (target, own) };
+                let fields: Option<Vec<usize>> =
+                    rel.fields.iter().map(|f| holder.index(f)).collect();
+                let references: Option<Vec<usize>> =
+                    rel.references.iter().map(|f| referenced.index(f)).collect();
+                let (Some(fields), Some(references)) = (fields, references) else {
+                    continue;
+                };
+                if owner {
+                    Link::Owner { fields, references }
+                } else {
+                    Link::Inverse { fields, references }
+                }
+            };
+            let back = if owner {
+                rel.to.field.as_deref()
+            } else {
+                rel.from.field.as_deref()
+            };
+            relations.push(ClientRelation {
+                field: rf,
+                target: ti,
+                many,
+                link,
+                back,
+            });
+        }
+        models[mi].relations = relations;
+    }
+    models
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_keys_defaults_and_links() {
+        let text = r#"datasource db {
+  provider = "postgresql"
+  url      = env("X")
+}
+
+enum Role {
+  A
+  B
+}
+
+model User {
+  id     Int      @id @default(autoincrement())
+  email  String   @unique
+  role   Role     @default(A)
+  key    String   @default(uuid(7))
+  legacy Unsupported("circle")?
+  posts  Post[]
+  groups Group[]
+}
+
+model Post {
+  id       String @id @default(cuid())
+  authorId Int
+  author   User   @relation(fields: [authorId], references: [id])
+}
+
+model Group {
+  id    Int    @id
+  users User[]
+}
+"#;
+        let (schema, _) = crate::check("s.prisma", text).unwrap();
+        let models = client_models(&schema, |_| true);
+        let user = &models[0];
+        assert_eq!(
+            user.fields
+                .iter()
+                .map(|f| f.field.name.as_str())
+                .collect::<Vec<_>>(),
+            ["id", "email", "role", "key"],
+            "Unsupported columns are not carried"
+        );
+        assert!(user.auto_increment);
+        assert_eq!(user.primary_key, [0]);
+        assert_eq!(user.uniques.len(), 2);
+        assert!(matches!(user.fields[2].kind, FieldKind::Enum(e) if e.name == "Role"));
+        assert_eq!(user.fields[3].default.generated, Some(Generated::Uuid(7)));
+        assert!(user.fields[2].default.database);
+        let post = &models[1];
+        assert_eq!(
+            post.relations[0].link,
+            Link::Owner {
+                fields: vec![1],
+                references: vec![0]
+            }
+        );
+        assert_eq!(post.foreign_keys(), [1]);
+        assert_eq!(
+            user.relations[0].link,
+            Link::Inverse {
+                fields: vec![1],
+                references: vec![0]
+            }
+        );
+        assert_eq!(user.relations[0].back, Some("author"));
+        assert!(
+            matches!(&user.relations[1].link, Link::Join { table, .. } if table == "_GroupToUser")
+        );
+        // A view of two models: relations to the third are left out.
+        let view = client_models(&schema, |m| m.name != "Group");
+        assert_eq!(view.len(), 2);
+        assert_eq!(view[0].relations.len(), 1);
+    }
+}
