@@ -112,6 +112,11 @@ impl Shadow {
         })
     }
 
+    /// The shadow database's name on the server (`None` for SQLite's, which is in memory).
+    pub fn database(&self) -> Option<&str> {
+        self.cleanup.as_ref().map(|c| c.name.as_str())
+    }
+
     /// Drops the shadow database.
     ///
     /// # Errors

@@ -142,20 +142,20 @@ async fn a_forgotten_shadow_database_is_dropped_anyway() {
     else {
         return;
     };
-    async fn shadows(conn: &mut Connection) -> i64 {
-        let pattern = format!("prisma_migrate_shadow_db_{}_%", std::process::id());
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM pg_database WHERE datname LIKE $1")
-            .bind(pattern)
+    async fn exists(conn: &mut Connection, name: &str) -> bool {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM pg_database WHERE datname = $1")
+            .bind(name)
             .fetch_one(conn.postgres().unwrap())
             .await
             .unwrap()
+            == 1
     }
     let mut admin = Connection::connect(&db.url).await.unwrap();
-    let before = shadows(&mut admin).await;
     let shadow = Shadow::create(&db.url, Dialect::Postgres).await.unwrap();
-    assert_eq!(shadows(&mut admin).await, before + 1);
+    let name = shadow.database().unwrap().to_string();
+    assert!(exists(&mut admin, &name).await);
     drop(shadow); // not Shadow::drop
-    assert_eq!(shadows(&mut admin).await, before);
+    assert!(!exists(&mut admin, &name).await, "{name} is left behind");
     drop(admin);
     db.drop().await;
 }
