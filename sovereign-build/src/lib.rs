@@ -665,12 +665,22 @@ impl PluginBuilder {
         // The plugin's files must not lead out of its workspace (or, outside any workspace, out
         // of its own directory) through a link.
         let boundary = Boundary::of_plugin(&dir);
-        let manifest = sovereign_workspace::read_manifest(
+        let strict = Config::find(&dir).is_ok_and(|c| c.strict);
+        let (manifest, warnings) = sovereign_workspace::read_manifest(
             &boundary,
             &dir,
             &manifest_path,
             &manifest_path.display().to_string(),
+            strict,
         )?;
+        for line in warnings
+            .iter()
+            .flat_map(|w| w.render().lines().map(str::to_string).collect::<Vec<_>>())
+        {
+            if !line.is_empty() {
+                println!("cargo:warning={line}");
+            }
+        }
         // `#[sovereign_plugin]` looks for the plugin's files here.
         let out_dir = out_dir.join("sovereign").join(&manifest.namespace);
         std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {

@@ -240,11 +240,22 @@ fn bad_manifests() {
     ws.plugin("a", "{\"id\": \"a\", \"name\": \"a\"}", None);
     assert!(ws.error().contains("missing field `version`"));
 
-    // Typos inside "sovereign" are errors, not silently a shared plugin.
-    ws.plugin("a", "{\"id\": \"a\", \"name\": \"a\", \"version\": \"1\", \"sovereign\": {\"databse\": {\"mode\": \"dedicated\"}}}", None);
-    let e = ws.error();
+    // A typo inside "sovereign" is not silently a shared plugin: a warning that names the key
+    // meant, and under `strict = true` an error.
+    let typo = "{\"id\": \"a\", \"name\": \"a\", \"version\": \"1\", \"sovereign\": {\"databse\": {\"mode\": \"dedicated\"}}}";
+    ws.plugin("a", typo, None);
+    let c = compose_workspace(&ws.config()).expect("a near miss is a warning");
+    let warnings = c.warnings.join("\n");
     assert!(
-        e.contains("unknown field `databse`") && e.contains("\"database\" (with \"mode\")"),
+        warnings.contains("unknown key \"databse\" inside \"sovereign\"")
+            && warnings.contains("did you mean \"database\"?"),
+        "{warnings}"
+    );
+    let mut strict = ws.config();
+    strict.strict = true;
+    let e = compose_workspace(&strict).unwrap_err().to_string();
+    assert!(
+        e.contains("error: unknown key \"databse\"") && e.contains("did you mean \"database\"?"),
         "{e}"
     );
     ws.plugin("a", "{\"id\": \"a\", \"name\": \"a\", \"version\": \"1\", \"sovereign\": {\"schemaVersion\": 99}}", None);

@@ -51,6 +51,10 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "sovereign", version, about)]
 pub struct Cli {
+    /// Treat a key in a plugin.json that looks like a mistake for one sovereign reads
+    /// (`databse`) as an error, not a warning (as `strict = true` in sovereign.toml does).
+    #[arg(long, global = true)]
+    pub strict: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -133,16 +137,16 @@ pub enum MigrateOrDiff {
 /// unreadable file, a database that cannot be reached. The binary hands it to
 /// [`output::report`], which prints it with its causes (URLs redacted) and exits 1.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    let strict = cli.strict;
     match cli.command {
         Command::Validate { schema } => validate(&schema),
         Command::Format { check, paths } => format(&paths, check),
-        Command::Compose { check } => compose(check),
-        Command::Studio(args) => platform_studio(args),
+        Command::Compose { check } => compose(check, strict),
+        Command::Studio(args) => platform_studio(args, strict),
         Command::Migrate { command } => match command {
             MigrateOrDiff::Diff(args) => migrate::diff(args),
             MigrateOrDiff::Db(cmd) => {
-                let cwd = std::env::current_dir().context("cannot read the current directory")?;
-                let config = sovereign_workspace::Config::find(&cwd)?;
+                let config = workspace_config(strict)?;
                 let target = migrate::Target {
                     schema: config.schema.clone(),
                     migrations: config.migrations.clone(),
@@ -151,6 +155,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         },
     }
+}
+
+/// The workspace around the current directory (`sovereign.toml` found by walking up), with
+/// `--strict` added to its own `strict`.
+///
+/// # Errors
+/// No workspace, or an invalid `sovereign.toml`.
+pub fn workspace_config(strict: bool) -> Result<sovereign_workspace::Config> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mut config = sovereign_workspace::Config::find(&cwd)?;
+    config.strict |= strict;
+    Ok(config)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -238,9 +254,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn compose(check: bool) -> Result<ExitCode> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_workspace::Config::find(&cwd)?;
+fn compose(check: bool, strict: bool) -> Result<ExitCode> {
+    let config = workspace_config(strict)?;
     let composition = match sovereign_build::compose_workspace(&config) {
         Ok(c) => c,
         Err(sovereign_build::Error::Diagnostics(report)) => {
@@ -251,7 +266,13 @@ fn compose(check: bool) -> Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     for w in &composition.warnings {
-        errln!("warning: {}", w.trim_end());
+        // Rendered diagnostics say "warning:" themselves; discovery's notes do not.
+        let w = w.trim_end();
+        if w.starts_with("warning") {
+            errln!("{w}");
+        } else {
+            errln!("warning: {w}");
+        }
     }
     let path = config.display(&config.schema);
     let text = &composition.composed.text;
@@ -300,9 +321,8 @@ fn compose(check: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn platform_studio(args: StudioArgs) -> Result<ExitCode> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_workspace::Config::find(&cwd)?;
+fn platform_studio(args: StudioArgs, strict: bool) -> Result<ExitCode> {
+    let config = workspace_config(strict)?;
     let schema = config.schema.clone();
     let url = args.url;
     studio::serve(

@@ -724,3 +724,43 @@ fn plugin_db_manage_generate_writes_the_client() {
         "{shared:?}"
     );
 }
+
+#[test]
+fn manifest_near_misses_warn_and_strict_refuses_them() {
+    let dir = compose_workspace("strict");
+    // As a real platform writes it: keys of its own inside "sovereign", and one typo.
+    std::fs::write(
+        dir.join("plugins/blog/plugin.json"),
+        "{\"id\": \"blog\", \"name\": \"Blog\", \"version\": \"0.1.0\",\n \"sovereign\": {\"routes\": [\"/blog\"], \"userCapabilities\": [\"read\"], \"platformCapabilites\": {\"database\": true}}}",
+    )
+    .unwrap();
+    let out = sovereign(&["compose"], &dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "warning: unknown key \"platformCapabilites\" inside \"sovereign\": it is ignored"
+        ) && err.contains("did you mean \"platformCapabilities\"?")
+            && err.contains("plugins/blog/plugin.json:2:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\n1 warning"),
+        "the platform's own keys are not mentioned: {err}"
+    );
+
+    for (args, toml) in [
+        (&["--strict", "compose"][..], ""),
+        (&["compose"][..], "strict = true\n"),
+    ] {
+        std::fs::write(dir.join("sovereign.toml"), toml).unwrap();
+        let out = sovereign(args, &dir);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} {toml:?}: {err}");
+        assert!(
+            err.contains("error: unknown key \"platformCapabilites\"")
+                && err.contains("did you mean \"platformCapabilities\"?"),
+            "{err}"
+        );
+    }
+}

@@ -161,7 +161,10 @@ fn load_manifest(args: &Args, env: &Env) -> syn::Result<(Manifest, PathBuf, Stri
         // is not.
         boundary = boundary.allowing(path.parent().unwrap_or(&base));
     }
-    let manifest = sovereign_workspace::read_manifest(&boundary, &base, &path, &shown).map_err(|e| {
+    // Strictness is the workspace's (`strict = true` in sovereign.toml); warnings cannot be
+    // shown from a macro, and the plugin's build script, which reads the same file, shows them.
+    let strict = sovereign_workspace::Config::find(&base).is_ok_and(|c| c.strict);
+    let manifest = sovereign_workspace::read_manifest(&boundary, &base, &path, &shown, strict).map(|(m, _)| m).map_err(|e| {
         let message = match e {
             sovereign_workspace::Error::Io { source, .. } => format!(
                 "cannot read {shown}: {source}\nhelp: every plugin crate has a plugin.json next to its Cargo.toml (see example-plugins/blog/plugin.json), or name it with `manifest = \"path\"`"

@@ -20,6 +20,8 @@ pub const DEFAULT_PLUGINS: &str = "plugins";
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
+    strict: bool,
+    #[serde(default)]
     platform: RawPlatform,
     #[serde(default)]
     plugins: RawPlugins,
@@ -55,6 +57,9 @@ pub struct Config {
     pub migrations: PathBuf,
     /// `[plugins] dir`.
     pub plugins_dir: PathBuf,
+    /// `strict = true`: a key in `plugin.json` that looks like a mistake for one sovereign
+    /// reads (`databse`) is an error instead of a warning. The CLI's `--strict` sets it too.
+    pub strict: bool,
 }
 
 impl Config {
@@ -68,6 +73,7 @@ impl Config {
             schema: root.join(DEFAULT_SCHEMA),
             migrations: root.join(DEFAULT_MIGRATIONS),
             plugins_dir: root.join(DEFAULT_PLUGINS),
+            strict: false,
         }
     }
 
@@ -111,7 +117,7 @@ impl Config {
                 message = format!("{message} (in {FILE_NAME})");
             }
             let diag = Diagnostic::error(message, Span::new(id, span.start, span.end)).with_hint(
-                "sovereign.toml knows [platform] base, schema, migrations and [plugins] dir",
+                "sovereign.toml knows `strict`, [platform] base, schema, migrations and [plugins] dir",
             );
             Error::Diagnostics(Report {
                 sources,
@@ -125,6 +131,7 @@ impl Config {
         c.schema = rel(raw.platform.schema, c.schema);
         c.migrations = rel(raw.platform.migrations, c.migrations);
         c.plugins_dir = rel(raw.plugins.dir, c.plugins_dir);
+        c.strict = raw.strict;
         Ok(c)
     }
 

@@ -146,7 +146,8 @@ fn lexically_normal(p: &Path) -> PathBuf {
 }
 
 /// Lists `<plugins dir>/<namespace>/plugin.json`. A missing plugins directory means no plugins.
-/// Manifests are added to `sources`; problems go to `diags` (errors) or the warnings.
+/// Manifests are added to `sources`; problems go to `diags` (errors) or the warnings. With
+/// `strict`, a near-miss key in a manifest is an error (see [`parse_manifest`]).
 ///
 /// This does not check where symbolic links lead; [`discover_within`] does (and
 /// [`Workspace::load`] uses it).
@@ -158,8 +159,9 @@ pub fn discover(
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
+    strict: bool,
 ) -> Result<Discovery, Error> {
-    discover_impl(None, plugins_dir, display, sources, diags)
+    discover_impl(None, plugins_dir, display, sources, diags, strict)
 }
 
 /// [`discover`], refusing a plugins directory, plugin directory, `plugin.json`,
@@ -174,8 +176,9 @@ pub fn discover_within(
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
+    strict: bool,
 ) -> Result<Discovery, Error> {
-    discover_impl(Some(boundary), plugins_dir, display, sources, diags)
+    discover_impl(Some(boundary), plugins_dir, display, sources, diags, strict)
 }
 
 fn discover_impl(
@@ -184,6 +187,7 @@ fn discover_impl(
     display: &dyn Fn(&Path) -> String,
     sources: &mut Sources,
     diags: &mut Vec<Diagnostic>,
+    strict: bool,
 ) -> Result<Discovery, Error> {
     let check = |path: &Path| match boundary {
         Some(b) => b.check(plugins_dir.parent().unwrap_or(plugins_dir), path),
@@ -237,8 +241,15 @@ fn discover_impl(
         let text = crate::read_text(&manifest_path)?;
         found.files_read.push(manifest_path.clone());
         let file = sources.add(display(&manifest_path), text.clone());
-        let manifest = match parse_manifest(&text, file, &dir_name) {
-            Ok(m) => m,
+        let manifest = match parse_manifest(&text, file, &dir_name, strict) {
+            Ok((m, warnings)) => {
+                if !warnings.is_empty() {
+                    found
+                        .warnings
+                        .push(sovereign_schema::diagnostic::render_all(&warnings, sources));
+                }
+                m
+            }
             Err(errors) => {
                 diags.extend(errors);
                 continue;
@@ -399,6 +410,7 @@ impl Workspace {
             &display,
             &mut sources,
             &mut diags,
+            config.strict,
         )?;
         let mut files_read = found.files_read;
         let mut dirs_listed = found.dirs_listed;
@@ -499,4 +511,39 @@ fn check_dedicated_schema(
     if let Some(schema) = &validated.schema {
         diags.extend(sovereign_schema::compose::reserved_tables(schema));
     }
+}
+
+/// The files [`Workspace::load`] reads, as far as they exist now: `sovereign.toml`, the base
+/// schema, and each plugin's `plugin.json`, `prisma/extension.prisma` and `prisma/schema.prisma`.
+/// Found by listing the plugins directory only, reading nothing, so a build script can name its
+/// inputs to cargo even when reading them fails (it reruns once the user fixes a file).
+///
+/// Directories are not listed as inputs: cargo watches a directory recursively, so a plugin's
+/// Rust sources or a SQLite file beside its schema would rerun the build script.
+pub fn composition_inputs(config: &Config) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = config.file.iter().cloned().collect();
+    out.push(config.base.clone());
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&config.plugins_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    for dir in dirs {
+        for rel in [
+            "plugin.json",
+            "prisma/extension.prisma",
+            "prisma/schema.prisma",
+        ] {
+            let file = dir.join(rel);
+            if file.is_file() {
+                out.push(file);
+            }
+        }
+    }
+    out
 }

@@ -45,7 +45,9 @@ mod migrations;
 pub use config::{
     Config, DEFAULT_BASE, DEFAULT_MIGRATIONS, DEFAULT_PLUGINS, DEFAULT_SCHEMA, FILE_NAME,
 };
-pub use discover::{discover, discover_within, Boundary, Discovery, Plugin, Workspace};
+pub use discover::{
+    composition_inputs, discover, discover_within, Boundary, Discovery, Plugin, Workspace,
+};
 pub use manifest::{
     key_span, parse_manifest, read_manifest, valid_namespace, Manifest, Mode, KNOWN_CAPABILITIES,
 };

@@ -49,8 +49,11 @@ struct RawManifest {
     sovereign: RawSovereign,
 }
 
+// Keys the structs below do not name are ignored by serde (real platforms' manifests carry
+// `userCapabilities`, `compat`, `routes`, ... inside "sovereign"); `near_misses` looks at them
+// on its own, over the JSON value, so that serde's errors keep their exact positions.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct RawSovereign {
     #[serde(default)]
     schema_version: Option<u32>,
@@ -61,7 +64,6 @@ struct RawSovereign {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDatabase {
     #[serde(default)]
     mode: Mode,
@@ -148,14 +150,21 @@ fn string_offsets(text: &str) -> std::collections::HashMap<&str, usize> {
 
 /// Parses a manifest. `dir_name` is the plugin directory's name (the default namespace).
 ///
+/// Keys it does not read are ignored, wherever they are: platforms put their own keys in
+/// `plugin.json`, inside `"sovereign"` too. A key that looks like a mistake for one it reads
+/// (`databse`, `platformCapabilites`, `mode` outside `"database"`) is a warning saying which
+/// key was meant, returned beside the manifest; with `strict` (`--strict`, or `strict = true`
+/// in `sovereign.toml`) it is an error.
+///
 /// # Errors
 /// Diagnostics with the position in the file: invalid JSON, a wrong type, an unknown mode, an
-/// unknown capability, a bad or mismatched namespace.
+/// unknown capability, a bad or mismatched namespace, and under `strict` a near-miss key.
 pub fn parse_manifest(
     text: &str,
     file: FileId,
     dir_name: &str,
-) -> Result<Manifest, Vec<Diagnostic>> {
+    strict: bool,
+) -> Result<(Manifest, Vec<Diagnostic>), Vec<Diagnostic>> {
     let raw: RawManifest = serde_json::from_str(text).map_err(|e| {
         let end = offset(text, e.line(), e.column());
         // For a bad value serde_json points at or just after its end; underline the whole value.
@@ -186,8 +195,6 @@ pub fn parse_manifest(
             .to_string();
         let hint = if message.contains("unknown variant") {
             "`sovereign.database.mode` is \"shared\" (the default) or \"dedicated\"".to_string()
-        } else if message.contains("unknown field") {
-            "inside \"sovereign\" the keys are \"schemaVersion\", \"database\" (with \"mode\") and \"platformCapabilities\"".to_string()
         } else if message.contains("missing field") {
             "plugin.json needs at least \"id\", \"name\" and \"version\"".to_string()
         } else {
@@ -196,7 +203,9 @@ pub fn parse_manifest(
         vec![Diagnostic::error(format!("invalid plugin.json: {message}"), Span::new(file, at, end))
             .with_hint(hint)]
     })?;
-    let mut errors = Vec::new();
+    let (mut errors, warnings): (Vec<_>, Vec<_>) = near_misses(text, file, strict)
+        .into_iter()
+        .partition(Diagnostic::is_error);
     if let Some(v) = raw.sovereign.schema_version.filter(|v| *v != 1) {
         errors.push(
             Diagnostic::error(
@@ -254,20 +263,153 @@ pub fn parse_manifest(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Manifest {
+    let manifest = Manifest {
         id: raw.id,
         name: raw.name,
         version: raw.version,
         namespace,
         mode: raw.sovereign.database.mode,
         capabilities: raw.sovereign.platform_capabilities,
-    })
+    };
+    Ok((manifest, warnings))
+}
+
+/// The keys read at the top level of `plugin.json`.
+const TOP_KEYS: &[&str] = &["id", "name", "version", "namespace", "sovereign"];
+/// The keys read inside `"sovereign"`.
+const SOVEREIGN_KEYS: &[&str] = &["schemaVersion", "database", "platformCapabilities"];
+
+/// Where a key is read, written as the JSON a user would type.
+fn path_of(key: &str) -> &'static str {
+    match key {
+        "mode" => "\"sovereign\": { \"database\": { \"mode\": ... } }",
+        "schemaVersion" => "\"sovereign\": { \"schemaVersion\": 1 }",
+        "database" => "\"sovereign\": { \"database\": { ... } }",
+        "platformCapabilities" => "\"sovereign\": { \"platformCapabilities\": { ... } }",
+        "namespace" => "\"namespace\" at the top level",
+        _ => "",
+    }
+}
+
+/// One level of `plugin.json`: how it is named, its keys, the keys read there, and the keys
+/// read elsewhere that a user may put there.
+type Level<'a> = (
+    &'a str,
+    Option<serde_json::Map<String, serde_json::Value>>,
+    &'a [&'a str],
+    &'a [&'a str],
+);
+
+/// Unknown keys that look like mistakes for keys `plugin.json` is read for: close to a key read
+/// at the same level (`databse`), or a key read at another level (`mode` directly inside
+/// `"sovereign"`). Other unknown keys are the platform's own and are not mentioned. Warnings,
+/// or errors when `strict`.
+fn near_misses(text: &str, file: FileId, strict: bool) -> Vec<Diagnostic> {
+    let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let object = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::Object(o)) => Some(o.clone()),
+        _ => None,
+    };
+    let sovereign = object(top.get("sovereign"));
+    let database = sovereign.as_ref().and_then(|s| object(s.get("database")));
+    let levels: [Level; 3] = [
+        (
+            "at the top level",
+            Some(top.clone()),
+            TOP_KEYS,
+            &["mode", "schemaVersion", "database", "platformCapabilities"],
+        ),
+        (
+            "inside \"sovereign\"",
+            sovereign,
+            SOVEREIGN_KEYS,
+            &["mode", "namespace"],
+        ),
+        (
+            "inside \"sovereign\": { \"database\" }",
+            database,
+            &["mode"],
+            &["schemaVersion", "platformCapabilities", "namespace"],
+        ),
+    ];
+    let strings = string_offsets(text);
+    let mut out = Vec::new();
+    for (level, keys, read, elsewhere) in levels {
+        let Some(keys) = keys else { continue };
+        for key in keys.keys() {
+            if read.contains(&key.as_str()) {
+                continue;
+            }
+            let (message, hint) =
+                if let Some(other) = elsewhere.iter().find(|e| e.eq_ignore_ascii_case(key)) {
+                    (
+                        format!("\"{key}\" is not read {level}"),
+                        format!("did you mean {}?", path_of(other)),
+                    )
+                } else if let Some(close) = closest(key, read) {
+                    (
+                        format!("unknown key \"{key}\" {level}"),
+                        format!("did you mean \"{close}\"?"),
+                    )
+                } else {
+                    continue;
+                };
+            let span = match strings.get(key.as_str()) {
+                Some(&at) => Span::new(file, at, at + key.len() + 2),
+                None => key_span(text, file, key),
+            };
+            let (diag, hint) = if strict {
+                (
+                    Diagnostic::error(message, span),
+                    format!("{hint} (an error because of `strict = true` in sovereign.toml or `--strict`; keys sovereign does not read are otherwise ignored)"),
+                )
+            } else {
+                (
+                    Diagnostic::warning(format!("{message}: it is ignored"), span),
+                    hint,
+                )
+            };
+            out.push(diag.with_hint(hint));
+        }
+    }
+    out
+}
+
+/// The candidate a key is most likely a typo of: the same ignoring case, or within an edit
+/// distance of a third of its length (at least one).
+fn closest<'c>(key: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let lower = key.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len().max(key.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// Reads and parses the manifest at `path`, as the build helper and `#[sovereign_plugin]` both
 /// do: a `path` that is, or is reached from `from` through, a symbolic link leading outside
 /// `boundary` is refused before it is read (see [`Boundary::check`]). The namespace defaults to
 /// the name of the directory holding the file; `shown` is the name diagnostics give the file.
+/// Returns the manifest and, when [`parse_manifest`] has warnings, their report.
 ///
 /// # Errors
 /// [`Error::LinkOutsideWorkspace`]; [`Error::Io`] or [`Error::NotUtf8`] when the file cannot be
@@ -277,7 +419,8 @@ pub fn read_manifest(
     from: &Path,
     path: &Path,
     shown: &str,
-) -> Result<Manifest, Error> {
+    strict: bool,
+) -> Result<(Manifest, Option<Report>), Error> {
     boundary.check(from, path)?;
     let text = crate::read_text(path)?;
     let mut sources = Sources::new();
@@ -287,12 +430,20 @@ pub fn read_manifest(
         .and_then(Path::file_name)
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    parse_manifest(&text, file, &dir_name).map_err(|diagnostics| {
-        Error::Diagnostics(Report {
+    match parse_manifest(&text, file, &dir_name, strict) {
+        Ok((manifest, warnings)) if warnings.is_empty() => Ok((manifest, None)),
+        Ok((manifest, warnings)) => Ok((
+            manifest,
+            Some(Report {
+                sources,
+                diagnostics: warnings,
+            }),
+        )),
+        Err(diagnostics) => Err(Error::Diagnostics(Report {
             sources,
             diagnostics,
-        })
-    })
+        })),
+    }
 }
 
 #[cfg(test)]

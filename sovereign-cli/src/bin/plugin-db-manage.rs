@@ -5,11 +5,16 @@ use clap::{Parser, Subcommand};
 use sovereign_cli::migrate::{self, MigrateCommand};
 use sovereign_cli::{errln, outln};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Manage the database of a dedicated plugin (its prisma/schema.prisma and prisma/migrations).
 #[derive(Debug, Parser)]
 #[command(name = "plugin-db-manage", version)]
 struct Cli {
+    /// Treat a key in a plugin.json that looks like a mistake for one sovereign reads
+    /// (`databse`) as an error, not a warning (as `strict = true` in sovereign.toml does).
+    #[arg(long, global = true)]
+    strict: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,7 +109,11 @@ enum Command {
     },
 }
 
+/// `--strict`, for every command that reads the workspace.
+static STRICT: AtomicBool = AtomicBool::new(false);
+
 fn run(cli: Cli) -> Result<ExitCode> {
+    STRICT.store(cli.strict, Ordering::Relaxed);
     let (ns, cmd) = match cli.command {
         Command::Generate { namespace, out } => return generate(&namespace, out),
         Command::Studio {
@@ -233,8 +242,7 @@ fn diff(ns: &str, url: migrate::UrlArg, script: bool, exit_code: bool) -> Result
 /// The studio of plugin `ns`: its own models editable, the core ones read-only.
 fn studio(ns: &str, args: sovereign_cli::StudioArgs, core_url: Option<String>) -> Result<ExitCode> {
     use sovereign_cli::studio;
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_workspace::Config::find(&cwd)?;
+    let config = sovereign_cli::workspace_config(STRICT.load(Ordering::Relaxed))?;
     let composition = sovereign_build::compose_workspace(&config)?;
     let plugin = find_plugin(&config, &composition, ns)?;
     let read_only = format!("plugin \"{ns}\" reads core tables; only the platform writes them");
@@ -328,8 +336,7 @@ fn find_plugin<'a>(
 
 /// The directory and schema of dedicated plugin `ns`; a shared plugin is refused, saying why.
 fn dedicated_plugin(ns: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let config = sovereign_workspace::Config::find(&cwd)?;
+    let config = sovereign_cli::workspace_config(STRICT.load(Ordering::Relaxed))?;
     let composition = sovereign_build::compose_workspace(&config)?;
     let plugin = find_plugin(&config, &composition, ns)?;
     let Some(schema) = &plugin.schema else {
