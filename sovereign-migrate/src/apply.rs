@@ -140,9 +140,32 @@ pub(crate) fn message(e: &sqlx::Error) -> String {
     }
 }
 
-/// Prisma's failure log of a migration.
-fn failure_logs(name: &str, message: &str) -> String {
-    format!("Migration `{name}` failed to apply cleanly.\n\nDatabase error:\n{message}\n")
+/// The database's error code for a failed script, as Prisma reports it: PostgreSQL's SQLSTATE,
+/// MySQL's error number, SQLite's extended result code; `none` without one.
+pub(crate) fn code(e: &sqlx::Error) -> String {
+    let sqlx::Error::Database(d) = e else {
+        return "none".into();
+    };
+    // sqlx gives MySQL's SQLSTATE as the code; Prisma reports the error number (1146).
+    #[cfg(feature = "mysql")]
+    if let Some(m) = d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return m.number().to_string();
+    }
+    d.code().map_or_else(|| "none".into(), |c| c.into_owned())
+}
+
+/// The text of Prisma's P3018, which its schema engine also writes to `logs`: the same words, so
+/// a team reading the history table (or grepping for P3018) finds what Prisma would have left.
+pub(crate) fn p3018(name: &str, code: &str, message: &str, dialect: Dialect) -> String {
+    // PostgreSQL errors carry their severity in front, as Prisma's driver prints them.
+    let severity = if dialect == Dialect::Postgres {
+        "ERROR: "
+    } else {
+        ""
+    };
+    format!(
+        "A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: {name}\n\nDatabase error code: {code}\n\nDatabase error:\n{severity}{message}\n"
+    )
 }
 
 /// Applies one migration and records it in `_prisma_migrations` (the table exists).
@@ -217,8 +240,8 @@ pub(crate) async fn apply_migration(conn: &mut Connection, m: &Migration) -> Res
     match result {
         Ok(_) => Ok(()),
         Err(e) => {
-            let message = message(&e);
-            let logs = failure_logs(&m.name, &message);
+            let (message, code) = (message(&e), code(&e));
+            let logs = p3018(&m.name, &code, &message, dialect);
             // Was anything kept? The row exists only where the script ran outside one
             // transaction with it (MySQL, or a script that commits by itself).
             let updated = conn
@@ -237,6 +260,7 @@ pub(crate) async fn apply_migration(conn: &mut Connection, m: &Migration) -> Res
             }
             Err(Error::Failed {
                 migration: m.name.clone(),
+                logs,
                 message,
                 rolled_back,
             })

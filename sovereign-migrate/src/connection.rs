@@ -274,6 +274,19 @@ impl Connection {
             .and_then(|r| r.into_iter().next()))
     }
 
+    /// Whether `_prisma_migrations` exists (in the current schema or database).
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn has_history_table(&mut self) -> Result<bool, sqlx::Error> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => "SELECT CAST(COUNT(*) AS TEXT) FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'",
+            Dialect::Postgres => "SELECT COUNT(*)::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_prisma_migrations'",
+            Dialect::Mysql => "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '_prisma_migrations'",
+        };
+        Ok(self.string(sql).await?.is_some_and(|n| n != "0"))
+    }
+
     /// Creates `_prisma_migrations` if it is missing, with Prisma's columns.
     ///
     /// # Errors

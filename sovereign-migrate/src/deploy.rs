@@ -75,6 +75,13 @@ async fn deploy_locked(
     migrations: &[Migration],
     progress: &mut (dyn FnMut(Progress<'_>) + Send),
 ) -> Result<DeployReport, Error> {
+    // Prisma's P3005: a database with tables and no history was not made by these migrations.
+    if !conn.has_history_table().await? {
+        let live = conn.introspect().await?;
+        if !live.tables.is_empty() || !live.enums.is_empty() {
+            return Err(Error::NotEmpty);
+        }
+    }
     conn.ensure_history_table().await?;
     let history = conn.history().await?;
     if let Some(failed) = history.iter().find(|m| m.failed()) {

@@ -71,16 +71,20 @@ pub enum Error {
         /// The migration.
         name: String,
     },
-    /// A migration failed now: it is recorded as failed, with the database's message in `logs`.
+    /// A migration failed now (Prisma's P3018): it is recorded as failed, with the database's
+    /// message in `logs`.
     Failed {
         /// The migration's folder name.
         migration: String,
+        /// The failure log written to `_prisma_migrations.logs`: P3018's text.
+        logs: String,
         /// The database's message.
         message: String,
         /// The script ran in a transaction that was rolled back: nothing of it was applied.
         rolled_back: bool,
     },
-    /// A migration failed or was interrupted in an earlier deploy and was not resolved.
+    /// A migration failed or was interrupted in an earlier deploy and was not resolved (Prisma's
+    /// P3009).
     Blocked {
         /// The migration's folder name.
         migration: String,
@@ -89,6 +93,9 @@ pub enum Error {
         /// What of it is in the database, as far as it can be told.
         diagnosis: Diagnosis,
     },
+    /// `deploy` on a database that has tables but no migration history (Prisma's P3005): it
+    /// was made by hand or with a schema push, and must be baselined first.
+    NotEmpty,
     /// Another process held the migration lock for longer than the timeout.
     LockTimeout {
         /// The lock, in words.
@@ -193,34 +200,42 @@ impl fmt::Display for Error {
             }
             Error::Failed {
                 migration,
-                message,
+                logs,
                 rolled_back: true,
+                ..
             } => write!(
                 f,
-                "migration `{migration}` failed: {message}\nIt ran in one transaction, which was rolled back: none of its changes were applied. It is recorded as failed in _prisma_migrations (as Prisma records it); fix the script, then run `resolve --rolled-back {migration}` and deploy again"
+                "P3018: {}\nIt ran in one transaction, which was rolled back: none of its changes were applied. It is recorded as failed in _prisma_migrations (as Prisma records it); fix the script, then run `resolve --rolled-back {migration}` and deploy again",
+                logs.trim_end()
             ),
             Error::Failed {
-                migration,
-                message,
+                migration: _,
+                logs,
                 rolled_back: false,
+                ..
             } => write!(
                 f,
-                "migration `{migration}` failed: {message}\nIt is recorded as failed in _prisma_migrations. This database applies schema changes one statement at a time, so the statements before the failing one may have been applied; deploy again to see which, and what to do"
+                "P3018: {}\nIt is recorded as failed in _prisma_migrations. This database applies schema changes one statement at a time, so the statements before the failing one may have been applied; deploy again to see which, and what to do",
+                logs.trim_end()
+            ),
+            Error::NotEmpty => f.write_str(
+                "P3005: The database schema is not empty. Read more about how to baseline an existing production database: https://pris.ly/d/migrate-baseline\nIt has tables but no migration history (_prisma_migrations): it was made by hand or with a schema push. Baseline it: for each migration it already reflects, run `resolve --applied <migration>`, then deploy the rest.",
             ),
             Error::Blocked {
                 migration,
                 logs,
                 diagnosis,
             } => {
+                f.write_str("P3009: migrate found failed migrations in the target database, new migrations will not be applied. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n")?;
                 match logs {
                     Some(logs) => write!(
                         f,
-                        "migration `{migration}` failed in an earlier deploy and blocks further migrations.\n{}",
+                        "The `{migration}` migration failed in an earlier deploy:\n{}",
                         logs.trim_end()
                     )?,
                     None => write!(
                         f,
-                        "migration `{migration}` was interrupted in an earlier deploy (the process applying it stopped before recording its end) and blocks further migrations."
+                        "The `{migration}` migration was interrupted in an earlier deploy (the process applying it stopped before recording its end)."
                     )?,
                 }
                 match diagnosis {

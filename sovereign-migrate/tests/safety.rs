@@ -455,3 +455,65 @@ async fn a_push_never_drops_other_tables_and_refuses_data_loss() {
         assert!(live.table("Item").unwrap().column("price").is_none());
     });
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn deploy_refuses_a_database_with_tables_and_no_history_as_prisma_does() {
+    on_every_database!("p3005", |url: String| async move {
+        let mut conn = Connection::connect(&url).await.unwrap();
+        conn.execute_script("CREATE TABLE made_by_hand (id INTEGER PRIMARY KEY)")
+            .await
+            .unwrap();
+        let err = deploy(&mut conn, &migrations()).await.unwrap_err();
+        assert!(matches!(err, Error::NotEmpty), "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("P3005: The database schema is not empty."),
+            "{msg}"
+        );
+        assert!(msg.contains("resolve --applied"), "{msg}");
+        assert!(
+            !conn.has_history_table().await.unwrap(),
+            "nothing was written"
+        );
+        // Baselined (the first migration marked applied), the rest deploys.
+        let ms = [
+            Migration::new(
+                "0_baseline",
+                "CREATE TABLE made_by_hand (id INTEGER PRIMARY KEY);\n",
+            ),
+            Migration::new("1_more", "CREATE TABLE more (id INTEGER PRIMARY KEY);\n"),
+        ];
+        resolve(&mut conn, &ms, "0_baseline", Resolution::Applied).await;
+        assert_eq!(deploy(&mut conn, &ms).await.unwrap().applied, ["1_more"]);
+    });
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_failed_migration_is_logged_in_prismas_p3018_words() {
+    on_every_database!("p3018", |url: String| async move {
+        let mut conn = Connection::connect(&url).await.unwrap();
+        let ms = [Migration::new(
+            "0_broken",
+            "ALTER TABLE no_such_table ADD COLUMN x INTEGER;\n",
+        )];
+        let err = deploy(&mut conn, &ms).await.unwrap_err();
+        assert!(err.to_string().starts_with("P3018: A migration failed to apply. New migrations cannot be applied before the error is recovered from."), "{err}");
+        let logs = conn.history().await.unwrap()[0].logs.clone().unwrap();
+        assert!(logs.starts_with("A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\nMigration name: 0_broken\n\nDatabase error code: "), "{logs}");
+        let code = match conn.dialect() {
+            sovereign_migrate::Dialect::Postgres => "42P01",
+            sovereign_migrate::Dialect::Mysql => "1146",
+            sovereign_migrate::Dialect::Sqlite => "1",
+        };
+        assert!(
+            logs.contains(&format!("Database error code: {code}\n\nDatabase error:\n")),
+            "{logs}"
+        );
+        assert!(logs.contains("no_such_table"), "{logs}");
+        let blocked = deploy(&mut conn, &ms).await.unwrap_err().to_string();
+        assert!(
+            blocked.starts_with("P3009: migrate found failed migrations in the target database"),
+            "{blocked}"
+        );
+    });
+}
