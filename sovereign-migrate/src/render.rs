@@ -102,10 +102,15 @@ pub fn sql(step: &Step, dialect: Dialect) -> String {
                 .iter()
                 .map(|c| match c {
                     TableChange::DropColumn(c) => format!("DROP COLUMN {}", q(&c.name)),
+                    // PostgreSQL's renderer pads `ADD COLUMN` (Prisma's own quirk, byte for
+                    // byte); MySQL's does not.
+                    TableChange::AddColumn(c) if dialect == Dialect::Mysql => {
+                        format!("ADD COLUMN {}", column_def(c, dialect))
+                    }
                     TableChange::AddColumn(c) => {
                         format!("ADD COLUMN     {}", column_def(c, dialect))
                     }
-                    TableChange::Modify { to, .. } => format!("MODIFY {}", column_def(to, dialect)),
+                    TableChange::Modify { from, to } => mysql_modify(from, to),
                     TableChange::SetType { column, to, .. } => {
                         format!("ALTER COLUMN {} SET DATA TYPE {to}", q(column))
                     }
@@ -123,7 +128,13 @@ pub fn sql(step: &Step, dialect: Dialect) -> String {
                     }
                 })
                 .collect();
-            format!("ALTER TABLE {} {};", q(table), changes.join(",\n"))
+            // MySQL's clauses are indented under the statement, PostgreSQL's are not.
+            let sep = if dialect == Dialect::Mysql {
+                ",\n    "
+            } else {
+                ",\n"
+            };
+            format!("ALTER TABLE {} {};", q(table), changes.join(sep))
         }
         Step::DropTable { name } => match dialect {
             Dialect::Sqlite => format!(
@@ -201,6 +212,30 @@ pub fn statements(step: &Step, dialect: Dialect) -> usize {
         .lines()
         .filter(|l| l.trim_end().ends_with(';'))
         .count()
+}
+
+/// A changed MySQL column, as Prisma's MySQL renderer writes it: `DROP DEFAULT` when only the
+/// default went away, else the column restated with `MODIFY` (nullability always said, the
+/// default before `AUTO_INCREMENT`, unlike in `CREATE TABLE`).
+fn mysql_modify(from: &Column, to: &Column) -> String {
+    let q = |s: &str| Dialect::Mysql.quote(s);
+    let only_default = Column {
+        default: to.default.clone(),
+        ..from.clone()
+    } == *to;
+    if only_default && to.default.is_none() {
+        return format!("ALTER COLUMN {} DROP DEFAULT", q(&to.name));
+    }
+    let mut s = format!("MODIFY {} {}", q(&to.name), to.ty);
+    s.push_str(if to.nullable { " NULL" } else { " NOT NULL" });
+    if let Some(d) = &to.default {
+        s.push_str(" DEFAULT ");
+        s.push_str(d);
+    }
+    if to.autoincrement {
+        s.push_str(" AUTO_INCREMENT");
+    }
+    s
 }
 
 fn column_def(c: &Column, dialect: Dialect) -> String {

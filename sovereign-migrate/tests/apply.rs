@@ -94,12 +94,17 @@ async fn scripts_apply_on_postgres() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn scripts_apply_on_mysql() {
-    // The PostgreSQL fixtures without what MySQL lacks (scalar lists, native PG types).
+    // The MySQL fixtures as they are, and the PostgreSQL ones without what MySQL lacks (scalar
+    // lists, native PG types).
     for (case, from, to) in fixtures()
         .into_iter()
-        .filter(|c| c.0.ends_with("postgresql"))
+        .filter(|c| c.0.ends_with("postgresql") || c.0.ends_with("mysql"))
     {
-        let (from, to) = (to_mysql(&from), to_mysql(&to));
+        let (from, to) = if case.ends_with("mysql") {
+            (from, to)
+        } else {
+            (to_mysql(&from), to_mysql(&to))
+        };
         if sovereign_schema::check("m.prisma", &from).is_err()
             || sovereign_schema::check("m.prisma", &to).is_err()
         {
