@@ -36,7 +36,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use sea_query::{Expr, SelectStatement, Value, Values};
 
-use crate::db::{Dialect, Sql, Stmt};
+use crate::db::{Dialect, Stmt};
 use crate::filter::{Direction, Filter, Op};
 use crate::meta::ModelMeta;
 use crate::sql;
@@ -143,10 +143,7 @@ pub(crate) fn unique_select(
     let key = (ModelKey::of(meta), backend, fields);
     let cache = UNIQUE_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
-        return Stmt {
-            sql: Sql::Shared(sql),
-            values: Values(values),
-        };
+        return Stmt::new(sql, Values(values));
     }
     let stmt = build();
     if let Ok(mut c) = cache.write() {
@@ -193,10 +190,7 @@ pub(crate) fn insert_values<E>(
     let key = (ModelKey::of(meta), backend, shape);
     let cache = INSERT_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(Stmt {
-            sql: Sql::Shared(sql),
-            values: Values(values),
-        });
+        return Ok(Stmt::new(sql, Values(values)));
     }
     let stmt = build()?;
     // Only a statement that binds each value, in column order, is reused.
@@ -238,7 +232,7 @@ pub(crate) fn keyed_select(
     let around = match cached {
         Some(a) => a,
         None => {
-            let Stmt { sql, values } = sql::build(&build(Expr::cust(KEYS)), backend);
+            let Stmt { sql, values, .. } = sql::build(&build(Expr::cust(KEYS)), backend);
             if !values.0.is_empty() {
                 return None;
             }

@@ -117,8 +117,8 @@ impl Raw {
             }
         }
         Stmt {
-            sql: out.into(),
-            values: sea_query::Values(self.values),
+            infer: backend == crate::Dialect::Postgres,
+            ..Stmt::new(out, sea_query::Values(self.values))
         }
     }
 }

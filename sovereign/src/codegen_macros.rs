@@ -19,7 +19,7 @@ macro_rules! __field {
         pub type Type = $V;
         /// The field's number in the model's table description.
         pub const INDEX: usize = $i;
-        /// The field differs from `v` (NULLs match too, as in Prisma).
+        /// The field differs from `v` (a NULL field does not: SQL's `<>`, as in Prisma).
         pub fn not(v: impl Into<$V>) -> $crate::Where<$M> {
             $crate::Where::field($i, $crate::Op::Not($crate::SqlValue::from(v.into())))
         }

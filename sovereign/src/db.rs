@@ -234,6 +234,26 @@ impl std::fmt::Debug for Conn {
 pub(crate) struct Stmt {
     pub sql: Sql,
     pub values: Values,
+    /// Text values (strings and enum labels) are sent without a type, for the server to infer
+    /// from the SQL around them: raw queries on PostgreSQL, as Prisma's PostgreSQL adapter
+    /// sends them, so that `WHERE role = $1` compares an enum column with a string.
+    pub infer: bool,
+}
+
+impl Stmt {
+    pub(crate) fn new(sql: impl Into<Sql>, values: Values) -> Stmt {
+        Stmt {
+            sql: sql.into(),
+            values,
+            infer: false,
+        }
+    }
+}
+
+impl From<Arc<str>> for Sql {
+    fn from(s: Arc<str>) -> Sql {
+        Sql::Shared(s)
+    }
 }
 
 /// SQL text: built for one statement, or shared from a cache without a copy.
@@ -274,7 +294,7 @@ fn closed() -> Error {
 /// Runs `$body` with `$q` (a prepared sqlx query) against the pool or the transaction.
 macro_rules! dispatch {
     ($conn:expr, $stmt:expr, |$q:ident, $ex:ident| $body:expr) => {{
-        let Stmt { sql, values } = $stmt;
+        let Stmt { sql, values, infer } = $stmt;
         match $conn {
             #[cfg(feature = "sqlite")]
             Conn::Db(Database::Sqlite(pool)) => {
@@ -284,7 +304,7 @@ macro_rules! dispatch {
             }
             #[cfg(feature = "postgres")]
             Conn::Db(Database::Postgres(pool)) => {
-                let $q = sqlx::query_with(&sql, bind::postgres(values)?);
+                let $q = sqlx::query_with(&sql, bind::postgres(values, infer)?);
                 let $ex = pool;
                 $body
             }
@@ -305,7 +325,7 @@ macro_rules! dispatch {
                     }
                     #[cfg(feature = "postgres")]
                     AnyTx::Postgres(t) => {
-                        let $q = sqlx::query_with(&sql, bind::postgres(values)?);
+                        let $q = sqlx::query_with(&sql, bind::postgres(values, infer)?);
                         let $ex = &mut **t;
                         $body
                     }

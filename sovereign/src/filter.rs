@@ -12,7 +12,8 @@ use sea_query::Value;
 pub enum Op {
     /// Equal to the value (a NULL value: the field is NULL).
     Equals(Value),
-    /// Not equal to the value; NULLs match too, as in Prisma (a NULL value: not NULL).
+    /// Not equal to the value; a NULL field does not match, as in Prisma (a NULL value: not
+    /// NULL).
     Not(Value),
     /// Equal to one of the values.
     In(Vec<Value>),

@@ -26,14 +26,27 @@ macro_rules! raw {
 }
 
 /// A typed subset of a model's fields: `client.user().find_many(vec![]).select(select!(user { id email }))`
-/// returns values of a struct with just `id` and `email`.
+/// returns values of a struct with just `id` and `email`, which serializes with the schema's
+/// field names (`authorId`), as the model's data struct does.
 #[macro_export]
 macro_rules! select {
     ($model:ident { $($field:ident)* }) => {{
-        #[derive(Debug, Clone, PartialEq, ::sovereign::serde::Serialize)]
-        #[serde(crate = "::sovereign::serde")]
+        #[derive(Debug, Clone, PartialEq)]
         struct Selected {
             $(pub $field: $model::$field::Type,)*
+        }
+        impl $crate::serde::Serialize for Selected {
+            fn serialize<S: $crate::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                use $crate::serde::ser::SerializeStruct;
+                let fields = <$model::Data as $crate::Model>::META.fields;
+                let n = <[usize]>::len(&[$($model::$field::INDEX),*]);
+                let mut st = s.serialize_struct("Selected", n)?;
+                $(st.serialize_field(fields[$model::$field::INDEX].name, &self.$field)?;)*
+                st.end()
+            }
         }
         impl $crate::Selection for Selected {
             type Model = $model::Data;

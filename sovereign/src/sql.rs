@@ -26,10 +26,7 @@ pub(crate) fn build(stmt: &impl QueryStatementBuilder, backend: Dialect) -> Stmt
         #[allow(unreachable_patterns)]
         _ => unreachable!("a connection exists only for compiled-in backends"),
     };
-    Stmt {
-        sql: sql.into(),
-        values,
-    }
+    Stmt::new(sql, values)
 }
 
 /// `"qualifier"."column"`; names are static, so no allocation.
@@ -119,8 +116,9 @@ impl Cond {
             Op::Equals(v) if crate::value::is_null(v) => c.is_null(),
             Op::Equals(v) => c.eq(v.clone()),
             Op::Not(v) if crate::value::is_null(v) => c.is_not_null(),
-            // Prisma: `not` also matches NULLs of an optional field.
-            Op::Not(v) => c.clone().ne(v.clone()).or(c.is_null()),
+            // SQL's `<>`: a NULL is not "not equal", so NULLs are left out, as Prisma does
+            // (https://www.prisma.io/docs/orm/reference/prisma-client-reference#not).
+            Op::Not(v) => c.ne(v.clone()),
             Op::In(vs) => c.is_in(vs.iter().cloned()),
             Op::NotIn(vs) => c.is_not_in(vs.iter().cloned()),
             Op::Lt(v) => c.lt(v.clone()),

@@ -744,11 +744,45 @@ pub(crate) mod bind {
         Ok(a)
     }
 
+    /// Text sent without a type (OID 0): the server infers it from the SQL around the
+    /// parameter, as it does for Prisma's PostgreSQL adapter; its binary form is its text, so
+    /// an inferred enum, `text` or `varchar` reads it as written.
     #[cfg(feature = "postgres")]
-    pub(crate) fn postgres(values: sea_query::Values) -> Result<sqlx::postgres::PgArguments> {
+    struct Untyped(String);
+
+    #[cfg(feature = "postgres")]
+    impl sqlx::Type<sqlx::Postgres> for Untyped {
+        fn type_info() -> sqlx::postgres::PgTypeInfo {
+            sqlx::postgres::PgTypeInfo::with_oid(sqlx::postgres::types::Oid(0))
+        }
+        fn compatible(_: &sqlx::postgres::PgTypeInfo) -> bool {
+            true
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    impl sqlx::Encode<'_, sqlx::Postgres> for Untyped {
+        fn encode_by_ref(
+            &self,
+            buf: &mut sqlx::postgres::PgArgumentBuffer,
+        ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+            <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.0.as_str(), buf)
+        }
+    }
+
+    /// `infer`: strings and enum labels go untyped ([`Untyped`]), for raw queries.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(
+        values: sea_query::Values,
+        infer: bool,
+    ) -> Result<sqlx::postgres::PgArguments> {
         let mut a = sqlx::postgres::PgArguments::default();
         for v in values {
             match v {
+                Value::String(x) if infer => a.add(x.map(Untyped)),
+                Value::Enum(sea_query::OptionEnum::Some(e)) if infer => {
+                    a.add(Untyped(e.value.into_owned()))
+                }
                 Value::Bool(x) => a.add(x),
                 Value::TinyInt(x) => a.add(x.map(i16::from)),
                 Value::SmallInt(x) => a.add(x),

@@ -1,7 +1,7 @@
 //! The generated client's behaviour, the same suite on SQLite, PostgreSQL and MySQL/MariaDB.
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
-//! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`]).
+//! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`]).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -10,6 +10,7 @@ mod filters;
 mod lists;
 mod relations;
 mod scalars;
+mod semantics;
 mod writes;
 
 use common::TestDb;
@@ -17,6 +18,7 @@ use filters::{filters, paging};
 use lists::lists;
 use relations::{compound, relation_filters, relations};
 use scalars::{scalars, strings};
+use semantics::semantics;
 use sovereign::Dialect;
 use sovereign_tests::*;
 use writes::{errors, raw_queries, transactions, writes};
@@ -89,6 +91,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .await
         .map_err(|e| format!("raw: {e}"))?;
     strings(c).await.map_err(|e| format!("strings: {e}"))?;
+    semantics(c, backend)
+        .await
+        .map_err(|e| format!("semantics: {e}"))?;
     Ok(())
 }
 

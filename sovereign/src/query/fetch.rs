@@ -29,7 +29,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
             args: FindArgs::filtered(filters),
         }
     }
-    /// At most `n` related records per parent.
+    /// At most `n` related records per parent; a negative `n`: each parent's last ones.
     #[must_use]
     pub fn take(mut self, n: i64) -> Self {
         self.args.take = Some(n);
@@ -85,8 +85,15 @@ impl<P: Model, C: Model> Fetch<P, C> {
         let args = &self.args;
         q.cond_where(Cond { backend }.all(target, T0, ROOT, &args.filters));
         if let Some(cursor) = &args.cursor {
-            q.cond_where(cursor_condition(target, backend, args, cursor));
+            q.cond_where(cursor_condition(
+                target,
+                backend,
+                &args.cursor_order(target),
+                cursor,
+            ));
         }
+        // In the fetch's order even when reading backwards: `assign` takes each parent's last
+        // records then.
         sql::order(&mut q, target, T0, &total_order(target, &args.order));
         q
     }
@@ -128,10 +135,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
                 self.select(backend, link, keys)
             });
             if let Some(sql) = sql {
-                return Stmt {
-                    sql: sql.into(),
-                    values: Values(values),
-                };
+                return Stmt::new(sql, Values(values));
             }
         }
         let keys = sql::key_in(qualifier, &columns, values);
@@ -165,9 +169,8 @@ impl<P: Model, C: Model> Fetch<P, C> {
         order.sort_by(|&a, &b| child_keys[a].cmp(&child_keys[b]));
         let args = &self.args;
         let skip = std::cmp::max(args.skip.unwrap_or(0), 0) as usize;
-        let take = args
-            .take
-            .map_or(usize::MAX, |t| std::cmp::max(t, 0) as usize);
+        let take = args.take.map_or(usize::MAX, |t| t.unsigned_abs() as usize);
+        let backwards = args.backwards();
         let mut slots: Vec<Option<C>> = children.into_iter().map(Some).collect();
         let mut c = 0;
         let mut i = 0;
@@ -185,8 +188,14 @@ impl<P: Model, C: Model> Fetch<P, C> {
                 c += 1;
             }
             let group = &order[start..c];
-            let group = &group[skip.min(group.len())..];
-            let group = &group[..take.min(group.len())];
+            let group = if backwards {
+                // The last `take` before the `skip` last, in the fetch's order.
+                let group = &group[..group.len().saturating_sub(skip)];
+                &group[group.len().saturating_sub(take)..]
+            } else {
+                let group = &group[skip.min(group.len())..];
+                &group[..take.min(group.len())]
+            };
             // A key can occur under several parents (a shared to-one target, a join partner,
             // or parents that are themselves copies): clone for all but the last.
             for (j, &p) in by_key[i..end].iter().enumerate() {

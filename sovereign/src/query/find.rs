@@ -42,6 +42,38 @@ impl<M> FindArgs<M> {
             ..FindArgs::default()
         }
     }
+
+    /// A negative `take` reads backwards: the last records of the order (before the cursor,
+    /// which is included), `skip` counting from that end; the page keeps the query's order.
+    /// https://www.prisma.io/docs/orm/prisma-client/queries/pagination ("paging backwards").
+    pub(crate) fn backwards(&self) -> bool {
+        self.take.is_some_and(|t| t < 0)
+    }
+
+    /// The order a cursor is read in: the total order, every direction flipped when reading
+    /// backwards.
+    pub(crate) fn cursor_order(&self, meta: &ModelMeta) -> Vec<(usize, Direction)> {
+        let total = total_order(meta, &self.order);
+        if self.backwards() {
+            flip(&total)
+        } else {
+            total
+        }
+    }
+}
+
+/// `orders` with every direction reversed.
+pub(crate) fn flip(orders: &[(usize, Direction)]) -> Vec<(usize, Direction)> {
+    orders
+        .iter()
+        .map(|&(f, d)| {
+            let d = match d {
+                Direction::Asc => Direction::Desc,
+                Direction::Desc => Direction::Asc,
+            };
+            (f, d)
+        })
+        .collect()
 }
 
 /// The untyped filters of typed ones.
@@ -64,15 +96,14 @@ pub(crate) fn total_order(
     total
 }
 
-/// Records after the cursor record (included), in the order of `args`; the statement's model
-/// is [`T0`].
-pub(crate) fn cursor_condition<M>(
+/// Records from the cursor record (included) on, in `orders` (a total order, see
+/// [`FindArgs::cursor_order`]); the statement's model is [`T0`].
+pub(crate) fn cursor_condition(
     meta: &ModelMeta,
     backend: Dialect,
-    args: &FindArgs<M>,
+    orders: &[(usize, Direction)],
     cursor: &Filter,
 ) -> Condition {
-    let orders = total_order(meta, &args.order);
     let value_of = |field: usize| -> Expr {
         let mut q = Query::select();
         q.column((alias::CURSOR_TABLE, meta.fields[field].column))
@@ -105,18 +136,20 @@ pub(crate) fn cursor_condition<M>(
 }
 
 /// The SELECT of `find_many` with `args`: every column, filters, cursor, order and paging.
+/// Reading backwards ([`FindArgs::backwards`]), the rows come in the reverse of the query's
+/// order: the caller reverses them.
 pub(crate) fn select<M: Model>(backend: Dialect, args: &FindArgs<M>) -> SelectStatement {
     let meta = M::META;
     let mut q = sql::select_all(meta);
     q.cond_where(Cond { backend }.all(meta, T0, ROOT, &args.filters));
-    if let Some(c) = &args.cursor {
-        q.cond_where(cursor_condition(meta, backend, args, c));
-    }
     let orders = if args.cursor.is_some() || args.take.is_some() || args.skip.is_some() {
-        total_order(meta, &args.order)
+        args.cursor_order(meta)
     } else {
         args.order.clone()
     };
+    if let Some(c) = &args.cursor {
+        q.cond_where(cursor_condition(meta, backend, &orders, c));
+    }
     sql::order(&mut q, meta, T0, &orders);
     sql::limit(&mut q, args.take, args.skip);
     q

@@ -1,13 +1,12 @@
 //! Writes on a backend without `RETURNING` (MySQL): what the others get from one statement
 //! takes a read before or after it, in the transaction the caller opened.
 //!
-//! - `create` with a nested connect: the connected records' keys are looked up first
-//!   ([`resolve_lookups`]), to know every column of the new row and to say which connect found
-//!   nothing; after the INSERT, the row is read back by its primary key ([`read_back`]).
+//! - `create`: after the INSERT, the row is read back by its primary key ([`read_back`]), given
+//!   in the plan (a nested connect's key is looked up before, on every backend) or generated.
 //! - `update` and `delete`: the record is found first, then changed by its primary key
 //!   ([`update_by_key`], [`delete_by_key`]).
 
-use sea_query::{DeleteStatement, Expr, UpdateStatement, Value};
+use sea_query::{DeleteStatement, UpdateStatement, Value};
 
 use crate::alias::ROOT;
 use crate::db::{Conn, Done};
@@ -18,43 +17,6 @@ use crate::query::plan::{connect_error, pk_filter, Plan};
 use crate::query::read::{find_one, locate};
 use crate::query::traits::Model;
 use crate::sql::{self, Cond};
-use crate::value::decode_key_value;
-
-/// `plan` with each nested connect's subquery replaced by the key it finds (given, so that the
-/// new row's primary key is known); an error names the connect that found nothing.
-pub(crate) async fn resolve_lookups<M: Model>(conn: &Conn, plan: &Plan) -> Result<Plan> {
-    let meta = M::META;
-    let backend = conn.backend();
-    let mut resolved = Plan {
-        columns: plan.columns.clone(),
-        given: plan.given.clone(),
-        after: Vec::new(),
-        lookups: Vec::new(),
-        connects: false,
-    };
-    for (f, q) in &plan.lookups {
-        let kind = meta.fields[*f].kind;
-        let v = conn
-            .fetch_optional(sql::build(q, backend), None, |r| decode_key_value(r, kind))
-            .await?
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::RecordNotFound,
-                    format!(
-                        "no record found for a nested connect on {}.{}",
-                        meta.name, meta.fields[*f].name
-                    ),
-                )
-            })?;
-        for (g, e) in resolved.columns.iter_mut() {
-            if g == f {
-                *e = Expr::val(v.clone());
-            }
-        }
-        resolved.given.push((*f, v));
-    }
-    Ok(resolved)
-}
 
 /// The row an INSERT of `plan` just created, found by its primary key: given in the plan, or
 /// the id the database generated.

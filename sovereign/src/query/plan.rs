@@ -316,3 +316,38 @@ pub(crate) async fn after<M: Model>(conn: &Conn, row: &M, ops: Vec<SetKind>) -> 
     }
     Ok(())
 }
+
+/// `plan` with each nested connect's subquery replaced by the key it finds (given, so that the
+/// new row's primary key is known); an error names the connect that found nothing.
+///
+/// Run before the write on every backend, as Prisma does: a connect that finds nothing fails
+/// before anything is written (no sequence value is used up by an INSERT that fails), and an
+/// optional foreign key is never silently set to NULL.
+/// https://www.prisma.io/docs/orm/reference/error-reference#p2025
+pub(crate) async fn resolve_lookups<M: Model>(conn: &Conn, plan: &mut Plan) -> Result<()> {
+    let meta = M::META;
+    let backend = conn.backend();
+    for (f, q) in std::mem::take(&mut plan.lookups) {
+        let kind = meta.fields[f].kind;
+        let v = conn
+            .fetch_optional(sql::build(&q, backend), None, |r| decode_key_value(r, kind))
+            .await?
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::RecordNotFound,
+                    format!(
+                        "no record found for a nested connect on {}.{}",
+                        meta.name, meta.fields[f].name
+                    ),
+                )
+            })?;
+        for (g, e) in plan.columns.iter_mut() {
+            if *g == f {
+                *e = Expr::val(v.clone());
+            }
+        }
+        plan.given.push((f, v));
+    }
+    plan.connects = false;
+    Ok(())
+}

@@ -36,7 +36,8 @@ impl<M: Model> FindMany<M> {
         self.args.order.push((o.field, o.direction));
         self
     }
-    /// At most `n` records.
+    /// At most `n` records; a negative `n` reads backwards (the last records, or those before
+    /// the cursor), returned in the query's order.
     pub fn take(mut self, n: i64) -> Self {
         self.args.take = Some(n);
         self
@@ -64,6 +65,9 @@ impl<M: Model> FindMany<M> {
         let backend = self.conn.backend();
         let stmt = sql::build(&find::select(backend, &self.args), backend);
         let mut rows = self.conn.fetch(stmt, Some(M::META), M::decode).await?;
+        if self.args.backwards() {
+            rows.reverse();
+        }
         load_with(&self.conn, &self.args.with, &mut rows).await?;
         Ok(rows)
     }
@@ -120,8 +124,13 @@ impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
         let backend = conn.backend();
         let mut q = find::select(backend, &self.inner.args);
         select_fields(&mut q, M::META, S::FIELDS);
-        conn.fetch(sql::build(&q, backend), Some(M::META), S::decode)
-            .await
+        let mut rows = conn
+            .fetch(sql::build(&q, backend), Some(M::META), S::decode)
+            .await?;
+        if self.inner.args.backwards() {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 }
 

@@ -11,21 +11,17 @@ use crate::db::{Conn, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Set};
 use crate::query::mysql;
-use crate::query::plan::{after, connect_error, plan, Plan};
+use crate::query::plan::{after, connect_error, plan, resolve_lookups, Plan};
 use crate::query::read::{find_one, locate, Count};
 use crate::query::traits::{BoxFuture, Model};
 use crate::sql::{self, Cond};
 
-/// Inserts the row of `plan` and returns it as stored.
-async fn insert<M: Model>(conn: &Conn, plan: &Plan) -> Result<M> {
+/// Inserts the row of `plan` (its nested connects looked up first) and returns it as stored.
+async fn insert<M: Model>(conn: &Conn, plan: &mut Plan) -> Result<M> {
     let meta = M::META;
     let backend = conn.backend();
-    let resolved;
-    let mut plan = plan;
-    if !backend.returning() && !plan.lookups.is_empty() {
-        resolved = mysql::resolve_lookups::<M>(conn, plan).await?;
-        plan = &resolved;
-    }
+    resolve_lookups::<M>(conn, plan).await?;
+    let plan = &*plan;
     let returning = backend.returning();
     let build = || -> Result<crate::db::Stmt> {
         let mut q = Query::insert();
@@ -94,10 +90,12 @@ impl<M: Model> Create<M> {
     /// ([`ErrorKind::RecordNotFound`]).
     pub async fn exec(self) -> Result<M> {
         let plan = plan::<M>(self.conn.backend(), self.sets, true)?;
-        atomically(&self.conn, !plan.after.is_empty(), move |conn| {
+        let needed = !plan.after.is_empty() || !plan.lookups.is_empty();
+        atomically(&self.conn, needed, move |conn| {
             Box::pin(async move {
                 let conn = &conn;
-                let row = insert::<M>(conn, &plan).await?;
+                let mut plan = plan;
+                let row = insert::<M>(conn, &mut plan).await?;
                 after(conn, &row, plan.after).await?;
                 Ok(row)
             })
@@ -199,10 +197,12 @@ async fn update_one<M: Model>(conn: &Conn, filter: &Filter, sets: Vec<Set<M>>) -
     let meta = M::META;
     let backend = conn.backend();
     let plan = plan::<M>(backend, sets, false)?;
-    let needs_tx = !plan.after.is_empty() || !backend.returning();
+    let needs_tx = !plan.after.is_empty() || !plan.lookups.is_empty() || !backend.returning();
     atomically(conn, needs_tx, move |conn| {
         Box::pin(async move {
             let conn = &conn;
+            let mut plan = plan;
+            resolve_lookups::<M>(conn, &mut plan).await?;
             let row = if plan.columns.is_empty() {
                 locate::<M>(conn, filter, "update").await?
             } else {
@@ -324,8 +324,8 @@ impl<M: Model> Upsert<M> {
                 if find_one::<M>(conn, &filter, &[]).await?.is_some() {
                     update_one(conn, &filter, update).await
                 } else {
-                    let plan = plan::<M>(conn.backend(), create, true)?;
-                    let row = insert::<M>(conn, &plan).await?;
+                    let mut plan = plan::<M>(conn.backend(), create, true)?;
+                    let row = insert::<M>(conn, &mut plan).await?;
                     after(conn, &row, plan.after).await?;
                     Ok(row)
                 }
