@@ -90,7 +90,11 @@ pub fn sql_schema(schema: &Schema, dialect: Dialect) -> SqlSchema {
             columns: vec![col("A", a_ty), col("B", b_ty)],
             primary_key,
             indexes,
-            foreign_keys: vec![fk("A", a, a_id), fk("B", b, b_id)],
+            foreign_keys: if foreign_keys(schema) {
+                vec![fk("A", a, a_id), fk("B", b, b_id)]
+            } else {
+                Vec::new()
+            },
         });
     }
     out
@@ -148,7 +152,10 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
     indexes.extend(m.uniques.iter().filter(|u| !u.single_field).map(to_index));
     let mut foreign_keys = Vec::new();
     for r in &schema.relations {
-        if r.kind == RelationKind::ManyToMany || r.from.model != m.name {
+        if r.kind == RelationKind::ManyToMany
+            || r.from.model != m.name
+            || !self::foreign_keys(schema)
+        {
             continue;
         }
         let (Some(name), Some(target)) = (&r.fk_name, schema.model(&r.to.model)) else {
@@ -180,6 +187,17 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
         indexes,
         foreign_keys,
     }
+}
+
+/// Whether the database enforces relations with foreign keys: not with `relationMode =
+/// "prisma"`, where the client emulates referential actions and Prisma's migrations create no
+/// foreign key (the indexes on relation fields are the schema's own `@@index`es; Prisma only
+/// warns when one is missing).
+fn foreign_keys(schema: &Schema) -> bool {
+    schema
+        .datasource
+        .as_ref()
+        .is_none_or(|d| d.relation_mode == model::RelationMode::ForeignKeys)
 }
 
 fn column(

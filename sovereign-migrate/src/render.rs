@@ -397,7 +397,8 @@ pub(crate) fn create_index(table: &str, i: &Index, dialect: Dialect) -> String {
     };
     let cols: Vec<String> = i.columns.iter().map(|c| index_column(c, dialect)).collect();
     let using = match (&i.algorithm, dialect) {
-        (Some(a), Dialect::Postgres) if a != "BTree" => format!(" USING {}", a.to_uppercase()),
+        // Prisma writes a space before the column list after an index type only.
+        (Some(a), Dialect::Postgres) if a != "BTree" => format!(" USING {} ", a.to_uppercase()),
         _ => String::new(),
     };
     format!(
