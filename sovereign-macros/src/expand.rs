@@ -9,15 +9,59 @@ use sovereign_workspace::{Boundary, Manifest, Mode};
 use std::path::PathBuf;
 use syn::spanned::Spanned;
 
-/// Expands the attribute. On error the item is still emitted next to the errors, so the rest
-/// of the crate can name the type and the user sees the mistake, not a cascade after it.
+/// Expands the attribute. On error the errors come first, then the item and a stub of what
+/// the attribute declares (see [`stub`]), so the user reads the mistake first and not a
+/// cascade after it that suggests another fix (`cargo add db`, "implement `Plugin`").
 pub(crate) fn expand(args: TokenStream, item: TokenStream, env: &Env) -> TokenStream {
     match checked(args, item.clone(), env) {
         Ok(plugin) => generate(&plugin),
         Err(e) => {
             let mut out = e.into_compile_error();
-            out.extend(item);
+            out.extend(item.clone());
+            out.extend(stub(item));
             out
+        }
+    }
+}
+
+/// What the rest of the crate names when the attribute failed: an empty `mod db` and impls of
+/// the plugin traits whose clients are `()`. Uses of `db::...` and `ctx.db()` then fail without
+/// a message of their own that points elsewhere (an unresolved crate `db`, a missing
+/// capability). Nothing for an item that is not a plain struct: the error says what it must be.
+fn stub(item: TokenStream) -> TokenStream {
+    let Ok(st) = syn::parse2::<syn::ItemStruct>(item) else {
+        return TokenStream::new();
+    };
+    if !st.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let (ident, vis) = (&st.ident, &st.vis);
+    quote! {
+        /// Empty: `#[sovereign_plugin]` failed (see the error above), so nothing was generated.
+        #vis mod db {}
+        #[automatically_derived]
+        impl ::sovereign::Plugin for #ident {
+            const MANIFEST: ::sovereign::PluginManifest = ::sovereign::PluginManifest {
+                id: "",
+                name: "",
+                version: "",
+                namespace: "",
+                mode: ::sovereign::Mode::Shared,
+                capabilities: &[],
+                datasource: ::core::option::Option::None,
+            };
+            type Db = ();
+            type Core = ();
+        }
+        #[automatically_derived]
+        impl ::sovereign::DatabaseCapability for #ident {}
+        #[automatically_derived]
+        impl ::sovereign::HasDb for #ident {
+            fn open(_: &::sovereign::PluginContext<Self>) -> Self::Db {}
+        }
+        #[automatically_derived]
+        impl ::sovereign::HasCore for #ident {
+            fn open_core(_: &::sovereign::PluginContext<Self>) -> Self::Core {}
         }
     }
 }
@@ -28,8 +72,12 @@ pub(crate) struct Checked {
     pub(crate) manifest: Manifest,
     /// The manifest file, canonical (embedded with `include_str!` so an edit rebuilds).
     pub(crate) manifest_path: PathBuf,
-    /// `sovereign_client.rs`, when the plugin has database access.
+    /// `sovereign_client.rs`: always for a plugin with database access; for a shared plugin
+    /// without it, when its build script generated the view (its types are then there, and
+    /// `ctx.db()` is refused by the capability alone).
     pub(crate) client: Option<PathBuf>,
+    /// Whether `ctx.db()` is offered: a dedicated plugin, or one granted `database`.
+    pub(crate) db_access: bool,
     /// `sovereign_core.rs`, for a dedicated plugin with the `database` capability.
     pub(crate) core: Option<PathBuf>,
 }
@@ -42,6 +90,7 @@ impl std::fmt::Debug for Checked {
             .field("manifest", &self.manifest)
             .field("manifest_path", &self.manifest_path)
             .field("client", &self.client)
+            .field("db_access", &self.db_access)
             .field("core", &self.core)
             .finish()
     }
@@ -87,7 +136,8 @@ pub(crate) fn checked(args: TokenStream, item: TokenStream, env: &Env) -> syn::R
             .map(|d| d.join(name))
             .filter(|p| p.is_file())
     };
-    let client = if dedicated || granted {
+    let db_access = dedicated || granted;
+    let client = if db_access {
         let Some(client) = existing("sovereign_client.rs") else {
             return Err(syn::Error::new(
                 args.mode.map_or(Span::call_site(), |m| m.1),
@@ -99,7 +149,7 @@ pub(crate) fn checked(args: TokenStream, item: TokenStream, env: &Env) -> syn::R
         };
         Some(client)
     } else {
-        None
+        existing("sovereign_client.rs")
     };
     let core = if dedicated && granted {
         let Some(core) = existing("sovereign_core.rs") else {
@@ -117,6 +167,7 @@ pub(crate) fn checked(args: TokenStream, item: TokenStream, env: &Env) -> syn::R
         manifest,
         manifest_path,
         client,
+        db_access,
         core,
     })
 }
@@ -202,9 +253,10 @@ pub(crate) fn generate(p: &Checked) -> TokenStream {
             quote!(::core::option::Option::None),
         )
     };
-    let db_type = match p.client {
-        Some(_) => quote!(db::PrismaClient),
-        None => quote!(()),
+    let db_type = if p.db_access {
+        quote!(db::PrismaClient)
+    } else {
+        quote!(())
     };
     let core_type = match p.core {
         Some(_) => quote!(core::CoreClient),
@@ -235,7 +287,26 @@ pub(crate) fn generate(p: &Checked) -> TokenStream {
             impl ::sovereign::DatabaseCapability for #ident {}
         });
     }
-    if let Some(client) = &p.client {
+    // `mod db` is always declared, so a use of `db::...` never reads as a missing crate.
+    if p.client.is_none() {
+        out.extend(quote! {
+            /// Empty: the plugin has no database access (its plugin.json does not grant the
+            /// `database` capability) and its build script generated no view.
+            #vis mod db {}
+        });
+    }
+    if let (Some(client), false) = (&p.client, p.db_access) {
+        let client = client.display().to_string();
+        out.extend(quote! {
+            /// The plugin's view of the platform database (its models and the core models),
+            /// without access: `ctx.db()` needs the `database` capability in plugin.json.
+            #[allow(clippy::all, unused_imports, dead_code)]
+            #vis mod db {
+                include!(#client);
+            }
+        });
+    }
+    if let (Some(client), true) = (&p.client, p.db_access) {
         let client = client.display().to_string();
         let doc = if dedicated {
             "The plugin's own database: its generated client, schema and migrations."

@@ -278,7 +278,9 @@ fn a_missing_core_view_is_reported_before_anything_is_generated() {
 }
 
 /// `capability_not_granted`: without `database` there is no database access to reach, so the
-/// uses fail to compile (`HasDb`, `DatabaseCapability` are not implemented).
+/// uses fail to compile (`HasDb`, `DatabaseCapability` are not implemented). The view's types
+/// are still declared, so `use db::post` resolves and the capability is the first and only
+/// error, not an unresolved `db` (with rustc's advice to `cargo add db`) before it.
 #[test]
 fn capability_not_granted() {
     let f = Fixture::new("quiet");
@@ -290,12 +292,39 @@ fn capability_not_granted() {
             ),
         )
         .unwrap();
-    assert!(c.client.is_none() && c.core.is_none());
+    assert!(!c.db_access && c.core.is_none());
+    assert_eq!(
+        c.client,
+        Some(f.tmp.join("out/sovereign/quiet/sovereign_client.rs"))
+    );
     let out = crate::expand::generate(&c).to_string();
     assert!(out.contains("type Db = ()"), "{out}");
     assert!(!out.contains("DatabaseCapability"), "{out}");
     assert!(!out.contains("HasDb"), "{out}");
-    assert!(!out.contains("mod db"), "{out}");
+    assert!(
+        out.contains("pub mod db { include ! (") && out.contains("sovereign_client.rs"),
+        "{out}"
+    );
+}
+
+/// Without the capability and without a generated view, `mod db` is declared empty: a use of
+/// `db::...` fails as a missing item of `db`, never as a missing crate.
+#[test]
+fn without_access_or_view_db_is_an_empty_module() {
+    let f = Fixture::new("quiet-empty");
+    std::fs::remove_file(f.tmp.join("out/sovereign/quiet/sovereign_client.rs")).unwrap();
+    let c = f
+        .check(
+            quote!(manifest = "quiet/plugin.json"),
+            quote!(
+                struct Quiet;
+            ),
+        )
+        .unwrap();
+    assert!(c.client.is_none());
+    let out = crate::expand::generate(&c).to_string();
+    assert!(out.contains(" mod db { }"), "{out}");
+    assert!(!out.contains("include !"), "{out}");
 }
 
 /// `core_without_capability`: a dedicated plugin gets its own database, not the core view.
@@ -538,9 +567,45 @@ fn on_error_the_item_is_still_emitted() {
         &f.env,
     );
     let out = out.to_string();
-    assert!(out.contains("compile_error !"), "{out}");
-    assert!(out.ends_with("pub struct Lost ;"), "{out}");
-    assert!(!out.contains("impl"), "{out}");
+    assert!(out.starts_with(":: core :: compile_error !"), "{out}");
+    assert!(out.contains("pub struct Lost ;"), "{out}");
+}
+
+/// On error the real message comes first; then the item and a stub of what the attribute
+/// declares (an empty `mod db`, the plugin traits with `()` clients), so that the crate's uses
+/// of `db::...` and `ctx.db()` add no message suggesting another fix (`cargo add db`, a missing
+/// `Plugin` impl, a missing capability).
+#[test]
+fn on_error_the_real_message_comes_first_then_a_stub() {
+    let f = Fixture::new("mismatch-stub");
+    let out = expand(
+        quote!(mode = "dedicated", manifest = "shop/plugin.json"),
+        shop(),
+        &f.env,
+    )
+    .to_string();
+    let error = out.find("compile_error !").unwrap();
+    let item = out.find("pub struct Shop ;").unwrap();
+    let db = out.find("pub mod db { }").unwrap();
+    assert!(error < item && item < db, "{out}");
+    assert_eq!(out.matches("compile_error !").count(), 1, "{out}");
+    for trait_ in ["Plugin", "DatabaseCapability", "HasDb", "HasCore"] {
+        assert!(
+            out.contains(&format!("impl :: sovereign :: {trait_} for Shop")),
+            "{trait_}: {out}"
+        );
+    }
+    assert!(out.contains("type Db = ()"), "{out}");
+    // Not a struct: nothing to stub.
+    let out = expand(
+        quote!(manifest = "shop/plugin.json"),
+        quote!(
+            enum Shop {}
+        ),
+        &f.env,
+    )
+    .to_string();
+    assert!(!out.contains("impl") && !out.contains("mod db"), "{out}");
 }
 
 #[cfg(unix)]
