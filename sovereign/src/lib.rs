@@ -217,7 +217,8 @@ pub use plugin::{
 };
 pub use query::fetch::Fetch;
 pub use query::read::{
-    Count, FindFirst, FindMany, FindManySelect, FindUnique, Select, SelectOne, Selection,
+    Count, FindFirst, FindFirstOrThrow, FindFirstSelect, FindMany, FindManySelect, FindUnique,
+    FindUniqueOrThrow, OrThrow, Select, SelectOne, Selection,
 };
 pub use query::traits::{BoxFuture, Load, Model, Writable};
 pub use query::write::{Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert};

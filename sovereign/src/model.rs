@@ -9,7 +9,9 @@ use std::marker::PhantomData;
 use crate::db::Conn;
 use crate::filter::{Set, Unique, Where};
 use crate::query::find::{filters, FindArgs};
-use crate::query::read::{Count, FindFirst, FindMany, FindUnique};
+use crate::query::read::{
+    Count, FindFirst, FindFirstOrThrow, FindMany, FindUnique, FindUniqueOrThrow,
+};
 use crate::query::traits::{Model, Writable};
 use crate::query::write::{Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert};
 
@@ -52,9 +54,19 @@ impl<M: Model> ReadActions<M> {
             with: Vec::new(),
         }
     }
+    /// The record the unique filter selects;
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) if none.
+    pub fn find_unique_or_throw(&self, w: Unique<M>) -> FindUniqueOrThrow<M> {
+        FindUniqueOrThrow(self.find_unique(w))
+    }
     /// The first record matching all filters, in the given order.
     pub fn find_first(&self, w: Vec<Where<M>>) -> FindFirst<M> {
         FindFirst(self.find_many(w))
+    }
+    /// The first record matching all filters, in the given order;
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) if none.
+    pub fn find_first_or_throw(&self, w: Vec<Where<M>>) -> FindFirstOrThrow<M> {
+        FindFirstOrThrow(self.find_first(w))
     }
     /// Every record matching all filters.
     pub fn find_many(&self, w: Vec<Where<M>>) -> FindMany<M> {

@@ -1,13 +1,15 @@
 //! The generated client's behaviour, the same suite on SQLite, PostgreSQL and MySQL/MariaDB.
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
-//! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`]).
+//! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`],
+//! [`reads`]).
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod filters;
 mod lists;
+mod reads;
 mod relations;
 mod scalars;
 mod semantics;
@@ -16,6 +18,7 @@ mod writes;
 use common::TestDb;
 use filters::{filters, paging};
 use lists::lists;
+use reads::or_throw;
 use relations::{compound, relation_filters, relations};
 use scalars::{scalars, strings};
 use semantics::semantics;
@@ -94,6 +97,7 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
     semantics(c, backend)
         .await
         .map_err(|e| format!("semantics: {e}"))?;
+    or_throw(c).await.map_err(|e| format!("or_throw: {e}"))?;
     Ok(())
 }
 

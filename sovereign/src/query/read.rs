@@ -155,6 +155,10 @@ impl<M: Model> FindFirst<M> {
     pub fn with(self, w: impl Into<Box<dyn Load<M>>>) -> Self {
         FindFirst(self.0.with(w))
     }
+    /// Reads only the fields of a [`select!`](crate::select) struct.
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> FindFirstSelect<M, S> {
+        FindFirstSelect(self.0.take(1).select(s))
+    }
     /// Runs the query.
     ///
     /// # Errors
@@ -162,6 +166,69 @@ impl<M: Model> FindFirst<M> {
     pub async fn exec(self) -> Result<Option<M>> {
         Ok(self.0.take(1).exec().await?.pop())
     }
+}
+
+/// `find_first(...).select(...)`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct FindFirstSelect<M, S>(FindManySelect<M, S>);
+
+impl<M: Model, S: Selection<Model = M>> FindFirstSelect<M, S> {
+    /// Runs the query.
+    ///
+    /// # Errors
+    /// What the database reports, or a row that does not decode.
+    pub async fn exec(self) -> Result<Option<S>> {
+        Ok(self.0.exec().await?.pop())
+    }
+}
+
+/// `find_first_or_throw(...)`: [`FindFirst`] whose `exec` fails with
+/// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches, as
+/// Prisma's `findFirstOrThrow` does
+/// (<https://www.prisma.io/docs/orm/reference/prisma-client-reference#findfirstorthrow>).
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct FindFirstOrThrow<M>(pub(crate) FindFirst<M>);
+
+impl<M: Model> FindFirstOrThrow<M> {
+    /// Orders the records by a field; the first in this order is returned.
+    pub fn order_by(self, o: OrderBy<M>) -> Self {
+        FindFirstOrThrow(self.0.order_by(o))
+    }
+    /// Skips the first `n` records.
+    pub fn skip(self, n: i64) -> Self {
+        FindFirstOrThrow(self.0.skip(n))
+    }
+    /// Starts at the record the unique filter selects (included), in this query's order.
+    pub fn cursor(self, u: Unique<M>) -> Self {
+        FindFirstOrThrow(self.0.cursor(u))
+    }
+    /// Fetches a relation with the record.
+    pub fn with(self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        FindFirstOrThrow(self.0.with(w))
+    }
+    /// Reads only the fields of a [`select!`](crate::select) struct.
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> OrThrow<FindFirstSelect<M, S>> {
+        OrThrow(self.0.select(s), "find_first_or_throw")
+    }
+    /// Runs the query.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches;
+    /// what the database reports.
+    pub async fn exec(self) -> Result<M> {
+        self.0
+            .exec()
+            .await?
+            .ok_or_else(|| not_found::<M>("find_first_or_throw"))
+    }
+}
+
+/// The error of a read `..._or_throw` that found nothing.
+fn not_found<M: Model>(action: &str) -> Error {
+    Error::not_found_with(format!(
+        "{action} on {}: no record matches the query",
+        M::META.name
+    ))
 }
 
 /// `find_unique(...)`.
@@ -193,6 +260,64 @@ impl<M: Model> FindUnique<M> {
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<M>> {
         find_one(&self.conn, &self.filter, &self.with).await
+    }
+}
+
+/// `find_unique_or_throw(...)`: [`FindUnique`] whose `exec` fails with
+/// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches, as
+/// Prisma's `findUniqueOrThrow` does
+/// (<https://www.prisma.io/docs/orm/reference/prisma-client-reference#finduniqueorthrow>).
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct FindUniqueOrThrow<M>(pub(crate) FindUnique<M>);
+
+impl<M: Model> FindUniqueOrThrow<M> {
+    /// Fetches a relation with the record.
+    pub fn with(self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        FindUniqueOrThrow(self.0.with(w))
+    }
+    /// Reads only the fields of a [`select!`](crate::select) struct.
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> OrThrow<SelectOne<M, S>> {
+        OrThrow(self.0.select(s), "find_unique_or_throw")
+    }
+    /// Runs the query.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches;
+    /// what the database reports.
+    pub async fn exec(self) -> Result<M> {
+        self.0
+            .exec()
+            .await?
+            .ok_or_else(|| not_found::<M>("find_unique_or_throw"))
+    }
+}
+
+/// A selection read `..._or_throw`: its `exec` fails with
+/// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct OrThrow<Q>(Q, &'static str);
+
+impl<M: Model, S: Selection<Model = M>> OrThrow<SelectOne<M, S>> {
+    /// Runs the query.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches;
+    /// what the database reports.
+    pub async fn exec(self) -> Result<S> {
+        let action = self.1;
+        self.0.exec().await?.ok_or_else(|| not_found::<M>(action))
+    }
+}
+
+impl<M: Model, S: Selection<Model = M>> OrThrow<FindFirstSelect<M, S>> {
+    /// Runs the query.
+    ///
+    /// # Errors
+    /// [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) when no record matches;
+    /// what the database reports.
+    pub async fn exec(self) -> Result<S> {
+        let action = self.1;
+        self.0.exec().await?.ok_or_else(|| not_found::<M>(action))
     }
 }
 
