@@ -369,6 +369,7 @@ impl Builder {
     /// # Errors
     /// Rendered diagnostics of the user's files; a stale committed schema when `CI` is set.
     pub fn compile(self) -> Result<(), Error> {
+        let in_build_script = self.start_dir.is_none();
         let start = match self.start_dir {
             Some(d) => d,
             None => PathBuf::from(
@@ -381,36 +382,64 @@ impl Builder {
         };
         let start = std::path::absolute(&start).unwrap_or(start);
         let config = Config::find(&start);
+        // In a build script (no directory given), the crate's own manifest: adding a plugin as a
+        // dependency is a reason to compose again, and says which plugins' builds report their
+        // own mistakes.
+        let manifest_dir = if in_build_script {
+            std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from)
+        } else {
+            None
+        };
         if self.emit_rerun_if_changed {
             // Even when reading fails, rerun once the user fixed the file.
             println!("cargo:rerun-if-env-changed=CI");
+            if let Some(dir) = &manifest_dir {
+                println!(
+                    "cargo:rerun-if-changed={}",
+                    dir.join("Cargo.toml").display()
+                );
+            }
             if let Ok(c) = &config {
-                if let Some(f) = &c.file {
-                    println!("cargo:rerun-if-changed={}", f.display());
-                }
-                if c.plugins_dir.is_dir() {
-                    // A directory is scanned recursively by cargo: new, removed and edited
-                    // plugin manifests and schemas all rerun the build script.
-                    println!("cargo:rerun-if-changed={}", c.plugins_dir.display());
-                }
-                // The migrations folder too: the client embeds its list of migrations, so a new
-                // one must rerun the build script (a missing path would rerun every build).
-                for p in [&c.base, &c.schema, &c.migrations] {
+                // What composition reads, file by file: not the plugins directory, which cargo
+                // would watch recursively (every plugin's Rust sources, every SQLite file).
+                let mut inputs = sovereign_workspace::composition_inputs(c);
+                // The committed schema (compared with the composition) and the migrations
+                // folder (the client embeds its list); before they exist, the folder they will
+                // appear in, since a path that does not exist would rerun every build.
+                for p in [&c.schema, &c.migrations] {
                     if p.exists() {
-                        println!("cargo:rerun-if-changed={}", p.display());
+                        inputs.push(p.clone());
+                    } else if let Some(parent) = p.parent().filter(|d| d.is_dir()) {
+                        inputs.push(parent.to_path_buf());
                     }
+                }
+                inputs.dedup();
+                for input in inputs {
+                    println!("cargo:rerun-if-changed={}", input.display());
                 }
             }
         }
         let config = config?;
-        let composition = compose_workspace(&config)?;
-        if self.emit_rerun_if_changed {
-            for f in &composition.files_read {
-                if !f.starts_with(&config.plugins_dir) {
-                    println!("cargo:rerun-if-changed={}", f.display());
+        let composition = match compose_workspace(&config) {
+            Ok(c) => c,
+            Err(Error::Diagnostics(report)) => {
+                // A mistake in a plugin's own files is reported once, by that plugin's build.
+                if let Some(plugins) = manifest_dir
+                    .as_deref()
+                    .and_then(|dir| reported_by_plugins(&config, &report, dir))
+                {
+                    println!(
+                        "cargo:warning=the platform schema was not composed: the schema of plugin{} {} has errors, reported by {} build",
+                        if plugins.len() == 1 { "" } else { "s" },
+                        plugins.join(", "),
+                        if plugins.len() == 1 { "its crate's" } else { "their crates'" }
+                    );
+                    return Ok(());
                 }
+                return Err(Error::Diagnostics(report));
             }
-        }
+            Err(e) => return Err(e),
+        };
         for w in &composition.warnings {
             for line in w.lines() {
                 println!("cargo:warning={line}");
@@ -587,11 +616,18 @@ fn generate_for_schema_file(
 /// The build step of a plugin crate: reads its `plugin.json` and generates its database access
 /// into `$OUT_DIR/sovereign/<namespace>/`, where `#[sovereign_plugin]` includes it from.
 ///
-/// - shared: `sovereign_client.rs`, a view of the composed platform schema with the plugin's own
-///   models (read and write) and the core models (read only); other plugins' models are left
-///   out;
+/// - shared: `sovereign_client.rs`, a view of the platform schema with the plugin's own models
+///   (read and write) and the core models (read only); other plugins' models are left out;
 /// - dedicated: `sovereign_client.rs`, the client of its own `prisma/schema.prisma`, and, when
 ///   the manifest grants `database`, `sovereign_core.rs`: the core models, read only.
+///
+/// A plugin's generated code depends on its own files and the platform's base schema only:
+/// the view is the base composed with this plugin's extension alone (other plugins' models are
+/// not in it, and no plugin may relate to another's), so the build script reads, and tells cargo
+/// to watch, exactly `plugin.json`, its schema (and a dedicated plugin's migrations),
+/// `base.prisma` and `sovereign.toml`. Editing another plugin, any Rust source, or a database
+/// file beside the schema does not rerun it; a mistake in another plugin's schema is not its
+/// build's failure.
 pub fn plugin() -> PluginBuilder {
     PluginBuilder {
         dir: None,
@@ -617,6 +653,14 @@ pub struct PluginOutput {
     pub client: PathBuf,
     /// `sovereign_core.rs`, for a dedicated plugin granted `database`.
     pub core: Option<PathBuf>,
+}
+
+/// A plugin's generated sources, before they are written.
+struct PluginSources {
+    manifest: Manifest,
+    client: String,
+    core: Option<String>,
+    warnings: Vec<String>,
 }
 
 impl PluginBuilder {
@@ -658,124 +702,306 @@ impl PluginBuilder {
             Some(d) => d,
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
         };
-        let manifest_path = dir.join("plugin.json");
+        let config = Config::find(&dir);
+        let generated = plugin_sources(&dir, &config);
         if self.emit_rerun_if_changed {
-            println!("cargo:rerun-if-changed={}", manifest_path.display());
+            let manifest = generated.as_ref().ok().map(|g| &g.manifest);
+            for input in plugin_inputs(&dir, config.as_ref().ok(), manifest) {
+                println!("cargo:rerun-if-changed={}", input.display());
+            }
         }
-        // The plugin's files must not lead out of its workspace (or, outside any workspace, out
-        // of its own directory) through a link.
-        let boundary = Boundary::of_plugin(&dir);
-        let strict = Config::find(&dir).is_ok_and(|c| c.strict);
-        let (manifest, warnings) = sovereign_workspace::read_manifest(
-            &boundary,
-            &dir,
-            &manifest_path,
-            &manifest_path.display().to_string(),
-            strict,
-        )?;
-        for line in warnings
-            .iter()
-            .flat_map(|w| w.render().lines().map(str::to_string).collect::<Vec<_>>())
-        {
-            if !line.is_empty() {
+        let generated = generated?;
+        for w in &generated.warnings {
+            for line in w.lines().filter(|l| !l.is_empty()) {
                 println!("cargo:warning={line}");
             }
         }
         // `#[sovereign_plugin]` looks for the plugin's files here.
-        let out_dir = out_dir.join("sovereign").join(&manifest.namespace);
+        let out_dir = out_dir
+            .join("sovereign")
+            .join(&generated.manifest.namespace);
         std::fs::create_dir_all(&out_dir).map_err(|source| Error::Io {
             path: out_dir.clone(),
             source,
         })?;
-        let client_path = out_dir.join("sovereign_client.rs");
-        let mut core = None;
-        match manifest.mode {
-            Mode::Dedicated => {
-                let schema = dir.join("prisma").join("schema.prisma");
-                boundary.check(&dir, &schema)?;
-                if self.emit_rerun_if_changed {
-                    println!("cargo:rerun-if-changed={}", schema.display());
-                    println!(
-                        "cargo:rerun-if-changed={}",
-                        dir.join("prisma").join("migrations").display()
-                    );
-                }
-                let text = generate_for_schema_file(&schema, ClientOptions::default(), true)?;
-                write_if_changed(&client_path, text.as_bytes())?;
-                if manifest.grants("database") {
-                    let (config, composition) = compose_for(&dir, self.emit_rerun_if_changed)?;
-                    let schema = &composition.composed.schema;
-                    let core_models = schema
-                        .models
-                        .iter()
-                        .filter(|m| !composition.composed.owners.contains_key(&m.name));
-                    let options = ClientOptions {
-                        client_name: "CoreClient".to_string(),
-                        exclude: composition.composed.owners.keys().cloned().collect(),
-                        read_only: core_models.map(|m| m.name.clone()).collect(),
-                        source: config.display(&config.schema),
-                        composed_plugins: None,
-                        schema_path: None,
-                        migrations: Vec::new(),
-                    };
-                    let path = out_dir.join("sovereign_core.rs");
-                    write_if_changed(&path, codegen::generate(schema, &options).as_bytes())?;
-                    core = Some(path);
-                }
+        let client = out_dir.join("sovereign_client.rs");
+        write_if_changed(&client, generated.client.as_bytes())?;
+        let core = match &generated.core {
+            Some(text) => {
+                let path = out_dir.join("sovereign_core.rs");
+                write_if_changed(&path, text.as_bytes())?;
+                Some(path)
             }
-            Mode::Shared => {
-                let (config, composition) = compose_for(&dir, self.emit_rerun_if_changed)?;
-                let composed = &composition.composed;
-                if !composed.plugins.contains(&manifest.namespace) {
-                    return Err(Error::Plugin(format!(
-                        "plugin \"{}\" ({}) is not part of the workspace's plugins directory {}: move it there or point sovereign.toml's [plugins] dir at its parent",
-                        manifest.namespace,
-                        dir.display(),
-                        config.display(&config.plugins_dir)
-                    )));
-                }
-                let others: std::collections::BTreeSet<String> = composed
-                    .owners
-                    .iter()
-                    .filter(|(_, ns)| **ns != manifest.namespace)
-                    .map(|(m, _)| m.clone())
-                    .collect();
-                let read_only = composed
-                    .schema
-                    .models
-                    .iter()
-                    .filter(|m| !composed.owners.contains_key(&m.name))
-                    .map(|m| m.name.clone())
-                    .collect();
-                let options = ClientOptions {
-                    exclude: others,
-                    read_only,
-                    source: config.display(&config.schema),
-                    ..ClientOptions::default()
-                };
-                let text = codegen::generate(&composed.schema, &options);
-                write_if_changed(&client_path, text.as_bytes())?;
-            }
-        }
+            None => None,
+        };
         Ok(PluginOutput {
-            manifest,
-            client: client_path,
+            manifest: generated.manifest,
+            client,
             core,
         })
     }
 }
 
-/// Composes the workspace a plugin directory belongs to.
-fn compose_for(dir: &Path, rerun: bool) -> Result<(Config, Composition), Error> {
-    let config = Config::find(dir)?;
-    let composition = compose_workspace(&config)?;
-    if rerun {
-        for f in &composition.files_read {
-            println!("cargo:rerun-if-changed={}", f.display());
-        }
-        for d in &composition.dirs_listed {
-            println!("cargo:rerun-if-changed={}", d.display());
+/// The files a plugin's generated code is made from, as far as they exist: what its build
+/// script watches. Directories only where a new file matters and no file can stand for it: the
+/// migrations folder (a new migration), or, before the first migration, the `prisma/` folder
+/// (where the migrations folder will appear). A path that does not exist is never named: cargo
+/// would rerun the build script on every build.
+fn plugin_inputs(dir: &Path, config: Option<&Config>, manifest: Option<&Manifest>) -> Vec<PathBuf> {
+    let mut inputs = vec![dir.join("plugin.json")];
+    if let Some(file) = config.and_then(|c| c.file.clone()) {
+        inputs.push(file);
+    }
+    let (shared, dedicated) = match manifest.map(|m| m.mode) {
+        Some(Mode::Shared) => (true, false),
+        Some(Mode::Dedicated) => (false, true),
+        // An unreadable manifest: watch what either mode reads, until it is fixed.
+        None => (true, true),
+    };
+    let core = shared || manifest.is_none_or(|m| m.grants("database"));
+    if let (true, Some(c)) = (core, config) {
+        inputs.push(c.base.clone());
+    }
+    let prisma = dir.join("prisma");
+    if shared {
+        let extension = prisma.join("extension.prisma");
+        if extension.is_file() {
+            inputs.push(extension);
+        } else if let Some(c) = config.filter(|c| c.schema.is_file()) {
+            // No extension yet: the one that is added gets composed, which rewrites this file.
+            inputs.push(c.schema.clone());
         }
     }
-    Ok((config, composition))
+    if dedicated {
+        let schema = prisma.join("schema.prisma");
+        if schema.is_file() {
+            inputs.push(schema);
+        }
+        let migrations = prisma.join("migrations");
+        if migrations.is_dir() {
+            inputs.push(migrations);
+        } else if prisma.is_dir() {
+            inputs.push(prisma);
+        }
+    }
+    inputs
+}
+
+/// Reads a plugin's files and generates its sources, writing nothing: what its build script
+/// does, and what the platform's build script asks to learn whether a plugin's own build
+/// reports a mistake.
+fn plugin_sources(
+    dir: &Path,
+    config: &Result<Config, sovereign_workspace::Error>,
+) -> Result<PluginSources, Error> {
+    let manifest_path = dir.join("plugin.json");
+    // The plugin's files must not lead out of its workspace (or, outside any workspace, out
+    // of its own directory) through a link.
+    let boundary = match config {
+        Ok(c) => Boundary::new(&c.root, &c.plugins_dir),
+        Err(_) => Boundary::new(dir, dir),
+    };
+    let strict = config.as_ref().is_ok_and(|c| c.strict);
+    let (manifest, manifest_warnings) = sovereign_workspace::read_manifest(
+        &boundary,
+        dir,
+        &manifest_path,
+        &manifest_path.display().to_string(),
+        strict,
+    )?;
+    let mut warnings: Vec<String> = manifest_warnings.iter().map(Report::render).collect();
+    let config = || match config {
+        Ok(c) => Ok(c),
+        Err(e) => Err(Error::Plugin(format!(
+            "plugin \"{}\" ({}) needs its workspace: {e}",
+            manifest.namespace,
+            dir.display()
+        ))),
+    };
+    let prisma = dir.join("prisma");
+    let (client, core) = match manifest.mode {
+        Mode::Dedicated => {
+            let schema = prisma.join("schema.prisma");
+            boundary.check(dir, &schema)?;
+            let client = generate_for_schema_file(&schema, ClientOptions::default(), true)?;
+            let core = if manifest.grants("database") {
+                let config = config()?;
+                // The core models alone: no plugin's model is in a dedicated plugin's view.
+                let composed = compose_with(config, &boundary, dir, None)?;
+                warnings.extend(composition_warnings(&composed));
+                let options = ClientOptions {
+                    client_name: "CoreClient".to_string(),
+                    read_only: composed
+                        .schema
+                        .models
+                        .iter()
+                        .map(|m| m.name.clone())
+                        .collect(),
+                    source: config.display(&config.schema),
+                    ..ClientOptions::default()
+                };
+                Some(codegen::generate(&composed.schema, &options))
+            } else {
+                None
+            };
+            (client, core)
+        }
+        Mode::Shared => {
+            let config = config()?;
+            let in_plugins_dir = dir.parent().is_some_and(|parent| {
+                std::fs::canonicalize(parent).ok()
+                    == std::fs::canonicalize(&config.plugins_dir).ok()
+            });
+            if !in_plugins_dir {
+                return Err(Error::Plugin(format!(
+                    "plugin \"{}\" ({}) is not part of the workspace's plugins directory {}: move it there or point sovereign.toml's [plugins] dir at its parent",
+                    manifest.namespace,
+                    dir.display(),
+                    config.display(&config.plugins_dir)
+                )));
+            }
+            if prisma.join("schema.prisma").is_file() {
+                return Err(Error::Plugin(format!(
+                    "shared plugin \"{}\" has {}: a complete schema belongs to a dedicated plugin; set \"sovereign\": {{ \"database\": {{ \"mode\": \"dedicated\" }} }} in plugin.json, or rename the file to prisma/extension.prisma and keep only models, enums, types and views",
+                    manifest.namespace,
+                    config.display(&prisma.join("schema.prisma"))
+                )));
+            }
+            let extension = prisma.join("extension.prisma");
+            let extension = extension.is_file().then_some(extension);
+            let composed = compose_with(
+                config,
+                &boundary,
+                dir,
+                extension
+                    .as_deref()
+                    .map(|e| (manifest.namespace.as_str(), e)),
+            )?;
+            warnings.extend(composition_warnings(&composed));
+            let read_only = composed
+                .schema
+                .models
+                .iter()
+                .filter(|m| !composed.owners.contains_key(&m.name))
+                .map(|m| m.name.clone())
+                .collect();
+            let options = ClientOptions {
+                read_only,
+                source: config.display(&config.schema),
+                ..ClientOptions::default()
+            };
+            (codegen::generate(&composed.schema, &options), None)
+        }
+    };
+    Ok(PluginSources {
+        manifest,
+        client,
+        core,
+        warnings,
+    })
+}
+
+/// The platform's base schema composed with one plugin's extension (or none).
+fn compose_with(
+    config: &Config,
+    boundary: &Boundary,
+    dir: &Path,
+    extension: Option<(&str, &Path)>,
+) -> Result<Composed, Error> {
+    let base = compose::Input {
+        path: config.display(&config.base),
+        text: sovereign_workspace::read_text(&config.base)?,
+    };
+    let mut extensions = Vec::new();
+    if let Some((namespace, path)) = extension {
+        boundary.check(dir, path)?;
+        extensions.push(compose::Extension {
+            namespace: namespace.to_string(),
+            path: config.display(path),
+            text: sovereign_workspace::read_text(path)?,
+        });
+    }
+    compose::compose(&base, &extensions, &[]).map_err(Error::Diagnostics)
+}
+
+fn composition_warnings(composed: &Composed) -> Option<String> {
+    (!composed.warnings.diagnostics.is_empty()).then(|| composed.warnings.render())
+}
+
+/// The directories of the path dependencies of the crate whose manifest directory is `dir`
+/// (`[dependencies]`, also per target, and those inherited from `[workspace.dependencies]`),
+/// canonical. Unreadable manifests give none.
+fn path_dependencies(dir: &Path) -> Vec<PathBuf> {
+    let read = |path: &Path| -> Option<toml::Table> {
+        toml::from_str(&std::fs::read_to_string(path).ok()?).ok()
+    };
+    let Some(manifest) = read(&dir.join("Cargo.toml")) else {
+        return Vec::new();
+    };
+    // The workspace root: the nearest manifest above with a [workspace] table.
+    let root = dir.ancestors().skip(1).find_map(|d| {
+        let t = read(&d.join("Cargo.toml"))?;
+        let deps = t.get("workspace")?.get("dependencies")?.as_table()?.clone();
+        Some((d.to_path_buf(), deps))
+    });
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    if let Some(t) = manifest.get("dependencies").and_then(toml::Value::as_table) {
+        tables.push(t);
+    }
+    if let Some(targets) = manifest.get("target").and_then(toml::Value::as_table) {
+        for t in targets.values() {
+            if let Some(d) = t.get("dependencies").and_then(toml::Value::as_table) {
+                tables.push(d);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, spec) in tables.iter().flat_map(|t| t.iter()) {
+        let path = if let Some(p) = spec.get("path").and_then(toml::Value::as_str) {
+            Some(dir.join(p))
+        } else if spec.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
+            root.as_ref().and_then(|(root, deps)| {
+                let p = deps.get(name)?.get("path")?.as_str()?;
+                Some(root.join(p))
+            })
+        } else {
+            None
+        };
+        if let Some(p) = path.and_then(|p| std::fs::canonicalize(p).ok()) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// When every error of a failed composition lies in the files of plugins that this crate (the
+/// platform, in `manifest_dir`) depends on, and each of those plugins' own build scripts fails on
+/// it, those plugins' namespaces: their builds report the errors, blamed on them, and the
+/// platform's build need not repeat them (cargo does not build the platform when a dependency
+/// fails). `None` when the platform must report them itself.
+fn reported_by_plugins(
+    config: &Config,
+    report: &Report,
+    manifest_dir: &Path,
+) -> Option<Vec<String>> {
+    let prefix = format!("{}/", config.display(&config.plugins_dir));
+    let mut blamed = std::collections::BTreeSet::new();
+    for d in report.diagnostics.iter().filter(|d| d.is_error()) {
+        let file = report.sources.try_get(d.span.file)?.name();
+        let plugin = file.strip_prefix(&prefix)?.split('/').next()?;
+        blamed.insert(plugin.to_string());
+    }
+    if blamed.is_empty() {
+        return None;
+    }
+    let dependencies = path_dependencies(manifest_dir);
+    let found = Ok(config.clone());
+    for plugin in &blamed {
+        let dir = config.plugins_dir.join(plugin);
+        let canonical = std::fs::canonicalize(&dir).ok()?;
+        if !dependencies.contains(&canonical) || plugin_sources(&dir, &found).is_ok() {
+            return None;
+        }
+    }
+    Some(blamed.into_iter().collect())
 }
