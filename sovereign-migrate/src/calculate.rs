@@ -10,22 +10,46 @@ use sovereign_schema::model::{
 
 /// Calculates the SQL schema of `schema` in `dialect`.
 pub fn sql_schema(schema: &Schema, dialect: Dialect) -> SqlSchema {
-    let enum_db = |name: &str| {
-        schema
-            .enum_(name)
-            .map_or_else(|| name.to_string(), |e| e.db_name.clone())
+    // A multi-schema datasource (PostgreSQL's `schemas = [...]`) qualifies every name by its
+    // `@@schema`; otherwise everything is in the connection's current schema, unqualified.
+    let multi = dialect == Dialect::Postgres
+        && schema
+            .datasource
+            .as_ref()
+            .is_some_and(|d| !d.schemas.is_empty());
+    let ns = |s: &Option<String>| if multi { s.clone() } else { None };
+    // The type of an enum column: the enum's database name, qualified in its namespace.
+    let enum_db = |name: &str| match schema.enum_(name) {
+        Some(e) => dialect.qualified(ns(&e.schema).as_deref(), &e.db_name),
+        None => dialect.quote(name),
     };
     let mut out = SqlSchema::default();
+    if multi {
+        let mut names: Vec<String> = schema
+            .datasource
+            .as_ref()
+            .map(|d| d.schemas.clone())
+            .unwrap_or_default();
+        names.sort();
+        names.dedup();
+        out.namespaces = names;
+    }
     if dialect == Dialect::Postgres {
         for e in &schema.enums {
             out.enums.push(SqlEnum {
                 name: e.db_name.clone(),
+                namespace: ns(&e.schema),
                 values: e.values.iter().map(|v| v.db_name.clone()).collect(),
             });
         }
     }
     for m in schema.models.iter().filter(|m| !m.is_view) {
-        out.tables.push(table(schema, m, dialect, &enum_db));
+        let mut t = table(schema, m, dialect, &enum_db);
+        t.namespace = ns(&m.schema);
+        for fk in &mut t.foreign_keys {
+            fk.referenced_namespace = ns(&fk.referenced_namespace);
+        }
+        out.tables.push(t);
     }
     for r in &schema.relations {
         let Some(jt) = &r.join_table else { continue };
@@ -53,6 +77,7 @@ pub fn sql_schema(schema: &Schema, dialect: Dialect) -> SqlSchema {
             length: None,
         };
         let fk = |col: &str, target: &Model, id: String| ForeignKey {
+            referenced_namespace: ns(&target.schema),
             name: format!("{}_{col}_fkey", jt.name),
             columns: vec![col.into()],
             referenced_table: target.db_name.clone(),
@@ -86,6 +111,8 @@ pub fn sql_schema(schema: &Schema, dialect: Dialect) -> SqlSchema {
             algorithm: None,
         });
         out.tables.push(Table {
+            // Prisma puts the join table beside the relation's first model (`A`).
+            namespace: ns(&a.schema),
             name: jt.name.clone(),
             columns: vec![col("A", a_ty), col("B", b_ty)],
             primary_key,
@@ -172,6 +199,7 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
                 .collect()
         };
         foreign_keys.push(ForeignKey {
+            referenced_namespace: target.schema.clone(),
             name: name.clone(),
             columns: db(m, &r.fields),
             referenced_table: target.db_name.clone(),
@@ -182,6 +210,7 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
     }
     Table {
         name: m.db_name.clone(),
+        namespace: None,
         columns,
         primary_key,
         indexes,
@@ -270,7 +299,7 @@ pub fn base_type(
             (ScalarType::Bytes, Dialect::Sqlite) => "BLOB".into(),
             (ScalarType::Bytes, Dialect::Postgres) => "BYTEA".into(),
             (ScalarType::Bytes, Dialect::Mysql) => "LONGBLOB".into(),
-            (ScalarType::Enum(e), Dialect::Postgres) => dialect.quote(&enum_db(e)),
+            (ScalarType::Enum(e), Dialect::Postgres) => enum_db(e),
             (ScalarType::Enum(e), Dialect::Mysql) => {
                 let values = schema_enum_values(schema, e);
                 format!(

@@ -66,6 +66,9 @@ pub struct Connection {
     pub(crate) url: String,
     /// The database file (SQLite, not in memory): the migration lock is a lock on it.
     pub(crate) sqlite_file: Option<PathBuf>,
+    /// The namespaces (PostgreSQL schemas) introspection reads: a multi-schema datasource's
+    /// `schemas`; empty for the connection's current schema.
+    pub(crate) namespaces: Vec<String>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -119,6 +122,7 @@ impl Connection {
                 db: Db::Sqlite(SqliteConnection::connect_with(&opts).await.map_err(err)?),
                 url: url.to_string(),
                 sqlite_file: file,
+                namespaces: Vec::new(),
             });
         }
         #[allow(unreachable_code, unused_variables)]
@@ -143,7 +147,19 @@ impl Connection {
             db,
             url: url.to_string(),
             sqlite_file: None,
+            namespaces: Vec::new(),
         })
+    }
+
+    /// Reads (introspects) these namespaces, the `schemas` of a multi-schema PostgreSQL
+    /// datasource, instead of the connection's current schema. Names in them are qualified.
+    pub fn set_namespaces(&mut self, namespaces: Vec<String>) {
+        self.namespaces = namespaces;
+    }
+
+    /// The namespaces introspection reads (empty: the current schema).
+    pub fn namespaces(&self) -> &[String] {
+        &self.namespaces
     }
 
     /// The dialect of the connected database.
@@ -333,8 +349,8 @@ impl Connection {
     }
 
     /// Drops everything in the database the connection points at (tables, views, enums, the
-    /// history): PostgreSQL recreates the current schema, MySQL the current database, SQLite
-    /// drops every table and view.
+    /// history): PostgreSQL recreates the current schema (and drops the namespaces of a
+    /// multi-schema datasource), MySQL the current database, SQLite drops every table and view.
     ///
     /// # Errors
     /// The database's error.
@@ -346,10 +362,19 @@ impl Connection {
                     .await?
                     .unwrap_or_else(|| "public".into());
                 let q = Dialect::Postgres.quote(&schema);
-                self.execute_script(&format!(
+                // A multi-schema datasource's namespaces go too (they are created again by the
+                // first migration, as Prisma's reset does).
+                let mut sql = String::new();
+                for ns in self.namespaces.iter().filter(|n| **n != schema) {
+                    sql.push_str(&format!(
+                        "DROP SCHEMA IF EXISTS {} CASCADE;\n",
+                        Dialect::Postgres.quote(ns)
+                    ));
+                }
+                sql.push_str(&format!(
                     "DROP SCHEMA IF EXISTS {q} CASCADE;\nCREATE SCHEMA {q};"
-                ))
-                .await
+                ));
+                self.execute_script(&sql).await
             }
             Dialect::Mysql => {
                 let Some(db) = self

@@ -5,7 +5,7 @@
 
 use crate::connection::Connection;
 use crate::error::Error;
-use crate::sql::{Column, Index, IndexKind, SqlSchema};
+use crate::sql::{Column, Index, IndexKind, QualifiedName, SqlSchema};
 use crate::step::{Redefinition, Step, TableChange};
 
 /// What the checker found.
@@ -38,19 +38,24 @@ async fn count(conn: &mut Connection, sql: &str) -> Result<i64, Error> {
 struct Rows<'a> {
     conn: &'a mut Connection,
     live: &'a SqlSchema,
-    counted: Vec<(String, i64)>,
+    counted: Vec<(QualifiedName, i64)>,
 }
 
 impl Rows<'_> {
     /// Rows of `table` in the database (0 for a table it does not have).
-    async fn of(&mut self, table: &str) -> Result<i64, Error> {
+    async fn of(&mut self, table: &QualifiedName) -> Result<i64, Error> {
         if let Some((_, n)) = self.counted.iter().find(|(t, _)| t == table) {
             return Ok(*n);
         }
-        let n = match self.live.table(table) {
-            None => 0,
-            Some(t) => {
-                let q = self.conn.dialect().quote(&t.name);
+        let present = self
+            .live
+            .tables
+            .iter()
+            .any(|t| t.name == table.name && t.namespace == table.namespace);
+        let n = match present {
+            false => 0,
+            true => {
+                let q = table.quoted(self.conn.dialect());
                 count(
                     self.conn,
                     &format!("SELECT CAST(COUNT(*) AS CHAR(20)) FROM {q}"),
@@ -58,12 +63,12 @@ impl Rows<'_> {
                 .await?
             }
         };
-        self.counted.push((table.to_string(), n));
+        self.counted.push((table.clone(), n));
         Ok(n)
     }
 
     /// NULLs in a column.
-    async fn nulls(&mut self, table: &str, column: &str) -> Result<i64, Error> {
+    async fn nulls(&mut self, table: &QualifiedName, column: &str) -> Result<i64, Error> {
         if self.of(table).await? == 0 {
             return Ok(0);
         }
@@ -72,7 +77,7 @@ impl Rows<'_> {
             self.conn,
             &format!(
                 "SELECT CAST(COUNT(*) AS CHAR(20)) FROM {} WHERE {} IS NULL",
-                d.quote(table),
+                table.quoted(d),
                 d.quote(column)
             ),
         )
@@ -102,7 +107,8 @@ pub async fn check(
                 let n = rows.of(name).await?;
                 if n > 0 {
                     out.warnings.push(format!(
-                        "You are about to drop the `{name}` table, which is not empty ({n} rows)."
+                        "You are about to drop the `{}` table, which is not empty ({n} rows).",
+                        name.name
                     ));
                 }
             }
@@ -146,16 +152,23 @@ pub async fn check(
                 for Redefinition { old, new } in tables {
                     for c in &old.columns {
                         match new.column(&c.name) {
-                            None => dropped(&mut rows, &mut out, &old.name, &c.name).await?,
+                            None => dropped(&mut rows, &mut out, &old.qualified(), &c.name).await?,
                             Some(n) if n.ty != c.ty => {
-                                retyped(&mut rows, &mut out, &old.name, &c.name, &c.ty, &n.ty)
-                                    .await?
+                                retyped(
+                                    &mut rows,
+                                    &mut out,
+                                    &old.qualified(),
+                                    &c.name,
+                                    &c.ty,
+                                    &n.ty,
+                                )
+                                .await?
                             }
                             Some(n) if c.nullable && !n.nullable => {
                                 required(
                                     &mut rows,
                                     &mut out,
-                                    &old.name,
+                                    &old.qualified(),
                                     &c.name,
                                     n.default.is_some(),
                                 )
@@ -165,14 +178,14 @@ pub async fn check(
                         }
                     }
                     for c in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
-                        added(&mut rows, &mut out, &new.name, c).await?;
+                        added(&mut rows, &mut out, &new.qualified(), c).await?;
                     }
                     for i in new
                         .indexes
                         .iter()
                         .filter(|i| i.kind == IndexKind::Unique && !old.indexes.contains(i))
                     {
-                        unique(&mut rows, &mut out, &new.name, i).await?;
+                        unique(&mut rows, &mut out, &new.qualified(), i).await?;
                     }
                 }
             }
@@ -192,13 +205,14 @@ pub async fn check(
 async fn dropped(
     rows: &mut Rows<'_>,
     out: &mut Checks,
-    table: &str,
+    table: &QualifiedName,
     column: &str,
 ) -> Result<(), Error> {
     let n = rows.of(table).await?;
     if n > 0 {
         out.warnings.push(format!(
-            "You are about to drop the column `{column}` on the `{table}` table, which still contains {n} non-null values."
+            "You are about to drop the column `{column}` on the `{}` table, which still contains {n} non-null values.",
+            table.name
         ));
     }
     Ok(())
@@ -207,7 +221,7 @@ async fn dropped(
 async fn retyped(
     rows: &mut Rows<'_>,
     out: &mut Checks,
-    table: &str,
+    table: &QualifiedName,
     column: &str,
     from: &str,
     to: &str,
@@ -215,7 +229,8 @@ async fn retyped(
     let n = rows.of(table).await?;
     if n > 0 {
         out.warnings.push(format!(
-            "You are about to alter the column `{column}` on the `{table}` table, which contains {n} non-null values. The data in that column will be cast from `{from}` to `{to}`."
+            "You are about to alter the column `{column}` on the `{}` table, which contains {n} non-null values. The data in that column will be cast from `{from}` to `{to}`.",
+            table.name
         ));
     }
     Ok(())
@@ -224,14 +239,15 @@ async fn retyped(
 async fn required(
     rows: &mut Rows<'_>,
     out: &mut Checks,
-    table: &str,
+    table: &QualifiedName,
     column: &str,
     has_default: bool,
 ) -> Result<(), Error> {
     let nulls = rows.nulls(table, column).await?;
     if nulls > 0 && !has_default {
         out.unexecutable.push(format!(
-            "Made the column `{column}` on table `{table}` required, but there are {nulls} existing NULL values."
+            "Made the column `{column}` on table `{}` required, but there are {nulls} existing NULL values.",
+            table.name
         ));
     }
     Ok(())
@@ -240,15 +256,16 @@ async fn required(
 async fn added(
     rows: &mut Rows<'_>,
     out: &mut Checks,
-    table: &str,
+    table: &QualifiedName,
     c: &Column,
 ) -> Result<(), Error> {
     if !c.nullable && c.default.is_none() && !c.autoincrement {
         let n = rows.of(table).await?;
         if n > 0 {
             out.unexecutable.push(format!(
-                "Added the required column `{}` to the `{table}` table without a default value. There are {n} rows in this table, it is not possible to execute this step.",
-                c.name
+                "Added the required column `{}` to the `{}` table without a default value. There are {n} rows in this table, it is not possible to execute this step.",
+                c.name,
+                table.name
             ));
         }
     }
@@ -258,14 +275,15 @@ async fn added(
 async fn unique(
     rows: &mut Rows<'_>,
     out: &mut Checks,
-    table: &str,
+    table: &QualifiedName,
     i: &Index,
 ) -> Result<(), Error> {
     if rows.of(table).await? > 0 {
         let cols: Vec<&str> = i.columns.iter().map(|c| c.name.as_str()).collect();
         out.warnings.push(format!(
-            "A unique constraint covering the columns `[{}]` on the table `{table}` will be added. If there are existing duplicate values, this will fail.",
-            cols.join(",")
+            "A unique constraint covering the columns `[{}]` on the table `{}` will be added. If there are existing duplicate values, this will fail.",
+            cols.join(","),
+            table.name
         ));
     }
     Ok(())

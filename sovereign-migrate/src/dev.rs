@@ -189,6 +189,8 @@ pub async fn plan(
     target: &SqlSchema,
 ) -> Result<DevPlan, Error> {
     let dialect = dev.dialect();
+    dev.set_namespaces(target.namespaces.clone());
+    shadow.set_namespaces(target.namespaces.clone());
     let history = replay(shadow, migrations).await?;
     dev.ensure_history_table().await?;
     let applied = dev.history().await?;

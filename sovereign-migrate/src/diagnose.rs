@@ -34,6 +34,7 @@ fn only(s: &SqlSchema, names: &BTreeSet<String>) -> SqlSchema {
             .filter(|t| names.contains(&t.name))
             .cloned()
             .collect(),
+        namespaces: s.namespaces.clone(),
     }
 }
 
@@ -50,6 +51,7 @@ async fn run(
     let mut shadow = Shadow::create(&conn.url, dialect)
         .await
         .map_err(|e| format!("no shadow database to replay the history in: {e}"))?;
+    shadow.conn.set_namespaces(conn.namespaces.clone());
     let replayed = async {
         let before = replay(&mut shadow.conn, &migrations[..idx])
             .await

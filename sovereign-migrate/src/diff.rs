@@ -11,10 +11,17 @@ use std::collections::BTreeSet;
 pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
     let mut steps = Vec::new();
 
+    // Namespaces of a multi-schema datasource (PostgreSQL), created if missing.
+    for ns in &to.namespaces {
+        if !from.namespaces.contains(ns) {
+            steps.push(Step::CreateSchema(ns.clone()));
+        }
+    }
+
     // Enums (PostgreSQL).
     let mut alter_enums = Vec::new();
     for e in &to.enums {
-        match from.enums.iter().find(|x| x.name == e.name) {
+        match from.same_enum(e) {
             None => steps.push(Step::CreateEnum(e.clone())),
             Some(old) if old.values != e.values => alter_enums.push((old, e)),
             Some(_) => {}
@@ -24,7 +31,10 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
         let removed = old.values.iter().any(|v| !new.values.contains(v));
         if !removed {
             steps.push(Step::AddEnumValues {
-                name: new.name.clone(),
+                name: QualifiedName {
+                    namespace: new.namespace.clone(),
+                    name: new.name.clone(),
+                },
                 values: new
                     .values
                     .iter()
@@ -34,10 +44,10 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
             });
             continue;
         }
-        let enum_ty = dialect.quote(&new.name);
+        let enum_ty = dialect.qualified(new.namespace.as_deref(), &new.name);
         let mut columns = Vec::new();
         for t in &to.tables {
-            let Some(old_t) = from.table(&t.name) else {
+            let Some(old_t) = from.same(t) else {
                 continue;
             };
             for c in &t.columns {
@@ -49,7 +59,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
                     continue;
                 }
                 columns.push(EnumColumn {
-                    table: t.name.clone(),
+                    table: t.qualified(),
                     column: c.name.clone(),
                     array: c.ty.ends_with("[]"),
                     had_default: old_c.default.is_some(),
@@ -66,10 +76,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
     let redefined: BTreeSet<&str> = if dialect == Dialect::Sqlite {
         to.tables
             .iter()
-            .filter(|t| {
-                from.table(&t.name)
-                    .is_some_and(|old| needs_redefine(old, t))
-            })
+            .filter(|t| from.same(t).is_some_and(|old| needs_redefine(old, t)))
             .map(|t| t.name.as_str())
             .collect()
     } else {
@@ -79,11 +86,11 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
     // Foreign keys and indexes that go away or change.
     if dialect != Dialect::Sqlite {
         for old in &from.tables {
-            let new = to.table(&old.name);
+            let new = to.same(old);
             for fk in &old.foreign_keys {
                 if !new.is_some_and(|t| t.foreign_keys.contains(fk)) {
                     steps.push(Step::DropForeignKey {
-                        table: old.name.clone(),
+                        table: old.qualified(),
                         name: fk.name.clone(),
                     });
                 }
@@ -91,7 +98,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
         }
     }
     for old in &from.tables {
-        let Some(new) = to.table(&old.name) else {
+        let Some(new) = to.same(old) else {
             continue;
         };
         if redefined.contains(old.name.as_str()) {
@@ -100,7 +107,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
         for i in &old.indexes {
             if !new.indexes.contains(i) {
                 steps.push(Step::DropIndex {
-                    table: old.name.clone(),
+                    table: old.qualified(),
                     name: i.name.clone(),
                 });
             }
@@ -109,7 +116,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
 
     // Columns.
     for new in &to.tables {
-        let Some(old) = from.table(&new.name) else {
+        let Some(old) = from.same(new) else {
             continue;
         };
         if redefined.contains(new.name.as_str()) {
@@ -118,7 +125,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
         if dialect == Dialect::Sqlite {
             for c in new.columns.iter().filter(|c| old.column(&c.name).is_none()) {
                 steps.push(Step::AddColumn {
-                    table: new.name.clone(),
+                    table: new.qualified(),
                     column: c.clone(),
                 });
             }
@@ -180,30 +187,29 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
         }
         if !changes.is_empty() {
             steps.push(Step::AlterTable {
-                table: new.name.clone(),
+                table: new.qualified(),
                 changes,
             });
         }
     }
 
     // Tables and enums that go away.
-    for old in from.tables.iter().filter(|t| to.table(&t.name).is_none()) {
+    for old in from.tables.iter().filter(|t| to.same(t).is_none()) {
         steps.push(Step::DropTable {
-            name: old.name.clone(),
+            name: old.qualified(),
         });
     }
-    for e in from
-        .enums
-        .iter()
-        .filter(|e| !to.enums.iter().any(|x| x.name == e.name))
-    {
+    for e in from.enums.iter().filter(|e| to.same_enum(e).is_none()) {
         steps.push(Step::DropEnum {
-            name: e.name.clone(),
+            name: QualifiedName {
+                namespace: e.namespace.clone(),
+                name: e.name.clone(),
+            },
         });
     }
 
     // New tables.
-    for t in to.tables.iter().filter(|t| from.table(&t.name).is_none()) {
+    for t in to.tables.iter().filter(|t| from.same(t).is_none()) {
         steps.push(Step::CreateTable(t.clone()));
     }
 
@@ -215,7 +221,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
             .filter(|t| redefined.contains(t.name.as_str()))
             .filter_map(|t| {
                 Some(Redefinition {
-                    old: from.table(&t.name)?.clone(),
+                    old: from.same(t)?.clone(),
                     new: t.clone(),
                 })
             })
@@ -225,7 +231,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
 
     // New indexes and foreign keys.
     for t in &to.tables {
-        let old = from.table(&t.name);
+        let old = from.same(t);
         // MySQL creates a new table's indexes inside CREATE TABLE.
         if redefined.contains(t.name.as_str()) || (dialect == Dialect::Mysql && old.is_none()) {
             continue;
@@ -233,7 +239,7 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
         for i in &t.indexes {
             if !old.is_some_and(|o| o.indexes.contains(i)) {
                 steps.push(Step::CreateIndex {
-                    table: t.name.clone(),
+                    table: t.qualified(),
                     index: i.clone(),
                     existing_table: old.is_some(),
                 });
@@ -242,11 +248,11 @@ pub fn diff(from: &SqlSchema, to: &SqlSchema, dialect: Dialect) -> Vec<Step> {
     }
     if dialect != Dialect::Sqlite {
         for t in &to.tables {
-            let old = from.table(&t.name);
+            let old = from.same(t);
             for fk in &t.foreign_keys {
                 if !old.is_some_and(|o| o.foreign_keys.contains(fk)) {
                     steps.push(Step::AddForeignKey {
-                        table: t.name.clone(),
+                        table: t.qualified(),
                         foreign_key: fk.clone(),
                     });
                 }
@@ -290,13 +296,13 @@ pub fn diff_summary(from: &SqlSchema, to: &SqlSchema) -> Vec<String> {
         out.push(format!("[-] Removed enum {}", e.name));
     }
     for t in &to.tables {
-        match from.table(&t.name) {
+        match from.same(t) {
             None => out.push(format!("[+] Added table {}", t.name)),
             Some(old) if old != t => out.push(format!("[*] Changed table {}", t.name)),
             Some(_) => {}
         }
     }
-    for t in from.tables.iter().filter(|t| to.table(&t.name).is_none()) {
+    for t in from.tables.iter().filter(|t| to.same(t).is_none()) {
         out.push(format!("[-] Removed table {}", t.name));
     }
     out

@@ -127,6 +127,7 @@ impl Connection {
                 if current.as_deref() != Some(r[0].as_str()) {
                     current = Some(r[0].clone());
                     foreign_keys.push(ForeignKey {
+                        referenced_namespace: None,
                         name: String::new(),
                         columns: Vec::new(),
                         referenced_table: r[1].clone(),
@@ -155,6 +156,7 @@ impl Connection {
                 );
             }
             out.tables.push(Table {
+                namespace: None,
                 name: name.clone(),
                 columns,
                 primary_key,
@@ -167,20 +169,59 @@ impl Connection {
 
     async fn introspect_postgres(&mut self) -> Result<SqlSchema, sqlx::Error> {
         let mut out = SqlSchema::default();
+        // A multi-schema datasource's namespaces, each qualified; otherwise the current schema.
+        let scopes: Vec<Option<String>> = if self.namespaces.is_empty() {
+            vec![None]
+        } else {
+            let list = self
+                .namespaces
+                .iter()
+                .map(|n| Dialect::Postgres.string(n))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut existing: Vec<String> = self
+                .strings(&format!(
+                    "SELECT nspname::text FROM pg_namespace WHERE nspname IN ({list}) ORDER BY nspname"
+                ))
+                .await?
+                .into_iter()
+                .map(|r| r[0].clone())
+                .collect();
+            existing.sort();
+            out.namespaces = existing;
+            self.namespaces.iter().cloned().map(Some).collect()
+        };
+        for scope in scopes {
+            self.introspect_postgres_namespace(&mut out, scope).await?;
+        }
+        Ok(out)
+    }
+
+    /// The enums and tables of one namespace (`None`: the current schema) into `out`.
+    async fn introspect_postgres_namespace(
+        &mut self,
+        out: &mut SqlSchema,
+        scope: Option<String>,
+    ) -> Result<(), sqlx::Error> {
+        let nsp = scope.as_deref().map_or_else(
+            || "current_schema()".to_string(),
+            |n| Dialect::Postgres.string(n),
+        );
         let enums = self
-            .strings("SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = current_schema() ORDER BY t.oid, e.enumsortorder")
+            .strings(&format!("SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = {nsp} ORDER BY t.oid, e.enumsortorder"))
             .await?;
         for r in enums {
             match out.enums.last_mut() {
-                Some(e) if e.name == r[0] => e.values.push(r[1].clone()),
+                Some(e) if e.name == r[0] && e.namespace == scope => e.values.push(r[1].clone()),
                 _ => out.enums.push(SqlEnum {
                     name: r[0].clone(),
+                    namespace: scope.clone(),
                     values: vec![r[1].clone()],
                 }),
             }
         }
         let tables = self
-            .strings("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid")
+            .strings(&format!("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {nsp} AND c.relkind = 'r' ORDER BY c.oid"))
             .await?;
         for t in tables {
             let name = &t[0];
@@ -190,17 +231,18 @@ impl Connection {
             let lit = Dialect::Postgres.string(name);
             let cols = self
                 .strings(&format!(
-                    "SELECT a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN '1' ELSE '0' END, pg_get_expr(d.adbin, d.adrelid), t.typtype::text, et.typtype::text, et.typname::text, t.typname::text \
+                    "SELECT a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN '1' ELSE '0' END, pg_get_expr(d.adbin, d.adrelid), t.typtype::text, et.typtype::text, et.typname::text, t.typname::text, tn.nspname::text, etn.nspname::text \
                      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-                     JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type et ON et.oid = t.typelem \
+                     JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace LEFT JOIN pg_type et ON et.oid = t.typelem \
+                     LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace \
                      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+                     WHERE c.relname = {lit} AND n.nspname = {nsp} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
                 ))
                 .await?;
             let columns = cols
                 .iter()
                 .map(|c| {
-                    let (ty, auto) = pg_type(
+                    let (mut ty, auto) = pg_type(
                         &c[1],
                         &c[4],
                         &c[5],
@@ -208,6 +250,14 @@ impl Connection {
                         &c[7],
                         c[3].starts_with("nextval("),
                     );
+                    // An enum of a multi-schema datasource is named in its namespace.
+                    if scope.is_some() {
+                        if c[4] == "e" {
+                            ty = Dialect::Postgres.qualified(Some(&c[8]), &c[7]);
+                        } else if c[5] == "e" {
+                            ty = format!("{}[]", Dialect::Postgres.qualified(Some(&c[9]), &c[6]));
+                        }
+                    }
                     Column {
                         name: c[0].clone(),
                         nullable: c[2] == "0",
@@ -225,7 +275,7 @@ impl Connection {
                 .strings(&format!(
                     "SELECT con.conname, a.attname FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
                      CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND con.contype = 'p' ORDER BY k.ord"
+                     WHERE c.relname = {lit} AND n.nspname = {nsp} AND con.contype = 'p' ORDER BY k.ord"
                 ))
                 .await?;
             let primary_key = pk.first().map(|r| PrimaryKey {
@@ -245,7 +295,7 @@ impl Connection {
                      FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
                      JOIN pg_am am ON am.oid = i.relam CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND NOT ix.indisprimary ORDER BY i.oid, k.ord"
+                     WHERE c.relname = {lit} AND n.nspname = {nsp} AND NOT ix.indisprimary ORDER BY i.oid, k.ord"
                 ))
                 .await?;
             let mut indexes: Vec<Index> = Vec::new();
@@ -279,12 +329,12 @@ impl Connection {
             }
             let fks = self
                 .strings(&format!(
-                    "SELECT con.conname, a.attname, rc.relname, ra.attname, con.confdeltype::text, con.confupdtype::text \
+                    "SELECT con.conname, a.attname, rc.relname, ra.attname, con.confdeltype::text, con.confupdtype::text, rn.nspname::text \
                      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-                     JOIN pg_class rc ON rc.oid = con.confrelid \
+                     JOIN pg_class rc ON rc.oid = con.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace \
                      CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY k(attnum, refnum, ord) \
                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum JOIN pg_attribute ra ON ra.attrelid = rc.oid AND ra.attnum = k.refnum \
-                     WHERE c.relname = {lit} AND n.nspname = current_schema() AND con.contype = 'f' ORDER BY con.conname, k.ord"
+                     WHERE c.relname = {lit} AND n.nspname = {nsp} AND con.contype = 'f' ORDER BY con.conname, k.ord"
                 ))
                 .await?;
             let code = |c: &str| match c {
@@ -294,8 +344,19 @@ impl Connection {
                 "d" => ReferentialAction::SetDefault,
                 _ => ReferentialAction::NoAction,
             };
-            let foreign_keys = group_foreign_keys(fks, code);
+            let referenced: Vec<(String, String)> =
+                fks.iter().map(|r| (r[0].clone(), r[6].clone())).collect();
+            let mut foreign_keys = group_foreign_keys(fks, code);
+            if scope.is_some() {
+                for fk in &mut foreign_keys {
+                    fk.referenced_namespace = referenced
+                        .iter()
+                        .find(|(n, _)| *n == fk.name)
+                        .map(|(_, ns)| ns.clone());
+                }
+            }
             out.tables.push(Table {
+                namespace: scope.clone(),
                 name: name.clone(),
                 columns,
                 primary_key,
@@ -303,7 +364,7 @@ impl Connection {
                 foreign_keys,
             });
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -402,6 +463,7 @@ impl Connection {
                 }
             }
             out.tables.push(Table {
+                namespace: None,
                 name: name.clone(),
                 columns,
                 primary_key,
@@ -531,6 +593,7 @@ fn group_foreign_keys(
                 name: r[0].clone(),
                 columns: vec![r[1].clone()],
                 referenced_table: r[2].clone(),
+                referenced_namespace: None,
                 referenced_columns: vec![r[3].clone()],
                 on_delete: action(&r[4]),
                 on_update: action(&r[5]),
@@ -631,17 +694,29 @@ fn pg_type(
 }
 
 /// `pg_get_expr` of a default -> the default as [`crate::sql_schema`] writes it.
+/// The items of `ARRAY[...]` (given what follows `ARRAY[`), up to its matching `]`: a trailing
+/// cast (`ARRAY[]::text[]`) and brackets inside strings do not end it.
+fn array_items(rest: &str) -> Option<&str> {
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, c) in rest.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted && depth == 0 => return Some(&rest[..i]),
+            ']' if !quoted => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
 fn pg_default(expr: &str, column_type: &str) -> String {
     let e = expr.trim();
     if e.is_empty() {
         return String::new();
     }
     // ARRAY['a'::text, 'b'::text] -> ARRAY['a', 'b']::TEXT[]
-    if let Some(items) = e
-        .strip_prefix("ARRAY[")
-        .and_then(|x| x.rsplit_once(']'))
-        .map(|x| x.0)
-    {
+    if let Some(items) = e.strip_prefix("ARRAY[").and_then(array_items) {
         let items: Vec<String> = split_top_level(items)
             .iter()
             .map(|i| pg_default(i, ""))

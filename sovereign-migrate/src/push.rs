@@ -70,6 +70,7 @@ impl PushPlan {
 /// # Errors
 /// The database's error.
 pub async fn plan(conn: &mut Connection, target: &SqlSchema) -> Result<PushPlan, Error> {
+    conn.set_namespaces(target.namespaces.clone());
     let live = conn.introspect().await?;
     let (managed, kept) = managed_part(&live, target);
     let steps = diff(&managed, target, conn.dialect());
@@ -86,20 +87,21 @@ fn managed_part(live: &SqlSchema, target: &SqlSchema) -> (SqlSchema, Vec<String>
     let kept = live
         .tables
         .iter()
-        .filter(|t| target.table(&t.name).is_none())
+        .filter(|t| target.same(t).is_none())
         .map(|t| t.name.clone())
         .collect();
     let managed = SqlSchema {
+        namespaces: live.namespaces.clone(),
         enums: live
             .enums
             .iter()
-            .filter(|e| target.enums.iter().any(|x| x.name == e.name))
+            .filter(|e| target.same_enum(e).is_some())
             .cloned()
             .collect(),
         tables: live
             .tables
             .iter()
-            .filter(|t| target.table(&t.name).is_some())
+            .filter(|t| target.same(t).is_some())
             .cloned()
             .collect(),
     };

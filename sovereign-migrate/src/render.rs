@@ -1,6 +1,7 @@
 //! Rendering steps as SQL in Prisma Migrate's format: one `-- StepName` comment per step, steps
 //! separated by a blank line.
 
+use crate::sql::QualifiedName;
 use crate::sql::*;
 use crate::step::{Redefinition, Step, TableChange};
 use sovereign_schema::model::SortOrder;
@@ -21,6 +22,9 @@ pub fn script(steps: &[Step], dialect: Dialect) -> String {
 /// The SQL of one step (without its `-- Name` line).
 pub fn sql(step: &Step, dialect: Dialect) -> String {
     let q = |s: &str| dialect.quote(s);
+    // A table's or type's name, qualified in its namespace (multi-schema PostgreSQL).
+    let qn = |n: &QualifiedName| n.quoted(dialect);
+    let in_ns = |ns: &Option<String>, name: &str| dialect.qualified(ns.as_deref(), name);
     let values = |vs: &[String]| {
         vs.iter()
             .map(|v| dialect.string(v))
@@ -28,43 +32,45 @@ pub fn sql(step: &Step, dialect: Dialect) -> String {
             .join(", ")
     };
     match step {
+        Step::CreateSchema(ns) => format!("CREATE SCHEMA IF NOT EXISTS {};", q(ns)),
         Step::CreateEnum(e) => format!(
             "CREATE TYPE {} AS ENUM ({});",
-            q(&e.name),
+            in_ns(&e.namespace, &e.name),
             values(&e.values)
         ),
         Step::AddEnumValues { name, values } => values
             .iter()
-            .map(|v| format!("ALTER TYPE {} ADD VALUE {};", q(name), dialect.string(v)))
+            .map(|v| format!("ALTER TYPE {} ADD VALUE {};", qn(name), dialect.string(v)))
             .collect::<Vec<_>>()
             .join("\n"),
         Step::RecreateEnum { new, columns } => {
             let tmp = format!("{}_new", new.name);
+            let tmp_q = in_ns(&new.namespace, &tmp);
             let mut sql = vec![
                 "BEGIN;".to_string(),
-                format!("CREATE TYPE {} AS ENUM ({});", q(&tmp), values(&new.values)),
+                format!("CREATE TYPE {} AS ENUM ({});", tmp_q, values(&new.values)),
             ];
             for c in columns {
                 let array = if c.array { "[]" } else { "" };
                 if c.had_default {
                     sql.push(format!(
                         "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
-                        q(&c.table),
+                        qn(&c.table),
                         q(&c.column)
                     ));
                 }
                 sql.push(format!(
                     "ALTER TABLE {} ALTER COLUMN {} TYPE {}{array} USING ({}::text{array}::{}{array});",
-                    q(&c.table),
+                    qn(&c.table),
                     q(&c.column),
-                    q(&tmp),
+                    tmp_q,
                     q(&c.column),
-                    q(&tmp)
+                    tmp_q
                 ));
                 if let (true, Some(d)) = (c.had_default, &c.default) {
                     sql.push(format!(
                         "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {d};",
-                        q(&c.table),
+                        qn(&c.table),
                         q(&c.column)
                     ));
                 }
@@ -72,29 +78,26 @@ pub fn sql(step: &Step, dialect: Dialect) -> String {
             let old = format!("{}_old", new.name);
             sql.push(format!(
                 "ALTER TYPE {} RENAME TO {};",
-                q(&new.name),
+                in_ns(&new.namespace, &new.name),
                 q(&old)
             ));
-            sql.push(format!(
-                "ALTER TYPE {} RENAME TO {};",
-                q(&tmp),
-                q(&new.name)
-            ));
-            sql.push(format!("DROP TYPE {};", q(&old)));
+            sql.push(format!("ALTER TYPE {} RENAME TO {};", tmp_q, q(&new.name)));
+            sql.push(format!("DROP TYPE {};", in_ns(&new.namespace, &old)));
             sql.push("COMMIT;".to_string());
             sql.join("\n")
         }
         Step::DropForeignKey { table, name } => match dialect {
-            Dialect::Mysql => format!("ALTER TABLE {} DROP FOREIGN KEY {};", q(table), q(name)),
-            _ => format!("ALTER TABLE {} DROP CONSTRAINT {};", q(table), q(name)),
+            Dialect::Mysql => format!("ALTER TABLE {} DROP FOREIGN KEY {};", qn(table), q(name)),
+            _ => format!("ALTER TABLE {} DROP CONSTRAINT {};", qn(table), q(name)),
         },
         Step::DropIndex { table, name } => match dialect {
-            Dialect::Mysql => format!("DROP INDEX {} ON {};", q(name), q(table)),
-            _ => format!("DROP INDEX {};", q(name)),
+            Dialect::Mysql => format!("DROP INDEX {} ON {};", q(name), qn(table)),
+            // An index lives in its table's schema.
+            _ => format!("DROP INDEX {};", in_ns(&table.namespace, name)),
         },
         Step::AddColumn { table, column } => format!(
             "ALTER TABLE {} ADD COLUMN {};",
-            q(table),
+            qn(table),
             column_def(column, dialect)
         ),
         Step::AlterTable { table, changes } => {
@@ -134,16 +137,16 @@ pub fn sql(step: &Step, dialect: Dialect) -> String {
             } else {
                 ",\n"
             };
-            format!("ALTER TABLE {} {};", q(table), changes.join(sep))
+            format!("ALTER TABLE {} {};", qn(table), changes.join(sep))
         }
         Step::DropTable { name } => match dialect {
             Dialect::Sqlite => format!(
                 "PRAGMA foreign_keys=off;\nDROP TABLE {};\nPRAGMA foreign_keys=on;",
-                q(name)
+                qn(name)
             ),
-            _ => format!("DROP TABLE {};", q(name)),
+            _ => format!("DROP TABLE {};", qn(name)),
         },
-        Step::DropEnum { name } => format!("DROP TYPE {};", q(name)),
+        Step::DropEnum { name } => format!("DROP TYPE {};", qn(name)),
         Step::CreateTable(t) => create_table(t, dialect),
         Step::RedefineTables(tables) => {
             let mut sql = vec![
@@ -189,19 +192,23 @@ pub fn sql(step: &Step, dialect: Dialect) -> String {
                     q(&t.name)
                 ));
                 for i in &t.indexes {
-                    sql.push(create_index(&t.name, i, dialect));
+                    sql.push(create_index(&q(&t.name), i, dialect));
                 }
             }
             sql.push("PRAGMA foreign_keys=ON;".to_string());
             sql.push("PRAGMA defer_foreign_keys=OFF;".to_string());
             sql.join("\n")
         }
-        Step::CreateIndex { table, index, .. } => create_index(table, index, dialect),
+        Step::CreateIndex { table, index, .. } => create_index(&qn(table), index, dialect),
         Step::AddForeignKey {
             table,
             foreign_key: fk,
         } => {
-            format!("ALTER TABLE {} ADD {};", q(table), foreign_key(fk, dialect))
+            format!(
+                "ALTER TABLE {} ADD {};",
+                qn(table),
+                foreign_key(fk, dialect)
+            )
         }
     }
 }
@@ -277,7 +284,7 @@ pub(crate) fn foreign_key(fk: &ForeignKey, dialect: Dialect) -> String {
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}{space}({}) ON DELETE {} ON UPDATE {}",
         dialect.quote(&fk.name),
         columns_list(&fk.columns, dialect, ", "),
-        dialect.quote(&fk.referenced_table),
+        dialect.qualified(fk.referenced_namespace.as_deref(), &fk.referenced_table),
         columns_list(&fk.referenced_columns, dialect, ", "),
         fk.on_delete.sql(),
         fk.on_update.sql()
@@ -386,10 +393,11 @@ pub(crate) fn create_table(t: &Table, dialect: Dialect) -> String {
     };
     format!(
         "CREATE TABLE {} (\n{body}\n){suffix};",
-        dialect.quote(&t.name)
+        dialect.qualified(t.namespace.as_deref(), &t.name)
     )
 }
 
+/// `CREATE [UNIQUE] INDEX` on `table` (already quoted, qualified where it has a namespace).
 pub(crate) fn create_index(table: &str, i: &Index, dialect: Dialect) -> String {
     let kind = match i.kind {
         IndexKind::Unique => "UNIQUE INDEX",
@@ -404,7 +412,7 @@ pub(crate) fn create_index(table: &str, i: &Index, dialect: Dialect) -> String {
     format!(
         "CREATE {kind} {} ON {}{using}({});",
         dialect.quote(&i.name),
-        dialect.quote(table),
+        table,
         cols.join(", ")
     )
 }

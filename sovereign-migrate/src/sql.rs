@@ -62,6 +62,15 @@ impl Dialect {
         }
     }
 
+    /// Quotes a name that may belong to a namespace (a PostgreSQL schema of a multi-schema
+    /// datasource): `"auth"."User"`, or `"User"` without one.
+    pub fn qualified(self, namespace: Option<&str>, name: &str) -> String {
+        match namespace {
+            Some(ns) => format!("{}.{}", self.quote(ns), self.quote(name)),
+            None => self.quote(name),
+        }
+    }
+
     /// A SQL string literal.
     pub fn string(self, s: &str) -> String {
         let escaped = s.replace('\'', "''");
@@ -87,12 +96,45 @@ pub struct SqlSchema {
     /// The tables: the models (views excluded), then the join tables of implicit many-to-many
     /// relations.
     pub tables: Vec<Table>,
+    /// The namespaces (PostgreSQL schemas) of a multi-schema datasource (`schemas = [...]`), in
+    /// name order; empty otherwise, when everything lives in the connection's current schema.
+    pub namespaces: Vec<String>,
 }
 
 impl SqlSchema {
-    /// The table with this database name, if there is one.
+    /// The table with this database name, if there is one (in any namespace).
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The table with the same namespace and name as `other`, if there is one.
+    pub fn same(&self, other: &Table) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.name == other.name && t.namespace == other.namespace)
+    }
+
+    /// The enum with the same namespace and name as `other`, if there is one.
+    pub fn same_enum(&self, other: &SqlEnum) -> Option<&SqlEnum> {
+        self.enums
+            .iter()
+            .find(|e| e.name == other.name && e.namespace == other.namespace)
+    }
+}
+
+/// A table's (or type's) name with its namespace, as migration steps name them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QualifiedName {
+    /// The PostgreSQL schema of a multi-schema datasource; `None` for the current one.
+    pub namespace: Option<String>,
+    /// The name in the database.
+    pub name: String,
+}
+
+impl QualifiedName {
+    /// The name quoted for `dialect`, qualified by its namespace when it has one.
+    pub fn quoted(&self, dialect: Dialect) -> String {
+        dialect.qualified(self.namespace.as_deref(), &self.name)
     }
 }
 
@@ -101,6 +143,8 @@ impl SqlSchema {
 pub struct SqlEnum {
     /// The type's name in the database.
     pub name: String,
+    /// Its namespace (`@@schema`), in a multi-schema datasource.
+    pub namespace: Option<String>,
     /// Its values in declaration order, which PostgreSQL keeps and compares by: a reordering is
     /// a change.
     pub values: Vec<String>,
@@ -111,6 +155,8 @@ pub struct SqlEnum {
 pub struct Table {
     /// The table's name in the database.
     pub name: String,
+    /// Its namespace (`@@schema`), in a multi-schema datasource.
+    pub namespace: Option<String>,
     /// The columns, in declaration order (the order `CREATE TABLE` lists them).
     pub columns: Vec<Column>,
     /// The primary key, if the table has one (an implicit many-to-many join table has none
@@ -124,6 +170,14 @@ pub struct Table {
 }
 
 impl Table {
+    /// The table's qualified name.
+    pub fn qualified(&self) -> QualifiedName {
+        QualifiedName {
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
     /// The column with this database name, if there is one.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
@@ -205,6 +259,8 @@ pub struct ForeignKey {
     pub columns: Vec<String>,
     /// The table the key points at.
     pub referenced_table: String,
+    /// The referenced table's namespace, in a multi-schema datasource.
+    pub referenced_namespace: Option<String>,
     /// The columns it points at, usually the referenced table's primary key.
     pub referenced_columns: Vec<String>,
     /// What deleting the referenced row does (`onDelete`).

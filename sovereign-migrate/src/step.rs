@@ -2,18 +2,20 @@
 //! rendered as SQL ([`crate::render`]), summarised, or checked for data loss
 //! ([`crate::destructive`]). One step is one `-- Name` block of a Prisma migration script.
 
-use crate::sql::{Column, ForeignKey, Index, SqlEnum, Table};
+use crate::sql::{Column, ForeignKey, Index, QualifiedName, SqlEnum, Table};
 
 /// One step of a migration, in Prisma Migrate's vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Step {
+    /// `CREATE SCHEMA IF NOT EXISTS` (a namespace of a multi-schema PostgreSQL datasource).
+    CreateSchema(String),
     /// `CREATE TYPE ... AS ENUM` (PostgreSQL).
     CreateEnum(SqlEnum),
     /// `ALTER TYPE ... ADD VALUE`, one per value (PostgreSQL).
     AddEnumValues {
         /// The enum.
-        name: String,
+        name: QualifiedName,
         /// The values added, in order.
         values: Vec<String>,
     },
@@ -28,40 +30,40 @@ pub enum Step {
     /// A foreign key that goes away or changes (not SQLite, where tables are redefined).
     DropForeignKey {
         /// Its table.
-        table: String,
+        table: QualifiedName,
         /// The constraint's name.
         name: String,
     },
     /// An index that goes away or changes.
     DropIndex {
         /// Its table.
-        table: String,
+        table: QualifiedName,
         /// The index's name.
         name: String,
     },
     /// A nullable column added in place (SQLite).
     AddColumn {
         /// The table.
-        table: String,
+        table: QualifiedName,
         /// The new column.
         column: Column,
     },
     /// Columns added, dropped or changed in place (PostgreSQL, MySQL).
     AlterTable {
         /// The table.
-        table: String,
+        table: QualifiedName,
         /// The changes, in Prisma's order.
         changes: Vec<TableChange>,
     },
     /// `DROP TABLE`.
     DropTable {
         /// The table.
-        name: String,
+        name: QualifiedName,
     },
     /// `DROP TYPE` (PostgreSQL).
     DropEnum {
         /// The enum.
-        name: String,
+        name: QualifiedName,
     },
     /// `CREATE TABLE`.
     CreateTable(Table),
@@ -70,7 +72,7 @@ pub enum Step {
     /// `CREATE [UNIQUE] INDEX`.
     CreateIndex {
         /// Its table.
-        table: String,
+        table: QualifiedName,
         /// The index.
         index: Index,
         /// The table existed before this migration (so rows may break a unique index).
@@ -79,7 +81,7 @@ pub enum Step {
     /// `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`.
     AddForeignKey {
         /// Its table.
-        table: String,
+        table: QualifiedName,
         /// The constraint.
         foreign_key: ForeignKey,
     },
@@ -89,7 +91,7 @@ pub enum Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumColumn {
     /// The table.
-    pub table: String,
+    pub table: QualifiedName,
     /// The column.
     pub column: String,
     /// A list of the enum (`"Role"[]`).
@@ -157,6 +159,7 @@ impl Step {
     /// The step's name in a Prisma migration script (`-- CreateTable`).
     pub fn name(&self) -> &'static str {
         match self {
+            Step::CreateSchema(_) => "CreateSchema",
             Step::CreateEnum(_) => "CreateEnum",
             Step::AddEnumValues { .. } | Step::RecreateEnum { .. } => "AlterEnum",
             Step::DropForeignKey { .. } => "DropForeignKey",
@@ -172,16 +175,16 @@ impl Step {
     }
 
     /// The table it changes, if one.
-    pub fn table(&self) -> Option<&str> {
+    pub fn table(&self) -> Option<QualifiedName> {
         match self {
             Step::DropForeignKey { table, .. }
             | Step::DropIndex { table, .. }
             | Step::AddColumn { table, .. }
             | Step::AlterTable { table, .. }
             | Step::CreateIndex { table, .. }
-            | Step::AddForeignKey { table, .. } => Some(table),
-            Step::DropTable { name } => Some(name),
-            Step::CreateTable(t) => Some(&t.name),
+            | Step::AddForeignKey { table, .. } => Some(table.clone()),
+            Step::DropTable { name } => Some(name.clone()),
+            Step::CreateTable(t) => Some(t.qualified()),
             _ => None,
         }
     }

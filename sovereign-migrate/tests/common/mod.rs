@@ -5,8 +5,16 @@
 /// A MySQL version of a PostgreSQL fixture schema: the provider switched, and what MySQL lacks
 /// (scalar lists) left out.
 pub fn to_mysql(s: &str) -> String {
-    s.replace("provider = \"postgresql\"", "provider = \"mysql\"")
-        .replace("postgresql://localhost/db", "mysql://localhost/db")
+    s.lines()
+        .map(|l| {
+            if l.trim_start().starts_with("provider") {
+                l.replace("\"postgresql\"", "\"mysql\"")
+            } else {
+                l.replace("postgresql://localhost/db", "mysql://localhost/db")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
         .lines()
         .filter(|l| {
             !l.contains("[]")
