@@ -207,6 +207,8 @@ pub fn run(target: &Target, cmd: MigrateCommand) -> Result<ExitCode> {
     let pushed = Dialect::of_url(&url).is_some_and(|d| Some(d) != Dialect::of(provider));
     runtime()?.block_on(async move {
         let mut conn = sovereign_migrate::Connection::connect(&url).await?;
+        // A multi-schema datasource is read in its namespaces (PostgreSQL's `schemas`).
+        conn.set_namespaces(sovereign_migrate::sql_schema(&schema, conn.dialect()).namespaces);
         if pushed {
             return push_instead(&mut conn, &schema, cmd, options, provider).await;
         }
@@ -552,6 +554,7 @@ async fn status(
     // Everything is applied: compare the database with the replayed history (drift).
     let dialect = conn.dialect();
     let mut shadow = sovereign_migrate::dev::Shadow::create(url, dialect).await?;
+    shadow.conn.set_namespaces(conn.namespaces().to_vec());
     let replayed = sovereign_migrate::dev::replay(&mut shadow.conn, migrations).await;
     shadow.drop().await?;
     let live = conn.introspect().await?;
