@@ -125,6 +125,59 @@ pub fn with_database(url: &str, db: &str) -> String {
     out
 }
 
+/// The same server and database reached as another login: `postgresql://admin:x@h/app` with
+/// `blog` and `pw` gives `postgresql://blog:pw@h/app`. Both are percent-encoded; query
+/// parameters that carry a user or a password are left out (they would override the new ones).
+pub fn with_credentials(url: &str, user: &str, password: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let Some(s) = base.find("://") else {
+        return url.to_string();
+    };
+    let start = s + 3;
+    let end = authority_end(base, start);
+    let authority = &base[start..end];
+    let host = authority
+        .rfind('@')
+        .map_or(authority, |at| &authority[at + 1..]);
+    let mut out = format!(
+        "{}{}:{}@{host}{}",
+        &base[..start],
+        percent_encode(user),
+        percent_encode(password),
+        &base[end..]
+    );
+    let kept: Vec<&str> = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|pair| {
+            let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+            !(secret_param(key)
+                || key.eq_ignore_ascii_case("user")
+                || key.eq_ignore_ascii_case("username"))
+        })
+        .collect();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    out
+}
+
+/// Everything but unreserved characters (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Where the authority (`user:password@host:port`) of a URL ends: at the first `/` after the
 /// last `@`, so a password holding `/` does not end it early.
 fn authority_end(base: &str, start: usize) -> usize {
@@ -229,6 +282,31 @@ pub fn redact_in(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_replace_the_login() {
+        assert_eq!(
+            with_credentials(
+                "postgresql://admin:s3cr3t@db:5432/app?schema=x&password=y",
+                "app_blog",
+                "p w"
+            ),
+            "postgresql://app_blog:p%20w@db:5432/app?schema=x"
+        );
+        assert_eq!(
+            with_credentials("mysql://root@127.0.0.1:3306/app", "app_blog", "pw"),
+            "mysql://app_blog:pw@127.0.0.1:3306/app"
+        );
+        // A password holding `@` and `/`, as users write them unescaped.
+        assert_eq!(
+            with_credentials("postgres://u:p@ss/w@host/db?user=u", "r", "x"),
+            "postgres://r:x@host/db"
+        );
+        assert_eq!(
+            with_credentials("postgres://host", "r", "x"),
+            "postgres://r:x@host"
+        );
+    }
 
     #[test]
     fn sqlite_paths_and_bases() {
