@@ -100,7 +100,7 @@ pub use diff::{diff, diff_summary};
 pub use error::{Diagnosis, Error};
 pub use folder::{read_migrations, Migration};
 pub use lock::{MigrationLock, DEFAULT_LOCK_TIMEOUT};
-pub use provision::{provision_role, Access, ProvisionReport};
+pub use provision::{check_role, provision_role, Access, ProvisionReport};
 pub use push::{push, PushReport};
 pub use step::{Step, TableChange};
 

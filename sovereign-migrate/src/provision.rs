@@ -8,6 +8,11 @@
 //! changed. It runs as the database's owner (the admin URL); the platform's migrations keep
 //! running as that owner. PostgreSQL and MySQL/MariaDB; SQLite has no roles.
 
+use std::collections::BTreeMap;
+
+use sovereign_schema::Schema;
+
+use crate::calculate::sql_schema;
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::sql::{Dialect, QualifiedName};
@@ -20,6 +25,97 @@ pub struct Access {
     /// Tables it reads and writes (`SELECT`, `INSERT`, `UPDATE`, `DELETE`): its own, and the
     /// sequences of their generated keys.
     pub write: Vec<QualifiedName>,
+}
+
+impl Access {
+    /// What plugin `namespace` of a composed schema may do: read the core tables (the models
+    /// and views of the base schema, `owners` lacks them) and write its own (the models `owners`
+    /// gives it); an implicit many-to-many table is written by the plugin that owns either
+    /// side, and read by every plugin when both sides are core. Its views are read-only, and
+    /// other plugins' tables are out of reach.
+    pub fn for_plugin(
+        schema: &Schema,
+        owners: &BTreeMap<String, String>,
+        namespace: &str,
+        dialect: Dialect,
+    ) -> Access {
+        let sql = sql_schema(schema, dialect);
+        let owner = |model: &str| owners.get(model).map(String::as_str);
+        let mut access = Access::default();
+        for t in &sql.tables {
+            let name = QualifiedName {
+                namespace: t.namespace.clone(),
+                name: t.name.clone(),
+            };
+            let model = schema.models.iter().find(|m| {
+                !m.is_view
+                    && m.db_name == t.name
+                    && (t.namespace.is_none() || t.namespace == m.schema)
+            });
+            let (a, b) = match model {
+                Some(m) => (owner(&m.name), owner(&m.name)),
+                None => match schema
+                    .relations
+                    .iter()
+                    .filter_map(|r| r.join_table.as_ref())
+                    .find(|j| j.name == t.name)
+                {
+                    Some(j) => (owner(&j.a_model), owner(&j.b_model)),
+                    None => continue,
+                },
+            };
+            if a == Some(namespace) || b == Some(namespace) {
+                access.write.push(name);
+            } else if a.is_none() && b.is_none() {
+                access.read.push(name);
+            }
+        }
+        let multi = !sql.namespaces.is_empty();
+        for v in schema.models.iter().filter(|m| m.is_view) {
+            if owner(&v.name).is_none_or(|o| o == namespace) {
+                access.read.push(QualifiedName {
+                    namespace: if multi { v.schema.clone() } else { None },
+                    name: v.db_name.clone(),
+                });
+            }
+        }
+        access
+    }
+}
+
+/// The database role of plugin `namespace` on `database`: `<database>_<namespace>`, lower-case,
+/// anything but letters and digits as `_`. Roles are server-wide, so the database's name keeps
+/// two platforms on one server apart. A name longer than the server allows (63 on PostgreSQL,
+/// 32 on MySQL) is cut and ends in a hash of the whole.
+pub fn role_name(database: &str, namespace: &str, dialect: Dialect) -> String {
+    let full: String = format!("{database}_{namespace}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let max = if dialect == Dialect::Mysql { 32 } else { 63 };
+    if full.len() <= max {
+        return full;
+    }
+    // FNV-1a: stable across runs and versions, which the name must be.
+    let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{}_{:08x}", &full[..max - 9], hash as u32)
+}
+
+/// The environment variable that holds plugin `namespace`'s URL on the platform database:
+/// `SOVEREIGN_<NAMESPACE>_DATABASE_URL`, upper-cased, `-` as `_`.
+pub fn url_variable(namespace: &str) -> String {
+    format!(
+        "SOVEREIGN_{}_DATABASE_URL",
+        namespace.to_ascii_uppercase().replace('-', "_")
+    )
 }
 
 /// What provisioning one role did.
@@ -55,7 +151,7 @@ fn wanted(access: &Access, t: &QualifiedName) -> &'static [&'static str] {
 
 /// A role name as the databases accept it: what a namespace may hold (`[a-z0-9_-]`), nothing to
 /// quote away.
-fn check_role(role: &str) -> Result<(), Error> {
+fn check_name(role: &str) -> Result<(), Error> {
     if role.is_empty()
         || role.len() > 63
         || !role
@@ -67,6 +163,13 @@ fn check_role(role: &str) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// One change to a role's grants: in words, and the statement that makes it.
+struct Change {
+    grant: bool,
+    what: String,
+    sql: String,
 }
 
 /// Brings `role` to exactly the grants of `access` on the database of `conn` (which must be
@@ -83,77 +186,193 @@ pub async fn provision_role(
     set_password: bool,
     access: &Access,
 ) -> Result<ProvisionReport, Error> {
-    check_role(role)?;
+    check_name(role)?;
+    let dialect = supported(conn)?;
+    let mut report = ProvisionReport::default();
+    let exists = role_exists(conn, role).await?;
+    let login = match dialect {
+        Dialect::Postgres => format!("ROLE {}", dialect.quote(role)),
+        _ => format!("USER {}@'%'", dialect.string(role)),
+    };
+    let secret = match dialect {
+        Dialect::Postgres => format!("LOGIN PASSWORD {}", dialect.string(password)),
+        _ => format!("IDENTIFIED BY {}", dialect.string(password)),
+    };
+    if !exists {
+        conn.execute_script(&format!("CREATE {login} {secret}"))
+            .await?;
+        report.created = true;
+        report.password_set = true;
+    } else if set_password {
+        let with = if dialect == Dialect::Postgres {
+            "WITH "
+        } else {
+            ""
+        };
+        conn.execute_script(&format!("ALTER {login} {with}{secret}"))
+            .await?;
+        report.password_set = true;
+    }
+    for c in plan(conn, role, true, access).await? {
+        conn.execute_script(&c.sql).await?;
+        if c.grant {
+            report.granted.push(c.what);
+        } else {
+            report.revoked.push(c.what);
+        }
+    }
+    Ok(report)
+}
+
+/// What [`provision_role`] would change, changing nothing: `created` when the role is missing,
+/// and the grants and revocations it would make (`password_set` stays false). An empty report
+/// ([`ProvisionReport::unchanged`]) means the role's grants match `access`.
+///
+/// # Errors
+/// As [`provision_role`].
+pub async fn check_role(
+    conn: &mut Connection,
+    role: &str,
+    access: &Access,
+) -> Result<ProvisionReport, Error> {
+    check_name(role)?;
+    supported(conn)?;
+    let exists = role_exists(conn, role).await?;
+    let mut report = ProvisionReport {
+        created: !exists,
+        ..ProvisionReport::default()
+    };
+    for c in plan(conn, role, exists, access).await? {
+        if c.grant {
+            report.granted.push(c.what);
+        } else {
+            report.revoked.push(c.what);
+        }
+    }
+    Ok(report)
+}
+
+/// The name of the database `conn` is connected to (`current_database()`, `DATABASE()`).
+///
+/// # Errors
+/// The database's error.
+pub async fn current_database(conn: &mut Connection) -> Result<String, Error> {
+    let sql = match conn.dialect() {
+        Dialect::Postgres => "SELECT current_database()::text",
+        Dialect::Mysql => "SELECT CAST(DATABASE() AS CHAR)",
+        Dialect::Sqlite => return Ok("main".into()),
+    };
+    Ok(conn.string(sql).await?.unwrap_or_default())
+}
+
+fn supported(conn: &Connection) -> Result<Dialect, Error> {
     match conn.dialect() {
         Dialect::Sqlite => Err(Error::Unsupported(
             "SQLite has no database roles: every connection to the file may do everything. What isolation SQLite offers is a file of its own: make the plugin dedicated (\"mode\": \"dedicated\" in its plugin.json), so its tables live in their own database file".into(),
         )),
-        Dialect::Postgres => postgres(conn, role, password, set_password, access).await,
-        Dialect::Mysql => mysql(conn, role, password, set_password, access).await,
+        d => Ok(d),
+    }
+}
+
+async fn role_exists(conn: &mut Connection, role: &str) -> Result<bool, Error> {
+    let d = conn.dialect();
+    let sql = match d {
+        Dialect::Postgres => format!(
+            "SELECT COUNT(*)::text FROM pg_roles WHERE rolname = {}",
+            d.string(role)
+        ),
+        _ => format!(
+            "SELECT CAST(COUNT(*) AS CHAR) FROM mysql.user WHERE User = {} AND Host = '%'",
+            d.string(role)
+        ),
+    };
+    Ok(conn.string(&sql).await?.is_some_and(|n| n != "0"))
+}
+
+/// The changes that bring `role`'s grants to `access` (all grants when it does not exist).
+async fn plan(
+    conn: &mut Connection,
+    role: &str,
+    exists: bool,
+    access: &Access,
+) -> Result<Vec<Change>, Error> {
+    match conn.dialect() {
+        Dialect::Postgres => postgres(conn, role, exists, access).await,
+        _ => mysql(conn, role, exists, access).await,
+    }
+}
+
+/// The grants and revocations that take `held` privileges on `target` to `want`.
+fn table_changes(
+    out: &mut Vec<Change>,
+    target: &str,
+    want: &[&str],
+    held: &[&str],
+    to: &str,
+    from: &str,
+) {
+    let grant: Vec<&str> = want.iter().copied().filter(|p| !held.contains(p)).collect();
+    let revoke: Vec<&str> = held.iter().copied().filter(|p| !want.contains(p)).collect();
+    if !grant.is_empty() {
+        out.push(Change {
+            grant: true,
+            what: format!("{} on {target}", grant.join(", ")),
+            sql: format!("GRANT {} ON {target} TO {to}", grant.join(", ")),
+        });
+    }
+    if !revoke.is_empty() {
+        out.push(Change {
+            grant: false,
+            what: format!("{} on {target}", revoke.join(", ")),
+            sql: format!("REVOKE {} ON {target} FROM {from}", revoke.join(", ")),
+        });
     }
 }
 
 async fn postgres(
     conn: &mut Connection,
     role: &str,
-    password: &str,
-    set_password: bool,
+    exists: bool,
     access: &Access,
-) -> Result<ProvisionReport, Error> {
+) -> Result<Vec<Change>, Error> {
     let d = Dialect::Postgres;
     let (q, lit) = (|s: &str| d.quote(s), |s: &str| d.string(s));
-    let mut report = ProvisionReport::default();
-    let exists = conn
-        .string(&format!(
-            "SELECT COUNT(*)::text FROM pg_roles WHERE rolname = {}",
-            lit(role)
-        ))
-        .await?
-        .is_some_and(|n| n != "0");
-    if !exists {
-        conn.execute_script(&format!(
-            "CREATE ROLE {} LOGIN PASSWORD {}",
-            q(role),
-            lit(password)
-        ))
-        .await?;
-        report.created = true;
-        report.password_set = true;
-    } else if set_password {
-        conn.execute_script(&format!(
-            "ALTER ROLE {} WITH LOGIN PASSWORD {}",
-            q(role),
-            lit(password)
-        ))
-        .await?;
-        report.password_set = true;
-    }
-    // Connecting to the database and reaching the schemas of its tables.
-    let database = conn
-        .string("SELECT current_database()")
-        .await?
-        .unwrap_or_default();
+    let mut out = Vec::new();
+    // A privilege the role holds; none when it does not exist yet.
+    let holds = |check: String| {
+        if exists {
+            format!("SELECT ({check})::text")
+        } else {
+            "SELECT 'false'".to_string()
+        }
+    };
+    let database = current_database(conn).await?;
     let can_connect = conn
-        .string(&format!(
-            "SELECT has_database_privilege({}, current_database(), 'CONNECT')::text",
+        .string(&holds(format!(
+            "has_database_privilege({}, current_database(), 'CONNECT')",
             lit(role)
-        ))
+        )))
         .await?;
     if can_connect.as_deref() != Some("true") {
-        conn.execute_script(&format!(
-            "GRANT CONNECT ON DATABASE {} TO {}",
-            q(&database),
-            q(role)
-        ))
-        .await?;
-        report
-            .granted
-            .push(format!("CONNECT on database {}", q(&database)));
+        out.push(Change {
+            grant: true,
+            what: format!("CONNECT on database {}", q(&database)),
+            sql: format!("GRANT CONNECT ON DATABASE {} TO {}", q(&database), q(role)),
+        });
     }
     let current_schema = conn
-        .string("SELECT current_schema()")
+        .string("SELECT current_schema()::text")
         .await?
         .unwrap_or_else(|| "public".into());
+    // Names in the current schema are unqualified on both sides.
+    let norm = |t: &QualifiedName| QualifiedName {
+        namespace: t.namespace.clone().filter(|n| *n != current_schema),
+        name: t.name.clone(),
+    };
+    let access = Access {
+        read: access.read.iter().map(norm).collect(),
+        write: access.write.iter().map(norm).collect(),
+    };
     let mut schemas: Vec<String> = access
         .read
         .iter()
@@ -164,20 +383,23 @@ async fn postgres(
                 .unwrap_or_else(|| current_schema.clone())
         })
         .collect();
+    schemas.push(current_schema.clone());
     schemas.sort();
     schemas.dedup();
     for s in &schemas {
         let usage = conn
-            .string(&format!(
-                "SELECT has_schema_privilege({}, {}, 'USAGE')::text",
+            .string(&holds(format!(
+                "has_schema_privilege({}, {}, 'USAGE')",
                 lit(role),
                 lit(s)
-            ))
+            )))
             .await?;
         if usage.as_deref() != Some("true") {
-            conn.execute_script(&format!("GRANT USAGE ON SCHEMA {} TO {}", q(s), q(role)))
-                .await?;
-            report.granted.push(format!("USAGE on schema {}", q(s)));
+            out.push(Change {
+                grant: true,
+                what: format!("USAGE on schema {}", q(s)),
+                sql: format!("GRANT USAGE ON SCHEMA {} TO {}", q(s), q(role)),
+            });
         }
     }
     // Every table of those schemas (the history included): its grants brought to `wanted`.
@@ -191,165 +413,200 @@ async fn postgres(
             "SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname IN ({list}) ORDER BY 1, 2"
         ))
         .await?;
-    let have = conn
-        .strings(&format!(
+    let have = if exists {
+        conn.strings(&format!(
             "SELECT table_schema::text, table_name::text, privilege_type::text FROM information_schema.table_privileges WHERE grantee = {}",
             lit(role)
         ))
-        .await?;
+        .await?
+    } else {
+        Vec::new()
+    };
     for t in &tables {
         let name = QualifiedName {
             namespace: (t[0] != current_schema).then(|| t[0].clone()),
             name: t[1].clone(),
         };
-        let target = d.qualified(Some(&t[0]), &t[1]);
-        let want = wanted(access, &name);
         let held: Vec<&str> = have
             .iter()
             .filter(|h| h[0] == t[0] && h[1] == t[1])
             .map(|h| h[2].as_str())
             .collect();
-        let grant: Vec<&str> = want.iter().copied().filter(|p| !held.contains(p)).collect();
-        let revoke: Vec<&str> = held.iter().copied().filter(|p| !want.contains(p)).collect();
-        if !grant.is_empty() {
-            conn.execute_script(&format!(
-                "GRANT {} ON TABLE {target} TO {}",
-                grant.join(", "),
-                q(role)
-            ))
-            .await?;
-            report
-                .granted
-                .push(format!("{} on {target}", grant.join(", ")));
-        }
-        if !revoke.is_empty() {
-            conn.execute_script(&format!(
-                "REVOKE {} ON TABLE {target} FROM {}",
-                revoke.join(", "),
-                q(role)
-            ))
-            .await?;
-            report
-                .revoked
-                .push(format!("{} on {target}", revoke.join(", ")));
-        }
+        let target = format!("TABLE {}", d.qualified(Some(&t[0]), &t[1]));
+        table_changes(
+            &mut out,
+            &target,
+            wanted(&access, &name),
+            &held,
+            &q(role),
+            &q(role),
+        );
     }
     // The sequences behind generated keys: usable for the tables it writes, not otherwise.
+    let held = if exists {
+        format!(
+            "has_sequence_privilege({}, s.oid, 'USAGE')::text",
+            lit(role)
+        )
+    } else {
+        "'false'".to_string()
+    };
     let sequences = conn
         .strings(&format!(
-            "SELECT n.nspname::text, s.relname::text, t.relname::text, has_sequence_privilege({}, s.oid, 'USAGE')::text \
+            "SELECT n.nspname::text, s.relname::text, tn.nspname::text, t.relname::text, {held} \
              FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace \
              JOIN pg_depend dep ON dep.objid = s.oid AND dep.deptype IN ('a', 'i') \
-             JOIN pg_class t ON t.oid = dep.refobjid \
-             WHERE s.relkind = 'S' AND n.nspname IN ({list}) ORDER BY 1, 2",
-            lit(role)
+             JOIN pg_class t ON t.oid = dep.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
+             WHERE s.relkind = 'S' AND n.nspname IN ({list}) ORDER BY 1, 2"
         ))
         .await?;
     for s in &sequences {
         let table = QualifiedName {
-            namespace: (s[0] != current_schema).then(|| s[0].clone()),
-            name: s[2].clone(),
+            namespace: (s[2] != current_schema).then(|| s[2].clone()),
+            name: s[3].clone(),
         };
         let target = d.qualified(Some(&s[0]), &s[1]);
         let want = access.write.contains(&table);
-        let held = s[3] == "true";
+        let held = s[4] == "true";
         if want && !held {
-            conn.execute_script(&format!(
-                "GRANT USAGE, SELECT ON SEQUENCE {target} TO {}",
-                q(role)
-            ))
-            .await?;
-            report
-                .granted
-                .push(format!("USAGE, SELECT on sequence {target}"));
+            out.push(Change {
+                grant: true,
+                what: format!("USAGE, SELECT on sequence {target}"),
+                sql: format!("GRANT USAGE, SELECT ON SEQUENCE {target} TO {}", q(role)),
+            });
         } else if !want && held {
-            conn.execute_script(&format!("REVOKE ALL ON SEQUENCE {target} FROM {}", q(role)))
-                .await?;
-            report.revoked.push(format!("ALL on sequence {target}"));
+            out.push(Change {
+                grant: false,
+                what: format!("ALL on sequence {target}"),
+                sql: format!("REVOKE ALL ON SEQUENCE {target} FROM {}", q(role)),
+            });
         }
     }
-    Ok(report)
+    Ok(out)
 }
 
 async fn mysql(
     conn: &mut Connection,
     role: &str,
-    password: &str,
-    set_password: bool,
+    exists: bool,
     access: &Access,
-) -> Result<ProvisionReport, Error> {
+) -> Result<Vec<Change>, Error> {
     let d = Dialect::Mysql;
-    let lit = |s: &str| d.string(s);
-    let account = format!("{}@'%'", lit(role));
-    let mut report = ProvisionReport::default();
-    let exists = conn
-        .string(&format!(
-            "SELECT CAST(COUNT(*) AS CHAR) FROM mysql.user WHERE User = {} AND Host = '%'",
-            lit(role)
-        ))
-        .await?
-        .is_some_and(|n| n != "0");
-    if !exists {
-        conn.execute_script(&format!(
-            "CREATE USER {account} IDENTIFIED BY {}",
-            lit(password)
-        ))
-        .await?;
-        report.created = true;
-        report.password_set = true;
-    } else if set_password {
-        conn.execute_script(&format!(
-            "ALTER USER {account} IDENTIFIED BY {}",
-            lit(password)
-        ))
-        .await?;
-        report.password_set = true;
-    }
-    let database = conn.string("SELECT DATABASE()").await?.unwrap_or_default();
+    let account = format!("{}@'%'", d.string(role));
+    let database = current_database(conn).await?;
     let tables = conn
         .strings("SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")
         .await?;
-    let grantee = format!("'{role}'@'%'");
-    let have = conn
-        .strings(&format!(
+    let have = if exists {
+        conn.strings(&format!(
             "SELECT CAST(TABLE_NAME AS CHAR), CAST(PRIVILEGE_TYPE AS CHAR) FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = DATABASE() AND GRANTEE = {}",
-            lit(&grantee)
+            d.string(&format!("'{role}'@'%'"))
         ))
-        .await?;
+        .await?
+    } else {
+        Vec::new()
+    };
+    let mut out = Vec::new();
     for t in &tables {
         let name = QualifiedName {
             namespace: None,
             name: t[0].clone(),
         };
-        let target = format!("{}.{}", d.quote(&database), d.quote(&t[0]));
-        let want = wanted(access, &name);
         let held: Vec<&str> = have
             .iter()
             .filter(|h| h[0] == t[0])
             .map(|h| h[1].as_str())
             .collect();
-        let grant: Vec<&str> = want.iter().copied().filter(|p| !held.contains(p)).collect();
-        let revoke: Vec<&str> = held.iter().copied().filter(|p| !want.contains(p)).collect();
-        if !grant.is_empty() {
-            conn.execute_script(&format!(
-                "GRANT {} ON {target} TO {account}",
-                grant.join(", ")
-            ))
-            .await?;
-            report
-                .granted
-                .push(format!("{} on {target}", grant.join(", ")));
-        }
-        if !revoke.is_empty() {
-            conn.execute_script(&format!(
-                "REVOKE {} ON {target} FROM {account}",
-                revoke.join(", ")
-            ))
-            .await?;
-            report
-                .revoked
-                .push(format!("{} on {target}", revoke.join(", ")));
-        }
+        let target = format!("{}.{}", d.quote(&database), d.quote(&t[0]));
+        table_changes(
+            &mut out,
+            &target,
+            wanted(access, &name),
+            &held,
+            &account,
+            &account,
+        );
     }
-    Ok(report)
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[QualifiedName]) -> Vec<&str> {
+        v.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    #[test]
+    fn a_plugin_reads_core_and_writes_its_own() {
+        let text = r#"
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+model User {
+  id    Int    @id
+  posts Post[]
+  roles Role[]
+}
+model Role {
+  id    Int    @id
+  users User[]
+}
+model Post {
+  id     Int   @id @default(autoincrement())
+  author User  @relation(fields: [authorId], references: [id])
+  authorId Int
+  tags   Tag[]
+  @@map("blog_posts")
+}
+model Tag {
+  id    Int    @id
+  posts Post[]
+}
+model Order {
+  id Int @id
+}
+"#;
+        let (schema, _) = sovereign_schema::check("schema.prisma", text).unwrap();
+        let owners: BTreeMap<String, String> =
+            [("Post", "blog"), ("Tag", "blog"), ("Order", "shop")]
+                .into_iter()
+                .map(|(m, o)| (m.to_string(), o.to_string()))
+                .collect();
+        let blog = Access::for_plugin(&schema, &owners, "blog", Dialect::Postgres);
+        assert_eq!(names(&blog.read), ["User", "Role", "_RoleToUser"]);
+        assert_eq!(names(&blog.write), ["blog_posts", "Tag", "_PostToTag"]);
+        let shop = Access::for_plugin(&schema, &owners, "shop", Dialect::Postgres);
+        assert_eq!(names(&shop.write), ["Order"]);
+        assert!(!names(&shop.read).contains(&"blog_posts"));
+    }
+
+    #[test]
+    fn role_names_fit_the_server() {
+        assert_eq!(
+            role_name("app", "blog-posts", Dialect::Postgres),
+            "app_blog_posts"
+        );
+        assert_eq!(role_name("My-App", "blog", Dialect::Mysql), "my_app_blog");
+        let long = role_name(
+            "a_rather_long_platform_database_name",
+            "analytics",
+            Dialect::Mysql,
+        );
+        assert_eq!(long.len(), 32);
+        assert_ne!(
+            long,
+            role_name(
+                "a_rather_long_platform_database_name",
+                "analytics2",
+                Dialect::Mysql
+            )
+        );
+        assert_eq!(
+            url_variable("blog-posts"),
+            "SOVEREIGN_BLOG_POSTS_DATABASE_URL"
+        );
+    }
 }

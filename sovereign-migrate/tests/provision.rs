@@ -5,7 +5,7 @@
 
 use sovereign_migrate::sql::QualifiedName;
 use sovereign_migrate::url::with_credentials;
-use sovereign_migrate::{provision_role, Access, Connection, Dialect, Error};
+use sovereign_migrate::{check_role, provision_role, Access, Connection, Dialect, Error};
 use sovereign_test_support::{Server, SqliteFile, TestDb};
 
 fn table(name: &str) -> QualifiedName {
@@ -229,6 +229,13 @@ async fn roles_isolate_plugins(server: Server) {
         read: vec![table("User")],
         write: vec![table("blog_Tag")],
     };
+    let pending = check_role(&mut admin, &blog, &grown).await.unwrap();
+    assert!(
+        pending.granted.iter().any(|g| g.contains("blog_Tag"))
+            && pending.revoked.iter().any(|g| g.contains("blog_Post"))
+            && !pending.created,
+        "{pending:?}"
+    );
     let third = provision_role(&mut admin, &blog, "ignored", false, &grown)
         .await
         .unwrap();
@@ -249,6 +256,18 @@ async fn roles_isolate_plugins(server: Server) {
     denied(
         try_sql(&blog_url, &format!("SELECT * FROM {}", q("blog_Post"))).await,
         "a table taken away",
+    );
+
+    assert!(check_role(&mut admin, &blog, &grown)
+        .await
+        .unwrap()
+        .unchanged());
+    let unknown = check_role(&mut admin, &format!("{}_none", db.name), &grown)
+        .await
+        .unwrap();
+    assert!(
+        unknown.created && !unknown.granted.is_empty(),
+        "{unknown:?}"
     );
 
     // A lost password is set again when asked (a rotation). The test servers may trust local
