@@ -158,6 +158,77 @@ impl Datasource {
         Database::connect_relative(&self.url()?, self.base_dir()).await
     }
 
+    /// The embedded migrations that the database at `url` has not applied, in order, read from
+    /// its migration history (`_prisma_migrations`): one query, no lock, nothing written. None
+    /// when the database gets the schema pushed instead (another provider than the migrations',
+    /// or no migrations), since it then has no history to compare.
+    ///
+    /// # Errors
+    /// The database cannot be reached, or its history cannot be read.
+    pub async fn missing_migrations(&self, url: &str) -> Result<Vec<&'static str>> {
+        let url = sovereign_migrate::url::with_base(url, self.base_dir());
+        if self.migrations.is_empty() || provider_of(&url).unwrap_or(self.provider) != self.provider
+        {
+            return Ok(Vec::new());
+        }
+        let read = |e: &dyn std::fmt::Display| {
+            Error::new(
+                ErrorKind::Connection,
+                format!("reading the migration history of {}: {e}", redact(&url)),
+            )
+        };
+        if sovereign_migrate::url::sqlite_file(&url).is_some_and(|f| !Path::new(f).exists()) {
+            // A SQLite file that does not exist has applied nothing; do not create it here.
+            return Ok(self.migrations.iter().map(|(name, _)| *name).collect());
+        }
+        let mut conn = sovereign_migrate::Connection::connect(&url)
+            .await
+            .map_err(|e| read(&e))?;
+        let applied: Vec<String> = if conn.has_history_table().await.map_err(|e| read(&e))? {
+            conn.history()
+                .await
+                .map_err(|e| read(&e))?
+                .into_iter()
+                .filter(|h| h.finished && !h.rolled_back)
+                .map(|h| h.name)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(self
+            .migrations
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !applied.iter().any(|a| a == name))
+            .collect())
+    }
+
+    /// Refuses a database that has not applied every migration this binary embeds, naming them
+    /// and `command`, which applies them: the first query would otherwise fail on a missing
+    /// table or column. `what` names the database in the message.
+    pub(crate) async fn require_migrations(
+        &self,
+        url: &str,
+        what: &str,
+        command: &str,
+    ) -> Result<()> {
+        let missing = self.missing_migrations(url).await?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let n = missing.len();
+        Err(Error::new(
+            ErrorKind::Configuration,
+            format!(
+                "{what} is behind this build: {n} migration{} the binary was built with {} not applied: {}. Apply {} with `{command}`, or start the host with `deploy_migrations(true)`",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                missing.join(", "),
+                if n == 1 { "it" } else { "them" },
+            ),
+        ))
+    }
+
     /// Brings the database at `url` up to date with the default options (see
     /// [`Datasource::deploy_with`]).
     ///

@@ -196,6 +196,7 @@ pub struct Host {
     composed: &'static [&'static str],
     data_dir: Option<PathBuf>,
     deploy: bool,
+    check: bool,
     migrate: sovereign_migrate::MigrateOptions,
     registered: BTreeMap<&'static str, Mode>,
     log: Vec<String>,
@@ -216,6 +217,7 @@ pub struct HostBuilder {
     url: Option<String>,
     data_dir: Option<PathBuf>,
     deploy: bool,
+    skip_migration_check: bool,
     migrate: sovereign_migrate::MigrateOptions,
 }
 
@@ -236,8 +238,20 @@ impl HostBuilder {
 
     /// Apply the embedded migrations of the platform and of each dedicated plugin as they are
     /// connected (default: false).
+    ///
+    /// Without it, each database is checked instead (one read of its migration history): one
+    /// that has not applied every migration the binary embeds is refused, with the missing
+    /// migrations and the command that applies them, before a query fails on a missing column.
     pub fn deploy_migrations(mut self, on: bool) -> Self {
         self.deploy = on;
+        self
+    }
+
+    /// Check at start-up that each database has applied the migrations the binary embeds
+    /// (default: true; see [`HostBuilder::deploy_migrations`]). Turn it off for a database whose
+    /// history lives elsewhere.
+    pub fn check_migrations(mut self, on: bool) -> Self {
+        self.skip_migration_check = !on;
         self
     }
 
@@ -283,6 +297,10 @@ impl HostBuilder {
                 .await
                 .map_err(|e| e.context("migrating the platform database"))?;
             log.push(format!("platform database: {done}"));
+        } else if !self.skip_migration_check {
+            datasource
+                .require_migrations(&url, "the platform database", "sovereign migrate deploy")
+                .await?;
         }
         let shared = Database::connect_relative(&url, datasource.base_dir())
             .await
@@ -292,6 +310,7 @@ impl HostBuilder {
             composed: composed_plugins,
             data_dir: self.data_dir,
             deploy: self.deploy,
+            check: !self.skip_migration_check,
             migrate: self.migrate,
             registered: BTreeMap::new(),
             log,
@@ -407,6 +426,13 @@ impl Host {
                         m.namespace,
                         provider_of(&url).unwrap_or(ds.provider)
                     ));
+                } else if self.check {
+                    ds.require_migrations(
+                        &url,
+                        &format!("the database of plugin \"{}\"", m.namespace),
+                        &format!("plugin-db-manage deploy {}", m.namespace),
+                    )
+                    .await?;
                 }
                 Some(
                     Database::connect_relative(&url, ds.base_dir())
