@@ -494,17 +494,35 @@ fn model(models: &[ClientModel<'_>], cm: &ClientModel<'_>, options: &ClientOptio
             pub mod #name { ::sovereign::__field!(Data, #i, #ty, #arg; #(#caps)*); }
         }
     });
-    let rel_mods = relations.iter().enumerate().map(|(i, rf)| {
+    let rel_mods = cm.relations.iter().enumerate().map(|(i, r)| {
+        let rf = r.field;
         let name = ident(&snake_case(&rf.name));
         let target = ident(&snake_case(&rf.target));
-        let arity = match rf.arity {
-            Arity::List => quote!(many),
-            Arity::Optional => quote!(optional),
-            Arity::Required => quote!(one),
+        let target_model = &models[r.target];
+        let arity = match (&r.link, rf.arity) {
+            (Link::Join { .. }, _) => quote!(join),
+            (_, Arity::List) => quote!(many),
+            (Link::Owner { .. }, Arity::Required) => quote!(one),
+            (Link::Owner { .. }, Arity::Optional) => quote!(optional),
+            // The related model holds the foreign key: can it be unlinked?
+            (Link::Inverse { fields, .. }, _)
+                if fields
+                    .iter()
+                    .all(|&f| target_model.fields[f].field.arity == Arity::Optional) =>
+            {
+                quote!(back_optional)
+            }
+            _ => quote!(back),
         };
+        // A nested create takes the related model's create arguments, but the relation back
+        // here (the nested write links it).
+        let args = create_args(target_model)
+            .into_iter()
+            .filter(|a| Some(a.name) != r.back)
+            .map(|a| a.ident);
         let i = usize_lit(i);
         quote! {
-            pub mod #name { ::sovereign::__relation!(#arity Data, #i, super::super::#target::Data, #name); }
+            pub mod #name { ::sovereign::__relation!(#arity Data, #i, #target, #name; #(#args)*); }
         }
     });
     // Compound uniques (and a compound id): `user::name_email(a, b)`.
@@ -588,57 +606,90 @@ fn model(models: &[ClientModel<'_>], cm: &ClientModel<'_>, options: &ClientOptio
     }
 }
 
-/// The writable accessor: `create` takes the required fields, the rest are setters.
-fn writable_actions(cm: &ClientModel<'_>, fields: &[FieldInfo]) -> TokenStream {
-    // Foreign-key fields of relations this model owns are set through the relation in `create`.
+/// A required argument of `create`: a required field without a default, or a required
+/// relation whose foreign key has none (given as a connect), in schema order.
+struct CreateArg<'s> {
+    /// Where it is in the schema (for the order).
+    start: usize,
+    /// The schema name.
+    name: &'s str,
+    ident: Ident,
+    /// The field's number, or `None` for a relation.
+    field: Option<usize>,
+}
+
+/// The required arguments of `cm`'s `create`, in schema order: its required fields without a
+/// default, but foreign keys, which a required relation gives as a connect.
+fn create_args<'s>(cm: &ClientModel<'s>) -> Vec<CreateArg<'s>> {
     let fk_fields = cm.foreign_keys();
-    let needs_value =
-        |f: &ScalarField| f.arity == Arity::Required && f.default.is_none() && !f.updated_at;
-    // Required arguments in schema order: (span start, name, type, setter).
-    type Arg = (usize, Ident, TokenStream, TokenStream);
-    let mut checked: Vec<Arg> = Vec::new();
-    let mut unchecked: Vec<Arg> = Vec::new();
-    for (i, fi) in fields.iter().enumerate() {
-        let f = fi.field;
-        if !needs_value(f) {
-            continue;
+    let mut args = Vec::new();
+    for (i, cf) in cm.fields.iter().enumerate() {
+        if needs_value(cf.field) && !fk_fields.contains(&i) {
+            args.push(CreateArg {
+                start: cf.field.span.start,
+                name: &cf.field.name,
+                ident: ident(&snake_case(&cf.field.name)),
+                field: Some(i),
+            });
         }
-        let name = ident(&snake_case(&f.name));
-        let entry = (
-            f.span.start,
-            name.clone(),
-            fi.rust.clone(),
-            quote!(#name::set),
-        );
-        if !fk_fields.contains(&i) {
-            checked.push(entry.clone());
-        }
-        unchecked.push(entry);
     }
     for r in &cm.relations {
         let Link::Owner { fields: fks, .. } = &r.link else {
             continue;
         };
-        let required_fk = fks.iter().any(|&i| needs_value(fields[i].field));
+        let required_fk = fks.iter().any(|&i| needs_value(cm.fields[i].field));
         if r.field.arity == Arity::Required && required_fk {
-            let name = ident(&snake_case(&r.field.name));
-            let target = ident(&snake_case(&r.field.target));
-            checked.push((
-                r.field.span.start,
-                name.clone(),
-                quote!(super::#target::UniqueWhereParam),
-                quote!(#name::connect),
-            ));
+            args.push(CreateArg {
+                start: r.field.span.start,
+                name: &r.field.name,
+                ident: ident(&snake_case(&r.field.name)),
+                field: None,
+            });
         }
     }
-    checked.sort_by_key(|e| e.0);
+    args.sort_by_key(|a| a.start);
+    args
+}
+
+/// A field a create must be given a value for.
+fn needs_value(f: &ScalarField) -> bool {
+    f.arity == Arity::Required && f.default.is_none() && !f.updated_at
+}
+
+/// The writable accessor: `create` takes the required fields, the rest are setters.
+fn writable_actions(cm: &ClientModel<'_>, fields: &[FieldInfo]) -> TokenStream {
+    let checked = create_args(cm).into_iter().map(|a| {
+        let n = a.ident;
+        match a.field {
+            Some(i) => {
+                let ty = &fields[i].rust;
+                quote!(#n: #ty = #n::set)
+            }
+            None => {
+                let target = cm
+                    .relations
+                    .iter()
+                    .find(|r| r.field.name == a.name)
+                    .map(|r| ident(&snake_case(&r.field.target)));
+                quote!(#n: super::#target::UniqueWhereParam = #n::connect)
+            }
+        }
+    });
+    // Foreign keys as values: every required field without a default.
+    let mut unchecked: Vec<(usize, TokenStream)> = Vec::new();
+    for fi in fields {
+        let f = fi.field;
+        if needs_value(f) {
+            let name = ident(&snake_case(&f.name));
+            let ty = &fi.rust;
+            unchecked.push((f.span.start, quote!(#name: #ty = #name::set)));
+        }
+    }
     unchecked.sort_by_key(|e| e.0);
-    let arg = |(_, n, t, set): &Arg| quote!(#n: #t = #set);
-    let c_args = checked.iter().map(arg);
-    let u_args = unchecked.iter().map(arg);
+    let u_args = unchecked.into_iter().map(|(_, t)| t);
     quote! {
         impl ::sovereign::Writable for Data {}
-        ::sovereign::__actions!(Data; create(#(#c_args),*); unchecked(#(#u_args),*));
+        ::sovereign::__actions!(Data; create(#(#checked),*); unchecked(#(#u_args),*));
     }
 }
 

@@ -39,6 +39,12 @@ macro_rules! __field {
         pub fn order(d: $crate::Direction) -> $crate::OrderBy<$M> {
             $crate::OrderBy::new($i, d)
         }
+        #[doc(hidden)]
+        pub type Arg = $V;
+        #[doc(hidden)]
+        pub fn arg(v: Arg) -> $crate::Set<$M> {
+            set(v)
+        }
         $($crate::__field!(@$cap $M, $i, $T, $V);)*
     };
     (@eq $M:ty, $i:expr, $T:ty, $V:ty) => {
@@ -166,90 +172,296 @@ macro_rules! __list_field {
 
 /// The functions of a relation field's module (generated code calls this).
 ///
-/// `one`: required to-one; `optional`: optional to-one; `many`: a list relation.
+/// The arms, by how the two models are linked: `one` (this model holds a required foreign key:
+/// `post.author`), `optional` (an optional one: `user.mentor`), `back` and `back_optional` (the
+/// related model holds the foreign key of a to-one relation, required or optional there:
+/// `user.profile`), `many` (a one-to-many relation) and `join` (an implicit many-to-many one).
+/// Then this model's data type, the relation's
+/// number, the related model's module, the field, and after `;` the required arguments of a
+/// nested `create` (the related model's `create` arguments but the relation back here).
+///
+/// Nested writes that write the related model's table are bounded by `for<'a> C: Writable`:
+/// a bound without a generic parameter, checked where the function is called, so a plugin that
+/// writes a core model through a relation gets `Writable`'s message there, while the module
+/// itself always compiles.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __relation {
-    (one $P:ty, $r:expr, $C:ty, $field:ident) => {
+    (one $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
         #[allow(unused_imports)]
         use super::*;
         impl $P {
             /// The related record; an error when the query did not fetch it.
-            pub fn $field(&self) -> ::std::result::Result<&$C, $crate::RelationNotFetched> {
+            pub fn $field(
+                &self,
+            ) -> ::std::result::Result<&super::super::$t::Data, $crate::RelationNotFetched> {
                 $crate::fetched(&self.$field, stringify!($field)).map(|b| &**b)
             }
         }
         /// Fetches the related record with the query (`.with(...)`).
-        pub fn fetch() -> $crate::Fetch<$P, $C> {
+        pub fn fetch() -> $crate::Fetch<$P, super::super::$t::Data> {
             $crate::Fetch::new($r, |p, v| p.$field = v.into_iter().next().map(Box::new), vec![])
         }
-        $crate::__relation!(@to_one $P, $r, $C);
+        $crate::__relation!(@to_one $P, $r, $t; $($a)*);
+        /// Links the record `u` selects.
+        pub fn connect(u: $crate::Unique<super::super::$t::Data>) -> $crate::Set<$P> {
+            $crate::Set::connect($r, vec![u])
+        }
+        #[doc(hidden)]
+        pub type Arg = $crate::Unique<super::super::$t::Data>;
+        #[doc(hidden)]
+        pub fn arg(u: Arg) -> $crate::Set<$P> {
+            connect(u)
+        }
     };
-    (optional $P:ty, $r:expr, $C:ty, $field:ident) => {
-        #[allow(unused_imports)]
-        use super::*;
-        impl $P {
-            /// The related record, if any; an error when the query did not fetch it.
-            pub fn $field(&self) -> ::std::result::Result<Option<&$C>, $crate::RelationNotFetched> {
-                $crate::fetched(&self.$field, stringify!($field)).map(|o| o.as_deref())
-            }
+    (optional $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
+        $crate::__relation!(@optional $P, $r, $t, $field);
+        $crate::__relation!(@to_one $P, $r, $t; $($a)*);
+        /// Links the record `u` selects.
+        pub fn connect(u: $crate::Unique<super::super::$t::Data>) -> $crate::Set<$P> {
+            $crate::Set::connect($r, vec![u])
         }
-        /// Fetches the related record with the query (`.with(...)`).
-        pub fn fetch() -> $crate::Fetch<$P, $C> {
-            $crate::Fetch::new($r, |p, v| p.$field = Some(v.into_iter().next().map(Box::new)), vec![])
-        }
-        $crate::__relation!(@to_one $P, $r, $C);
         /// Unlinks the related record (sets the foreign key to NULL).
         pub fn disconnect() -> $crate::Set<$P> {
-            $crate::Set::disconnect::<$C>($r, None)
+            $crate::Set::disconnect::<super::super::$t::Data>($r, None)
+        }
+        $crate::__relation!(@delete_one $P, $r, $t);
+    };
+    (back $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
+        $crate::__relation!(@optional $P, $r, $t, $field);
+        $crate::__relation!(@to_one $P, $r, $t; $($a)*);
+        $crate::__relation!(@connect_back $P, $r, $t);
+        $crate::__relation!(@delete_one $P, $r, $t);
+    };
+    (back_optional $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
+        $crate::__relation!(@optional $P, $r, $t, $field);
+        $crate::__relation!(@to_one $P, $r, $t; $($a)*);
+        $crate::__relation!(@connect_back $P, $r, $t);
+        $crate::__relation!(@delete_one $P, $r, $t);
+        /// Unlinks the related record (sets its foreign key to NULL).
+        pub fn disconnect() -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::disconnect::<super::super::$t::Data>($r, None)
         }
     };
-    (many $P:ty, $r:expr, $C:ty, $field:ident) => {
+    (many $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
+        $crate::__relation!(@many $P, $r, $t, $field; $($a)*);
+        /// Creates related records, linked to this one, in one statement.
+        pub fn create_many(rows: Vec<Create>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::create_many($r, rows.into_iter().map(create_sets).collect())
+        }
+    };
+    // An implicit many-to-many relation: as in Prisma, no `create_many`.
+    (join $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
+        $crate::__relation!(@many $P, $r, $t, $field; $($a)*);
+    };
+    (@many $P:ty, $r:expr, $t:ident, $field:ident; $($a:ident)*) => {
         #[allow(unused_imports)]
         use super::*;
         impl $P {
             /// The related records; an error when the query did not fetch them.
-            pub fn $field(&self) -> ::std::result::Result<&Vec<$C>, $crate::RelationNotFetched> {
+            pub fn $field(
+                &self,
+            ) -> ::std::result::Result<&Vec<super::super::$t::Data>, $crate::RelationNotFetched> {
                 $crate::fetched(&self.$field, stringify!($field))
             }
         }
         /// Fetches the related records matching `w` with the query (`.with(...)`).
-        pub fn fetch(w: Vec<$crate::Where<$C>>) -> $crate::Fetch<$P, $C> {
+        pub fn fetch(
+            w: Vec<$crate::Where<super::super::$t::Data>>,
+        ) -> $crate::Fetch<$P, super::super::$t::Data> {
             $crate::Fetch::new($r, |p, v| p.$field = Some(v), w)
         }
         /// At least one related record matches all of `w`.
-        pub fn some(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+        pub fn some(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::Some, w)
         }
         /// Every related record matches all of `w` (true when there are none).
-        pub fn every(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+        pub fn every(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::Every, w)
         }
         /// No related record matches all of `w`.
-        pub fn none(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+        pub fn none(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::None, w)
         }
+        $crate::__relation!(@create $P, $r, $t; $($a)*);
         /// Links the records `u` selects.
-        pub fn connect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
+        pub fn connect(u: Vec<$crate::Unique<super::super::$t::Data>>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
             $crate::Set::connect($r, u)
         }
-        /// Unlinks the records `u` selects.
-        pub fn disconnect(u: Vec<$crate::Unique<$C>>) -> $crate::Set<$P> {
+        /// Links the record `u` selects, or creates it from `create` when there is none.
+        pub fn connect_or_create(
+            u: $crate::Unique<super::super::$t::Data>,
+            create: Create,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::connect_or_create($r, u, create_sets(create))
+        }
+        /// Unlinks the records `u` selects (a required foreign key cannot be unlinked).
+        pub fn disconnect(u: Vec<$crate::Unique<super::super::$t::Data>>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
             $crate::Set::disconnect($r, Some(u))
         }
+        /// Links exactly the records `u` selects: the others linked now are unlinked.
+        pub fn set(u: Vec<$crate::Unique<super::super::$t::Data>>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::set_related($r, u)
+        }
+        /// Changes the linked record `u` selects.
+        pub fn update(
+            u: $crate::Unique<super::super::$t::Data>,
+            params: Vec<$crate::Set<super::super::$t::Data>>,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::update_related($r, Some(u), params)
+        }
+        /// Changes the linked record `u` selects, or creates (and links) it from `create`.
+        pub fn upsert(
+            u: $crate::Unique<super::super::$t::Data>,
+            create: Create,
+            update: Vec<$crate::Set<super::super::$t::Data>>,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::upsert_related($r, Some(u), create_sets(create), update)
+        }
+        /// Deletes the linked records `u` selects; each must be linked.
+        pub fn delete(u: Vec<$crate::Unique<super::super::$t::Data>>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::delete_related($r, Some(u))
+        }
+        /// Changes every linked record matching all of `w`.
+        pub fn update_many(
+            w: Vec<$crate::Where<super::super::$t::Data>>,
+            params: Vec<$crate::Set<super::super::$t::Data>>,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::update_many_related($r, w, params)
+        }
+        /// Deletes every linked record matching all of `w`.
+        pub fn delete_many(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::delete_many_related($r, w)
+        }
     };
-    (@to_one $P:ty, $r:expr, $C:ty) => {
+    (@optional $P:ty, $r:expr, $t:ident, $field:ident) => {
+        #[allow(unused_imports)]
+        use super::*;
+        impl $P {
+            /// The related record, if any; an error when the query did not fetch it.
+            pub fn $field(
+                &self,
+            ) -> ::std::result::Result<Option<&super::super::$t::Data>, $crate::RelationNotFetched>
+            {
+                $crate::fetched(&self.$field, stringify!($field)).map(|o| o.as_deref())
+            }
+        }
+        /// Fetches the related record with the query (`.with(...)`).
+        pub fn fetch() -> $crate::Fetch<$P, super::super::$t::Data> {
+            $crate::Fetch::new(
+                $r,
+                |p, v| p.$field = Some(v.into_iter().next().map(Box::new)),
+                vec![],
+            )
+        }
+    };
+    (@create $P:ty, $r:expr, $t:ident; $($a:ident)*) => {
+        /// The required arguments of a nested create, then the other setters.
+        pub type Create = ($(super::super::$t::$a::Arg,)* Vec<$crate::Set<super::super::$t::Data>>);
+        fn create_sets(
+            ($($a,)* mut params): Create,
+        ) -> Vec<$crate::Set<super::super::$t::Data>> {
+            params.splice(0..0, [$(super::super::$t::$a::arg($a)),*]);
+            params
+        }
+        /// Creates a related record (linked to this one): its required fields, then setters.
+        pub fn create(
+            $($a: super::super::$t::$a::Arg,)*
+            params: Vec<$crate::Set<super::super::$t::Data>>,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::create($r, create_sets(($($a,)* params)))
+        }
+    };
+    (@to_one $P:ty, $r:expr, $t:ident; $($a:ident)*) => {
         /// The related record exists and matches all of `w`.
-        pub fn is(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+        pub fn is(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::Is, w)
         }
         /// The related record does not match all of `w`, or there is none.
-        pub fn is_not(w: Vec<$crate::Where<$C>>) -> $crate::Where<$P> {
+        pub fn is_not(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::IsNot, w)
         }
-        /// Links the record `u` selects.
-        pub fn connect(u: $crate::Unique<$C>) -> $crate::Set<$P> {
+        $crate::__relation!(@create $P, $r, $t; $($a)*);
+        /// Links the record `u` selects, or creates it from `create` when there is none.
+        pub fn connect_or_create(
+            u: $crate::Unique<super::super::$t::Data>,
+            create: Create,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::connect_or_create($r, u, create_sets(create))
+        }
+        /// Changes the related record.
+        pub fn update(params: Vec<$crate::Set<super::super::$t::Data>>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::update_related($r, None, params)
+        }
+        /// Changes the related record, or creates (and links) one from `create`.
+        pub fn upsert(
+            create: Create,
+            update: Vec<$crate::Set<super::super::$t::Data>>,
+        ) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::upsert_related($r, None, create_sets(create), update)
+        }
+    };
+    (@connect_back $P:ty, $r:expr, $t:ident) => {
+        /// Links the record `u` selects (the one linked before is unlinked).
+        pub fn connect(u: $crate::Unique<super::super::$t::Data>) -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
             $crate::Set::connect($r, vec![u])
+        }
+    };
+    (@delete_one $P:ty, $r:expr, $t:ident) => {
+        /// Deletes the related record.
+        pub fn delete() -> $crate::Set<$P>
+        where
+            for<'a> super::super::$t::Data: $crate::Writable,
+        {
+            $crate::Set::delete_related::<super::super::$t::Data>($r, None)
         }
     };
 }

@@ -23,6 +23,18 @@ pub enum ErrorKind {
         /// The constraint name, where the database names it.
         constraint: Option<String>,
     },
+    /// A nested write would leave a record without the related record its required relation
+    /// needs (Prisma's P2014): disconnecting it, or replacing it by another.
+    RequiredRelationViolation {
+        /// The relation field, as `Model.field`.
+        relation: String,
+    },
+    /// A nested `delete` named a record that exists but is not linked to this one (Prisma's
+    /// P2017).
+    RecordsNotConnected {
+        /// The relation field, as `Model.field`.
+        relation: String,
+    },
     /// A required column was given no value.
     NullViolation {
         /// The column, where the database names it.

@@ -256,11 +256,41 @@ pub enum SetOp {
 
 #[derive(Debug, Clone)]
 pub(crate) enum SetKind {
+    /// A change to scalar field number `.0`.
     Field(usize, SetOp),
-    /// Link to the record the filter selects (or several, for to-many relations).
-    Connect(usize, Vec<Filter>),
-    /// Unlink: a to-one relation entirely; the selected records of a to-many relation.
-    Disconnect(usize, Option<Vec<Filter>>),
+    /// A nested write through relation number `.0`.
+    Relation(usize, Nested),
+}
+
+/// A nested write through one relation: what Prisma's nested `create`, `connect`, ... do.
+/// Setters and filters are untyped, numbered in the related model's metadata.
+#[derive(Debug, Clone)]
+pub(crate) enum Nested {
+    /// Creates a related record from its setters.
+    Create(Vec<SetKind>),
+    /// Creates related records in one statement (a one-to-many relation only).
+    CreateMany(Vec<Vec<SetKind>>),
+    /// Links the records the unique filters select (one, for a to-one relation).
+    Connect(Vec<Filter>),
+    /// Links the record the unique filter selects, or creates it from the setters.
+    ConnectOrCreate(Filter, Vec<SetKind>),
+    /// Unlinks the selected records of a to-many relation (`Some`), or the related record of
+    /// a to-one relation (`None`).
+    Disconnect(Option<Vec<Filter>>),
+    /// Links exactly the selected records (a to-many relation), unlinking the others.
+    Set(Vec<Filter>),
+    /// Changes the related record the unique filter selects among the linked ones (`Some`), or
+    /// the related record of a to-one relation (`None`).
+    Update(Option<Filter>, Vec<SetKind>),
+    /// Changes that related record, or creates it (and links it) when there is none.
+    Upsert(Option<Filter>, Vec<SetKind>, Vec<SetKind>),
+    /// Deletes the selected linked records (`Some`), or the related record of a to-one
+    /// relation (`None`).
+    Delete(Option<Vec<Filter>>),
+    /// Changes every linked record matching all of the filters.
+    UpdateMany(Vec<Filter>, Vec<SetKind>),
+    /// Deletes every linked record matching all of the filters.
+    DeleteMany(Vec<Filter>),
 }
 
 /// A change to one field or relation of `M`, for `create`, `update` and friends.
@@ -284,6 +314,17 @@ impl<M> std::fmt::Debug for Set<M> {
     }
 }
 
+fn kinds<C>(sets: Vec<Set<C>>) -> Vec<SetKind> {
+    sets.into_iter().map(|s| s.kind).collect()
+}
+
+fn uniques<C>(u: Vec<Unique<C>>) -> Vec<Filter> {
+    u.into_iter().map(|u| u.filter).collect()
+}
+
+// The constructors the generated relation modules call (`post::author::connect(...)`): each
+// takes the related model's typed setters and filters, so a nested write names the related
+// model's fields, and keeps them untyped.
 impl<M> Set<M> {
     fn of(kind: SetKind) -> Self {
         Set {
@@ -291,22 +332,72 @@ impl<M> Set<M> {
             _m: PhantomData,
         }
     }
+    fn nested(rel: usize, n: Nested) -> Self {
+        Self::of(SetKind::Relation(rel, n))
+    }
     #[doc(hidden)]
     pub fn field(field: usize, op: SetOp) -> Self {
         Self::of(SetKind::Field(field, op))
     }
     #[doc(hidden)]
-    pub fn connect<C>(rel: usize, targets: Vec<Unique<C>>) -> Self {
-        Self::of(SetKind::Connect(
+    pub fn create<C>(rel: usize, sets: Vec<Set<C>>) -> Self {
+        Self::nested(rel, Nested::Create(kinds(sets)))
+    }
+    #[doc(hidden)]
+    pub fn create_many<C>(rel: usize, rows: Vec<Vec<Set<C>>>) -> Self {
+        Self::nested(
             rel,
-            targets.into_iter().map(|u| u.filter).collect(),
-        ))
+            Nested::CreateMany(rows.into_iter().map(kinds).collect()),
+        )
+    }
+    #[doc(hidden)]
+    pub fn connect<C>(rel: usize, targets: Vec<Unique<C>>) -> Self {
+        Self::nested(rel, Nested::Connect(uniques(targets)))
+    }
+    #[doc(hidden)]
+    pub fn connect_or_create<C>(rel: usize, target: Unique<C>, create: Vec<Set<C>>) -> Self {
+        Self::nested(rel, Nested::ConnectOrCreate(target.filter, kinds(create)))
     }
     #[doc(hidden)]
     pub fn disconnect<C>(rel: usize, targets: Option<Vec<Unique<C>>>) -> Self {
-        Self::of(SetKind::Disconnect(
+        Self::nested(rel, Nested::Disconnect(targets.map(uniques)))
+    }
+    #[doc(hidden)]
+    pub fn set_related<C>(rel: usize, targets: Vec<Unique<C>>) -> Self {
+        Self::nested(rel, Nested::Set(uniques(targets)))
+    }
+    #[doc(hidden)]
+    pub fn update_related<C>(rel: usize, target: Option<Unique<C>>, sets: Vec<Set<C>>) -> Self {
+        Self::nested(rel, Nested::Update(target.map(|u| u.filter), kinds(sets)))
+    }
+    #[doc(hidden)]
+    pub fn upsert_related<C>(
+        rel: usize,
+        target: Option<Unique<C>>,
+        create: Vec<Set<C>>,
+        update: Vec<Set<C>>,
+    ) -> Self {
+        Self::nested(
             rel,
-            targets.map(|t| t.into_iter().map(|u| u.filter).collect()),
-        ))
+            Nested::Upsert(target.map(|u| u.filter), kinds(create), kinds(update)),
+        )
+    }
+    #[doc(hidden)]
+    pub fn delete_related<C>(rel: usize, targets: Option<Vec<Unique<C>>>) -> Self {
+        Self::nested(rel, Nested::Delete(targets.map(uniques)))
+    }
+    #[doc(hidden)]
+    pub fn update_many_related<C>(rel: usize, filters: Vec<Where<C>>, sets: Vec<Set<C>>) -> Self {
+        Self::nested(
+            rel,
+            Nested::UpdateMany(filters.into_iter().map(|w| w.filter).collect(), kinds(sets)),
+        )
+    }
+    #[doc(hidden)]
+    pub fn delete_many_related<C>(rel: usize, filters: Vec<Where<C>>) -> Self {
+        Self::nested(
+            rel,
+            Nested::DeleteMany(filters.into_iter().map(|w| w.filter).collect()),
+        )
     }
 }

@@ -75,7 +75,7 @@
 //! #         pub mod title { ::sovereign::__field!(Data, 1, String, String; eq cmp str); }
 //! #         pub mod author_id { ::sovereign::__field!(Data, 2, i32, i32; eq cmp num); }
 //! #         pub mod author {
-//! #             ::sovereign::__relation!(one Data, 0, super::super::user::Data, author);
+//! #             ::sovereign::__relation!(one Data, 0, user, author; name);
 //! #         }
 //! #     }
 //! #     __s::__client!(PrismaClient, DATASOURCE, { user: user::Actions, post: post::Actions });

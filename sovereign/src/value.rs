@@ -660,13 +660,43 @@ pub(crate) fn decode_key(r: &mut Reader<'_>, kind: Kind) -> Result<Key> {
     })
 }
 
-/// Decodes one key column of the given kind as a value to bind (a connected record's key).
-pub(crate) fn decode_key_value(r: &mut Reader<'_>, kind: Kind) -> Result<Value> {
-    Ok(match kind {
-        Kind::Int => Value::Int(Some(r.next::<i32>()?)),
-        Kind::BigInt => Value::BigInt(Some(r.next::<i64>()?)),
-        Kind::Bytes => Value::Bytes(Some(r.next::<Vec<u8>>()?)),
-        _ => Value::String(Some(r.next::<String>()?)),
+/// Decodes a column of field `f` as a value to bind: the untyped rows of nested writes.
+pub(crate) fn decode_value(r: &mut Reader<'_>, f: &crate::meta::FieldMeta) -> Result<Value> {
+    if f.list {
+        use sea_query::ArrayType as T;
+        fn arr<E: Into<Value>>(ty: T, v: Vec<E>) -> Value {
+            Value::Array(ty, Some(Box::new(v.into_iter().map(Into::into).collect())))
+        }
+        return Ok(match f.kind {
+            Kind::Int => arr(T::Int, r.next::<Vec<i32>>()?),
+            Kind::BigInt => arr(T::BigInt, r.next::<Vec<i64>>()?),
+            Kind::Float => arr(T::Double, r.next::<Vec<f64>>()?),
+            Kind::Decimal => arr(T::Decimal, r.next::<Vec<Decimal>>()?),
+            Kind::Boolean => arr(T::Bool, r.next::<Vec<bool>>()?),
+            Kind::DateTime => arr(
+                T::ChronoDateTimeWithTimeZone,
+                r.next::<Vec<DateTime<FixedOffset>>>()?,
+            ),
+            _ => arr(T::String, r.next::<Vec<String>>()?),
+        });
+    }
+    Ok(match f.kind {
+        Kind::Int => Value::Int(r.next()?),
+        Kind::BigInt => Value::BigInt(r.next()?),
+        Kind::Float => Value::Double(r.next()?),
+        Kind::Decimal => Value::Decimal(r.next()?),
+        Kind::String => Value::String(r.next()?),
+        Kind::Boolean => Value::Bool(r.next()?),
+        Kind::DateTime => Value::ChronoDateTimeWithTimeZone(r.next()?),
+        Kind::Json => Value::Json(r.next::<Option<serde_json::Value>>()?.map(Box::new)),
+        Kind::Bytes => Value::Bytes(r.next()?),
+        Kind::Enum(t) => match r.next::<Option<String>>()? {
+            Some(label) => Value::Enum(sea_query::OptionEnum::Some(Box::new(sea_query::Enum {
+                type_name: t.into(),
+                value: label.into(),
+            }))),
+            None => null_enum(t),
+        },
     })
 }
 

@@ -72,7 +72,7 @@ pub mod tenant {
         ::sovereign::__field!(Data, 3, DateTime, DateTime; eq cmp);
     }
     pub mod users {
-        ::sovereign::__relation!(many Data, 0, super::super::user::Data, users);
+        ::sovereign::__relation!(many Data, 0, user, users; email);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -169,10 +169,10 @@ pub mod user {
         ::sovereign::__field!(Data, 6, DateTime, DateTime; eq cmp);
     }
     pub mod tenant {
-        ::sovereign::__relation!(one Data, 0, super::super::tenant::Data, tenant);
+        ::sovereign::__relation!(one Data, 0, tenant, tenant; slug name);
     }
     pub mod sessions {
-        ::sovereign::__relation!(many Data, 1, super::super::session::Data, sessions);
+        ::sovereign::__relation!(many Data, 1, session, sessions; expires_at);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -231,7 +231,7 @@ pub mod session {
         ::sovereign::__field!(Data, 2, DateTime, DateTime; eq cmp);
     }
     pub mod user {
-        ::sovereign::__relation!(one Data, 0, super::super::user::Data, user);
+        ::sovereign::__relation!(one Data, 0, user, user; email tenant);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;

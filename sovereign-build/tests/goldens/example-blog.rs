@@ -72,7 +72,7 @@ pub mod tenant {
         ::sovereign::__field!(Data, 3, DateTime, DateTime; eq cmp);
     }
     pub mod users {
-        ::sovereign::__relation!(many Data, 0, super::super::user::Data, users);
+        ::sovereign::__relation!(many Data, 0, user, users; email);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -178,13 +178,13 @@ pub mod user {
         ::sovereign::__field!(Data, 6, DateTime, DateTime; eq cmp);
     }
     pub mod tenant {
-        ::sovereign::__relation!(one Data, 0, super::super::tenant::Data, tenant);
+        ::sovereign::__relation!(one Data, 0, tenant, tenant; slug name);
     }
     pub mod sessions {
-        ::sovereign::__relation!(many Data, 1, super::super::session::Data, sessions);
+        ::sovereign::__relation!(many Data, 1, session, sessions; expires_at);
     }
     pub mod posts {
-        ::sovereign::__relation!(many Data, 2, super::super::post::Data, posts);
+        ::sovereign::__relation!(many Data, 2, post, posts; slug title body);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -243,7 +243,7 @@ pub mod session {
         ::sovereign::__field!(Data, 2, DateTime, DateTime; eq cmp);
     }
     pub mod user {
-        ::sovereign::__relation!(one Data, 0, super::super::user::Data, user);
+        ::sovereign::__relation!(one Data, 0, user, user; email tenant);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -338,10 +338,10 @@ pub mod post {
         ::sovereign::__field!(Data, 6, String, String; eq cmp str);
     }
     pub mod author {
-        ::sovereign::__relation!(one Data, 0, super::super::user::Data, author);
+        ::sovereign::__relation!(one Data, 0, user, author; email tenant);
     }
     pub mod tags {
-        ::sovereign::__relation!(many Data, 1, super::super::post_tag::Data, tags);
+        ::sovereign::__relation!(many Data, 1, post_tag, tags; tag);
     }
     impl ::sovereign::Writable for Data {}
     ::sovereign::__actions!(
@@ -400,7 +400,7 @@ pub mod post_tag {
         ::sovereign::__field!(Data, 1, String, String; eq cmp str);
     }
     pub mod post {
-        ::sovereign::__relation!(one Data, 0, super::super::post::Data, post);
+        ::sovereign::__relation!(one Data, 0, post, post; slug title body author);
     }
     pub fn post_id_tag<W: From<UniqueWhereParam>>(
         post_id: impl Into<i32>,
@@ -428,7 +428,9 @@ pub static DATASOURCE: ::sovereign::Datasource = ::sovereign::Datasource {
     provider: "sqlite",
     env: Some("DATABASE_URL"),
     url: "",
-    schema: "",
+    schema: include_str!(
+        "$OUT_DIR/blog/sovereign/blog/schema.prisma"
+    ),
     migrations: &[],
     base: ::std::sync::OnceLock::new(),
 };

@@ -76,7 +76,7 @@ pub mod tenant {
         ::sovereign::__field!(Data, 3, DateTime, DateTime; eq cmp);
     }
     pub mod users {
-        ::sovereign::__relation!(many Data, 0, super::super::user::Data, users);
+        ::sovereign::__relation!(many Data, 0, user, users; email);
     }
     impl ::sovereign::Writable for Data {}
     ::sovereign::__actions!(
@@ -194,16 +194,16 @@ pub mod user {
         ::sovereign::__field!(Data, 6, DateTime, DateTime; eq cmp);
     }
     pub mod tenant {
-        ::sovereign::__relation!(one Data, 0, super::super::tenant::Data, tenant);
+        ::sovereign::__relation!(one Data, 0, tenant, tenant; slug name);
     }
     pub mod sessions {
-        ::sovereign::__relation!(many Data, 1, super::super::session::Data, sessions);
+        ::sovereign::__relation!(many Data, 1, session, sessions; expires_at);
     }
     pub mod posts {
-        ::sovereign::__relation!(many Data, 2, super::super::post::Data, posts);
+        ::sovereign::__relation!(many Data, 2, post, posts; slug title body);
     }
     pub mod tasks {
-        ::sovereign::__relation!(many Data, 3, super::super::task::Data, tasks);
+        ::sovereign::__relation!(many Data, 3, task, tasks; tenant_id number title);
     }
     impl ::sovereign::Writable for Data {}
     ::sovereign::__actions!(
@@ -266,7 +266,7 @@ pub mod session {
         ::sovereign::__field!(Data, 2, DateTime, DateTime; eq cmp);
     }
     pub mod user {
-        ::sovereign::__relation!(one Data, 0, super::super::user::Data, user);
+        ::sovereign::__relation!(one Data, 0, user, user; email tenant);
     }
     impl ::sovereign::Writable for Data {}
     ::sovereign::__actions!(
@@ -365,10 +365,10 @@ pub mod post {
         ::sovereign::__field!(Data, 6, String, String; eq cmp str);
     }
     pub mod author {
-        ::sovereign::__relation!(one Data, 0, super::super::user::Data, author);
+        ::sovereign::__relation!(one Data, 0, user, author; email tenant);
     }
     pub mod tags {
-        ::sovereign::__relation!(many Data, 1, super::super::post_tag::Data, tags);
+        ::sovereign::__relation!(many Data, 1, post_tag, tags; tag);
     }
     impl ::sovereign::Writable for Data {}
     ::sovereign::__actions!(
@@ -427,7 +427,7 @@ pub mod post_tag {
         ::sovereign::__field!(Data, 1, String, String; eq cmp str);
     }
     pub mod post {
-        ::sovereign::__relation!(one Data, 0, super::super::post::Data, post);
+        ::sovereign::__relation!(one Data, 0, post, post; slug title body author);
     }
     pub fn post_id_tag<W: From<UniqueWhereParam>>(
         post_id: impl Into<i32>,
@@ -524,7 +524,7 @@ pub mod task {
         ::sovereign::__field!(Data, 5, String, Option < String >; eq cmp str null);
     }
     pub mod assignee {
-        ::sovereign::__relation!(optional Data, 0, super::super::user::Data, assignee);
+        ::sovereign::__relation!(optional Data, 0, user, assignee; email tenant);
     }
     pub fn tenant_id_number<W: From<UniqueWhereParam>>(
         tenant_id: impl Into<i32>,

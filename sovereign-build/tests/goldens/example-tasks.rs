@@ -76,7 +76,7 @@ pub mod tenant {
         ::sovereign::__field!(Data, 3, DateTime, DateTime; eq cmp);
     }
     pub mod users {
-        ::sovereign::__relation!(many Data, 0, super::super::user::Data, users);
+        ::sovereign::__relation!(many Data, 0, user, users; email);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -182,13 +182,13 @@ pub mod user {
         ::sovereign::__field!(Data, 6, DateTime, DateTime; eq cmp);
     }
     pub mod tenant {
-        ::sovereign::__relation!(one Data, 0, super::super::tenant::Data, tenant);
+        ::sovereign::__relation!(one Data, 0, tenant, tenant; slug name);
     }
     pub mod sessions {
-        ::sovereign::__relation!(many Data, 1, super::super::session::Data, sessions);
+        ::sovereign::__relation!(many Data, 1, session, sessions; expires_at);
     }
     pub mod tasks {
-        ::sovereign::__relation!(many Data, 2, super::super::task::Data, tasks);
+        ::sovereign::__relation!(many Data, 2, task, tasks; tenant_id number title);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -247,7 +247,7 @@ pub mod session {
         ::sovereign::__field!(Data, 2, DateTime, DateTime; eq cmp);
     }
     pub mod user {
-        ::sovereign::__relation!(one Data, 0, super::super::user::Data, user);
+        ::sovereign::__relation!(one Data, 0, user, user; email tenant);
     }
     /// Read-only access: this model belongs to the platform.
     pub type Actions = ::sovereign::ReadActions<Data>;
@@ -328,7 +328,7 @@ pub mod task {
         ::sovereign::__field!(Data, 5, String, Option < String >; eq cmp str null);
     }
     pub mod assignee {
-        ::sovereign::__relation!(optional Data, 0, super::super::user::Data, assignee);
+        ::sovereign::__relation!(optional Data, 0, user, assignee; email tenant);
     }
     pub fn tenant_id_number<W: From<UniqueWhereParam>>(
         tenant_id: impl Into<i32>,
@@ -357,7 +357,9 @@ pub static DATASOURCE: ::sovereign::Datasource = ::sovereign::Datasource {
     provider: "sqlite",
     env: Some("DATABASE_URL"),
     url: "",
-    schema: "",
+    schema: include_str!(
+        "$OUT_DIR/tasks/sovereign/tasks/schema.prisma"
+    ),
     migrations: &[],
     base: ::std::sync::OnceLock::new(),
 };

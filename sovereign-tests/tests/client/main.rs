@@ -2,13 +2,14 @@
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
 //! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`],
-//! [`reads`]).
+//! [`reads`], [`nested`]).
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod filters;
 mod lists;
+mod nested;
 mod reads;
 mod relations;
 mod scalars;
@@ -18,6 +19,7 @@ mod writes;
 use common::TestDb;
 use filters::{filters, paging};
 use lists::lists;
+use nested::nested;
 use reads::or_throw;
 use relations::{compound, relation_filters, relations};
 use scalars::{scalars, strings};
@@ -98,6 +100,7 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .await
         .map_err(|e| format!("semantics: {e}"))?;
     or_throw(c).await.map_err(|e| format!("or_throw: {e}"))?;
+    nested(c).await.map_err(|e| format!("nested: {e}"))?;
     Ok(())
 }
 

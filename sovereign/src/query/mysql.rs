@@ -12,16 +12,20 @@ use crate::alias::ROOT;
 use crate::db::{Conn, Done};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Op};
-use crate::meta::Kind;
-use crate::query::plan::{connect_error, pk_filter, Plan};
-use crate::query::read::{find_one, locate};
-use crate::query::traits::Model;
+use crate::meta::{Kind, ModelMeta};
+use crate::query::plan::Plan;
+use crate::query::read::{find_record, locate_record};
+use crate::query::record::{pk_filter, Record};
 use crate::sql::{self, Cond};
 
 /// The row an INSERT of `plan` just created, found by its primary key: given in the plan, or
 /// the id the database generated.
-pub(crate) async fn read_back<M: Model>(conn: &Conn, plan: &Plan, done: &Done) -> Result<M> {
-    let meta = M::META;
+pub(crate) async fn read_back<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    plan: &Plan,
+    done: &Done,
+) -> Result<R> {
     let mut key = Vec::new();
     for &pk in meta.primary_key {
         let v = match plan.given.iter().find(|(f, _)| *f == pk) {
@@ -42,27 +46,25 @@ pub(crate) async fn read_back<M: Model>(conn: &Conn, plan: &Plan, done: &Done) -
         };
         key.push(Filter::Field(pk, Op::Equals(v)));
     }
-    find_one(conn, &Filter::And(key), &[])
+    find_record(conn, meta, &Filter::And(key))
         .await?
         .ok_or_else(|| Error::not_found(meta.name, "create"))
 }
 
 /// Runs `q` (the UPDATE of `plan`'s columns, without a WHERE) on the record `filter` selects,
 /// by its primary key, and reads the record back (by its new key, if the update changed it).
-pub(crate) async fn update_by_key<M: Model>(
+pub(crate) async fn update_by_key<R: Record>(
     conn: &Conn,
+    meta: &'static ModelMeta,
     filter: &Filter,
     mut q: UpdateStatement,
     plan: &Plan,
-) -> Result<M> {
-    let meta = M::META;
+) -> Result<R> {
     let backend = conn.backend();
-    let found = locate::<M>(conn, filter, "update").await?;
-    let pk = pk_filter(&found);
+    let found: R = locate_record(conn, meta, filter, "update").await?;
+    let pk = pk_filter(meta, &found);
     q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(&pk)));
-    conn.execute(sql::build(&q, backend), Some(meta))
-        .await
-        .map_err(|e| connect_error(e, plan, meta.name))?;
+    conn.execute(sql::build(&q, backend), Some(meta)).await?;
     // The primary key itself may have changed.
     let mut key = Vec::new();
     for &f in meta.primary_key {
@@ -70,23 +72,23 @@ pub(crate) async fn update_by_key<M: Model>(
             .given
             .iter()
             .find(|(g, _)| *g == f)
-            .map_or_else(|| found.value(f), |(_, v)| v.clone());
+            .map_or_else(|| found.get(f), |(_, v)| v.clone());
         key.push(Filter::Field(f, Op::Equals(v)));
     }
-    locate::<M>(conn, &Filter::And(key), "update").await
+    locate_record(conn, meta, &Filter::And(key), "update").await
 }
 
 /// Runs `q` (a DELETE without a WHERE) on the record `filter` selects, by its primary key;
 /// returns the record as it was.
-pub(crate) async fn delete_by_key<M: Model>(
+pub(crate) async fn delete_by_key<R: Record>(
     conn: &Conn,
+    meta: &'static ModelMeta,
     filter: &Filter,
     mut q: DeleteStatement,
-) -> Result<M> {
-    let meta = M::META;
+) -> Result<R> {
     let backend = conn.backend();
-    let found = locate::<M>(conn, filter, "delete").await?;
-    let pk = pk_filter(&found);
+    let found: R = locate_record(conn, meta, filter, "delete").await?;
+    let pk = pk_filter(meta, &found);
     q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(&pk)));
     conn.execute(sql::build(&q, backend), Some(meta)).await?;
     Ok(found)

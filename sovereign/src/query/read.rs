@@ -9,7 +9,9 @@ use crate::cache;
 use crate::db::Conn;
 use crate::error::{Error, Result};
 use crate::filter::{Filter, OrderBy, Unique};
+use crate::meta::ModelMeta;
 use crate::query::find::{self, select_fields, FindArgs};
+use crate::query::record::Record;
 use crate::query::traits::{Load, Model};
 use crate::sql::{self, Cond};
 use crate::value::Reader;
@@ -328,13 +330,7 @@ pub(crate) async fn find_one<M: Model>(
     filter: &Filter,
     with: &[Box<dyn Load<M>>],
 ) -> Result<Option<M>> {
-    let backend = conn.backend();
-    let stmt = cache::unique_select(M::META, backend, filter, || {
-        let mut q = sql::select_all(M::META);
-        q.cond_where(Cond { backend }.all(M::META, T0, ROOT, std::slice::from_ref(filter)));
-        sql::build(&q, backend)
-    });
-    let Some(row) = conn.fetch_optional(stmt, Some(M::META), M::decode).await? else {
+    let Some(row) = find_record::<M>(conn, M::META, filter).await? else {
         return Ok(None);
     };
     if with.is_empty() {
@@ -347,12 +343,34 @@ pub(crate) async fn find_one<M: Model>(
     Ok(Some(row))
 }
 
+/// The record of `meta` that `filter` selects (a unique filter, or the first match), typed or
+/// untyped.
+pub(crate) async fn find_record<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+) -> Result<Option<R>> {
+    let backend = conn.backend();
+    let stmt = cache::unique_select(meta, backend, filter, || {
+        let mut q = sql::select_all(meta);
+        q.cond_where(Cond { backend }.all(meta, T0, ROOT, std::slice::from_ref(filter)));
+        sql::build(&q, backend)
+    });
+    conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
+        .await
+}
+
 /// The record a unique write selects (an `update` with nothing to set, or on MySQL before
 /// the write); [`ErrorKind::RecordNotFound`](crate::ErrorKind::RecordNotFound) if none.
-pub(crate) async fn locate<M: Model>(conn: &Conn, filter: &Filter, action: &str) -> Result<M> {
-    find_one::<M>(conn, filter, &[])
+pub(crate) async fn locate_record<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+    action: &str,
+) -> Result<R> {
+    find_record(conn, meta, filter)
         .await?
-        .ok_or_else(|| Error::not_found(M::META.name, action))
+        .ok_or_else(|| Error::not_found(meta.name, action))
 }
 
 /// `find_unique(...).select(...)`.

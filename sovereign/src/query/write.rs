@@ -1,60 +1,26 @@
 //! Writes: `create`, `create_many`, `update`, `update_many`, `upsert`, `delete` and
-//! `delete_many`, and what makes a model writable.
+//! `delete_many`. A write without nested writes is one statement (two on MySQL, in a
+//! transaction); with nested writes, [`nested`](super::nested) plans and runs it in one
+//! transaction.
 
 use std::marker::PhantomData;
 
-use sea_query::{Expr, Query};
+use sea_query::Query;
 
 use crate::alias::ROOT;
-use crate::cache;
-use crate::db::{Conn, Dialect};
+use crate::db::Conn;
 use crate::error::{Error, ErrorKind, Result};
-use crate::filter::{Filter, Set};
+use crate::filter::{Filter, Nested, Set, SetKind};
+use crate::meta::Link;
 use crate::query::mysql;
-use crate::query::plan::{after, connect_error, plan, resolve_lookups, Plan};
-use crate::query::read::{find_one, locate, Count};
+use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
+use crate::query::plan::{has_relations, plan};
+use crate::query::read::Count;
 use crate::query::traits::{BoxFuture, Model};
 use crate::sql::{self, Cond};
 
-/// Inserts the row of `plan` (its nested connects looked up first) and returns it as stored.
-async fn insert<M: Model>(conn: &Conn, plan: &mut Plan) -> Result<M> {
-    let meta = M::META;
-    let backend = conn.backend();
-    resolve_lookups::<M>(conn, plan).await?;
-    let plan = &*plan;
-    let returning = backend.returning();
-    let build = || -> Result<crate::db::Stmt> {
-        let mut q = Query::insert();
-        q.into_table(meta.table);
-        if plan.columns.is_empty() {
-            q.or_default_values();
-        } else {
-            q.columns(plan.columns.iter().map(|(f, _)| meta.fields[*f].column));
-            q.values(plan.columns.iter().map(|(_, e)| e.clone()))
-                .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
-        }
-        if returning {
-            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
-        }
-        Ok(sql::build(&q, backend))
-    };
-    let stmt = cache::insert_values(meta, backend, &plan.columns, build)?;
-    if returning {
-        let row = conn
-            .fetch_optional(stmt, Some(meta), M::decode)
-            .await
-            .map_err(|e| connect_error(e, plan, meta.name))?;
-        return row.ok_or_else(|| Error::not_found(meta.name, "create"));
-    }
-    let done = conn
-        .execute(stmt, Some(meta))
-        .await
-        .map_err(|e| connect_error(e, plan, meta.name))?;
-    mysql::read_back(conn, plan, &done).await
-}
-
 /// Runs `f` in a transaction unless `conn` already is one (or `needed` is false).
-async fn atomically<'a, T, F>(conn: &Conn, needed: bool, f: F) -> Result<T>
+pub(crate) async fn atomically<'a, T, F>(conn: &Conn, needed: bool, f: F) -> Result<T>
 where
     F: FnOnce(Conn) -> BoxFuture<'a, Result<T>>,
 {
@@ -74,6 +40,10 @@ where
     }
 }
 
+fn kinds<M>(sets: Vec<Set<M>>) -> Vec<SetKind> {
+    sets.into_iter().map(|s| s.kind).collect()
+}
+
 /// `create(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Create<M> {
@@ -82,23 +52,21 @@ pub struct Create<M> {
 }
 
 impl<M: Model> Create<M> {
-    /// Inserts the record (and its nested connects, in one transaction) and returns it as
-    /// stored.
+    /// Inserts the record, with its nested writes in one transaction, and returns it as stored.
     ///
     /// # Errors
-    /// A constraint the record violates, or a nested connect that finds nothing
-    /// ([`ErrorKind::RecordNotFound`]).
+    /// A constraint the record violates; a nested connect that finds nothing
+    /// ([`ErrorKind::RecordNotFound`]); the other errors of nested writes (see the crate's
+    /// README). Nothing is written then.
     pub async fn exec(self) -> Result<M> {
-        let plan = plan::<M>(self.conn.backend(), self.sets, true)?;
-        let needed = !plan.after.is_empty() || !plan.lookups.is_empty();
-        atomically(&self.conn, needed, move |conn| {
-            Box::pin(async move {
-                let conn = &conn;
-                let mut plan = plan;
-                let row = insert::<M>(conn, &mut plan).await?;
-                after(conn, &row, plan.after).await?;
-                Ok(row)
-            })
+        let meta = M::META;
+        let sets = kinds(self.sets);
+        if !has_relations(&sets) {
+            let plan = plan(meta, self.conn.backend(), sets, true);
+            return insert_row(&self.conn, meta, &plan).await;
+        }
+        atomically(&self.conn, true, move |conn| {
+            Box::pin(async move { nested::create(&conn, meta, sets).await })
         })
         .await
     }
@@ -123,115 +91,51 @@ impl<M: Model> CreateMany<M> {
     /// many were inserted.
     ///
     /// # Errors
-    /// A constraint a row violates (none is inserted then), or a row that connects a list
-    /// relation ([`ErrorKind::Configuration`]).
+    /// A constraint a row violates (none is inserted then), or a nested write other than a
+    /// connect of a relation whose foreign key the model holds ([`ErrorKind::Configuration`]).
     pub async fn exec(self) -> Result<i64> {
         let meta = M::META;
-        let backend = self.conn.backend();
-        // Rows with the same columns go into one statement.
-        let mut groups: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
-        for sets in self.rows {
-            let mut p = plan::<M>(backend, sets, true)?;
-            if !p.after.is_empty() {
-                return Err(Error::new(
-                    ErrorKind::Configuration,
-                    format!(
-                        "create_many on {} cannot connect list relations; use create",
-                        meta.name
-                    ),
-                ));
-            }
-            p.columns.sort_by_key(|(f, _)| *f);
-            let cols: Vec<usize> = p.columns.iter().map(|(f, _)| *f).collect();
-            let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
-            match groups.iter_mut().find(|(c, _)| *c == cols) {
-                Some((_, rows)) => rows.push(vals),
-                None => groups.push((cols, vec![vals])),
-            }
-        }
-        let limit = match backend {
-            Dialect::Sqlite => 32_766,
-            _ => 65_535,
-        };
-        let mut total = 0i64;
+        let skip = self.skip_duplicates;
+        let rows: Vec<Vec<SetKind>> = self.rows.into_iter().map(kinds).collect();
         atomically(&self.conn, true, move |conn| {
             Box::pin(async move {
                 let conn = &conn;
-                for (cols, rows) in groups {
-                    let per = (limit / cols.len().max(1)).max(1);
-                    for chunk in rows.chunks(per) {
-                        let mut q = Query::insert();
-                        q.into_table(meta.table);
-                        if cols.is_empty() {
-                            q.or_default_values();
-                        } else {
-                            q.columns(cols.iter().map(|&f| meta.fields[f].column));
-                        }
-                        for r in chunk {
-                            if !cols.is_empty() {
-                                q.values(r.iter().cloned()).map_err(|e| {
-                                    Error::new(ErrorKind::Configuration, e.to_string())
-                                })?;
-                            }
-                        }
-                        if self.skip_duplicates && backend != Dialect::Mysql {
-                            q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
-                        }
-                        let stmt = if self.skip_duplicates {
-                            sql::insert_ignoring(&q, backend)
-                        } else {
-                            sql::build(&q, backend)
-                        };
-                        let done = conn.execute(stmt, Some(meta)).await?;
-                        total += done.rows as i64;
-                    }
+                let mut plans = Vec::with_capacity(rows.len());
+                for sets in rows {
+                    let mut p = plan(meta, conn.backend(), sets, true);
+                    only_connects(meta, &p.relations, "create_many", "create")?;
+                    owner_side(conn, meta, &mut p, true, None).await?;
+                    plans.push(p);
                 }
-                Ok(total)
+                Ok(insert_many(conn, meta, plans, skip).await? as i64)
             })
         })
         .await
     }
 }
 
-async fn update_one<M: Model>(conn: &Conn, filter: &Filter, sets: Vec<Set<M>>) -> Result<M> {
-    let meta = M::META;
-    let backend = conn.backend();
-    let plan = plan::<M>(backend, sets, false)?;
-    let needs_tx = !plan.after.is_empty() || !plan.lookups.is_empty() || !backend.returning();
-    atomically(conn, needs_tx, move |conn| {
-        Box::pin(async move {
-            let conn = &conn;
-            let mut plan = plan;
-            resolve_lookups::<M>(conn, &mut plan).await?;
-            let row = if plan.columns.is_empty() {
-                locate::<M>(conn, filter, "update").await?
-            } else {
-                let mut q = Query::update();
-                q.table(meta.table);
-                for (f, e) in &plan.columns {
-                    q.value(meta.fields[*f].column, e.clone());
-                }
-                if backend.returning() {
-                    q.cond_where(Cond { backend }.all(
-                        meta,
-                        meta.table,
-                        ROOT,
-                        std::slice::from_ref(filter),
-                    ));
-                    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
-                    conn.fetch_optional(sql::build(&q, backend), Some(meta), M::decode)
-                        .await
-                        .map_err(|e| connect_error(e, &plan, meta.name))?
-                        .ok_or_else(|| Error::not_found(meta.name, "update"))?
-                } else {
-                    mysql::update_by_key::<M>(conn, filter, q, &plan).await?
-                }
-            };
-            after(conn, &row, plan.after).await?;
-            Ok(row)
-        })
-    })
-    .await
+/// Refuses nested writes other than connects and disconnects of relations whose foreign key
+/// `meta` holds (what `create_many` and `update_many` can do for every row alike).
+fn only_connects(
+    meta: &crate::meta::ModelMeta,
+    relations: &[(usize, Nested)],
+    what: &str,
+    instead: &str,
+) -> Result<()> {
+    for (r, op) in relations {
+        let rel = &meta.relations[*r];
+        let owner = matches!(rel.link, Link::Owner { .. });
+        if !(owner && matches!(op, Nested::Connect(_) | Nested::Disconnect(_))) {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "{what} on {} can only connect or disconnect {}.{}: use {instead}",
+                    meta.name, meta.name, rel.name
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `update(...)`.
@@ -243,13 +147,26 @@ pub struct Update<M> {
 }
 
 impl<M: Model> Update<M> {
-    /// Changes the record and returns it as stored.
+    /// Changes the record, with its nested writes in one transaction, and returns it as
+    /// stored.
     ///
     /// # Errors
     /// [`ErrorKind::RecordNotFound`] when the filter selects no record; a constraint the
-    /// change violates.
+    /// change violates; the errors of nested writes (see the crate's README). Nothing is
+    /// changed then.
     pub async fn exec(self) -> Result<M> {
-        update_one(&self.conn, &self.filter, self.sets).await
+        let meta = M::META;
+        let sets = kinds(self.sets);
+        let filter = self.filter;
+        let backend = self.conn.backend();
+        if !has_relations(&sets) && backend.returning() {
+            let plan = plan(meta, backend, sets, false);
+            return update_row(&self.conn, meta, &filter, &plan).await;
+        }
+        atomically(&self.conn, true, move |conn| {
+            Box::pin(async move { nested::update(&conn, meta, &filter, sets).await })
+        })
+        .await
     }
 }
 
@@ -265,20 +182,15 @@ impl<M: Model> UpdateMany<M> {
     /// Changes the records; returns how many.
     ///
     /// # Errors
-    /// A constraint the change violates, or a setter of a list relation
-    /// ([`ErrorKind::Configuration`]).
+    /// A constraint the change violates, or a nested write other than a connect or disconnect
+    /// of a relation whose foreign key the model holds ([`ErrorKind::Configuration`]).
     pub async fn exec(self) -> Result<i64> {
         let meta = M::META;
         let backend = self.conn.backend();
-        let plan = plan::<M>(backend, self.sets, false)?;
-        if !plan.after.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Configuration,
-                format!(
-                    "update_many on {} cannot change list relations; use update",
-                    meta.name
-                ),
-            ));
+        let mut plan = plan(meta, backend, kinds(self.sets), false);
+        only_connects(meta, &plan.relations, "update_many", "update")?;
+        if !plan.relations.is_empty() {
+            owner_side(&self.conn, meta, &mut plan, false, None).await?;
         }
         if plan.columns.is_empty() {
             return Count::<M>::new(self.conn, self.filters).exec().await;
@@ -307,29 +219,22 @@ pub struct Upsert<M> {
 }
 
 impl<M: Model> Upsert<M> {
-    /// Updates the record the unique filter selects, or creates one if there is none.
+    /// Updates the record the unique filter selects, or creates one if there is none (either
+    /// with its nested writes), in one transaction.
     ///
     /// # Errors
-    /// A constraint the write violates.
+    /// A constraint the write violates; the errors of nested writes.
     pub async fn exec(self) -> Result<M> {
+        let meta = M::META;
         let Upsert {
             conn,
             filter,
             create,
             update,
         } = self;
+        let (create, update) = (kinds(create), kinds(update));
         atomically(&conn, true, move |conn| {
-            Box::pin(async move {
-                let conn = &conn;
-                if find_one::<M>(conn, &filter, &[]).await?.is_some() {
-                    update_one(conn, &filter, update).await
-                } else {
-                    let mut plan = plan::<M>(conn.backend(), create, true)?;
-                    let row = insert::<M>(conn, &mut plan).await?;
-                    after(conn, &row, plan.after).await?;
-                    Ok(row)
-                }
-            })
+            Box::pin(async move { nested::upsert(&conn, meta, &filter, create, update).await })
         })
         .await
     }
@@ -370,7 +275,7 @@ impl<M: Model> Delete<M> {
         }
         let filter = self.filter;
         atomically(conn, true, move |conn| {
-            Box::pin(async move { mysql::delete_by_key::<M>(&conn, &filter, q).await })
+            Box::pin(async move { mysql::delete_by_key::<M>(&conn, meta, &filter, q).await })
         })
         .await
     }

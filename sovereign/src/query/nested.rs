@@ -1,0 +1,1082 @@
+//! Writes with nested writes (`create` and `update` given `post::author::connect(...)`,
+//! `user::posts::create(...)`, ...): one plan, run statement by statement in the caller's
+//! transaction, so that a failure anywhere leaves nothing behind.
+//!
+//! The order, for a record of model `M`:
+//!
+//! 1. the nested writes of relations whose foreign key `M` holds (`post.author`): each becomes
+//!    the foreign key's columns of `M`'s own row, so they run first (a connect looks its record
+//!    up, a create inserts it, ...); an update reads the record first, to know its current
+//!    foreign keys;
+//! 2. `M`'s own INSERT or UPDATE;
+//! 3. the nested writes of the other relations (`user.posts`, many-to-many), in the order given:
+//!    they need the record's key. Consecutive creates of plain related records (no nested writes
+//!    of their own) go into one multi-row INSERT.
+//!
+//! Prisma's behaviour is the reference, checked against Prisma 7 on SQLite, PostgreSQL and
+//! MariaDB (https://www.prisma.io/docs/orm/prisma-client/queries/relation-queries#nested-writes
+//! and https://www.prisma.io/docs/orm/reference/error-reference#prisma-client-query-engine):
+//!
+//! - a connect that finds nothing is P2025 (to-one) or P2018 (to-many): here
+//!   [`ErrorKind::RecordNotFound`];
+//! - unlinking a record whose foreign key is required (a `disconnect`, a `set` that leaves it
+//!   out, a to-one `create` or `connect` replacing it) is P2014:
+//!   [`ErrorKind::RequiredRelationViolation`];
+//! - a nested `delete` of a record that is not linked is P2017:
+//!   [`ErrorKind::RecordsNotConnected`]; a nested to-one `update` or `delete` with no related
+//!   record is P2025;
+//! - disconnecting a record that is not linked (an optional foreign key, or many-to-many) is
+//!   not an error, nor is connecting one twice.
+
+use sea_query::{Condition, Expr, ExprTrait, Query};
+
+use crate::alias::{self, LOOKUP, ROOT, T0};
+use crate::cache;
+use crate::db::{Conn, Dialect};
+use crate::error::{Error, ErrorKind, Result};
+use crate::filter::{Filter, Nested, Op, SetKind, SetOp};
+use crate::meta::{Link, ModelMeta, RelationMeta};
+use crate::query::mysql;
+use crate::query::plan::{has_relations, null_of, plan, Plan};
+use crate::query::read::{find_record, locate_record};
+use crate::query::record::{pk_filter, Record, Row};
+use crate::query::traits::BoxFuture;
+use crate::sql::{self, col, Cond};
+use crate::value::{decode_value, is_null};
+
+/// `Model.relation`, for messages.
+fn named(meta: &ModelMeta, rel: &RelationMeta) -> String {
+    format!("{}.{}", meta.name, rel.name)
+}
+
+fn not_found(message: String) -> Error {
+    Error::new(ErrorKind::RecordNotFound, message)
+}
+
+fn not_allowed(what: &str, meta: &ModelMeta, rel: &RelationMeta, why: &str) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!("{what} on {} {why}", named(meta, rel)),
+    )
+}
+
+fn required_violation(meta: &ModelMeta, rel: &RelationMeta) -> Error {
+    Error::new(
+        ErrorKind::RequiredRelationViolation {
+            relation: named(meta, rel),
+        },
+        format!(
+            "the change would violate the required relation {}: a {} record would be left without its {}",
+            named(meta, rel),
+            rel.target.name,
+            meta.name
+        ),
+    )
+}
+
+/// The name of a nested write, for messages.
+fn op_name(n: &Nested) -> &'static str {
+    match n {
+        Nested::Create(_) => "create",
+        Nested::CreateMany(_) => "create_many",
+        Nested::Connect(_) => "connect",
+        Nested::ConnectOrCreate(..) => "connect_or_create",
+        Nested::Disconnect(_) => "disconnect",
+        Nested::Set(_) => "set",
+        Nested::Update(..) => "update",
+        Nested::Upsert(..) => "upsert",
+        Nested::Delete(_) => "delete",
+        Nested::UpdateMany(..) => "update_many",
+        Nested::DeleteMany(_) => "delete_many",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The record's own row
+// ---------------------------------------------------------------------------------------------
+
+/// Inserts the row of `plan` and returns it as stored (RETURNING, or read back on MySQL).
+pub(crate) async fn insert_row<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    plan: &Plan,
+) -> Result<R> {
+    let backend = conn.backend();
+    let returning = backend.returning();
+    let build = || -> Result<crate::db::Stmt> {
+        let mut q = Query::insert();
+        q.into_table(meta.table);
+        if plan.columns.is_empty() {
+            q.or_default_values();
+        } else {
+            q.columns(plan.columns.iter().map(|(f, _)| meta.fields[*f].column));
+            q.values(plan.columns.iter().map(|(_, e)| e.clone()))
+                .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+        }
+        if returning {
+            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+        }
+        Ok(sql::build(&q, backend))
+    };
+    let stmt = cache::insert_values(meta, backend, &plan.columns, build)?;
+    if returning {
+        let row = conn
+            .fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
+            .await?;
+        return row.ok_or_else(|| Error::not_found(meta.name, "create"));
+    }
+    let done = conn.execute(stmt, Some(meta)).await?;
+    mysql::read_back(conn, meta, plan, &done).await
+}
+
+/// Runs the UPDATE of `plan`'s columns on the record `filter` selects and returns it as stored;
+/// [`ErrorKind::RecordNotFound`] if there is none. On MySQL the caller provides the transaction
+/// (the record is found first, then changed by its key).
+pub(crate) async fn update_row<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+    plan: &Plan,
+) -> Result<R> {
+    let backend = conn.backend();
+    if plan.columns.is_empty() {
+        return locate_record(conn, meta, filter, "update").await;
+    }
+    let mut q = Query::update();
+    q.table(meta.table);
+    for (f, e) in &plan.columns {
+        q.value(meta.fields[*f].column, e.clone());
+    }
+    if !backend.returning() {
+        return mysql::update_by_key(conn, meta, filter, q, plan).await;
+    }
+    q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
+    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+    conn.fetch_optional(sql::build(&q, backend), Some(meta), |r| {
+        R::decode_record(meta, r)
+    })
+    .await?
+    .ok_or_else(|| Error::not_found(meta.name, "update"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create and update with nested writes
+// ---------------------------------------------------------------------------------------------
+
+/// Creates a record of `meta` from `sets`, nested writes included, and returns it as stored.
+/// Runs several statements: the caller provides the transaction.
+pub(crate) async fn create<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    sets: Vec<SetKind>,
+) -> Result<R> {
+    let mut plan = plan(meta, conn.backend(), sets, true);
+    owner_side(conn, meta, &mut plan, true, None).await?;
+    let row: R = insert_row(conn, meta, &plan).await?;
+    if plan.relations.is_empty() {
+        return Ok(row);
+    }
+    let values = Row::of(meta, &row);
+    if after(conn, meta, &values, plan.relations, true).await? {
+        return locate_record(conn, meta, &pk_filter(meta, &row), "create").await;
+    }
+    Ok(row)
+}
+
+/// Changes the record of `meta` that `filter` selects with `sets`, nested writes included, and
+/// returns it as stored. Runs several statements: the caller provides the transaction.
+pub(crate) async fn update<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+    sets: Vec<SetKind>,
+) -> Result<R> {
+    let mut plan = plan(meta, conn.backend(), sets, false);
+    if plan.relations.is_empty() {
+        return update_row(conn, meta, filter, &plan).await;
+    }
+    let current: Row = locate_record(conn, meta, filter, "update").await?;
+    let deletes = owner_side(conn, meta, &mut plan, false, Some(&current)).await?;
+    let row: R = update_row(conn, meta, &pk_filter(meta, &current), &plan).await?;
+    for (r, key) in deletes {
+        let rel = &meta.relations[r];
+        let Link::Owner { references, .. } = &rel.link else {
+            continue;
+        };
+        let cond = equal(rel.target, rel.target.table, references, &key);
+        delete_where(conn, rel.target, cond).await?;
+    }
+    if plan.relations.is_empty() {
+        return Ok(row);
+    }
+    let values = Row::of(meta, &row);
+    if after(conn, meta, &values, plan.relations, false).await? {
+        return locate_record(conn, meta, &pk_filter(meta, &row), "update").await;
+    }
+    Ok(row)
+}
+
+/// Updates the record `filter` selects, or creates one when there is none.
+pub(crate) async fn upsert<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+    create_sets: Vec<SetKind>,
+    update_sets: Vec<SetKind>,
+) -> Result<R> {
+    match find_record::<Row>(conn, meta, filter).await? {
+        Some(found) => update(conn, meta, &pk_filter(meta, &found), update_sets).await,
+        None => create(conn, meta, create_sets).await,
+    }
+}
+
+/// [`create`] of an untyped related record, boxed: nested writes recurse.
+fn create_related<'a>(
+    conn: &'a Conn,
+    meta: &'static ModelMeta,
+    sets: Vec<SetKind>,
+) -> BoxFuture<'a, Result<Row>> {
+    Box::pin(create::<Row>(conn, meta, sets))
+}
+
+/// [`update`] of an untyped related record, boxed: nested writes recurse.
+fn update_related<'a>(
+    conn: &'a Conn,
+    meta: &'static ModelMeta,
+    filter: Filter,
+    sets: Vec<SetKind>,
+) -> BoxFuture<'a, Result<Row>> {
+    Box::pin(async move { update::<Row>(conn, meta, &filter, sets).await })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relations whose foreign key the record holds
+// ---------------------------------------------------------------------------------------------
+
+/// Runs the nested writes of relations whose foreign key `meta` holds and sets the foreign key
+/// columns of `plan` from them; the others stay in `plan.relations`. `current` is the record
+/// before an update (`None` for a create, and for `update_many`, which changes records it does
+/// not read: there a nested `update`, `upsert` or `delete` finds no related record). Returns the related records to delete once the
+/// record no longer refers to them (relation number, their referenced key).
+pub(crate) async fn owner_side(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    plan: &mut Plan,
+    creating: bool,
+    current: Option<&Row>,
+) -> Result<Vec<(usize, Vec<sea_query::Value>)>> {
+    let mut deletes = Vec::new();
+    for (r, op) in std::mem::take(&mut plan.relations) {
+        let rel = &meta.relations[r];
+        let Link::Owner { fields, references } = &rel.link else {
+            plan.relations.push((r, op));
+            continue;
+        };
+        let target = rel.target;
+        // The related record's key the record refers to now, if any.
+        let linked = || -> Option<Vec<sea_query::Value>> {
+            let current = current?;
+            let key: Vec<sea_query::Value> = fields.iter().map(|&f| current.get(f)).collect();
+            (!key.iter().any(is_null)).then_some(key)
+        };
+        let name = op_name(&op);
+        let key: Vec<sea_query::Value> = match op {
+            Nested::Connect(filters) => {
+                let Some(filter) = filters.into_iter().next() else {
+                    continue;
+                };
+                lookup(conn, target, references, &filter)
+                    .await?
+                    .ok_or_else(|| {
+                        not_found(format!(
+                            "no {} record found for a nested connect on {}",
+                            target.name,
+                            named(meta, rel)
+                        ))
+                    })?
+            }
+            Nested::Create(sets) => {
+                let row = create_related(conn, target, sets).await?;
+                references.iter().map(|&f| row.get(f)).collect()
+            }
+            Nested::ConnectOrCreate(filter, sets) => {
+                match lookup(conn, target, references, &filter).await? {
+                    Some(key) => key,
+                    None => {
+                        let row = create_related(conn, target, sets).await?;
+                        references.iter().map(|&f| row.get(f)).collect()
+                    }
+                }
+            }
+            // Nothing to unlink in a create.
+            Nested::Disconnect(_) if creating => continue,
+            Nested::Disconnect(_) => fields.iter().map(|&f| null_of(meta, f)).collect(),
+            Nested::Update(_, sets) if !creating => {
+                let key = linked().ok_or_else(|| {
+                    not_found(format!(
+                        "no {} record found for a nested update on {}",
+                        target.name,
+                        named(meta, rel)
+                    ))
+                })?;
+                let filter = equal_filter(references, &key);
+                update_related(conn, target, filter, sets).await?;
+                continue;
+            }
+            Nested::Upsert(_, create_sets, update_sets) if !creating => {
+                let existing = match linked() {
+                    Some(key) => find_record::<Row>(conn, target, &equal_filter(references, &key))
+                        .await?
+                        .map(|_| key),
+                    None => None,
+                };
+                match existing {
+                    Some(key) => {
+                        update_related(conn, target, equal_filter(references, &key), update_sets)
+                            .await?;
+                        continue;
+                    }
+                    None => {
+                        let row = create_related(conn, target, create_sets).await?;
+                        references.iter().map(|&f| row.get(f)).collect()
+                    }
+                }
+            }
+            Nested::Delete(None) if !creating => {
+                let key = linked().ok_or_else(|| {
+                    not_found(format!(
+                        "no {} record found for a nested delete on {}",
+                        target.name,
+                        named(meta, rel)
+                    ))
+                })?;
+                deletes.push((r, key));
+                fields.iter().map(|&f| null_of(meta, f)).collect()
+            }
+            Nested::Update(..) | Nested::Upsert(..) | Nested::Delete(None) => {
+                return Err(not_allowed(
+                    name,
+                    meta,
+                    rel,
+                    "is for an update: a new record has no related record to change yet",
+                ))
+            }
+            _ => {
+                return Err(not_allowed(
+                    name,
+                    meta,
+                    rel,
+                    "is not available: the relation leads to one record",
+                ))
+            }
+        };
+        for (&f, v) in fields.iter().zip(key) {
+            plan.set(f, v);
+        }
+    }
+    Ok(deletes)
+}
+
+/// The values of `fields` of the `target` record `filter` selects, if any.
+async fn lookup(
+    conn: &Conn,
+    target: &'static ModelMeta,
+    fields: &[usize],
+    filter: &Filter,
+) -> Result<Option<Vec<sea_query::Value>>> {
+    let backend = conn.backend();
+    let t = alias::table(LOOKUP);
+    let mut q = Query::select();
+    q.from_as(target.table, t);
+    for &f in fields {
+        q.column((t, target.fields[f].column));
+    }
+    q.cond_where(Cond { backend }.all(target, t, LOOKUP, std::slice::from_ref(filter)));
+    q.limit(1);
+    conn.fetch_optional(sql::build(&q, backend), Some(target), |r| {
+        fields
+            .iter()
+            .map(|&f| decode_value(r, &target.fields[f]))
+            .collect()
+    })
+    .await
+}
+
+/// `fields[i] = values[i]` for all `i`.
+fn equal_filter(fields: &[usize], values: &[sea_query::Value]) -> Filter {
+    Filter::And(
+        fields
+            .iter()
+            .zip(values)
+            .map(|(&f, v)| Filter::Field(f, Op::Equals(v.clone())))
+            .collect(),
+    )
+}
+
+/// `fields[i] = values[i]` for all `i`, on `meta`'s columns qualified by `q`.
+fn equal(
+    meta: &ModelMeta,
+    q: &'static str,
+    fields: &[usize],
+    values: &[sea_query::Value],
+) -> Condition {
+    let mut c = Condition::all();
+    for (&f, v) in fields.iter().zip(values) {
+        c = c.add(col(q, meta.fields[f].column).eq(v.clone()));
+    }
+    c
+}
+
+// ---------------------------------------------------------------------------------------------
+// The other relations, once the record exists
+// ---------------------------------------------------------------------------------------------
+
+/// How a related record is linked to the record written.
+enum Linking<'a> {
+    /// Its foreign key `fields` hold the record's `values`.
+    Key {
+        fields: &'a [usize],
+        values: Vec<sea_query::Value>,
+        /// A foreign key field is required: unlinking is a violation.
+        required: bool,
+    },
+    /// A row of the join `table` pairs the record's `value` (column `own`) with the related
+    /// record's field `other_key` (column `other`).
+    Join {
+        table: &'static str,
+        own: &'static str,
+        other: &'static str,
+        other_key: usize,
+        value: sea_query::Value,
+    },
+}
+
+impl Linking<'_> {
+    /// The related records linked to the record, on `target`'s columns qualified by `q`.
+    fn linked(&self, target: &ModelMeta, q: &'static str) -> Condition {
+        match self {
+            Linking::Key { fields, values, .. } => equal(target, q, fields, values),
+            Linking::Join {
+                table,
+                own,
+                other,
+                other_key,
+                value,
+            } => {
+                let mut sub = Query::select();
+                sub.column(*other)
+                    .from(*table)
+                    .and_where(Expr::col(*own).eq(value.clone()));
+                Condition::all()
+                    .add(col(q, target.fields[*other_key].column).in_subquery(sub.to_owned()))
+            }
+        }
+    }
+
+    /// The setters that link a new related record.
+    fn sets(&self) -> Vec<SetKind> {
+        match self {
+            Linking::Key { fields, values, .. } => fields
+                .iter()
+                .zip(values)
+                .map(|(&f, v)| SetKind::Field(f, SetOp::Set(v.clone())))
+                .collect(),
+            Linking::Join { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Runs the nested writes of relations whose foreign key `meta` does not hold, in order, for
+/// the record `row` (`new`: just created). Returns whether one of them changed `meta`'s own
+/// table (a self relation), so that the caller reads the record again.
+async fn after(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    row: &Row,
+    relations: Vec<(usize, Nested)>,
+    new: bool,
+) -> Result<bool> {
+    let mut touched = false;
+    let mut ops = relations.into_iter().peekable();
+    while let Some((r, op)) = ops.next() {
+        let rel = &meta.relations[r];
+        let target = rel.target;
+        touched |= target.table == meta.table;
+        let linking = match &rel.link {
+            Link::Inverse { fields, references } => Linking::Key {
+                fields,
+                values: references.iter().map(|&f| row.get(f)).collect(),
+                required: fields.iter().any(|&f| !target.fields[f].optional),
+            },
+            Link::Join {
+                table,
+                own,
+                other,
+                own_key,
+                other_key,
+            } => Linking::Join {
+                table,
+                own,
+                other,
+                other_key: *other_key,
+                value: row.get(*own_key),
+            },
+            Link::Owner { .. } => unreachable!("run before the record's own write"),
+        };
+        // Plain creates of a to-many relation, one after another: one INSERT.
+        let plain_create = matches!(&op, Nested::Create(sets) if !has_relations(sets));
+        if rel.many && plain_create && matches!(linking, Linking::Key { .. }) {
+            let mut rows = vec![op_sets(op)];
+            while let Some((r2, Nested::Create(next))) = ops.peek() {
+                if *r2 != r || has_relations(next) {
+                    break;
+                }
+                let Some((_, op)) = ops.next() else { break };
+                rows.push(op_sets(op));
+            }
+            create_many(conn, meta, rel, &linking, rows).await?;
+            continue;
+        }
+        related(conn, meta, rel, &linking, op, new).await?;
+    }
+    Ok(touched)
+}
+
+fn op_sets(op: Nested) -> Vec<SetKind> {
+    match op {
+        Nested::Create(sets) => sets,
+        _ => Vec::new(),
+    }
+}
+
+/// One nested write on a relation whose foreign key the related model holds (or a join table).
+async fn related(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    rel: &RelationMeta,
+    linking: &Linking<'_>,
+    op: Nested,
+    new: bool,
+) -> Result<()> {
+    let target = rel.target;
+    let backend = conn.backend();
+    let name = op_name(&op);
+    let matching = |filters: &[Filter], q: &'static str, depth| {
+        let mut any = Condition::any();
+        for f in filters {
+            any = any.add(Cond { backend }.all(target, q, depth, std::slice::from_ref(f)));
+        }
+        if filters.is_empty() {
+            any = any.add(Expr::val(1).eq(0));
+        }
+        any
+    };
+    match op {
+        Nested::Create(mut sets) => {
+            if !rel.many && !new {
+                unlink(conn, meta, rel, linking, Condition::all()).await?;
+            }
+            sets.extend(linking.sets());
+            let created = create_related(conn, target, sets).await?;
+            link_join(conn, linking, &created).await?;
+        }
+        Nested::CreateMany(rows) => {
+            if !matches!(linking, Linking::Key { .. }) {
+                return Err(not_allowed(
+                    name,
+                    meta,
+                    rel,
+                    "is not available on a many-to-many relation, as in Prisma: use create",
+                ));
+            }
+            create_many(conn, meta, rel, linking, rows).await?;
+        }
+        Nested::Connect(filters) => connect(conn, meta, rel, linking, &filters, new).await?,
+        Nested::ConnectOrCreate(filter, mut sets) => {
+            match find_record::<Row>(conn, target, &filter).await? {
+                Some(found) => {
+                    connect(conn, meta, rel, linking, &[pk_filter(target, &found)], new).await?
+                }
+                None => {
+                    if !rel.many && !new {
+                        unlink(conn, meta, rel, linking, Condition::all()).await?;
+                    }
+                    sets.extend(linking.sets());
+                    let created = create_related(conn, target, sets).await?;
+                    link_join(conn, linking, &created).await?;
+                }
+            }
+        }
+        Nested::Disconnect(filters) => match linking {
+            Linking::Join {
+                table,
+                own,
+                other,
+                other_key,
+                value,
+            } => {
+                let mut sub = Query::select();
+                sub.column((T0, target.fields[*other_key].column))
+                    .from_as(target.table, T0)
+                    .cond_where(matching(filters.as_deref().unwrap_or(&[]), T0, ROOT));
+                let mut del = Query::delete();
+                del.from_table(*table)
+                    .and_where(Expr::col(*own).eq(value.clone()))
+                    .and_where(Expr::col(*other).in_subquery(sub));
+                conn.execute(sql::build(&del, backend), Some(target))
+                    .await?;
+            }
+            Linking::Key { .. } => {
+                let only = match &filters {
+                    Some(filters) => matching(filters, target.table, ROOT),
+                    None => Condition::all(),
+                };
+                unlink(conn, meta, rel, linking, only).await?;
+            }
+        },
+        Nested::Set(filters) => {
+            if let Linking::Join {
+                table, own, value, ..
+            } = linking
+            {
+                let mut del = Query::delete();
+                del.from_table(*table)
+                    .and_where(Expr::col(*own).eq(value.clone()));
+                conn.execute(sql::build(&del, backend), Some(target))
+                    .await?;
+            } else if !new {
+                let others = if filters.is_empty() {
+                    Condition::all()
+                } else {
+                    matching(&filters, target.table, ROOT).not()
+                };
+                unlink(conn, meta, rel, linking, others).await?;
+            }
+            connect(conn, meta, rel, linking, &filters, true).await?;
+        }
+        Nested::Update(filter, sets) => {
+            let cond = linked_and(target, linking, filter.as_ref(), backend);
+            update_linked(conn, meta, rel, cond, sets).await?;
+        }
+        Nested::Upsert(filter, create_sets, update_sets) => {
+            let cond = linked_and(target, linking, filter.as_ref(), backend);
+            match first_row(conn, target, cond).await? {
+                Some(found) => {
+                    update_related(conn, target, pk_filter(target, &found), update_sets).await?;
+                }
+                None => {
+                    let mut sets = create_sets;
+                    sets.extend(linking.sets());
+                    let created = create_related(conn, target, sets).await?;
+                    link_join(conn, linking, &created).await?;
+                }
+            }
+        }
+        Nested::Delete(None) => {
+            let cond = linking.linked(target, target.table);
+            if delete_where(conn, target, cond).await? == 0 {
+                return Err(not_found(format!(
+                    "no {} record found for a nested delete on {}",
+                    target.name,
+                    named(meta, rel)
+                )));
+            }
+        }
+        Nested::Delete(Some(filters)) => {
+            for f in &filters {
+                let cond = linked_and(target, linking, Some(f), backend);
+                if delete_where(conn, target, cond).await? == 0 {
+                    return Err(Error::new(
+                        ErrorKind::RecordsNotConnected {
+                            relation: named(meta, rel),
+                        },
+                        format!(
+                            "nested delete on {}: the {} record is not linked to this {}",
+                            named(meta, rel),
+                            target.name,
+                            meta.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Nested::UpdateMany(filters, sets) => {
+            let plan = plan(target, backend, sets, false);
+            if !plan.relations.is_empty() {
+                return Err(not_allowed(
+                    name,
+                    meta,
+                    rel,
+                    "changes fields only: nested writes go in update",
+                ));
+            }
+            let cond = linking
+                .linked(target, target.table)
+                .add(Cond { backend }.all(target, target.table, ROOT, &filters));
+            update_where(conn, target, cond, &plan).await?;
+        }
+        Nested::DeleteMany(filters) => {
+            let cond = linking
+                .linked(target, target.table)
+                .add(Cond { backend }.all(target, target.table, ROOT, &filters));
+            delete_where(conn, target, cond).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The linked records matching `filter` (all linked ones for `None`), on the target's table.
+fn linked_and(
+    target: &ModelMeta,
+    linking: &Linking<'_>,
+    filter: Option<&Filter>,
+    backend: Dialect,
+) -> Condition {
+    let mut c = linking.linked(target, target.table);
+    if let Some(f) = filter {
+        c = c.add(Cond { backend }.all(target, target.table, ROOT, std::slice::from_ref(f)));
+    }
+    c
+}
+
+/// Adds the join table's row for a related record just created (many-to-many).
+async fn link_join(conn: &Conn, linking: &Linking<'_>, created: &Row) -> Result<()> {
+    if let Linking::Join { other_key, .. } = linking {
+        insert_join(conn, linking, created.get(*other_key)).await?;
+    }
+    Ok(())
+}
+
+/// Pairs the record with a related one in the join table; pairing twice is not an error (Prisma
+/// ignores it too).
+async fn insert_join(
+    conn: &Conn,
+    linking: &Linking<'_>,
+    other_value: sea_query::Value,
+) -> Result<()> {
+    let Linking::Join {
+        table,
+        own,
+        other,
+        value,
+        ..
+    } = linking
+    else {
+        return Ok(());
+    };
+    let backend = conn.backend();
+    let mut ins = Query::insert();
+    ins.into_table(*table)
+        .columns([*own, *other])
+        .values_panic([Expr::val(value.clone()), Expr::val(other_value)]);
+    if backend != Dialect::Mysql {
+        ins.on_conflict(
+            sea_query::OnConflict::columns([*own, *other])
+                .do_nothing()
+                .to_owned(),
+        );
+    }
+    conn.execute(sql::insert_ignoring(&ins, backend), None)
+        .await?;
+    Ok(())
+}
+
+/// Links the records the unique `filters` select; each must exist.
+async fn connect(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    rel: &RelationMeta,
+    linking: &Linking<'_>,
+    filters: &[Filter],
+    new: bool,
+) -> Result<()> {
+    let target = rel.target;
+    let backend = conn.backend();
+    let missing = |found: usize, wanted: usize| {
+        not_found(format!(
+            "connect on {}: {} of {wanted} {} records were not found",
+            named(meta, rel),
+            wanted - found,
+            target.name
+        ))
+    };
+    match linking {
+        Linking::Join { other_key, .. } => {
+            for f in filters {
+                let key = lookup(conn, target, std::slice::from_ref(other_key), f)
+                    .await?
+                    .and_then(|k| k.into_iter().next())
+                    .ok_or_else(|| missing(0, 1))?;
+                insert_join(conn, linking, key).await?;
+            }
+        }
+        Linking::Key { fields, values, .. } => {
+            if filters.is_empty() {
+                return Ok(());
+            }
+            let mut link = Plan {
+                columns: Vec::new(),
+                given: Vec::new(),
+                relations: Vec::new(),
+            };
+            for (&f, v) in fields.iter().zip(values) {
+                link.set(f, v.clone());
+            }
+            if !rel.many {
+                // One related record: the one linked before (another) is unlinked first.
+                let filter = &filters[0];
+                let found = find_record::<Row>(conn, target, filter)
+                    .await?
+                    .ok_or_else(|| missing(0, 1))?;
+                let pk = pk_filter(target, &found);
+                if !new {
+                    let others = Cond { backend }
+                        .all(target, target.table, ROOT, std::slice::from_ref(&pk))
+                        .not();
+                    unlink(conn, meta, rel, linking, others).await?;
+                }
+                let cond = Cond { backend }.all(target, target.table, ROOT, &[pk]);
+                update_where(conn, target, cond, &link).await?;
+                return Ok(());
+            }
+            let mut any = Condition::any();
+            for f in filters {
+                any = any.add(Cond { backend }.all(
+                    target,
+                    target.table,
+                    ROOT,
+                    std::slice::from_ref(f),
+                ));
+            }
+            // MySQL reports matched rows, not changed ones (sqlx asks for FOUND_ROWS), so the
+            // count is that of the records found on every backend.
+            let n = update_where(conn, target, any, &link).await?;
+            if (n as usize) < filters.len() {
+                return Err(missing(n as usize, filters.len()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Unlinks the linked records matching `only` (a foreign key set to NULL); with a required
+/// foreign key, that there are any is a violation.
+async fn unlink(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    rel: &RelationMeta,
+    linking: &Linking<'_>,
+    only: Condition,
+) -> Result<()> {
+    let target = rel.target;
+    let Linking::Key {
+        fields, required, ..
+    } = linking
+    else {
+        return Ok(());
+    };
+    let cond = linking.linked(target, target.table).add(only);
+    if *required {
+        let mut q = Query::select();
+        q.expr(Expr::val(1))
+            .from(target.table)
+            .cond_where(cond)
+            .limit(1);
+        let backend = conn.backend();
+        let any = conn
+            .fetch_optional(sql::build(&q, backend), Some(target), |_| Ok(()))
+            .await?;
+        if any.is_some() {
+            return Err(required_violation(meta, rel));
+        }
+        return Ok(());
+    }
+    let mut nulls = Plan {
+        columns: Vec::new(),
+        given: Vec::new(),
+        relations: Vec::new(),
+    };
+    for &f in fields.iter() {
+        nulls.set(f, null_of(target, f));
+    }
+    update_where(conn, target, cond, &nulls).await?;
+    Ok(())
+}
+
+/// The first linked record matching `cond` (on the target's table), if any.
+async fn first_row(
+    conn: &Conn,
+    target: &'static ModelMeta,
+    cond: Condition,
+) -> Result<Option<Row>> {
+    let backend = conn.backend();
+    let mut q = Query::select();
+    q.from(target.table);
+    for f in target.fields {
+        q.column((target.table, f.column));
+    }
+    q.cond_where(cond).limit(1);
+    conn.fetch_optional(sql::build(&q, backend), Some(target), |r| {
+        Row::decode_record(target, r)
+    })
+    .await
+}
+
+/// A nested `update` of the linked record matching `cond`: [`ErrorKind::RecordNotFound`] when
+/// there is none.
+async fn update_linked(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    rel: &RelationMeta,
+    cond: Condition,
+    sets: Vec<SetKind>,
+) -> Result<()> {
+    let target = rel.target;
+    let missing = || {
+        not_found(format!(
+            "no {} record found for a nested update on {}",
+            target.name,
+            named(meta, rel)
+        ))
+    };
+    if has_relations(&sets) {
+        let found = first_row(conn, target, cond).await?.ok_or_else(missing)?;
+        update_related(conn, target, pk_filter(target, &found), sets).await?;
+        return Ok(());
+    }
+    let plan = plan(target, conn.backend(), sets, false);
+    if plan.columns.is_empty() {
+        return first_row(conn, target, cond)
+            .await?
+            .map(|_| ())
+            .ok_or_else(missing);
+    }
+    if update_where(conn, target, cond, &plan).await? == 0 {
+        return Err(missing());
+    }
+    Ok(())
+}
+
+/// `UPDATE target SET <plan's columns> WHERE cond`; returns the rows matched.
+async fn update_where(
+    conn: &Conn,
+    target: &'static ModelMeta,
+    cond: Condition,
+    plan: &Plan,
+) -> Result<u64> {
+    if plan.columns.is_empty() {
+        return Ok(0);
+    }
+    let backend = conn.backend();
+    let mut q = Query::update();
+    q.table(target.table);
+    for (f, e) in &plan.columns {
+        q.value(target.fields[*f].column, e.clone());
+    }
+    q.cond_where(cond);
+    Ok(conn
+        .execute(sql::build(&q, backend), Some(target))
+        .await?
+        .rows)
+}
+
+/// `DELETE FROM target WHERE cond`; returns the rows deleted.
+async fn delete_where(conn: &Conn, target: &'static ModelMeta, cond: Condition) -> Result<u64> {
+    let backend = conn.backend();
+    let mut q = Query::delete();
+    q.from_table(target.table).cond_where(cond);
+    Ok(conn
+        .execute(sql::build(&q, backend), Some(target))
+        .await?
+        .rows)
+}
+
+/// Creates related records of a one-to-many relation in as few statements as possible, each
+/// linked to the record.
+async fn create_many(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    rel: &RelationMeta,
+    linking: &Linking<'_>,
+    rows: Vec<Vec<SetKind>>,
+) -> Result<u64> {
+    let target = rel.target;
+    let backend = conn.backend();
+    let mut plans = Vec::with_capacity(rows.len());
+    for mut sets in rows {
+        sets.extend(linking.sets());
+        let mut p = plan(target, backend, sets, true);
+        owner_side(conn, target, &mut p, true, None).await?;
+        if let Some((r, op)) = p.relations.first() {
+            return Err(not_allowed(
+                op_name(op),
+                target,
+                &target.relations[*r],
+                &format!(
+                    "cannot be nested in create_many on {}: use create",
+                    named(meta, rel)
+                ),
+            ));
+        }
+        plans.push(p);
+    }
+    insert_many(conn, target, plans, false).await
+}
+
+/// Inserts the rows of `plans` (their columns only) in as few statements as the parameter
+/// limits allow; returns how many were inserted. `skip_duplicates` leaves out the rows that
+/// would violate a unique constraint.
+pub(crate) async fn insert_many(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    plans: Vec<Plan>,
+    skip_duplicates: bool,
+) -> Result<u64> {
+    let backend = conn.backend();
+    // Rows with the same columns go into one statement.
+    let mut groups: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
+    for mut p in plans {
+        p.columns.sort_by_key(|(f, _)| *f);
+        let cols: Vec<usize> = p.columns.iter().map(|(f, _)| *f).collect();
+        let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
+        match groups.iter_mut().find(|(c, _)| *c == cols) {
+            Some((_, rows)) => rows.push(vals),
+            None => groups.push((cols, vec![vals])),
+        }
+    }
+    let limit = match backend {
+        Dialect::Sqlite => 32_766,
+        _ => 65_535,
+    };
+    let mut total = 0;
+    for (cols, rows) in groups {
+        let per = if cols.is_empty() {
+            1
+        } else {
+            (limit / cols.len()).max(1)
+        };
+        for chunk in rows.chunks(per) {
+            let mut q = Query::insert();
+            q.into_table(meta.table);
+            if cols.is_empty() {
+                q.or_default_values();
+            } else {
+                q.columns(cols.iter().map(|&f| meta.fields[f].column));
+                for r in chunk {
+                    q.values(r.iter().cloned())
+                        .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+                }
+            }
+            if skip_duplicates && backend != Dialect::Mysql {
+                q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+            }
+            let stmt = if skip_duplicates {
+                sql::insert_ignoring(&q, backend)
+            } else {
+                sql::build(&q, backend)
+            };
+            total += conn.execute(stmt, Some(meta)).await?.rows;
+        }
+    }
+    Ok(total)
+}
