@@ -221,7 +221,9 @@ pub use query::read::{
     FindUniqueOrThrow, OrThrow, Select, SelectOne, Selection,
 };
 pub use query::traits::{BoxFuture, Load, Model, Writable};
-pub use query::write::{Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert};
+pub use query::write::{
+    Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert, WriteSelect,
+};
 pub use sovereign_macros::sovereign_plugin;
 pub use value::{decode_enum, null_enum, DbEnum, Decode, ListElem, Reader, SqlValue};
 

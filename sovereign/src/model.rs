@@ -151,6 +151,7 @@ impl<M: Writable> Actions<M> {
         Create {
             conn: self.0.conn.clone(),
             sets,
+            with: Vec::new(),
         }
     }
     #[doc(hidden)]
@@ -168,6 +169,7 @@ impl<M: Writable> Actions<M> {
             filter: w.filter,
             create,
             update,
+            with: Vec::new(),
         }
     }
     /// Changes the record the unique filter selects;
@@ -177,6 +179,7 @@ impl<M: Writable> Actions<M> {
             conn: self.0.conn.clone(),
             filter: w.filter,
             sets,
+            with: Vec::new(),
         }
     }
     /// Changes every record matching all filters; returns how many.
@@ -192,7 +195,7 @@ impl<M: Writable> Actions<M> {
         Delete {
             conn: self.0.conn.clone(),
             filter: w.filter,
-            _m: PhantomData,
+            with: Vec::new(),
         }
     }
     /// Deletes every record matching all filters; returns how many.

@@ -2,7 +2,7 @@
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
 //! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`],
-//! [`reads`], [`nested`]).
+//! [`reads`], [`nested`], [`returning`]).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -12,6 +12,7 @@ mod lists;
 mod nested;
 mod reads;
 mod relations;
+mod returning;
 mod scalars;
 mod semantics;
 mod writes;
@@ -22,6 +23,7 @@ use lists::lists;
 use nested::nested;
 use reads::or_throw;
 use relations::{compound, relation_filters, relations};
+use returning::returning;
 use scalars::{scalars, strings};
 use semantics::semantics;
 use sovereign::Dialect;
@@ -74,6 +76,21 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
     );
     assert_send(&c.user().create("x".into(), vec![]).exec());
     assert_send(
+        &c.user()
+            .update(
+                user::id::equals(1),
+                vec![user::posts::create("p".into(), vec![])],
+            )
+            .with(user::posts::fetch(vec![]))
+            .exec(),
+    );
+    assert_send(
+        &c.user()
+            .delete(user::id::equals(1))
+            .select(sovereign::select!(user { email }))
+            .exec(),
+    );
+    assert_send(
         &c._transaction()
             .run(|tx| async move { tx.user().count(vec![]).exec().await }),
     );
@@ -101,6 +118,7 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .map_err(|e| format!("semantics: {e}"))?;
     or_throw(c).await.map_err(|e| format!("or_throw: {e}"))?;
     nested(c).await.map_err(|e| format!("nested: {e}"))?;
+    returning(c).await.map_err(|e| format!("returning: {e}"))?;
     Ok(())
 }
 

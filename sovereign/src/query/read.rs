@@ -17,7 +17,11 @@ use crate::sql::{self, Cond};
 use crate::value::Reader;
 
 /// Loads each relation of `with` into `rows`.
-async fn load_with<M: Model>(conn: &Conn, with: &[Box<dyn Load<M>>], rows: &mut [M]) -> Result<()> {
+pub(crate) async fn load_with<M: Model>(
+    conn: &Conn,
+    with: &[Box<dyn Load<M>>],
+    rows: &mut [M],
+) -> Result<()> {
     for w in with {
         w.load(conn, rows).await?;
     }
@@ -387,14 +391,22 @@ impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
     /// # Errors
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<S>> {
-        let backend = self.conn.backend();
-        let mut q = sql::select_all(M::META);
-        select_fields(&mut q, M::META, S::FIELDS);
-        q.cond_where(Cond { backend }.all(M::META, T0, ROOT, std::slice::from_ref(&self.filter)));
-        self.conn
-            .fetch_optional(sql::build(&q, backend), Some(M::META), S::decode)
-            .await
+        select_one(&self.conn, &self.filter).await
     }
+}
+
+/// The selected fields of the record `filter` selects, if any; writes read selections back
+/// with it too.
+pub(crate) async fn select_one<M: Model, S: Selection<Model = M>>(
+    conn: &Conn,
+    filter: &Filter,
+) -> Result<Option<S>> {
+    let backend = conn.backend();
+    let mut q = sql::select_all(M::META);
+    select_fields(&mut q, M::META, S::FIELDS);
+    q.cond_where(Cond { backend }.all(M::META, T0, ROOT, std::slice::from_ref(filter)));
+    conn.fetch_optional(sql::build(&q, backend), Some(M::META), S::decode)
+        .await
 }
 
 /// `count(...)`.

@@ -15,8 +15,9 @@ use crate::meta::Link;
 use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
 use crate::query::plan::{has_relations, plan};
-use crate::query::read::Count;
-use crate::query::traits::{BoxFuture, Model};
+use crate::query::read::{load_with, locate_record, select_one, Count, Select, Selection};
+use crate::query::record::pk_filter;
+use crate::query::traits::{BoxFuture, Load, Model};
 use crate::sql::{self, Cond};
 
 /// Runs `f` in a transaction unless `conn` already is one (or `needed` is false).
@@ -49,9 +50,21 @@ fn kinds<M>(sets: Vec<Set<M>>) -> Vec<SetKind> {
 pub struct Create<M> {
     pub(crate) conn: Conn,
     pub(crate) sets: Vec<Set<M>>,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
 }
 
 impl<M: Model> Create<M> {
+    /// Returns the record with a relation fetched (`.with(user::posts::fetch(vec![]))`), read
+    /// in the write's transaction.
+    pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        self.with.push(w.into());
+        self
+    }
+    /// Returns only the fields of a [`select!`](crate::select) struct, read in the write's
+    /// transaction.
+    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self)
+    }
     /// Inserts the record, with its nested writes in one transaction, and returns it as stored.
     ///
     /// # Errors
@@ -59,14 +72,142 @@ impl<M: Model> Create<M> {
     /// ([`ErrorKind::RecordNotFound`]); the other errors of nested writes (see the crate's
     /// README). Nothing is written then.
     pub async fn exec(self) -> Result<M> {
-        let meta = M::META;
-        let sets = kinds(self.sets);
-        if !has_relations(&sets) {
-            let plan = plan(meta, self.conn.backend(), sets, true);
-            return insert_row(&self.conn, meta, &plan).await;
+        let Create { conn, sets, with } = self;
+        let sets = kinds(sets);
+        if with.is_empty() {
+            return create_one(&conn, sets).await;
         }
-        atomically(&self.conn, true, move |conn| {
-            Box::pin(async move { nested::create(&conn, meta, sets).await })
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move { loaded(&tx, &with, create_one(&tx, sets).await?).await })
+        })
+        .await
+    }
+}
+
+async fn create_one<M: Model>(conn: &Conn, sets: Vec<SetKind>) -> Result<M> {
+    let meta = M::META;
+    if !has_relations(&sets) {
+        let plan = plan(meta, conn.backend(), sets, true);
+        return insert_row(conn, meta, &plan).await;
+    }
+    atomically(conn, true, move |conn| {
+        Box::pin(async move { nested::create(&conn, meta, sets).await })
+    })
+    .await
+}
+
+/// `row` with the relations of `with` loaded.
+async fn loaded<M: Model>(conn: &Conn, with: &[Box<dyn Load<M>>], row: M) -> Result<M> {
+    let mut rows = [row];
+    load_with(conn, with, &mut rows).await?;
+    let [row] = rows;
+    Ok(row)
+}
+
+/// A write that returns only the fields of a [`select!`](crate::select) struct: `create`,
+/// `update`, `upsert` or `delete` followed by `.select(...)`. The selection is read in the
+/// write's transaction (before the record is deleted, for `delete`).
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct WriteSelect<W, S> {
+    write: W,
+    _s: PhantomData<fn() -> S>,
+}
+
+impl<W, S> WriteSelect<W, S> {
+    fn new(write: W) -> Self {
+        WriteSelect {
+            write,
+            _s: PhantomData,
+        }
+    }
+}
+
+/// The selection of the record `filter` selects; [`ErrorKind::RecordNotFound`] if none.
+async fn selection<M: Model, S: Selection<Model = M>>(
+    conn: &Conn,
+    filter: &Filter,
+    action: &str,
+) -> Result<S> {
+    select_one::<M, S>(conn, filter)
+        .await?
+        .ok_or_else(|| Error::not_found(M::META.name, action))
+}
+
+impl<M: Model, S: Selection<Model = M>> WriteSelect<Create<M>, S> {
+    /// Runs the write and returns the selected fields of the record.
+    ///
+    /// # Errors
+    /// Those of [`Create::exec`].
+    pub async fn exec(self) -> Result<S> {
+        let Create { conn, sets, .. } = self.write;
+        let sets = kinds(sets);
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move {
+                let row: M = create_one(&tx, sets).await?;
+                selection::<M, S>(&tx, &pk_filter(M::META, &row), "create").await
+            })
+        })
+        .await
+    }
+}
+
+impl<M: Model, S: Selection<Model = M>> WriteSelect<Update<M>, S> {
+    /// Runs the write and returns the selected fields of the record.
+    ///
+    /// # Errors
+    /// Those of [`Update::exec`].
+    pub async fn exec(self) -> Result<S> {
+        let Update {
+            conn, filter, sets, ..
+        } = self.write;
+        let sets = kinds(sets);
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move {
+                let row: M = update_one(&tx, &filter, sets).await?;
+                selection::<M, S>(&tx, &pk_filter(M::META, &row), "update").await
+            })
+        })
+        .await
+    }
+}
+
+impl<M: Model, S: Selection<Model = M>> WriteSelect<Upsert<M>, S> {
+    /// Runs the write and returns the selected fields of the record.
+    ///
+    /// # Errors
+    /// Those of [`Upsert::exec`].
+    pub async fn exec(self) -> Result<S> {
+        let Upsert {
+            conn,
+            filter,
+            create,
+            update,
+            ..
+        } = self.write;
+        let (create, update) = (kinds(create), kinds(update));
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move {
+                let row: M = nested::upsert(&tx, M::META, &filter, create, update).await?;
+                selection::<M, S>(&tx, &pk_filter(M::META, &row), "upsert").await
+            })
+        })
+        .await
+    }
+}
+
+impl<M: Model, S: Selection<Model = M>> WriteSelect<Delete<M>, S> {
+    /// Reads the selected fields of the record, then deletes it; returns them.
+    ///
+    /// # Errors
+    /// Those of [`Delete::exec`].
+    pub async fn exec(self) -> Result<S> {
+        let Delete { conn, filter, .. } = self.write;
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move {
+                let selected = selection::<M, S>(&tx, &filter, "delete").await?;
+                delete_one::<M>(&tx, &filter).await?;
+                Ok(selected)
+            })
         })
         .await
     }
@@ -144,9 +285,20 @@ pub struct Update<M> {
     pub(crate) conn: Conn,
     pub(crate) filter: Filter,
     pub(crate) sets: Vec<Set<M>>,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
 }
 
 impl<M: Model> Update<M> {
+    /// Returns the record with a relation fetched, read in the write's transaction.
+    pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        self.with.push(w.into());
+        self
+    }
+    /// Returns only the fields of a [`select!`](crate::select) struct, read in the write's
+    /// transaction.
+    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self)
+    }
     /// Changes the record, with its nested writes in one transaction, and returns it as
     /// stored.
     ///
@@ -155,19 +307,34 @@ impl<M: Model> Update<M> {
     /// change violates; the errors of nested writes (see the crate's README). Nothing is
     /// changed then.
     pub async fn exec(self) -> Result<M> {
-        let meta = M::META;
-        let sets = kinds(self.sets);
-        let filter = self.filter;
-        let backend = self.conn.backend();
-        if !has_relations(&sets) && backend.returning() {
-            let plan = plan(meta, backend, sets, false);
-            return update_row(&self.conn, meta, &filter, &plan).await;
+        let Update {
+            conn,
+            filter,
+            sets,
+            with,
+        } = self;
+        let sets = kinds(sets);
+        if with.is_empty() {
+            return update_one(&conn, &filter, sets).await;
         }
-        atomically(&self.conn, true, move |conn| {
-            Box::pin(async move { nested::update(&conn, meta, &filter, sets).await })
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move { loaded(&tx, &with, update_one(&tx, &filter, sets).await?).await })
         })
         .await
     }
+}
+
+async fn update_one<M: Model>(conn: &Conn, filter: &Filter, sets: Vec<SetKind>) -> Result<M> {
+    let meta = M::META;
+    let backend = conn.backend();
+    if !has_relations(&sets) && backend.returning() {
+        let plan = plan(meta, backend, sets, false);
+        return update_row(conn, meta, filter, &plan).await;
+    }
+    atomically(conn, true, move |conn| {
+        Box::pin(async move { nested::update(&conn, meta, filter, sets).await })
+    })
+    .await
 }
 
 /// `update_many(...)`.
@@ -216,9 +383,20 @@ pub struct Upsert<M> {
     pub(crate) filter: Filter,
     pub(crate) create: Vec<Set<M>>,
     pub(crate) update: Vec<Set<M>>,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
 }
 
 impl<M: Model> Upsert<M> {
+    /// Returns the record with a relation fetched, read in the write's transaction.
+    pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        self.with.push(w.into());
+        self
+    }
+    /// Returns only the fields of a [`select!`](crate::select) struct, read in the write's
+    /// transaction.
+    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self)
+    }
     /// Updates the record the unique filter selects, or creates one if there is none (either
     /// with its nested writes), in one transaction.
     ///
@@ -231,10 +409,14 @@ impl<M: Model> Upsert<M> {
             filter,
             create,
             update,
+            with,
         } = self;
         let (create, update) = (kinds(create), kinds(update));
-        atomically(&conn, true, move |conn| {
-            Box::pin(async move { nested::upsert(&conn, meta, &filter, create, update).await })
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move {
+                let row = nested::upsert(&tx, meta, &filter, create, update).await?;
+                loaded(&tx, &with, row).await
+            })
         })
         .await
     }
@@ -245,40 +427,60 @@ impl<M: Model> Upsert<M> {
 pub struct Delete<M> {
     pub(crate) conn: Conn,
     pub(crate) filter: Filter,
-    pub(crate) _m: PhantomData<fn() -> M>,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
 }
 
 impl<M: Model> Delete<M> {
+    /// Returns the record with a relation fetched as it was before the delete (read first, in
+    /// the write's transaction).
+    pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        self.with.push(w.into());
+        self
+    }
+    /// Returns only the fields of a [`select!`](crate::select) struct, read before the delete
+    /// in the write's transaction.
+    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self)
+    }
     /// Deletes the record and returns it as it was.
     ///
     /// # Errors
     /// [`ErrorKind::RecordNotFound`] when the filter selects no record; a foreign key that
     /// still refers to it.
     pub async fn exec(self) -> Result<M> {
-        let meta = M::META;
-        let conn = &self.conn;
-        let backend = conn.backend();
-        let mut q = Query::delete();
-        q.from_table(meta.table);
-        if backend.returning() {
-            q.cond_where(Cond { backend }.all(
-                meta,
-                meta.table,
-                ROOT,
-                std::slice::from_ref(&self.filter),
-            ));
-            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
-            return conn
-                .fetch_optional(sql::build(&q, backend), Some(meta), M::decode)
-                .await?
-                .ok_or_else(|| Error::not_found(meta.name, "delete"));
+        let Delete { conn, filter, with } = self;
+        if with.is_empty() {
+            return delete_one(&conn, &filter).await;
         }
-        let filter = self.filter;
-        atomically(conn, true, move |conn| {
-            Box::pin(async move { mysql::delete_by_key::<M>(&conn, meta, &filter, q).await })
+        atomically(&conn, true, move |tx| {
+            Box::pin(async move {
+                let found: M = locate_record(&tx, M::META, &filter, "delete").await?;
+                let found = loaded(&tx, &with, found).await?;
+                delete_one::<M>(&tx, &pk_filter(M::META, &found)).await?;
+                Ok(found)
+            })
         })
         .await
     }
+}
+
+async fn delete_one<M: Model>(conn: &Conn, filter: &Filter) -> Result<M> {
+    let meta = M::META;
+    let backend = conn.backend();
+    let mut q = Query::delete();
+    q.from_table(meta.table);
+    if backend.returning() {
+        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
+        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+        return conn
+            .fetch_optional(sql::build(&q, backend), Some(meta), M::decode)
+            .await?
+            .ok_or_else(|| Error::not_found(meta.name, "delete"));
+    }
+    atomically(conn, true, move |conn| {
+        Box::pin(async move { mysql::delete_by_key::<M>(&conn, meta, filter, q).await })
+    })
+    .await
 }
 
 /// `delete_many(...)`.
