@@ -40,6 +40,7 @@
 #[macro_use]
 pub mod output;
 pub mod migrate;
+pub mod provision;
 pub mod studio;
 
 use anyhow::{Context, Result};
@@ -92,6 +93,13 @@ pub enum Command {
     ///
     /// Serves on 127.0.0.1 with a random token in the printed URL; runs until Ctrl-C.
     Studio(StudioArgs),
+    /// Give each shared plugin a database login of its own (PostgreSQL, MySQL/MariaDB).
+    ///
+    /// The role reads the core tables, writes its plugin's and nothing else; its URL goes to
+    /// the env file as `SOVEREIGN_<NAMESPACE>_DATABASE_URL`, which the platform connects the
+    /// plugin with. Run it again after migrations: it grants new tables, revokes dropped ones,
+    /// and changes nothing when nothing changed.
+    Provision(provision::ProvisionArgs),
     /// Format schema files in place, as `prisma format` does.
     Format {
         /// List the files that would change and exit 1 instead of writing.
@@ -143,6 +151,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Format { check, paths } => format(&paths, check),
         Command::Compose { check } => compose(check, strict),
         Command::Studio(args) => platform_studio(args, strict),
+        Command::Provision(args) => provision::platform(args, strict),
         Command::Migrate { command } => match command {
             MigrateOrDiff::Diff(args) => migrate::diff(args),
             MigrateOrDiff::Db(cmd) => {

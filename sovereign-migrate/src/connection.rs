@@ -129,7 +129,8 @@ impl Connection {
         let db = match crate::url::scheme(url) {
             #[cfg(feature = "postgres")]
             "postgres" | "postgresql" => {
-                Db::Postgres(PgConnection::connect(url).await.map_err(err)?)
+                let opts = postgres_options(url).map_err(err)?;
+                Db::Postgres(PgConnection::connect_with(&opts).await.map_err(err)?)
             }
             #[cfg(feature = "mysql")]
             "mysql" | "mariadb" => {
@@ -433,5 +434,28 @@ impl AppliedMigration {
     /// (was killed, lost its connection) between the start and the end.
     pub fn interrupted(&self) -> bool {
         self.failed() && self.logs.is_none()
+    }
+}
+
+/// The connection options of a PostgreSQL URL as Prisma reads it: `?schema=NAME` makes `NAME`
+/// the schema everything is created in and read from (the connection's `search_path`), which
+/// the driver alone would ignore and use `public`.
+///
+/// # Errors
+/// A URL the driver cannot parse, or a schema name with whitespace or a backslash.
+#[cfg(feature = "postgres")]
+pub fn postgres_options(url: &str) -> Result<sqlx::postgres::PgConnectOptions, sqlx::Error> {
+    use std::str::FromStr;
+    let opts = sqlx::postgres::PgConnectOptions::from_str(url)?;
+    match crate::url::query_param(url, "schema") {
+        Some(s) if !s.is_empty() => {
+            if s.chars().any(|c| c.is_whitespace() || c == '\\') {
+                return Err(sqlx::Error::Configuration(
+                    format!("the schema `{s}` of the URL has whitespace or a backslash, which the connection's search_path cannot carry").into(),
+                ));
+            }
+            Ok(opts.options([("search_path", format!("\"{}\"", s.replace('"', "\"\"")))]))
+        }
+        _ => Ok(opts),
     }
 }

@@ -91,6 +91,8 @@ pub mod url;
 pub use url::resolve_url;
 
 pub use calculate::sql_schema;
+#[cfg(feature = "postgres")]
+pub use connection::postgres_options;
 pub use connection::{AppliedMigration, BoxFuture, Connection};
 pub use deploy::{
     deploy, deploy_with, reset, reset_with, resolve, resolve_with, status, DeployReport,
@@ -100,7 +102,9 @@ pub use diff::{diff, diff_summary};
 pub use error::{Diagnosis, Error};
 pub use folder::{read_migrations, Migration};
 pub use lock::{MigrationLock, DEFAULT_LOCK_TIMEOUT};
-pub use provision::{check_role, provision_role, Access, ProvisionReport};
+pub use provision::{
+    check_role, provision_owner, provision_role, Access, OwnerReport, ProvisionReport,
+};
 pub use push::{push, PushReport};
 pub use step::{Step, TableChange};
 

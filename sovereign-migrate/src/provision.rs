@@ -189,6 +189,28 @@ pub async fn provision_role(
     check_name(role)?;
     let dialect = supported(conn)?;
     let mut report = ProvisionReport::default();
+    (report.created, report.password_set) =
+        ensure_login(conn, dialect, role, password, set_password).await?;
+    for c in plan(conn, role, true, access).await? {
+        conn.execute_script(&c.sql).await?;
+        if c.grant {
+            report.granted.push(c.what);
+        } else {
+            report.revoked.push(c.what);
+        }
+    }
+    Ok(report)
+}
+
+/// Creates login `role` with `password` when it is missing, or sets `password` when asked;
+/// whether it created it, and whether it set the password.
+async fn ensure_login(
+    conn: &mut Connection,
+    dialect: Dialect,
+    role: &str,
+    password: &str,
+    set_password: bool,
+) -> Result<(bool, bool), Error> {
     let exists = role_exists(conn, role).await?;
     let login = match dialect {
         Dialect::Postgres => format!("ROLE {}", dialect.quote(role)),
@@ -201,8 +223,7 @@ pub async fn provision_role(
     if !exists {
         conn.execute_script(&format!("CREATE {login} {secret}"))
             .await?;
-        report.created = true;
-        report.password_set = true;
+        Ok((true, true))
     } else if set_password {
         let with = if dialect == Dialect::Postgres {
             "WITH "
@@ -211,15 +232,117 @@ pub async fn provision_role(
         };
         conn.execute_script(&format!("ALTER {login} {with}{secret}"))
             .await?;
-        report.password_set = true;
+        Ok((false, true))
+    } else {
+        Ok((false, false))
     }
-    for c in plan(conn, role, true, access).await? {
-        conn.execute_script(&c.sql).await?;
-        if c.grant {
-            report.granted.push(c.what);
-        } else {
-            report.revoked.push(c.what);
+}
+
+/// What [`provision_owner`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerReport {
+    /// The database (or schema) was created now.
+    pub created: bool,
+    /// The owner role was created now.
+    pub role_created: bool,
+    /// Its password was set now.
+    pub password_set: bool,
+}
+
+/// A dedicated plugin's own database `name` (or, with `schema`, a schema `name` in the
+/// database of `conn`, PostgreSQL only), owned by login `role`, which may then create and
+/// migrate its tables. Idempotent: an existing database or schema of `role` is kept as it is;
+/// one another role owns is refused (PostgreSQL), not taken over.
+///
+/// # Errors
+/// [`Error::Unsupported`] on SQLite, for `schema` on MySQL, for unusable names, and for a
+/// database or schema of another owner; the database's error otherwise.
+pub async fn provision_owner(
+    conn: &mut Connection,
+    role: &str,
+    password: &str,
+    set_password: bool,
+    name: &str,
+    schema: bool,
+) -> Result<OwnerReport, Error> {
+    check_name(role)?;
+    check_name(name)?;
+    let d = supported(conn)?;
+    if schema && d != Dialect::Postgres {
+        return Err(Error::Unsupported(
+            "a schema of its own needs PostgreSQL: on MySQL a schema is a database".into(),
+        ));
+    }
+    let mut report = OwnerReport::default();
+    (report.role_created, report.password_set) =
+        ensure_login(conn, d, role, password, set_password).await?;
+    let (q, lit) = (|s: &str| d.quote(s), |s: &str| d.string(s));
+    if d == Dialect::Mysql {
+        let exists = conn
+            .string(&format!(
+                "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {}",
+                lit(name)
+            ))
+            .await?
+            .is_some_and(|n| n != "0");
+        if !exists {
+            conn.execute_script(&format!("CREATE DATABASE {}", q(name)))
+                .await?;
+            report.created = true;
         }
+        conn.execute_script(&format!(
+            "GRANT ALL PRIVILEGES ON {}.* TO {}@'%'",
+            q(name),
+            lit(role)
+        ))
+        .await?;
+        return Ok(report);
+    }
+    let (what, owner_sql) = if schema {
+        (
+            "schema",
+            format!(
+                "SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = {}",
+                lit(name)
+            ),
+        )
+    } else {
+        (
+            "database",
+            format!(
+                "SELECT pg_get_userbyid(datdba)::text FROM pg_database WHERE datname = {}",
+                lit(name)
+            ),
+        )
+    };
+    match conn.string(&owner_sql).await? {
+        None => {
+            let sql = if schema {
+                format!("CREATE SCHEMA {} AUTHORIZATION {}", q(name), q(role))
+            } else {
+                format!("CREATE DATABASE {} OWNER {}", q(name), q(role))
+            };
+            conn.execute_script(&sql).await?;
+            report.created = true;
+        }
+        Some(owner) if owner == role => {}
+        Some(owner) => {
+            return Err(Error::Unsupported(format!(
+                "the {what} \"{name}\" exists and belongs to \"{owner}\", not to \"{role}\": it is left as it is. Give the plugin another name (--database), or hand it over yourself: ALTER {} {} OWNER TO {}",
+                what.to_ascii_uppercase(),
+                q(name),
+                q(role)
+            )))
+        }
+    }
+    if schema {
+        let database = current_database(conn).await?;
+        conn.execute_script(&format!(
+            "GRANT CONNECT ON DATABASE {} TO {}",
+            q(&database),
+            q(role)
+        ))
+        .await?;
     }
     Ok(report)
 }

@@ -165,6 +165,66 @@ pub fn with_credentials(url: &str, user: &str, password: &str) -> String {
     out
 }
 
+/// The user and password of a URL, percent-decoded: `postgresql://blog:p%40ss@h/app` gives
+/// `("blog", "p@ss")`; `None` without both.
+pub fn credentials(url: &str) -> Option<(String, String)> {
+    let base = url.split_once('?').map_or(url, |(b, _)| b);
+    let start = base.find("://")? + 3;
+    let end = authority_end(base, start);
+    let authority = &base[start..end];
+    let at = authority.rfind('@')?;
+    let (user, password) = authority[..at].split_once(':')?;
+    Some((percent_decode(user), percent_decode(password)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of query parameter `key` of a URL, percent-decoded (`?schema=blog` gives `blog`).
+pub fn query_param(url: &str, key: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == key).then(|| percent_decode(v))
+    })
+}
+
+/// The URL with query parameter `key` set to `value` (replaced when present).
+pub fn with_query_param(url: &str, key: &str, value: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let mut pairs: Vec<String> = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|p| !p.is_empty() && p.split_once('=').map_or(*p, |(k, _)| k) != key)
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("{key}={}", percent_encode(value)));
+    format!("{base}?{}", pairs.join("&"))
+}
+
 /// Everything but unreserved characters (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
 fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -99,6 +99,14 @@ enum Command {
         #[arg(long)]
         core_url: Option<String>,
     },
+    /// Give a dedicated plugin a database (or, with --schema, a schema) of its own on a
+    /// PostgreSQL or MySQL server, owned by a login of its own, and a read-only login on the
+    /// platform database for its core tables; both URLs go to the env file (mode 0600).
+    Provision {
+        namespace: String,
+        #[command(flatten)]
+        args: sovereign_cli::provision::DedicatedArgs,
+    },
     /// Settle a failed migration of the plugin.
     Resolve {
         namespace: String,
@@ -116,6 +124,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     STRICT.store(cli.strict, Ordering::Relaxed);
     let (ns, cmd) = match cli.command {
         Command::Generate { namespace, out } => return generate(&namespace, out),
+        Command::Provision { namespace, args } => {
+            return sovereign_cli::provision::dedicated(
+                &namespace,
+                args,
+                STRICT.load(Ordering::Relaxed),
+            )
+        }
         Command::Studio {
             namespace,
             args,

@@ -1,0 +1,469 @@
+//! `sovereign provision` and `plugin-db-manage provision` as an operator runs them, on real
+//! servers: a workspace with two shared plugins and a dedicated one, migrated, provisioned,
+//! provisioned again (nothing changes), migrated with a new table and provisioned (it is
+//! granted); each plugin's URL from the env file reads core tables and writes only its own.
+//! PostgreSQL and MariaDB from `SOVEREIGN_TEST_POSTGRES_URL` / `SOVEREIGN_TEST_MYSQL_URL`
+//! (required when `CI` is set); SQLite says it has no roles.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sovereign_migrate::provision::role_name;
+use sovereign_migrate::{Connection, Dialect};
+use sovereign_test_support::{unique_name, Server, TestDb};
+
+fn run(bin: &str, args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(bin);
+    c.args(args)
+        .current_dir(cwd)
+        .env_remove("DATABASE_URL")
+        .env_remove("STATS_DATABASE_URL");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run the command")
+}
+
+fn sovereign(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    run(env!("CARGO_BIN_EXE_sovereign"), args, cwd, env)
+}
+
+fn plugin_db_manage(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    run(env!("CARGO_BIN_EXE_plugin-db-manage"), args, cwd, env)
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "{}", text(&o));
+    text(&o)
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn sql(url: &str, sql: &str) -> Result<(), String> {
+    rt().block_on(async {
+        let mut c = Connection::connect(url).await.map_err(|e| e.to_string())?;
+        c.execute_script(sql).await.map_err(|e| e.to_string())
+    })
+}
+
+fn denied(r: Result<(), String>, what: &str) {
+    let e = r
+        .expect_err(&format!("{what} should be refused"))
+        .to_lowercase();
+    assert!(
+        [
+            "permission denied",
+            "must be owner",
+            "command denied",
+            "access denied"
+        ]
+        .iter()
+        .any(|p| e.contains(p)),
+        "{what}: {e}"
+    );
+}
+
+/// `NAME=value` from an env file.
+fn env_value(file: &Path, var: &str) -> String {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{var}=")).map(str::to_string))
+        .unwrap_or_else(|| panic!("{var} not in {}", file.display()))
+}
+
+/// Roles and databases the test made on the server (server-wide: they outlive the test
+/// database), dropped also when the test fails.
+struct Cleanup {
+    server: Server,
+    db_url: String,
+    admin: String,
+    roles: Vec<String>,
+    databases: Vec<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        // One statement at a time: PostgreSQL drops a database only outside a transaction.
+        let mut in_db = Vec::new();
+        let mut on_server = Vec::new();
+        for d in &self.databases {
+            on_server.push(match self.server {
+                Server::Postgres => format!("DROP DATABASE IF EXISTS \"{d}\" WITH (FORCE)"),
+                Server::Mysql => format!("DROP DATABASE IF EXISTS `{d}`"),
+            });
+        }
+        for r in &self.roles {
+            match self.server {
+                Server::Postgres => {
+                    in_db.push(format!("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') THEN DROP OWNED BY \"{r}\"; END IF; END $$"));
+                    on_server.push(format!("DROP ROLE IF EXISTS \"{r}\""));
+                }
+                Server::Mysql => on_server.push(format!("DROP USER IF EXISTS '{r}'@'%'")),
+            }
+        }
+        let (db_url, admin) = (self.db_url.clone(), self.admin.clone());
+        let _ = std::thread::spawn(move || {
+            for s in &in_db {
+                let _ = sql(&db_url, s);
+            }
+            for s in &on_server {
+                if let Err(e) = sql(&admin, s) {
+                    eprintln!("cleanup: {s}: {e}");
+                }
+            }
+        })
+        .join();
+    }
+}
+
+fn workspace(provider: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique_name("provision_ws"));
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in [
+        "platform/prisma",
+        "plugins/blog/prisma",
+        "plugins/shop/prisma",
+        "plugins/stats/prisma/migrations/20250101000000_init",
+    ] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    std::fs::write(dir.join("sovereign.toml"), "").unwrap();
+    std::fs::write(
+        dir.join("platform/prisma/base.prisma"),
+        format!("datasource db {{\n  provider = \"{provider}\"\n  url      = env(\"DATABASE_URL\")\n}}\n\nmodel User {{\n  id   Int    @id @default(autoincrement())\n  name String\n}}\n"),
+    )
+    .unwrap();
+    for ns in ["blog", "shop"] {
+        std::fs::write(
+            dir.join(format!("plugins/{ns}/plugin.json")),
+            format!("{{\"id\": \"{ns}\", \"name\": \"{ns}\", \"version\": \"0.1.0\", \"sovereign\": {{\"platformCapabilities\": {{\"database\": true}}}}}}"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id       Int    @id @default(autoincrement())\n  title    String\n  authorId Int\n  author   User   @relation(fields: [authorId], references: [id])\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/shop/prisma/extension.prisma"),
+        "model Order {\n  id    Int @id @default(autoincrement())\n  total Int\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/stats/plugin.json"),
+        "{\"id\": \"stats\", \"name\": \"Stats\", \"version\": \"0.1.0\", \"sovereign\": {\"database\": {\"mode\": \"dedicated\"}, \"platformCapabilities\": {\"database\": true}}}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/stats/prisma/schema.prisma"),
+        format!("datasource db {{\n  provider = \"{provider}\"\n  url      = env(\"STATS_DATABASE_URL\")\n}}\n\ngenerator client {{\n  provider = \"sovereign\"\n}}\n\nmodel Hit {{\n  id   Int    @id\n  path String\n}}\n"),
+    )
+    .unwrap();
+    let q = if provider == "mysql" { '`' } else { '"' };
+    let hit = if provider == "mysql" {
+        "VARCHAR(191)"
+    } else {
+        "TEXT"
+    };
+    std::fs::write(
+        dir.join("plugins/stats/prisma/migrations/20250101000000_init/migration.sql"),
+        format!("-- CreateTable\nCREATE TABLE {q}Hit{q} (\n    {q}id{q} INTEGER NOT NULL,\n    {q}path{q} {hit} NOT NULL,\n\n    PRIMARY KEY ({q}id{q})\n);\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/stats/prisma/migrations/migration_lock.toml"),
+        format!("provider = \"{provider}\"\n"),
+    )
+    .unwrap();
+    dir
+}
+
+fn provision_a_platform(server: Server) {
+    let Some(db) = rt().block_on(TestDb::create(server, "provision_cli")) else {
+        return;
+    };
+    let admin = server.admin_url("provisioning").unwrap();
+    let stats_db = format!("{}_stats", db.name);
+    let dialect = match server {
+        Server::Postgres => Dialect::Postgres,
+        Server::Mysql => Dialect::Mysql,
+    };
+    let mut cleanup = Cleanup {
+        server,
+        db_url: db.url.clone(),
+        admin: admin.clone(),
+        roles: ["blog", "shop", "stats"]
+            .iter()
+            .map(|ns| role_name(&db.name, ns, dialect))
+            .chain([role_name(&stats_db, "stats_owner", dialect)])
+            .collect(),
+        databases: vec![stats_db.clone()],
+    };
+    let dir = workspace(server.provider());
+    let env = [("DATABASE_URL", db.url.as_str())];
+    ok(sovereign(&["compose"], &dir, &env));
+    ok(sovereign(&["migrate", "dev", "--name", "init"], &dir, &env));
+    sql(
+        &db.url,
+        &format!(
+            "INSERT INTO {} (name) VALUES ('ada')",
+            quote(server, "User")
+        ),
+    )
+    .unwrap();
+
+    let roles = dir.join("roles.env");
+    std::fs::write(&roles, "# kept\nOTHER=1\n").unwrap();
+    let first = ok(sovereign(
+        &["provision", "--env-file", "roles.env"],
+        &dir,
+        &env,
+    ));
+    assert!(
+        first.contains("blog: role") && first.contains("created"),
+        "{first}"
+    );
+    assert!(
+        first.contains("SOVEREIGN_BLOG_DATABASE_URL, SOVEREIGN_SHOP_DATABASE_URL"),
+        "{first}"
+    );
+    assert!(
+        first.contains("plugin-db-manage provision stats"),
+        "{first}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&roles).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the env file holds passwords");
+    }
+    let file = std::fs::read_to_string(&roles).unwrap();
+    assert!(file.starts_with("# kept\nOTHER=1\n"), "{file}");
+    let blog_url = env_value(&roles, "SOVEREIGN_BLOG_DATABASE_URL");
+    let (_, password) = sovereign_migrate::url::credentials(&blog_url).unwrap();
+    assert!(
+        password.len() >= 32 && !first.contains(&password),
+        "a password reached the output"
+    );
+
+    // Each plugin's login: core read, own write, the other plugin's table out of reach.
+    let user = quote(server, "User");
+    let post = quote(server, "Post");
+    let order = quote(server, "Order");
+    sql(&blog_url, &format!("SELECT name FROM {user}")).unwrap();
+    sql(
+        &blog_url,
+        &format!(
+            "INSERT INTO {post} (title, {}) VALUES ('hi', 1)",
+            quote(server, "authorId")
+        ),
+    )
+    .unwrap();
+    denied(
+        sql(
+            &blog_url,
+            &format!("INSERT INTO {user} (name) VALUES ('eve')"),
+        ),
+        "blog writing a core table",
+    );
+    denied(
+        sql(&blog_url, &format!("SELECT * FROM {order}")),
+        "blog reading shop's table",
+    );
+    let shop_url = env_value(&roles, "SOVEREIGN_SHOP_DATABASE_URL");
+    sql(
+        &shop_url,
+        &format!("INSERT INTO {order} (total) VALUES (3)"),
+    )
+    .unwrap();
+    denied(
+        sql(&shop_url, &format!("DELETE FROM {post}")),
+        "shop deleting blog's rows",
+    );
+
+    // Again: nothing changes, the file included.
+    let second = ok(sovereign(
+        &["provision", "--env-file", "roles.env"],
+        &dir,
+        &env,
+    ));
+    assert!(
+        second.contains("blog: role")
+            && second.contains("unchanged")
+            && !second.contains("granted"),
+        "{second}"
+    );
+    assert_eq!(std::fs::read_to_string(&roles).unwrap(), file);
+
+    // A migration adds a table to blog: provisioning grants it.
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id       Int    @id @default(autoincrement())\n  title    String\n  authorId Int\n  author   User   @relation(fields: [authorId], references: [id])\n}\n\nmodel Tag {\n  id   Int    @id @default(autoincrement())\n  name String\n}\n",
+    )
+    .unwrap();
+    ok(sovereign(&["compose"], &dir, &env));
+    ok(sovereign(&["migrate", "dev", "--name", "tags"], &dir, &env));
+    let tag = quote(server, "Tag");
+    denied(
+        sql(&blog_url, &format!("INSERT INTO {tag} (name) VALUES ('x')")),
+        "a table not provisioned yet",
+    );
+    let third = ok(sovereign(
+        &["provision", "--env-file", "roles.env"],
+        &dir,
+        &env,
+    ));
+    assert!(
+        third.contains("granted") && third.contains("Tag"),
+        "{third}"
+    );
+    sql(&blog_url, &format!("INSERT INTO {tag} (name) VALUES ('x')")).unwrap();
+
+    // The dedicated plugin: its own database and owner, and a read-only core login.
+    let server_admin = admin.clone();
+    let out = ok(plugin_db_manage(
+        &[
+            "provision",
+            "stats",
+            "--admin-url",
+            &server_admin,
+            "--database",
+            &stats_db,
+            "--env-file",
+            "roles.env",
+        ],
+        &dir,
+        &env,
+    ));
+    assert!(
+        out.contains(&format!("database \"{stats_db}\" created")),
+        "{out}"
+    );
+    let own = env_value(&roles, "STATS_DATABASE_URL");
+    let core = env_value(&roles, "SOVEREIGN_STATS_DATABASE_URL");
+    assert!(!out.contains(&sovereign_migrate::url::credentials(&own).unwrap().1));
+    ok(plugin_db_manage(
+        &["deploy", "stats"],
+        &dir,
+        &[("STATS_DATABASE_URL", own.as_str())],
+    ));
+    sql(
+        &own,
+        &format!(
+            "INSERT INTO {} (id, path) VALUES (1, '/')",
+            quote(server, "Hit")
+        ),
+    )
+    .unwrap();
+    sql(&core, &format!("SELECT name FROM {user}")).unwrap();
+    denied(
+        sql(&core, &format!("UPDATE {user} SET name = 'eve'")),
+        "stats writing a core table",
+    );
+    denied(
+        sql(&core, &format!("SELECT * FROM {post}")),
+        "stats reading blog's table",
+    );
+    // Again: the database is kept, nothing is rotated.
+    let again = ok(plugin_db_manage(
+        &[
+            "provision",
+            "stats",
+            "--admin-url",
+            &server_admin,
+            "--database",
+            &stats_db,
+            "--env-file",
+            "roles.env",
+        ],
+        &dir,
+        &env,
+    ));
+    assert!(
+        again.contains("already there") && again.contains("unchanged"),
+        "{again}"
+    );
+    assert_eq!(env_value(&roles, "STATS_DATABASE_URL"), own);
+
+    if server == Server::Postgres {
+        // --schema: a schema of its own in the given database, reached with `?schema=`.
+        cleanup
+            .roles
+            .push(role_name(&db.name, "stats_owner", dialect));
+        let out = ok(plugin_db_manage(
+            &[
+                "provision",
+                "stats",
+                "--schema",
+                "--admin-url",
+                &db.url,
+                "--env-file",
+                "schema.env",
+            ],
+            &dir,
+            &env,
+        ));
+        assert!(out.contains("schema \"stats\" created"), "{out}");
+        let own = env_value(&dir.join("schema.env"), "STATS_DATABASE_URL");
+        assert!(own.contains("schema=stats"), "{own}");
+        ok(plugin_db_manage(
+            &["deploy", "stats"],
+            &dir,
+            &[("STATS_DATABASE_URL", own.as_str())],
+        ));
+        sql(&db.url, "SELECT id FROM stats.\"Hit\"").unwrap();
+        sql(&db.url, "SELECT 1 FROM stats.\"_prisma_migrations\"").unwrap();
+    }
+    drop(cleanup);
+    rt().block_on(db.drop());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn quote(server: Server, name: &str) -> String {
+    match server {
+        Server::Postgres => format!("\"{name}\""),
+        Server::Mysql => format!("`{name}`"),
+    }
+}
+
+#[test]
+fn postgres_plugins_get_roles_of_their_own() {
+    provision_a_platform(Server::Postgres);
+}
+
+#[test]
+fn mysql_plugins_get_roles_of_their_own() {
+    provision_a_platform(Server::Mysql);
+}
+
+#[test]
+fn sqlite_says_it_has_no_roles() {
+    let dir = workspace("sqlite");
+    let env = [("DATABASE_URL", "file:./dev.db")];
+    ok(sovereign(&["compose"], &dir, &env));
+    let out = sovereign(&["provision"], &dir, &env);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("SQLite has no database roles") && t.contains("Dedicated here: stats"),
+        "{t}"
+    );
+    assert!(!dir.join(".env").exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
