@@ -103,6 +103,9 @@ codes! {
     DuplicateEnumDbName = "duplicate-enum-db-name",
     /// Two constraints (keys, indexes, foreign keys) with one name in a namespace.
     DuplicateConstraintName = "duplicate-constraint-name",
+    /// `map:` naming a primary key, a foreign key or a default where the provider has no such
+    /// names.
+    ConstraintNameUnsupported = "constraint-name-unsupported",
 
     // ----- datasource and generators --------------------------------------------------------
     /// More than one datasource.
@@ -233,6 +236,15 @@ codes! {
     IndexNameAndMap = "index-name-and-map",
     /// `sort:` or `length:` where the provider does not have it.
     IndexArgumentUnsupported = "index-argument-unsupported",
+    /// An index type the provider does not have, or a field (its type, native type or
+    /// operator class) the index type does not take.
+    IndexFieldType = "index-field-type",
+    /// MySQL's text and blob columns in a key or index without a prefix `length:`.
+    IndexLengthRequired = "index-length-required",
+    /// `clustered:` on a provider other than SQL Server.
+    ClusteringUnsupported = "clustering-unsupported",
+    /// More than one clustered index (the primary key is clustered unless it says otherwise).
+    ClusteredMultiple = "clustered-multiple",
     /// `@@fulltext` on a provider without full-text indexes.
     FulltextUnsupported = "fulltext-unsupported",
     /// Composite types on a provider other than MongoDB.
@@ -241,6 +253,9 @@ codes! {
     EnumsUnsupported = "enums-unsupported",
     /// Lists of scalars on a provider without them.
     ScalarListsUnsupported = "scalar-lists-unsupported",
+    /// A scalar type the provider does not have (`Json` on SQL Server, `Decimal` on MongoDB,
+    /// `Json[]` but on PostgreSQL and MongoDB).
+    ScalarTypeUnsupported = "scalar-type-unsupported",
     /// A MongoDB id not mapped to `_id`.
     MongodbIdMap = "mongodb-id-map",
 
@@ -327,6 +342,81 @@ codes! {
     PluginRelationWithoutForeignKey = "plugin-relation-without-foreign-key",
     /// A table the tools own (the migration history).
     ReservedTable = "reserved-table",
+}
+
+impl Code {
+    /// Whether Prisma reports this diagnostic only for a schema that read without errors.
+    ///
+    /// Prisma 6 first reads a schema (syntax, configuration, names, types, attributes and their
+    /// arguments) and runs its validation (relations, keys and constraint names, native types,
+    /// provider capabilities, views, ...) only when reading found no error: a schema with a
+    /// typo gets the typo's error, not errors that stem from it. The codes of that validation
+    /// are these; [`crate::diagnostic::drop_follow_on`] applies the rule. Which code belongs to
+    /// which stage was checked against Prisma 6.19 (a reading error added to a schema and the
+    /// diagnostics that remain; see `tests/fixtures/ORACLE-NOTES.md`).
+    pub(crate) fn is_validation(self) -> bool {
+        use Code::*;
+        matches!(
+            self,
+            DuplicateTable
+                | DuplicateEnumDbName
+                | DuplicateConstraintName
+                | ConstraintNameUnsupported
+                | ExtensionsNeedPreview
+                | SchemaUndefined
+                | SchemaMissing
+                | CompositeTypeCycle
+                | DefaultFunctionUnknown
+                | DefaultFunctionUnsupported
+                | DefaultValueInvalid
+                | AutoincrementMultiple
+                | AutoincrementNotId
+                | AutoincrementNotIndexed
+                | NativeTypePrefix
+                | NativeTypeUnknown
+                | NativeTypeArgument
+                | NativeTypeIncompatible
+                | UniqueCriterionMissing
+                | IndexArgumentUnsupported
+                | IndexFieldType
+                | IndexLengthRequired
+                | ClusteringUnsupported
+                | ClusteredMultiple
+                | FulltextUnsupported
+                | CompositeTypesUnsupported
+                | EnumsUnsupported
+                | ScalarListsUnsupported
+                | ScalarTypeUnsupported
+                | MongodbIdMap
+                | ViewsNeedPreview
+                | ViewPrimaryKey
+                | ViewIndex
+                | ViewUniqueArguments
+                | ViewManyToMany
+                | RelationMissingOpposite
+                | RelationAmbiguous
+                | SelfRelationAmbiguous
+                | SelfRelationUnnamed
+                | ManyToManyArguments
+                | ManyToManyId
+                | OneToOneBothSides
+                | OneToOneNoSide
+                | RelationBackSideArguments
+                | RelationBackSideActions
+                | RelationFieldsMissing
+                | RelationReferencesMissing
+                | RelationArgumentsLength
+                | RelationTypeMismatch
+                | RelationReferencesNotUnique
+                | OneToOneNotUnique
+                | OneToOneBackRequired
+                | RelationOptionalForeignKey
+                | ReferentialActionUnsupported
+                | MysqlSetDefault
+                | SetNullOnRequired
+                | RelationModeIndexMissing
+        )
+    }
 }
 
 impl std::fmt::Display for Code {

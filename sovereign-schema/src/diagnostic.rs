@@ -266,6 +266,17 @@ impl Code {
     }
 }
 
+/// Drops the diagnostics Prisma would not report: when syntax, configuration or reading found
+/// an error, the diagnostics of validation ([`Code::is_validation`]), errors and warnings, are
+/// dropped, as Prisma validates only a schema that read without errors. What remains is the
+/// error to fix first; the rest appears, if it still applies, once it is fixed.
+pub(crate) fn drop_follow_on(diags: &mut Vec<Diagnostic>) {
+    let validation = |d: &Diagnostic| d.code.is_some_and(Code::is_validation);
+    if diags.iter().any(|d| d.is_error() && !validation(d)) {
+        diags.retain(|d| !validation(d));
+    }
+}
+
 /// Diagnostics together with the sources they point into.
 #[derive(Clone)]
 pub struct Report {

@@ -76,6 +76,8 @@ pub fn check(name: &str, text: &str) -> Result<(Schema, Report), Report> {
     // that would only repeat that error skip it.
     let validated = validate(std::slice::from_ref(&ast), options);
     diagnostics.extend(validated.diagnostics);
+    // A syntax error, like a reading error, leaves only the errors of reading (Prisma's order).
+    diagnostic::drop_follow_on(&mut diagnostics);
     diagnostic::sort(&mut diagnostics);
     let report = Report {
         sources,

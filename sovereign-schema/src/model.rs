@@ -528,7 +528,82 @@ pub struct IndexField {
     pub sort: Option<SortOrder>,
     /// `length:` (MySQL's prefix length).
     pub length: Option<u32>,
+    /// `ops:` (a PostgreSQL operator class).
+    pub ops: Option<OperatorClass>,
 }
+
+/// A PostgreSQL operator class of an index field (`ops:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OperatorClass {
+    /// One Prisma names ([`OPERATOR_CLASSES`]): `JsonbPathOps`.
+    Named(String),
+    /// `raw("gist_trgm_ops")`: the database's own name, not checked.
+    Raw(String),
+}
+
+/// The operator classes Prisma 6 names, for GiST (`InetOps`), GIN (`JsonbOps`,
+/// `JsonbPathOps`, `ArrayOps`), SP-GiST (`InetOps`, `TextOps`) and BRIN (the others).
+pub const OPERATOR_CLASSES: &[&str] = &[
+    "InetOps",
+    "JsonbOps",
+    "JsonbPathOps",
+    "ArrayOps",
+    "TextOps",
+    "BitMinMaxOps",
+    "VarBitMinMaxOps",
+    "BpcharBloomOps",
+    "BpcharMinMaxOps",
+    "ByteaBloomOps",
+    "ByteaMinMaxOps",
+    "DateBloomOps",
+    "DateMinMaxOps",
+    "DateMinMaxMultiOps",
+    "Float4BloomOps",
+    "Float4MinMaxOps",
+    "Float4MinMaxMultiOps",
+    "Float8BloomOps",
+    "Float8MinMaxOps",
+    "Float8MinMaxMultiOps",
+    "InetInclusionOps",
+    "InetBloomOps",
+    "InetMinMaxOps",
+    "InetMinMaxMultiOps",
+    "Int2BloomOps",
+    "Int2MinMaxOps",
+    "Int2MinMaxMultiOps",
+    "Int4BloomOps",
+    "Int4MinMaxOps",
+    "Int4MinMaxMultiOps",
+    "Int8BloomOps",
+    "Int8MinMaxOps",
+    "Int8MinMaxMultiOps",
+    "NumericBloomOps",
+    "NumericMinMaxOps",
+    "NumericMinMaxMultiOps",
+    "OidBloomOps",
+    "OidMinMaxOps",
+    "OidMinMaxMultiOps",
+    "TextBloomOps",
+    "TextMinMaxOps",
+    "TimestampBloomOps",
+    "TimestampMinMaxOps",
+    "TimestampMinMaxMultiOps",
+    "TimestampTzBloomOps",
+    "TimestampTzMinMaxOps",
+    "TimestampTzMinMaxMultiOps",
+    "TimeBloomOps",
+    "TimeMinMaxOps",
+    "TimeMinMaxMultiOps",
+    "TimeTzBloomOps",
+    "TimeTzMinMaxOps",
+    "TimeTzMinMaxMultiOps",
+    "UuidBloomOps",
+    "UuidMinMaxOps",
+    "UuidMinMaxMultiOps",
+];
+
+/// The index types PostgreSQL has (`type:` of `@@index`), as Prisma names them.
+pub const INDEX_TYPES: &[&str] = &["BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"];
 
 /// A primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -541,6 +616,8 @@ pub struct PrimaryKey {
     pub fields: Vec<IndexField>,
     /// Declared with `@@id` (as opposed to `@id` on one field).
     pub compound: bool,
+    /// `clustered:` (SQL Server, where a primary key is clustered unless it says otherwise).
+    pub clustered: Option<bool>,
     /// The `@id` or `@@id` attribute.
     pub span: Span,
 }

@@ -20,6 +20,7 @@ pub fn parse(file: FileId, text: &str) -> (SchemaAst, Vec<Diagnostic>) {
         comment_block_end: None,
         trailing_comma: None,
         block_kind: None,
+        junk_after_member: false,
     };
     let items = p.items();
     (SchemaAst { file, items }, p.diags)
@@ -38,6 +39,8 @@ struct Parser<'a> {
     trailing_comma: Option<Span>,
     /// The kind of block being read.
     block_kind: Option<BlockKind>,
+    /// [`Parser::end_of_line`] found something after a member: Prisma drops such a line.
+    junk_after_member: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -370,11 +373,13 @@ impl<'a> Parser<'a> {
                     let docs = std::mem::take(&mut docs_pending);
                     if let Some(attribute) = self.attribute(true) {
                         let trailing = self.end_of_line();
-                        members.push(Member::Attribute(BlockAttribute {
-                            attribute,
-                            docs,
-                            trailing,
-                        }));
+                        if !std::mem::take(&mut self.junk_after_member) {
+                            members.push(Member::Attribute(BlockAttribute {
+                                attribute,
+                                docs,
+                                trailing,
+                            }));
+                        }
                     } else {
                         self.skip_line();
                     }
@@ -471,6 +476,20 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// What Prisma says about a line of the current block it cannot read.
+    fn invalid_line_message(&self) -> String {
+        match self.block_kind {
+            Some(k) if k.is_config() => format!(
+                "Error validating: This line is not a valid definition within a {}.",
+                k.keyword()
+            ),
+            Some(BlockKind::Enum) => {
+                "Error validating: This line is not an enum value definition.".into()
+            }
+            _ => "Error validating: This line is not a valid field or attribute definition.".into(),
+        }
+    }
+
     /// Skips to the end of the line, but not past a closing brace of the block.
     fn skip_rest_of_member_line(&mut self) {
         while let Some(t) = self.peek() {
@@ -494,6 +513,7 @@ impl<'a> Parser<'a> {
         match self.peek_kind() {
             None | Some(T::Newline) | Some(T::RBrace) => {}
             Some(_) => {
+                self.junk_after_member = true;
                 let start = self.here();
                 let mut end = start;
                 while let Some(t) = self.peek() {
@@ -514,16 +534,7 @@ impl<'a> Parser<'a> {
                         .with_hint("a comment ends the line: move what follows it before it, or onto a line of its own"),
                     );
                 } else {
-                    let message = match self.block_kind {
-                        Some(k) if k.is_config() => format!(
-                            "Error validating: This line is not a valid definition within a {}.",
-                            k.keyword()
-                        ),
-                        Some(BlockKind::Enum) => {
-                            "Error validating: This line is not an enum value definition.".into()
-                        }
-                        _ => "Error validating: This line is not a valid field or attribute definition.".into(),
-                    };
+                    let message = self.invalid_line_message();
                     let found = &self.text[start.start..end.end];
                     let found: String = found.chars().take(40).collect();
                     self.diags.push(
@@ -568,6 +579,9 @@ impl<'a> Parser<'a> {
             }
         }
         let trailing = self.end_of_line();
+        if std::mem::take(&mut self.junk_after_member) {
+            return None; // the line is dropped, as Prisma drops it
+        }
         let span = name.span.to(value.span);
         Some(Property {
             name,
@@ -662,6 +676,9 @@ Code::SyntaxFieldIncomplete,
             .or(ty.as_ref().map(|t: &FieldType| t.span))
             .unwrap_or(name.span);
         let trailing = self.end_of_line();
+        if std::mem::take(&mut self.junk_after_member) {
+            return None; // the line is dropped, as Prisma drops it
+        }
         Some(Field {
             span: name.span.to(end),
             name,
@@ -856,10 +873,15 @@ Code::SyntaxUnsupportedType,
                 self.bump();
                 let raw = self.text(t).to_string();
                 if !terminated {
+                    // In a block, Prisma's words for the line; ours in the hint.
+                    let message = match self.block_kind {
+                        Some(_) => self.invalid_line_message(),
+                        None => "This string is missing its closing quote `\"`.".into(),
+                    };
                     self.diags.push(
                         Code::SyntaxString
-                            .error("This string is missing its closing quote `\"`.", span)
-                            .with_hint("strings end on the line they start"),
+                            .error(message, span)
+                            .with_hint("this string is missing its closing quote `\"`: strings end on the line they start"),
                     );
                     return None;
                 }
@@ -960,11 +982,19 @@ Code::SyntaxUnsupportedType,
                     T::Newline => "the end of the line".to_string(),
                     _ => format!("`{}`", self.text(t)),
                 };
-                self.error(
-                    Code::SyntaxValue,
-                    format!("Expected a value here, found {what}."),
-                    span,
-                );
+                // In a block, Prisma's words for the line; ours in the hint.
+                let (message, hint) = match self.block_kind {
+                    Some(_) => (
+                        self.invalid_line_message(),
+                        Some(format!("expected a value here, found {what}")),
+                    ),
+                    None => (format!("Expected a value here, found {what}."), None),
+                };
+                let d = Code::SyntaxValue.error(message, span);
+                self.diags.push(match hint {
+                    Some(h) => d.with_hint(h),
+                    None => d,
+                });
                 None
             }
         }

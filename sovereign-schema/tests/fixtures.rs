@@ -131,6 +131,86 @@ fn prisma_lines(prisma: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Prisma's errors: the line each points at and its message (lines after the first joined
+/// with `\n`, up to the `-->` line).
+fn prisma_errors(prisma: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut message: Option<String> = None;
+    for l in prisma.lines() {
+        if let Some(m) = l.strip_prefix("error: ") {
+            message = Some(m.to_string());
+        } else if let Some(at) = l.trim().strip_prefix("-->") {
+            if let (Some(m), Some(line)) = (
+                message.take(),
+                at.trim().rsplit(':').next().and_then(|n| n.parse().ok()),
+            ) {
+                out.push((line, m.trim_end().to_string()));
+            }
+        } else if let Some(m) = &mut message {
+            m.push('\n');
+            m.push_str(l);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Our errors as [`prisma_errors`] reads Prisma's.
+fn our_errors(report: &sovereign_schema::Report) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            (
+                report.sources.location(d.span).line,
+                d.message.trim_end().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every error Prisma reports (its line and its message) is ours too, and we report no other,
+/// unless the fixture says why not in `known-difference.md`.
+#[test]
+fn invalid_fixtures_have_prismas_errors() {
+    let mut failures = Vec::new();
+    for case in cases("invalid") {
+        if case.join("known-difference.md").exists() {
+            continue;
+        }
+        let input = read(&case.join("input.prisma"));
+        let prisma = prisma_errors(&read(&case.join("prisma.txt")));
+        let ours = match sovereign_schema::check("input.prisma", &input) {
+            Ok(_) => Vec::new(),
+            Err(report) => our_errors(&report),
+        };
+        if ours != prisma {
+            let only = |a: &[(usize, String)], b: &[(usize, String)]| {
+                a.iter()
+                    .filter(|x| !b.contains(x))
+                    .map(|(l, m)| format!("  line {l}: {m}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            failures.push(format!(
+                "{}:\n Prisma only:\n{}\n ours only:\n{}",
+                case.display(),
+                only(&prisma, &ours),
+                only(&ours, &prisma)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
 #[test]
 fn invalid_fixtures_are_rejected_where_prisma_rejects_them() {
     let mut failures = Vec::new();

@@ -140,7 +140,12 @@ fn recovers_and_reports_every_broken_line() {
 fn unclosed_block_and_string_are_errors() {
     let (_, diags) = parse_str("model A {\n  id String @default(\"x)\n");
     let msgs: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
-    assert!(msgs.iter().any(|m| m.contains("closing quote")), "{msgs:?}");
+    // In a block, the message is Prisma's (the line is invalid) and the hint says why.
+    let hints: Vec<&str> = diags.iter().filter_map(|d| d.hint.as_deref()).collect();
+    assert!(
+        hints.iter().any(|m| m.contains("closing quote")),
+        "{hints:?}"
+    );
     assert!(msgs.iter().any(|m| m.contains("closing brace")), "{msgs:?}");
 }
 

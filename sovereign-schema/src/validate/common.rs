@@ -100,6 +100,20 @@ pub(crate) fn string_array(e: &Expr) -> Option<Vec<String>> {
         .collect()
 }
 
+/// A value as Prisma's messages describe what they received: ``string value `"x"` ``,
+/// ``numeric value `1` ``, ``literal value `meow` ``, ``array value `[a]` ``, ``functional value
+/// `a(length: 10)` ``.
+pub(crate) fn received(e: &Expr) -> String {
+    let kind = match &e.kind {
+        ExprKind::Str { .. } => "string",
+        ExprKind::Number(_) => "numeric",
+        ExprKind::Const(_) => "literal",
+        ExprKind::Array(_) => "array",
+        ExprKind::Call { .. } => "functional",
+    };
+    format!("{kind} value `{}`", e.render())
+}
+
 /// A non-negative integer literal.
 pub(crate) fn number_u32(e: &Expr) -> Option<u32> {
     match &e.kind {
@@ -146,41 +160,95 @@ pub(crate) fn expected_literal(ty: &ScalarType) -> &'static str {
     }
 }
 
-/// `2024-01-31T12:00:00Z`, with optional fractions and a `+hh:mm` offset.
-pub(crate) fn is_rfc3339(s: &str) -> bool {
+/// Why a string is not an RFC 3339 date-time (`2024-01-31T12:00:00Z`, with optional fractions
+/// and a `+hh:mm` offset), in the words of the `chrono` parser Prisma uses; `None` when it is
+/// one.
+pub(crate) fn rfc3339_error(s: &str) -> Option<&'static str> {
+    const SHORT: &str = "premature end of input";
+    const INVALID: &str = "input contains invalid characters";
+    const RANGE: &str = "input is out of range";
     let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    if b.len() < 20
-        || !digits(0..4)
-        || b[4] != b'-'
-        || !digits(5..7)
-        || b[7] != b'-'
-        || !digits(8..10)
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || !digits(11..13)
-        || b[13] != b':'
-        || !digits(14..16)
-        || b[16] != b':'
-        || !digits(17..19)
-    {
-        return false;
-    }
-    let mut i = 19;
-    if b[i] == b'.' {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
+    let mut i = 0;
+    // A run of exactly `n` digits (too few characters left is a premature end, whatever they
+    // are).
+    let digits = |i: &mut usize, n: usize| -> Result<u32, &'static str> {
+        if b.len() < *i + n {
+            return Err(SHORT);
+        }
+        let mut v = 0;
+        for _ in 0..n {
+            match b.get(*i) {
+                None => return Err(SHORT),
+                Some(c) if c.is_ascii_digit() => v = v * 10 + u32::from(c - b'0'),
+                Some(_) => return Err(INVALID),
+            }
+            *i += 1;
+        }
+        Ok(v)
+    };
+    let expect = |i: &mut usize, ok: &dyn Fn(u8) -> bool| -> Result<(), &'static str> {
+        match b.get(*i) {
+            None => Err(SHORT),
+            Some(&c) if ok(c) => {
+                *i += 1;
+                Ok(())
+            }
+            Some(_) => Err(INVALID),
+        }
+    };
+    let parsed = (|| -> Result<(), &'static str> {
+        let year = digits(&mut i, 4)?;
+        expect(&mut i, &|c| c == b'-')?;
+        let month = digits(&mut i, 2)?;
+        expect(&mut i, &|c| c == b'-')?;
+        let day = digits(&mut i, 2)?;
+        expect(&mut i, &|c| matches!(c, b'T' | b't' | b' '))?;
+        let hour = digits(&mut i, 2)?;
+        expect(&mut i, &|c| c == b':')?;
+        let minute = digits(&mut i, 2)?;
+        expect(&mut i, &|c| c == b':')?;
+        let second = digits(&mut i, 2)?;
+        if b.get(i) == Some(&b'.') {
             i += 1;
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                return Err(if i == b.len() { SHORT } else { INVALID });
+            }
         }
-        if i == start {
-            return false;
+        match b.get(i) {
+            None => return Err(SHORT),
+            Some(b'Z' | b'z') => i += 1,
+            Some(b'+' | b'-') => {
+                i += 1;
+                let oh = digits(&mut i, 2)?;
+                expect(&mut i, &|c| c == b':')?;
+                let om = digits(&mut i, 2)?;
+                if oh > 23 || om > 59 {
+                    return Err(RANGE);
+                }
+            }
+            Some(_) => return Err(INVALID),
         }
-    }
-    match &b[i..] {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
-        _ => false,
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(RANGE),
+        };
+        if day == 0 || day > days || hour > 23 || minute > 59 || second > 60 {
+            return Err(RANGE);
+        }
+        Ok(())
+    })();
+    match parsed {
+        Err(e) => Some(e),
+        Ok(()) if i < b.len() => Some("trailing input"),
+        Ok(()) => None,
     }
 }
 

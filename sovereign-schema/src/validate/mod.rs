@@ -57,6 +57,7 @@ pub(crate) fn finish(db: Db<'_>, mut sink: Sink) -> Validated {
     let verdicts = rules::check(&db, &mut sink);
     let has_errors = sink.has_errors();
     let mut diagnostics = sink.into_vec();
+    crate::diagnostic::drop_follow_on(&mut diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
     Validated {
         schema: (!has_errors).then(|| lower::schema(db, verdicts)),

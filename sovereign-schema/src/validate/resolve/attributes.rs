@@ -4,9 +4,10 @@
 
 use crate::ast::{Attribute, Block, Expr, ExprKind, Field};
 use crate::diagnostic::Code;
-use crate::model::{IndexField, ScalarField, ScalarType, SortOrder};
-use crate::source::Span;
-use crate::validate::common::{number_u32, suggest};
+use crate::model::{
+    IndexField, OperatorClass, ScalarField, ScalarType, SortOrder, OPERATOR_CLASSES,
+};
+use crate::validate::common::{number_u32, received, suggest};
 use crate::validate::db::{Db, RelationFieldEntry};
 use crate::validate::sink::Sink;
 
@@ -18,8 +19,9 @@ pub(super) fn duplicates<'x>(
     block: bool,
     sink: &mut Sink,
 ) {
-    // A handful of attributes per field: a list beats a hash map here.
-    let mut seen: Vec<(&str, Span)> = Vec::new();
+    // A handful of attributes per field: a list beats a hash map here. Prisma reports every
+    // occurrence of an attribute given twice, the first one too.
+    let mut seen: Vec<(&str, &Attribute)> = Vec::new();
     let ds_name = db.config.ds_name.as_str();
     for a in attrs {
         let repeatable = block && matches!(a.name.name.as_str(), "unique" | "index" | "fulltext");
@@ -29,17 +31,120 @@ pub(super) fn duplicates<'x>(
             .strip_prefix(ds_name)
             .is_some_and(|rest| rest.starts_with('.'));
         let key = if native { "db.*" } else { a.name.name.as_str() };
-        if repeatable {
-            continue;
+        if !repeatable {
+            seen.push((key, a));
         }
-        let prev = seen.iter().find(|(k, _)| *k == key).map(|(_, s)| *s);
-        seen.push((key, a.span));
-        if let Some(prev) = prev {
+    }
+    // Sorted by name (stably), attributes of one name stand together, in order.
+    seen.sort_by_key(|(k, _)| *k);
+    for group in seen.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        for (i, (_, a)) in group.iter().enumerate() {
             let msg = format!("Attribute \"@{}\" can only be defined once.", a.name.name);
-            sink.err(Code::DuplicateAttribute, msg, a.span)
-                .notes
-                .push((prev, "first defined here".into()));
+            let d = sink.err(Code::DuplicateAttribute, msg, a.span);
+            if i > 0 {
+                d.notes.push((group[0].1.span, "first defined here".into()));
+            }
         }
+    }
+}
+
+/// The arguments an attribute takes: the name its unnamed argument stands for, and every name.
+fn argument_names(
+    name: &str,
+    block: bool,
+) -> Option<(Option<&'static str>, &'static [&'static str])> {
+    Some(match (name, block) {
+        ("id" | "unique", false) => (None, &["map", "sort", "length", "clustered"]),
+        ("default", false) => (Some("value"), &["value", "map"]),
+        ("map", _) => (Some("name"), &["name"]),
+        ("relation", false) => (
+            Some("name"),
+            &[
+                "name",
+                "fields",
+                "references",
+                "map",
+                "onDelete",
+                "onUpdate",
+            ],
+        ),
+        ("updatedAt" | "ignore" | "shardKey", false) | ("ignore", true) => (None, &[]),
+        ("id" | "unique", true) => (Some("fields"), &["fields", "name", "map", "clustered"]),
+        ("index", true) => (
+            Some("fields"),
+            &["fields", "name", "map", "type", "clustered"],
+        ),
+        ("fulltext", true) => (Some("fields"), &["fields", "map"]),
+        ("schema", true) => (Some("map"), &["map"]),
+        ("shardKey", true) => (Some("fields"), &["fields"]),
+        _ => return None,
+    })
+}
+
+/// Checks the arguments of a known attribute as Prisma reads them: one unnamed argument at most
+/// (where the attribute has one), no argument it does not know, none given twice. `false` when
+/// the attribute has several unnamed arguments: Prisma then reads nothing more of it.
+pub(super) fn arguments(a: &Attribute, sink: &mut Sink) -> bool {
+    let Some((positional, names)) = argument_names(&a.name.name, a.block) else {
+        return true;
+    };
+    let unnamed: Vec<&Expr> = a
+        .args
+        .iter()
+        .filter(|x| x.name.is_none())
+        .map(|x| &x.value)
+        .collect();
+    if unnamed.len() > 1 && positional.is_some() {
+        let list = unnamed
+            .iter()
+            .map(|e| e.render())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let msg = format!(
+            "Error parsing attribute \"@{}\": You provided multiple unnamed arguments. This is not possible. Did you forget the brackets? Did you mean `[{list}]`?",
+            a.name.name
+        );
+        sink.err(Code::ArgumentUnknown, msg, a.span);
+        return false;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for x in &a.args {
+        let name = match (&x.name, positional) {
+            (Some(n), _) => n.name.as_str(),
+            (None, Some(p)) => p,
+            (None, None) => {
+                sink.err(Code::ArgumentUnknown, "No such argument.", x.span)
+                    .hint = Some(argument_hint(names));
+                continue;
+            }
+        };
+        if !names.contains(&name) {
+            sink.err(Code::ArgumentUnknown, "No such argument.", x.span)
+                .hint = Some(argument_hint(names));
+        } else if seen.contains(&name) {
+            if x.name.is_some() {
+                let msg = format!("Argument \"{name}\" is already specified.");
+                sink.err(Code::ArgumentUnknown, msg, x.span);
+            }
+        } else {
+            seen.push(name);
+        }
+    }
+    true
+}
+
+fn argument_hint(names: &[&str]) -> String {
+    if names.is_empty() {
+        "this attribute takes no arguments".into()
+    } else {
+        format!(
+            "this attribute takes {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
@@ -49,8 +154,8 @@ pub(super) fn string_arg(a: &Attribute, sink: &mut Sink) -> Option<String> {
         Some(v) => match v.as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                let msg = format!("Expected a string value, but received {}.", v.describe());
-                sink.attr_err(Code::ArgumentType, a, msg);
+                let msg = format!("Expected a string value, but received {}.", received(v));
+                sink.err(Code::ArgumentType, msg, v.span);
                 None
             }
         },
@@ -71,7 +176,10 @@ pub(super) fn opt_string_named(a: &Attribute, name: &str, sink: &mut Sink) -> Op
     match arg.value.as_str() {
         Some(s) => Some(s.to_string()),
         None => {
-            let msg = format!("The `{name}` argument must be a string.");
+            let msg = format!(
+                "Expected a string value, but received {}.",
+                received(&arg.value)
+            );
             sink.err(Code::ArgumentType, msg, arg.value.span);
             None
         }
@@ -119,17 +227,52 @@ pub(super) fn client_name(a: &Attribute, b: &Block, sink: &mut Sink) -> Option<S
     Some(name)
 }
 
-/// `sort: Asc | Desc`.
-pub(super) fn sort_order(e: &Expr, sink: &mut Sink) -> Option<SortOrder> {
-    match e.as_const() {
-        Some("Asc") => Some(SortOrder::Asc),
-        Some("Desc") => Some(SortOrder::Desc),
-        _ => {
-            sink.err(
-                Code::ArgumentType,
-                "`sort` must be `Asc` or `Desc`.",
-                e.span,
+/// `sort: Asc | Desc`, read on attribute `a`.
+pub(super) fn sort_order(a: &Attribute, e: &Expr, sink: &mut Sink) -> Option<SortOrder> {
+    match &e.kind {
+        ExprKind::Const(c) if c == "Asc" => Some(SortOrder::Asc),
+        ExprKind::Const(c) if c == "Desc" => Some(SortOrder::Desc),
+        ExprKind::Const(c) => {
+            let msg = format!(
+                "Error parsing attribute \"@{}\": The `sort` argument can only be `Asc` or `Desc` you provided: {c}.",
+                a.name.name
             );
+            sink.err(Code::ArgumentType, msg, e.span);
+            None
+        }
+        _ => {
+            let msg = format!("Expected a constant value, but received {}.", received(e));
+            sink.err(Code::ArgumentType, msg, e.span).hint =
+                Some("write `sort: Desc` (no quotes)".into());
+            None
+        }
+    }
+}
+
+/// `length: 10`, a prefix length.
+pub(super) fn prefix_length(e: &Expr, sink: &mut Sink) -> Option<u32> {
+    if let Some(n) = number_u32(e) {
+        return Some(n);
+    }
+    // Prisma reads a negative integer without complaint, and ignores it.
+    if let ExprKind::Number(n) = &e.kind {
+        if n.parse::<i64>().is_ok() {
+            return None;
+        }
+    }
+    let msg = format!("Expected a numeric value, but received {}.", received(e));
+    sink.err(Code::ArgumentType, msg, e.span);
+    None
+}
+
+/// `clustered: true | false`.
+pub(super) fn boolean(e: &Expr, sink: &mut Sink) -> Option<bool> {
+    match e.as_const() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => {
+            let msg = format!("Expected a boolean value, but received {}.", received(e));
+            sink.err(Code::ArgumentType, msg, e.span);
             None
         }
     }
@@ -151,24 +294,53 @@ pub(super) fn field_index_args(a: &Attribute, sink: &mut Sink) -> FieldIndexArgs
         map: None,
         clustered: None,
     };
+    // Unknown and repeated arguments are reported by `arguments`.
     for arg in &a.args {
-        let name = arg.name.as_ref().map(|n| n.name.as_str());
-        match name {
-            Some("sort") => out.sort = sort_order(&arg.value, sink),
-            Some("length") => out.length = number_u32(&arg.value),
+        match arg.name.as_ref().map(|n| n.name.as_str()) {
+            Some("sort") => out.sort = sort_order(a, &arg.value, sink),
+            Some("length") => out.length = prefix_length(&arg.value, sink),
             Some("map") => out.map = arg.value.as_str().map(str::to_string),
-            Some("clustered") => out.clustered = arg.value.as_const().map(|c| c == "true"),
-            Some(other) => {
-                let msg = format!("No such argument: `{other}`.");
-                sink.attr_err(Code::ArgumentUnknown, a, msg).hint =
-                    Some("this attribute takes `map`, `sort`, `length` and `clustered`".into());
-            }
-            None => {
-                sink.attr_err(Code::ArgumentUnknown, a, "This attribute takes named arguments only (`map:`, `sort:`, `length:`, `clustered:`).");
-            }
+            Some("clustered") => out.clustered = boolean(&arg.value, sink),
+            _ => {}
         }
     }
     out
+}
+
+/// `ops: JsonbOps` or `ops: raw("...")`: a PostgreSQL operator class.
+fn operator_class(e: &Expr, sink: &mut Sink) -> Option<OperatorClass> {
+    match &e.kind {
+        ExprKind::Const(c) => match OPERATOR_CLASSES.iter().find(|o| *o == c) {
+            Some(o) => Some(OperatorClass::Named((*o).to_string())),
+            None => {
+                let msg = format!("Unexpected token. Expected one of: Invalid operator class: {c}");
+                sink.err(Code::ArgumentType, msg, e.span).hint =
+                    suggest(c, OPERATOR_CLASSES).map(|s| format!("did you mean `{s}`?"));
+                None
+            }
+        },
+        ExprKind::Call { name, args } if name == "raw" => {
+            match args.first().and_then(|x| x.value.as_str()) {
+                Some(s) if args.len() == 1 => Some(OperatorClass::Raw(s.to_string())),
+                _ => {
+                    sink.err(
+                        Code::ArgumentType,
+                        "`raw()` takes one string, the operator class as the database names it.",
+                        e.span,
+                    );
+                    None
+                }
+            }
+        }
+        _ => {
+            let msg = format!(
+                "Expected a constant or function value, but received {}.",
+                received(e)
+            );
+            sink.err(Code::ArgumentType, msg, e.span);
+            None
+        }
+    }
 }
 
 /// The members of the model being read, for the field lists of its block attributes.
@@ -237,6 +409,7 @@ pub(super) fn field_list(
                     db_name: name.to_string(),
                     sort: None,
                     length: None,
+                    ops: None,
                 });
                 continue;
             }
@@ -255,18 +428,14 @@ pub(super) fn field_list(
         };
         let mut sort = None;
         let mut length = None;
+        let mut ops = None;
+        // Prisma ignores other arguments of a field in a list.
         for x in args {
             match x.name.as_ref().map(|n| n.name.as_str()) {
-                Some("sort") => sort = sort_order(&x.value, sink),
-                Some("length") => length = number_u32(&x.value),
-                Some("ops") => {}
-                _ => {
-                    sink.err(
-                        Code::ArgumentUnknown,
-                        "Unknown argument: a field in an index takes `sort:`, `length:` or `ops:`.",
-                        x.span,
-                    );
-                }
+                Some("sort") => sort = sort_order(a, &x.value, sink),
+                Some("length") => length = prefix_length(&x.value, sink),
+                Some("ops") => ops = operator_class(&x.value, sink),
+                _ => {}
             }
         }
         out.push(IndexField {
@@ -274,6 +443,7 @@ pub(super) fn field_list(
             db_name: f.db_name.clone(),
             sort,
             length,
+            ops,
         });
     }
     if unresolved {
@@ -334,8 +504,8 @@ pub(super) fn schema_attr(a: &Attribute, sink: &mut Sink) -> Option<String> {
         Some(v) => match v.as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                let msg = format!("Expected a string value, but received {}.", v.describe());
-                sink.attr_err(Code::ArgumentType, a, msg);
+                let msg = format!("Expected a string value, but received {}.", received(v));
+                sink.err(Code::ArgumentType, msg, v.span);
                 None
             }
         },

@@ -208,12 +208,15 @@ fn relation_mode(b: &Block, sink: &mut Sink) -> RelationMode {
     let mut relation_mode = RelationMode::ForeignKeys;
     let legacy = b.property("referentialIntegrity");
     if let Some(p) = legacy {
-        sink.warn(
-            Code::ReferentialIntegrityDeprecated,
-            "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
-            p.name.span,
-        )
-        .hint = Some("rename the property to `relationMode`".into());
+        // Together with `relationMode`, Prisma has the error only.
+        if b.property("relationMode").is_none() {
+            sink.warn(
+                Code::ReferentialIntegrityDeprecated,
+                "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
+                p.name.span,
+            )
+            .hint = Some("rename the property to `relationMode`".into());
+        }
         if b.property("relationMode").is_some() {
             sink.err(
                 Code::ReferentialIntegrityAndRelationMode,

@@ -5,7 +5,7 @@ use super::attributes::opt_string_named;
 use crate::ast::{Arity, Attribute, Expr, ExprKind};
 use crate::diagnostic::Code;
 use crate::model::{DefaultKind, DefaultValue, Literal, ScalarType};
-use crate::validate::common::{decimal_error, expected_literal, is_rfc3339, number_u32};
+use crate::validate::common::{decimal_error, expected_literal, rfc3339_error};
 use crate::validate::db::Db;
 use crate::validate::sink::Sink;
 
@@ -61,7 +61,6 @@ fn function(
     ty: &ScalarType,
     sink: &mut Sink,
 ) -> Option<DefaultKind> {
-    let num_arg = args.first().and_then(|x| number_u32(&x.value));
     let fits = |types: &[&str]| types.contains(&ty.name());
     let (ok, needs): (bool, &str) = match n {
         "autoincrement" => (fits(&["Int", "BigInt"]), "Int or BigInt"),
@@ -86,45 +85,59 @@ fn function(
             Some(format!("`{n}()` fits fields of type {needs}"));
         return None;
     }
+    // Prisma 6: functions without arguments say so; `uuid`, `cuid` and `nanoid` take one
+    // number (positional or named), refused with one message when it is not a number and with
+    // another when it is out of range.
+    if matches!(n, "autoincrement" | "now" | "ulid" | "auto") && !args.is_empty() {
+        let msg = format!("The `{n}` function does not take any argument. Consider changing this default to `{n}()`.");
+        sink.attr_err(Code::DefaultFunctionArgument, a, msg);
+        return None;
+    }
+    let version = |sink: &mut Sink, range: &str, ok: &dyn Fn(u32) -> bool| -> Option<Option<u32>> {
+        let arg = match args {
+            [] => return Some(None),
+            [arg] => arg,
+            _ => {
+                let msg = format!("`{n}()` takes a single Int argument.");
+                sink.attr_err(Code::DefaultFunctionArgument, a, msg);
+                return None;
+            }
+        };
+        let ExprKind::Number(text) = &arg.value.kind else {
+            let msg = format!("`{n}()` takes a single Int argument.");
+            sink.attr_err(Code::DefaultFunctionArgument, a, msg);
+            return None;
+        };
+        match text.parse::<u32>() {
+            Ok(v) if ok(v) => Some(Some(v)),
+            _ => {
+                let msg = format!(
+                    "`{n}()` takes either no argument, or a single integer argument {range}."
+                );
+                sink.attr_err(Code::DefaultFunctionArgument, a, msg);
+                None
+            }
+        }
+    };
     Some(match n {
         "autoincrement" => DefaultKind::Autoincrement,
         "now" => DefaultKind::Now,
-        "uuid" => match num_arg {
-            None => DefaultKind::Uuid(4),
-            Some(v @ (4 | 7)) => DefaultKind::Uuid(v as u8),
-            Some(_) => {
-                sink.attr_err(
-                    Code::DefaultFunctionArgument,
-                    a,
-                    "`uuid()` takes an optional version: 4 or 7.",
-                );
-                return None;
-            }
-        },
-        "cuid" => match num_arg {
-            None => DefaultKind::Cuid(1),
-            Some(v @ (1 | 2)) => DefaultKind::Cuid(v as u8),
-            Some(_) => {
-                sink.attr_err(Code::DefaultFunctionArgument, a, "`cuid()` takes either no argument, or a single integer argument which is either 1 or 2.");
-                return None;
-            }
-        },
-        "nanoid" => match num_arg {
-            None => DefaultKind::Nanoid(None),
-            Some(v @ 2..=255) => DefaultKind::Nanoid(Some(v as u8)),
-            Some(_) => {
-                sink.attr_err(
-                    Code::DefaultFunctionArgument,
-                    a,
-                    "`nanoid()` takes either no argument, or a single integer argument between 2 and 255.",
-                );
-                return None;
-            }
-        },
+        "uuid" => {
+            let v = version(sink, "which is either 4 or 7", &|v| matches!(v, 4 | 7))?;
+            DefaultKind::Uuid(v.map_or(4, |v| v as u8))
+        }
+        "cuid" => {
+            let v = version(sink, "which is either 1 or 2", &|v| matches!(v, 1 | 2))?;
+            DefaultKind::Cuid(v.map_or(1, |v| v as u8))
+        }
+        "nanoid" => {
+            let v = version(sink, "between 2 and 255", &|v| (2..=255).contains(&v))?;
+            DefaultKind::Nanoid(v.map(|v| v as u8))
+        }
         "ulid" => DefaultKind::Ulid,
-        "dbgenerated" => match args.first() {
-            None => DefaultKind::DbGenerated(None),
-            Some(x) => match x.value.as_str() {
+        "dbgenerated" => match args {
+            [] => DefaultKind::DbGenerated(None),
+            [x, ..] => match x.value.as_str().filter(|_| args.len() == 1) {
                 Some(s) => DefaultKind::DbGenerated(Some(s.to_string())),
                 None => {
                     sink.attr_err(
@@ -154,8 +167,11 @@ fn literal(db: &Db, a: &Attribute, e: &Expr, ty: &ScalarType, sink: &mut Sink) -
         None
     };
     match (ty, &e.kind) {
-        (ScalarType::DateTime, ExprKind::Str { value, .. }) if !is_rfc3339(value) => {
-            let msg = format!("Parse error: \"{value}\" is not a valid rfc3339 datetime string.");
+        (ScalarType::DateTime, ExprKind::Str { value, .. }) if rfc3339_error(value).is_some() => {
+            let reason = rfc3339_error(value).unwrap_or_default();
+            let msg = format!(
+                "Parse error: \"{value}\" is not a valid rfc3339 datetime string. ({reason})"
+            );
             sink.attr_err(Code::DefaultValueInvalid, a, msg).hint =
                 Some("write a full timestamp such as \"2024-01-31T12:00:00Z\"".into());
             None

@@ -1,6 +1,6 @@
 //! Enums: their values (with `@map`) and their block attributes.
 
-use super::attributes::{duplicates, schema_attr, string_arg};
+use super::attributes::{arguments, duplicates, schema_attr, string_arg};
 use crate::ast::{Block, BlockKind};
 use crate::diagnostic::Code;
 use crate::model::{Enum, EnumValue};
@@ -37,6 +37,7 @@ fn enum_<'a>(db: &Db<'a>, b: &'a Block, sink: &mut Sink) -> EnumEntry<'a> {
         for a in &f.attributes {
             match a.name.name.as_str() {
                 "map" => {
+                    let _ = arguments(a, sink);
                     if let Some(s) = string_arg(a, sink) {
                         db_name = s;
                     }
@@ -59,6 +60,9 @@ fn enum_<'a>(db: &Db<'a>, b: &'a Block, sink: &mut Sink) -> EnumEntry<'a> {
     let mut schema_attrs = Vec::new();
     duplicates(db, b.attributes(), true, sink);
     for a in b.attributes() {
+        if matches!(a.name.name.as_str(), "map" | "schema") {
+            let _ = arguments(a, sink);
+        }
         match a.name.name.as_str() {
             "map" => {
                 if let Some(s) = string_arg(a, sink) {

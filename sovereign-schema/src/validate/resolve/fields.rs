@@ -33,6 +33,7 @@ pub(super) fn scalar_field<'a>(
     let db_prefix = format!("{}.", db.config.ds_name);
     for a in &f.attributes {
         let name = a.name.name.as_str();
+        let _ = super::attributes::arguments(a, sink);
         match name {
             "map" => {
                 if let Some(s) = string_arg(a, sink) {
@@ -46,6 +47,18 @@ pub(super) fn scalar_field<'a>(
                         provider_defaults.push((a, d.kind.clone()));
                     }
                 }
+            }
+            // Composite types' fields take `@default`, `@map` and native types only; Prisma
+            // reports the others as unknown (and the key attributes with a reason first).
+            "id" | "unique" | "relation" | "ignore" | "updatedAt" if composite => {
+                if matches!(name, "id" | "unique" | "relation") {
+                    let msg = format!("Error validating: Defining `@{name}` attribute for a field in a composite type is not allowed.");
+                    sink.err(Code::AttributeMisplaced, msg, a.span);
+                }
+                let msg = format!("Attribute not known: \"@{name}\".");
+                sink.err(Code::AttributeUnknown, msg, a.span).hint = Some(
+                    "a composite type's field takes `@default`, `@map` and native types".into(),
+                );
             }
             "updatedAt" => {
                 updated_at = true;
@@ -130,8 +143,8 @@ fn field_type(
         Some(BlockKind::Type) => Some(ScalarType::Composite(tname.to_string())),
         Some(_) if composite => {
             let msg = format!(
-                "Error validating field `{}` in composite type `{}`: Composite types cannot have relations to models.",
-                f.name.name, b.name.name
+                "Error validating composite type \"{}\": {} refers to a model, making this a relation field. Relation fields inside composite types are not supported.",
+                b.name.name, tname
             );
             sink.err(Code::CompositeTypeRelation, msg, ty_ast.name.span);
             None
@@ -192,45 +205,20 @@ fn native_type(
         sink.err(Code::NativeTypeUnknown, msg, a.span).hint = hint;
         return None;
     };
-    for x in &a.args {
-        let ok = match &x.value.kind {
-            ExprKind::Number(n) => n.parse::<u32>().is_ok(),
-            // SQL Server's `Max`.
-            ExprKind::Const(c) => c == "Max" || c == "max",
-            _ => false,
-        };
-        if !ok {
-            let found = x.value.render();
-            sink.err(
-                Code::NativeTypeArgument,
-                format!("Expected a nonnegative integer, but found ({found})."),
-                x.value.span,
-            );
-            return None;
-        }
-    }
-    let args: Vec<String> = a
+    let read: Vec<native::Arg> = a
         .args
         .iter()
         .map(|x| match &x.value.kind {
-            ExprKind::Number(n) => n.clone(),
-            ExprKind::Const(c) => c.clone(),
-            ExprKind::Str { value, .. } => value.clone(),
-            _ => String::new(),
+            ExprKind::Number(n) => native::Arg::Number(n),
+            ExprKind::Const(c) => native::Arg::Const(c),
+            _ => native::Arg::Other,
         })
         .collect();
-    if args.len() < spec.args.0 || args.len() > spec.args.1 {
-        let expected = if spec.args.0 == spec.args.1 {
-            spec.args.0.to_string()
-        } else {
-            format!("{} to {}", spec.args.0, spec.args.1)
-        };
-        let msg = format!(
-            "Native type {name} takes {expected} arguments, but received {}.",
-            args.len()
-        );
+    if let Err(msg) = spec.check_args(&read, &crate::ast::render_args(&a.args)) {
         sink.err(Code::NativeTypeArgument, msg, a.span);
+        return None;
     }
+    let args: Vec<String> = a.args.iter().map(|x| x.value.render()).collect();
     if !matches!(ty, ScalarType::Unsupported(_)) && !spec.fits(ty) {
         let msg = format!(
             "Native type {name} is not compatible with declared field type {}, expected field type {}.",
@@ -238,6 +226,13 @@ fn native_type(
             spec.scalars.join(" or ")
         );
         sink.err(Code::NativeTypeIncompatible, msg, a.span);
+    } else {
+        let numbers: Vec<u32> = args.iter().filter_map(|x| x.parse().ok()).collect();
+        if numbers.len() == args.len() {
+            if let Some(msg) = spec.check_range(provider, &numbers, ty) {
+                sink.err(Code::NativeTypeArgument, msg, a.span);
+            }
+        }
     }
     Some(NativeType {
         name: name.to_string(),

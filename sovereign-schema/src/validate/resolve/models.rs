@@ -2,8 +2,8 @@
 //! their attributes declare, and the database names of all of them.
 
 use super::attributes::{
-    client_name, duplicates, field_index_args, field_list, mapped_name, non_empty_string_named,
-    schema_attr, string_arg, Members,
+    arguments, boolean, client_name, duplicates, field_index_args, field_list, mapped_name,
+    non_empty_string_named, schema_attr, string_arg, Members,
 };
 use super::fields::scalar_field;
 use super::relations::relation_field;
@@ -11,7 +11,7 @@ use crate::ast::{Block, BlockKind, Field};
 use crate::diagnostic::Code;
 use crate::model::{
     default_constraint_name, CompositeType, Index, IndexField, IndexKind, Model, PrimaryKey,
-    ScalarType,
+    ScalarType, INDEX_TYPES,
 };
 use crate::source::Span;
 use crate::validate::common::{docs, join_names, suggest, Seen, BLOCK_ATTRS, SCALARS};
@@ -33,6 +33,7 @@ pub(super) fn composite_types<'a>(db: &Db<'a>, sink: &mut Sink) -> Vec<Composite
                 scalars.push(entry);
             }
         }
+        composite_block_attributes(b, sink);
         out.push(CompositeEntry {
             block: b,
             value: CompositeType {
@@ -44,6 +45,48 @@ pub(super) fn composite_types<'a>(db: &Db<'a>, sink: &mut Sink) -> Vec<Composite
         });
     }
     out
+}
+
+/// A composite type is stored inside its model's documents: keys, indexes and names belong to
+/// the model, as Prisma says.
+fn composite_block_attributes(b: &Block, sink: &mut Sink) {
+    for a in b.attributes() {
+        let why = match a.name.name.as_str() {
+            "id" => "A composite type cannot define an id.",
+            "fulltext" => "A fulltext index should be defined in the model containing the embed.",
+            "index" => "An index should be defined in the model containing the embed.",
+            "unique" => "A unique constraint should be defined in the model containing the embed.",
+            "map" => "The name of a composite type is not persisted in the database, therefore it does not need a mapped database name.",
+            _ => "A composite type cannot have block-level attributes.",
+        };
+        sink.err(
+            Code::AttributeMisplaced,
+            format!("Error validating: {why}"),
+            a.span,
+        )
+        .hint = Some("define keys and indexes on the model that holds the composite field, with a path (`@@index([address.city])`)".into());
+    }
+}
+
+/// `type: Hash`: an index type Prisma names (whether the provider has it is a rule's business).
+fn index_type(e: &crate::ast::Expr, sink: &mut Sink) -> Option<String> {
+    match e.as_const() {
+        Some(t) if INDEX_TYPES.contains(&t) => Some(t.to_string()),
+        Some(t) => {
+            let msg = format!("Error parsing attribute \"@index\": Unknown index type: {t}.");
+            sink.err(Code::ArgumentType, msg, e.span).hint =
+                Some(format!("the index types are {}", INDEX_TYPES.join(", ")));
+            None
+        }
+        None => {
+            let msg = format!(
+                "Expected a constant value, but received {}.",
+                crate::validate::common::received(e)
+            );
+            sink.err(Code::ArgumentType, msg, e.span);
+            None
+        }
+    }
 }
 
 /// Reads every model and view.
@@ -147,8 +190,10 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
                     db_name: sf.db_name.clone(),
                     sort: args.sort,
                     length: args.length,
+                    ops: None,
                 }],
                 compound: false,
+                clustered: args.clustered,
                 span: a.span,
             });
         }
@@ -165,6 +210,7 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
                     db_name: sf.db_name.clone(),
                     sort: args.sort,
                     length: args.length,
+                    ops: None,
                 }],
                 algorithm: None,
                 clustered: args.clustered,
@@ -178,9 +224,10 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
 
     // Block attributes.
     duplicates(db, b.attributes(), true, sink);
+    let broken: Vec<bool> = b.attributes().map(|a| !arguments(a, sink)).collect();
     let mut indexes = Vec::new();
     let mut unsupported_fulltext = Vec::new();
-    for a in b.attributes() {
+    for (a, _) in b.attributes().zip(&broken).filter(|(_, broken)| !**broken) {
         let members = Members {
             fields: &fields,
             relation_fields: &relation_fields,
@@ -192,6 +239,9 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
                 if let Some(list) = field_list(a, &members, b, sink) {
                     let name = client_name(a, b, sink);
                     let map = mapped_name(a, sink);
+                    let clustered = a
+                        .arg("clustered", None)
+                        .and_then(|x| boolean(&x.value, sink));
                     primary_key = Some(PrimaryKey {
                         name: Some(name.unwrap_or_else(|| join_names(&list))),
                         db_name: map.unwrap_or_else(|| {
@@ -199,6 +249,7 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
                         }),
                         fields: list,
                         compound: true,
+                        clustered,
                         span: a.span,
                     });
                 }
@@ -250,12 +301,12 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
                     .unwrap_or_else(|| default_constraint_name(&db_name, &cols, suffix, provider));
                 let algorithm = a
                     .arg("type", None)
-                    .and_then(|x| x.value.as_const())
-                    .map(str::to_string);
+                    .filter(|_| kind == IndexKind::Normal)
+                    .and_then(|x| index_type(&x.value, sink));
                 let clustered = a
                     .arg("clustered", None)
-                    .and_then(|x| x.value.as_const())
-                    .map(|c| c == "true");
+                    .filter(|_| kind != IndexKind::Fulltext)
+                    .and_then(|x| boolean(&x.value, sink));
                 let index = Index {
                     kind,
                     name,
@@ -274,7 +325,8 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
             }
             "map" | "ignore" | "schema" | "shardKey" => {}
             other => {
-                let msg = format!("Attribute not known: \"@@{other}\".");
+                // Prisma names an unknown block attribute with one `@`.
+                let msg = format!("Attribute not known: \"@{other}\".");
                 let hint = suggest(other, BLOCK_ATTRS)
                     .map(|s| format!("did you mean `@@{s}`?"))
                     .unwrap_or_else(|| {

@@ -38,6 +38,7 @@ pub(super) fn relation_field<'a>(
     };
     duplicates(db, &f.attributes, false, sink);
     for a in &f.attributes {
+        let _ = super::attributes::arguments(a, sink);
         match a.name.name.as_str() {
             "relation" => {
                 p.attr_span = a.span;
@@ -57,12 +58,8 @@ pub(super) fn relation_field<'a>(
                         Some("onDelete") => p.on_delete = referential_action(db, &arg.value, sink),
                         Some("onUpdate") => p.on_update = referential_action(db, &arg.value, sink),
                         Some("map") => p.map = arg.value.as_str().map(str::to_string),
-                        Some(other) => {
-                            let msg = format!("No such argument: `{other}`.");
-                            sink.attr_err(Code::ArgumentUnknown, a, msg).hint = Some(
-                                "@relation takes a name and `fields`, `references`, `onDelete`, `onUpdate`, `map`".into(),
-                            );
-                        }
+                        // Reported by `arguments`.
+                        Some(_) => {}
                     }
                 }
             }

@@ -9,10 +9,9 @@ use crate::validate::sink::Sink;
 
 /// Whether one of the attributes the resolving pass saw may be misplaced (the attributes
 /// themselves are read only then).
-fn may_be_misplaced(b: &Block, e: &ScalarEntry, f: &ScalarField, composite: bool) -> bool {
+fn may_be_misplaced(b: &Block, e: &ScalarEntry, f: &ScalarField) -> bool {
     let has = |kind| e.placed & kind != 0;
-    (composite && has(ScalarEntry::ID | ScalarEntry::UNIQUE))
-        || (has(ScalarEntry::ID) && f.arity != Arity::Required)
+    (has(ScalarEntry::ID) && f.arity != Arity::Required)
         || (has(ScalarEntry::UPDATED_AT)
             && (f.ty != ScalarType::DateTime || f.arity == Arity::List))
         || (has(ScalarEntry::IGNORE)
@@ -20,25 +19,15 @@ fn may_be_misplaced(b: &Block, e: &ScalarEntry, f: &ScalarField, composite: bool
         || has(ScalarEntry::RELATION)
 }
 
-/// The attributes of a scalar field of a model or view, or (`composite`) of a composite type.
-pub(super) fn scalar_field(
-    b: &Block,
-    f: &ScalarField,
-    e: &ScalarEntry,
-    composite: bool,
-    sink: &mut Sink,
-) {
-    if !may_be_misplaced(b, e, f, composite) {
+/// The attributes of a scalar field of a model or view (a composite type's field has only
+/// those the resolving pass let through).
+pub(super) fn scalar_field(b: &Block, f: &ScalarField, e: &ScalarEntry, sink: &mut Sink) {
+    if !may_be_misplaced(b, e, f) {
         return;
     }
     for a in &e.ast.attributes {
         let name = a.name.name.as_str();
         match name {
-            "id" | "unique" if composite => {
-                let msg =
-                    format!("The attribute `@{name}` cannot be used on composite type fields.");
-                sink.attr_err(Code::AttributeMisplaced, a, msg);
-            }
             "id" if f.arity != Arity::Required => {
                 sink.attr_err(
                     Code::IdOptional,

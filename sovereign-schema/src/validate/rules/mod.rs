@@ -10,7 +10,8 @@
 //! | `attributes` | where field attributes may stand |
 //! | `providers` | what each provider has (enums, lists, full-text, default functions, ...) |
 //! | `views` | what a view may not have |
-//! | `indexes` | per-field index arguments, constraint names, relation-mode indexes |
+//! | `indexes` | per-field index arguments, clustering, MySQL's prefix lengths, constraint names, relation-mode indexes |
+//! | `index_types` | index types and PostgreSQL's operator classes |
 //! | `models` | one id, a unique criterion |
 //! | `relations` | both sides, no ambiguity, a foreign key the database can enforce |
 //!
@@ -20,6 +21,7 @@
 
 mod attributes;
 mod datasource;
+mod index_types;
 mod indexes;
 mod models;
 mod names;
@@ -51,7 +53,7 @@ pub(crate) fn check(db: &Db, sink: &mut Sink) -> Verdicts {
     for c in &db.composite_types {
         providers::composite_type_supported(db, c, sink);
         for (f, e) in c.value.fields.iter().zip(&c.scalars) {
-            scalar_field(db, c.block, f, e, true, sink);
+            scalar_field(db, c.block, f, e, sink);
         }
     }
     types::composite_cycles(db, sink);
@@ -60,13 +62,17 @@ pub(crate) fn check(db: &Db, sink: &mut Sink) -> Verdicts {
         views::preview(db, m, sink);
         schemas::model_schema(db, m, sink);
         for (f, e) in m.model.fields.iter().zip(&m.scalars) {
-            scalar_field(db, m.block, f, e, false, sink);
+            scalar_field(db, m.block, f, e, sink);
         }
         attributes::relation_fields(m, sink);
         providers::referential_actions(db, m, sink);
         providers::fulltext(m, sink);
         views::attributes(m, sink);
         indexes::arguments(db, m, sink);
+        indexes::clustering(db, m, sink);
+        indexes::names_supported(db, m, sink);
+        indexes::mysql_prefix_lengths(db, m, sink);
+        index_types::check(db, m, sink);
         providers::autoincrement(db, m, sink);
         models::one_id(m, sink);
         providers::mongodb_id(db, m, sink);
@@ -84,15 +90,9 @@ pub(crate) fn check(db: &Db, sink: &mut Sink) -> Verdicts {
 }
 
 /// The rules about one scalar field (of a model, view or composite type).
-fn scalar_field(
-    db: &Db,
-    b: &Block,
-    f: &ScalarField,
-    e: &ScalarEntry,
-    composite: bool,
-    sink: &mut Sink,
-) {
+fn scalar_field(db: &Db, b: &Block, f: &ScalarField, e: &ScalarEntry, sink: &mut Sink) {
+    providers::scalar_type(db, b, f, e, sink);
     providers::scalar_list(db, b, f, e, sink);
-    attributes::scalar_field(b, f, e, composite, sink);
+    attributes::scalar_field(b, f, e, sink);
     providers::default_functions(db, e, sink);
 }

@@ -10,6 +10,21 @@ pub(super) fn one_id(m: &ModelEntry, sink: &mut Sink) {
     if m.id_attrs.len() < 2 {
         return;
     }
+    let b = m.block;
+    let compound = b.attribute("id").map(|a| a.span);
+    if !m.id_attrs.iter().any(|s| Some(*s) == compound) {
+        // `@id` on two fields.
+        let msg = format!(
+            "Error validating model \"{}\": At most one field must be marked as the id field with the `@id` attribute.",
+            b.name.name
+        );
+        let mut d = Code::IdMultiple.error(msg, b.keyword_span.to(b.name.span));
+        for s in &m.id_attrs {
+            d = d.with_note(*s, "marked `@id` here");
+        }
+        sink.push(d);
+        return;
+    }
     let msg = format!(
         "Error validating model \"{}\": Each model must have at most one id criteria. You can't have `@id` and `@@id` at the same time.",
         m.block.name.name

@@ -2,11 +2,11 @@
 //! default functions, referential actions, `autoincrement()`'s limits, MongoDB's `_id`.
 //! A partial schema has no provider of its own and is checked against none of these.
 
-use crate::ast::Block;
 use crate::ast::{Arity, ExprKind};
+use crate::ast::{Block, BlockKind};
 use crate::diagnostic::Code;
 use crate::model::{DefaultKind, Provider, ReferentialAction, ScalarField, ScalarType};
-use crate::validate::common::provider_display;
+use crate::validate::common::{kind_name, provider_display};
 use crate::validate::db::{CompositeEntry, Db, EnumEntry, ModelEntry, ScalarEntry};
 use crate::validate::sink::Sink;
 
@@ -56,6 +56,38 @@ pub(super) fn scalar_list(db: &Db, b: &Block, f: &ScalarField, e: &ScalarEntry, 
     sink.err(Code::ScalarListsUnsupported, msg, ty.span);
 }
 
+/// Scalar types some providers lack: `Json` on SQL Server, `Decimal` on MongoDB, lists of
+/// `Json` everywhere but on PostgreSQL and MongoDB (composite types' fields are not checked, as
+/// Prisma does not check them).
+pub(super) fn scalar_type(db: &Db, b: &Block, f: &ScalarField, e: &ScalarEntry, sink: &mut Sink) {
+    let provider = db.config.provider;
+    if db.options.partial || b.kind == BlockKind::Type {
+        return;
+    }
+    let Some(ty) = &e.ast.ty else { return };
+    let missing = match (provider, &f.ty) {
+        (Provider::Sqlserver, ScalarType::Json) => Some("Json"),
+        (Provider::Mongodb, ScalarType::Decimal) => Some("Decimal"),
+        _ => None,
+    };
+    let what = kind_name(b.kind);
+    let prefix = format!(
+        "Error validating field `{}` in {what} `{}`: Field `{}` in {what} `{}`",
+        f.name, b.name.name, f.name, b.name.name
+    );
+    if let Some(name) = missing {
+        let msg = format!("{prefix} can't be of type {name}. The current connector does not support the {name} type.");
+        sink.err(Code::ScalarTypeUnsupported, msg, ty.span);
+    }
+    if f.arity == Arity::List
+        && f.ty == ScalarType::Json
+        && !matches!(provider, Provider::Postgresql | Provider::Mongodb)
+    {
+        let msg = format!("{prefix} can't be of type Json[]. The current connector does not support the Json List type.");
+        sink.err(Code::ScalarTypeUnsupported, msg, ty.span);
+    }
+}
+
 /// `autoincrement()` does not exist on MongoDB, `auto()` exists only there.
 pub(super) fn default_functions(db: &Db, e: &ScalarEntry, sink: &mut Sink) {
     let provider = db.config.provider;
@@ -65,7 +97,7 @@ pub(super) fn default_functions(db: &Db, e: &ScalarEntry, sink: &mut Sink) {
                 sink.attr_err(
                     Code::DefaultFunctionUnsupported,
                     a,
-                    "The `autoincrement()` default function is not supported on MongoDB.",
+                    "The `autoincrement()` default value is used with a datasource that does not support it.",
                 );
             }
             DefaultKind::Auto if provider != Provider::Mongodb && !db.options.partial => {

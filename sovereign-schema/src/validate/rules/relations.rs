@@ -119,7 +119,8 @@ fn unnamed_self_relation(db: &Db, r: &RelationEntry, sink: &mut Sink) -> Option<
 /// MongoDB keeps many-to-many as lists of ids on both sides; SQL databases get an implicit
 /// join table, which needs a single-field id on both models.
 fn many_to_many(db: &Db, a: FieldRef, b: FieldRef, sink: &mut Sink) -> Option<()> {
-    if db.model_of(a).model.is_view || db.model_of(b).model.is_view {
+    let with_view = db.model_of(a).model.is_view || db.model_of(b).model.is_view;
+    if with_view {
         for p in [a, b] {
             sink.err(
                 Code::ViewManyToMany,
@@ -129,6 +130,8 @@ fn many_to_many(db: &Db, a: FieldRef, b: FieldRef, sink: &mut Sink) -> Option<()
             .hint =
                 Some("relate the view to a model with a foreign key (one-to-many) instead".into());
         }
+        // Prisma goes on with the id check, and names both sides views in its message.
+        many_to_many_ids(db, a, b, "view", "view", sink);
         return None;
     }
     if db.config.provider == Provider::Mongodb {
@@ -146,6 +149,19 @@ fn many_to_many(db: &Db, a: FieldRef, b: FieldRef, sink: &mut Sink) -> Option<()
             return None;
         }
     }
+    many_to_many_ids(db, a, b, "model", "Model", sink)
+}
+
+/// Both sides of an implicit many-to-many relation need a single-field id.
+fn many_to_many_ids(
+    db: &Db,
+    a: FieldRef,
+    b: FieldRef,
+    kind: &str,
+    kind_on: &str,
+    sink: &mut Sink,
+) -> Option<()> {
+    let mut ok = true;
     for (p, other) in [(a, b), (b, a)] {
         let f = db.rf(p);
         let model = &db.model_of(p).model.name;
@@ -156,16 +172,19 @@ fn many_to_many(db: &Db, a: FieldRef, b: FieldRef, sink: &mut Sink) -> Option<()
             .is_some_and(|pk| pk.fields.len() == 1);
         if !single_id {
             let msg = format!(
-                "Error validating field `{}` in model `{model}`: The relation field `{}` on Model `{model}` references `{}` which does not have an `@id` field. Models without `@id` cannot be part of a many to many relation. Use an explicit intermediate Model to represent this relationship.",
+                "Error validating field `{}` in {kind} `{model}`: The relation field `{}` on {kind_on} `{model}` references `{}` which does not have an `@id` field. Models without `@id` cannot be part of a many to many relation. Use an explicit intermediate Model to represent this relationship.",
                 f.name(),
                 f.name(),
                 target.name
             );
             sink.err(Code::ManyToManyId, msg, f.ast.span);
-            return None;
+            ok = false;
+            if kind == "model" {
+                return None;
+            }
         }
     }
-    Some(())
+    ok.then_some(())
 }
 
 /// A one-to-one relation gives `fields`/`references` on one side only...
