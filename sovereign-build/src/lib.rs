@@ -233,6 +233,93 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
+/// What differs between a committed composed schema and a fresh composition, in words: which
+/// plugins' parts are new, changed or gone, whether the base schema's part or the list of
+/// dedicated plugins changed. Read from the section markers `sovereign compose` writes, so it
+/// needs no parsing; empty when the texts are equal.
+pub fn composition_changes(committed: Option<&str>, composed: &str) -> Vec<String> {
+    let Some(committed) = committed else {
+        return vec!["the file does not exist".to_string()];
+    };
+    if committed == composed {
+        return Vec::new();
+    }
+    let (old, new) = (sections(committed), sections(composed));
+    let mut out = Vec::new();
+    if old.dedicated != new.dedicated {
+        out.push("the list of dedicated plugins changed".to_string());
+    }
+    if old.base != new.base {
+        out.push("the base schema's part changed".to_string());
+    }
+    for (ns, text) in &new.plugins {
+        match old.plugins.get(ns) {
+            None => out.push(format!("plugin \"{ns}\" is new")),
+            Some(t) if t != text => out.push(format!("plugin \"{ns}\" changed")),
+            Some(_) => {}
+        }
+    }
+    for ns in old
+        .plugins
+        .keys()
+        .filter(|ns| !new.plugins.contains_key(*ns))
+    {
+        out.push(format!("plugin \"{ns}\" is no longer composed"));
+    }
+    if out.is_empty() {
+        out.push("it was edited by hand".to_string());
+    }
+    out
+}
+
+/// The parts of a composed schema file.
+struct Sections<'a> {
+    dedicated: Option<&'a str>,
+    base: String,
+    plugins: std::collections::BTreeMap<String, String>,
+}
+
+/// A line without its alignment (`prisma format` realigns a model's fields when one is added);
+/// blank lines, which separate the parts, are left out.
+fn push_line(part: &mut String, line: &str) {
+    if line.trim().is_empty() {
+        return;
+    }
+    part.push_str(&line.split_whitespace().collect::<Vec<_>>().join(" "));
+    part.push('\n');
+}
+
+fn sections(text: &str) -> Sections<'_> {
+    let mut s = Sections {
+        dedicated: None,
+        base: String::new(),
+        plugins: Default::default(),
+    };
+    let mut current: Option<String> = None;
+    // A field a plugin added to a core model (and its comment) is that plugin's part.
+    let mut added_by: Option<String> = None;
+    for line in text.lines() {
+        if let Some(ns) = added_by.take() {
+            let part = s.plugins.entry(ns).or_default();
+            push_line(part, line);
+        } else if let Some(rest) = line.trim_start().strip_prefix("// added by plugin \"") {
+            added_by = rest.split('"').next().map(str::to_string);
+        } else if let Some(rest) = line.strip_prefix("// Dedicated plugins") {
+            s.dedicated = Some(rest);
+        } else if let Some(rest) = line.strip_prefix("// ---- plugin \"") {
+            current = rest.split('"').next().map(str::to_string);
+        } else if line.starts_with("// ---- end of plugin") {
+            current = None;
+        } else if let Some(ns) = &current {
+            let part = s.plugins.entry(ns.clone()).or_default();
+            push_line(part, line);
+        } else if !line.starts_with("// ") || !s.base.is_empty() {
+            push_line(&mut s.base, line);
+        }
+    }
+    s
+}
+
 /// A name for a temporary file that another local user cannot guess: 64 bits from the
 /// standard library's randomly keyed hasher (seeded from the operating system once per thread),
 /// mixed with the time, the process and a counter.
@@ -476,8 +563,10 @@ impl Builder {
                         path,
                     });
                 }
+                let changes = composition_changes(Some(&committed), &composition.composed.text);
                 println!(
-                    "cargo:warning={path} is out of date with the plugins and base schema: run `sovereign compose` and commit it"
+                    "cargo:warning={path} is out of date with the plugins and base schema ({}): run `sovereign compose` and commit it",
+                    changes.join("; ")
                 );
             }
         }
@@ -575,6 +664,59 @@ pub fn generate_for_file(path: &Path, options: ClientOptions) -> Result<String, 
     generate_for_schema_file(path, options, false)
 }
 
+/// The client source for a schema file, to be written to `out` and committed (for a crate
+/// without a build script): the schema and migrations are embedded by paths relative to `out`'s
+/// folder, so the file names nothing of the machine that generated it and builds wherever the
+/// repository is checked out.
+///
+/// # Errors
+/// The schema's diagnostics; I/O errors.
+pub fn generate_for_file_at(
+    path: &Path,
+    mut options: ClientOptions,
+    out: &Path,
+) -> Result<String, Error> {
+    let absolute = |p: &Path| {
+        std::path::absolute(p).map_err(|source| Error::Io {
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    let schema = absolute(path)?;
+    let from = absolute(out)?;
+    let from = from.parent().unwrap_or(Path::new("/"));
+    let text = sovereign_workspace::read_text(&schema)?;
+    let name = schema.display().to_string();
+    let (checked, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    for w in warnings.render().lines().filter(|l| !l.is_empty()) {
+        println!("cargo:warning={w}");
+    }
+    let dir = schema.parent().unwrap_or(Path::new("."));
+    options.schema_path = Some(relative_path(from, &schema));
+    options.migrations = sovereign_workspace::migration_folders(&dir.join("migrations"))?
+        .into_iter()
+        .map(|f| (f.name, relative_path(from, &f.script)))
+        .collect();
+    options.source = schema
+        .file_name()
+        .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
+    Ok(codegen::generate(&checked, &options))
+}
+
+/// `to` relative to the directory `from` (both absolute), with `/` separators.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 /// [`generate_for_file`]; with `owns_migrations` (a dedicated plugin's schema), a table name
 /// reserved for the migration history is refused too.
 fn generate_for_schema_file(
@@ -659,6 +801,8 @@ pub struct PluginOutput {
 struct PluginSources {
     manifest: Manifest,
     client: String,
+    /// A shared plugin's schema (the base with its extension), which its client embeds.
+    schema: Option<String>,
     core: Option<String>,
     warnings: Vec<String>,
 }
@@ -703,7 +847,7 @@ impl PluginBuilder {
             None => PathBuf::from(std::env::var_os("OUT_DIR").ok_or(Error::Env("OUT_DIR"))?),
         };
         let config = Config::find(&dir);
-        let generated = plugin_sources(&dir, &config);
+        let generated = plugin_sources(&dir, &config, Some(&out_dir));
         if self.emit_rerun_if_changed {
             let manifest = generated.as_ref().ok().map(|g| &g.manifest);
             for input in plugin_inputs(&dir, config.as_ref().ok(), manifest) {
@@ -724,6 +868,9 @@ impl PluginBuilder {
             path: out_dir.clone(),
             source,
         })?;
+        if let Some(schema) = &generated.schema {
+            write_if_changed(&out_dir.join("schema.prisma"), schema.as_bytes())?;
+        }
         let client = out_dir.join("sovereign_client.rs");
         write_if_changed(&client, generated.client.as_bytes())?;
         let core = match &generated.core {
@@ -793,6 +940,7 @@ fn plugin_inputs(dir: &Path, config: Option<&Config>, manifest: Option<&Manifest
 fn plugin_sources(
     dir: &Path,
     config: &Result<Config, sovereign_workspace::Error>,
+    out_dir: Option<&Path>,
 ) -> Result<PluginSources, Error> {
     let manifest_path = dir.join("plugin.json");
     // The plugin's files must not lead out of its workspace (or, outside any workspace, out
@@ -819,7 +967,7 @@ fn plugin_sources(
         ))),
     };
     let prisma = dir.join("prisma");
-    let (client, core) = match manifest.mode {
+    let (client, schema, core) = match manifest.mode {
         Mode::Dedicated => {
             let schema = prisma.join("schema.prisma");
             boundary.check(dir, &schema)?;
@@ -844,7 +992,7 @@ fn plugin_sources(
             } else {
                 None
             };
-            (client, core)
+            (client, None, core)
         }
         Mode::Shared => {
             let config = config()?;
@@ -885,17 +1033,32 @@ fn plugin_sources(
                 .filter(|m| !composed.owners.contains_key(&m.name))
                 .map(|m| m.name.clone())
                 .collect();
+            // The view's schema is embedded in its `DATASOURCE` (written beside the client), so a
+            // plugin's tests can push its tables to a scratch database.
+            let schema_path = out_dir.map(|d| {
+                d.join("sovereign")
+                    .join(&manifest.namespace)
+                    .join("schema.prisma")
+                    .display()
+                    .to_string()
+            });
             let options = ClientOptions {
                 read_only,
                 source: config.display(&config.schema),
+                schema_path,
                 ..ClientOptions::default()
             };
-            (codegen::generate(&composed.schema, &options), None)
+            (
+                codegen::generate(&composed.schema, &options),
+                Some(composed.text),
+                None,
+            )
         }
     };
     Ok(PluginSources {
         manifest,
         client,
+        schema,
         core,
         warnings,
     })
@@ -999,7 +1162,7 @@ fn reported_by_plugins(
     for plugin in &blamed {
         let dir = config.plugins_dir.join(plugin);
         let canonical = std::fs::canonicalize(&dir).ok()?;
-        if !dependencies.contains(&canonical) || plugin_sources(&dir, &found).is_ok() {
+        if !dependencies.contains(&canonical) || plugin_sources(&dir, &found, None).is_ok() {
             return None;
         }
     }

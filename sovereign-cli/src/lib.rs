@@ -156,6 +156,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             MigrateOrDiff::Diff(args) => migrate::diff(args),
             MigrateOrDiff::Db(cmd) => {
                 let config = workspace_config(strict)?;
+                if matches!(cmd, migrate::MigrateCommand::Dev { .. }) {
+                    // `dev` migrates to the composed schema: never to a stale one.
+                    compose_before_dev(&config)?;
+                }
                 let target = migrate::Target {
                     schema: config.schema.clone(),
                     migrations: config.migrations.clone(),
@@ -269,7 +273,19 @@ fn compose(check: bool, strict: bool) -> Result<ExitCode> {
         Ok(c) => c,
         Err(sovereign_build::Error::Diagnostics(report)) => {
             err!("{}", report.render());
-            errln!("nothing was written");
+            let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+            let found = format!(
+                "the workspace's schemas have {errors} error{} (above)",
+                if errors == 1 { "" } else { "s" }
+            );
+            if check {
+                errln!("compose --check: {found}, so the composed schema cannot be made to compare with {}", config.display(&config.schema));
+            } else {
+                errln!(
+                    "{found}: {} was left as it was",
+                    config.display(&config.schema)
+                );
+            }
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
@@ -286,16 +302,25 @@ fn compose(check: bool, strict: bool) -> Result<ExitCode> {
     let path = config.display(&config.schema);
     let text = &composition.composed.text;
     let committed = std::fs::read_to_string(&config.schema).ok();
+    let plugins = composition.composed.plugins.len();
+    let composed_from = format!(
+        "base schema and {plugins} shared plugin{}",
+        if plugins == 1 { "" } else { "s" }
+    );
     if check {
         if committed.as_deref() == Some(text.as_str()) {
-            outln!("{path} is up to date");
+            outln!("{path} is up to date (the {composed_from})");
             return Ok(ExitCode::SUCCESS);
         }
         out!(
             "{}",
             sovereign_build::unified_diff(&path, committed.as_deref().unwrap_or(""), text)
         );
-        errln!("{path} is out of date: run `sovereign compose` and commit the result");
+        let changes = sovereign_build::composition_changes(committed.as_deref(), text);
+        errln!(
+            "{path} is out of date with the {composed_from}: {}; run `sovereign compose` and commit the result",
+            changes.join("; ")
+        );
         return Ok(ExitCode::from(1));
     }
     if committed.as_deref() != Some(text.as_str()) {
@@ -328,6 +353,40 @@ fn compose(check: bool, strict: bool) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Composes the platform schema when the committed one is out of date with the plugins, and
+/// says so; `migrate dev` then plans from what the plugins declare, not from a stale file.
+///
+/// # Errors
+/// The workspace's schemas have errors (nothing is migrated), or the file cannot be written.
+fn compose_before_dev(config: &sovereign_workspace::Config) -> Result<()> {
+    let composition = match sovereign_build::compose_workspace(config) {
+        Ok(c) => c,
+        Err(sovereign_build::Error::Diagnostics(report)) => {
+            err!("{}", report.render());
+            anyhow::bail!(
+                "the workspace's schemas have errors (above): fix them, then run `migrate dev` again; nothing was migrated"
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let path = config.display(&config.schema);
+    let text = &composition.composed.text;
+    let committed = std::fs::read_to_string(&config.schema).ok();
+    if committed.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    let changes = sovereign_build::composition_changes(committed.as_deref(), text);
+    if let Some(dir) = config.schema.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    write_atomically(&config.schema, text.as_bytes())?;
+    outln!(
+        "Composed {path} first: it was out of date with the plugins ({}). Commit it with the migration.",
+        changes.join("; ")
+    );
+    Ok(())
 }
 
 fn platform_studio(args: StudioArgs, strict: bool) -> Result<ExitCode> {

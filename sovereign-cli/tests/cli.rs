@@ -211,6 +211,33 @@ fn compose_writes_reports_and_checks() {
             && diff.contains("-  authorId Int"),
         "{diff}"
     );
+    // It ends with what it found, not with what it did not do.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        "platform/prisma/schema.prisma is out of date with the base schema and 1 shared plugin: plugin \"blog\" changed; run `sovereign compose` and commit the result"
+    );
+    std::fs::create_dir_all(dir.join("plugins/notes/prisma")).unwrap();
+    std::fs::write(
+        dir.join("plugins/notes/plugin.json"),
+        "{\"id\": \"notes\", \"name\": \"Notes\", \"version\": \"0.1.0\"}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/notes/prisma/extension.prisma"),
+        "model Note {\n  id Int @id\n}\n",
+    )
+    .unwrap();
+    let out = sovereign(&["compose", "--check"], &dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 shared plugins: plugin \"blog\" changed; plugin \"notes\" is new;"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir.join("plugins/notes")).unwrap();
+    let out = sovereign(&["compose", "--check"], &dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("nothing was written"), "{err}");
 
     // An error writes nothing.
     std::fs::write(
@@ -220,8 +247,21 @@ fn compose_writes_reports_and_checks() {
     .unwrap();
     let out = sovereign(&["compose"], &dir);
     assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("plugins/blog/prisma/extension.prisma:3:5")
+        err.contains("plugins/blog/prisma/extension.prisma:3:5")
+            && err.contains(
+                "the workspace's schemas have 1 error (above): platform/prisma/schema.prisma was left as it was"
+            ),
+        "{err}"
+    );
+    let out = sovereign(&["compose", "--check"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("compose --check: the workspace's schemas have 1 error (above), so the composed schema cannot be made to compare with platform/prisma/schema.prisma")
+            && !err.contains("nothing was written"),
+        "{err}"
     );
     assert_eq!(
         std::fs::read(dir.join("platform/prisma/schema.prisma")).unwrap(),
@@ -688,7 +728,11 @@ fn readme_compose_check_command_runs() {
 #[test]
 fn plugin_db_manage_generate_writes_the_client() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = tempdir("generate");
+    // Inside the repository, as a committed file would be.
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("generate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("client.rs");
     let run = plugin_db_manage(
         &["generate", "analytics", "--out", out.to_str().unwrap()],
@@ -706,6 +750,29 @@ fn plugin_db_manage_generate_writes_the_client() {
         "{text}"
     );
     assert!(text.contains("pub mod page_view"), "{text}");
+    // Committable: no path of this machine; the embedded files are named relative to the file.
+    let workspace = std::fs::canonicalize(&root).unwrap();
+    assert!(
+        !text.contains(&workspace.display().to_string())
+            && !text.contains(&dir.display().to_string()),
+        "{text}"
+    );
+    let embedded: Vec<&str> = text
+        .split("include_str!(")
+        .skip(1)
+        .map(|rest| {
+            rest.trim_start()
+                .trim_start_matches('"')
+                .split('"')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(embedded.len(), 2, "the schema and one migration: {text}");
+    for path in embedded {
+        assert!(!Path::new(path).is_absolute(), "{path}");
+        assert!(dir.join(path).is_file(), "{path} does not lead to the file");
+    }
     // Unchanged the second time: the file is not rewritten.
     let again = plugin_db_manage(
         &["generate", "analytics", "--out", out.to_str().unwrap()],
@@ -763,4 +830,61 @@ fn manifest_near_misses_warn_and_strict_refuses_them() {
             "{err}"
         );
     }
+}
+
+/// `migrate dev` after editing a plugin's extension, before `compose`: it composes first (and
+/// says so), so the new field gets its migration instead of "Already in sync".
+#[test]
+fn migrate_dev_composes_a_stale_schema_first() {
+    let dir = compose_workspace("dev-stale");
+    assert_eq!(sovereign(&["compose"], &dir).status.code(), Some(0));
+    let out = sovereign(&["migrate", "dev", "--name", "init"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id       Int @id\n  note     String?\n  authorId Int\n  author   User @relation(fields: [authorId], references: [id])\n}\n",
+    )
+    .unwrap();
+    let out = sovereign(&["migrate", "dev", "--name", "add-note"], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Composed platform/prisma/schema.prisma first: it was out of date with the plugins (plugin \"blog\" changed)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Already in sync"), "{stdout}");
+    let created: Vec<_> = std::fs::read_dir(dir.join("platform/prisma/migrations"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with("_add_note"))
+        .collect();
+    assert_eq!(created.len(), 1, "{stdout}");
+    let sql = std::fs::read_to_string(created[0].path().join("migration.sql")).unwrap();
+    assert!(sql.contains("\"note\""), "{sql}");
+    assert_eq!(
+        sovereign(&["compose", "--check"], &dir).status.code(),
+        Some(0)
+    );
+    // A mistake in a schema stops it before anything is migrated.
+    std::fs::write(
+        dir.join("plugins/blog/prisma/extension.prisma"),
+        "model Post {\n  id Int @id\n  x Strng\n}\n",
+    )
+    .unwrap();
+    let out = sovereign(&["migrate", "dev", "--name", "broken"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing was migrated"),
+        "{out:?}"
+    );
 }

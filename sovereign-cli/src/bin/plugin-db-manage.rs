@@ -21,8 +21,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write the plugin's generated Rust client to a file, for crates without a build script
-    /// and for inspection (a build script calling `sovereign_build::plugin()` does this itself).
+    /// Write the plugin's generated Rust client to a file to commit, for a crate without a build
+    /// script (one calling `sovereign_build::plugin()` generates it on every build instead). The
+    /// schema and migrations are embedded by paths relative to the file, so it builds on any
+    /// machine; generate it again after a schema change or a new migration.
     Generate {
         namespace: String,
         /// Where to write: default the schema's `generator` block `output` (relative to the
@@ -191,8 +193,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// Writes the plugin's client; prints where.
 fn generate(ns: &str, out: Option<std::path::PathBuf>) -> Result<ExitCode> {
     let (dir, schema) = dedicated_plugin(ns)?;
-    let text =
-        sovereign_build::generate_for_file(&schema, sovereign_build::ClientOptions::default())?;
     let out = match out {
         Some(o) => o,
         None => {
@@ -215,6 +215,12 @@ fn generate(ns: &str, out: Option<std::path::PathBuf>) -> Result<ExitCode> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
+    // Paths relative to the file: it is committed and builds on other machines.
+    let text = sovereign_build::generate_for_file_at(
+        &schema,
+        sovereign_build::ClientOptions::default(),
+        &out,
+    )?;
     let changed = sovereign_build::write_if_changed(&out, text.as_bytes())?;
     outln!(
         "{} {} ({} bytes) from {}",
