@@ -1,7 +1,6 @@
 //! The README's main command, run end to end: on SQLite files (the default), then on
 //! PostgreSQL when `SOVEREIGN_TEST_POSTGRES_URL` is set; each twice, to show setup is idempotent.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 fn run(env: &[(&str, String)]) -> String {
@@ -43,12 +42,10 @@ fn scenario_on_sqlite_files() {
     let _ = std::fs::remove_dir_all(&dir);
     let env = [("SOVEREIGN_DATA_DIR", dir.display().to_string())];
     let first = run(&env);
+    // However many migrations an author has added since (the README's steps add some).
+    assert!(first.contains("platform database: applied "), "{first}");
     assert!(
-        first.contains("platform database: applied 1 migration"),
-        "{first}"
-    );
-    assert!(
-        first.contains("plugin analytics (sqlite): applied 1 migration"),
+        first.contains("plugin analytics (sqlite): applied "),
         "{first}"
     );
     check_work(&first);
@@ -76,21 +73,22 @@ async fn scenario_on_postgres() {
     let Some(analytics) = TestDb::create(Server::Postgres, "example_analytics").await else {
         return;
     };
+    // A data directory of its own: the platform's and analytics' SQLite files must not appear
+    // there (a dedicated plugin an author added, without its variable, may put its file there).
+    let data = std::env::temp_dir().join(format!("sov-example-pg-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
     let env = [
         ("DATABASE_URL", platform.url.clone()),
         ("ANALYTICS_DATABASE_URL", analytics.url.clone()),
-        // No SQLite file may be touched.
-        (
-            "SOVEREIGN_DATA_DIR",
-            PathBuf::from("/nonexistent/sovereign")
-                .display()
-                .to_string(),
-        ),
+        ("SOVEREIGN_DATA_DIR", data.display().to_string()),
     ];
     let first = std::panic::catch_unwind(|| run(&env));
     let second = std::panic::catch_unwind(|| run(&env));
     platform.drop().await;
     analytics.drop().await;
+    let untouched = !data.join("platform.db").exists() && !data.join("analytics.db").exists();
+    let _ = std::fs::remove_dir_all(&data);
+    assert!(untouched, "no SQLite file for the databases given by URL");
     let (first, second) = (first.expect("first run"), second.expect("second run"));
     assert!(
         first.contains("platform database: schema pushed"),

@@ -40,6 +40,7 @@
 #[macro_use]
 pub mod output;
 pub mod migrate;
+pub mod new;
 pub mod provision;
 pub mod studio;
 
@@ -89,6 +90,12 @@ pub enum Command {
         #[command(subcommand)]
         command: MigrateOrDiff,
     },
+    /// Create something in the workspace: `sovereign new plugin <namespace> [--dedicated]`.
+    New {
+        /// What to create.
+        #[command(subcommand)]
+        what: NewCommand,
+    },
     /// Browse and edit the platform's database in the browser (Sovereign Studio).
     ///
     /// Serves on 127.0.0.1 with a random token in the printed URL; runs until Ctrl-C.
@@ -108,6 +115,21 @@ pub enum Command {
         /// The files to format.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+}
+
+/// What `sovereign new` creates.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A plugin crate in the plugins directory: plugin.json, Cargo.toml, build.rs, src/lib.rs
+    /// (an example function and its test) and its schema; added to the cargo workspace's members
+    /// and to the platform's dependencies, and composed.
+    Plugin {
+        /// Its namespace: the directory's name, lower-case letters, digits, `_` and `-`.
+        namespace: String,
+        /// Give it its own database, schema and migrations instead of extending the platform's.
+        #[arg(long)]
+        dedicated: bool,
     },
 }
 
@@ -152,6 +174,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compose { check } => compose(check, strict),
         Command::Studio(args) => platform_studio(args, strict),
         Command::Provision(args) => provision::platform(args, strict),
+        Command::New {
+            what:
+                NewCommand::Plugin {
+                    namespace,
+                    dedicated,
+                },
+        } => new_plugin(&namespace, dedicated, strict),
         Command::Migrate { command } => match command {
             MigrateOrDiff::Diff(args) => migrate::diff(args),
             MigrateOrDiff::Db(cmd) => {
@@ -387,6 +416,46 @@ fn compose_before_dev(config: &sovereign_workspace::Config) -> Result<()> {
         changes.join("; ")
     );
     Ok(())
+}
+
+fn new_plugin(ns: &str, dedicated: bool, strict: bool) -> Result<ExitCode> {
+    let config = workspace_config(strict)?;
+    let made = new::plugin(&config, ns, dedicated)?;
+    let mode = if dedicated { "dedicated" } else { "shared" };
+    outln!(
+        "created plugin \"{ns}\" ({mode}, package {}): {}",
+        made.package,
+        made.files.join(", ")
+    );
+    if !made.edited.is_empty() {
+        outln!("added it to {}", made.edited.join(" and "));
+    }
+    // The composed schema names every plugin (a dedicated one in its header).
+    let composed = compose(false, strict)?;
+    if composed != ExitCode::SUCCESS {
+        errln!("the plugin was created, but the workspace did not compose: fix the errors above, then run `sovereign compose`");
+        return Ok(composed);
+    }
+    outln!();
+    outln!("Register it in the platform (its main.rs, after the host connects):");
+    outln!(
+        "    let {} = host.register::<{}::{}>().await?;",
+        ns.replace('-', "_"),
+        made.krate,
+        made.type_name
+    );
+    outln!("Its test: cargo test -p {}", made.package);
+    outln!();
+    outln!("Next, create its first migration and run the platform:");
+    match &made.url_variable {
+        Some(var) => outln!("    {var}=file:./dev.db plugin-db-manage migrate {ns} --name init"),
+        None => outln!("    DATABASE_URL=file:./dev.db sovereign migrate dev --name add-{ns}"),
+    }
+    match &made.platform {
+        Some(p) => outln!("    cargo run -p {p}"),
+        None => outln!("    cargo run"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn platform_studio(args: StudioArgs, strict: bool) -> Result<ExitCode> {

@@ -888,3 +888,110 @@ fn migrate_dev_composes_a_stale_schema_first() {
         "{out:?}"
     );
 }
+
+/// `sovereign new plugin` in a small workspace: the files and edits it makes, and what it
+/// refuses (building and testing the result is `tests/readme.rs`'s part).
+#[test]
+fn new_plugin_creates_wires_and_refuses() {
+    let dir = compose_workspace("new-plugin");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"platform\", \"plugins/blog\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("platform/Cargo.toml"),
+        "[package]\nname = \"platform\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nsovereign = { path = \"../../sovereign\" }\n\n[build-dependencies]\nsovereign-build = { path = \"../../sovereign-build\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/blog/Cargo.toml"),
+        "[package]\nname = \"acme-blog\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let out = sovereign(&["new", "plugin", "page-views"], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plugin = dir.join("plugins/page-views");
+    for f in [
+        "plugin.json",
+        "Cargo.toml",
+        "build.rs",
+        "src/lib.rs",
+        "prisma/extension.prisma",
+    ] {
+        assert!(plugin.join(f).is_file(), "{f} missing:\n{stdout}");
+    }
+    let cargo = std::fs::read_to_string(plugin.join("Cargo.toml")).unwrap();
+    assert!(
+        cargo.contains("name = \"acme-page-views\"")
+            && cargo.contains("sovereign = { path = \"../../../sovereign\" }")
+            && cargo.contains("sovereign-build = { path = \"../../../sovereign-build\" }"),
+        "named like the other plugins, dependencies as the platform's, rebased:\n{cargo}"
+    );
+    let lib = std::fs::read_to_string(plugin.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("pub struct PageViews;")
+            && lib.contains("#[tokio::test")
+            && lib.contains(".page_views_item()"),
+        "{lib}"
+    );
+    assert!(std::fs::read_to_string(dir.join("Cargo.toml"))
+        .unwrap()
+        .contains("members = [\"platform\", \"plugins/blog\", \"plugins/page-views\"]"));
+    assert!(std::fs::read_to_string(dir.join("platform/Cargo.toml"))
+        .unwrap()
+        .contains("[dependencies]\nsovereign = { path = \"../../sovereign\" }\nacme-page-views = { path = \"../plugins/page-views\" }\n"));
+    let composed = std::fs::read_to_string(dir.join("platform/prisma/schema.prisma")).unwrap();
+    assert!(composed.contains("model PageViewsItem {"), "{composed}");
+    for expected in [
+        "let page_views = host.register::<acme_page_views::PageViews>().await?;",
+        "DATABASE_URL=file:./dev.db sovereign migrate dev --name add-page-views",
+        "cargo run -p platform",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in:\n{stdout}");
+    }
+
+    let out = sovereign(&["new", "plugin", "audit", "--dedicated"], &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let schema = std::fs::read_to_string(dir.join("plugins/audit/prisma/schema.prisma")).unwrap();
+    assert!(
+        schema.contains("url      = env(\"AUDIT_DATABASE_URL\")"),
+        "{schema}"
+    );
+    assert!(
+        stdout.contains(
+            "AUDIT_DATABASE_URL=file:./dev.db plugin-db-manage migrate audit --name init"
+        ),
+        "{stdout}"
+    );
+    let composed = std::fs::read_to_string(dir.join("platform/prisma/schema.prisma")).unwrap();
+    assert!(
+        composed.contains("Dedicated plugins (own database, not composed): audit"),
+        "{composed}"
+    );
+
+    // Refused, with nothing written: a namespace taken, an invalid one.
+    let before = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    for (ns, message) in [
+        ("blog", "plugin \"blog\" exists already: plugins/blog"),
+        ("Notes", "invalid plugin namespace \"Notes\""),
+        ("9lives", "invalid plugin namespace \"9lives\""),
+        ("../x", "invalid plugin namespace \"../x\""),
+    ] {
+        let out = sovereign(&["new", "plugin", ns], &dir);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{ns}: {err}");
+        assert!(err.contains(message), "{ns}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
+        before
+    );
+}
