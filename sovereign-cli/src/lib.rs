@@ -39,6 +39,7 @@
 
 #[macro_use]
 pub mod output;
+pub mod doctor;
 pub mod migrate;
 pub mod new;
 pub mod provision;
@@ -107,6 +108,10 @@ pub enum Command {
     /// plugin with. Run it again after migrations: it grants new tables, revokes dropped ones,
     /// and changes nothing when nothing changed.
     Provision(provision::ProvisionArgs),
+    /// Check every datasource of the workspace with the URLs the platform would use: reachable,
+    /// migrations applied (none failed or edited), no drift from the schema, the composed
+    /// schema current, plugin logins' grants matching their tables. Exit 0 only when all is well.
+    Doctor(doctor::DoctorArgs),
     /// Format schema files in place, as `prisma format` does.
     Format {
         /// List the files that would change and exit 1 instead of writing.
@@ -174,6 +179,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compose { check } => compose(check, strict),
         Command::Studio(args) => platform_studio(args, strict),
         Command::Provision(args) => provision::platform(args, strict),
+        Command::Doctor(args) => doctor::run(args, strict),
         Command::New {
             what:
                 NewCommand::Plugin {

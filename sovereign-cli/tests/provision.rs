@@ -181,9 +181,14 @@ fn workspace(provider: &str) -> PathBuf {
     } else {
         "TEXT"
     };
+    let create = if provider == "sqlite" {
+        "CREATE TABLE \"Hit\" (\n    \"id\" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \"path\" TEXT NOT NULL\n);\n".to_string()
+    } else {
+        format!("CREATE TABLE {q}Hit{q} (\n    {q}id{q} INTEGER NOT NULL,\n    {q}path{q} {hit} NOT NULL,\n\n    PRIMARY KEY ({q}id{q})\n);\n")
+    };
     std::fs::write(
         dir.join("plugins/stats/prisma/migrations/20250101000000_init/migration.sql"),
-        format!("-- CreateTable\nCREATE TABLE {q}Hit{q} (\n    {q}id{q} INTEGER NOT NULL,\n    {q}path{q} {hit} NOT NULL,\n\n    PRIMARY KEY ({q}id{q})\n);\n"),
+        format!("-- CreateTable\n{create}"),
     )
     .unwrap();
     std::fs::write(
@@ -401,6 +406,8 @@ fn provision_a_platform(server: Server) {
     );
     assert_eq!(env_value(&roles, "STATS_DATABASE_URL"), own);
 
+    doctor(server, &db.url, &dir, &roles);
+
     if server == Server::Postgres {
         // --schema: a schema of its own in the given database, reached with `?schema=`.
         cleanup
@@ -435,6 +442,125 @@ fn provision_a_platform(server: Server) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+/// The result of `check` of `datasource` in `sovereign doctor --json`.
+fn result<'a>(v: &'a serde_json::Value, datasource: &str, check: &str) -> &'a serde_json::Value {
+    v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["datasource"] == datasource && c["check"] == check)
+        .unwrap_or_else(|| panic!("no {datasource}/{check} in {v:#}"))
+}
+
+/// `sovereign doctor` on the provisioned workspace: all well, then three things broken by hand
+/// (drift, an extra grant, a migration not applied), each reported with its fix.
+fn doctor(server: Server, db_url: &str, dir: &Path, roles: &Path) {
+    let file = std::fs::read_to_string(roles).unwrap();
+    let mut env: Vec<(String, String)> = file
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.starts_with("SOVEREIGN_") || *k == "STATS_DATABASE_URL")
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    env.push(("DATABASE_URL".into(), db_url.into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let well = sovereign(&["doctor"], dir, &env);
+    let t = text(&well);
+    assert!(
+        well.status.success() && t.contains("Everything is well"),
+        "{t}"
+    );
+    for (_, v) in &env {
+        if let Some((_, password)) = sovereign_migrate::url::credentials(v) {
+            assert!(
+                !t.contains(&password),
+                "a password reached doctor's output: {t}"
+            );
+        }
+    }
+    let v = json(&sovereign(&["doctor", "--json"], dir, &env));
+    assert_eq!(v["ok"], true, "{v:#}");
+    assert_eq!(result(&v, "plugin stats", "migrations")["result"], "ok");
+    assert_eq!(result(&v, "platform", "login of blog")["result"], "ok");
+    assert_eq!(result(&v, "platform", "login of stats")["result"], "ok");
+
+    let user = quote(server, "User");
+    let blog = sovereign_migrate::url::credentials(
+        env.iter()
+            .find(|(k, _)| *k == "SOVEREIGN_BLOG_DATABASE_URL")
+            .unwrap()
+            .1,
+    )
+    .unwrap()
+    .0;
+    sql(
+        db_url,
+        &format!(
+            "ALTER TABLE {user} ADD COLUMN {} INTEGER",
+            quote(server, "extra")
+        ),
+    )
+    .unwrap();
+    let grantee = match server {
+        Server::Postgres => format!("\"{blog}\""),
+        Server::Mysql => format!("'{blog}'@'%'"),
+    };
+    sql(db_url, &format!("GRANT INSERT ON {user} TO {grantee}")).unwrap();
+    let m = dir.join("plugins/stats/prisma/migrations/20250202000000_more");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::write(
+        m.join("migration.sql"),
+        format!("CREATE TABLE {} (id INTEGER)", quote(server, "More")),
+    )
+    .unwrap();
+    let sick = sovereign(&["doctor", "--json"], dir, &env);
+    assert_eq!(sick.status.code(), Some(1), "{}", text(&sick));
+    let v = json(&sick);
+    assert_eq!(v["ok"], false);
+    let drift = result(&v, "platform", "drift");
+    assert_eq!(drift["result"], "problem", "{v:#}");
+    assert!(
+        drift["detail"]
+            .as_str()
+            .unwrap()
+            .contains("column User.extra is not in the schema"),
+        "{drift}"
+    );
+    let grants = result(&v, "platform", "login of blog");
+    assert_eq!(grants["result"], "problem", "{v:#}");
+    assert!(
+        grants["detail"].as_str().unwrap().contains("extra INSERT"),
+        "{grants}"
+    );
+    assert_eq!(grants["fix"], "sovereign provision");
+    let pending = result(&v, "plugin stats", "migrations");
+    assert!(
+        pending["detail"]
+            .as_str()
+            .unwrap()
+            .contains("20250202000000_more"),
+        "{pending}"
+    );
+    assert_eq!(pending["fix"], "plugin-db-manage deploy stats");
+    let table = text(&sovereign(&["doctor"], dir, &env));
+    assert!(
+        table.contains("PROBLEM") && table.contains("3 problems found"),
+        "{table}"
+    );
+    // Put it back for what follows.
+    std::fs::remove_dir_all(&m).unwrap();
+    sql(
+        db_url,
+        &format!("ALTER TABLE {user} DROP COLUMN {}", quote(server, "extra")),
+    )
+    .unwrap();
+    sql(db_url, &format!("REVOKE INSERT ON {user} FROM {grantee}")).unwrap();
+}
+
 fn quote(server: Server, name: &str) -> String {
     match server {
         Server::Postgres => format!("\"{name}\""),
@@ -465,5 +591,24 @@ fn sqlite_says_it_has_no_roles() {
         "{t}"
     );
     assert!(!dir.join(".env").exists(), "nothing written");
+    // doctor on SQLite: migrations and drift of both files, and no roles to check.
+    ok(sovereign(&["migrate", "dev", "--name", "init"], &dir, &env));
+    let stats = [
+        ("DATABASE_URL", "file:./dev.db"),
+        ("STATS_DATABASE_URL", "file:./stats.db"),
+    ];
+    let missing = sovereign(&["doctor"], &dir, &env);
+    assert_eq!(missing.status.code(), Some(1), "{}", text(&missing));
+    assert!(
+        text(&missing).contains("STATS_DATABASE_URL"),
+        "{}",
+        text(&missing)
+    );
+    ok(plugin_db_manage(&["deploy", "stats"], &dir, &stats));
+    let well = ok(sovereign(&["doctor"], &dir, &stats));
+    assert!(
+        well.contains("SQLite has no roles") && well.contains("Everything is well"),
+        "{well}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
