@@ -20,6 +20,8 @@
 
 #![warn(missing_docs)]
 
+pub mod cluster;
+
 use sqlx::Connection as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};
