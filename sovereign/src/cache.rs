@@ -8,7 +8,7 @@
 //! |--------------|----------------------------------------------|---------------------------------|
 //! | `UNIQUE_SQL` | `find_unique`: `SELECT <all> WHERE f = ?...` | the filtered fields, in order   |
 //! | `INSERT_SQL` | `create`: `INSERT ... [RETURNING <all>]`     | each column: field, value kind, NULL or not |
-//! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, fetch's order  |
+//! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, record type, fetch's order |
 //!
 //! # Invariant: keys name models by the address of `'static` metadata
 //!
@@ -210,8 +210,15 @@ pub(crate) fn insert_values<E>(
 const KEYS: &str = "/* sovereign: keys */";
 
 /// What the SQL of a relation load depends on besides its number of keys: the parent model,
-/// the relation's number, the backend and the fetch's order.
-pub(crate) type LoadShape = (ModelKey, usize, Dialect, Vec<(usize, Direction)>);
+/// the relation's number, the type the related records decode into (a model's data or a
+/// `select!` struct: the columns), the backend and the fetch's order.
+pub(crate) type LoadShape = (
+    ModelKey,
+    usize,
+    std::any::TypeId,
+    Dialect,
+    Vec<(usize, Direction)>,
+);
 
 /// The SQL around the key list of a relation load, by shape.
 type Around = Arc<(String, String)>;
@@ -295,7 +302,15 @@ mod tests {
             q
         };
         for b in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
-            let shape = || (ModelKey::of(&USER), usize::MAX, b, Vec::new());
+            let shape = || {
+                (
+                    ModelKey::of(&USER),
+                    usize::MAX,
+                    std::any::TypeId::of::<()>(),
+                    b,
+                    Vec::new(),
+                )
+            };
             // The first call builds the text around the key list; the others reuse it.
             for n in [1, 2, 11, 1] {
                 let sql = keyed_select(shape(), b, n, |item| {

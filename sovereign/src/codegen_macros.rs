@@ -208,6 +208,10 @@ macro_rules! __relation {
             $crate::Set::connect($r, vec![u])
         }
         #[doc(hidden)]
+        pub fn __fetch() -> $crate::Fetch<$P, super::super::$t::Data> {
+            fetch()
+        }
+        #[doc(hidden)]
         pub type Arg = $crate::Unique<super::super::$t::Data>;
         #[doc(hidden)]
         pub fn arg(u: Arg) -> $crate::Set<$P> {
@@ -276,6 +280,21 @@ macro_rules! __relation {
             w: Vec<$crate::Where<super::super::$t::Data>>,
         ) -> $crate::Fetch<$P, super::super::$t::Data> {
             $crate::Fetch::new($r, |p, v| p.$field = Some(v), w)
+        }
+        #[doc(hidden)]
+        pub fn __fetch() -> $crate::Fetch<$P, super::super::$t::Data> {
+            fetch(vec![])
+        }
+        #[doc(hidden)]
+        pub type __Slot<T> = Vec<T>;
+        #[doc(hidden)]
+        pub fn __slot<T>(v: Vec<T>) -> Vec<T> {
+            v
+        }
+        /// Counts the related records matching all of `w` (`_count` in a `select!`).
+        #[doc(hidden)]
+        pub fn __count(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::RelationCount<$P> {
+            $crate::RelationCount::new($r, w, |_, _| {})
         }
         /// At least one related record matches all of `w`.
         pub fn some(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
@@ -370,6 +389,10 @@ macro_rules! __relation {
     (@optional $P:ty, $r:expr, $t:ident, $field:ident) => {
         #[allow(unused_imports)]
         use super::*;
+        #[doc(hidden)]
+        pub fn __fetch() -> $crate::Fetch<$P, super::super::$t::Data> {
+            fetch()
+        }
         impl $P {
             /// The related record, if any; an error when the query did not fetch it.
             pub fn $field(
@@ -389,6 +412,10 @@ macro_rules! __relation {
         }
     };
     (@create $P:ty, $r:expr, $t:ident; $($a:ident)*) => {
+        #[doc(hidden)]
+        pub const __REL: usize = $r;
+        #[doc(hidden)]
+        pub use super::super::$t as __target;
         /// The required arguments of a nested create, then the other setters.
         pub type Create = ($(super::super::$t::$a::Arg,)* Vec<$crate::Set<super::super::$t::Data>>);
         fn create_sets(
@@ -409,6 +436,12 @@ macro_rules! __relation {
         }
     };
     (@to_one $P:ty, $r:expr, $t:ident; $($a:ident)*) => {
+        #[doc(hidden)]
+        pub type __Slot<T> = Option<T>;
+        #[doc(hidden)]
+        pub fn __slot<T>(v: Vec<T>) -> Option<T> {
+            v.into_iter().next()
+        }
         /// The related record exists and matches all of `w`.
         pub fn is(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::Is, w)

@@ -215,17 +215,19 @@ pub use plugin::{
     DatabaseCapability, HasCore, HasDb, Host, HostBuilder, Mode, Plugin, PluginContext,
     PluginManifest,
 };
-pub use query::fetch::Fetch;
+pub use query::fetch::{Fetch, RelationCount};
+#[doc(hidden)]
+pub use query::read::own_keys;
 pub use query::read::{
     Count, FindFirst, FindFirstOrThrow, FindFirstSelect, FindMany, FindManySelect, FindUnique,
     FindUniqueOrThrow, OrThrow, Select, SelectOne, Selection,
 };
-pub use query::traits::{BoxFuture, Load, Model, Writable};
+pub use query::traits::{BoxFuture, Load, Loaded, Model, Writable};
 pub use query::write::{
     Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert, WriteSelect,
 };
 pub use sovereign_macros::sovereign_plugin;
-pub use value::{decode_enum, null_enum, DbEnum, Decode, ListElem, Reader, SqlValue};
+pub use value::{decode_enum, null_enum, DbEnum, Decode, LinkKeys, ListElem, Reader, SqlValue};
 
 #[doc(hidden)]
 pub use {chrono, rust_decimal, sea_query, serde, serde_json};

@@ -602,6 +602,49 @@ pub fn null_enum(type_name: &'static str) -> Value {
     Value::Enum(sea_query::OptionEnum::None(type_name.into()))
 }
 
+/// The key values a [`select!`](crate::select) struct holds for loading its relations, by field;
+/// not part of what it shows (`Debug` prints `..`, any two are equal).
+#[doc(hidden)]
+#[derive(Clone, Default)]
+pub struct LinkKeys(Vec<(usize, Value)>);
+
+impl LinkKeys {
+    /// Reads the values of `fields` of `meta`, the row's next columns.
+    ///
+    /// # Errors
+    /// A column whose value does not fit its field's type.
+    pub fn read(
+        r: &mut Reader<'_>,
+        meta: &crate::meta::ModelMeta,
+        fields: &[usize],
+    ) -> Result<LinkKeys> {
+        let mut out = Vec::with_capacity(fields.len());
+        for &f in fields {
+            out.push((f, decode_value(r, &meta.fields[f])?));
+        }
+        Ok(LinkKeys(out))
+    }
+    /// The value of `field` (a NULL when it was not read).
+    pub fn get(&self, field: usize) -> Value {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(Value::Int(None), |(_, v)| v.clone())
+    }
+}
+
+impl std::fmt::Debug for LinkKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
+}
+
+impl PartialEq for LinkKeys {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// A comparable form of key values, for matching related rows.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Key {

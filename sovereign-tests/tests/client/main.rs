@@ -21,7 +21,7 @@ use common::TestDb;
 use filters::{filters, paging};
 use lists::lists;
 use nested::nested;
-use reads::or_throw;
+use reads::{or_throw, relation_selects};
 use relations::{compound, relation_filters, relations};
 use returning::returning;
 use scalars::{scalars, strings};
@@ -117,6 +117,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .await
         .map_err(|e| format!("semantics: {e}"))?;
     or_throw(c).await.map_err(|e| format!("or_throw: {e}"))?;
+    relation_selects(c)
+        .await
+        .map_err(|e| format!("relation selects: {e}"))?;
     nested(c).await.map_err(|e| format!("nested: {e}"))?;
     returning(c).await.map_err(|e| format!("returning: {e}"))?;
     Ok(())

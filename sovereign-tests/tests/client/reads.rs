@@ -117,3 +117,172 @@ pub(crate) async fn or_throw(c: &PrismaClient) -> R {
     u.delete(user::id::equals(ada.id)).exec().await?;
     Ok(())
 }
+
+/// `select!` of relation fields (nested selections with their own filters, order and paging)
+/// and `_count` of relations, as Prisma's `select` of relations and `_count`
+/// (https://www.prisma.io/docs/orm/prisma-client/queries/select-fields#select-specific-relation-fields,
+/// https://www.prisma.io/docs/orm/prisma-client/queries/aggregation-grouping-summarizing#count-relations).
+pub(crate) async fn relation_selects(c: &PrismaClient) -> R {
+    let ida = c
+        .user()
+        .create(
+            "ida@sel.io".into(),
+            vec![
+                user::profile::create("ida's".into(), vec![]),
+                user::posts::create("draft".into(), vec![]),
+                user::posts::create(
+                    "rust".into(),
+                    vec![
+                        post::published::set(true),
+                        post::categories::create("sel lang".into(), vec![]),
+                    ],
+                ),
+                user::posts::create("sql".into(), vec![post::published::set(true)]),
+            ],
+        )
+        .exec()
+        .await?;
+    let jo = c
+        .user()
+        .create(
+            "jo@sel.io".into(),
+            vec![user::mentor::connect(user::id::equals(ida.id))],
+        )
+        .exec()
+        .await?;
+    let rust = c
+        .post()
+        .find_first_or_throw(vec![post::title::equals("rust")])
+        .exec()
+        .await?;
+    for text in ["rust is fast", "rust is safe", "sql"] {
+        c.comment()
+            .create(
+                text.into(),
+                post::id::equals(rust.id),
+                user::id::equals(jo.id),
+                vec![],
+            )
+            .exec()
+            .await?;
+    }
+    let users = c
+        .user()
+        .find_many(vec![user::email::ends_with("@sel.io")])
+        .order_by(user::email::order(Direction::Asc))
+        .select(sovereign::select!(user {
+            email
+            posts(vec![post::published::equals(true)]).order_by(post::id::order(Direction::Desc)).take(5): select {
+                title
+                comments(vec![comment::text::starts_with("rust")]): select {
+                    text
+                    author: select { email }
+                }
+                categories: select { name }
+                _count { comments }
+            }
+            profile: select { bio }
+            mentor: select { email }
+            _count { posts comments mentees(vec![user::email::starts_with("jo")]) }
+        }))
+        .exec()
+        .await?;
+    assert_eq!(users.len(), 2);
+    let (ida_s, jo_s) = (&users[0], &users[1]);
+    assert_eq!(ida_s.email, "ida@sel.io");
+    let titles: Vec<&str> = ida_s.posts.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["sql", "rust"], "published, newest first");
+    let rust_s = &ida_s.posts[1];
+    let texts: Vec<&str> = rust_s.comments.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts.len(), 2);
+    assert!(texts.iter().all(|t| t.starts_with("rust")));
+    assert_eq!(
+        rust_s.comments[0].author.as_ref().map(|a| a.email.as_str()),
+        Some("jo@sel.io")
+    );
+    assert_eq!(rust_s.categories[0].name, "sel lang");
+    assert_eq!(
+        rust_s._count.comments, 3,
+        "counts are not filtered by the fetch"
+    );
+    assert_eq!(ida_s.posts[0]._count.comments, 0);
+    assert_eq!(
+        ida_s.profile.as_ref().map(|p| p.bio.as_str()),
+        Some("ida's")
+    );
+    assert!(ida_s.mentor.is_none());
+    assert_eq!(
+        (
+            ida_s._count.posts,
+            ida_s._count.comments,
+            ida_s._count.mentees
+        ),
+        (3, 0, 1)
+    );
+    assert!(jo_s.posts.is_empty() && jo_s.profile.is_none());
+    assert_eq!(
+        jo_s.mentor.as_ref().map(|m| m.email.as_str()),
+        Some("ida@sel.io")
+    );
+    assert_eq!((jo_s._count.posts, jo_s._count.comments), (0, 3));
+    // Serialized with the schema's names, relations and counts included.
+    let json = sovereign::serde_json::to_value(ida_s)?;
+    assert_eq!(
+        json["posts"][1]["comments"][0]["author"]["email"],
+        "jo@sel.io"
+    );
+    assert_eq!(json["_count"]["mentees"], 1);
+    assert_eq!(json["profile"]["bio"], "ida's");
+    // On one record, backwards, and after a write.
+    let last = c
+        .user()
+        .find_unique_or_throw(user::id::equals(ida.id))
+        .select(sovereign::select!(user {
+            posts(vec![]).order_by(post::id::order(Direction::Asc)).take(-1): select { title }
+        }))
+        .exec()
+        .await?;
+    assert_eq!(last.posts.len(), 1);
+    assert_eq!(last.posts[0].title, "sql");
+    let created = c
+        .post()
+        .create(
+            "new".into(),
+            user::id::equals(jo.id),
+            vec![post::categories::connect(vec![category::name::equals(
+                "sel lang",
+            )])],
+        )
+        .select(sovereign::select!(post {
+            title
+            author: select { email _count { posts } }
+            categories: select { name _count { posts } }
+        }))
+        .exec()
+        .await?;
+    assert_eq!(created.author.as_ref().map(|a| a._count.posts), Some(1));
+    assert_eq!(created.categories[0]._count.posts, 2);
+
+    c.post()
+        .delete_many(vec![post::author::is(vec![user::email::ends_with(
+            "@sel.io",
+        )])])
+        .exec()
+        .await?;
+    c.category()
+        .delete_many(vec![category::name::equals("sel lang")])
+        .exec()
+        .await?;
+    c.user()
+        .update_many(
+            vec![user::email::ends_with("@sel.io")],
+            vec![user::mentor::disconnect()],
+        )
+        .exec()
+        .await?;
+    c.user()
+        .delete_many(vec![user::email::ends_with("@sel.io")])
+        .exec()
+        .await?;
+    Ok(())
+}

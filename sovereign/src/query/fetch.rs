@@ -6,12 +6,12 @@ use crate::alias::{LOAD_JOIN, ROOT, T0};
 use crate::cache::{self, ModelKey};
 use crate::db::{Conn, Dialect, Stmt};
 use crate::error::Result;
-use crate::filter::{OrderBy, Unique, Where};
+use crate::filter::{Filter, OrderBy, Unique, Where};
 use crate::meta::{Kind, Link};
 use crate::query::find::{cursor_condition, total_order, FindArgs};
-use crate::query::traits::{BoxFuture, Load, Model};
+use crate::query::traits::{BoxFuture, Load, Loaded};
 use crate::sql::{self, col, Cond};
-use crate::value::{decode_key, into_key, Key};
+use crate::value::{decode_key, decode_value, into_key, Key};
 
 /// A relation to fetch with its query arguments; what `post::comments::fetch(...)` returns.
 pub struct Fetch<P, C> {
@@ -20,7 +20,7 @@ pub struct Fetch<P, C> {
     args: FindArgs<C>,
 }
 
-impl<P: Model, C: Model> Fetch<P, C> {
+impl<P: Loaded, C: Loaded> Fetch<P, C> {
     #[doc(hidden)]
     pub fn new(rel: usize, assign: fn(&mut P, Vec<C>), filters: Vec<Where<C>>) -> Self {
         Fetch {
@@ -59,19 +59,57 @@ impl<P: Model, C: Model> Fetch<P, C> {
         self.args.with.push(w.into());
         self
     }
+    /// The same relation and arguments, loading [`select!`](crate::select) structs into a
+    /// selection (what `select!` does with a relation field): `assign` stores them, `inner`
+    /// loads their own relations. Relations fetched with `.with(...)` are left out.
+    #[doc(hidden)]
+    pub fn __reselect<SP: Loaded, SC: Loaded>(
+        self,
+        assign: fn(&mut SP, Vec<SC>),
+        inner: crate::Select<SC>,
+    ) -> Fetch<SP, SC> {
+        debug_assert!(std::ptr::eq(P::meta(), SP::meta()) && std::ptr::eq(C::meta(), SC::meta()));
+        let a = self.args;
+        Fetch {
+            rel: self.rel,
+            assign,
+            args: FindArgs {
+                filters: a.filters,
+                order: a.order,
+                take: a.take,
+                skip: a.skip,
+                cursor: a.cursor,
+                with: inner.with,
+            },
+        }
+    }
 }
 
-impl<P: Model, C: Model> From<Fetch<P, C>> for Box<dyn Load<P>> {
+impl<P: Loaded, C: Loaded> From<Fetch<P, C>> for Box<dyn Load<P>> {
     fn from(f: Fetch<P, C>) -> Self {
         Box::new(f)
     }
 }
 
-impl<P: Model, C: Model> Fetch<P, C> {
+impl<P: Loaded, C: Loaded> Fetch<P, C> {
+    /// The key fields a child record of a selection decodes besides its own (those of its own
+    /// relations, and those that hold its parent's key); none for a model's data.
+    fn extra(link: &Linked) -> Vec<usize> {
+        if C::fields().is_none() {
+            return Vec::new();
+        }
+        let mut keys = C::own_keys();
+        keys.extend_from_slice(link.child_fields);
+        keys
+    }
+
     /// The query of the related records, with `keys` selecting them by the key column(s).
     fn select(&self, backend: Dialect, link: &Linked, keys: Condition) -> SelectStatement {
-        let target = C::META;
+        let target = C::meta();
         let mut q = sql::select_all(target);
+        if let Some(fields) = C::fields() {
+            crate::query::find::select_fields(&mut q, target, fields, &Self::extra(link));
+        }
         if let Some((table, own, other, other_key)) = link.join {
             q.expr(col(LOAD_JOIN, own));
             q.join_as(
@@ -100,7 +138,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
 
     /// The statement for the distinct parent keys `values` (`n` keys, one after another).
     fn statement(&self, backend: Dialect, link: &Linked, values: Vec<Value>, n: usize) -> Stmt {
-        let target = C::META;
+        let target = C::meta();
         let (qualifier, columns): (&'static str, Vec<&'static str>) = match link.join {
             Some((_, own, _, _)) => (LOAD_JOIN, vec![own]),
             None => (
@@ -114,7 +152,7 @@ impl<P: Model, C: Model> Fetch<P, C> {
         // The usual load (one key column of plain placeholders, no filter or cursor, so the
         // keys are the only values): the SQL differs between loads only by the number of keys.
         let plain = matches!(
-            P::META.fields[link.parent_fields[0]].kind,
+            P::meta().fields[link.parent_fields[0]].kind,
             Kind::Int | Kind::BigInt | Kind::String
         );
         if columns.len() == 1
@@ -124,8 +162,9 @@ impl<P: Model, C: Model> Fetch<P, C> {
             && self.args.cursor.is_none()
         {
             let shape = (
-                ModelKey::of(P::META),
+                ModelKey::of(P::meta()),
                 self.rel,
+                std::any::TypeId::of::<C>(),
                 backend,
                 self.args.order.clone(),
             );
@@ -153,7 +192,7 @@ struct Linked {
     join: Option<(&'static str, &'static str, &'static str, usize)>,
 }
 
-impl<P: Model, C: Model> Fetch<P, C> {
+impl<P: Loaded, C: Loaded> Fetch<P, C> {
     /// Gives each parent its children: `by_key` lists the parents in key order; the children
     /// are put in key order too (stable: each key's children stay in the fetch's order), then
     /// both lists are walked together.
@@ -219,13 +258,13 @@ enum Keys {
 }
 
 impl Keys {
-    fn of<M: Model>(records: &[M], fields: &[usize]) -> Keys {
+    fn of<M: Loaded>(records: &[M], fields: &[usize]) -> Keys {
         if let [f] = fields {
             // Sized up front (collecting Options gives no size hint, and each regrowth of a
             // large vector is a reallocation that also makes malloc consolidate its free lists).
             let mut ints = Vec::with_capacity(records.len());
             for r in records {
-                match r.value(*f) {
+                match r.key(*f) {
                     Value::Int(Some(i)) => ints.push(i64::from(i)),
                     Value::BigInt(Some(i)) => ints.push(i),
                     _ => break,
@@ -280,44 +319,48 @@ fn sorted_and_distinct<K: Nullable>(keys: &[K]) -> (Vec<usize>, Vec<usize>) {
 }
 
 /// The key of a record's `fields` (a single field is not wrapped in a tuple).
-fn key_of_record<M: Model>(m: &M, fields: &[usize]) -> Key {
+fn key_of_record<M: Loaded>(m: &M, fields: &[usize]) -> Key {
     match fields {
-        [f] => into_key(m.value(*f)),
-        many => Key::Tuple(many.iter().map(|&f| into_key(m.value(f))).collect()),
+        [f] => into_key(m.key(*f)),
+        many => Key::Tuple(many.iter().map(|&f| into_key(m.key(f))).collect()),
     }
 }
 
-impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
+/// How relation `rel` of `meta` links parents and children.
+fn linked(meta: &'static crate::meta::ModelMeta, rel: usize) -> Linked {
+    match &meta.relations[rel].link {
+        Link::Owner { fields, references } => Linked {
+            parent_fields: fields,
+            child_fields: references,
+            join: None,
+        },
+        Link::Inverse { fields, references } => Linked {
+            parent_fields: references,
+            child_fields: fields,
+            join: None,
+        },
+        Link::Join {
+            table,
+            own,
+            other,
+            own_key,
+            other_key,
+        } => Linked {
+            parent_fields: std::slice::from_ref(own_key),
+            child_fields: &[],
+            join: Some((*table, *own, *other, *other_key)),
+        },
+    }
+}
+
+impl<P: Loaded, C: Loaded> Load<P> for Fetch<P, C> {
     fn load<'a>(&'a self, conn: &'a Conn, parents: &'a mut [P]) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
             if parents.is_empty() {
                 return Ok(());
             }
-            let meta = P::META;
-            let rel = &meta.relations[self.rel];
-            let link = match &rel.link {
-                Link::Owner { fields, references } => Linked {
-                    parent_fields: fields,
-                    child_fields: references,
-                    join: None,
-                },
-                Link::Inverse { fields, references } => Linked {
-                    parent_fields: references,
-                    child_fields: fields,
-                    join: None,
-                },
-                Link::Join {
-                    table,
-                    own,
-                    other,
-                    own_key,
-                    other_key,
-                } => Linked {
-                    parent_fields: std::slice::from_ref(own_key),
-                    child_fields: &[],
-                    join: Some((*table, *own, *other, *other_key)),
-                },
-            };
+            let meta = P::meta();
+            let link = linked(meta, self.rel);
             // Each parent's key, once; parents in key order, so that equal keys are neighbours:
             // the distinct keys, and later each key's parents, come from one pass (no hashing).
             let parent_keys = Keys::of(parents, link.parent_fields);
@@ -328,16 +371,17 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             // The distinct non-NULL keys go into `IN (...)`.
             let mut values = Vec::with_capacity(firsts.len() * link.parent_fields.len());
             for &p in &firsts {
-                values.extend(link.parent_fields.iter().map(|&f| parents[p].value(f)));
+                values.extend(link.parent_fields.iter().map(|&f| parents[p].key(f)));
             }
             let backend = conn.backend();
             let stmt = self.statement(backend, &link, values, firsts.len());
             let key_kind = meta.fields[link.parent_fields[0]].kind;
             let is_join = link.join.is_some();
             let mut join_keys: Vec<Key> = Vec::new();
+            let extra = Self::extra(&link);
             let mut children: Vec<C> = conn
-                .fetch(stmt, Some(C::META), |r| {
-                    let c = C::decode(r)?;
+                .fetch(stmt, Some(C::meta()), |r| {
+                    let c = C::decode_with(r, &extra)?;
                     if is_join {
                         join_keys.push(decode_key(r, key_kind)?);
                     }
@@ -355,6 +399,117 @@ impl<P: Model, C: Model> Load<P> for Fetch<P, C> {
             match (parent_keys, child_keys) {
                 (Keys::Int(p), Keys::Int(c)) => self.assign(parents, &p, &by_key, children, &c),
                 (p, c) => self.assign(parents, &p.into_any(), &by_key, children, &c.into_any()),
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The number of related records of each parent, with filters: what `_count { posts }` in a
+/// [`select!`](crate::select) loads (one query per relation: `GROUP BY` the parent's key), as
+/// Prisma's `_count` of a list relation
+/// (<https://www.prisma.io/docs/orm/prisma-client/queries/aggregation-grouping-summarizing#count-relations>).
+pub struct RelationCount<P> {
+    rel: usize,
+    filters: Vec<Filter>,
+    assign: fn(&mut P, i64),
+}
+
+impl<P: Loaded> RelationCount<P> {
+    #[doc(hidden)]
+    pub fn new<C>(rel: usize, filters: Vec<Where<C>>, assign: fn(&mut P, i64)) -> Self {
+        RelationCount {
+            rel,
+            filters: filters.into_iter().map(|w| w.filter).collect(),
+            assign,
+        }
+    }
+    /// The same count, stored into a selection by `assign`.
+    #[doc(hidden)]
+    pub fn __reselect<SP: Loaded>(self, assign: fn(&mut SP, i64)) -> RelationCount<SP> {
+        RelationCount {
+            rel: self.rel,
+            filters: self.filters,
+            assign,
+        }
+    }
+}
+
+impl<P: Loaded> From<RelationCount<P>> for Box<dyn Load<P>> {
+    fn from(c: RelationCount<P>) -> Self {
+        Box::new(c)
+    }
+}
+
+impl<P: Loaded> Load<P> for RelationCount<P> {
+    fn load<'a>(&'a self, conn: &'a Conn, parents: &'a mut [P]) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            if parents.is_empty() {
+                return Ok(());
+            }
+            let meta = P::meta();
+            let target = meta.relations[self.rel].target;
+            let link = linked(meta, self.rel);
+            let parent_keys = Keys::of(parents, link.parent_fields).into_any();
+            let (_, firsts) = sorted_and_distinct(&parent_keys);
+            let mut values = Vec::with_capacity(firsts.len() * link.parent_fields.len());
+            for &p in &firsts {
+                values.extend(link.parent_fields.iter().map(|&f| parents[p].key(f)));
+            }
+            let backend = conn.backend();
+            let mut q = sea_query::Query::select();
+            q.from_as(target.table, T0);
+            let (qualifier, columns): (&'static str, Vec<&'static str>) = match link.join {
+                Some((table, own, other, other_key)) => {
+                    q.join_as(
+                        JoinType::InnerJoin,
+                        table,
+                        LOAD_JOIN,
+                        col(LOAD_JOIN, other).equals((T0, target.fields[other_key].column)),
+                    );
+                    (LOAD_JOIN, vec![own])
+                }
+                None => (
+                    T0,
+                    link.child_fields
+                        .iter()
+                        .map(|&f| target.fields[f].column)
+                        .collect(),
+                ),
+            };
+            for c in &columns {
+                q.column((qualifier, *c));
+                q.add_group_by([col(qualifier, c)]);
+            }
+            q.expr(sea_query::Func::count(sea_query::Expr::cust("*")));
+            q.cond_where(sql::key_in(qualifier, &columns, values));
+            q.cond_where(Cond { backend }.all(target, T0, ROOT, &self.filters));
+            let kinds: Vec<_> = link
+                .parent_fields
+                .iter()
+                .map(|&f| &meta.fields[f])
+                .collect();
+            let counts: Vec<(Key, i64)> = conn
+                .fetch(sql::build(&q, backend), Some(target), |r| {
+                    let key = if let [f] = kinds.as_slice() {
+                        if link.join.is_some() {
+                            decode_key(r, f.kind)?
+                        } else {
+                            into_key(decode_value(r, f)?)
+                        }
+                    } else {
+                        let mut parts = Vec::with_capacity(kinds.len());
+                        for f in &kinds {
+                            parts.push(into_key(decode_value(r, f)?));
+                        }
+                        Key::Tuple(parts)
+                    };
+                    Ok((key, r.next::<i64>()?))
+                })
+                .await?;
+            for (p, key) in parents.iter_mut().zip(&parent_keys) {
+                let n = counts.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
+                (self.assign)(p, n);
             }
             Ok(())
         })

@@ -155,10 +155,16 @@ pub(crate) fn select<M: Model>(backend: Dialect, args: &FindArgs<M>) -> SelectSt
     q
 }
 
-/// Replaces the columns `q` selects with `fields` of its model (what a `select!` reads).
-pub(crate) fn select_fields(q: &mut SelectStatement, meta: &ModelMeta, fields: &[usize]) {
+/// Replaces the columns `q` selects with `fields` of its model, then the key fields `keys`
+/// (what a `select!` struct reads: its fields, then the keys its relations need).
+pub(crate) fn select_fields(
+    q: &mut SelectStatement,
+    meta: &ModelMeta,
+    fields: &[usize],
+    keys: &[usize],
+) {
     q.clear_selects();
-    for &f in fields {
+    for &f in fields.iter().chain(keys) {
         q.column((T0, meta.fields[f].column));
     }
 }

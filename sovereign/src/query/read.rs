@@ -12,12 +12,12 @@ use crate::filter::{Filter, OrderBy, Unique};
 use crate::meta::ModelMeta;
 use crate::query::find::{self, select_fields, FindArgs};
 use crate::query::record::Record;
-use crate::query::traits::{Load, Model};
+use crate::query::traits::{Load, Loaded, Model};
 use crate::sql::{self, Cond};
 use crate::value::Reader;
 
 /// Loads each relation of `with` into `rows`.
-pub(crate) async fn load_with<M: Model>(
+pub(crate) async fn load_with<M>(
     conn: &Conn,
     with: &[Box<dyn Load<M>>],
     rows: &mut [M],
@@ -79,12 +79,15 @@ impl<M: Model> FindMany<M> {
     }
 }
 
-/// A struct of some of a model's fields; [`select!`](crate::select) declares one.
-pub trait Selection: Sized + Send + 'static {
+/// A struct of some of a model's fields, and of its relations; [`select!`](crate::select)
+/// declares one.
+pub trait Selection: Loaded {
     /// The model the fields belong to.
     type Model: Model;
     /// The selected fields' numbers, in decoding order.
     const FIELDS: &'static [usize];
+    /// The relations the selection loads (related records or their counts), by number.
+    const RELATIONS: &'static [usize] = &[];
     /// Decodes the selected columns, in [`FIELDS`](Selection::FIELDS) order.
     ///
     /// # Errors
@@ -92,23 +95,84 @@ pub trait Selection: Sized + Send + 'static {
     fn decode(r: &mut Reader<'_>) -> Result<Self>;
 }
 
-/// What [`select!`](crate::select) returns: the selection to pass to `.select(...)`.
-pub struct Select<S>(PhantomData<fn() -> S>);
+/// The key fields the relations a selection loads read of its records: `relations`' fields on
+/// the side of `meta`.
+#[doc(hidden)]
+pub fn own_keys(meta: &ModelMeta, relations: &[usize]) -> Vec<usize> {
+    use crate::meta::Link;
+    let mut keys = Vec::new();
+    for &r in relations {
+        let fields: &[usize] = match &meta.relations[r].link {
+            Link::Owner { fields, .. } => fields,
+            Link::Inverse { references, .. } => references,
+            Link::Join { own_key, .. } => std::slice::from_ref(own_key),
+        };
+        for &f in fields {
+            if !keys.contains(&f) {
+                keys.push(f);
+            }
+        }
+    }
+    keys
+}
+
+/// What [`select!`](crate::select) returns: the selection to pass to `.select(...)`, with the
+/// loads of its relations.
+pub struct Select<S> {
+    pub(crate) with: Vec<Box<dyn Load<S>>>,
+}
 
 impl<S: Selection> Select<S> {
     #[doc(hidden)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Select(PhantomData)
+        Select { with: Vec::new() }
+    }
+    /// Loads a relation into the selected records too (what `select!` does for a relation).
+    #[doc(hidden)]
+    pub fn fetch<C: Loaded>(mut self, f: crate::Fetch<S, C>) -> Self {
+        self.with.push(Box::new(f));
+        self
+    }
+    /// Loads counts of related records into the selected records too (`_count`).
+    #[doc(hidden)]
+    pub fn count(mut self, c: crate::RelationCount<S>) -> Self {
+        self.with.push(Box::new(c));
+        self
     }
 }
 
+/// Reads the selections `q` selects (its columns replaced by the selection's) and loads their
+/// relations.
+async fn read_selections<S: Selection>(
+    conn: &Conn,
+    mut q: sea_query::SelectStatement,
+    select: &Select<S>,
+    backwards: bool,
+) -> Result<Vec<S>> {
+    let backend = conn.backend();
+    let meta = S::meta();
+    let keys = S::own_keys();
+    select_fields(&mut q, meta, S::FIELDS, &keys);
+    let mut rows = conn
+        .fetch(sql::build(&q, backend), Some(meta), |r| {
+            S::decode_with(r, &keys)
+        })
+        .await?;
+    if backwards {
+        rows.reverse();
+    }
+    load_with(conn, &select.with, &mut rows).await?;
+    Ok(rows)
+}
+
 impl<M: Model> FindMany<M> {
-    /// Reads only the fields of a [`select!`](crate::select) struct.
-    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> FindManySelect<M, S> {
+    /// Reads only the fields of a [`select!`](crate::select) struct (and the relations it
+    /// selects, one query per relation level).
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> FindManySelect<M, S> {
         FindManySelect {
             inner: self,
-            _s: PhantomData,
+            select: s,
         }
     }
 }
@@ -117,7 +181,7 @@ impl<M: Model> FindMany<M> {
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct FindManySelect<M, S> {
     inner: FindMany<M>,
-    _s: PhantomData<fn() -> S>,
+    select: Select<S>,
 }
 
 impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
@@ -127,16 +191,8 @@ impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Vec<S>> {
         let conn = &self.inner.conn;
-        let backend = conn.backend();
-        let mut q = find::select(backend, &self.inner.args);
-        select_fields(&mut q, M::META, S::FIELDS);
-        let mut rows = conn
-            .fetch(sql::build(&q, backend), Some(M::META), S::decode)
-            .await?;
-        if self.inner.args.backwards() {
-            rows.reverse();
-        }
-        Ok(rows)
+        let q = find::select(conn.backend(), &self.inner.args);
+        read_selections(conn, q, &self.select, self.inner.args.backwards()).await
     }
 }
 
@@ -247,10 +303,11 @@ pub struct FindUnique<M> {
 
 impl<M: Model> FindUnique<M> {
     /// Reads only the fields of a [`select!`](crate::select) struct.
-    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> SelectOne<M, S> {
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> SelectOne<M, S> {
         SelectOne {
             conn: self.conn,
             filter: self.filter,
+            select: s,
             _m: PhantomData,
         }
     }
@@ -382,7 +439,8 @@ pub(crate) async fn locate_record<R: Record>(
 pub struct SelectOne<M, S> {
     conn: Conn,
     filter: Filter,
-    _m: PhantomData<fn() -> (M, S)>,
+    select: Select<S>,
+    _m: PhantomData<fn() -> M>,
 }
 
 impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
@@ -391,7 +449,7 @@ impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
     /// # Errors
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<S>> {
-        select_one(&self.conn, &self.filter).await
+        select_one(&self.conn, &self.filter, &self.select).await
     }
 }
 
@@ -400,13 +458,13 @@ impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
 pub(crate) async fn select_one<M: Model, S: Selection<Model = M>>(
     conn: &Conn,
     filter: &Filter,
+    select: &Select<S>,
 ) -> Result<Option<S>> {
     let backend = conn.backend();
     let mut q = sql::select_all(M::META);
-    select_fields(&mut q, M::META, S::FIELDS);
     q.cond_where(Cond { backend }.all(M::META, T0, ROOT, std::slice::from_ref(filter)));
-    conn.fetch_optional(sql::build(&q, backend), Some(M::META), S::decode)
-        .await
+    q.limit(1);
+    Ok(read_selections(conn, q, select, false).await?.pop())
 }
 
 /// `count(...)`.

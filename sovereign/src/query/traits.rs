@@ -27,6 +27,48 @@ pub trait Model: Sized + Send + Sync + Clone + 'static {
     fn value(&self, field: usize) -> Value;
 }
 
+/// A record that relation loading reads and fills in: a model's data struct (every model is
+/// one) or a [`select!`](crate::select) struct, which holds the key values its relations need
+/// besides its fields.
+#[doc(hidden)]
+pub trait Loaded: Sized + Clone + Send + Sync + 'static {
+    /// The model it is a record of.
+    fn meta() -> &'static ModelMeta;
+    /// The fields it decodes itself, in order; `None`: all of them (a model's data).
+    fn fields() -> Option<&'static [usize]>;
+    /// The key fields its relation loads read (a selection's).
+    fn own_keys() -> Vec<usize>;
+    /// Decodes a row: its own columns, then the values of the key fields `keys`.
+    ///
+    /// # Errors
+    /// A column whose value does not fit its field's type.
+    fn decode_with(r: &mut Reader<'_>, keys: &[usize]) -> Result<Self>;
+    /// The value of a field (of a selection: a key field it was decoded with).
+    fn key(&self, field: usize) -> Value;
+}
+
+impl<M: Model> Loaded for M {
+    #[inline]
+    fn meta() -> &'static ModelMeta {
+        M::META
+    }
+    #[inline]
+    fn fields() -> Option<&'static [usize]> {
+        None
+    }
+    fn own_keys() -> Vec<usize> {
+        Vec::new()
+    }
+    #[inline]
+    fn decode_with(r: &mut Reader<'_>, _: &[usize]) -> Result<Self> {
+        M::decode(r)
+    }
+    #[inline]
+    fn key(&self, field: usize) -> Value {
+        self.value(field)
+    }
+}
+
 /// A boxed future that can cross threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -62,8 +62,8 @@ impl<M: Model> Create<M> {
     }
     /// Returns only the fields of a [`select!`](crate::select) struct, read in the write's
     /// transaction.
-    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
-        WriteSelect::new(self)
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self, s)
     }
     /// Inserts the record, with its nested writes in one transaction, and returns it as stored.
     ///
@@ -110,15 +110,12 @@ async fn loaded<M: Model>(conn: &Conn, with: &[Box<dyn Load<M>>], row: M) -> Res
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct WriteSelect<W, S> {
     write: W,
-    _s: PhantomData<fn() -> S>,
+    select: Select<S>,
 }
 
 impl<W, S> WriteSelect<W, S> {
-    fn new(write: W) -> Self {
-        WriteSelect {
-            write,
-            _s: PhantomData,
-        }
+    fn new(write: W, select: Select<S>) -> Self {
+        WriteSelect { write, select }
     }
 }
 
@@ -126,9 +123,10 @@ impl<W, S> WriteSelect<W, S> {
 async fn selection<M: Model, S: Selection<Model = M>>(
     conn: &Conn,
     filter: &Filter,
+    select: &Select<S>,
     action: &str,
 ) -> Result<S> {
-    select_one::<M, S>(conn, filter)
+    select_one::<M, S>(conn, filter, select)
         .await?
         .ok_or_else(|| Error::not_found(M::META.name, action))
 }
@@ -140,11 +138,12 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Create<M>, S> {
     /// Those of [`Create::exec`].
     pub async fn exec(self) -> Result<S> {
         let Create { conn, sets, .. } = self.write;
+        let select = self.select;
         let sets = kinds(sets);
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
                 let row: M = create_one(&tx, sets).await?;
-                selection::<M, S>(&tx, &pk_filter(M::META, &row), "create").await
+                selection::<M, S>(&tx, &pk_filter(M::META, &row), &select, "create").await
             })
         })
         .await
@@ -160,11 +159,12 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Update<M>, S> {
         let Update {
             conn, filter, sets, ..
         } = self.write;
+        let select = self.select;
         let sets = kinds(sets);
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
                 let row: M = update_one(&tx, &filter, sets).await?;
-                selection::<M, S>(&tx, &pk_filter(M::META, &row), "update").await
+                selection::<M, S>(&tx, &pk_filter(M::META, &row), &select, "update").await
             })
         })
         .await
@@ -184,11 +184,12 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Upsert<M>, S> {
             update,
             ..
         } = self.write;
+        let select = self.select;
         let (create, update) = (kinds(create), kinds(update));
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
                 let row: M = nested::upsert(&tx, M::META, &filter, create, update).await?;
-                selection::<M, S>(&tx, &pk_filter(M::META, &row), "upsert").await
+                selection::<M, S>(&tx, &pk_filter(M::META, &row), &select, "upsert").await
             })
         })
         .await
@@ -202,9 +203,10 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Delete<M>, S> {
     /// Those of [`Delete::exec`].
     pub async fn exec(self) -> Result<S> {
         let Delete { conn, filter, .. } = self.write;
+        let select = self.select;
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
-                let selected = selection::<M, S>(&tx, &filter, "delete").await?;
+                let selected = selection::<M, S>(&tx, &filter, &select, "delete").await?;
                 delete_one::<M>(&tx, &filter).await?;
                 Ok(selected)
             })
@@ -296,8 +298,8 @@ impl<M: Model> Update<M> {
     }
     /// Returns only the fields of a [`select!`](crate::select) struct, read in the write's
     /// transaction.
-    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
-        WriteSelect::new(self)
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self, s)
     }
     /// Changes the record, with its nested writes in one transaction, and returns it as
     /// stored.
@@ -394,8 +396,8 @@ impl<M: Model> Upsert<M> {
     }
     /// Returns only the fields of a [`select!`](crate::select) struct, read in the write's
     /// transaction.
-    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
-        WriteSelect::new(self)
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self, s)
     }
     /// Updates the record the unique filter selects, or creates one if there is none (either
     /// with its nested writes), in one transaction.
@@ -439,8 +441,8 @@ impl<M: Model> Delete<M> {
     }
     /// Returns only the fields of a [`select!`](crate::select) struct, read before the delete
     /// in the write's transaction.
-    pub fn select<S: Selection<Model = M>>(self, _: Select<S>) -> WriteSelect<Self, S> {
-        WriteSelect::new(self)
+    pub fn select<S: Selection<Model = M>>(self, s: Select<S>) -> WriteSelect<Self, S> {
+        WriteSelect::new(self, s)
     }
     /// Deletes the record and returns it as it was.
     ///
