@@ -122,6 +122,12 @@ codes! {
     DatasourceUrlMissing = "datasource-url-missing",
     /// A URL that is neither a string nor `env("VARIABLE")`.
     UrlInvalid = "url-invalid",
+    /// `env(name: "X")`: Prisma reads it, and warns that `env` takes no named argument.
+    EnvNamedArgument = "env-named-argument",
+    /// `shadowDatabaseUrl` equal to `url` or `directUrl` (migrations would reset that database).
+    DatasourceUrlConflict = "datasource-url-conflict",
+    /// An empty `directUrl` (Prisma checks it last, when nothing else is wrong).
+    DirectUrlEmpty = "direct-url-empty",
     /// `schemas` that is not a list of strings.
     DatasourceSchemasInvalid = "datasource-schemas-invalid",
     /// `previewFeatures` in the datasource instead of the generator.
@@ -134,6 +140,9 @@ codes! {
     ReferentialIntegrityAndRelationMode = "referential-integrity-and-relation-mode",
     /// A `relationMode` other than `prisma` and `foreignKeys`.
     RelationModeInvalid = "relation-mode-invalid",
+    /// An extension in `extensions = [...]` that does not read: a string, an unnamed, unknown
+    /// or repeated argument, a name Prisma does not allow.
+    ExtensionInvalid = "extension-invalid",
     /// `extensions` without the `postgresqlExtensions` preview feature.
     ExtensionsNeedPreview = "extensions-need-preview",
     /// A generator without `provider`.
@@ -232,6 +241,8 @@ codes! {
     IndexRelationField = "index-relation-field",
     /// A client name (`name:` of `@@id`/`@@unique`) with characters other than `_a-zA-Z0-9`.
     ClientNameInvalid = "client-name-invalid",
+    /// The client name of a compound id or unique (given or Prisma's default) is a field's name.
+    ClientNameClash = "client-name-clash",
     /// `@@index` with both `name:` (its legacy spelling of `map:`) and `map:`.
     IndexNameAndMap = "index-name-and-map",
     /// `sort:` or `length:` where the provider does not have it.
@@ -245,6 +256,11 @@ codes! {
     ClusteringUnsupported = "clustering-unsupported",
     /// More than one clustered index (the primary key is clustered unless it says otherwise).
     ClusteredMultiple = "clustered-multiple",
+    /// A shard key (`@shardKey`, `@@shardKey`) that does not read: two of them, an optional,
+    /// unknown or relation field, an argument in the list.
+    ShardKeyInvalid = "shard-key-invalid",
+    /// A shard key without the `shardKeys` preview feature, or on a provider other than MySQL.
+    ShardKeyUnsupported = "shard-key-unsupported",
     /// `@@fulltext` on a provider without full-text indexes.
     FulltextUnsupported = "fulltext-unsupported",
     /// Composite types on a provider other than MongoDB.
@@ -258,6 +274,8 @@ codes! {
     ScalarTypeUnsupported = "scalar-type-unsupported",
     /// A MongoDB id not mapped to `_id`.
     MongodbIdMap = "mongodb-id-map",
+    /// A MongoDB field mapped to a name with `.` or starting with `$`.
+    MongodbFieldName = "mongodb-field-name",
 
     // ----- views ----------------------------------------------------------------------------
     /// A view without the `views` preview feature.
@@ -320,9 +338,15 @@ codes! {
     ReferentialActionUnknown = "referential-action-unknown",
     /// A referential action the provider or relation mode does not have.
     ReferentialActionUnsupported = "referential-action-unsupported",
+    /// Referential actions that come back to their table (SQL Server, `relationMode =
+    /// "prisma"`), or reach one table along two paths (SQL Server).
+    ReferentialActionCycle = "referential-action-cycle",
+    /// On MongoDB, a foreign key and the field it references with different native types (a
+    /// warning: the join would not match).
+    MongodbRelationNativeType = "mongodb-relation-native-type",
     /// `SetDefault` on MySQL (a warning).
     MysqlSetDefault = "mysql-set-default",
-    /// `SetNull` on a required foreign key (a warning).
+    /// `SetNull` on a required foreign key: an error, a warning on PostgreSQL with foreign keys.
     SetNullOnRequired = "set-null-on-required",
     /// A foreign key no index starts with, under `relationMode = "prisma"` (a warning).
     RelationModeIndexMissing = "relation-mode-index-missing",
@@ -359,6 +383,7 @@ impl Code {
         matches!(
             self,
             DuplicateTable
+                | DirectUrlEmpty
                 | DuplicateEnumDbName
                 | DuplicateConstraintName
                 | ConstraintNameUnsupported
@@ -377,8 +402,10 @@ impl Code {
                 | NativeTypeArgument
                 | NativeTypeIncompatible
                 | UniqueCriterionMissing
+                | ClientNameClash
                 | IndexArgumentUnsupported
                 | IndexFieldType
+                | ShardKeyUnsupported
                 | IndexLengthRequired
                 | ClusteringUnsupported
                 | ClusteredMultiple
@@ -388,6 +415,7 @@ impl Code {
                 | ScalarListsUnsupported
                 | ScalarTypeUnsupported
                 | MongodbIdMap
+                | MongodbFieldName
                 | ViewsNeedPreview
                 | ViewPrimaryKey
                 | ViewIndex
@@ -413,6 +441,8 @@ impl Code {
                 | RelationOptionalForeignKey
                 | ReferentialActionUnsupported
                 | MysqlSetDefault
+                | MongodbRelationNativeType
+                | ReferentialActionCycle
                 | SetNullOnRequired
                 | RelationModeIndexMissing
         )

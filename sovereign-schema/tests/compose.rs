@@ -336,3 +336,38 @@ fn table_names_reserved_for_the_migration_history_are_refused() {
     assert!(sovereign_schema::check("base.prisma", &base_mapped).is_ok());
     assert_eq!(sovereign_schema::RESERVED_TABLES, ["_prisma_migrations"]);
 }
+
+/// Issue #16: a type typo in a plugin's extension gets one error, with its suggestion, and
+/// nothing that stems from it: not the index or the relation naming the field, and not the
+/// validation of the rest of the schema (a model without a unique criterion, as Prisma reports
+/// it only once the schema reads without errors).
+#[test]
+fn a_type_typo_in_an_extension_is_reported_once() {
+    let votes = "model Vote {\n  id      Int    @id\n  voterId Strng\n  voter   User   @relation(fields: [voterId], references: [id])\n\n  @@unique([voterId, id])\n  @@index([voterId])\n}\n";
+    let log = "model AuditLog {\n  message String\n}\n";
+    let report = err(&[ext("votes", votes), ext("audit", log)]);
+    let codes: Vec<sovereign_schema::Code> =
+        report.diagnostics.iter().filter_map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [sovereign_schema::Code::TypeUnknown],
+        "{}",
+        report.render()
+    );
+    let d = &report.diagnostics[0];
+    assert_eq!(d.hint.as_deref(), Some("did you mean `String`?"));
+    assert!(report
+        .render()
+        .contains("plugins/votes/prisma/extension.prisma:3:11"));
+    // Once the typo is fixed, the model without a unique criterion is reported.
+    let fixed = votes.replace("Strng", "String");
+    let report = err(&[ext("votes", &fixed), ext("audit", log)]);
+    let codes: Vec<sovereign_schema::Code> =
+        report.diagnostics.iter().filter_map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [sovereign_schema::Code::UniqueCriterionMissing],
+        "{}",
+        report.render()
+    );
+}

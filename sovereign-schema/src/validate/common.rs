@@ -55,6 +55,7 @@ pub(crate) const FIELD_ATTRS: &[&str] = &[
     "updatedAt",
     "ignore",
     "relation",
+    "shardKey",
 ];
 
 /// Block attributes Prisma knows.

@@ -39,6 +39,8 @@ pub(crate) struct Config {
     pub relation_mode: RelationMode,
     /// The preview features enabled, lower-cased (Prisma matches them ignoring case).
     pub preview: HashSet<String>,
+    /// `extensions` read without errors (the rules check the names then).
+    pub extensions_read: bool,
 }
 
 impl Config {
@@ -259,7 +261,16 @@ impl<'a> Db<'a> {
     /// The referential actions `onDelete`/`onUpdate` may name, by relation mode and provider.
     pub(crate) fn allowed_actions(&self) -> &'static [ReferentialAction] {
         let c = &self.config;
-        if c.relation_mode == RelationMode::Prisma && c.provider != Provider::Mongodb {
+        if c.relation_mode == RelationMode::Prisma
+            && matches!(c.provider, Provider::Postgresql | Provider::Sqlite)
+        {
+            // Prisma's emulation does not implement `NoAction` there.
+            &[
+                ReferentialAction::Cascade,
+                ReferentialAction::Restrict,
+                ReferentialAction::SetNull,
+            ]
+        } else if c.relation_mode == RelationMode::Prisma && c.provider != Provider::Mongodb {
             &[
                 ReferentialAction::Cascade,
                 ReferentialAction::Restrict,

@@ -23,6 +23,7 @@ pub(super) fn resolve(
         ds_schemas: None,
         relation_mode: RelationMode::ForeignKeys,
         preview: HashSet::new(),
+        extensions_read: false,
     };
     let datasource = datasource(blocks, options, &mut config, sink);
     let generators = blocks
@@ -84,7 +85,7 @@ fn datasource(
         config.provider = p;
         config.ds_provider = Some(p);
     }
-    let url = match b.property("url") {
+    let url = match last(b, "url") {
         None => {
             let msg = format!(
                 "Argument \"url\" is missing in data source block \"{}\".",
@@ -97,13 +98,18 @@ fn datasource(
         Some(p) => read_url(&p.value, "url", sink),
     };
     let direct_url = b
-        .property("directUrl")
+        .properties()
+        .filter(|p| p.name.name == "directUrl")
+        .last()
         .and_then(|p| read_url(&p.value, "directUrl", sink));
     let shadow_database_url = b
-        .property("shadowDatabaseUrl")
+        .properties()
+        .filter(|p| p.name.name == "shadowDatabaseUrl")
+        .last()
         .and_then(|p| read_url(&p.value, "shadowDatabaseUrl", sink));
+    url_conflicts(b, [&url, &direct_url, &shadow_database_url], sink);
     let mut schemas = Vec::new();
-    if let Some(p) = b.property("schemas") {
+    if let Some(p) = last(b, "schemas") {
         match string_array(&p.value) {
             Some(list) => schemas = list,
             None => {
@@ -142,7 +148,13 @@ fn datasource(
             .hint = Some("move `previewFeatures` into the `generator` block".into());
             continue;
         }
-        if !KNOWN.contains(&p.name.name.as_str()) {
+        // `extensions` is PostgreSQL's: Prisma does not know the property elsewhere.
+        let elsewhere =
+            p.name.name == "extensions" && provider.is_some_and(|x| x != Provider::Postgresql);
+        if p.name.name == "extensions" && !elsewhere {
+            config.extensions_read = extensions(&p.value, sink);
+        }
+        if !KNOWN.contains(&p.name.name.as_str()) || elsewhere {
             let msg = format!("Property not known: \"{}\".", p.name.name);
             sink.err(Code::PropertyUnknown, msg, p.name.span).hint =
                 Some(format!("known properties: {}", KNOWN.join(", ")));
@@ -161,9 +173,82 @@ fn datasource(
     })
 }
 
+/// `extensions = [postgis, uuid_ossp(map: "uuid-ossp", schema: "extensions", version: "1.1")]`:
+/// names (a single one needs no brackets), with the named string arguments `map`, `schema` and
+/// `version`, each once. `false` when something does not read; an item that is not a name
+/// makes Prisma refuse the list with that one error.
+fn extensions(e: &Expr, sink: &mut Sink) -> bool {
+    if let Some(item) = e
+        .as_list()
+        .iter()
+        .find(|x| !matches!(x.kind, ExprKind::Const(_) | ExprKind::Call { .. }))
+    {
+        let msg = format!(
+            "Expected a constant or function value, but received {}.",
+            crate::validate::common::received(item)
+        );
+        sink.err(Code::ExtensionInvalid, msg, item.span).hint =
+            Some("name the extension without quotes: `extensions = [postgis]`".into());
+        return false;
+    }
+    let mut ok = true;
+    for item in e.as_list() {
+        let ExprKind::Call { args, .. } = &item.kind else {
+            continue;
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for a in args {
+            let Some(name) = a.name.as_ref().map(|n| n.name.as_str()) else {
+                sink.err(
+                    Code::ExtensionInvalid,
+                    "Error validating: The argument must have a name",
+                    a.span,
+                )
+                .hint =
+                    Some("write `version: \"...\"`, `schema: \"...\"` or `map: \"...\"`".into());
+                ok = false;
+                continue;
+            };
+            if !matches!(name, "map" | "schema" | "version") {
+                let msg = format!("Argument not known: \"{name}\".");
+                sink.err(Code::ExtensionInvalid, msg, a.span).hint =
+                    Some("an extension takes `map`, `schema` and `version`".into());
+                ok = false;
+                continue;
+            }
+            if seen.contains(&name) {
+                let msg =
+                    format!("Error validating: The argument `{name}` can only be defined once");
+                sink.err(Code::ExtensionInvalid, msg, a.span);
+                ok = false;
+                continue;
+            }
+            seen.push(name);
+            if a.value.as_str().is_none() {
+                let msg = format!(
+                    "Expected a string value, but received {}.",
+                    crate::validate::common::received(&a.value)
+                );
+                sink.err(Code::ExtensionInvalid, msg, a.value.span);
+                let msg =
+                    format!("Error validating: The `{name}` argument must be a string literal");
+                sink.err(Code::ExtensionInvalid, msg, a.value.span);
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// A property given twice counts with its last value, as Prisma reads it (the repetition is
+/// reported).
+fn last<'b>(b: &'b Block, name: &str) -> Option<&'b crate::ast::Property> {
+    b.properties().filter(|p| p.name.name == name).last()
+}
+
 /// The datasource's `provider`: a string literal naming a known provider.
 fn provider(b: &Block, header: Span, sink: &mut Sink) -> Option<Provider> {
-    let Some(p) = b.property("provider") else {
+    let Some(p) = last(b, "provider") else {
         let msg = format!(
             "Argument \"provider\" is missing in data source block \"{}\".",
             b.name.name
@@ -206,10 +291,10 @@ fn provider(b: &Block, header: Span, sink: &mut Sink) -> Option<Provider> {
 /// `relationMode`, or `referentialIntegrity`, its name before Prisma 4.5.
 fn relation_mode(b: &Block, sink: &mut Sink) -> RelationMode {
     let mut relation_mode = RelationMode::ForeignKeys;
-    let legacy = b.property("referentialIntegrity");
+    let legacy = last(b, "referentialIntegrity");
     if let Some(p) = legacy {
         // Together with `relationMode`, Prisma has the error only.
-        if b.property("relationMode").is_none() {
+        if last(b, "relationMode").is_none() {
             sink.warn(
                 Code::ReferentialIntegrityDeprecated,
                 "The `referentialIntegrity` attribute is deprecated. Please use `relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
@@ -217,7 +302,7 @@ fn relation_mode(b: &Block, sink: &mut Sink) -> RelationMode {
             )
             .hint = Some("rename the property to `relationMode`".into());
         }
-        if b.property("relationMode").is_some() {
+        if last(b, "relationMode").is_some() {
             sink.err(
                 Code::ReferentialIntegrityAndRelationMode,
                 "The `referentialIntegrity` and `relationMode` attributes cannot be used together. Please use only `relationMode` instead.",
@@ -226,7 +311,7 @@ fn relation_mode(b: &Block, sink: &mut Sink) -> RelationMode {
             .hint = Some("remove `referentialIntegrity`".into());
         }
     }
-    if let Some(p) = b.property("relationMode").or(legacy) {
+    if let Some(p) = last(b, "relationMode").or(legacy) {
         match p.value.as_str() {
             Some("prisma") => relation_mode = RelationMode::Prisma,
             Some("foreignKeys") => {}
@@ -248,15 +333,47 @@ fn duplicate_properties(b: &Block, sink: &mut Sink) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for p in b.properties() {
         if let Some(prev) = seen.insert(p.name.name.as_str(), p.name.span) {
+            // Prisma calls a datasource a "source" here.
+            let kind = match b.kind {
+                BlockKind::Datasource => "source",
+                k => k.keyword(),
+            };
             let msg = format!(
-                "Key \"{}\" is already defined in {} \"{}\".",
-                p.name.name,
-                b.kind.keyword(),
-                b.name.name
+                "Key \"{}\" is already defined in {kind} \"{}\".",
+                p.name.name, b.name.name
             );
             sink.err(Code::DuplicateProperty, msg, p.name.span)
                 .notes
                 .push((prev, "first defined here".into()));
+        }
+    }
+}
+
+/// The shadow database is reset by migrations: it may not be the database of `url` or
+/// `directUrl` (the same string, or the same environment variable). A `directUrl` may not be
+/// empty.
+fn url_conflicts(b: &Block, [url, direct, shadow]: [&Option<Url>; 3], sink: &mut Sink) {
+    let span = |name: &str| last(b, name).map_or(b.span, |p| p.span);
+    if let Some(Url::Literal(s)) = direct {
+        if s.is_empty() {
+            let msg = format!(
+                "Error validating datasource `{}`: You must provide a nonempty direct URL",
+                b.name.name
+            );
+            sink.err(Code::DirectUrlEmpty, msg, span("directUrl"));
+        }
+    }
+    let Some(shadow) = shadow else { return };
+    for (other, name) in [(url, "url"), (direct, "directUrl")] {
+        if other.as_ref() == Some(shadow) {
+            let msg = format!(
+                "shadowDatabaseUrl is the same as {name} for datasource \"{}\". Please specify a different database as shadow database to avoid data loss.",
+                b.name.name
+            );
+            sink.err(Code::DatasourceUrlConflict, msg, span(name)).hint = Some(
+                "give the shadow database a database of its own: `migrate dev` resets it".into(),
+            );
+            return;
         }
     }
 }
@@ -266,23 +383,35 @@ fn read_url(e: &Expr, what: &str, sink: &mut Sink) -> Option<Url> {
         ExprKind::Str { value, .. } => Some(Url::Literal(value.clone())),
         ExprKind::Call { name, args } if name == "env" => {
             match args.first().and_then(|a| a.value.as_str()) {
-                Some(var) if args.len() == 1 => Some(Url::Env(var.to_string())),
+                Some(var) if args.len() == 1 => {
+                    if args[0].name.is_some() {
+                        sink.warn(
+                            Code::EnvNamedArgument,
+                            "The env function doesn't expect named arguments",
+                            args[0].span,
+                        )
+                        .hint = Some(format!("write `env(\"{var}\")`"));
+                    }
+                    Some(Url::Env(var.to_string()))
+                }
                 _ => {
                     sink.err(
                         Code::UrlInvalid,
-                        "`env()` takes one string: the name of an environment variable, e.g. env(\"DATABASE_URL\").",
+                        "Exactly one string parameter must be passed to the env function.",
                         e.span,
-                    );
+                    )
+                    .hint = Some("write `env(\"DATABASE_URL\")`".into());
                     None
                 }
             }
         }
         _ => {
             let msg = format!(
-                "`{what}` must be a string or `env(\"VARIABLE\")`, found {}.",
-                e.describe()
+                "Expected a String value, but received {}.",
+                crate::validate::common::received(e)
             );
-            sink.err(Code::UrlInvalid, msg, e.span);
+            sink.err(Code::UrlInvalid, msg, e.span).hint =
+                Some(format!("write `{what} = env(\"VARIABLE\")` or a string"));
             None
         }
     }

@@ -73,6 +73,8 @@ pub(super) fn scalar_field<'a>(
             "id" => placed |= ScalarEntry::ID,
             "unique" => placed |= ScalarEntry::UNIQUE,
             "relation" => placed |= ScalarEntry::RELATION,
+            // Read by the model (shard keys).
+            "shardKey" => {}
             n if n.starts_with(&db_prefix) || n.starts_with("db.") => {
                 native_type = self::native_type(db, a, &ty, &db_prefix, sink);
             }

@@ -89,6 +89,88 @@ fn index_type(e: &crate::ast::Expr, sink: &mut Sink) -> Option<String> {
     }
 }
 
+/// Shard keys (`shardKeys` preview feature): one per model, `@shardKey` on a required field or
+/// `@@shardKey([a, b])` of required scalar fields. Whether the provider has them is a rule's
+/// business.
+fn shard_keys(
+    b: &Block,
+    fields: &[crate::model::ScalarField],
+    relation_fields: &[crate::validate::db::RelationFieldEntry],
+    ignored: bool,
+    sink: &mut Sink,
+) {
+    let model = &b.name.name;
+    let mut on_fields = 0;
+    for f in b.fields() {
+        let Some(a) = f.attribute("shardKey") else {
+            continue;
+        };
+        on_fields += 1;
+        let optional = fields
+            .iter()
+            .any(|x| x.name == f.name.name && !x.is_required());
+        if optional && !ignored {
+            sink.attr_err(
+                Code::ShardKeyInvalid,
+                a,
+                "Fields that are marked as shard keys must be required.",
+            );
+        }
+    }
+    let block = b.attribute("shardKey");
+    let header = b.keyword_span.to(b.name.span);
+    if on_fields > 1 {
+        let msg = format!("Error validating model \"{model}\": At most one field must be marked as the shard key with the `@shardKey` attribute.");
+        sink.err(Code::ShardKeyInvalid, msg, header);
+    }
+    let Some(a) = block else { return };
+    if on_fields > 0 {
+        let msg = format!("Error validating model \"{model}\": Each model must have at most one shard key. You can't have `@shardKey` and `@@shardKey` at the same time.");
+        sink.err(Code::ShardKeyInvalid, msg, header);
+    }
+    let Some(list) = a.arg("fields", Some(0)).map(|x| x.value.as_list()) else {
+        return;
+    };
+    // Names only: Prisma reads no further when an item is something else.
+    let mut names = Vec::new();
+    for item in list {
+        match item.as_const() {
+            Some(name) => names.push(name),
+            None => {
+                let msg = format!(
+                    "Expected a constant value, but received {}.",
+                    crate::validate::common::received(item)
+                );
+                sink.err(Code::ShardKeyInvalid, msg, item.span);
+            }
+        }
+    }
+    if names.len() < list.len() {
+        return;
+    }
+    let mut unknown = Vec::new();
+    for name in names {
+        if let Some(f) = fields.iter().find(|f| f.name == name) {
+            if !f.is_required() && !ignored {
+                let msg = format!("Error validating model \"{model}\": The shard key definition refers to the optional field `{name}`. Shard key definitions must reference only required fields.");
+                sink.err(Code::ShardKeyInvalid, msg, a.span);
+            }
+        } else if relation_fields.iter().any(|f| f.name() == name) {
+            let msg = format!("Error validating model \"{model}\": The shard key definition refers to the relation field `{name}`. Shard key definitions must reference only scalar fields.");
+            sink.err(Code::ShardKeyInvalid, msg, a.span);
+        } else if b.fields().all(|f| f.name.name != name) {
+            unknown.push(format!("`{name}`"));
+        }
+    }
+    if !unknown.is_empty() {
+        let msg = format!(
+            "Error validating model \"{model}\": The multi field shard key declaration refers to the unknown fields {}.",
+            unknown.join(", ")
+        );
+        sink.err(Code::ShardKeyInvalid, msg, a.span);
+    }
+}
+
 /// Reads every model and view.
 pub(super) fn resolve<'a>(db: &Db<'a>, locs: &[BlockLoc], sink: &mut Sink) -> Vec<ModelEntry<'a>> {
     db.blocks
@@ -343,6 +425,8 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
             }
         }
     }
+
+    shard_keys(b, &fields, &relation_fields, ignored, sink);
 
     ModelEntry {
         block: b,

@@ -14,12 +14,14 @@
 //! | `index_types` | index types and PostgreSQL's operator classes |
 //! | `models` | one id, a unique criterion |
 //! | `relations` | both sides, no ambiguity, a foreign key the database can enforce |
+//! | `cycles` | referential actions that loop, or meet on SQL Server |
 //!
 //! They run block by block (the rules about one model while it is at hand), then across
 //! blocks; diagnostics are sorted by position afterwards, so the order only decides between two
 //! diagnostics at one position.
 
 mod attributes;
+mod cycles;
 mod datasource;
 mod index_types;
 mod indexes;
@@ -76,12 +78,16 @@ pub(crate) fn check(db: &Db, sink: &mut Sink) -> Verdicts {
         providers::autoincrement(db, m, sink);
         models::one_id(m, sink);
         providers::mongodb_id(db, m, sink);
+        providers::mongodb_field_names(db, m, sink);
+        providers::shard_keys(db, m, sink);
         models::unique_criterion(m, sink);
+        models::client_names(m, sink);
         names::columns(m, sink);
     }
     names::tables(db, sink);
 
     let ok = relations::check(db, sink);
+    cycles::check(db, &ok, sink);
     let verdicts = lower::relations(db, &ok);
     indexes::constraint_names(db, &verdicts.relations, sink);
     indexes::relation_mode_indexes(db, &verdicts.relations, sink);

@@ -36,6 +36,63 @@ pub(super) fn one_id(m: &ModelEntry, sink: &mut Sink) {
     );
 }
 
+/// The client names of compound ids and uniques (`name:`, or the fields joined by `_`) become
+/// arguments of the client next to the fields: they may not be a field's name.
+pub(super) fn client_names(m: &ModelEntry, sink: &mut Sink) {
+    let b = m.block;
+    let taken = |name: &str| {
+        m.model.fields.iter().any(|f| f.name == name)
+            || m.relation_fields.iter().any(|f| f.name() == name)
+    };
+    for a in b.attributes() {
+        let attr = a.name.name.as_str();
+        if !matches!(attr, "id" | "unique") {
+            continue;
+        }
+        let custom = a.arg("name", None).and_then(|x| x.value.as_str());
+        if let Some(name) = custom {
+            if taken(name) {
+                let msg = format!(
+                    "Error validating model \"{}\": The custom name `{name}` specified for the `@@{attr}` attribute is already used as a name for a field. Please choose a different name.",
+                    b.name.name
+                );
+                sink.err(Code::ClientNameClash, msg, b.keyword_span.to(b.name.span))
+                    .hint = Some(format!("choose another `name:` for @@{attr}"));
+            }
+            continue;
+        }
+        let Some(list) = a.arg("fields", Some(0)).map(|x| x.value.as_list()) else {
+            continue;
+        };
+        if list.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = list
+            .iter()
+            .filter_map(|e| match &e.kind {
+                crate::ast::ExprKind::Const(n) | crate::ast::ExprKind::Call { name: n, .. } => {
+                    Some(n.replace('.', "_"))
+                }
+                _ => None,
+            })
+            .collect();
+        let name = names.join("_");
+        if taken(&name) {
+            let what = if attr == "id" {
+                "the `@@id` attribute's name"
+            } else {
+                "the `@@unique` name"
+            };
+            let msg = format!(
+                "Error validating model \"{}\": The field `{name}` clashes with {what}. Please resolve the conflict by providing a custom id name: `@@{attr}([...], name: \"custom_name\")`",
+                b.name.name
+            );
+            sink.err(Code::ClientNameClash, msg, a.span).hint =
+                Some(format!("give @@{attr} a `name:` of its own"));
+        }
+    }
+}
+
 /// A model (not a view, not ignored) has an id or a unique criterion of required fields. A
 /// block with a syntax error, or whose `@@id` did not read, was reported already.
 pub(super) fn unique_criterion(m: &ModelEntry, sink: &mut Sink) {

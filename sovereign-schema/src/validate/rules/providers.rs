@@ -5,7 +5,9 @@
 use crate::ast::{Arity, ExprKind};
 use crate::ast::{Block, BlockKind};
 use crate::diagnostic::Code;
-use crate::model::{DefaultKind, Provider, ReferentialAction, ScalarField, ScalarType};
+use crate::model::{
+    DefaultKind, Provider, ReferentialAction, RelationMode, ScalarField, ScalarType,
+};
 use crate::validate::common::{kind_name, provider_display};
 use crate::validate::db::{CompositeEntry, Db, EnumEntry, ModelEntry, ScalarEntry};
 use crate::validate::sink::Sink;
@@ -119,15 +121,21 @@ pub(super) fn referential_actions(db: &Db, m: &ModelEntry, sink: &mut Sink) {
         for (action, span) in [rf.on_delete, rf.on_update].into_iter().flatten() {
             if !allowed.contains(&action) && !db.options.partial {
                 let list = db.allowed_action_list();
-                sink.err(
-                    Code::ReferentialActionUnsupported,
-                    format!(
-                        "Error validating: Invalid referential action: `{}`. Allowed values: ({list})",
-                        action.as_str()
-                    ),
-                    span,
-                )
-                .hint = Some(format!("allowed here: {list}"));
+                let mut msg = format!(
+                    "Error validating: Invalid referential action: `{}`. Allowed values: ({list})",
+                    action.as_str()
+                );
+                if action == ReferentialAction::NoAction
+                    && db.config.relation_mode == RelationMode::Prisma
+                {
+                    let name = match db.config.provider {
+                        Provider::Sqlite => "sqlite",
+                        _ => "Postgres",
+                    };
+                    msg.push_str(&format!(". `NoAction` is not implemented for {name} when using `relationMode = \"prisma\"`, you could try using `Restrict` instead. Learn more at https://pris.ly/d/relation-mode"));
+                }
+                sink.err(Code::ReferentialActionUnsupported, msg, span).hint =
+                    Some(format!("allowed here: {list}"));
             } else if action == ReferentialAction::SetDefault
                 && db.config.provider == Provider::Mysql
             {
@@ -210,6 +218,65 @@ pub(super) fn autoincrement(db: &Db, m: &ModelEntry, sink: &mut Sink) {
                 Code::AutoincrementNotIndexed,
                 "Error parsing attribute \"@default\": The `autoincrement()` default value is used on a non-indexed field even though the datasource does not support this.",
                 attr_span(f),
+            );
+        }
+    }
+}
+
+/// MongoDB reads `.` in a field name as a path and `$` at its start as an operator: a model's
+/// field may not be mapped to such a name (composite types' fields are not checked, as Prisma
+/// does not check them).
+pub(super) fn mongodb_field_names(db: &Db, m: &ModelEntry, sink: &mut Sink) {
+    if db.config.provider != Provider::Mongodb || db.options.partial {
+        return;
+    }
+    for e in &m.scalars {
+        let Some(a) = e.ast.attribute("map") else {
+            continue;
+        };
+        let Some(name) = a.arg("name", Some(0)).and_then(|x| x.value.as_str()) else {
+            continue;
+        };
+        let why = if name.contains('.') {
+            "The field name cannot contain a `.` character"
+        } else if name.starts_with('$') {
+            "The field name cannot start with a `$` character"
+        } else {
+            continue;
+        };
+        sink.attr_err(Code::MongodbFieldName, a, why).hint = Some(
+            "MongoDB reads `.` as a path into a document and a leading `$` as an operator".into(),
+        );
+    }
+}
+
+/// Shard keys need the `shardKeys` preview feature, and exist on MySQL (PlanetScale) only.
+pub(super) fn shard_keys(db: &Db, m: &ModelEntry, sink: &mut Sink) {
+    if db.options.partial {
+        return;
+    }
+    let b = m.block;
+    let attrs = b
+        .fields()
+        .filter_map(|f| f.attribute("shardKey"))
+        .chain(b.attribute("shardKey"));
+    for a in attrs {
+        let mut why = Vec::new();
+        if !db.config.has_preview("shardKeys") {
+            why.push(
+                "Defining shard keys requires enabling the `shardKeys` preview feature".to_string(),
+            );
+        }
+        if db.config.provider != Provider::Mysql {
+            why.push(format!(
+                "Shard keys are not currently supported for provider {}",
+                db.config.provider
+            ));
+        }
+        for msg in why {
+            sink.attr_err(Code::ShardKeyUnsupported, a, msg).hint = Some(
+                "shard keys exist on MySQL (PlanetScale), with `previewFeatures = [\"shardKeys\"]`"
+                    .into(),
             );
         }
     }

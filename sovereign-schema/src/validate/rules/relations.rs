@@ -5,7 +5,7 @@
 
 use crate::ast::Arity;
 use crate::diagnostic::Code;
-use crate::model::{Model, Provider, ReferentialAction, ScalarField};
+use crate::model::{Model, Provider, ReferentialAction, RelationMode, ScalarField};
 use crate::source::Span;
 use crate::validate::common::suggest;
 use crate::validate::db::{Db, FieldRef, ModelEntry, RelationEntry, RelationFieldEntry, Shape};
@@ -275,6 +275,7 @@ fn inline(db: &Db, fk: FieldRef, back: FieldRef, one_to_one: bool, sink: &mut Si
     }
     optional_foreign_key_optional_field(r, sink)?;
     set_null_on_required(r, sink);
+    mongodb_native_types(r, sink);
     Some(())
 }
 
@@ -534,20 +535,66 @@ fn optional_foreign_key_optional_field(r: Inline, sink: &mut Sink) -> Option<()>
     None
 }
 
-/// Prisma warns about `SetNull` on a required foreign key (the database would fail at run time
-/// when it tries to set NULL).
+/// MongoDB joins collections by comparing values: an `ObjectId` never equals a string, so a
+/// foreign key and the field it references need the same native type (Prisma warns).
+fn mongodb_native_types(r: Inline, sink: &mut Sink) {
+    if r.db.config.provider != Provider::Mongodb {
+        return;
+    }
+    let (m, t) = (r.fk_model(), r.target());
+    for ((f, _), (x, _)) in r.fields().iter().zip(r.references()) {
+        let (Some(fk), Some(rf)) = (m.field(f), t.field(x)) else {
+            continue;
+        };
+        let native = |f: &ScalarField| f.native_type.as_ref().map(|n| n.name.clone());
+        let (a, b) = (native(fk), native(rf));
+        if a == b {
+            continue;
+        }
+        let (with, without, ty) = match (&a, &b) {
+            (Some(n), None) => (format!("{}.{f}", m.name), format!("{}.{x}", t.name), n),
+            (_, Some(n)) => (format!("{}.{x}", t.name), format!("{}.{f}", m.name), n),
+            (None, None) => continue,
+        };
+        let msg = format!(
+            "Warning validating field `{}` in model `{}`: Field {}.{f} and {}.{x} must have the same native type for MongoDB to join those collections correctly. Consider either removing {with}'s native type attribute or adding '@db.{ty}' to {without}. Beware that this will become an error in the future.",
+            r.fk().name(),
+            m.name,
+            m.name,
+            t.name
+        );
+        sink.warn(Code::MongodbRelationNativeType, msg, r.fk().ast.span)
+            .hint = Some(format!("add `@db.{ty}` to {without}"));
+    }
+}
+
+/// `SetNull` on a required foreign key cannot set NULL: Prisma refuses it, but warns only on
+/// PostgreSQL with foreign keys (and in a partial schema, whose provider is not known yet).
 fn set_null_on_required(r: Inline, sink: &mut Sink) {
     if !r.db.fk_fields(r.fk).any(ScalarField::is_required) {
         return;
     }
+    let config = &r.db.config;
+    let warning = r.db.options.partial
+        || (config.provider == Provider::Postgresql
+            && config.relation_mode != RelationMode::Prisma);
     let f = r.fk();
     for (action, which) in [(f.on_delete, "onDelete"), (f.on_update, "onUpdate")] {
         if let Some((ReferentialAction::SetNull, span)) = r.db.supported_action(action) {
-            sink.warn(
-                Code::SetNullOnRequired,
-                format!("The `{which}` referential action of a relation should not be set to `SetNull` when a referenced field is required. We recommend either to choose another referential action, or to make the referenced fields optional. Read more at https://pris.ly/d/postgres-set-null"),
-                span,
-            );
+            if warning {
+                sink.warn(
+                    Code::SetNullOnRequired,
+                    format!("The `{which}` referential action of a relation should not be set to `SetNull` when a referenced field is required. We recommend either to choose another referential action, or to make the referenced fields optional. Read more at https://pris.ly/d/postgres-set-null"),
+                    span,
+                );
+            } else {
+                sink.err(
+                    Code::SetNullOnRequired,
+                    format!("Error parsing attribute \"@relation\": The `{which}` referential action of a relation must not be set to `SetNull` when a referenced field is required.\nEither choose another referential action, or make the referenced fields optional.\n"),
+                    span,
+                )
+                .hint = Some("make the foreign key fields optional, or choose `Cascade`, `Restrict` or `NoAction`".into());
+            }
         }
     }
 }
