@@ -45,6 +45,14 @@ macro_rules! __field {
         pub fn arg(v: Arg) -> $crate::Set<$M> {
             set(v)
         }
+        /// The number of records whose field is not NULL (an aggregate).
+        pub fn count() -> $crate::Agg<$M, i64> {
+            $crate::Agg::count($i)
+        }
+        /// The field's value, to group by (`group_by((field::by(),), ...)`).
+        pub fn by() -> $crate::Agg<$M, $V> {
+            $crate::Agg::by($i)
+        }
         $($crate::__field!(@$cap $M, $i, $T, $V);)*
     };
     (@eq $M:ty, $i:expr, $T:ty, $V:ty) => {
@@ -60,6 +68,14 @@ macro_rules! __field {
         }
     };
     (@cmp $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The smallest value of the field (an aggregate; `None` without records).
+        pub fn min() -> $crate::Agg<$M, Option<$T>> {
+            $crate::Agg::min($i)
+        }
+        /// The largest value of the field (an aggregate; `None` without records).
+        pub fn max() -> $crate::Agg<$M, Option<$T>> {
+            $crate::Agg::max($i)
+        }
         /// The field is less than `v`.
         pub fn lt(v: impl Into<$T>) -> $crate::Where<$M> {
             $crate::Where::field($i, $crate::Op::Lt($crate::SqlValue::from(v.into())))
@@ -92,6 +108,14 @@ macro_rules! __field {
         }
     };
     (@num $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The sum of the field (an aggregate; `None` without records).
+        pub fn sum() -> $crate::Agg<$M, Option<<$T as $crate::Numeric>::Sum>> {
+            $crate::Agg::sum::<$T>($i)
+        }
+        /// The average of the field (an aggregate; `None` without records).
+        pub fn avg() -> $crate::Agg<$M, Option<<$T as $crate::Numeric>::Avg>> {
+            $crate::Agg::avg::<$T>($i)
+        }
         /// Adds `v` to the field.
         pub fn increment(v: $T) -> $crate::Set<$M> {
             $crate::Set::field($i, $crate::SetOp::Increment($crate::SqlValue::from(v)))

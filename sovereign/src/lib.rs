@@ -215,6 +215,9 @@ pub use plugin::{
     DatabaseCapability, HasCore, HasDb, Host, HostBuilder, Mode, Plugin, PluginContext,
     PluginManifest,
 };
+pub use query::aggregate::{
+    count_all, Agg, AggOrder, Aggregate, Aggregates, CountSelect, GroupBy, Having, Numeric,
+};
 pub use query::fetch::{Fetch, RelationCount};
 #[doc(hidden)]
 pub use query::read::own_keys;

@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 
 use crate::db::Conn;
 use crate::filter::{Set, Unique, Where};
+use crate::query::aggregate::{Aggregate, Aggregates, GroupBy};
 use crate::query::find::{filters, FindArgs};
 use crate::query::read::{
     Count, FindFirst, FindFirstOrThrow, FindMany, FindUnique, FindUniqueOrThrow,
@@ -78,6 +79,22 @@ impl<M: Model> ReadActions<M> {
     /// How many records match all filters.
     pub fn count(&self, w: Vec<Where<M>>) -> Count<M> {
         Count::new(self.conn.clone(), filters(w))
+    }
+    /// Aggregates of the records matching all filters: `aggs` is one aggregate or a tuple of
+    /// them (`(sovereign::count_all(), post::views::sum(), post::views::avg())`), and so is
+    /// the result.
+    pub fn aggregate<A: Aggregates<M>>(&self, w: Vec<Where<M>>, aggs: A) -> Aggregate<M, A> {
+        Aggregate::new(self.conn.clone(), w, aggs)
+    }
+    /// Groups the records matching all filters by the fields of `by` (`(post::author_id::by(),)`)
+    /// and aggregates each group: one `(key, aggregates)` pair per group.
+    pub fn group_by<K: Aggregates<M>, A: Aggregates<M>>(
+        &self,
+        by: K,
+        w: Vec<Where<M>>,
+        aggs: A,
+    ) -> GroupBy<M, K, A> {
+        GroupBy::new(self.conn.clone(), by, w, aggs)
     }
 }
 

@@ -2,11 +2,12 @@
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
 //! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`],
-//! [`reads`], [`nested`], [`returning`]).
+//! [`reads`], [`nested`], [`returning`], [`aggregates`]).
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod aggregates;
 mod filters;
 mod lists;
 mod nested;
@@ -17,6 +18,7 @@ mod scalars;
 mod semantics;
 mod writes;
 
+use aggregates::aggregates;
 use common::TestDb;
 use filters::{filters, paging};
 use lists::lists;
@@ -120,6 +122,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
     relation_selects(c)
         .await
         .map_err(|e| format!("relation selects: {e}"))?;
+    aggregates(c)
+        .await
+        .map_err(|e| format!("aggregates: {e}"))?;
     nested(c).await.map_err(|e| format!("nested: {e}"))?;
     returning(c).await.map_err(|e| format!("returning: {e}"))?;
     Ok(())

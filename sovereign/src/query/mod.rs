@@ -6,6 +6,7 @@
 //!   [`Writable`](traits::Writable), [`Load`](traits::Load));
 //! - [`record`]: what a write reads back (a model's data, or an untyped row of a related model);
 //! - [`find`]: the arguments of a read and the SELECT they make;
+//! - [`aggregate`]: aggregates and their tuples, `aggregate` and `group_by`;
 //! - [`read`]: the read builders (`find_many`, `find_unique`, `count`, `select!`);
 //! - [`fetch`]: relation loading (`.with(...)`), one query per relation level;
 //! - [`plan`]: write planning (setters to columns, client defaults; nested writes kept in order);
@@ -17,6 +18,7 @@
 //! `Actions`), whose methods return the builders. This file only declares the modules; the
 //! crate root re-exports the public items.
 
+pub(crate) mod aggregate;
 pub(crate) mod fetch;
 pub(crate) mod find;
 pub(crate) mod mysql;

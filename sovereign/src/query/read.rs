@@ -10,6 +10,7 @@ use crate::db::Conn;
 use crate::error::{Error, Result};
 use crate::filter::{Filter, OrderBy, Unique};
 use crate::meta::ModelMeta;
+use crate::query::aggregate::{Aggregate, Aggregates, CountSelect};
 use crate::query::find::{self, select_fields, FindArgs};
 use crate::query::record::Record;
 use crate::query::traits::{Load, Loaded, Model};
@@ -467,12 +468,11 @@ pub(crate) async fn select_one<M: Model, S: Selection<Model = M>>(
     Ok(read_selections(conn, q, select, false).await?.pop())
 }
 
-/// `count(...)`.
+/// `count(...)`: modifiers, then `.exec().await`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Count<M> {
     conn: Conn,
-    filters: Vec<Filter>,
-    _m: PhantomData<fn() -> M>,
+    args: FindArgs<M>,
 }
 
 impl<M: Model> Count<M> {
@@ -480,9 +480,40 @@ impl<M: Model> Count<M> {
     pub(crate) fn new(conn: Conn, filters: Vec<Filter>) -> Self {
         Count {
             conn,
-            filters,
-            _m: PhantomData,
+            args: FindArgs {
+                filters,
+                ..FindArgs::default()
+            },
         }
+    }
+    /// Orders the records (what `take`, `skip` and `cursor` page through).
+    pub fn order_by(mut self, o: OrderBy<M>) -> Self {
+        self.args.order.push((o.field, o.direction));
+        self
+    }
+    /// Counts at most `n` records (negative: the last ones), as Prisma's `count({ take })`.
+    pub fn take(mut self, n: i64) -> Self {
+        self.args.take = Some(n);
+        self
+    }
+    /// Skips the first `n` records.
+    pub fn skip(mut self, n: i64) -> Self {
+        self.args.skip = Some(n);
+        self
+    }
+    /// Counts from the record the unique filter selects (included).
+    pub fn cursor(mut self, u: Unique<M>) -> Self {
+        self.args.cursor = Some(u.filter);
+        self
+    }
+    /// Counts fields' non-NULL values too, as Prisma's `count({ select: { _all, name } })`:
+    /// `.select((sovereign::count_all(), user::name::count()))` gives `(i64, i64)`.
+    pub fn select<A: Aggregates<M>>(self, counts: A) -> CountSelect<M, A> {
+        CountSelect(Aggregate {
+            conn: self.conn,
+            args: self.args,
+            aggs: counts,
+        })
     }
 
     /// Runs the query.
@@ -490,12 +521,23 @@ impl<M: Model> Count<M> {
     /// # Errors
     /// What the database reports.
     pub async fn exec(self) -> Result<i64> {
+        let a = self.args;
+        let paged = a.take.is_some() || a.skip.is_some() || a.cursor.is_some();
+        if paged {
+            return Aggregate {
+                conn: self.conn,
+                args: a,
+                aggs: crate::count_all::<M>(),
+            }
+            .exec()
+            .await;
+        }
         let backend = self.conn.backend();
         let meta = M::META;
         let mut q = Query::select();
         q.expr(Func::count(Expr::cust("*")))
             .from_as(meta.table, T0)
-            .cond_where(Cond { backend }.all(meta, T0, ROOT, &self.filters));
+            .cond_where(Cond { backend }.all(meta, T0, ROOT, &a.filters));
         let stmt = sql::build(&q, backend);
         let n = self
             .conn
