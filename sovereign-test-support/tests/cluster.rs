@@ -20,7 +20,10 @@ async fn a_standby_follows_its_primary() {
         .unwrap();
     let mut seen = 0i64;
     for _ in 0..200 {
-        if let Ok(row) = sqlx::query("SELECT count(*) FROM t").fetch_one(&mut standby).await {
+        if let Ok(row) = sqlx::query("SELECT count(*) FROM t")
+            .fetch_one(&mut standby)
+            .await
+        {
             seen = row.get(0);
             if seen == 1 {
                 break;
@@ -29,11 +32,20 @@ async fn a_standby_follows_its_primary() {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
     assert_eq!(seen, 1, "the standby did not replay the primary's write");
-    let refused = standby.execute("INSERT INTO t VALUES (2)").await.unwrap_err();
+    let refused = standby
+        .execute("INSERT INTO t VALUES (2)")
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("read-only"), "{refused}");
     drop(standby);
     cluster.standby.kill();
-    assert!(sqlx::PgConnection::connect(&cluster.standby.url("postgres")).await.is_err());
+    assert!(
+        sqlx::PgConnection::connect(&cluster.standby.url("postgres"))
+            .await
+            .is_err()
+    );
     cluster.standby.start();
-    sqlx::PgConnection::connect(&cluster.standby.url("postgres")).await.unwrap();
+    sqlx::PgConnection::connect(&cluster.standby.url("postgres"))
+        .await
+        .unwrap();
 }

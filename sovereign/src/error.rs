@@ -60,6 +60,10 @@ pub enum ErrorKind {
         /// The database's error code (SQLSTATE on PostgreSQL, the error number on MySQL).
         code: Option<String>,
     },
+    /// The database refused the statement for lack of privileges: a plugin connected with a
+    /// login of its own (`sovereign provision`) wrote a core table, or reached another
+    /// plugin's. PostgreSQL's SQLSTATE 42501, MySQL's table, column and database access errors.
+    PermissionDenied,
     /// A value given to an untyped write or filter ([`sovereign::dynamic`](super::dynamic))
     /// does not fit its field, or a required field was left out.
     InvalidValue {
@@ -153,6 +157,11 @@ impl Error {
         matches!(self.0.kind, ErrorKind::ForeignKeyViolation { .. })
     }
 
+    /// [`ErrorKind::PermissionDenied`].
+    pub fn is_permission_denied(&self) -> bool {
+        self.0.kind == ErrorKind::PermissionDenied
+    }
+
     #[doc(hidden)]
     pub fn missing_env(var: &str) -> Self {
         Error::new(
@@ -200,15 +209,30 @@ impl Error {
                     _ if message.starts_with("FOREIGN KEY constraint failed") => {
                         ErrorKind::ForeignKeyViolation { constraint }
                     }
-                    _ => match db.code().as_deref() {
+                    // MySQL's SQLSTATE is coarse (42000 for most refusals): its error number
+                    // tells them apart.
+                    _ => match mysql_number(db.as_ref())
+                        .or_else(|| db.code().map(|c| c.to_string()))
+                        .as_deref()
+                    {
                         // MySQL: 1048 column cannot be null; 1364 field has no default.
                         Some("1048") | Some("1364") => ErrorKind::NullViolation {
                             column: null_column(&message),
                         },
+                        // PostgreSQL's insufficient_privilege; MySQL's command denied on a
+                        // table (1142), a column (1143), a database (1044), or a privilege
+                        // missing (1227).
+                        Some("42501") | Some("1142") | Some("1143") | Some("1044")
+                        | Some("1227") => ErrorKind::PermissionDenied,
                         code => ErrorKind::Database {
                             code: code.map(str::to_string),
                         },
                     },
+                };
+                let message = if kind == ErrorKind::PermissionDenied {
+                    format!("{message} (the database refused this login: a plugin's own login reads the core tables and writes only its plugin's; the platform writes core tables)")
+                } else {
+                    message
                 };
                 (kind, message)
             }
@@ -233,6 +257,16 @@ impl Error {
             source: Some(e),
         }))
     }
+}
+
+/// A MySQL error's number (`1142`), as text; `None` for other databases.
+fn mysql_number(db: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    #[cfg(feature = "mysql")]
+    if let Some(e) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return Some(e.number().to_string());
+    }
+    let _ = db;
+    None
 }
 
 /// The constraint and fields of a unique violation, from what each database reports:

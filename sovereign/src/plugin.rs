@@ -193,6 +193,10 @@ impl<P: Plugin> PluginContext<P> {
 /// The runtime host: the shared database, and each registered plugin's.
 pub struct Host {
     shared: Database,
+    /// The platform database's URL and base directory, for plugins' own logins on it.
+    shared_dialect: Option<crate::Dialect>,
+    base: PathBuf,
+    plugin_urls: BTreeMap<String, String>,
     composed: &'static [&'static str],
     data_dir: Option<PathBuf>,
     deploy: bool,
@@ -219,6 +223,7 @@ pub struct HostBuilder {
     deploy: bool,
     skip_migration_check: bool,
     migrate: sovereign_migrate::MigrateOptions,
+    plugin_urls: BTreeMap<String, String>,
 }
 
 impl HostBuilder {
@@ -272,6 +277,17 @@ impl HostBuilder {
         self
     }
 
+    /// The URL plugin `namespace` reaches the platform database with: a login of its own that
+    /// reads the core tables and writes only its plugin's (`sovereign provision` makes it).
+    /// Default: `SOVEREIGN_<NAMESPACE>_DATABASE_URL` (upper-cased, `-` as `_`) from the
+    /// environment or `.env`; without either, the plugin shares the platform's login, and the
+    /// host's [`log`](Host::log) says which plugins run so. A dedicated plugin's is its login
+    /// for `ctx.core()`.
+    pub fn plugin_url(mut self, namespace: impl Into<String>, url: impl Into<String>) -> Self {
+        self.plugin_urls.insert(namespace.into(), url.into());
+        self
+    }
+
     /// Connects the shared database of the platform whose client embedded `datasource` and
     /// `composed_plugins` (the generated `DATASOURCE` and `COMPOSED_PLUGINS`).
     ///
@@ -305,8 +321,36 @@ impl HostBuilder {
         let shared = Database::connect_relative(&url, datasource.base_dir())
             .await
             .map_err(|e| e.context("connecting the platform database"))?;
+        let shared_dialect = crate::Dialect::of_url(&url);
+        let mut plugin_urls = self.plugin_urls;
+        for ns in composed_plugins {
+            if !plugin_urls.contains_key(*ns) {
+                if let Some(u) = sovereign_migrate::url::env_var(
+                    &sovereign_migrate::provision::url_variable(ns),
+                    &[std::path::Path::new(".")],
+                ) {
+                    plugin_urls.insert(ns.to_string(), u);
+                }
+            }
+        }
+        // SQLite has no logins to give: nothing to say there.
+        let unisolated: Vec<&str> = composed_plugins
+            .iter()
+            .copied()
+            .filter(|ns| !plugin_urls.contains_key(*ns))
+            .collect();
+        if !unisolated.is_empty() && shared_dialect.is_some_and(|d| d != crate::Dialect::Sqlite) {
+            log.push(format!(
+                "unisolated: {} use{} the platform's database login (no SOVEREIGN_<NAMESPACE>_DATABASE_URL); `sovereign provision` gives each plugin a login of its own",
+                unisolated.join(", "),
+                if unisolated.len() == 1 { "s" } else { "" }
+            ));
+        }
         Ok(Host {
             shared,
+            shared_dialect,
+            base: datasource.base_dir().to_path_buf(),
+            plugin_urls,
             composed: composed_plugins,
             data_dir: self.data_dir,
             deploy: self.deploy,
@@ -378,6 +422,38 @@ impl Host {
         self.registered.iter().map(|(n, m)| (*n, *m))
     }
 
+    /// The platform database as plugin `ns` reaches it: with its own login when it has one (a
+    /// pool of its own), else the platform's pool.
+    async fn plugin_database(&mut self, ns: &'static str) -> Result<Database, Error> {
+        let url = match self.plugin_urls.get(ns) {
+            Some(u) => Some(u.clone()),
+            None => sovereign_migrate::url::env_var(
+                &sovereign_migrate::provision::url_variable(ns),
+                &[std::path::Path::new(".")],
+            ),
+        };
+        let Some(url) = url else {
+            return Ok(self.shared.clone());
+        };
+        let var = sovereign_migrate::provision::url_variable(ns);
+        if crate::Dialect::of_url(&url) != self.shared_dialect {
+            return Err(Error::new(
+                crate::ErrorKind::Configuration,
+                format!("plugin \"{ns}\"'s login ({var}) is for another kind of database than the platform's: it must reach the platform database"),
+            ));
+        }
+        let db = Database::connect_relative(&url, &self.base)
+            .await
+            .map_err(|e| {
+                e.context(format!(
+                    "connecting plugin \"{ns}\" with its own login ({var})"
+                ))
+            })?;
+        self.log
+            .push(format!("plugin {ns}: its own database login ({var})"));
+        Ok(db)
+    }
+
     /// Registers plugin `P`: checks it against the composed schema (shared) or connects (and,
     /// when asked, migrates) its own database (dedicated), and hands back its context.
     ///
@@ -395,7 +471,11 @@ impl Host {
                 format!("plugin \"{}\" is registered twice", m.namespace),
             ));
         }
-        let shared = m.grants("database").then(|| self.shared.clone());
+        let shared = if m.grants("database") {
+            Some(self.plugin_database(m.namespace).await?)
+        } else {
+            None
+        };
         let own = match (m.mode, m.datasource) {
             (Mode::Shared, _) => {
                 if !self.composed.contains(&m.namespace) {

@@ -1,0 +1,200 @@
+//! Isolation the database enforces: the example platform on PostgreSQL and MariaDB, its shared
+//! plugins given logins of their own (as `sovereign provision` makes them), connected by the
+//! host with those logins. The plugins' real work runs through the typed client; raw SQL that
+//! writes a core table or touches another plugin's table is refused by the database, and the
+//! error says so. Without the logins, the host's log names the plugins that run unisolated.
+
+use std::sync::OnceLock;
+
+use sovereign::{raw, Datasource, ErrorKind, Host};
+use sovereign_migrate::provision::{provision_role, role_name, Access};
+use sovereign_migrate::url::with_credentials;
+use sovereign_migrate::{Connection, Dialect};
+use sovereign_test_support::{Server, TestDb};
+
+const SCHEMA: &str = include_str!("../prisma/schema.prisma");
+const COMPOSED: &[&str] = &["blog", "tasks"];
+
+/// The platform's datasource as its build embeds it (SQLite migrations: on these servers the
+/// host pushes the schema).
+static PLATFORM: Datasource = Datasource {
+    provider: "sqlite",
+    env: None,
+    url: "",
+    schema: SCHEMA,
+    migrations: &[(
+        "20261128170000_init",
+        include_str!("../prisma/migrations/20261128170000_init/migration.sql"),
+    )],
+    base: OnceLock::new(),
+};
+
+/// Drops the test's roles (server-wide) after revoking what they hold in the test database.
+struct Roles {
+    server: Server,
+    url: String,
+    names: Vec<String>,
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        let sql: Vec<String> = self
+            .names
+            .iter()
+            .flat_map(|r| match self.server {
+                Server::Postgres => vec![
+                    format!("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') THEN DROP OWNED BY \"{r}\"; END IF; END $$"),
+                    format!("DROP ROLE IF EXISTS \"{r}\""),
+                ],
+                Server::Mysql => vec![format!("DROP USER IF EXISTS '{r}'@'%'")],
+            })
+            .collect();
+        let url = self.url.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut c = Connection::connect(&url).await.ok()?;
+                for s in &sql {
+                    c.execute_script(s).await.ok()?;
+                }
+                Some(())
+            })
+        })
+        .join();
+    }
+}
+
+async fn isolation(server: Server) {
+    let Some(db) = TestDb::create(server, "isolation").await else {
+        return;
+    };
+    let dialect = match server {
+        Server::Postgres => Dialect::Postgres,
+        Server::Mysql => Dialect::Mysql,
+    };
+    // The platform starts on its own login: the schema is pushed, and the log says the
+    // plugins are not isolated.
+    let host = Host::builder()
+        .url(&db.url)
+        .deploy_migrations(true)
+        .connect(&PLATFORM, COMPOSED)
+        .await
+        .unwrap();
+    assert!(
+        host.log()
+            .iter()
+            .any(|l| l.starts_with("unisolated: blog, tasks use the platform's database login")),
+        "{:?}",
+        host.log()
+    );
+    host.close().await;
+    let mut admin = Connection::connect(&db.url).await.unwrap();
+    let seed = match server {
+        Server::Postgres => "INSERT INTO \"Tenant\" (slug, name) VALUES ('acme', 'Acme'); INSERT INTO \"users\" (id, email, \"tenantId\", \"updatedAt\") VALUES ('u1', 'ada@acme.test', 1, now())",
+        Server::Mysql => "INSERT INTO `Tenant` (slug, name) VALUES ('acme', 'Acme'); INSERT INTO `users` (id, email, tenantId, updatedAt) VALUES ('u1', 'ada@acme.test', 1, NOW(3))",
+    };
+    admin.execute_script(seed).await.unwrap();
+
+    // Each plugin's login, with the grants `sovereign provision` gives it.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = sovereign_workspace::Config::find(&root).unwrap();
+    let composition = sovereign_build::compose_workspace(&config).unwrap();
+    let composed = &composition.composed;
+    let roles = Roles {
+        server,
+        url: db.url.clone(),
+        names: COMPOSED
+            .iter()
+            .map(|ns| role_name(&db.name, ns, dialect))
+            .collect(),
+    };
+    let mut urls = Vec::new();
+    for (ns, role) in COMPOSED.iter().zip(&roles.names) {
+        let access = Access::for_plugin(&composed.schema, &composed.owners, ns, dialect);
+        let password = format!("{ns}-secret");
+        provision_role(&mut admin, role, &password, false, &access)
+            .await
+            .unwrap();
+        urls.push(with_credentials(&db.url, role, &password));
+    }
+
+    let mut host = Host::builder()
+        .url(&db.url)
+        .plugin_url("blog", &urls[0])
+        .plugin_url("tasks", &urls[1])
+        .connect(&PLATFORM, COMPOSED)
+        .await
+        .unwrap();
+    let blog = host.register::<example_blog::Blog>().await.unwrap();
+    let tasks = host.register::<example_tasks::Tasks>().await.unwrap();
+    let log = host.log().join("\n");
+    assert!(!log.contains("unisolated"), "{log}");
+    assert!(
+        log.contains("plugin blog: its own database login (SOVEREIGN_BLOG_DATABASE_URL)"),
+        "{log}"
+    );
+
+    // The plugins' real work, through the typed client on their own logins.
+    let post = example_blog::publish(
+        &blog,
+        "ada@acme.test",
+        "hello",
+        "Hello",
+        "Isolated.",
+        &["rust"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(post.title, "Hello");
+    example_tasks::add(&tasks, 1, 1, "Ship", Some("ada@acme.test"))
+        .await
+        .unwrap();
+    assert_eq!(example_blog::latest(&blog, 5).await.unwrap().len(), 1);
+
+    // Raw SQL past the type system: refused by the database, and said so.
+    let (write_core, touch_other) = match server {
+        Server::Postgres => (
+            raw!("UPDATE \"users\" SET name = 'eve'"),
+            raw!("DELETE FROM \"Task\""),
+        ),
+        Server::Mysql => (
+            raw!("UPDATE `users` SET name = 'eve'"),
+            raw!("DELETE FROM `Task`"),
+        ),
+    };
+    let err = blog.db()._execute_raw(write_core).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::PermissionDenied, "{err}");
+    assert!(err.is_permission_denied());
+    assert!(
+        err.to_string()
+            .contains("a plugin's own login reads the core tables and writes only its plugin's"),
+        "{err}"
+    );
+    let err = blog.db()._execute_raw(touch_other).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::PermissionDenied, "{err}");
+    let other_way = match server {
+        Server::Postgres => raw!("DELETE FROM \"Post\""),
+        Server::Mysql => raw!("DELETE FROM `Post`"),
+    };
+    let err = tasks.db()._execute_raw(other_way).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::PermissionDenied, "{err}");
+
+    drop((blog, tasks));
+    host.close().await;
+    drop(admin);
+    drop(roles);
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn postgres_plugins_are_isolated_by_their_logins() {
+    isolation(Server::Postgres).await;
+}
+
+#[tokio::test]
+async fn mysql_plugins_are_isolated_by_their_logins() {
+    isolation(Server::Mysql).await;
+}
