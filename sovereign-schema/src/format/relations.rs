@@ -320,11 +320,14 @@ fn completions(db: &Db, models: &[usize]) -> Vec<(BlockLoc, Vec<FieldCompletion>
             let Some(target) = f.target_model.map(|t| &db.models[t]) else {
                 continue;
             };
-            let opposite_list = target
-                .relation_fields
-                .iter()
-                .any(|g| g.target == m.model.name && g.arity == Arity::List && g.name == f.name);
-            if !opposite_list {
+            let opposite = |list: bool| {
+                target.relation_fields.iter().any(|g| {
+                    g.target == m.model.name && (g.arity == Arity::List) == list && g.name == f.name
+                })
+            };
+            // With a list on the other side, or with no other side at all (which Prisma adds
+            // too, as a list: `post Post` gets its foreign key, and `Post` gets `users User[]`).
+            if !opposite(true) && (opposite(false) || !one_sided(db, mi, f)) {
                 continue;
             }
             let arity = if f.arity == Arity::Optional {
@@ -348,6 +351,15 @@ fn completions(db: &Db, models: &[usize]) -> Vec<(BlockLoc, Vec<FieldCompletion>
         }
     }
     plans
+}
+
+/// Whether a relation field is the one side of its relation (and not towards another file's
+/// model).
+fn one_sided(db: &Db, mi: usize, f: &RelationFieldEntry) -> bool {
+    db.relations.iter().any(|r| {
+        matches!(r.shape, Shape::OneSided { field, external: false }
+            if field.model == mi && std::ptr::eq(db.rf(field), f))
+    })
 }
 
 /// The other side of every relation that has one side only.
@@ -408,7 +420,11 @@ fn additions(
                         .iter()
                         .any(|(t, _, fs)| *t == ti && fs.iter().any(|x| x.name.name == n))
             };
-            let Some(new_fields) = new_fields(m, f, &taken, span) else {
+            // The field gets a foreign key from `completions` (not a unique one).
+            let completed = completions
+                .iter()
+                .any(|(loc, c)| *loc == m.loc && c.iter().any(|x| x.0 == f.name()));
+            let Some(new_fields) = new_fields(m, f, completed, &taken, span) else {
                 continue;
             };
             let rendered = format!(
@@ -443,6 +459,7 @@ fn additions(
 fn new_fields(
     m: &ModelEntry,
     f: &RelationFieldEntry,
+    completed: bool,
     taken: &dyn Fn(&str) -> bool,
     span: Span,
 ) -> Option<Vec<Field>> {
@@ -453,10 +470,10 @@ fn new_fields(
             .map(|n| synthetic_attribute("relation", vec![string_arg(n, span)], span))
     };
     let fk: Vec<String> = f.fields.iter().flatten().map(|x| x.0.clone()).collect();
-    if f.arity != Arity::List && !fk.is_empty() {
+    if f.arity != Arity::List && (!fk.is_empty() || completed) {
         // The foreign key side: the other model gets a list, or an optional field when the
-        // foreign key is unique.
-        let arity = if is_unique(m, &fk) {
+        // foreign key is unique (a foreign key added by the formatter is not).
+        let arity = if !fk.is_empty() && is_unique(m, &fk) {
             Arity::Optional
         } else {
             Arity::List
@@ -502,6 +519,19 @@ fn new_fields(
     None
 }
 
+/// Where fields are added: after the last field or comment that stays among the fields (not
+/// one that moves with the block attribute below it).
+fn end_of_fields(members: &[Member]) -> usize {
+    let attached = attached_to_attribute(members);
+    members
+        .iter()
+        .enumerate()
+        .rposition(|(i, m)| {
+            matches!(m, Member::Field(_)) || (matches!(m, Member::Comment(_)) && !attached[i])
+        })
+        .map_or(0, |p| p + 1)
+}
+
 /// Carries out the plan: completions first, then the added fields, each at the end of its
 /// model's fields.
 fn apply(
@@ -527,26 +557,16 @@ fn apply(
                 f.attributes
                     .push(synthetic_attribute("relation", args, span));
             }
-            // The foreign key goes right after the relation field.
+            // The foreign key goes at the end of the fields, as `prisma format` puts it.
+            let end = end_of_fields(&b.members);
             b.members
-                .splice(pos + 1..pos + 1, scalars.into_iter().map(Member::Field));
+                .splice(end..end, scalars.into_iter().map(Member::Field));
         }
     }
     let mut out = Vec::new();
     for ((fi, ii), added, fields) in plan.additions {
         if let Item::Block(b) = &mut files[fi].items[ii] {
-            // At the end of the fields: after the last field or comment that stays among the
-            // fields (not one that moves with the block attribute below it).
-            let attached = attached_to_attribute(&b.members);
-            let pos = b
-                .members
-                .iter()
-                .enumerate()
-                .rposition(|(i, m)| {
-                    matches!(m, Member::Field(_))
-                        || (matches!(m, Member::Comment(_)) && !attached[i])
-                })
-                .map_or(0, |p| p + 1);
+            let pos = end_of_fields(&b.members);
             let mut insert = Vec::new();
             if let Some(text) = comment(&added) {
                 insert.push(Member::Comment(Comment {

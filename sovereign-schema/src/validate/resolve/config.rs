@@ -110,14 +110,40 @@ fn datasource(
     url_conflicts(b, [&url, &direct_url, &shadow_database_url], sink);
     let mut schemas = Vec::new();
     if let Some(p) = last(b, "schemas") {
-        match string_array(&p.value) {
-            Some(list) => schemas = list,
-            None => {
+        // A single string is a list of one, as Prisma reads it.
+        let mut ok = true;
+        for item in p.value.as_list() {
+            match item.as_str() {
+                Some(s) => schemas.push(s.to_string()),
+                None => {
+                    ok = false;
+                    let msg = format!(
+                        "Expected a string value, but received {}.",
+                        crate::validate::common::received(item)
+                    );
+                    sink.err(Code::DatasourceSchemasInvalid, msg, item.span)
+                        .hint = Some(
+                        "write the schemas' names as strings: `schemas = [\"public\"]`".into(),
+                    );
+                }
+            }
+        }
+        if ok && schemas.is_empty() {
+            sink.err(
+                Code::DatasourceSchemasInvalid,
+                "If provided, the schemas array can not be empty.",
+                p.span,
+            )
+            .hint = Some("list the schemas, or remove the property".into());
+        }
+        for (i, s) in schemas.iter().enumerate() {
+            if schemas[..i].contains(s) {
                 sink.err(
                     Code::DatasourceSchemasInvalid,
-                    "`schemas` must be a list of strings, e.g. [\"public\"].",
-                    p.value.span,
-                );
+                    "Duplicated schema names are not allowed",
+                    p.span,
+                )
+                .hint = Some(format!("\"{s}\" is listed twice"));
             }
         }
         config.ds_schemas = Some(schemas.clone());

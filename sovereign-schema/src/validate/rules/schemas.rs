@@ -47,12 +47,16 @@ pub(super) fn enum_schema(db: &Db, e: &EnumEntry, sink: &mut Sink) {
 pub(super) fn model_schema(db: &Db, m: &ModelEntry, sink: &mut Sink) {
     schema_attributes(db, &m.schema_attrs, sink);
     if m.model.schema.is_none() {
-        missing(
-            db,
-            m.block,
-            "This model is missing an `@@schema` attribute.",
-            sink,
+        let (kind, what) = if m.model.is_view {
+            ("view", "This view")
+        } else {
+            ("model", "This model")
+        };
+        let msg = format!(
+            "Error validating {kind} \"{}\": {what} is missing an `@@schema` attribute.",
+            m.block.name.name
         );
+        missing(db, m.block, &msg, sink);
     }
 }
 
@@ -64,7 +68,7 @@ fn schema_attributes(db: &Db, attrs: &[(Span, String)], sink: &mut Sink) {
             _ => {
                 sink.err(
                     Code::SchemaUndefined,
-                    "This schema is not defined in the datasource. Read more on `@@schema` at https://pris.ly/d/multi-schemas",
+                    "This schema is not defined in the datasource. Read more on `@@schema` at https://pris.ly/d/multi-schema",
                     *span,
                 )
                 .hint = Some(format!("add \"{s}\" to `schemas` in the datasource block"));
