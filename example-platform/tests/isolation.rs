@@ -198,3 +198,57 @@ async fn postgres_plugins_are_isolated_by_their_logins() {
 async fn mysql_plugins_are_isolated_by_their_logins() {
     isolation(Server::Mysql).await;
 }
+
+/// The analytics plugin's own database on a second PostgreSQL server (one the test starts on a
+/// private port), the platform's on the test server: the example runs as on one server, and
+/// each database holds only its own tables.
+#[tokio::test]
+async fn a_dedicated_plugin_on_a_server_of_its_own() {
+    let Some(db) = TestDb::create(Server::Postgres, "two_servers").await else {
+        return;
+    };
+    let Some(second) = sovereign_test_support::cluster::PgServer::start_new("analytics_server")
+    else {
+        return;
+    };
+    Connection::connect(&second.url("postgres"))
+        .await
+        .unwrap()
+        .execute_script("CREATE DATABASE analytics")
+        .await
+        .unwrap();
+    let data = std::env::temp_dir().join(sovereign_test_support::unique_name("two_servers"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_example-platform"))
+        .env("DATABASE_URL", &db.url)
+        .env("ANALYTICS_DATABASE_URL", second.url("analytics"))
+        .env("SOVEREIGN_DATA_DIR", &data)
+        .env_remove("SOVEREIGN_BLOG_DATABASE_URL")
+        .env_remove("SOVEREIGN_TASKS_DATABASE_URL")
+        .env_remove("SOVEREIGN_ANALYTICS_DATABASE_URL")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("plugin analytics (postgresql): schema pushed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ada@acme.test      1"), "{stdout}");
+    let count = |url: String, table: &'static str| async move {
+        let mut c = Connection::connect(&url).await.unwrap();
+        c.execute_script(&format!("SELECT 1 FROM \"{table}\" LIMIT 1"))
+            .await
+            .is_ok()
+    };
+    assert!(count(second.url("analytics"), "PageView").await);
+    assert!(!count(second.url("analytics"), "Post").await);
+    assert!(count(db.url.clone(), "Post").await);
+    assert!(!count(db.url.clone(), "PageView").await);
+    let _ = std::fs::remove_dir_all(&data);
+    drop(second);
+    db.drop().await;
+}

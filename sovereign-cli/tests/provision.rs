@@ -612,3 +612,49 @@ fn sqlite_says_it_has_no_roles() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A dedicated plugin's database on a second PostgreSQL server (one the test starts): doctor
+/// checks both servers, and says which one is down when one is.
+#[test]
+fn doctor_reports_each_server() {
+    let Some(db) = rt().block_on(TestDb::create(Server::Postgres, "doctor_servers")) else {
+        return;
+    };
+    let Some(mut second) = sovereign_test_support::cluster::PgServer::start_new("doctor_second")
+    else {
+        return;
+    };
+    sql(&second.url("postgres"), "CREATE DATABASE stats").unwrap();
+    let stats = second.url("stats");
+    let dir = workspace("postgresql");
+    let env = [
+        ("DATABASE_URL", db.url.as_str()),
+        ("STATS_DATABASE_URL", stats.as_str()),
+    ];
+    ok(sovereign(&["compose"], &dir, &env));
+    ok(sovereign(&["migrate", "dev", "--name", "init"], &dir, &env));
+    ok(plugin_db_manage(&["deploy", "stats"], &dir, &env));
+    let well = sovereign(&["doctor", "--json"], &dir, &env);
+    let v = json(&well);
+    assert_eq!(v["ok"], true, "{v:#}");
+    let reached = result(&v, "plugin stats", "reachable");
+    assert!(
+        reached["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(":{}/stats", second.port)),
+        "{reached}"
+    );
+    assert_eq!(result(&v, "plugin stats", "migrations")["result"], "ok");
+
+    second.kill();
+    let down = sovereign(&["doctor", "--json"], &dir, &env);
+    assert_eq!(down.status.code(), Some(1), "{}", text(&down));
+    let v = json(&down);
+    assert_eq!(result(&v, "plugin stats", "reachable")["result"], "problem");
+    assert_eq!(result(&v, "platform", "reachable")["result"], "ok");
+    assert_eq!(result(&v, "platform", "migrations")["result"], "ok");
+    drop(second);
+    rt().block_on(db.drop());
+    let _ = std::fs::remove_dir_all(&dir);
+}

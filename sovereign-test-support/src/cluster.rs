@@ -199,6 +199,68 @@ fn settings(dir: &Path, port: u16, extra: &str) {
     std::fs::write(&conf, text).expect("write postgresql.conf");
 }
 
+fn binaries(label: &str) -> Option<PathBuf> {
+    let bin = bindir();
+    if bin.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no PostgreSQL server binaries (initdb, pg_basebackup) while CI is set: {label} must run"
+        );
+        crate::skipped(&format!(
+            "no PostgreSQL server binaries; {label} did not run"
+        ));
+    }
+    bin
+}
+
+/// A new primary in `dir`, started on a free port.
+fn primary(bin: &Path, dir: PathBuf) -> PgServer {
+    let port = free_port();
+    run(
+        bin,
+        "initdb",
+        &[
+            "-D",
+            &path(&dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+    );
+    settings(
+        &dir,
+        port,
+        "wal_level = replica\nmax_wal_senders = 4\nwal_keep_size = 64MB\n",
+    );
+    let hba = dir.join("pg_hba.conf");
+    let mut rules = std::fs::read_to_string(&hba).unwrap_or_default();
+    rules.push_str("\nhost replication all 127.0.0.1/32 trust\n");
+    std::fs::write(&hba, rules).expect("write pg_hba.conf");
+    start(bin, &dir);
+    PgServer {
+        dir,
+        port,
+        bin: bin.to_path_buf(),
+        running: true,
+    }
+}
+
+impl PgServer {
+    /// Starts a server of the test's own (a second server beside the test server, for a
+    /// dedicated plugin's database), or reports the test as skipped (`None`) when the machine
+    /// has no PostgreSQL server binaries; with `CI` set that fails the test.
+    ///
+    /// # Panics
+    /// When `CI` is set and there are no binaries, or when the server does not start.
+    pub fn start_new(label: &str) -> Option<PgServer> {
+        let bin = binaries(label)?;
+        Some(primary(&bin, private_dir(label)))
+    }
+}
+
 impl PgCluster {
     /// Starts a primary and a streaming standby of it, or reports the test as skipped (`None`)
     /// when the machine has no PostgreSQL server binaries; with `CI` set that fails the test.
@@ -206,49 +268,11 @@ impl PgCluster {
     /// # Panics
     /// When `CI` is set and there are no binaries, or when a server does not start.
     pub fn start(label: &str) -> Option<PgCluster> {
-        let Some(bin) = bindir() else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "no PostgreSQL server binaries (initdb, pg_basebackup) while CI is set: {label} must run"
-            );
-            crate::skipped(&format!(
-                "no PostgreSQL server binaries; {label} did not run"
-            ));
-            return None;
-        };
+        let bin = binaries(label)?;
         let base = private_dir(label);
-        let (pdir, sdir) = (base.join("primary"), base.join("standby"));
-        let (pport, sport) = (free_port(), free_port());
-        run(
-            &bin,
-            "initdb",
-            &[
-                "-D",
-                &path(&pdir),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--no-sync",
-                "-E",
-                "UTF8",
-            ],
-        );
-        settings(
-            &pdir,
-            pport,
-            "wal_level = replica\nmax_wal_senders = 4\nwal_keep_size = 64MB\n",
-        );
-        let hba = pdir.join("pg_hba.conf");
-        let mut rules = std::fs::read_to_string(&hba).unwrap_or_default();
-        rules.push_str("\nhost replication all 127.0.0.1/32 trust\n");
-        std::fs::write(&hba, rules).expect("write pg_hba.conf");
-        start(&bin, &pdir);
-        let primary = PgServer {
-            dir: pdir,
-            port: pport,
-            bin: bin.clone(),
-            running: true,
-        };
+        let primary = primary(&bin, base.join("primary"));
+        let sdir = base.join("standby");
+        let sport = free_port();
         run(
             &bin,
             "pg_basebackup",
@@ -256,7 +280,7 @@ impl PgCluster {
                 "-h",
                 "127.0.0.1",
                 "-p",
-                &pport.to_string(),
+                &primary.port.to_string(),
                 "-U",
                 "postgres",
                 "-D",
