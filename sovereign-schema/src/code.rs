@@ -87,6 +87,8 @@ codes! {
     ReservedName = "reserved-name",
     /// `-` in a name.
     HyphenInName = "hyphen-in-name",
+    /// A name that starts with a digit.
+    NameStartsWithDigit = "name-starts-with-digit",
     /// A field defined twice in one model, view or composite type.
     DuplicateField = "duplicate-field",
     /// An enum value defined twice.

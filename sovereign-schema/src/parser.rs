@@ -96,6 +96,30 @@ impl<'a> Parser<'a> {
         t.span(self.file)
     }
 
+    /// A name that starts with a digit (`1id`, lexed as a number and a name side by side):
+    /// Prisma reads it as a name and refuses it in validation, so it is read as one name here.
+    fn digit_led_name(&self) -> Option<(Token, Token)> {
+        let (n, id) = (self.peek()?, *self.toks.get(self.pos + 1)?);
+        (n.kind == T::Number
+            && id.kind == T::Ident
+            && id.start == n.end
+            && self.text(n).bytes().all(|b| b.is_ascii_digit()))
+        .then_some((n, id))
+    }
+
+    /// The name at the cursor (see [`Parser::digit_led_name`]), consumed.
+    fn take_name(&mut self) -> Ident {
+        if let Some((n, id)) = self.digit_led_name() {
+            self.pos += 2;
+            return Ident {
+                name: self.text[n.start..id.end].to_string(),
+                span: self.span(n).to(self.span(id)),
+            };
+        }
+        let t = self.bump();
+        self.ident(t)
+    }
+
     fn ident(&self, t: Token) -> Ident {
         Ident {
             name: self.text(t).to_string(),
@@ -269,10 +293,7 @@ impl<'a> Parser<'a> {
         let kw = self.bump();
         let keyword_span = self.span(kw);
         let name = match self.peek() {
-            Some(t) if t.kind == T::Ident => {
-                self.bump();
-                self.ident(t)
-            }
+            Some(t) if t.kind == T::Ident || self.digit_led_name().is_some() => self.take_name(),
             _ => {
                 self.error(
                     Code::SyntaxBlockHeader,
@@ -411,7 +432,7 @@ impl<'a> Parser<'a> {
                     );
                     self.skip_rest_of_member_line();
                 }
-                T::Ident => {
+                _ if t.kind == T::Ident || self.digit_led_name().is_some() => {
                     let docs = std::mem::take(&mut docs_pending);
                     match self.field(kind, &name.name, docs) {
                         Some(f) => members.push(Member::Field(f)),
@@ -593,8 +614,7 @@ impl<'a> Parser<'a> {
     }
 
     fn field(&mut self, kind: BlockKind, block: &str, docs: Vec<Comment>) -> Option<Field> {
-        let name_tok = self.bump();
-        let name = self.ident(name_tok);
+        let name = self.take_name();
         let mut ty = None;
         if kind.has_fields() {
             // Prisma 1's syntax, which Prisma still recognises to say what to write instead.

@@ -43,7 +43,8 @@ pub(super) fn resolve<'a>(
     (tops, first)
 }
 
-/// Prisma's grammar lets `-` into names, and its validation then refuses it in the names of
+/// Prisma's grammar lets `-` into names (and a digit at their start), and its validation then
+/// refuses it in the names of
 /// models, views, enums, composite types, and of model, view and enum members (a composite
 /// type's fields may have one).
 fn hyphens(blocks: &[&Block], sink: &mut Sink) {
@@ -61,6 +62,17 @@ fn hyphens(blocks: &[&Block], sink: &mut Sink) {
                 .flat_map(|k| b.fields().map(move |f| (k, &f.name))),
         );
         for (kind, name) in names {
+            if name.name.starts_with(|c: char| c.is_ascii_digit()) {
+                sink.err(
+                    Code::NameStartsWithDigit,
+                    format!("Error validating: The name of a {kind} must not start with a number."),
+                    name.span,
+                )
+                .hint = Some(
+                    "start the name with a letter (add `@map` / `@@map` to keep the database's name)"
+                        .into(),
+                );
+            }
             if name.name.contains('-') {
                 let fixed = name.name.replace('-', "_");
                 sink.err(
