@@ -7,7 +7,7 @@ use crate::diagnostic::Code;
 use crate::model::{
     IndexField, OperatorClass, ScalarField, ScalarType, SortOrder, OPERATOR_CLASSES,
 };
-use crate::validate::common::{number_u32, received, suggest};
+use crate::validate::common::{number_u32, received, suggest, BLOCK_ATTRS, FIELD_ATTRS};
 use crate::validate::db::{Db, RelationFieldEntry};
 use crate::validate::sink::Sink;
 
@@ -31,7 +31,14 @@ pub(super) fn duplicates<'x>(
             .strip_prefix(ds_name)
             .is_some_and(|rest| rest.starts_with('.'));
         let key = if native { "db.*" } else { a.name.name.as_str() };
-        if !repeatable {
+        // An unknown attribute is reported as such, not as repeated.
+        let known = native
+            || if block {
+                BLOCK_ATTRS.contains(&key)
+            } else {
+                FIELD_ATTRS.contains(&key)
+            };
+        if !repeatable && known {
             seen.push((key, a));
         }
     }
@@ -457,11 +464,33 @@ pub(super) fn field_list(
             _ => "The index definition",
         };
         let relation = missing.iter().any(|m| m.2);
-        let (code, msg) = if relation {
+        let (code, msg) = if relation && a.name.name == "id" {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             (
                 Code::IndexRelationField,
                 format!(
-                    "Error validating model \"{}\": {what} refers to the relation fields {}. Index definitions must reference only scalar fields.",
+                    "Error validating model \"{}\": The id definition refers to the relation field {}. ID definitions must reference only scalar fields.",
+                    b.name.name,
+                    list.join(", ")
+                ),
+            )
+        } else if relation {
+            // Prisma suggests the foreign key of the (first) relation field named.
+            let fk: Option<Vec<&str>> = missing.iter().find(|m| m.2).and_then(|m| {
+                let f = members
+                    .relation_fields
+                    .iter()
+                    .find(|f| f.ast.name.name == m.0)?;
+                let fields = f.fields.as_ref()?;
+                Some(fields.iter().map(|(n, _)| n.as_str()).collect())
+            });
+            let suggestion = fk
+                .map(|fk| format!(" Did you mean `@@{}([{}])`?", a.name.name, fk.join(", ")))
+                .unwrap_or_default();
+            (
+                Code::IndexRelationField,
+                format!(
+                    "Error validating model \"{}\": {what} refers to the relation fields {}. Index definitions must reference only scalar fields.{suggestion}",
                     b.name.name,
                     names.join(", ")
                 ),
@@ -510,8 +539,12 @@ pub(super) fn schema_attr(a: &Attribute, sink: &mut Sink) -> Option<String> {
             }
         },
         None => {
-            sink.attr_err(Code::ArgumentMissing, a, "Argument \"map\" is missing.")
-                .hint = Some("write `@@schema(\"name\")`".into());
+            sink.err(
+                Code::ArgumentMissing,
+                "Argument \"map\" is missing.",
+                a.span,
+            )
+            .hint = Some("write `@@schema(\"name\")`".into());
             None
         }
     }

@@ -76,7 +76,8 @@ fn enum_<'a>(db: &Db<'a>, b: &'a Block, sink: &mut Sink) -> EnumEntry<'a> {
                 }
             }
             _ => {
-                let msg = format!("Attribute not known: \"@@{}\".", a.name.name);
+                // Prisma names an unknown block attribute with one `@`.
+                let msg = format!("Attribute not known: \"@{}\".", a.name.name);
                 sink.err(Code::AttributeUnknown, msg, a.span).hint =
                     Some("enums accept `@@map(\"name\")` and `@@schema(\"name\")`".into());
             }

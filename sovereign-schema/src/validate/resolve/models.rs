@@ -317,8 +317,9 @@ fn model<'a>(db: &Db<'a>, b: &'a Block, loc: BlockLoc, sink: &mut Sink) -> Model
         };
         match a.name.name.as_str() {
             "id" => {
-                id_attrs.push(a.span);
+                // An @@id that does not read does not count (as in Prisma).
                 if let Some(list) = field_list(a, &members, b, sink) {
+                    id_attrs.push(a.span);
                     let name = client_name(a, b, sink);
                     let map = mapped_name(a, sink);
                     let clustered = a

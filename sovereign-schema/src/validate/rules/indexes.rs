@@ -400,11 +400,12 @@ pub(super) fn constraint_names(db: &Db, relations: &[Relation], sink: &mut Sink)
         entries.push((&m.model, name, Constraint::ForeignKey, "@relation", span));
     }
     for scope in scopes(db.config.provider) {
-        // Per namespace (schema, and table unless global) and name: how many use it.
+        // Per namespace (schema, and model unless global: Prisma scopes them by model, not
+        // by table) and name: how many use it.
         let key = |m: &Model, name: &str| {
             (
                 m.schema.clone(),
-                (!scope.global).then(|| m.db_name.clone()),
+                (!scope.global).then(|| m.name.clone()),
                 name.to_string(),
             )
         };
