@@ -75,6 +75,7 @@ pub fn sql_schema(schema: &Schema, dialect: Dialect) -> SqlSchema {
             name: name.into(),
             sort: None,
             length: None,
+            ops: None,
         };
         let fk = |col: &str, target: &Model, id: String| ForeignKey {
             referenced_namespace: ns(&target.schema),
@@ -127,7 +128,7 @@ pub fn sql_schema(schema: &Schema, dialect: Dialect) -> SqlSchema {
     out
 }
 
-fn index_columns(fields: &[model::IndexField]) -> Vec<IndexColumn> {
+fn index_columns(fields: &[model::IndexField], algorithm: Option<&str>) -> Vec<IndexColumn> {
     fields
         .iter()
         .map(|f| IndexColumn {
@@ -135,8 +136,41 @@ fn index_columns(fields: &[model::IndexField]) -> Vec<IndexColumn> {
             // Ascending is the default: databases report it as no order at all.
             sort: f.sort.filter(|s| *s == SortOrder::Desc),
             length: f.length,
+            ops: f.ops.as_ref().map(|o| operator_class(o, algorithm)),
         })
         .collect()
+}
+
+/// A schema's `ops:` as SQL names it (`JsonbPathOps` is `jsonb_path_ops`), and whether it is
+/// the default class of the index's method, which PostgreSQL uses whether or not it is named.
+fn operator_class(ops: &model::OperatorClass, algorithm: Option<&str>) -> OperatorClass {
+    match ops {
+        model::OperatorClass::Raw(name) => OperatorClass {
+            name: name.clone(),
+            default: false,
+        },
+        model::OperatorClass::Named(n) => {
+            let stem = n.strip_suffix("Ops").unwrap_or(n);
+            let mut sql = stem
+                .replace("MinMaxMulti", "_minmax_multi")
+                .replace("MinMax", "_minmax")
+                .replace("Bloom", "_bloom")
+                .replace("Inclusion", "_inclusion")
+                .replace("Path", "_path")
+                .to_ascii_lowercase();
+            sql.push_str("_ops");
+            let default = match algorithm {
+                Some("Gin") => matches!(n.as_str(), "JsonbOps" | "ArrayOps"),
+                Some("SpGist") => matches!(n.as_str(), "InetOps" | "TextOps"),
+                // BRIN's default for a type is its minmax class, but inet's is inclusion.
+                Some("Brin") => {
+                    (n.ends_with("MinMaxOps") && n != "InetMinMaxOps") || n == "InetInclusionOps"
+                }
+                _ => false,
+            };
+            OperatorClass { name: sql, default }
+        }
+    }
 }
 
 fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) -> String) -> Table {
@@ -153,7 +187,7 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
             Dialect::Mysql => "PRIMARY".to_string(),
             Dialect::Postgres => pk.db_name.clone(),
         },
-        columns: index_columns(&pk.fields)
+        columns: index_columns(&pk.fields, None)
             .into_iter()
             .map(|c| IndexColumn { sort: None, ..c })
             .collect(),
@@ -166,7 +200,7 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
             model::IndexKind::Normal => IndexKind::Normal,
             model::IndexKind::Fulltext => IndexKind::Fulltext,
         },
-        columns: index_columns(&i.fields),
+        columns: index_columns(&i.fields, i.algorithm.as_deref()),
         algorithm: i.algorithm.clone().filter(|a| a != "BTree"),
     };
     let mut indexes: Vec<Index> = m

@@ -79,6 +79,7 @@ impl Connection {
                         name: c,
                         sort: None,
                         length: None,
+                        ops: None,
                     })
                     .collect(),
             });
@@ -109,6 +110,7 @@ impl Connection {
                             name: c[0].clone(),
                             sort: (c[1] == "1").then_some(SortOrder::Desc),
                             length: None,
+                            ops: None,
                         })
                         .collect(),
                     algorithm: None,
@@ -286,15 +288,18 @@ impl Connection {
                         name: r[1].clone(),
                         sort: None,
                         length: None,
+                        ops: None,
                     })
                     .collect(),
             });
             let idx = self
                 .strings(&format!(
-                    "SELECT i.relname, CASE WHEN ix.indisunique THEN '1' ELSE '0' END, a.attname, CASE WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN '1' ELSE '0' END, am.amname \
+                    "SELECT i.relname, CASE WHEN ix.indisunique THEN '1' ELSE '0' END, a.attname, CASE WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN '1' ELSE '0' END, am.amname, \
+                     CASE WHEN opc.opcdefault THEN '' ELSE opc.opcname::text END \
                      FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
                      JOIN pg_am am ON am.oid = i.relam CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY k(attnum, ord) \
                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+                     LEFT JOIN pg_opclass opc ON opc.oid = ix.indclass[k.ord - 1] \
                      WHERE c.relname = {lit} AND n.nspname = {nsp} AND NOT ix.indisprimary ORDER BY i.oid, k.ord"
                 ))
                 .await?;
@@ -304,6 +309,13 @@ impl Connection {
                     name: r[2].clone(),
                     sort: (r[3] == "1").then_some(SortOrder::Desc),
                     length: None,
+                    // A class PostgreSQL chose by default is not the schema's to name.
+                    ops: Some(r[5].clone())
+                        .filter(|o| !o.is_empty())
+                        .map(|name| OperatorClass {
+                            name,
+                            default: false,
+                        }),
                 };
                 match indexes.last_mut() {
                     Some(i) if i.name == r[0] => i.columns.push(col),
@@ -431,6 +443,7 @@ impl Connection {
                     name: r[2].clone(),
                     sort: (r[3] == "D").then_some(SortOrder::Desc),
                     length: r[4].parse().ok(),
+                    ops: None,
                 };
                 if r[0] == "PRIMARY" {
                     primary_key

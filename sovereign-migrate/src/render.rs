@@ -272,6 +272,10 @@ fn index_column(c: &IndexColumn, dialect: Dialect) -> String {
     if let (Some(len), Dialect::Mysql) = (c.length, dialect) {
         let _ = write!(s, "({len})");
     }
+    if let (Some(ops), Dialect::Postgres) = (&c.ops, dialect) {
+        s.push(' ');
+        s.push_str(&ops.name);
+    }
     if c.sort == Some(SortOrder::Desc) {
         s.push_str(" DESC");
     }

@@ -213,7 +213,7 @@ pub struct PrimaryKey {
 }
 
 /// One column of a key or index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct IndexColumn {
     /// The column's name in the database.
     pub name: String,
@@ -223,6 +223,49 @@ pub struct IndexColumn {
     /// How many leading characters are indexed (the schema's `length:`), which MySQL needs to
     /// index a long text column; only MySQL uses it.
     pub length: Option<u32>,
+    /// The operator class (the schema's `ops:`; PostgreSQL).
+    pub ops: Option<OperatorClass>,
+}
+
+impl IndexColumn {
+    /// A column of a key or index, ascending, without prefix length or operator class.
+    pub fn plain(name: impl Into<String>) -> IndexColumn {
+        IndexColumn {
+            name: name.into(),
+            sort: None,
+            length: None,
+            ops: None,
+        }
+    }
+
+    /// The operator class, unless it is the default one for the column's type and the index's
+    /// method (which a database reports whether or not it was named).
+    pub fn explicit_ops(&self) -> Option<&str> {
+        self.ops
+            .as_ref()
+            .filter(|o| !o.default)
+            .map(|o| o.name.as_str())
+    }
+}
+
+/// Two columns are the same when only a default operator class tells them apart: naming the
+/// default (`ops: JsonbOps` on a GIN index of a `Jsonb` column) changes nothing in the database.
+impl PartialEq for IndexColumn {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.sort == other.sort
+            && self.length == other.length
+            && self.explicit_ops() == other.explicit_ops()
+    }
+}
+
+/// A PostgreSQL operator class of an index column: `jsonb_path_ops`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorClass {
+    /// Its name, as SQL writes it.
+    pub name: String,
+    /// Whether it is the default class for the column's type and the index's method.
+    pub default: bool,
 }
 
 /// What an index is for.
