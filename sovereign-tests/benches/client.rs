@@ -4,7 +4,12 @@
 //! - `create_1000`: 1,000 `User` rows created one by one (`INSERT ... RETURNING` every column);
 //! - `find_many_1000`: 1,000 of 2,000 users selected by `karma < 1000`;
 //! - `find_unique_10000`: a user by id, 10,000 times;
-//! - `with_100`: 100 posts with their authors and their comments (three queries).
+//! - `with_100`: 100 posts with their authors and their comments (three queries);
+//! - `nested_create_100`: 100 users created one by one, each with three posts, in a transaction
+//!   each (the user's INSERT, then one INSERT of its posts);
+//! - `aggregate_100`: an author's posts counted, their views summed and averaged and their
+//!   newest date, 100 times;
+//! - `group_by_100`: the posts grouped by author, counted and their views summed, 100 times.
 //!
 //! Both sides select the same columns and decode them into owned structs with the same field
 //! types. Benchmark ids read `sqlite/create_1000/sovereign` and `sqlite/create_1000/sqlx`.
@@ -27,7 +32,7 @@ use common::TestDb;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use sovereign::chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use sovereign::rust_decimal::Decimal;
-use sovereign::{serde_json, Database, Dialect};
+use sovereign::{count_all, serde_json, Database, Dialect};
 use sovereign_tests::{post, user, PrismaClient, Role};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
@@ -216,6 +221,9 @@ struct Raw {
     users_below: String,
     user_by_id: String,
     first_posts: String,
+    insert_posts: String,
+    aggregate: String,
+    group_by: String,
 }
 
 impl Raw {
@@ -246,6 +254,28 @@ impl Raw {
                 r#"SELECT {POST_COLS} FROM "Post" ORDER BY "id" LIMIT {}"#,
                 p(1)
             ),
+            // Three posts of a new author; on SQLite `createdAt` comes from the client.
+            insert_posts: if pg {
+                r#"INSERT INTO "Post" ("title", "author_id") VALUES ($1, $2), ($3, $4), ($5, $6)"#
+                    .to_string()
+            } else {
+                r#"INSERT INTO "Post" ("title", "author_id", "createdAt") VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)"#
+                    .to_string()
+            },
+            aggregate: if pg {
+                r#"SELECT COUNT(*), CAST(SUM("views") AS BIGINT), CAST(AVG("views") AS DOUBLE PRECISION), MAX("createdAt") FROM "Post" WHERE "author_id" = $1"#
+                    .to_string()
+            } else {
+                r#"SELECT COUNT(*), SUM("views"), AVG("views"), MAX("createdAt") FROM "Post" WHERE "author_id" = ?"#
+                    .to_string()
+            },
+            group_by: if pg {
+                r#"SELECT "author_id", COUNT(*), CAST(SUM("views") AS BIGINT) FROM "Post" GROUP BY "author_id" ORDER BY "author_id""#
+                    .to_string()
+            } else {
+                r#"SELECT "author_id", COUNT(*), SUM("views") FROM "Post" GROUP BY "author_id" ORDER BY "author_id""#
+                    .to_string()
+            },
             pool,
         }
     }
@@ -393,10 +423,113 @@ impl Raw {
         }
     }
 
-    /// Removes the users `create_1000` added (outside the timed part).
+    /// A user with three posts, in a transaction: the user (returned), then its posts.
+    async fn create_user_with_posts(&self, email: String) -> User {
+        let now = Utc::now();
+        let titles = ["First", "Second", "Third"];
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let ms = now.timestamp_millis();
+                let mut tx = p.begin().await.unwrap();
+                let r = sqlx::query(&self.insert_user)
+                    .bind(email)
+                    .bind(ms)
+                    .bind(ms)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                let user = user_sqlite(&r);
+                let mut q = sqlx::query(&self.insert_posts);
+                for t in titles {
+                    q = q.bind(t).bind(user.id).bind(ms);
+                }
+                q.execute(&mut *tx).await.unwrap();
+                tx.commit().await.unwrap();
+                user
+            }
+            Pool::Pg(p) => {
+                let mut tx = p.begin().await.unwrap();
+                let r = sqlx::query(&self.insert_user)
+                    .bind(email)
+                    .bind(now.naive_utc())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                let user = user_pg(&r);
+                let mut q = sqlx::query(&self.insert_posts);
+                for t in titles {
+                    q = q.bind(t).bind(user.id);
+                }
+                q.execute(&mut *tx).await.unwrap();
+                tx.commit().await.unwrap();
+                user
+            }
+        }
+    }
+
+    /// An author's post count, views summed and averaged, and newest date.
+    async fn aggregate(
+        &self,
+        author: i32,
+    ) -> (i64, Option<i64>, Option<f64>, Option<DateTime<FixedOffset>>) {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let r = sqlx::query(&self.aggregate)
+                    .bind(author)
+                    .fetch_one(p)
+                    .await
+                    .unwrap();
+                let newest = r.get::<Option<i64>, _>(3).map(|ms| {
+                    DateTime::<Utc>::from_timestamp_millis(ms)
+                        .unwrap()
+                        .fixed_offset()
+                });
+                (r.get(0), r.get(1), r.get(2), newest)
+            }
+            Pool::Pg(p) => {
+                let r = sqlx::query(&self.aggregate)
+                    .bind(author)
+                    .fetch_one(p)
+                    .await
+                    .unwrap();
+                let newest = r
+                    .get::<Option<NaiveDateTime>, _>(3)
+                    .map(|n| n.and_utc().fixed_offset());
+                (r.get(0), r.get(1), r.get(2), newest)
+            }
+        }
+    }
+
+    /// The posts grouped by author: the author, the count and the views summed.
+    async fn group_by(&self) -> Vec<(i32, i64, Option<i64>)> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::query(&self.group_by)
+                .fetch_all(p)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+            Pool::Pg(p) => sqlx::query(&self.group_by)
+                .fetch_all(p)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+        }
+    }
+
+    /// Removes the users `create_1000` and `nested_create_100` added, and their posts (outside
+    /// the timed part).
     async fn delete_users_above(&self, id: i32) {
         match &self.pool {
             Pool::Sqlite(p) => {
+                sqlx::query(r#"DELETE FROM "Post" WHERE "author_id" > ?"#)
+                    .bind(id)
+                    .execute(p)
+                    .await
+                    .unwrap();
                 sqlx::query(r#"DELETE FROM "users" WHERE "id" > ?"#)
                     .bind(id)
                     .execute(p)
@@ -404,6 +537,11 @@ impl Raw {
                     .unwrap();
             }
             Pool::Pg(p) => {
+                sqlx::query(r#"DELETE FROM "Post" WHERE "author_id" > $1"#)
+                    .bind(id)
+                    .execute(p)
+                    .await
+                    .unwrap();
                 sqlx::query(r#"DELETE FROM "users" WHERE "id" > $1"#)
                     .bind(id)
                     .execute(p)
@@ -563,6 +701,37 @@ async fn check_same(s: &Setup) {
         let tc: Vec<_> = t.comments.iter().map(|c| (&c.id, &c.text)).collect();
         assert_eq!(oc, tc);
     }
+    let author = s.user_ids[3];
+    let ours = c
+        .post()
+        .aggregate(
+            vec![post::author_id::equals(author)],
+            (
+                count_all(),
+                post::views::sum(),
+                post::views::avg(),
+                post::created_at::max(),
+            ),
+        )
+        .exec()
+        .await
+        .unwrap();
+    assert_eq!(ours, s.raw.aggregate(author).await);
+    let ours: Vec<(i32, i64, Option<i64>)> = c
+        .post()
+        .group_by(
+            (post::author_id::by(),),
+            vec![],
+            (count_all(), post::views::sum()),
+        )
+        .order_by(post::author_id::order(sovereign::Direction::Asc))
+        .exec()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|((a,), (n, v))| (a, n, v))
+        .collect();
+    assert_eq!(ours, s.raw.group_by().await);
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -571,13 +740,19 @@ enum Workload {
     FindMany1000,
     FindUnique10000,
     With100,
+    NestedCreate100,
+    Aggregate100,
+    GroupBy100,
 }
 
-const WORKLOADS: [Workload; 4] = [
+const WORKLOADS: [Workload; 7] = [
     Workload::Create1000,
     Workload::FindMany1000,
     Workload::FindUnique10000,
     Workload::With100,
+    Workload::NestedCreate100,
+    Workload::Aggregate100,
+    Workload::GroupBy100,
 ];
 
 impl Workload {
@@ -587,6 +762,9 @@ impl Workload {
             Workload::FindMany1000 => "find_many_1000",
             Workload::FindUnique10000 => "find_unique_10000",
             Workload::With100 => "with_100",
+            Workload::NestedCreate100 => "nested_create_100",
+            Workload::Aggregate100 => "aggregate_100",
+            Workload::GroupBy100 => "group_by_100",
         }
     }
 }
@@ -671,12 +849,83 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
             assert_eq!(posts[0].comments.len(), COMMENTS_PER_POST);
             assert!(posts[0].author.is_some());
         }
+        (Workload::NestedCreate100, _) => {
+            let first = s.counter.get();
+            s.counter.set(first + 100);
+            for n in first..first + 100 {
+                let email = format!("nested{n}@bench.io");
+                let id = match side {
+                    Side::Sovereign => {
+                        c.user()
+                            .create(
+                                email,
+                                vec![
+                                    user::posts::create("First".into(), vec![]),
+                                    user::posts::create("Second".into(), vec![]),
+                                    user::posts::create("Third".into(), vec![]),
+                                ],
+                            )
+                            .exec()
+                            .await
+                            .unwrap()
+                            .id
+                    }
+                    Side::Sqlx => s.raw.create_user_with_posts(email).await.id,
+                };
+                std::hint::black_box(id);
+            }
+        }
+        (Workload::Aggregate100, _) => {
+            for i in 0..100 {
+                let author = s.user_ids[i % AUTHORS];
+                let r = match side {
+                    Side::Sovereign => c
+                        .post()
+                        .aggregate(
+                            vec![post::author_id::equals(author)],
+                            (
+                                count_all(),
+                                post::views::sum(),
+                                post::views::avg(),
+                                post::created_at::max(),
+                            ),
+                        )
+                        .exec()
+                        .await
+                        .unwrap(),
+                    Side::Sqlx => s.raw.aggregate(author).await,
+                };
+                assert_eq!(std::hint::black_box(r).0, (POSTS / AUTHORS) as i64);
+            }
+        }
+        (Workload::GroupBy100, _) => {
+            for _ in 0..100 {
+                let groups: Vec<(i32, i64, Option<i64>)> = match side {
+                    Side::Sovereign => c
+                        .post()
+                        .group_by(
+                            (post::author_id::by(),),
+                            vec![],
+                            (count_all(), post::views::sum()),
+                        )
+                        .order_by(post::author_id::order(sovereign::Direction::Asc))
+                        .exec()
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|((a,), (n, v))| (a, n, v))
+                        .collect(),
+                    Side::Sqlx => s.raw.group_by().await,
+                };
+                assert_eq!(std::hint::black_box(groups).len(), AUTHORS);
+            }
+        }
     }
     let took = Took {
         wall: t.elapsed(),
         cpu: cpu_time().saturating_sub(cpu),
     };
-    if w == Workload::Create1000 {
+    if matches!(w, Workload::Create1000 | Workload::NestedCreate100) {
         // Back to the seeded users, for the next run and the other workloads.
         s.raw.delete_users_above(*s.user_ids.last().unwrap()).await;
     }

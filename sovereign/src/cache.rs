@@ -8,6 +8,7 @@
 //! |--------------|----------------------------------------------|---------------------------------|
 //! | `UNIQUE_SQL` | `find_unique`: `SELECT <all> WHERE f = ?...` | the filtered fields, in order   |
 //! | `INSERT_SQL` | `create`: `INSERT ... [RETURNING <all>]`     | each column: field, value kind, NULL or not |
+//! | `ROWS_SQL`   | nested creates, `create_many` (16 rows at most): `INSERT` of rows | columns; each cell's value kind, NULL or not |
 //! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, record type, fetch's order |
 //!
 //! # Invariant: keys name models by the address of `'static` metadata
@@ -194,6 +195,63 @@ pub(crate) fn insert_values<E>(
     }
     let stmt = build()?;
     // Only a statement that binds each value, in column order, is reused.
+    if stmt.values.0.len() == values.len() {
+        if let Ok(mut c) = cache.write() {
+            c.insert(key, Arc::from(&*stmt.sql));
+        }
+    }
+    Ok(stmt)
+}
+
+/// A multi-row INSERT of plain values (nested creates of one relation, `create_many`): keyed
+/// like [`insert_values`] by every cell's column and value kind, and the number of rows.
+type RowsKey = (
+    ModelKey,
+    Dialect,
+    bool,
+    Vec<u16>,
+    Vec<(std::mem::Discriminant<Value>, bool)>,
+);
+static ROWS_SQL: Cache<RowsKey, Arc<str>> = OnceLock::new();
+/// The most rows of a multi-row INSERT kept in [`ROWS_SQL`].
+const ROWS_CACHED: usize = 16;
+
+/// The statement of an INSERT of `rows` (each a value per column of `columns`, plain values
+/// only, else `build` makes it): from the cache when its shape was built before.
+/// `skip_duplicates` is part of the key (`ON CONFLICT DO NOTHING`, `INSERT IGNORE`).
+pub(crate) fn insert_rows<E>(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    skip_duplicates: bool,
+    columns: &[usize],
+    rows: &[Vec<Expr>],
+    build: impl FnOnce() -> Result<Stmt, E>,
+) -> Result<Stmt, E> {
+    // The number of rows is data: only small counts are kept, so that the map stays bounded by
+    // the program's shapes.
+    if rows.len() > ROWS_CACHED {
+        return build();
+    }
+    let mut cells = Vec::with_capacity(columns.len() * rows.len());
+    let mut values = Vec::with_capacity(cells.capacity());
+    for row in rows {
+        for e in row {
+            let Expr::Value(v) = e else {
+                return build();
+            };
+            cells.push((std::mem::discriminant(v), crate::value::is_null(v)));
+            values.push(v.clone());
+        }
+    }
+    let Ok(cols) = columns.iter().map(|&c| u16::try_from(c)).collect() else {
+        return build();
+    };
+    let key = (ModelKey::of(meta), backend, skip_duplicates, cols, cells);
+    let cache = ROWS_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(Stmt::new(sql, Values(values)));
+    }
+    let stmt = build()?;
     if stmt.values.0.len() == values.len() {
         if let Ok(mut c) = cache.write() {
             c.insert(key, Arc::from(&*stmt.sql));

@@ -176,8 +176,7 @@ pub(crate) async fn create<R: Record>(
     if plan.relations.is_empty() {
         return Ok(row);
     }
-    let values = Row::of(meta, &row);
-    if after(conn, meta, &values, plan.relations, true).await? {
+    if after(conn, meta, &row, plan.relations, true).await? {
         return locate_record(conn, meta, &pk_filter(meta, &row), "create").await;
     }
     Ok(row)
@@ -209,8 +208,7 @@ pub(crate) async fn update<R: Record>(
     if plan.relations.is_empty() {
         return Ok(row);
     }
-    let values = Row::of(meta, &row);
-    if after(conn, meta, &values, plan.relations, false).await? {
+    if after(conn, meta, &row, plan.relations, false).await? {
         return locate_record(conn, meta, &pk_filter(meta, &row), "update").await;
     }
     Ok(row)
@@ -489,10 +487,10 @@ impl Linking<'_> {
 /// Runs the nested writes of relations whose foreign key `meta` does not hold, in order, for
 /// the record `row` (`new`: just created). Returns whether one of them changed `meta`'s own
 /// table (a self relation), so that the caller reads the record again.
-async fn after(
+async fn after<R: Record>(
     conn: &Conn,
     meta: &'static ModelMeta,
-    row: &Row,
+    row: &R,
     relations: Vec<(usize, Nested)>,
     new: bool,
 ) -> Result<bool> {
@@ -1056,24 +1054,31 @@ pub(crate) async fn insert_many(
             (limit / cols.len()).max(1)
         };
         for chunk in rows.chunks(per) {
-            let mut q = Query::insert();
-            q.into_table(meta.table);
-            if cols.is_empty() {
-                q.or_default_values();
-            } else {
-                q.columns(cols.iter().map(|&f| meta.fields[f].column));
-                for r in chunk {
-                    q.values(r.iter().cloned())
-                        .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+            let build = || -> Result<crate::db::Stmt> {
+                let mut q = Query::insert();
+                q.into_table(meta.table);
+                if cols.is_empty() {
+                    q.or_default_values();
+                } else {
+                    q.columns(cols.iter().map(|&f| meta.fields[f].column));
+                    for r in chunk {
+                        q.values(r.iter().cloned())
+                            .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+                    }
                 }
-            }
-            if skip_duplicates && backend != Dialect::Mysql {
-                q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
-            }
-            let stmt = if skip_duplicates {
-                sql::insert_ignoring(&q, backend)
+                if skip_duplicates && backend != Dialect::Mysql {
+                    q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+                }
+                Ok(if skip_duplicates {
+                    sql::insert_ignoring(&q, backend)
+                } else {
+                    sql::build(&q, backend)
+                })
+            };
+            let stmt = if cols.is_empty() {
+                build()?
             } else {
-                sql::build(&q, backend)
+                cache::insert_rows(meta, backend, skip_duplicates, &cols, chunk, build)?
             };
             total += conn.execute(stmt, Some(meta)).await?.rows;
         }

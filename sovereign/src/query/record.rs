@@ -31,13 +31,6 @@ impl<M: Model> Record for M {
 /// An untyped record: every scalar field's value, in field order.
 pub(crate) struct Row(pub(crate) Vec<Value>);
 
-impl Row {
-    /// The values of `record`'s fields.
-    pub(crate) fn of(meta: &ModelMeta, record: &impl Record) -> Row {
-        Row((0..meta.fields.len()).map(|f| record.get(f)).collect())
-    }
-}
-
 impl Record for Row {
     fn decode_record(meta: &'static ModelMeta, r: &mut Reader<'_>) -> Result<Self> {
         let mut values = Vec::with_capacity(meta.fields.len());
