@@ -42,6 +42,9 @@ pub(super) fn duplicates<'x>(
             seen.push((key, a));
         }
     }
+    if seen.len() < 2 {
+        return;
+    }
     // Sorted by name (stably), attributes of one name stand together, in order.
     seen.sort_by_key(|(k, _)| *k);
     for group in seen.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
@@ -95,16 +98,12 @@ pub(super) fn arguments(a: &Attribute, sink: &mut Sink) -> bool {
     let Some((positional, names)) = argument_names(&a.name.name, a.block) else {
         return true;
     };
-    let unnamed: Vec<&Expr> = a
-        .args
-        .iter()
-        .filter(|x| x.name.is_none())
-        .map(|x| &x.value)
-        .collect();
-    if unnamed.len() > 1 && positional.is_some() {
-        let list = unnamed
+    if positional.is_some() && a.args.iter().filter(|x| x.name.is_none()).count() > 1 {
+        let list = a
+            .args
             .iter()
-            .map(|e| e.render())
+            .filter(|x| x.name.is_none())
+            .map(|x| x.value.render())
             .collect::<Vec<_>>()
             .join(", ");
         let msg = format!(
@@ -114,7 +113,8 @@ pub(super) fn arguments(a: &Attribute, sink: &mut Sink) -> bool {
         sink.err(Code::ArgumentUnknown, msg, a.span);
         return false;
     }
-    let mut seen: Vec<&str> = Vec::new();
+    // The arguments seen, by their index in `names` (a handful at most).
+    let mut seen = 0u32;
     for x in &a.args {
         let name = match (&x.name, positional) {
             (Some(n), _) => n.name.as_str(),
@@ -125,16 +125,18 @@ pub(super) fn arguments(a: &Attribute, sink: &mut Sink) -> bool {
                 continue;
             }
         };
-        if !names.contains(&name) {
+        let Some(i) = names.iter().position(|n| *n == name) else {
             sink.err(Code::ArgumentUnknown, "No such argument.", x.span)
                 .hint = Some(argument_hint(names));
-        } else if seen.contains(&name) {
+            continue;
+        };
+        if seen & (1 << i) != 0 {
             if x.name.is_some() {
                 let msg = format!("Argument \"{name}\" is already specified.");
                 sink.err(Code::ArgumentUnknown, msg, x.span);
             }
         } else {
-            seen.push(name);
+            seen |= 1 << i;
         }
     }
     true

@@ -349,9 +349,9 @@ impl Scope {
 
 /// Constraint names must be unique in Prisma's namespaces (see [`scopes`]); every constraint of
 /// a clash is reported, as Prisma does. `relations` are the relations whose rules passed.
-pub(super) fn constraint_names(db: &Db, relations: &[Relation], sink: &mut Sink) {
+pub(super) fn constraint_names<'a>(db: &'a Db, relations: &'a [Relation], sink: &mut Sink) {
     // (model, constraint name, kind, attribute, span)
-    let mut entries: Vec<(&Model, &str, Constraint, &str, Span)> = Vec::new();
+    let mut entries: Vec<(&'a Model, &'a str, Constraint, &str, Span)> = Vec::new();
     for m in db.models.iter().map(|m| &m.model) {
         if m.is_view {
             continue;
@@ -402,14 +402,15 @@ pub(super) fn constraint_names(db: &Db, relations: &[Relation], sink: &mut Sink)
     for scope in scopes(db.config.provider) {
         // Per namespace (schema, and model unless global: Prisma scopes them by model, not
         // by table) and name: how many use it.
-        let key = |m: &Model, name: &str| {
+        let key = |m: &'a Model, name: &'a str| {
             (
-                m.schema.clone(),
-                (!scope.global).then(|| m.name.clone()),
-                name.to_string(),
+                m.schema.as_deref(),
+                (!scope.global).then_some(m.name.as_str()),
+                name,
             )
         };
-        let mut counts: HashMap<(Option<String>, Option<String>, String), usize> = HashMap::new();
+        let mut counts: HashMap<(Option<&str>, Option<&str>, &str), usize> =
+            HashMap::with_capacity(entries.len());
         for (m, name, kind, _, _) in &entries {
             if scope.members.contains(kind) {
                 *counts.entry(key(m, name)).or_default() += 1;

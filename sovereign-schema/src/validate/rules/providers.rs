@@ -72,6 +72,12 @@ pub(super) fn scalar_type(db: &Db, b: &Block, f: &ScalarField, e: &ScalarEntry, 
         (Provider::Mongodb, ScalarType::Decimal) => Some("Decimal"),
         _ => None,
     };
+    let json_list = f.arity == Arity::List
+        && f.ty == ScalarType::Json
+        && !matches!(provider, Provider::Postgresql | Provider::Mongodb);
+    if missing.is_none() && !json_list {
+        return;
+    }
     let what = kind_name(b.kind);
     let prefix = format!(
         "Error validating field `{}` in {what} `{}`: Field `{}` in {what} `{}`",
@@ -81,10 +87,7 @@ pub(super) fn scalar_type(db: &Db, b: &Block, f: &ScalarField, e: &ScalarEntry, 
         let msg = format!("{prefix} can't be of type {name}. The current connector does not support the {name} type.");
         sink.err(Code::ScalarTypeUnsupported, msg, ty.span);
     }
-    if f.arity == Arity::List
-        && f.ty == ScalarType::Json
-        && !matches!(provider, Provider::Postgresql | Provider::Mongodb)
-    {
+    if json_list {
         let msg = format!("{prefix} can't be of type Json[]. The current connector does not support the Json List type.");
         sink.err(Code::ScalarTypeUnsupported, msg, ty.span);
     }
