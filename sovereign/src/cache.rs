@@ -38,7 +38,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use sea_query::{Expr, SelectStatement, Value, Values};
 
 use crate::db::{Dialect, Stmt};
-use crate::filter::{Direction, Filter, Op};
+use crate::filter::{Filter, Op};
 use crate::meta::ModelMeta;
 use crate::sql;
 
@@ -275,7 +275,7 @@ pub(crate) type LoadShape = (
     usize,
     std::any::TypeId,
     Dialect,
-    Vec<(usize, Direction)>,
+    Vec<crate::filter::Ordering>,
 );
 
 /// The SQL around the key list of a relation load, by shape.
@@ -334,6 +334,7 @@ pub(crate) fn keyed_select(
 mod tests {
     use super::*;
     use crate::alias::T0;
+    use crate::filter::Direction;
     use crate::meta::{FieldMeta, Kind};
     use sea_query::{Condition, ExprTrait};
 

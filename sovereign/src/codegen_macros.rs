@@ -53,6 +53,10 @@ macro_rules! __field {
         pub fn by() -> $crate::Agg<$M, $V> {
             $crate::Agg::by($i)
         }
+        /// The field, for `find_many(...).distinct(...)`.
+        pub fn distinct() -> $crate::Distinct<$M> {
+            $crate::Distinct::new($i)
+        }
         $($crate::__field!(@$cap $M, $i, $T, $V);)*
     };
     (@eq $M:ty, $i:expr, $T:ty, $V:ty) => {
@@ -320,6 +324,10 @@ macro_rules! __relation {
         pub fn __count(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::RelationCount<$P> {
             $crate::RelationCount::new($r, w, |_, _| {})
         }
+        /// Orders records by their number of related records.
+        pub fn order_count(d: $crate::Direction) -> $crate::OrderBy<$P> {
+            $crate::OrderBy::count($r, d)
+        }
         /// At least one related record matches all of `w`.
         pub fn some(w: Vec<$crate::Where<super::super::$t::Data>>) -> $crate::Where<$P> {
             $crate::Where::relation($r, $crate::RelOp::Some, w)
@@ -460,6 +468,10 @@ macro_rules! __relation {
         }
     };
     (@to_one $P:ty, $r:expr, $t:ident; $($a:ident)*) => {
+        /// Orders records by a field of the related record (`post::author::order(user::name::order(...))`).
+        pub fn order(o: $crate::OrderBy<super::super::$t::Data>) -> $crate::OrderBy<$P> {
+            $crate::OrderBy::related($r, o)
+        }
         #[doc(hidden)]
         pub type __Slot<T> = Option<T>;
         #[doc(hidden)]

@@ -207,33 +207,119 @@ pub enum Direction {
     Desc,
 }
 
-/// An ordering of records of `M` by one field.
-pub struct OrderBy<M> {
-    pub(crate) field: usize,
+/// Where NULLs go in an ordering by an optional field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Nulls {
+    /// Before the values.
+    First,
+    /// After the values.
+    Last,
+}
+
+/// What records are ordered by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum OrderKey {
+    /// Scalar field number `.0`.
+    Field(usize),
+    /// A key of the related record of to-one relation number `.0`.
+    Related(usize, Box<OrderKey>),
+    /// The number of related records of list relation number `.0`.
+    Count(usize),
+}
+
+/// One ordering: a key, its direction, and where NULLs go (the database's default if `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Ordering {
+    pub(crate) key: OrderKey,
     pub(crate) direction: Direction,
+    pub(crate) nulls: Option<Nulls>,
+}
+
+impl Ordering {
+    pub(crate) fn field(field: usize, direction: Direction) -> Self {
+        Ordering {
+            key: OrderKey::Field(field),
+            direction,
+            nulls: None,
+        }
+    }
+    /// The scalar field it orders by, if it is one of the model's own.
+    pub(crate) fn own_field(&self) -> Option<usize> {
+        match self.key {
+            OrderKey::Field(f) => Some(f),
+            _ => None,
+        }
+    }
+    /// The reverse ordering (what reading backwards reads in).
+    pub(crate) fn flipped(&self) -> Self {
+        Ordering {
+            key: self.key.clone(),
+            direction: match self.direction {
+                Direction::Asc => Direction::Desc,
+                Direction::Desc => Direction::Asc,
+            },
+            nulls: self.nulls.map(|n| match n {
+                Nulls::First => Nulls::Last,
+                Nulls::Last => Nulls::First,
+            }),
+        }
+    }
+}
+
+/// An ordering of records of `M`: by a field (`post::views::order(Direction::Desc)`), a field of
+/// a to-one relation (`post::author::order(user::name::order(Direction::Asc))`) or the number of
+/// related records of a list relation (`user::posts::order_count(Direction::Desc)`).
+pub struct OrderBy<M> {
+    pub(crate) order: Ordering,
     _m: PhantomData<fn() -> M>,
 }
 
 impl<M> Clone for OrderBy<M> {
     fn clone(&self) -> Self {
-        OrderBy::new(self.field, self.direction)
+        OrderBy::of(self.order.clone())
     }
 }
 
 impl<M> std::fmt::Debug for OrderBy<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OrderBy({}, {:?})", self.field, self.direction)
+        self.order.fmt(f)
     }
 }
 
 impl<M> OrderBy<M> {
-    #[doc(hidden)]
-    pub fn new(field: usize, direction: Direction) -> Self {
+    fn of(order: Ordering) -> Self {
         OrderBy {
-            field,
-            direction,
+            order,
             _m: PhantomData,
         }
+    }
+    #[doc(hidden)]
+    pub fn new(field: usize, direction: Direction) -> Self {
+        Self::of(Ordering::field(field, direction))
+    }
+    #[doc(hidden)]
+    pub fn related<C>(rel: usize, inner: OrderBy<C>) -> Self {
+        let o = inner.order;
+        Self::of(Ordering {
+            key: OrderKey::Related(rel, Box::new(o.key)),
+            direction: o.direction,
+            nulls: o.nulls,
+        })
+    }
+    #[doc(hidden)]
+    pub fn count(rel: usize, direction: Direction) -> Self {
+        Self::of(Ordering {
+            key: OrderKey::Count(rel),
+            direction,
+            nulls: None,
+        })
+    }
+    /// Puts NULLs first or last (`user::name::order(Direction::Asc).nulls(Nulls::Last)`), as
+    /// Prisma's `{ sort, nulls }`; MySQL, which has no `NULLS FIRST`, orders by `IS NULL` first.
+    #[must_use]
+    pub fn nulls(mut self, n: Nulls) -> Self {
+        self.order.nulls = Some(n);
+        self
     }
 }
 

@@ -209,7 +209,9 @@ pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder
 pub use datasource::{Datasource, Deployed};
 pub use db::{Conn, Database, Dialect};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
-pub use filter::{Direction, Filter, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where};
+pub use filter::{
+    Direction, Filter, Nulls, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where,
+};
 pub use model::{Actions, ReadActions};
 pub use plugin::{
     DatabaseCapability, HasCore, HasDb, Host, HostBuilder, Mode, Plugin, PluginContext,
@@ -222,8 +224,8 @@ pub use query::fetch::{Fetch, RelationCount};
 #[doc(hidden)]
 pub use query::read::own_keys;
 pub use query::read::{
-    Count, FindFirst, FindFirstOrThrow, FindFirstSelect, FindMany, FindManySelect, FindUnique,
-    FindUniqueOrThrow, OrThrow, Select, SelectOne, Selection,
+    Count, Distinct, FindFirst, FindFirstOrThrow, FindFirstSelect, FindMany, FindManySelect,
+    FindUnique, FindUniqueOrThrow, OrThrow, Select, SelectOne, Selection,
 };
 pub use query::traits::{BoxFuture, Load, Loaded, Model, Writable};
 pub use query::write::{

@@ -272,6 +272,65 @@ pub(crate) fn order(
     }
 }
 
+/// The value an ordering's key takes for a row of `meta` qualified by `outer` at `depth`: a
+/// column, a column of a to-one relation's record (a subquery one depth down), or the number of
+/// related records.
+pub(crate) fn order_expr(
+    meta: &ModelMeta,
+    outer: &'static str,
+    depth: Depth,
+    key: &crate::filter::OrderKey,
+) -> Expr {
+    use crate::filter::OrderKey;
+    match key {
+        OrderKey::Field(f) => col(outer, meta.fields[*f].column),
+        OrderKey::Related(r, inner) => {
+            let rel = &meta.relations[*r];
+            let nested = depth + 1;
+            let mut sub = related(meta, outer, rel, nested);
+            sub.clear_selects();
+            sub.expr(order_expr(rel.target, alias::table(nested), nested, inner));
+            Expr::SubQuery(None, Box::new(sub.into()))
+        }
+        OrderKey::Count(r) => {
+            let rel = &meta.relations[*r];
+            let mut sub = related(meta, outer, rel, depth + 1);
+            sub.clear_selects();
+            sub.expr(Func::count(Expr::cust("*")));
+            Expr::SubQuery(None, Box::new(sub.into()))
+        }
+    }
+}
+
+/// Orders the rows of `q` by `orders` on `meta`, whose columns `qualifier` qualifies at `depth`.
+pub(crate) fn order_by(
+    q: &mut SelectStatement,
+    meta: &ModelMeta,
+    qualifier: &'static str,
+    depth: Depth,
+    orders: &[crate::filter::Ordering],
+) {
+    for o in orders {
+        let e = order_expr(meta, qualifier, depth, &o.key);
+        let d = match o.direction {
+            Direction::Asc => Order::Asc,
+            Direction::Desc => Order::Desc,
+        };
+        match o.nulls {
+            None => {
+                q.order_by_expr(e, d);
+            }
+            Some(n) => {
+                let n = match n {
+                    crate::filter::Nulls::First => sea_query::NullOrdering::First,
+                    crate::filter::Nulls::Last => sea_query::NullOrdering::Last,
+                };
+                q.order_by_expr_with_nulls(e, d, n);
+            }
+        }
+    }
+}
+
 /// `LIMIT take OFFSET skip`; only a positive `skip` is written.
 pub(crate) fn limit(q: &mut SelectStatement, take: Option<i64>, skip: Option<i64>) {
     if let Some(t) = take {

@@ -23,7 +23,7 @@ use common::TestDb;
 use filters::{filters, paging};
 use lists::lists;
 use nested::nested;
-use reads::{or_throw, relation_selects};
+use reads::{or_throw, ordering, relation_selects};
 use relations::{compound, relation_filters, relations};
 use returning::returning;
 use scalars::{scalars, strings};
@@ -125,6 +125,7 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
     aggregates(c)
         .await
         .map_err(|e| format!("aggregates: {e}"))?;
+    ordering(c).await.map_err(|e| format!("ordering: {e}"))?;
     nested(c).await.map_err(|e| format!("nested: {e}"))?;
     returning(c).await.map_err(|e| format!("returning: {e}"))?;
     Ok(())

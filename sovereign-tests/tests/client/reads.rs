@@ -1,6 +1,6 @@
 //! Reads beyond `find_many`: the `..._or_throw` forms.
 
-use sovereign::{Direction, ErrorKind};
+use sovereign::{Direction, ErrorKind, Nulls};
 use sovereign_tests::*;
 
 use crate::R;
@@ -284,5 +284,125 @@ pub(crate) async fn relation_selects(c: &PrismaClient) -> R {
         .delete_many(vec![user::email::ends_with("@sel.io")])
         .exec()
         .await?;
+    Ok(())
+}
+
+/// Ordering by a to-one relation's field, by a relation's count, with NULLs first or last, and
+/// `distinct`, as Prisma's
+/// (https://www.prisma.io/docs/orm/prisma-client/queries/filtering-and-sorting#sort-by-relation,
+/// #sort-with-null-records-first-or-last, and
+/// https://www.prisma.io/docs/orm/reference/prisma-client-reference#distinct: the first record
+/// of each combination, in memory, `take`/`skip` after it).
+pub(crate) async fn ordering(c: &PrismaClient) -> R {
+    let u = c.user();
+    let mut users = Vec::new();
+    for (email, name, posts) in [
+        ("b@ord.io", Some("Bea"), 1),
+        ("a@ord.io", None, 3),
+        ("d@ord.io", Some("Al"), 0),
+        ("c@ord.io", None, 2),
+    ] {
+        let sets = (0..posts)
+            .map(|i| user::posts::create(format!("ord {email} {i}"), vec![]))
+            .chain([user::name::set(name.map(str::to_string))])
+            .collect();
+        users.push(u.create(email.into(), sets).exec().await?);
+    }
+    let mine = || vec![user::email::ends_with("@ord.io")];
+    let emails = |v: Vec<user::Data>| v.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    // NULLs first or last, whatever the database's default.
+    let names = u
+        .find_many(mine())
+        .order_by(user::name::order(Direction::Asc).nulls(Nulls::Last))
+        .order_by(user::email::order(Direction::Asc))
+        .exec()
+        .await?;
+    assert_eq!(
+        emails(names),
+        ["d@ord.io", "b@ord.io", "a@ord.io", "c@ord.io"]
+    );
+    let names = u
+        .find_many(mine())
+        .order_by(user::name::order(Direction::Desc).nulls(Nulls::First))
+        .order_by(user::email::order(Direction::Asc))
+        .exec()
+        .await?;
+    assert_eq!(
+        emails(names),
+        ["a@ord.io", "c@ord.io", "b@ord.io", "d@ord.io"]
+    );
+    // By the number of posts.
+    let busy = u
+        .find_many(mine())
+        .order_by(user::posts::order_count(Direction::Desc))
+        .exec()
+        .await?;
+    assert_eq!(
+        emails(busy),
+        ["a@ord.io", "c@ord.io", "b@ord.io", "d@ord.io"]
+    );
+    // Posts by their author's email, then their title: also with paging and backwards.
+    let posts = c
+        .post()
+        .find_many(vec![post::title::starts_with("ord ")])
+        .order_by(post::author::order(user::email::order(Direction::Desc)))
+        .order_by(post::title::order(Direction::Asc))
+        .take(4)
+        .exec()
+        .await?;
+    let titles: Vec<&str> = posts.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "ord c@ord.io 0",
+            "ord c@ord.io 1",
+            "ord b@ord.io 0",
+            "ord a@ord.io 0"
+        ]
+    );
+    let last = c
+        .post()
+        .find_many(vec![post::title::starts_with("ord ")])
+        .order_by(post::author::order(
+            user::name::order(Direction::Asc).nulls(Nulls::First),
+        ))
+        .order_by(post::title::order(Direction::Asc))
+        .take(-1)
+        .exec()
+        .await?;
+    assert_eq!(last[0].title, "ord b@ord.io 0", "Bea's post is last");
+    // distinct: the first user of each name (NULL is a value), then paging.
+    let firsts = u
+        .find_many(mine())
+        .order_by(user::email::order(Direction::Asc))
+        .distinct(vec![user::name::distinct()])
+        .exec()
+        .await?;
+    assert_eq!(emails(firsts), ["a@ord.io", "b@ord.io", "d@ord.io"]);
+    let page = u
+        .find_many(mine())
+        .order_by(user::email::order(Direction::Asc))
+        .distinct(vec![user::name::distinct()])
+        .skip(1)
+        .take(1)
+        .exec()
+        .await?;
+    assert_eq!(emails(page), ["b@ord.io"]);
+    let back = u
+        .find_many(mine())
+        .order_by(user::email::order(Direction::Asc))
+        .distinct(vec![user::name::distinct(), user::role::distinct()])
+        .take(-2)
+        .select(sovereign::select!(user { email }))
+        .exec()
+        .await?;
+    let back: Vec<&str> = back.iter().map(|s| s.email.as_str()).collect();
+    assert_eq!(back, ["b@ord.io", "d@ord.io"]);
+
+    c.post()
+        .delete_many(vec![post::title::starts_with("ord ")])
+        .exec()
+        .await?;
+    u.delete_many(mine()).exec().await?;
     Ok(())
 }

@@ -183,9 +183,7 @@ impl<M, T> Agg<M, T> {
     /// Orders groups by the aggregate (in `group_by`).
     pub fn order(self, d: Direction) -> AggOrder<M> {
         AggOrder {
-            func: self.func,
-            field: self.field,
-            direction: d,
+            key: AggKey::Agg(self.func, self.field, d),
             _m: PhantomData,
         }
     }
@@ -234,20 +232,22 @@ pub struct Having<M> {
     _m: PhantomData<fn() -> M>,
 }
 
-/// An ordering of groups by an aggregate: `post::views::sum().order(Direction::Desc)`.
+/// An ordering of groups by an aggregate (`post::views::sum().order(Direction::Desc)`) or by a
+/// field they are grouped by (an [`OrderBy`]).
 pub struct AggOrder<M> {
-    func: AggFn,
-    field: usize,
-    direction: Direction,
+    key: AggKey,
     _m: PhantomData<fn() -> M>,
+}
+
+enum AggKey {
+    Agg(AggFn, usize, Direction),
+    Plain(crate::filter::Ordering),
 }
 
 impl<M> From<OrderBy<M>> for AggOrder<M> {
     fn from(o: OrderBy<M>) -> Self {
         AggOrder {
-            func: AggFn::Field,
-            field: o.field,
-            direction: o.direction,
+            key: AggKey::Plain(o.order),
             _m: PhantomData,
         }
     }
@@ -332,7 +332,7 @@ impl<M: Model, A: Aggregates<M>> Aggregate<M, A> {
     }
     /// Orders the records (what `take`, `skip` and `cursor` page through).
     pub fn order_by(mut self, o: OrderBy<M>) -> Self {
-        self.args.order.push((o.field, o.direction));
+        self.args.order.push(o.order);
         self
     }
     /// Aggregates at most `n` records (negative: the last ones).
@@ -442,12 +442,17 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
         }
         q.cond_having(having);
         for o in self.order {
-            let e = Agg::<M, ()>::new(o.func, o.field).expr(meta, backend);
-            let d = match o.direction {
-                Direction::Asc => Order::Asc,
-                Direction::Desc => Order::Desc,
-            };
-            q.order_by_expr(e, d);
+            match o.key {
+                AggKey::Agg(func, field, direction) => {
+                    let e = Agg::<M, ()>::new(func, field).expr(meta, backend);
+                    let d = match direction {
+                        Direction::Asc => Order::Asc,
+                        Direction::Desc => Order::Desc,
+                    };
+                    q.order_by_expr(e, d);
+                }
+                AggKey::Plain(o) => sql::order_by(&mut q, meta, T0, ROOT, &[o]),
+            }
         }
         sql::limit(&mut q, self.take, self.skip);
         self.conn

@@ -44,7 +44,7 @@ impl<P: Loaded, C: Loaded> Fetch<P, C> {
     /// Orders each parent's related records by a field.
     #[must_use]
     pub fn order_by(mut self, o: OrderBy<C>) -> Self {
-        self.args.order.push((o.field, o.direction));
+        self.args.order.push(o.order);
         self
     }
     /// Related records from the one the unique filter selects on, in the fetch's order.
@@ -79,6 +79,7 @@ impl<P: Loaded, C: Loaded> Fetch<P, C> {
                 take: a.take,
                 skip: a.skip,
                 cursor: a.cursor,
+                distinct: Vec::new(),
                 with: inner.with,
             },
         }
@@ -132,7 +133,7 @@ impl<P: Loaded, C: Loaded> Fetch<P, C> {
         }
         // In the fetch's order even when reading backwards: `assign` takes each parent's last
         // records then.
-        sql::order(&mut q, target, T0, &total_order(target, &args.order));
+        sql::order_by(&mut q, target, T0, ROOT, &total_order(target, &args.order));
         q
     }
 

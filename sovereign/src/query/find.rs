@@ -6,18 +6,21 @@ use sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 
 use crate::alias::{self, ROOT, T0};
 use crate::db::Dialect;
-use crate::filter::{Direction, Filter, Where};
+use crate::filter::{Direction, Filter, Ordering, Where};
 use crate::meta::ModelMeta;
 use crate::query::traits::{Load, Model};
-use crate::sql::{self, col, Cond};
+use crate::sql::{self, Cond};
 
 /// Arguments of a read.
 pub(crate) struct FindArgs<M> {
     pub(crate) filters: Vec<Filter>,
-    pub(crate) order: Vec<(usize, Direction)>,
+    pub(crate) order: Vec<Ordering>,
     pub(crate) take: Option<i64>,
     pub(crate) skip: Option<i64>,
     pub(crate) cursor: Option<Filter>,
+    /// Fields whose values are distinct in the result (the first record of each combination,
+    /// in the query's order).
+    pub(crate) distinct: Vec<usize>,
     pub(crate) with: Vec<Box<dyn Load<M>>>,
 }
 
@@ -29,6 +32,7 @@ impl<M> Default for FindArgs<M> {
             take: None,
             skip: None,
             cursor: None,
+            distinct: Vec::new(),
             with: Vec::new(),
         }
     }
@@ -52,28 +56,14 @@ impl<M> FindArgs<M> {
 
     /// The order a cursor is read in: the total order, every direction flipped when reading
     /// backwards.
-    pub(crate) fn cursor_order(&self, meta: &ModelMeta) -> Vec<(usize, Direction)> {
+    pub(crate) fn cursor_order(&self, meta: &ModelMeta) -> Vec<Ordering> {
         let total = total_order(meta, &self.order);
         if self.backwards() {
-            flip(&total)
+            total.iter().map(Ordering::flipped).collect()
         } else {
             total
         }
     }
-}
-
-/// `orders` with every direction reversed.
-pub(crate) fn flip(orders: &[(usize, Direction)]) -> Vec<(usize, Direction)> {
-    orders
-        .iter()
-        .map(|&(f, d)| {
-            let d = match d {
-                Direction::Asc => Direction::Desc,
-                Direction::Desc => Direction::Asc,
-            };
-            (f, d)
-        })
-        .collect()
 }
 
 /// The untyped filters of typed ones.
@@ -83,14 +73,11 @@ pub(crate) fn filters<M>(w: Vec<Where<M>>) -> Vec<Filter> {
 
 /// `orders`, then the primary key fields they leave out, ascending: a total order (paging and
 /// cursors need one, so that a record is never seen twice or skipped).
-pub(crate) fn total_order(
-    meta: &ModelMeta,
-    orders: &[(usize, Direction)],
-) -> Vec<(usize, Direction)> {
+pub(crate) fn total_order(meta: &ModelMeta, orders: &[Ordering]) -> Vec<Ordering> {
     let mut total = orders.to_vec();
     for &pk in meta.primary_key {
-        if !total.iter().any(|(f, _)| *f == pk) {
-            total.push((pk, Direction::Asc));
+        if !total.iter().any(|o| o.own_field() == Some(pk)) {
+            total.push(Ordering::field(pk, Direction::Asc));
         }
     }
     total
@@ -101,33 +88,39 @@ pub(crate) fn total_order(
 pub(crate) fn cursor_condition(
     meta: &ModelMeta,
     backend: Dialect,
-    orders: &[(usize, Direction)],
+    orders: &[Ordering],
     cursor: &Filter,
 ) -> Condition {
-    let value_of = |field: usize| -> Expr {
+    // The cursor record's value of an ordering's key.
+    let value_of = |o: &Ordering| -> Expr {
         let mut q = Query::select();
-        q.column((alias::CURSOR_TABLE, meta.fields[field].column))
-            .from_as(meta.table, alias::CURSOR_TABLE)
-            .cond_where(Cond { backend }.all(
-                meta,
-                alias::CURSOR_TABLE,
-                alias::CURSOR,
-                std::slice::from_ref(cursor),
-            ));
+        q.expr(sql::order_expr(
+            meta,
+            alias::CURSOR_TABLE,
+            alias::CURSOR,
+            &o.key,
+        ))
+        .from_as(meta.table, alias::CURSOR_TABLE)
+        .cond_where(Cond { backend }.all(
+            meta,
+            alias::CURSOR_TABLE,
+            alias::CURSOR,
+            std::slice::from_ref(cursor),
+        ));
         Expr::SubQuery(None, Box::new(q.into()))
     };
+    let own = |o: &Ordering| sql::order_expr(meta, T0, ROOT, &o.key);
     // (o1 > c1) OR (o1 = c1 AND o2 > c2) OR ... OR (all equal).
     let mut any = Condition::any();
     for i in 0..=orders.len() {
         let mut all = Condition::all();
-        for &(f, _) in &orders[..i] {
-            all = all.add(col(T0, meta.fields[f].column).eq(value_of(f)));
+        for o in &orders[..i] {
+            all = all.add(own(o).eq(value_of(o)));
         }
-        if let Some(&(f, dir)) = orders.get(i) {
-            let c = col(T0, meta.fields[f].column);
-            all = all.add(match dir {
-                Direction::Asc => c.gt(value_of(f)),
-                Direction::Desc => c.lt(value_of(f)),
+        if let Some(o) = orders.get(i) {
+            all = all.add(match o.direction {
+                Direction::Asc => own(o).gt(value_of(o)),
+                Direction::Desc => own(o).lt(value_of(o)),
             });
         }
         any = any.add(all);
@@ -150,9 +143,48 @@ pub(crate) fn select<M: Model>(backend: Dialect, args: &FindArgs<M>) -> SelectSt
     if let Some(c) = &args.cursor {
         q.cond_where(cursor_condition(meta, backend, &orders, c));
     }
-    sql::order(&mut q, meta, T0, &orders);
-    sql::limit(&mut q, args.take, args.skip);
+    sql::order_by(&mut q, meta, T0, ROOT, &orders);
+    // With `distinct`, paging happens after it, in memory (as Prisma's `distinct` does).
+    if args.distinct.is_empty() {
+        sql::limit(&mut q, args.take, args.skip);
+    }
     q
+}
+
+/// Keeps the first record of each combination of values of `fields` (records in the query's
+/// order), then pages with `take` and `skip` as the SQL would have.
+pub(crate) fn distinct<R: crate::query::traits::Loaded>(
+    rows: Vec<R>,
+    fields: &[usize],
+    take: Option<i64>,
+    skip: Option<i64>,
+) -> Vec<R> {
+    let mut seen: Vec<Vec<crate::value::Key>> = Vec::new();
+    let mut kept = Vec::new();
+    for r in rows {
+        let key: Vec<_> = fields
+            .iter()
+            .map(|&f| crate::value::key_of(&r.key(f)))
+            .collect();
+        if !seen.contains(&key) {
+            seen.push(key);
+            kept.push(r);
+        }
+    }
+    let skip = std::cmp::max(skip.unwrap_or(0), 0) as usize;
+    match take {
+        Some(t) if t < 0 => {
+            let end = kept.len().saturating_sub(skip);
+            let start = end.saturating_sub(t.unsigned_abs() as usize);
+            kept.truncate(end);
+            kept.drain(..start);
+            kept
+        }
+        _ => {
+            let take = take.map_or(usize::MAX, |t| t as usize);
+            kept.into_iter().skip(skip).take(take).collect()
+        }
+    }
 }
 
 /// Replaces the columns `q` selects with `fields` of its model, then the key fields `keys`

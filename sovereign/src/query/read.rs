@@ -40,7 +40,7 @@ impl<M: Model> FindMany<M> {
     /// Orders the records by a field (`post::id::order(Direction::Desc)`); call again to
     /// order by more fields.
     pub fn order_by(mut self, o: OrderBy<M>) -> Self {
-        self.args.order.push((o.field, o.direction));
+        self.args.order.push(o.order);
         self
     }
     /// At most `n` records; a negative `n` reads backwards (the last records, or those before
@@ -64,6 +64,15 @@ impl<M: Model> FindMany<M> {
         self.args.with.push(w.into());
         self
     }
+    /// Keeps the first record of each combination of values of `fields`, in this query's
+    /// order, as Prisma's `distinct` (which, as here, is applied in memory, with `take` and
+    /// `skip` after it): `.distinct(vec![user::name::distinct()])`.
+    pub fn distinct(mut self, fields: Vec<Distinct<M>>) -> Self {
+        self.args
+            .distinct
+            .extend(fields.into_iter().map(|d| d.field));
+        self
+    }
     /// Runs the query.
     ///
     /// # Errors
@@ -71,12 +80,26 @@ impl<M: Model> FindMany<M> {
     pub async fn exec(self) -> Result<Vec<M>> {
         let backend = self.conn.backend();
         let stmt = sql::build(&find::select(backend, &self.args), backend);
-        let mut rows = self.conn.fetch(stmt, Some(M::META), M::decode).await?;
-        if self.args.backwards() {
-            rows.reverse();
-        }
+        let rows = self.conn.fetch(stmt, Some(M::META), M::decode).await?;
+        let mut rows = paged(rows, &self.args);
         load_with(&self.conn, &self.args.with, &mut rows).await?;
         Ok(rows)
+    }
+}
+
+/// A field whose values are to be distinct: what `post::title::distinct()` returns.
+pub struct Distinct<M> {
+    field: usize,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> Distinct<M> {
+    #[doc(hidden)]
+    pub fn new(field: usize) -> Self {
+        Distinct {
+            field,
+            _m: PhantomData,
+        }
     }
 }
 
@@ -145,26 +168,45 @@ impl<S: Selection> Select<S> {
 
 /// Reads the selections `q` selects (its columns replaced by the selection's) and loads their
 /// relations.
-async fn read_selections<S: Selection>(
+async fn read_selections<S: Selection, M>(
     conn: &Conn,
     mut q: sea_query::SelectStatement,
     select: &Select<S>,
-    backwards: bool,
+    args: Option<&FindArgs<M>>,
 ) -> Result<Vec<S>> {
     let backend = conn.backend();
     let meta = S::meta();
-    let keys = S::own_keys();
+    let mut keys = S::own_keys();
+    let distinct = args.map_or(&[][..], |a| &a.distinct[..]);
+    keys.extend(
+        distinct
+            .iter()
+            .filter(|f| !keys.contains(f))
+            .collect::<Vec<_>>(),
+    );
     select_fields(&mut q, meta, S::FIELDS, &keys);
     let mut rows = conn
         .fetch(sql::build(&q, backend), Some(meta), |r| {
             S::decode_with(r, &keys)
         })
         .await?;
-    if backwards {
-        rows.reverse();
+    if let Some(a) = args {
+        rows = paged(rows, a);
     }
     load_with(conn, &select.with, &mut rows).await?;
     Ok(rows)
+}
+
+/// The rows of [`find::select`] in the query's order, with `distinct` and its paging applied.
+fn paged<R: Loaded, M>(mut rows: Vec<R>, args: &FindArgs<M>) -> Vec<R> {
+    if args.backwards() {
+        rows.reverse();
+    }
+    if args.distinct.is_empty() {
+        rows
+    } else {
+        find::distinct(rows, &args.distinct, args.take, args.skip)
+    }
 }
 
 impl<M: Model> FindMany<M> {
@@ -193,7 +235,7 @@ impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
     pub async fn exec(self) -> Result<Vec<S>> {
         let conn = &self.inner.conn;
         let q = find::select(conn.backend(), &self.inner.args);
-        read_selections(conn, q, &self.select, self.inner.args.backwards()).await
+        read_selections(conn, q, &self.select, Some(&self.inner.args)).await
     }
 }
 
@@ -465,7 +507,7 @@ pub(crate) async fn select_one<M: Model, S: Selection<Model = M>>(
     let mut q = sql::select_all(M::META);
     q.cond_where(Cond { backend }.all(M::META, T0, ROOT, std::slice::from_ref(filter)));
     q.limit(1);
-    Ok(read_selections(conn, q, select, false).await?.pop())
+    Ok(read_selections::<S, M>(conn, q, select, None).await?.pop())
 }
 
 /// `count(...)`: modifiers, then `.exec().await`.
@@ -488,7 +530,7 @@ impl<M: Model> Count<M> {
     }
     /// Orders the records (what `take`, `skip` and `cursor` page through).
     pub fn order_by(mut self, o: OrderBy<M>) -> Self {
-        self.args.order.push((o.field, o.direction));
+        self.args.order.push(o.order);
         self
     }
     /// Counts at most `n` records (negative: the last ones), as Prisma's `count({ take })`.
