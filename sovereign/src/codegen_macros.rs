@@ -612,6 +612,13 @@ macro_rules! __actions {
             pub fn create_many(&self, rows: ::std::vec::Vec<CreateUnchecked>) -> $crate::CreateMany<$D> {
                 self.0.create_many_from(rows.into_iter().map(unchecked).collect())
             }
+            /// Creates many records and returns them as stored (not on MySQL, which cannot).
+            pub fn create_many_and_return(
+                &self,
+                rows: ::std::vec::Vec<CreateUnchecked>,
+            ) -> $crate::CreateManyAndReturn<$D> {
+                self.0.create_many_and_return_from(rows.into_iter().map(unchecked).collect())
+            }
             /// Updates the selected record, or creates it from `create` when there is none.
             pub fn upsert(
                 &self,

@@ -229,7 +229,8 @@ pub use query::read::{
 };
 pub use query::traits::{BoxFuture, Load, Loaded, Model, Writable};
 pub use query::write::{
-    Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert, WriteSelect,
+    Create, CreateMany, CreateManyAndReturn, Delete, DeleteMany, Update, UpdateMany,
+    UpdateManyAndReturn, Upsert, WriteSelect,
 };
 pub use sovereign_macros::sovereign_plugin;
 pub use value::{decode_enum, null_enum, DbEnum, Decode, LinkKeys, ListElem, Reader, SqlValue};

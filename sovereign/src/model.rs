@@ -14,7 +14,10 @@ use crate::query::read::{
     Count, FindFirst, FindFirstOrThrow, FindMany, FindUnique, FindUniqueOrThrow,
 };
 use crate::query::traits::{Model, Writable};
-use crate::query::write::{Create, CreateMany, Delete, DeleteMany, Update, UpdateMany, Upsert};
+use crate::query::write::{
+    Create, CreateMany, CreateManyAndReturn, Delete, DeleteMany, Update, UpdateMany,
+    UpdateManyAndReturn, Upsert,
+};
 
 /// Reads of one model; what a read-only view offers.
 pub struct ReadActions<M> {
@@ -172,6 +175,13 @@ impl<M: Writable> Actions<M> {
         }
     }
     #[doc(hidden)]
+    pub fn create_many_and_return_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateManyAndReturn<M> {
+        CreateManyAndReturn {
+            many: self.create_many_from(rows),
+            with: Vec::new(),
+        }
+    }
+    #[doc(hidden)]
     pub fn create_many_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateMany<M> {
         CreateMany {
             conn: self.0.conn.clone(),
@@ -205,6 +215,18 @@ impl<M: Writable> Actions<M> {
             conn: self.0.conn.clone(),
             filters: filters(w),
             sets,
+        }
+    }
+    /// Changes every record matching all filters and returns them as stored (not on MySQL,
+    /// which cannot).
+    pub fn update_many_and_return(
+        &self,
+        w: Vec<Where<M>>,
+        sets: Vec<Set<M>>,
+    ) -> UpdateManyAndReturn<M> {
+        UpdateManyAndReturn {
+            many: self.update_many(w, sets),
+            with: Vec::new(),
         }
     }
     /// Deletes the record the unique filter selects and returns it.

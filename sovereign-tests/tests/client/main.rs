@@ -25,7 +25,7 @@ use lists::lists;
 use nested::nested;
 use reads::{or_throw, ordering, relation_selects};
 use relations::{compound, relation_filters, relations};
-use returning::returning;
+use returning::{many_and_return, returning};
 use scalars::{scalars, strings};
 use semantics::semantics;
 use sovereign::Dialect;
@@ -126,6 +126,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .await
         .map_err(|e| format!("aggregates: {e}"))?;
     ordering(c).await.map_err(|e| format!("ordering: {e}"))?;
+    many_and_return(c, backend)
+        .await
+        .map_err(|e| format!("many and return: {e}"))?;
     nested(c).await.map_err(|e| format!("nested: {e}"))?;
     returning(c).await.map_err(|e| format!("returning: {e}"))?;
     Ok(())

@@ -4,7 +4,7 @@
 //! (https://www.prisma.io/docs/orm/reference/prisma-client-reference#create, "include" and
 //! "select" options; on `delete`, the record as it was).
 
-use sovereign::{select, Direction, ErrorKind};
+use sovereign::{select, Dialect, Direction, ErrorKind};
 use sovereign_tests::*;
 
 use crate::R;
@@ -170,6 +170,73 @@ pub(crate) async fn returning(c: &PrismaClient) -> R {
         .await?;
     c.user()
         .delete_many(vec![user::email::ends_with("@ret.io")])
+        .exec()
+        .await?;
+    Ok(())
+}
+
+/// `create_many_and_return` and `update_many_and_return`: the records as stored, where the
+/// database can return them (SQLite, PostgreSQL), and a clear error on MySQL, where Prisma has
+/// neither (https://www.prisma.io/docs/orm/reference/prisma-client-reference#createmanyandreturn,
+/// #updatemanyandreturn).
+pub(crate) async fn many_and_return(c: &PrismaClient, backend: Dialect) -> R {
+    let u = c.user();
+    let rows = vec![
+        ("r1@many.io".to_string(), vec![user::karma::set(1)]),
+        ("r2@many.io".to_string(), vec![]),
+        ("r3@many.io".to_string(), vec![user::karma::set(3)]),
+    ];
+    let created = u
+        .create_many_and_return(rows.clone())
+        .with(user::posts::fetch(vec![]))
+        .exec()
+        .await;
+    if backend == Dialect::Mysql {
+        let e = created.unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::Configuration, "{e}");
+        assert!(e.to_string().contains("use create_many"), "{e}");
+        assert_eq!(
+            u.count(vec![user::email::ends_with("@many.io")])
+                .exec()
+                .await?,
+            0
+        );
+        let e = u
+            .update_many_and_return(vec![], vec![user::karma::set(1)])
+            .exec()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::Configuration, "{e}");
+        return Ok(());
+    }
+    let created = created?;
+    let emails: Vec<(&str, i32)> = created
+        .iter()
+        .map(|u| (u.email.as_str(), u.karma))
+        .collect();
+    assert_eq!(
+        emails,
+        [("r1@many.io", 1), ("r2@many.io", 0), ("r3@many.io", 3)],
+        "in order, defaults filled in"
+    );
+    assert!(created.iter().all(|u| u.id > 0 && u.posts().is_ok()));
+    let again = u
+        .create_many_and_return(rows)
+        .skip_duplicates()
+        .exec()
+        .await?;
+    assert!(again.is_empty(), "duplicates skipped, none returned");
+    let updated = u
+        .update_many_and_return(
+            vec![user::email::ends_with("@many.io"), user::karma::gt(0)],
+            vec![user::karma::increment(10)],
+        )
+        .exec()
+        .await?;
+    let mut karma: Vec<i32> = updated.iter().map(|u| u.karma).collect();
+    karma.sort();
+    assert_eq!(karma, [11, 13]);
+    u.delete_many(vec![user::email::ends_with("@many.io")])
         .exec()
         .await?;
     Ok(())

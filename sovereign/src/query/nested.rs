@@ -1085,3 +1085,60 @@ pub(crate) async fn insert_many(
     }
     Ok(total)
 }
+
+/// Inserts the rows of `plans` and returns them as stored, in order: one INSERT ... RETURNING
+/// per run of consecutive rows that set the same columns (split by the parameter limits).
+pub(crate) async fn insert_returning<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    plans: Vec<Plan>,
+    skip_duplicates: bool,
+) -> Result<Vec<R>> {
+    let backend = conn.backend();
+    let mut runs: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
+    for mut p in plans {
+        p.columns.sort_by_key(|(f, _)| *f);
+        let cols: Vec<usize> = p.columns.iter().map(|(f, _)| *f).collect();
+        let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
+        match runs.last_mut() {
+            Some((c, rows)) if *c == cols => rows.push(vals),
+            _ => runs.push((cols, vec![vals])),
+        }
+    }
+    let limit = match backend {
+        Dialect::Sqlite => 32_766,
+        _ => 65_535,
+    };
+    let mut out = Vec::new();
+    for (cols, rows) in runs {
+        let per = if cols.is_empty() {
+            1
+        } else {
+            (limit / cols.len()).max(1)
+        };
+        for chunk in rows.chunks(per) {
+            let mut q = Query::insert();
+            q.into_table(meta.table);
+            if cols.is_empty() {
+                q.or_default_values();
+            } else {
+                q.columns(cols.iter().map(|&f| meta.fields[f].column));
+                for r in chunk {
+                    q.values(r.iter().cloned())
+                        .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+                }
+            }
+            if skip_duplicates {
+                q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+            }
+            q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+            let rows = conn
+                .fetch(sql::build(&q, backend), Some(meta), |r| {
+                    R::decode_record(meta, r)
+                })
+                .await?;
+            out.extend(rows);
+        }
+    }
+    Ok(out)
+}

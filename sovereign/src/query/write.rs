@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 
 use sea_query::Query;
 
-use crate::alias::ROOT;
+use crate::alias::{ROOT, T0};
 use crate::db::Conn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Set, SetKind};
@@ -281,6 +281,74 @@ fn only_connects(
     Ok(())
 }
 
+/// The error of an `..._and_return` write on a backend without `RETURNING`.
+fn no_returning(what: &str, meta: &crate::meta::ModelMeta) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!(
+            "{what} on {} needs RETURNING, which MySQL does not have (neither has Prisma's on MySQL): use {}, then read the records",
+            meta.name,
+            what.trim_end_matches("_and_return")
+        ),
+    )
+}
+
+/// `create_many_and_return(...)`: as Prisma's `createManyAndReturn`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct CreateManyAndReturn<M> {
+    pub(crate) many: CreateMany<M>,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
+}
+
+impl<M: Model> CreateManyAndReturn<M> {
+    /// Leaves out rows that would violate a unique constraint instead of failing (and does
+    /// not return them).
+    pub fn skip_duplicates(mut self) -> Self {
+        self.many.skip_duplicates = true;
+        self
+    }
+    /// Returns the records with a relation fetched.
+    pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        self.with.push(w.into());
+        self
+    }
+    /// Inserts the rows and returns them as stored, in order (one statement per run of rows
+    /// that set the same fields, as many as the parameter limits allow).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] on MySQL; those of [`CreateMany::exec`].
+    pub async fn exec(self) -> Result<Vec<M>> {
+        let meta = M::META;
+        let CreateMany {
+            conn,
+            rows,
+            skip_duplicates,
+        } = self.many;
+        if !conn.backend().returning() {
+            return Err(no_returning("create_many_and_return", meta));
+        }
+        let with = self.with;
+        let rows: Vec<Vec<SetKind>> = rows.into_iter().map(kinds).collect();
+        atomically(&conn, true, move |conn| {
+            Box::pin(async move {
+                let conn = &conn;
+                let mut plans = Vec::with_capacity(rows.len());
+                for sets in rows {
+                    let mut p = plan(meta, conn.backend(), sets, true);
+                    only_connects(meta, &p.relations, "create_many_and_return", "create")?;
+                    owner_side(conn, meta, &mut p, true, None).await?;
+                    plans.push(p);
+                }
+                let mut out =
+                    nested::insert_returning::<M>(conn, meta, plans, skip_duplicates).await?;
+                load_with(conn, &with, &mut out).await?;
+                Ok(out)
+            })
+        })
+        .await
+    }
+}
+
 /// `update(...)`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Update<M> {
@@ -375,6 +443,68 @@ impl<M: Model> UpdateMany<M> {
             .execute(sql::build(&q, backend), Some(meta))
             .await?;
         Ok(done.rows as i64)
+    }
+}
+
+/// `update_many_and_return(...)`: as Prisma's `updateManyAndReturn`.
+#[must_use = "a query does nothing until `.exec().await`"]
+pub struct UpdateManyAndReturn<M> {
+    pub(crate) many: UpdateMany<M>,
+    pub(crate) with: Vec<Box<dyn Load<M>>>,
+}
+
+impl<M: Model> UpdateManyAndReturn<M> {
+    /// Returns the records with a relation fetched.
+    pub fn with(mut self, w: impl Into<Box<dyn Load<M>>>) -> Self {
+        self.with.push(w.into());
+        self
+    }
+    /// Changes the records and returns them as stored.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] on MySQL; those of [`UpdateMany::exec`].
+    pub async fn exec(self) -> Result<Vec<M>> {
+        let meta = M::META;
+        let UpdateMany {
+            conn,
+            filters,
+            sets,
+        } = self.many;
+        let backend = conn.backend();
+        if !backend.returning() {
+            return Err(no_returning("update_many_and_return", meta));
+        }
+        let with = self.with;
+        let sets = kinds(sets);
+        atomically(&conn, true, move |conn| {
+            Box::pin(async move {
+                let conn = &conn;
+                let mut plan = plan(meta, backend, sets, false);
+                only_connects(meta, &plan.relations, "update_many_and_return", "update")?;
+                if !plan.relations.is_empty() {
+                    owner_side(conn, meta, &mut plan, false, None).await?;
+                }
+                let stmt = if plan.columns.is_empty() {
+                    // Nothing to change: the records as they are.
+                    let mut q = sql::select_all(meta);
+                    q.cond_where(Cond { backend }.all(meta, T0, ROOT, &filters));
+                    sql::build(&q, backend)
+                } else {
+                    let mut q = Query::update();
+                    q.table(meta.table);
+                    for (f, e) in plan.columns {
+                        q.value(meta.fields[f].column, e);
+                    }
+                    q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, &filters));
+                    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+                    sql::build(&q, backend)
+                };
+                let mut out = conn.fetch(stmt, Some(meta), M::decode).await?;
+                load_with(conn, &with, &mut out).await?;
+                Ok(out)
+            })
+        })
+        .await
     }
 }
 
