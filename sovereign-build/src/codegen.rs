@@ -484,6 +484,7 @@ fn model(models: &[ClientModel<'_>], cm: &ClientModel<'_>, options: &ClientOptio
                 caps.push(quote!(str));
             }
             FieldKind::DateTime => caps.push(quote!(cmp)),
+            FieldKind::Json => caps.push(quote!(json)),
             _ => {}
         }
         if f.arity == Arity::Optional {

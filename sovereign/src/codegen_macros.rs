@@ -110,6 +110,12 @@ macro_rules! __field {
         pub fn ends_with(v: impl Into<String>) -> $crate::Where<$M> {
             $crate::Where::field($i, $crate::Op::EndsWith(v.into()))
         }
+        /// Full-text search (PostgreSQL, and MySQL with a `@@fulltext` index): `"cat & dog"`
+        /// on PostgreSQL (`to_tsquery`), `"+cat +dog"` on MySQL (boolean mode), as Prisma's
+        /// `search`.
+        pub fn search(q: impl Into<String>) -> $crate::Where<$M> {
+            $crate::Where::field($i, $crate::Op::Search(q.into()))
+        }
     };
     (@num $M:ty, $i:expr, $T:ty, $V:ty) => {
         /// The sum of the field (an aggregate; `None` without records).
@@ -135,6 +141,13 @@ macro_rules! __field {
         /// Divides the field by `v`.
         pub fn divide(v: $T) -> $crate::Set<$M> {
             $crate::Set::field($i, $crate::SetOp::Divide($crate::SqlValue::from(v)))
+        }
+    };
+    (@json $M:ty, $i:expr, $T:ty, $V:ty) => {
+        /// The value at a path of object keys (`vec![]`: the whole value), to filter on:
+        /// `path(vec!["theme"]).equals(json!("dark"))`.
+        pub fn path(p: Vec<&str>) -> $crate::JsonPath<$M> {
+            $crate::JsonPath::new($i, p)
         }
     };
     (@null $M:ty, $i:expr, $T:ty, $V:ty) => {

@@ -45,6 +45,29 @@ pub enum Op {
     IsEmpty(bool),
     /// The inner comparison, ignoring case.
     Insensitive(Box<Op>),
+    /// A Json field's value at a path of object keys (empty: the whole value), compared.
+    Json(Vec<String>, JsonOp),
+    /// Full-text search (PostgreSQL's `to_tsvector(...) @@ to_tsquery(...)`, MySQL's `MATCH ...
+    /// AGAINST` in boolean mode, which needs a `@@fulltext` index).
+    Search(String),
+}
+
+/// A comparison of a Json value (at a path), as Prisma's Json filters
+/// (<https://www.prisma.io/docs/orm/prisma-client/special-fields-and-types/working-with-json-fields#filter-on-a-json-field>).
+#[derive(Debug, Clone)]
+pub enum JsonOp {
+    /// The value equals this one.
+    Equals(serde_json::Value),
+    /// The value differs from this one (a missing value does not match).
+    Not(serde_json::Value),
+    /// The value is a string that holds this one.
+    StringContains(String),
+    /// The value is a string that starts with this one.
+    StringStartsWith(String),
+    /// The value is a string that ends with this one.
+    StringEndsWith(String),
+    /// The value is an array that holds every element of this array (or this value).
+    ArrayContains(serde_json::Value),
 }
 
 /// How a relation filter quantifies over related records.
@@ -151,6 +174,52 @@ impl<M> Where<M> {
             }
         }
         self
+    }
+}
+
+/// A Json field's value at a path of object keys, to filter on:
+/// `user::settings::path(vec!["theme"]).equals(json!("dark"))`.
+pub struct JsonPath<M> {
+    field: usize,
+    path: Vec<String>,
+    _m: PhantomData<fn() -> M>,
+}
+
+impl<M> JsonPath<M> {
+    #[doc(hidden)]
+    pub fn new(field: usize, path: Vec<&str>) -> Self {
+        JsonPath {
+            field,
+            path: path.into_iter().map(str::to_string).collect(),
+            _m: PhantomData,
+        }
+    }
+    fn op(self, op: JsonOp) -> Where<M> {
+        Where::field(self.field, Op::Json(self.path, op))
+    }
+    /// The value there equals `v`.
+    pub fn equals(self, v: impl Into<serde_json::Value>) -> Where<M> {
+        self.op(JsonOp::Equals(v.into()))
+    }
+    /// The value there differs from `v` (a record without one does not match).
+    pub fn not(self, v: impl Into<serde_json::Value>) -> Where<M> {
+        self.op(JsonOp::Not(v.into()))
+    }
+    /// The value there is a string that holds `s`.
+    pub fn string_contains(self, s: impl Into<String>) -> Where<M> {
+        self.op(JsonOp::StringContains(s.into()))
+    }
+    /// The value there is a string that starts with `s`.
+    pub fn string_starts_with(self, s: impl Into<String>) -> Where<M> {
+        self.op(JsonOp::StringStartsWith(s.into()))
+    }
+    /// The value there is a string that ends with `s`.
+    pub fn string_ends_with(self, s: impl Into<String>) -> Where<M> {
+        self.op(JsonOp::StringEndsWith(s.into()))
+    }
+    /// The value there is an array that holds every element of `v` (an array, or one value).
+    pub fn array_contains(self, v: impl Into<serde_json::Value>) -> Where<M> {
+        self.op(JsonOp::ArrayContains(v.into()))
     }
 }
 

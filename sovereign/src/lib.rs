@@ -210,7 +210,8 @@ pub use datasource::{Datasource, Deployed};
 pub use db::{Conn, Database, Dialect};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use filter::{
-    Direction, Filter, Nulls, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique, Where,
+    Direction, Filter, JsonOp, JsonPath, Nulls, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique,
+    Where,
 };
 pub use model::{Actions, ReadActions};
 pub use plugin::{

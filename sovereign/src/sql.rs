@@ -142,17 +142,170 @@ impl Cond {
                 }
             }
             Op::Insensitive(inner) => self.insensitive(c, inner),
+            Op::Json(path, op) => self.json(c, path, op),
+            Op::Search(q) => match self.backend {
+                Dialect::Postgres => Expr::cust_with_exprs(
+                    "to_tsvector($1) @@ to_tsquery($2)",
+                    [c, Expr::val(q.clone())],
+                ),
+                // (Placeholders of custom SQL are `?` outside PostgreSQL.)
+                Dialect::Mysql => Expr::cust_with_exprs(
+                    "MATCH (?) AGAINST (? IN BOOLEAN MODE)",
+                    [c, Expr::val(q.clone())],
+                ),
+                // As in Prisma, SQLite has no full-text search: the database says so.
+                _ => Expr::cust_with_exprs(
+                    "full_text_search_needs_postgresql_or_mysql(?, ?)",
+                    [c, Expr::val(q.clone())],
+                ),
+            },
         }
     }
 
+    /// A Json comparison at `path` on column `c`, in each database's JSON functions:
+    /// PostgreSQL's `jsonb` operators (`#>`, `#>>`, `@>`), MySQL's `JSON_EXTRACT` and
+    /// `JSON_CONTAINS`, SQLite's `->`, `json_extract` and `json_each`.
+    fn json(&self, c: Expr, path: &[String], op: &crate::filter::JsonOp) -> Expr {
+        use crate::filter::JsonOp;
+        let json = |v: &serde_json::Value| Expr::val(Value::Json(Some(Box::new(v.clone()))));
+        // MySQL and SQLite address the value by a JSONPath: `$."a"."b"`.
+        let json_path = || {
+            let mut p = String::from("$");
+            for k in path {
+                p.push_str(".\"");
+                p.push_str(&k.replace('"', "\\\""));
+                p.push('"');
+            }
+            p
+        };
+        let pattern =
+            |s: &str, before: &str, after: &str| format!("{before}{}{after}", escape_like(s));
+        let like = |text: Expr, op: &JsonOp| -> Option<Expr> {
+            let p = match op {
+                JsonOp::StringContains(s) => pattern(s, "%", "%"),
+                JsonOp::StringStartsWith(s) => pattern(s, "", "%"),
+                JsonOp::StringEndsWith(s) => pattern(s, "%", ""),
+                _ => return None,
+            };
+            Some(text.like(self.like(&p)))
+        };
+        match self.backend {
+            Dialect::Postgres => {
+                let keys = Value::Array(
+                    sea_query::ArrayType::String,
+                    Some(Box::new(
+                        path.iter()
+                            .map(|k| Value::String(Some(k.clone())))
+                            .collect(),
+                    )),
+                );
+                let at = || {
+                    if path.is_empty() {
+                        c.clone()
+                    } else {
+                        c.clone()
+                            .binary(sea_query::BinOper::Custom("#>"), Expr::val(keys.clone()))
+                    }
+                };
+                let text = c
+                    .clone()
+                    .binary(sea_query::BinOper::Custom("#>>"), Expr::val(keys.clone()));
+                if let Some(e) = like(text, op) {
+                    return e;
+                }
+                match op {
+                    JsonOp::Equals(v) => at().eq(json(v)),
+                    JsonOp::Not(v) => at().ne(json(v)),
+                    JsonOp::ArrayContains(v) => {
+                        at().binary(sea_query::BinOper::Custom("@>"), json(&as_array(v)))
+                    }
+                    _ => unreachable!("string filters are above"),
+                }
+            }
+            Dialect::Mysql => {
+                let at = || Expr::from(Func::cust("JSON_EXTRACT").arg(c.clone()).arg(json_path()));
+                let text = Expr::from(Func::cust("JSON_UNQUOTE").arg(at()));
+                if let Some(e) = like(text, op) {
+                    return e;
+                }
+                // Equal JSON values contain each other (MariaDB has no JSON type to compare,
+                // nor `CAST(... AS JSON)`; MySQL and MariaDB both have `JSON_CONTAINS`).
+                let same = |v: &serde_json::Value| -> Expr {
+                    Expr::cust_with_exprs(
+                        "(JSON_CONTAINS(?, ?) AND JSON_CONTAINS(?, ?))",
+                        [
+                            at(),
+                            Expr::val(v.to_string()),
+                            Expr::val(v.to_string()),
+                            at(),
+                        ],
+                    )
+                };
+                match op {
+                    JsonOp::Equals(v) => same(v),
+                    JsonOp::Not(v) => same(v).not(),
+                    JsonOp::ArrayContains(v) => Func::cust("JSON_CONTAINS")
+                        .arg(at())
+                        .arg(Expr::val(as_array(v).to_string()))
+                        .into(),
+                    _ => unreachable!("string filters are above"),
+                }
+            }
+            _ => {
+                let text = Expr::from(Func::cust("json_extract").arg(c.clone()).arg(json_path()));
+                if let Some(e) = like(text, op) {
+                    return e;
+                }
+                // `->` gives the value as (minified) JSON text; `json(?)` minifies the other.
+                let at = || {
+                    c.clone()
+                        .binary(sea_query::BinOper::Custom("->"), Expr::val(json_path()))
+                };
+                let minified = |v: &serde_json::Value| {
+                    Expr::from(Func::cust("json").arg(Expr::val(v.to_string())))
+                };
+                match op {
+                    JsonOp::Equals(v) => at().eq(minified(v)),
+                    JsonOp::Not(v) => at().ne(minified(v)),
+                    JsonOp::ArrayContains(v) => {
+                        // Every element is among the array's.
+                        let mut all = Condition::all();
+                        for e in as_array(v).as_array().into_iter().flatten() {
+                            all = all.add(Expr::cust_with_exprs(
+                                "EXISTS (SELECT 1 FROM json_each(?, ?) WHERE json_each.value IS json_extract(?, ?))",
+                                [
+                                    c.clone(),
+                                    Expr::val(json_path()),
+                                    Expr::val(e.to_string()),
+                                    Expr::val("$"),
+                                ],
+                            ));
+                        }
+                        Expr::from(all)
+                    }
+                    _ => unreachable!("string filters are above"),
+                }
+            }
+        }
+    }
+
+    /// A string comparison ignoring case, as Prisma's `mode: 'insensitive'` on every string
+    /// filter: `ILIKE` for patterns on PostgreSQL, both sides in lower case otherwise.
     fn insensitive(&self, c: Expr, op: &Op) -> Expr {
+        let lower = |v: &Value| -> Expr { Func::lower(Expr::val(v.clone())).into() };
+        let lc = || Expr::from(Func::lower(c.clone()));
         let pattern = match op {
             Op::Contains(s) => format!("%{}%", escape_like(s)),
             Op::StartsWith(s) => format!("{}%", escape_like(s)),
             Op::EndsWith(s) => format!("%{}", escape_like(s)),
-            Op::Equals(Value::String(Some(s))) => {
-                return Expr::from(Func::lower(c)).eq(Func::lower(Expr::val(s.clone())));
-            }
+            Op::Equals(v) if !crate::value::is_null(v) => return lc().eq(lower(v)),
+            Op::Not(v) if !crate::value::is_null(v) => return lc().ne(lower(v)),
+            Op::Lt(v) => return lc().lt(lower(v)),
+            Op::Lte(v) => return lc().lte(lower(v)),
+            Op::Gt(v) => return lc().gt(lower(v)),
+            Op::Gte(v) => return lc().gte(lower(v)),
+            Op::In(vs) => return lc().is_in(vs.iter().map(lower)),
+            Op::NotIn(vs) => return lc().is_not_in(vs.iter().map(lower)),
             other => return self.op(c, other),
         };
         #[cfg(feature = "postgres")]
@@ -368,6 +521,15 @@ pub(crate) fn key_in(
         any = any.add(Expr::val(1).eq(0));
     }
     any
+}
+
+/// A value as a JSON array: itself if it is one, else an array of it (Prisma's
+/// `array_contains` takes either).
+fn as_array(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Array(_) => v.clone(),
+        other => serde_json::Value::Array(vec![other.clone()]),
+    }
 }
 
 #[cfg(test)]

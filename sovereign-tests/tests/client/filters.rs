@@ -274,3 +274,146 @@ pub(crate) async fn paging(c: &PrismaClient) -> R {
     u.delete_many(vec![]).exec().await?;
     Ok(())
 }
+
+/// Case-insensitive mode on every string filter, Json filters and full-text search, as Prisma's
+/// (https://www.prisma.io/docs/orm/prisma-client/queries/case-sensitivity,
+/// https://www.prisma.io/docs/orm/prisma-client/special-fields-and-types/working-with-json-fields#filter-on-a-json-field,
+/// https://www.prisma.io/docs/orm/prisma-client/queries/full-text-search).
+pub(crate) async fn more_filters(c: &PrismaClient, backend: Dialect) -> R {
+    use sovereign::serde_json::json;
+    let u = c.user();
+    for (email, name, settings) in [
+        (
+            "a@mf.io",
+            "Alice",
+            json!({"theme": "dark", "tags": ["a", "b"], "n": {"x": 1}}),
+        ),
+        (
+            "b@mf.io",
+            "bob",
+            json!({"theme": "light", "tags": ["b"], "n": {"x": 2}}),
+        ),
+        ("c@mf.io", "ALICIA", json!({"theme": "darker", "tags": []})),
+    ] {
+        u.create(
+            email.into(),
+            vec![
+                user::name::set(Some(name.to_string())),
+                user::settings::set(Some(settings)),
+            ],
+        )
+        .exec()
+        .await?;
+    }
+    let mine = || user::email::ends_with("@mf.io");
+    let i = QueryMode::Insensitive;
+    let find = |w: sovereign::Where<user::Data>| emails(u.find_many(vec![mine(), w]));
+    // Insensitive: every string filter.
+    assert_eq!(
+        find(user::name::equals(Some("ALICE".into())).mode(i)).await?,
+        ["a@mf.io"]
+    );
+    assert_eq!(
+        find(user::name::not(Some("ALICE".into())).mode(i)).await?,
+        ["b@mf.io", "c@mf.io"]
+    );
+    assert_eq!(
+        find(user::name::in_vec(vec!["BOB".into(), "alicia".into()]).mode(i)).await?,
+        ["b@mf.io", "c@mf.io"]
+    );
+    assert_eq!(
+        find(user::name::not_in_vec(vec!["BOB".into()]).mode(i)).await?,
+        ["a@mf.io", "c@mf.io"]
+    );
+    assert_eq!(find(user::name::gt("B").mode(i)).await?, ["b@mf.io"]);
+    assert_eq!(
+        find(user::name::lte("alicia").mode(i)).await?,
+        ["a@mf.io", "c@mf.io"]
+    );
+    assert_eq!(
+        find(user::name::ends_with("CIA").mode(i)).await?,
+        ["c@mf.io"]
+    );
+    // Json: at a path, nested, whole values, strings and arrays.
+    let s = |p: Vec<&'static str>| user::settings::path(p);
+    assert_eq!(find(s(vec!["theme"]).equals("dark")).await?, ["a@mf.io"]);
+    assert_eq!(find(s(vec!["n", "x"]).equals(2)).await?, ["b@mf.io"]);
+    assert_eq!(
+        find(s(vec!["theme"]).not("dark")).await?,
+        ["b@mf.io", "c@mf.io"]
+    );
+    assert_eq!(
+        find(s(vec!["theme"]).string_starts_with("dar")).await?,
+        ["a@mf.io", "c@mf.io"]
+    );
+    assert_eq!(
+        find(s(vec!["theme"]).string_contains("igh")).await?,
+        ["b@mf.io"]
+    );
+    assert_eq!(
+        find(s(vec!["theme"]).string_ends_with("er")).await?,
+        ["c@mf.io"]
+    );
+    assert_eq!(
+        find(s(vec!["tags"]).array_contains(json!(["b"]))).await?,
+        ["a@mf.io", "b@mf.io"]
+    );
+    assert_eq!(
+        find(s(vec!["tags"]).array_contains("a")).await?,
+        ["a@mf.io"]
+    );
+    assert_eq!(
+        find(s(vec![]).equals(json!({"theme": "darker", "tags": []}))).await?,
+        ["c@mf.io"]
+    );
+    // Full-text search: PostgreSQL; MySQL with a FULLTEXT index; SQLite has none (an error).
+    let ann = u.find_first_or_throw(vec![mine()]).exec().await?;
+    for body in [
+        "ferris the rustacean crab",
+        "a crab of the sea",
+        "nothing here",
+    ] {
+        c.post()
+            .create(
+                "mf".into(),
+                user::id::equals(ann.id),
+                vec![post::body::set(Some(body.to_string()))],
+            )
+            .exec()
+            .await?;
+    }
+    if backend == Dialect::Mysql {
+        c._execute_raw(sovereign::raw!(
+            "ALTER TABLE `Post` ADD FULLTEXT INDEX `Post_body_ft` (`body`)"
+        ))
+        .await?;
+    }
+    let q = match backend {
+        Dialect::Mysql => "+crab +rustacean",
+        _ => "crab & rustacean",
+    };
+    let found = c
+        .post()
+        .find_many(vec![post::title::equals("mf"), post::body::search(q)])
+        .exec()
+        .await;
+    if backend == Dialect::Sqlite {
+        assert!(found.is_err(), "no full-text search on SQLite");
+    } else {
+        let found = found?;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].body.as_deref(), Some("ferris the rustacean crab"));
+        let crabs = c
+            .post()
+            .count(vec![post::title::equals("mf"), post::body::search("crab")])
+            .exec()
+            .await?;
+        assert_eq!(crabs, 2);
+    }
+    c.post()
+        .delete_many(vec![post::title::equals("mf")])
+        .exec()
+        .await?;
+    u.delete_many(vec![mine()]).exec().await?;
+    Ok(())
+}

@@ -20,7 +20,7 @@ mod writes;
 
 use aggregates::aggregates;
 use common::TestDb;
-use filters::{filters, paging};
+use filters::{filters, more_filters, paging};
 use lists::lists;
 use nested::nested;
 use reads::{or_throw, ordering, relation_selects};
@@ -126,6 +126,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .await
         .map_err(|e| format!("aggregates: {e}"))?;
     ordering(c).await.map_err(|e| format!("ordering: {e}"))?;
+    more_filters(c, backend)
+        .await
+        .map_err(|e| format!("more filters: {e}"))?;
     many_and_return(c, backend)
         .await
         .map_err(|e| format!("many and return: {e}"))?;
