@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use sea_query::Value;
 
@@ -18,10 +19,17 @@ pub trait Client: Sized {
     fn conn(&self) -> &Conn;
 }
 
-/// `client._transaction()`: runs a closure in a transaction.
+/// `client._transaction()`: runs a closure in a transaction, with Prisma's options of an
+/// interactive transaction: isolation level, timeout and the longest wait for a connection
+/// (<https://www.prisma.io/docs/orm/prisma-client/queries/transactions#interactive-transactions>).
+/// Unlike Prisma's, the timeout and the wait are unbounded unless set; they need a Tokio runtime
+/// with its time driver (`enable_time` or `enable_all`).
 #[must_use = "call `.run(|tx| async move { ... })`"]
 pub struct TransactionBuilder<C> {
     conn: Conn,
+    isolation: Option<crate::IsolationLevel>,
+    timeout: Option<Duration>,
+    max_wait: Option<Duration>,
     _c: PhantomData<fn() -> C>,
 }
 
@@ -30,27 +38,78 @@ impl<C: Client> TransactionBuilder<C> {
     pub fn new(conn: Conn) -> Self {
         TransactionBuilder {
             conn,
+            isolation: None,
+            timeout: None,
+            max_wait: None,
             _c: PhantomData,
         }
     }
 
+    /// The transaction's isolation level (the database's default otherwise).
+    pub fn isolation_level(mut self, level: crate::IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// The longest the transaction may run: past it, it is rolled back and `run` fails with
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) (Prisma's `timeout`).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+
+    /// The longest to wait for a connection to begin the transaction with:
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) past it (Prisma's `maxWait`).
+    pub fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = Some(d);
+        self
+    }
+
+    /// Begins the transaction, within `max_wait`.
+    async fn begin(&self) -> Result<Conn> {
+        let begin = self.conn.begin_with(self.isolation);
+        match self.max_wait {
+            None => begin.await,
+            Some(d) => tokio::time::timeout(d, begin).await.map_err(|_| {
+                crate::Error::new(
+                    crate::ErrorKind::Timeout,
+                    format!("no connection to begin a transaction with within {d:?} (max_wait)"),
+                )
+            })?,
+        }
+    }
+
     /// Runs `f` with a client bound to a new transaction: commits when it returns `Ok`, rolls
-    /// back when it returns `Err` (or the commit itself fails). Inside a transaction already,
-    /// `f` runs in that one.
+    /// back when it returns `Err` (or the commit itself fails, or the timeout passes). Inside a
+    /// transaction already, `f` runs in that one.
     ///
     /// # Errors
-    /// The closure's error, or a [`crate::Error`] from beginning or committing.
+    /// The closure's error, or a [`crate::Error`] from beginning or committing, or the timeout.
     pub async fn run<T, E, F, Fut>(self, f: F) -> std::result::Result<T, E>
     where
         F: FnOnce(C) -> Fut,
         Fut: Future<Output = std::result::Result<T, E>>,
         E: From<crate::Error>,
     {
-        if matches!(self.conn, Conn::Tx(..)) {
+        if matches!(self.conn, Conn::Tx(..)) && self.isolation.is_none() {
             return f(C::from_conn(self.conn)).await;
         }
-        let tx = self.conn.begin().await?;
-        match f(C::from_conn(tx.clone())).await {
+        let tx = self.begin().await?;
+        let work = f(C::from_conn(tx.clone()));
+        let result = match self.timeout {
+            None => work.await,
+            Some(d) => match tokio::time::timeout(d, work).await {
+                Ok(r) => r,
+                Err(_) => Err(crate::Error::new(
+                    crate::ErrorKind::Timeout,
+                    format!(
+                        "the transaction ran longer than its timeout ({d:?}) and was rolled back"
+                    ),
+                )
+                .into()),
+            },
+        };
+        match result {
             Ok(v) => {
                 tx.finish(true).await?;
                 Ok(v)

@@ -737,6 +737,11 @@ macro_rules! __client {
             pub fn _transaction(&self) -> $crate::TransactionBuilder<Self> {
                 $crate::TransactionBuilder::new(self.conn.clone())
             }
+            /// Runs independent queries (a tuple of builders, or a `Vec` of one kind) in one
+            /// transaction and returns their results: `client._batch((q1, q2)).await?`.
+            pub async fn _batch<B: $crate::Batch>(&self, batch: B) -> $crate::Result<B::Output> {
+                $crate::run_batch(&self.conn, batch).await
+            }
             /// A raw query with bound parameters, each row decoded as `T`.
             pub async fn _query_raw<T: $crate::RawRow>(&self, raw: $crate::Raw) -> $crate::Result<Vec<T>> {
                 $crate::query_raw(&self.conn, raw).await

@@ -211,6 +211,31 @@ pub enum AnyTx {
     MySql(sqlx::Transaction<'static, sqlx::MySql>),
 }
 
+/// A transaction's isolation level, as Prisma's `isolationLevel`
+/// (<https://www.prisma.io/docs/orm/prisma-client/queries/transactions#transaction-isolation-level>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsolationLevel {
+    /// `READ UNCOMMITTED`.
+    ReadUncommitted,
+    /// `READ COMMITTED`.
+    ReadCommitted,
+    /// `REPEATABLE READ`.
+    RepeatableRead,
+    /// `SERIALIZABLE` (the only one SQLite has).
+    Serializable,
+}
+
+impl IsolationLevel {
+    fn sql(self) -> &'static str {
+        match self {
+            IsolationLevel::ReadUncommitted => "READ UNCOMMITTED",
+            IsolationLevel::ReadCommitted => "READ COMMITTED",
+            IsolationLevel::RepeatableRead => "REPEATABLE READ",
+            IsolationLevel::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
 /// Where a client sends its statements: the pool, or one open transaction.
 #[derive(Clone)]
 pub enum Conn {
@@ -397,14 +422,63 @@ impl Conn {
 
     /// Begins a transaction on the pool (a nested call runs inside the open one).
     pub(crate) async fn begin(&self) -> Result<Conn> {
+        self.begin_with(None).await
+    }
+
+    /// Begins a transaction at an isolation level (the database's default for `None`): PostgreSQL
+    /// `BEGIN ISOLATION LEVEL ...`, MySQL `SET TRANSACTION ISOLATION LEVEL ...` then `START
+    /// TRANSACTION`; SQLite's transactions are serializable, and it has no other level.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] for a level other than `Serializable` on SQLite, or a level
+    /// asked of a nested transaction; the database's errors.
+    pub(crate) async fn begin_with(&self, level: Option<IsolationLevel>) -> Result<Conn> {
+        if let (Conn::Tx(..), Some(_)) = (self, level) {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "an isolation level is set when a transaction begins, not inside one",
+            ));
+        }
+        let statement = |pg: bool| -> Option<String> {
+            level.map(|l| {
+                if pg {
+                    format!("BEGIN ISOLATION LEVEL {}", l.sql())
+                } else {
+                    format!(
+                        "SET TRANSACTION ISOLATION LEVEL {}; START TRANSACTION",
+                        l.sql()
+                    )
+                }
+            })
+        };
         let tx = match self {
             Conn::Tx(..) => return Ok(self.clone()),
             #[cfg(feature = "sqlite")]
-            Conn::Db(Database::Sqlite(p)) => AnyTx::Sqlite(p.begin().await.map_err(sql_err)?),
+            Conn::Db(Database::Sqlite(p)) => {
+                if level.is_some_and(|l| l != IsolationLevel::Serializable) {
+                    return Err(Error::new(
+                        ErrorKind::Configuration,
+                        "SQLite transactions are serializable: it has no other isolation level",
+                    ));
+                }
+                AnyTx::Sqlite(p.begin().await.map_err(sql_err)?)
+            }
             #[cfg(feature = "postgres")]
-            Conn::Db(Database::Postgres(p)) => AnyTx::Postgres(p.begin().await.map_err(sql_err)?),
+            Conn::Db(Database::Postgres(p)) => AnyTx::Postgres(
+                match statement(true) {
+                    Some(s) => p.begin_with(s).await,
+                    None => p.begin().await,
+                }
+                .map_err(sql_err)?,
+            ),
             #[cfg(feature = "mysql")]
-            Conn::Db(Database::MySql(p)) => AnyTx::MySql(p.begin().await.map_err(sql_err)?),
+            Conn::Db(Database::MySql(p)) => AnyTx::MySql(
+                match statement(false) {
+                    Some(s) => p.begin_with(s).await,
+                    None => p.begin().await,
+                }
+                .map_err(sql_err)?,
+            ),
         };
         Ok(Conn::Tx(
             Arc::new(tokio::sync::Mutex::new(Some(tx))),

@@ -207,7 +207,7 @@ mod value;
 
 pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};
 pub use datasource::{Datasource, Deployed};
-pub use db::{Conn, Database, Dialect};
+pub use db::{Conn, Database, Dialect, IsolationLevel};
 pub use error::{Error, ErrorKind, RelationNotFetched, Result};
 pub use filter::{
     Direction, Filter, JsonOp, JsonPath, Nulls, Op, OrderBy, QueryMode, RelOp, Set, SetOp, Unique,
@@ -221,6 +221,7 @@ pub use plugin::{
 pub use query::aggregate::{
     count_all, Agg, AggOrder, Aggregate, Aggregates, CountSelect, GroupBy, Having, Numeric,
 };
+pub use query::batch::{run_batch, Batch, BatchQuery};
 pub use query::fetch::{Fetch, RelationCount};
 #[doc(hidden)]
 pub use query::read::own_keys;

@@ -30,7 +30,7 @@ use scalars::{scalars, strings};
 use semantics::semantics;
 use sovereign::Dialect;
 use sovereign_tests::*;
-use writes::{errors, raw_queries, transactions, writes};
+use writes::{batches, errors, raw_queries, transactions, writes};
 
 type R = Result<(), Box<dyn std::error::Error>>;
 
@@ -132,6 +132,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
     many_and_return(c, backend)
         .await
         .map_err(|e| format!("many and return: {e}"))?;
+    batches(c, backend)
+        .await
+        .map_err(|e| format!("batches: {e}"))?;
     nested(c).await.map_err(|e| format!("nested: {e}"))?;
     returning(c).await.map_err(|e| format!("returning: {e}"))?;
     Ok(())

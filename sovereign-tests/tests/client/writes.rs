@@ -273,3 +273,114 @@ pub(crate) async fn raw_queries(c: &PrismaClient, backend: Dialect) -> R {
     assert_eq!(wrong.kind(), &ErrorKind::Configuration, "{wrong}");
     Ok(())
 }
+
+/// Batch transactions and the options of the closure form, as Prisma's `$transaction([...])`
+/// and interactive transactions' `isolationLevel`, `timeout`, `maxWait`
+/// (https://www.prisma.io/docs/orm/prisma-client/queries/transactions).
+pub(crate) async fn batches(c: &PrismaClient, backend: Dialect) -> R {
+    use sovereign::IsolationLevel;
+    use std::time::Duration;
+    let u = c.user();
+    // Independent queries, one transaction, results in the same shape.
+    let (created, n, changed, found) = c
+        ._batch((
+            u.create("b1@batch.io".into(), vec![]),
+            u.count(vec![user::email::ends_with("@batch.io")]),
+            u.update_many(
+                vec![user::email::ends_with("@batch.io")],
+                vec![user::karma::set(7)],
+            ),
+            u.find_first(vec![user::email::equals("b1@batch.io")]),
+        ))
+        .await?;
+    assert_eq!(created.email, "b1@batch.io");
+    assert_eq!((n, changed), (1, 1), "each query sees the ones before it");
+    assert_eq!(found.map(|u| u.karma), Some(7));
+    let many = c
+        ._batch(vec![
+            u.create("b2@batch.io".into(), vec![]),
+            u.create("b3@batch.io".into(), vec![]),
+        ])
+        .await?;
+    assert_eq!(many.len(), 2);
+    // A failure rolls the whole batch back.
+    let e = c
+        ._batch((
+            u.create("b4@batch.io".into(), vec![]),
+            u.create("b1@batch.io".into(), vec![]),
+        ))
+        .await
+        .unwrap_err();
+    assert!(e.is_unique_violation(), "{e}");
+    assert_eq!(
+        u.count(vec![user::email::ends_with("@batch.io")])
+            .exec()
+            .await?,
+        3,
+        "b4 rolled back"
+    );
+
+    // Isolation levels: serializable everywhere; the others where the database has them.
+    let level = c
+        ._transaction()
+        .isolation_level(IsolationLevel::Serializable)
+        .max_wait(Duration::from_secs(10))
+        .run(|tx| async move {
+            tx.user()
+                .update(
+                    user::email::equals("b2@batch.io"),
+                    vec![user::karma::increment(1)],
+                )
+                .exec()
+                .await?;
+            if backend == Dialect::Postgres {
+                let level: Vec<(String,)> = tx
+                    ._query_raw(sovereign::raw!("SHOW transaction_isolation"))
+                    .await?;
+                return Ok::<_, sovereign::Error>(Some(level[0].0.clone()));
+            }
+            Ok(None)
+        })
+        .await?;
+    if backend == Dialect::Postgres {
+        assert_eq!(level.as_deref(), Some("serializable"));
+    }
+    let r = c
+        ._transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .run(|tx| async move { tx.user().count(vec![]).exec().await })
+        .await;
+    match backend {
+        Dialect::Sqlite => assert_eq!(r.unwrap_err().kind(), &sovereign::ErrorKind::Configuration),
+        _ => {
+            r?;
+        }
+    }
+    // A transaction past its timeout is rolled back.
+    let r: Result<(), sovereign::Error> = c
+        ._transaction()
+        .timeout(Duration::from_millis(100))
+        .run(|tx| async move {
+            tx.user()
+                .create("late@batch.io".into(), vec![])
+                .exec()
+                .await?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            Ok(())
+        })
+        .await;
+    assert_eq!(
+        r.unwrap_err().kind(),
+        &sovereign::ErrorKind::Timeout,
+        "past its timeout"
+    );
+    assert!(u
+        .find_unique(user::email::equals("late@batch.io"))
+        .exec()
+        .await?
+        .is_none());
+    u.delete_many(vec![user::email::ends_with("@batch.io")])
+        .exec()
+        .await?;
+    Ok(())
+}

@@ -373,7 +373,7 @@ impl<M: Model, A: Aggregates<M>> Aggregate<M, A> {
 /// `group_by(...)`: modifiers, then `.exec().await`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct GroupBy<M, K, A> {
-    conn: Conn,
+    pub(crate) conn: Conn,
     by: K,
     filters: Vec<Filter>,
     aggs: A,

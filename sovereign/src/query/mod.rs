@@ -12,13 +12,15 @@
 //! - [`plan`]: write planning (setters to columns, client defaults; nested writes kept in order);
 //! - [`mysql`]: the extra reads a backend without `RETURNING` needs around a write;
 //! - [`nested`]: writes with nested writes, planned and run in one transaction;
-//! - [`write`](mod@write): the write builders (`create`, `update`, `upsert`, `delete`, ...).
+//! - [`write`](mod@write): the write builders (`create`, `update`, `upsert`, `delete`, ...);
+//! - [`batch`]: independent queries in one transaction (`_batch`).
 //!
 //! The crate's `model` module builds on them: one model's entry points (`ReadActions`,
 //! `Actions`), whose methods return the builders. This file only declares the modules; the
 //! crate root re-exports the public items.
 
 pub(crate) mod aggregate;
+pub(crate) mod batch;
 pub(crate) mod fetch;
 pub(crate) mod find;
 pub(crate) mod mysql;

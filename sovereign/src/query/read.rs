@@ -513,7 +513,7 @@ pub(crate) async fn select_one<M: Model, S: Selection<Model = M>>(
 /// `count(...)`: modifiers, then `.exec().await`.
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct Count<M> {
-    conn: Conn,
+    pub(crate) conn: Conn,
     args: FindArgs<M>,
 }
 
