@@ -32,11 +32,30 @@ impl Drop for OutDir {
     }
 }
 
+/// Formats `text` again after its paths were replaced: the generator formats with the
+/// machine's absolute paths inside string literals, so where a line wraps depends on how
+/// long the checkout's path is. Formatting the normalized text makes the goldens the same
+/// on every machine. The `// @generated` header (a plain comment, which the parser drops)
+/// is kept as it is.
+fn reformat(text: &str) -> String {
+    let body_start = text
+        .lines()
+        .take_while(|line| line.starts_with("// ") || line.is_empty())
+        .map(|line| line.len() + 1)
+        .sum::<usize>()
+        .min(text.len());
+    let (header, body) = text.split_at(body_start);
+    let file = syn::parse_file(body).unwrap_or_else(|e| panic!("generated code parses: {e}"));
+    format!("{header}{}", prettyplease::unparse(&file))
+}
+
 /// Every generated file: (golden name, generated text with machine paths replaced).
 fn generate(root: &Path, out: &Path) -> Vec<(String, String)> {
     let normalize = |text: String| {
-        text.replace(&out.display().to_string(), "$OUT_DIR")
-            .replace(&root.display().to_string(), "$WORKSPACE")
+        let text = text
+            .replace(&out.display().to_string(), "$OUT_DIR")
+            .replace(&root.display().to_string(), "$WORKSPACE");
+        reformat(&text)
     };
     let mut files = Vec::new();
     let platform = out.join("platform");

@@ -428,9 +428,7 @@ pub static DATASOURCE: ::sovereign::Datasource = ::sovereign::Datasource {
     provider: "sqlite",
     env: Some("DATABASE_URL"),
     url: "",
-    schema: include_str!(
-        "$OUT_DIR/blog/sovereign/blog/schema.prisma"
-    ),
+    schema: include_str!("$OUT_DIR/blog/sovereign/blog/schema.prisma"),
     migrations: &[],
     base: ::std::sync::OnceLock::new(),
 };

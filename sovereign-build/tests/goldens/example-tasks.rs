@@ -357,9 +357,7 @@ pub static DATASOURCE: ::sovereign::Datasource = ::sovereign::Datasource {
     provider: "sqlite",
     env: Some("DATABASE_URL"),
     url: "",
-    schema: include_str!(
-        "$OUT_DIR/tasks/sovereign/tasks/schema.prisma"
-    ),
+    schema: include_str!("$OUT_DIR/tasks/sovereign/tasks/schema.prisma"),
     migrations: &[],
     base: ::std::sync::OnceLock::new(),
 };
