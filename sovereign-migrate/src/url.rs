@@ -225,6 +225,22 @@ pub fn with_query_param(url: &str, key: &str, value: &str) -> String {
     format!("{base}?{}", pairs.join("&"))
 }
 
+/// The URL without query parameter `key` (unchanged when absent).
+pub fn without_query_param(url: &str, key: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let pairs: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && p.split_once('=').map_or(*p, |(k, _)| k) != key)
+        .collect();
+    if pairs.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", pairs.join("&"))
+    }
+}
+
 /// Everything but unreserved characters (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
 fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -342,6 +358,26 @@ pub fn redact_in(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_query_param_keeps_the_others() {
+        assert_eq!(
+            without_query_param("postgresql://h/db?schema=a&sslmode=disable", "schema"),
+            "postgresql://h/db?sslmode=disable"
+        );
+        assert_eq!(
+            without_query_param("postgresql://h/db?schema=a", "schema"),
+            "postgresql://h/db"
+        );
+        assert_eq!(
+            without_query_param("postgresql://h/db", "schema"),
+            "postgresql://h/db"
+        );
+        assert_eq!(
+            without_query_param("mysql://h/db?schemas=1&schema=2", "schema"),
+            "mysql://h/db?schemas=1"
+        );
+    }
 
     #[test]
     fn credentials_replace_the_login() {

@@ -2,9 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_query::Values;
 
+use crate::connect::{ConnectOptions, JournalMode, Synchronous};
 use crate::error::{Error, ErrorKind, Result};
 use crate::meta::ModelMeta;
 use crate::value::{bind, Reader};
@@ -44,6 +46,23 @@ impl Database {
     /// # Errors
     /// As [`Database::connect`].
     pub async fn connect_relative(url: &str, base: &Path) -> Result<Database> {
+        Self::connect_with(url, base, &ConnectOptions::new()).await
+    }
+
+    /// Like [`Database::connect_relative`], with pool and session settings: those set in
+    /// `options` win over the URL's parameters (`connection_limit`, `pool_timeout`,
+    /// `connect_timeout`, `socket_timeout`, as Prisma reads them), which win over the defaults
+    /// (see [`ConnectOptions`]).
+    ///
+    /// # Errors
+    /// As [`Database::connect`]; [`ErrorKind::Configuration`] for a URL parameter that is not
+    /// a number.
+    pub async fn connect_with(
+        url: &str,
+        base: &Path,
+        options: &ConnectOptions,
+    ) -> Result<Database> {
+        let settings = options.resolve(url)?;
         let scheme = url.split_once(':').map_or("", |(s, _)| s);
         let redacted = redact(url);
         let connect_err = |e: sqlx::Error| {
@@ -59,11 +78,15 @@ impl Database {
             }
             err
         };
+        // sqlx waits on a deadline computed from the timeout: "no limit" is a distant one.
+        let pool_timeout = settings
+            .pool_timeout
+            .unwrap_or(Duration::from_secs(10 * 365 * 24 * 3600));
         match scheme {
             "file" | "sqlite" => {
                 #[cfg(feature = "sqlite")]
                 {
-                    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+                    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
                     let path = sqlite_path(url, base);
                     let in_memory = path.as_os_str() == ":memory:";
                     if let Some(dir) = path.parent().filter(|d| !in_memory && !d.as_os_str().is_empty()) {
@@ -78,13 +101,25 @@ impl Database {
                         .filename(&path)
                         .create_if_missing(true)
                         .foreign_keys(true)
-                        .busy_timeout(std::time::Duration::from_secs(5));
+                        .busy_timeout(settings.busy_timeout)
+                        .synchronous(match settings.synchronous {
+                            Synchronous::Off => SqliteSynchronous::Off,
+                            Synchronous::Normal => SqliteSynchronous::Normal,
+                            Synchronous::Full => SqliteSynchronous::Full,
+                            Synchronous::Extra => SqliteSynchronous::Extra,
+                        });
                     let pool = SqlitePoolOptions::new()
                         // One connection for an in-memory database, or each would see its own.
-                        .max_connections(if in_memory { 1 } else { 8 })
+                        .max_connections(if in_memory { 1 } else { settings.connection_limit })
+                        .acquire_timeout(pool_timeout)
                         .connect_with(options)
                         .await
                         .map_err(connect_err)?;
+                    if !in_memory {
+                        set_journal_mode(&pool, settings.journal_mode, settings.busy_timeout)
+                            .await
+                            .map_err(connect_err)?;
+                    }
                     Ok(Database::Sqlite(pool))
                 }
                 #[cfg(not(feature = "sqlite"))]
@@ -93,15 +128,24 @@ impl Database {
             "postgres" | "postgresql" => {
                 #[cfg(feature = "postgres")]
                 {
+                    let mut options = sovereign_migrate::postgres_options(url).map_err(connect_err)?;
+                    if let Some(limit) = settings.statement_timeout {
+                        options = options.options([("statement_timeout", limit.as_millis().to_string())]);
+                    }
                     // One direct attempt first: a refused connection fails at once instead of
                     // being retried until the pool's acquire timeout.
-                    let first = <sqlx::PgConnection as sqlx::Connection>::connect(url)
-                        .await
-                        .map_err(connect_err)?;
+                    let first = within(
+                        settings.connect_timeout,
+                        &redacted,
+                        <sqlx::PgConnection as sqlx::Connection>::connect_with(&options),
+                    )
+                    .await?
+                    .map_err(connect_err)?;
                     let _ = sqlx::Connection::close(first).await;
                     let pool = sqlx::postgres::PgPoolOptions::new()
-                        .max_connections(8)
-                        .connect(url)
+                        .max_connections(settings.connection_limit)
+                        .acquire_timeout(pool_timeout)
+                        .connect_with(options)
                         .await
                         .map_err(connect_err)?;
                     Ok(Database::Postgres(pool))
@@ -112,14 +156,30 @@ impl Database {
             "mysql" | "mariadb" => {
                 #[cfg(feature = "mysql")]
                 {
-                    let url = url.replacen("mariadb:", "mysql:", 1);
-                    let first = <sqlx::MySqlConnection as sqlx::Connection>::connect(&url)
-                        .await
-                        .map_err(connect_err)?;
+                    use std::str::FromStr;
+                    let driver_url = crate::connect::driver_url(url).replacen("mariadb:", "mysql:", 1);
+                    let options = sqlx::mysql::MySqlConnectOptions::from_str(&driver_url).map_err(connect_err)?;
+                    let first = within(
+                        settings.connect_timeout,
+                        &redacted,
+                        <sqlx::MySqlConnection as sqlx::Connection>::connect_with(&options),
+                    )
+                    .await?
+                    .map_err(connect_err)?;
                     let _ = sqlx::Connection::close(first).await;
+                    let limit = settings.statement_timeout;
                     let pool = sqlx::mysql::MySqlPoolOptions::new()
-                        .max_connections(8)
-                        .connect(&url)
+                        .max_connections(settings.connection_limit)
+                        .acquire_timeout(pool_timeout)
+                        .after_connect(move |conn, _| {
+                            Box::pin(async move {
+                                if let Some(limit) = limit {
+                                    mysql_statement_timeout(conn, limit).await?;
+                                }
+                                Ok(())
+                            })
+                        })
+                        .connect_with(options)
                         .await
                         .map_err(connect_err)?;
                     Ok(Database::MySql(pool))
@@ -177,6 +237,84 @@ impl Database {
             Database::MySql(p) => p.close().await,
         }
     }
+}
+
+/// Runs `connecting` within `timeout` (`connect_timeout`), if any.
+#[allow(dead_code)]
+async fn within<T>(
+    timeout: Option<Duration>,
+    redacted: &str,
+    connecting: impl std::future::Future<Output = T>,
+) -> Result<T> {
+    match timeout {
+        None => Ok(connecting.await),
+        Some(limit) => tokio::time::timeout(limit, connecting).await.map_err(|_| {
+            Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "cannot connect to {redacted}: no answer within {} s (raise `connect_timeout` in the URL, 0 for no limit)",
+                    limit.as_secs_f64()
+                ),
+            )
+        }),
+    }
+}
+
+/// Sets the SQLite file's journal mode (a setting of the file, kept across connections).
+/// Switching to or from WAL needs a moment alone with the file, which SQLite does not wait
+/// for with its busy timeout: retried within `busy_timeout`, for processes starting together.
+#[cfg(feature = "sqlite")]
+async fn set_journal_mode(
+    pool: &sqlx::SqlitePool,
+    mode: JournalMode,
+    busy_timeout: Duration,
+) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Row;
+    let mut conn = pool.acquire().await?;
+    let current: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if current.eq_ignore_ascii_case(mode.as_str()) {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    loop {
+        match sqlx::query(&format!("PRAGMA journal_mode = {}", mode.as_str()))
+            .fetch_one(&mut *conn)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(sqlx::Error::Database(e))
+                if e.code().as_deref() == Some("5") && started.elapsed() < busy_timeout =>
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Limits each statement of a MySQL or MariaDB session to `limit` (`socket_timeout`): MariaDB's
+/// `max_statement_time` (seconds, every statement) or MySQL's `max_execution_time`
+/// (milliseconds, `SELECT` only).
+#[cfg(feature = "mysql")]
+async fn mysql_statement_timeout(
+    conn: &mut sqlx::MySqlConnection,
+    limit: Duration,
+) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Row;
+    let version: String = sqlx::query("SELECT VERSION()")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let sql = if version.to_ascii_lowercase().contains("mariadb") {
+        format!("SET SESSION max_statement_time = {}", limit.as_secs_f64())
+    } else {
+        format!("SET SESSION max_execution_time = {}", limit.as_millis())
+    };
+    sqlx::query(&sql).execute(&mut *conn).await?;
+    Ok(())
 }
 
 #[allow(dead_code)]
@@ -383,7 +521,8 @@ impl Conn {
         mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let err = |e| Error::from_sqlx(e, model);
-        dispatch!(self, stmt, |q, ex| {
+        let watch = crate::log::Watch::start(&stmt.sql);
+        let out: Result<Vec<T>> = dispatch!(self, stmt, |q, ex| {
             let rows = q.fetch_all(ex).await.map_err(err)?;
             // Sized up front: collecting `Result`s gives no size hint, and growing a vector
             // of wide records copies them again and again.
@@ -392,7 +531,11 @@ impl Conn {
                 out.push(decode(&mut Reader::from(r))?);
             }
             Ok(out)
-        })
+        });
+        if let (Some(w), Ok(rows)) = (watch, &out) {
+            w.finish(rows.len() as u64);
+        }
+        out
     }
 
     /// Runs a query and decodes the first row, if any.
@@ -403,21 +546,31 @@ impl Conn {
         decode: impl FnOnce(&mut Reader<'_>) -> Result<T>,
     ) -> Result<Option<T>> {
         let err = |e| Error::from_sqlx(e, model);
-        dispatch!(self, stmt, |q, ex| {
+        let watch = crate::log::Watch::start(&stmt.sql);
+        let out: Result<Option<T>> = dispatch!(self, stmt, |q, ex| {
             match q.fetch_optional(ex).await.map_err(err)? {
                 Some(r) => decode(&mut Reader::from(&r)).map(Some),
                 None => Ok(None),
             }
-        })
+        });
+        if let (Some(w), Ok(row)) = (watch, &out) {
+            w.finish(u64::from(row.is_some()));
+        }
+        out
     }
 
     pub(crate) async fn execute(&self, stmt: Stmt, model: Option<&ModelMeta>) -> Result<Done> {
         let err = |e| Error::from_sqlx(e, model);
-        dispatch!(self, stmt, |q, ex| {
+        let watch = crate::log::Watch::start(&stmt.sql);
+        let out: Result<Done> = dispatch!(self, stmt, |q, ex| {
             #[allow(unused_imports)]
             use crate::db::done::IntoDone;
             q.execute(ex).await.map_err(err).map(|r| r.into_done())
-        })
+        });
+        if let (Some(w), Ok(done)) = (watch, &out) {
+            w.finish(done.rows);
+        }
+        out
     }
 
     /// Begins a transaction on the pool (a nested call runs inside the open one).

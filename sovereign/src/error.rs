@@ -224,6 +224,10 @@ impl Error {
                         // missing (1227).
                         Some("42501") | Some("1142") | Some("1143") | Some("1044")
                         | Some("1227") => ErrorKind::PermissionDenied,
+                        // The statement ran past the session's limit (`socket_timeout`):
+                        // PostgreSQL's query_canceled, MariaDB's max_statement_time (1969),
+                        // MySQL's max_execution_time (3024).
+                        Some("57014") | Some("1969") | Some("3024") => ErrorKind::Timeout,
                         code => ErrorKind::Database {
                             code: code.map(str::to_string),
                         },
@@ -238,7 +242,7 @@ impl Error {
             }
             sqlx::Error::PoolTimedOut => (
                 ErrorKind::Timeout,
-                "timed out waiting for a free database connection".to_string(),
+                "timed out waiting for a free database connection: every connection of the pool stayed busy for `pool_timeout` (raise `connection_limit` or `pool_timeout` in the URL, or with `sovereign::ConnectOptions`)".to_string(),
             ),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)

@@ -1,0 +1,254 @@
+//! Connection settings (URL parameters as Prisma reads them, and `ConnectOptions`) and query
+//! logging, on SQLite, PostgreSQL and MySQL/MariaDB.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sovereign::{
+    query_raw, Client, Conn, ConnectOptions, Database, ErrorKind, JournalMode, Raw, Synchronous,
+};
+use sovereign_test_support::{SqliteFile, TestDb};
+
+async fn one<T: sovereign::RawRow>(db: &Database, sql: &str) -> sovereign::Result<T> {
+    let mut rows: Vec<T> = query_raw(&Conn::Db(db.clone()), Raw::new(sql, vec![])).await?;
+    Ok(rows.remove(0))
+}
+
+/// A client of the handle alone, for transactions.
+struct Plain(Conn);
+
+impl sovereign::Client for Plain {
+    fn from_conn(conn: Conn) -> Self {
+        Plain(conn)
+    }
+    fn conn(&self) -> &Conn {
+        &self.0
+    }
+}
+
+/// With the one connection of the pool held by a transaction, a query waits `pool_timeout` (1 s)
+/// and fails with `Timeout`, naming the settings to raise.
+async fn pool_is_bounded(db: &Database) {
+    let pool = Conn::Db(db.clone());
+    sovereign::TransactionBuilder::<Plain>::new(pool.clone())
+        .run(|tx| async move {
+            let _: Vec<(i64,)> = query_raw(tx.conn(), Raw::new("SELECT 1", vec![])).await?;
+            let started = Instant::now();
+            let err = query_raw::<(i64,)>(&pool, Raw::new("SELECT 1", vec![]))
+                .await
+                .expect_err("no second connection in a pool of one");
+            assert_eq!(err.kind(), &ErrorKind::Timeout, "{err}");
+            assert!(err.message().contains("connection_limit"), "{err}");
+            let waited = started.elapsed();
+            assert!(waited >= Duration::from_millis(900), "{waited:?}");
+            assert!(waited < Duration::from_secs(8), "{waited:?}");
+            Ok::<_, sovereign::Error>(())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_defaults_are_wal_normal_and_bounded() {
+    let file = SqliteFile::new("connect");
+    let db = Database::connect_with(
+        &format!("{}?connection_limit=1&pool_timeout=1", file.url),
+        Path::new("."),
+        &ConnectOptions::new(),
+    )
+    .await
+    .unwrap();
+    let (mode,): (String,) = one(&db, "PRAGMA journal_mode").await.unwrap();
+    assert_eq!(mode, "wal");
+    // 1: NORMAL.
+    let (sync,): (i64,) = one(&db, "PRAGMA synchronous").await.unwrap();
+    assert_eq!(sync, 1);
+    let (fk,): (i64,) = one(&db, "PRAGMA foreign_keys").await.unwrap();
+    assert_eq!(fk, 1);
+    let (busy,): (i64,) = one(&db, "PRAGMA busy_timeout").await.unwrap();
+    assert_eq!(busy, 5000);
+    pool_is_bounded(&db).await;
+    db.close().await;
+
+    // Prisma's SQLite `socket_timeout` is the busy timeout; the builder chooses SQLite's own
+    // journal and synchronous defaults back, and turns a WAL file back.
+    let options = ConnectOptions::new()
+        .journal_mode(JournalMode::Delete)
+        .synchronous(Synchronous::Full);
+    let db = Database::connect_with(
+        &format!("{}?socket_timeout=2", file.url),
+        Path::new("."),
+        &options,
+    )
+    .await
+    .unwrap();
+    let (mode,): (String,) = one(&db, "PRAGMA journal_mode").await.unwrap();
+    assert_eq!(mode, "delete");
+    let (sync,): (i64,) = one(&db, "PRAGMA synchronous").await.unwrap();
+    assert_eq!(sync, 2);
+    let (busy,): (i64,) = one(&db, "PRAGMA busy_timeout").await.unwrap();
+    assert_eq!(busy, 2000);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_processes_starting_together_all_switch_to_wal() {
+    // Switching a file to WAL needs it alone, which SQLite's busy timeout does not wait for:
+    // eight pools opening one fresh file at once must all succeed.
+    let file = SqliteFile::new("connect-race");
+    let mut opening = Vec::new();
+    for _ in 0..8 {
+        let url = file.url.clone();
+        opening.push(tokio::spawn(async move {
+            Database::connect_with(&url, Path::new("."), &ConnectOptions::new()).await
+        }));
+    }
+    for task in opening {
+        let db = task.await.unwrap().expect("every pool opens");
+        let (mode,): (String,) = one(&db, "PRAGMA journal_mode").await.unwrap();
+        assert_eq!(mode, "wal");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_parameters_are_refused_with_the_parameter_named() {
+    let err = Database::connect("postgresql://u:hunter2@127.0.0.1:1/db?connection_limit=many")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Configuration);
+    assert!(err.message().contains("connection_limit=many"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
+
+#[tokio::test]
+async fn postgres_settings() {
+    let Some(test) = TestDb::create_from_var("SOVEREIGN_TEST_POSTGRES_URL", "connect").await else {
+        return;
+    };
+    // `schema` is the connection's search_path, as Prisma reads it.
+    let setup = Database::connect(&test.url).await.unwrap();
+    for sql in ["CREATE SCHEMA app", "CREATE TABLE app.marker (id int)"] {
+        sovereign::execute_raw(&Conn::Db(setup.clone()), Raw::new(sql, vec![]))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    setup.close().await;
+    let url = sovereign_migrate::url::with_query_param(&test.url, "schema", "app");
+    let url = format!("{url}&connection_limit=1&pool_timeout=1&socket_timeout=1");
+    let db = Database::connect(&url).await.unwrap();
+    let (path,): (String,) = one(&db, "SHOW search_path").await.unwrap();
+    assert_eq!(path, "\"app\"");
+    let (n,): (i64,) = one(&db, "SELECT count(*) FROM marker").await.unwrap();
+    assert_eq!(n, 0);
+    // `socket_timeout`: the server cancels a statement that runs longer.
+    let started = Instant::now();
+    let err = one::<(String,)>(&db, "SELECT pg_sleep(5)::text")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    pool_is_bounded(&db).await;
+    db.close().await;
+    test.drop().await;
+}
+
+#[tokio::test]
+async fn mysql_settings() {
+    let Some(test) = TestDb::create_from_var("SOVEREIGN_TEST_MYSQL_URL", "connect").await else {
+        return;
+    };
+    let url = format!(
+        "{}?connection_limit=1&pool_timeout=1&socket_timeout=1",
+        test.url
+    );
+    let db = Database::connect(&url).await.unwrap();
+    let started = Instant::now();
+    let err = one::<(i64,)>(&db, "SELECT COUNT(*) FROM information_schema.tables t1, information_schema.tables t2, information_schema.tables t3, information_schema.tables t4 WHERE SLEEP(0.001) = 0")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Timeout, "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    pool_is_bounded(&db).await;
+    db.close().await;
+    test.drop().await;
+}
+
+/// Every event of the `sovereign::*` targets, as (target, level, fields).
+#[derive(Clone, Default)]
+struct Events(Arc<Mutex<Vec<(String, tracing::Level, String)>>>);
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, meta: &tracing::Metadata<'_>) -> bool {
+        meta.target().starts_with("sovereign::")
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Fields(String);
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={:?};", field.name(), value));
+            }
+        }
+        let mut fields = Fields(String::new());
+        event.record(&mut fields);
+        self.0.lock().unwrap().push((
+            event.metadata().target().to_string(),
+            *event.metadata().level(),
+            fields.0,
+        ));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn queries_are_traced_and_slow_ones_warned() {
+    let file = SqliteFile::new("connect-log");
+    let db = Database::connect(&file.url).await.unwrap();
+    let events = Events::default();
+    {
+        let _guard = tracing::subscriber::set_default(events.clone());
+        let _: Vec<(i64,)> = query_raw(
+            &Conn::Db(db.clone()),
+            Raw::new("SELECT {} + 1 AS n", vec![41.into()]),
+        )
+        .await
+        .unwrap();
+        sovereign::log::set_slow_query_threshold(Some(Duration::from_nanos(1)));
+        let _: Vec<(i64,)> = query_raw(&Conn::Db(db.clone()), Raw::new("SELECT 2 AS slow", vec![]))
+            .await
+            .unwrap();
+        sovereign::log::set_slow_query_threshold(None);
+    }
+    let seen = events.0.lock().unwrap().clone();
+    let query = seen
+        .iter()
+        .find(|(t, _, f)| t == "sovereign::query" && f.contains("SELECT ? + 1"))
+        .unwrap_or_else(|| panic!("the query is an event: {seen:?}"));
+    assert_eq!(query.1, tracing::Level::DEBUG);
+    assert!(query.2.contains("rows=1"), "{query:?}");
+    assert!(query.2.contains("duration_ms="), "{query:?}");
+    // Values are bound parameters: they never reach the log.
+    assert!(!query.2.contains("41"), "{query:?}");
+    let slow = seen
+        .iter()
+        .find(|(t, _, _)| t == "sovereign::slow_query")
+        .unwrap_or_else(|| panic!("the slow query is a warning: {seen:?}"));
+    assert_eq!(slow.1, tracing::Level::WARN);
+    assert!(slow.2.contains("SELECT 2 AS slow"), "{slow:?}");
+    db.close().await;
+}
