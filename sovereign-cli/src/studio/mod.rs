@@ -925,7 +925,9 @@ async fn rows(
     })))
 }
 
-/// The exact number of records a listing shows.
+/// The exact number of records a listing shows; with `capped=1`, exact up to
+/// [`SIDEBAR_COUNT_CAP`] and `more: true` beyond (the record panel's relation counts: how many
+/// records "Open related ..." leads to, without reading all of a large relation).
 async fn count(
     State(studio): State<Arc<Studio>>,
     Query(q): Query<HashMap<String, String>>,
@@ -933,6 +935,17 @@ async fn count(
     let source = source_of(&studio, index_param(&q, "source")?)?;
     let model = model_of(source, q.get("model").map_or("", String::as_str))?;
     let filters = listing_filters(source, model, &q)?;
+    if q.get("capped").is_some_and(|v| v == "1") {
+        let n = model
+            .count_capped(&conn(source), &filters, SIDEBAR_COUNT_CAP + 1)
+            .await
+            .map_err(|e| db_error(model, "count", e))?;
+        let n = u64::try_from(n).unwrap_or(0);
+        return Ok(Json(json!({
+            "total": n.min(SIDEBAR_COUNT_CAP),
+            "more": n > SIDEBAR_COUNT_CAP,
+        })));
+    }
     let total = model
         .count(&conn(source), &filters)
         .await

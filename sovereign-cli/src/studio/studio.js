@@ -508,6 +508,7 @@ async function openPanel(model, key) {
           go({ model: r.target, related: { relation: r.back, model: model.name, key }, filters: [], skip: 0, order: "", open: null });
         } }, r.many ? "Open related " + r.target + " records" : "Open " + r.target) : el("span", { class: "muted", text: "not in this view" })));
     }
+    relationCounts(source, model, key);
   }
   const note = $("panel-note");
   note.hidden = model.writable;
@@ -571,6 +572,26 @@ function formValues(model, creating) {
     values[f.name] = v;
   }
   return values;
+}
+
+// How many records each list relation of the open record leads to, filled into its button once
+// counted (exact up to the sidebar's cap; "more than" beyond).
+async function relationCounts(source, model, key) {
+  const opened = JSON.stringify(key);
+  await Promise.all(model.relations.filter((r) => r.many && r.back && modelIn(source, r.target)).map(async (r) => {
+    let c;
+    try {
+      c = await api("/api/count", { source: String(view.source), model: r.target, related: { relation: r.back, model: model.name, key }, capped: "1" });
+    } catch (_) {
+      return; // the button keeps its words without a number
+    }
+    if (JSON.stringify(selectedKey) !== opened) return;
+    const button = document.querySelector(`#relations [data-relation="${CSS.escape(r.name)}"]`);
+    if (!button) return;
+    const n = c.more ? "more than " + c.total : String(c.total);
+    button.textContent = `Open ${n} related ${r.target} record${!c.more && c.total === 1 ? "" : "s"}`;
+    button.dataset.count = c.more ? "more" : String(c.total);
+  }));
 }
 
 async function save() {

@@ -137,6 +137,14 @@ fn api_suite(s: &Running) {
         .get(&format!("/api/rows?model=Post&related={}", enc(&related)))
         .json();
     assert_eq!(r["total"], json!(3));
+    // The record panel's relation count: capped, exact below the cap.
+    let r = s
+        .get(&format!(
+            "/api/count?model=Post&capped=1&related={}",
+            enc(&related)
+        ))
+        .json();
+    assert_eq!(r, json!({"total": 3, "more": false}));
 
     // Create, with the database's objections in words.
     let r = s.post(

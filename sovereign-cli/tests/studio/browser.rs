@@ -432,6 +432,11 @@ fn studio_in_a_headless_browser() {
         "Ada's record",
         "document.querySelector('#relations [data-relation=\"posts\"]')",
     );
+    // The relation's button says how many records it leads to.
+    b.wait(
+        "the count of Ada's posts",
+        "document.querySelector('#relations [data-relation=\"posts\"]').innerText === 'Open 3 related Post records'",
+    );
     b.click("#relations [data-relation=\"posts\"]");
     b.wait(
         "Ada's posts",
