@@ -1,25 +1,39 @@
-//! The generated client against hand-written sqlx doing the same work, on the same database (the
-//! same connection pool) in the same run:
+//! The generated client against the same work hand-written twice, on the same database in the
+//! same run: with sqlx (on the client's own connection pool), and on the driver underneath, the
+//! floor: SQLite's C API through rusqlite (one connection, cached prepared statements, rows
+//! decoded in place, no async hand-over) and tokio-postgres (prepared statements, independent
+//! queries pipelined). The workloads:
 //!
 //! - `create_1000`: 1,000 `User` rows created one by one (`INSERT ... RETURNING` every column);
+//! - `create_many_1000`: 1,000 users in one `create_many` (the floor on SQLite: one cached
+//!   single-row INSERT per row in a transaction; on PostgreSQL one INSERT of an array);
 //! - `find_many_1000`: 1,000 of 2,000 users selected by `karma < 1000`;
 //! - `find_unique_10000`: a user by id, 10,000 times;
 //! - `with_100`: 100 posts with their authors and their comments (three queries);
+//! - `tx_100`: one interactive transaction of 100 updates by id, each returning the row;
 //! - `nested_create_100`: 100 users created one by one, each with three posts, in a transaction
 //!   each (the user's INSERT, then one INSERT of its posts);
 //! - `aggregate_100`: an author's posts counted, their views summed and averaged and their
 //!   newest date, 100 times;
 //! - `group_by_100`: the posts grouped by author, counted and their views summed, 100 times.
 //!
-//! Both sides select the same columns and decode them into owned structs with the same field
-//! types. Benchmark ids read `sqlite/create_1000/sovereign` and `sqlite/create_1000/sqlx`.
+//! Every side selects the same columns and decodes them into owned structs with the same field
+//! types. Benchmark ids read `sqlite/create_1000/sovereign`, `.../sqlx`, `.../rusqlite` and
+//! `postgres/create_1000/tokio-postgres`.
+//!
+//! On SQLite the floor's connection reads the settings of the client's connections back (the
+//! runtime's: WAL, `synchronous=NORMAL`, foreign keys on, a 5 s busy timeout) and takes the
+//! same. On PostgreSQL,
+//! `SOVEREIGN_BENCH_SYNCHRONOUS_COMMIT=off` sets `synchronous_commit` for the benchmark's
+//! database (every side), so that single writes stop waiting for the server's commit flush.
 //!
 //! `cargo bench -p sovereign-tests --bench client` runs SQLite (a temporary file) and, when
 //! `SOVEREIGN_TEST_POSTGRES_URL` is set, PostgreSQL (in a new database, dropped at the end).
-//! After criterion's report it prints the ratio ours / sqlx of each workload: the medians of
-//! interleaved runs (alternating which side goes first, so both see the same machine state), in
-//! wall time and in CPU time of the benchmark process (the client-side cost, which a busy machine
-//! disturbs less). A filter (`cargo bench ... -- sqlite/with_100`) limits those runs too.
+//! After criterion's report it prints the ratios ours / sqlx, ours / floor and sqlx / floor of
+//! each workload: the medians of interleaved runs (the side that goes first turns each run, so
+//! all see the same machine state), in wall time and in CPU time of the benchmark process (the
+//! client-side cost, which a busy machine disturbs less). A filter (`cargo bench ... --
+//! sqlite/with_100`) limits those runs too.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -31,182 +45,13 @@ use std::time::{Duration, Instant};
 use common::TestDb;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use sovereign::chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
-use sovereign::rust_decimal::Decimal;
-use sovereign::{count_all, serde_json, Database, Dialect};
-use sovereign_tests::{post, user, PrismaClient, Role};
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, TypeInfo, ValueRef};
+use sovereign::{count_all, Database, Dialect};
+use sovereign_tests::{post, user, PrismaClient};
+use sqlx::Row;
+use tokio_postgres::types::ToSql;
 
-// ---------------------------------------------------------------------------------------------
-// Hand-written side: plain structs, SQL strings, sqlx rows decoded by index.
-// ---------------------------------------------------------------------------------------------
-
-/// A user as hand-written code reads it: the field types of `user::Data`.
-#[allow(dead_code)]
-#[derive(Debug, Clone)]
-struct User {
-    id: i32,
-    email: String,
-    name: Option<String>,
-    role: Role,
-    karma: i32,
-    balance: Decimal,
-    score: f64,
-    big: i64,
-    active: bool,
-    avatar: Option<Vec<u8>>,
-    settings: Option<serde_json::Value>,
-    created_at: DateTime<FixedOffset>,
-    updated_at: DateTime<FixedOffset>,
-    mentor_id: Option<i32>,
-}
-
-#[allow(dead_code)]
-#[derive(Debug, Clone)]
-struct Post {
-    id: i32,
-    title: String,
-    body: Option<String>,
-    published: bool,
-    views: i32,
-    author_id: i32,
-    created_at: DateTime<FixedOffset>,
-    author: Option<Box<User>>,
-    comments: Vec<Comment>,
-}
-
-#[allow(dead_code)]
-#[derive(Debug, Clone)]
-struct Comment {
-    id: String,
-    text: String,
-    post_id: i32,
-    author_id: i32,
-}
-
-const USER_COLS: &str = r#""id", "email", "name", "role", "karma", "balance", "score", "big", "active", "avatar", "settings", "created_at", "updatedAt", "mentorId""#;
-const POST_COLS: &str = r#""id", "title", "body", "published", "views", "author_id", "createdAt""#;
-const COMMENT_COLS: &str = r#""id", "text", "postId", "authorId""#;
-
-fn role(s: &str) -> Role {
-    match s {
-        "ADMIN" => Role::Admin,
-        "member" => Role::Member,
-        other => panic!("`{other}` is not a Role"),
-    }
-}
-
-/// SQLite stores `DateTime` as milliseconds since the epoch.
-fn sqlite_time(r: &SqliteRow, i: usize) -> DateTime<FixedOffset> {
-    DateTime::<Utc>::from_timestamp_millis(r.get::<i64, _>(i))
-        .expect("a date-time")
-        .fixed_offset()
-}
-
-/// A `Decimal` column of SQLite holds an INTEGER, a REAL or TEXT, by its value.
-fn sqlite_decimal(r: &SqliteRow, i: usize) -> Decimal {
-    let raw = r.try_get_raw(i).unwrap();
-    match raw.type_info().name() {
-        "INTEGER" => Decimal::from(r.get_unchecked::<i64, _>(i)),
-        "REAL" => Decimal::try_from(r.get_unchecked::<f64, _>(i)).unwrap(),
-        _ => r.get_unchecked::<&str, _>(i).parse().unwrap(),
-    }
-}
-
-fn user_sqlite(r: &SqliteRow) -> User {
-    User {
-        id: r.get(0),
-        email: r.get(1),
-        name: r.get(2),
-        role: role(r.get::<&str, _>(3)),
-        karma: r.get(4),
-        balance: sqlite_decimal(r, 5),
-        score: r.get(6),
-        big: r.get(7),
-        active: r.get(8),
-        avatar: r.get(9),
-        settings: r
-            .get::<Option<&str>, _>(10)
-            .map(|s| serde_json::from_str(s).unwrap()),
-        created_at: sqlite_time(r, 11),
-        updated_at: sqlite_time(r, 12),
-        mentor_id: r.get(13),
-    }
-}
-
-/// PostgreSQL's `DateTime` columns are `timestamp(3)`, in UTC.
-fn pg_time(r: &PgRow, i: usize) -> DateTime<FixedOffset> {
-    r.get::<NaiveDateTime, _>(i).and_utc().fixed_offset()
-}
-
-fn user_pg(r: &PgRow) -> User {
-    User {
-        id: r.get(0),
-        email: r.get(1),
-        name: r.get(2),
-        // The column's type is the enum `"Role"`; its value is the label.
-        role: role(r.get_unchecked::<&str, _>(3)),
-        karma: r.get(4),
-        balance: r.get(5),
-        score: r.get(6),
-        big: r.get(7),
-        active: r.get(8),
-        avatar: r.get(9),
-        settings: r
-            .get::<Option<sqlx::types::Json<serde_json::Value>>, _>(10)
-            .map(|j| j.0),
-        created_at: pg_time(r, 11),
-        updated_at: pg_time(r, 12),
-        mentor_id: r.get(13),
-    }
-}
-
-fn post_sqlite(r: &SqliteRow) -> Post {
-    Post {
-        id: r.get(0),
-        title: r.get(1),
-        body: r.get(2),
-        published: r.get(3),
-        views: r.get(4),
-        author_id: r.get(5),
-        created_at: sqlite_time(r, 6),
-        author: None,
-        comments: Vec::new(),
-    }
-}
-
-fn post_pg(r: &PgRow) -> Post {
-    Post {
-        id: r.get(0),
-        title: r.get(1),
-        body: r.get(2),
-        published: r.get(3),
-        views: r.get(4),
-        author_id: r.get(5),
-        created_at: pg_time(r, 6),
-        author: None,
-        comments: Vec::new(),
-    }
-}
-
-fn comment_sqlite(r: &SqliteRow) -> Comment {
-    Comment {
-        id: r.get(0),
-        text: r.get(1),
-        post_id: r.get(2),
-        author_id: r.get(3),
-    }
-}
-
-fn comment_pg(r: &PgRow) -> Comment {
-    Comment {
-        id: r.get(0),
-        text: r.get(1),
-        post_id: r.get(2),
-        author_id: r.get(3),
-    }
-}
+mod hand;
+use hand::*;
 
 /// The pool of the client's database, used directly.
 enum Pool {
@@ -224,6 +69,9 @@ struct Raw {
     insert_posts: String,
     aggregate: String,
     group_by: String,
+    rename_user: String,
+    /// The user INSERT without RETURNING (SQLite; the floor's `create_many`).
+    insert_user_only: String,
 }
 
 impl Raw {
@@ -244,7 +92,16 @@ impl Raw {
             )
         };
         Raw {
+            insert_user_only:
+                r#"INSERT INTO "users" ("email", "created_at", "updatedAt") VALUES (?, ?, ?)"#
+                    .to_string(),
             insert_user,
+            rename_user: format!(
+                r#"UPDATE "users" SET "name" = {}, "updatedAt" = {} WHERE "id" = {} RETURNING {USER_COLS}"#,
+                p(1),
+                p(2),
+                p(3)
+            ),
             users_below: format!(
                 r#"SELECT {USER_COLS} FROM "users" WHERE "karma" < {}"#,
                 p(1)
@@ -520,6 +377,85 @@ impl Raw {
         }
     }
 
+    /// `n` users in one transaction and one multi-row INSERT (as the client's `create_many`
+    /// does while the rows fit SQLite's and PostgreSQL's parameter limits).
+    async fn create_users(&self, emails: Vec<String>) -> u64 {
+        let now = Utc::now();
+        let rows = emails.len();
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let ms = now.timestamp_millis();
+                let sql = format!(
+                    r#"INSERT INTO "users" ("email", "created_at", "updatedAt") VALUES {}"#,
+                    vec!["(?, ?, ?)"; rows].join(", ")
+                );
+                let mut tx = p.begin().await.unwrap();
+                let mut q = sqlx::query(&sql);
+                for e in emails {
+                    q = q.bind(e).bind(ms).bind(ms);
+                }
+                let n = q.execute(&mut *tx).await.unwrap().rows_affected();
+                tx.commit().await.unwrap();
+                n
+            }
+            Pool::Pg(p) => {
+                let values: Vec<String> = (0..rows)
+                    .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                    .collect();
+                let sql = format!(
+                    r#"INSERT INTO "users" ("email", "updatedAt") VALUES {}"#,
+                    values.join(", ")
+                );
+                let mut tx = p.begin().await.unwrap();
+                let mut q = sqlx::query(&sql);
+                for e in emails {
+                    q = q.bind(e).bind(now.naive_utc());
+                }
+                let n = q.execute(&mut *tx).await.unwrap().rows_affected();
+                tx.commit().await.unwrap();
+                n
+            }
+        }
+    }
+
+    /// One transaction of updates by id, each returning the updated row.
+    async fn rename_users(&self, ids: &[i32], label: u64) -> Vec<User> {
+        let now = Utc::now();
+        let mut out = Vec::with_capacity(ids.len());
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let ms = now.timestamp_millis();
+                let mut tx = p.begin().await.unwrap();
+                for &id in ids {
+                    let r = sqlx::query(&self.rename_user)
+                        .bind(format!("Renamed {label}"))
+                        .bind(ms)
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                    out.push(user_sqlite(&r));
+                }
+                tx.commit().await.unwrap();
+            }
+            Pool::Pg(p) => {
+                let mut tx = p.begin().await.unwrap();
+                for &id in ids {
+                    let r = sqlx::query(&self.rename_user)
+                        .bind(format!("Renamed {label}"))
+                        .bind(now.naive_utc())
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                    out.push(user_pg(&r));
+                }
+                tx.commit().await.unwrap();
+            }
+        }
+        out
+    }
+
     /// Removes the users `create_1000` and `nested_create_100` added, and their posts (outside
     /// the timed part).
     async fn delete_users_above(&self, id: i32) {
@@ -553,12 +489,425 @@ impl Raw {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The floor: the same work against the driver underneath, with no pool and no async hand-over
+// on SQLite (rusqlite over SQLite's C API: cached prepared statements, rows decoded in place)
+// and tokio-postgres on PostgreSQL (prepared statements, pipelined where the queries are
+// independent).
+// ---------------------------------------------------------------------------------------------
+
+/// Statements prepared once on the tokio-postgres connection.
+struct PgFloor {
+    client: tokio_postgres::Client,
+    insert_user: tokio_postgres::Statement,
+    insert_users: tokio_postgres::Statement,
+    users_below: tokio_postgres::Statement,
+    user_by_id: tokio_postgres::Statement,
+    first_posts: tokio_postgres::Statement,
+    users_in: tokio_postgres::Statement,
+    comments_in: tokio_postgres::Statement,
+    insert_posts: tokio_postgres::Statement,
+    rename_user: tokio_postgres::Statement,
+    aggregate: tokio_postgres::Statement,
+    group_by: tokio_postgres::Statement,
+}
+
+enum Floor {
+    /// One connection, its statements cached by rusqlite (`prepare_cached`).
+    Sqlite(rusqlite::Connection),
+    Pg(Box<PgFloor>),
+}
+
+impl Floor {
+    /// A connection of its own to the client's database, with the same settings as the
+    /// client's connections (read from the pool, so both sides stay equal whatever the
+    /// runtime sets).
+    async fn open(db: &TestDb, raw: &Raw) -> Floor {
+        match &raw.pool {
+            Pool::Sqlite(p) => {
+                let path = db.url.strip_prefix("file:").expect("a file: URL");
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut c = p.acquire().await.unwrap();
+                for pragma in [
+                    "journal_mode",
+                    "synchronous",
+                    "foreign_keys",
+                    "busy_timeout",
+                ] {
+                    let r = sqlx::query(&format!("PRAGMA {pragma}"))
+                        .fetch_one(&mut *c)
+                        .await
+                        .unwrap();
+                    let theirs = r
+                        .try_get::<String, _>(0)
+                        .or_else(|_| r.try_get::<i64, _>(0).map(|i| i.to_string()))
+                        .unwrap();
+                    // Some answer with a row, others with none.
+                    let mut st = conn
+                        .prepare(&format!("PRAGMA {pragma} = {theirs}"))
+                        .unwrap();
+                    st.query([]).unwrap().next().unwrap();
+                    drop(st);
+                    let ours = conn
+                        .query_row(&format!("PRAGMA {pragma}"), [], |r| {
+                            Ok(match r.get::<_, rusqlite::types::Value>(0)? {
+                                rusqlite::types::Value::Text(s) => s,
+                                rusqlite::types::Value::Integer(i) => i.to_string(),
+                                other => format!("{other:?}"),
+                            })
+                        })
+                        .unwrap();
+                    assert_eq!(ours, theirs, "PRAGMA {pragma} on both sides");
+                }
+                Floor::Sqlite(conn)
+            }
+            Pool::Pg(_) => {
+                let (client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        panic!("tokio-postgres connection: {e}");
+                    }
+                });
+                let users_in = format!(
+                    r#"SELECT {USER_COLS} FROM "users" WHERE "id" = ANY($1) ORDER BY "id""#
+                );
+                let comments_in = format!(
+                    r#"SELECT {COMMENT_COLS} FROM "Comment" WHERE "postId" = ANY($1) ORDER BY "id""#
+                );
+                let insert_users = r#"INSERT INTO "users" ("email", "updatedAt") SELECT e, $2 FROM UNNEST($1::text[]) AS e"#;
+                let prepare = |sql: String| {
+                    let client = &client;
+                    async move { client.prepare(&sql).await.unwrap() }
+                };
+                Floor::Pg(Box::new(PgFloor {
+                    insert_user: prepare(raw.insert_user.clone()).await,
+                    insert_users: prepare(insert_users.to_string()).await,
+                    users_below: prepare(raw.users_below.clone()).await,
+                    user_by_id: prepare(raw.user_by_id.clone()).await,
+                    first_posts: prepare(raw.first_posts.clone()).await,
+                    users_in: prepare(users_in).await,
+                    comments_in: prepare(comments_in).await,
+                    insert_posts: prepare(raw.insert_posts.clone()).await,
+                    rename_user: prepare(raw.rename_user.clone()).await,
+                    aggregate: prepare(raw.aggregate.clone()).await,
+                    group_by: prepare(raw.group_by.clone()).await,
+                    client,
+                }))
+            }
+        }
+    }
+
+    async fn create_user(&self, raw: &Raw, email: String) -> User {
+        let now = Utc::now();
+        match self {
+            Floor::Sqlite(c) => {
+                let ms = now.timestamp_millis();
+                c.prepare_cached(&raw.insert_user)
+                    .unwrap()
+                    .query_row(rusqlite::params![email, ms, ms], user_rusqlite)
+                    .unwrap()
+            }
+            Floor::Pg(f) => user_tpg(
+                &f.client
+                    .query_one(&f.insert_user, &[&email, &now.naive_utc()])
+                    .await
+                    .unwrap(),
+            ),
+        }
+    }
+
+    /// `n` users in one transaction: SQLite runs one cached single-row INSERT per row (the
+    /// fastest way through its C API), PostgreSQL one INSERT of an array.
+    async fn create_users(&self, raw: &Raw, emails: Vec<String>) -> u64 {
+        let now = Utc::now();
+        match self {
+            Floor::Sqlite(c) => {
+                let ms = now.timestamp_millis();
+                let tx = c.unchecked_transaction().unwrap();
+                let mut n = 0;
+                {
+                    let mut st = tx.prepare_cached(&raw.insert_user_only).unwrap();
+                    for e in &emails {
+                        n += st.execute(rusqlite::params![e, ms, ms]).unwrap() as u64;
+                    }
+                }
+                tx.commit().unwrap();
+                n
+            }
+            Floor::Pg(f) => f
+                .client
+                .execute(&f.insert_users, &[&emails, &now.naive_utc()])
+                .await
+                .unwrap(),
+        }
+    }
+
+    async fn users_below(&self, raw: &Raw, karma: i32) -> Vec<User> {
+        match self {
+            Floor::Sqlite(c) => {
+                let mut st = c.prepare_cached(&raw.users_below).unwrap();
+                let rows = st.query_map([karma], user_rusqlite).unwrap();
+                rows.map(Result::unwrap).collect()
+            }
+            Floor::Pg(f) => f
+                .client
+                .query(&f.users_below, &[&karma])
+                .await
+                .unwrap()
+                .iter()
+                .map(user_tpg)
+                .collect(),
+        }
+    }
+
+    async fn user_by_id(&self, raw: &Raw, id: i32) -> Option<User> {
+        match self {
+            Floor::Sqlite(c) => {
+                use rusqlite::OptionalExtension;
+                c.prepare_cached(&raw.user_by_id)
+                    .unwrap()
+                    .query_row([id], user_rusqlite)
+                    .optional()
+                    .unwrap()
+            }
+            Floor::Pg(f) => f
+                .client
+                .query_opt(&f.user_by_id, &[&id])
+                .await
+                .unwrap()
+                .as_ref()
+                .map(user_tpg),
+        }
+    }
+
+    async fn posts_with_author_and_comments(&self, raw: &Raw, n: i64) -> Vec<Post> {
+        let (mut posts, authors, mut comments) = match self {
+            Floor::Sqlite(c) => {
+                let posts: Vec<Post> = c
+                    .prepare_cached(&raw.first_posts)
+                    .unwrap()
+                    .query_map([n], post_rusqlite)
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                let mut author_ids: Vec<i32> = posts.iter().map(|p| p.author_id).collect();
+                author_ids.sort_unstable();
+                author_ids.dedup();
+                let sql = format!(
+                    r#"SELECT {USER_COLS} FROM "users" WHERE "id" IN ({}) ORDER BY "id""#,
+                    raw.in_list(author_ids.len())
+                );
+                let authors: HashMap<i32, User> = c
+                    .prepare_cached(&sql)
+                    .unwrap()
+                    .query_map(rusqlite::params_from_iter(&author_ids), user_rusqlite)
+                    .unwrap()
+                    .map(|u| {
+                        let u = u.unwrap();
+                        (u.id, u)
+                    })
+                    .collect();
+                let sql = format!(
+                    r#"SELECT {COMMENT_COLS} FROM "Comment" WHERE "postId" IN ({}) ORDER BY "id""#,
+                    raw.in_list(posts.len())
+                );
+                let mut comments: HashMap<i32, Vec<Comment>> = HashMap::new();
+                let mut st = c.prepare_cached(&sql).unwrap();
+                let rows = st
+                    .query_map(
+                        rusqlite::params_from_iter(posts.iter().map(|p| p.id)),
+                        comment_rusqlite,
+                    )
+                    .unwrap();
+                for c in rows {
+                    let c = c.unwrap();
+                    comments.entry(c.post_id).or_default().push(c);
+                }
+                (posts, authors, comments)
+            }
+            Floor::Pg(f) => {
+                let posts: Vec<Post> = f
+                    .client
+                    .query(&f.first_posts, &[&n])
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(post_tpg)
+                    .collect();
+                let mut author_ids: Vec<i32> = posts.iter().map(|p| p.author_id).collect();
+                author_ids.sort_unstable();
+                author_ids.dedup();
+                let post_ids: Vec<i32> = posts.iter().map(|p| p.id).collect();
+                // Both depend on the posts only: sent together, one round trip.
+                let (a, p): ([&(dyn ToSql + Sync); 1], [&(dyn ToSql + Sync); 1]) =
+                    ([&author_ids], [&post_ids]);
+                let (authors, comment_rows) = tokio::join!(
+                    f.client.query(&f.users_in, &a),
+                    f.client.query(&f.comments_in, &p)
+                );
+                let authors: HashMap<i32, User> = authors
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        let u = user_tpg(r);
+                        (u.id, u)
+                    })
+                    .collect();
+                let mut comments: HashMap<i32, Vec<Comment>> = HashMap::new();
+                for r in comment_rows.unwrap().iter() {
+                    let c = comment_tpg(r);
+                    comments.entry(c.post_id).or_default().push(c);
+                }
+                (posts, authors, comments)
+            }
+        };
+        for p in &mut posts {
+            p.author = authors.get(&p.author_id).cloned().map(Box::new);
+            p.comments = comments.remove(&p.id).unwrap_or_default();
+        }
+        posts
+    }
+
+    async fn create_user_with_posts(&self, raw: &Raw, email: String) -> User {
+        let now = Utc::now();
+        match self {
+            Floor::Sqlite(c) => {
+                let ms = now.timestamp_millis();
+                let tx = c.unchecked_transaction().unwrap();
+                let user = tx
+                    .prepare_cached(&raw.insert_user)
+                    .unwrap()
+                    .query_row(rusqlite::params![email, ms, ms], user_rusqlite)
+                    .unwrap();
+                let id = user.id;
+                tx.prepare_cached(&raw.insert_posts)
+                    .unwrap()
+                    .execute(rusqlite::params![
+                        "First", id, ms, "Second", id, ms, "Third", id, ms
+                    ])
+                    .unwrap();
+                tx.commit().unwrap();
+                user
+            }
+            Floor::Pg(f) => {
+                f.client.batch_execute("BEGIN").await.unwrap();
+                let user = user_tpg(
+                    &f.client
+                        .query_one(&f.insert_user, &[&email, &now.naive_utc()])
+                        .await
+                        .unwrap(),
+                );
+                let id = user.id;
+                f.client
+                    .execute(
+                        &f.insert_posts,
+                        &[&"First", &id, &"Second", &id, &"Third", &id],
+                    )
+                    .await
+                    .unwrap();
+                f.client.batch_execute("COMMIT").await.unwrap();
+                user
+            }
+        }
+    }
+
+    async fn rename_users(&self, raw: &Raw, ids: &[i32], label: u64) -> Vec<User> {
+        let now = Utc::now();
+        let mut out = Vec::with_capacity(ids.len());
+        match self {
+            Floor::Sqlite(c) => {
+                let ms = now.timestamp_millis();
+                let tx = c.unchecked_transaction().unwrap();
+                {
+                    let mut st = tx.prepare_cached(&raw.rename_user).unwrap();
+                    for &id in ids {
+                        let name = format!("Renamed {label}");
+                        out.push(
+                            st.query_row(rusqlite::params![name, ms, id], user_rusqlite)
+                                .unwrap(),
+                        );
+                    }
+                }
+                tx.commit().unwrap();
+            }
+            Floor::Pg(f) => {
+                f.client.batch_execute("BEGIN").await.unwrap();
+                for &id in ids {
+                    let name = format!("Renamed {label}");
+                    out.push(user_tpg(
+                        &f.client
+                            .query_one(&f.rename_user, &[&name, &now.naive_utc(), &id])
+                            .await
+                            .unwrap(),
+                    ));
+                }
+                f.client.batch_execute("COMMIT").await.unwrap();
+            }
+        }
+        out
+    }
+
+    async fn aggregate(
+        &self,
+        raw: &Raw,
+        author: i32,
+    ) -> (i64, Option<i64>, Option<f64>, Option<DateTime<FixedOffset>>) {
+        match self {
+            Floor::Sqlite(c) => c
+                .prepare_cached(&raw.aggregate)
+                .unwrap()
+                .query_row([author], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get::<_, Option<i64>>(3)?.map(sqlite_ms),
+                    ))
+                })
+                .unwrap(),
+            Floor::Pg(f) => {
+                let r = f.client.query_one(&f.aggregate, &[&author]).await.unwrap();
+                (
+                    r.get(0),
+                    r.get(1),
+                    r.get(2),
+                    r.get::<_, Option<NaiveDateTime>>(3)
+                        .map(|n| n.and_utc().fixed_offset()),
+                )
+            }
+        }
+    }
+
+    async fn group_by(&self, raw: &Raw) -> Vec<(i32, i64, Option<i64>)> {
+        match self {
+            Floor::Sqlite(c) => c
+                .prepare_cached(&raw.group_by)
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect(),
+            Floor::Pg(f) => f
+                .client
+                .query(&f.group_by, &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Data and workloads.
 // ---------------------------------------------------------------------------------------------
 
 struct Setup {
     client: PrismaClient,
     raw: Raw,
+    floor: Floor,
     /// The seeded users' ids, in order.
     user_ids: Vec<i32>,
     /// Emails of created users are unique across iterations and sides.
@@ -571,6 +920,25 @@ const POSTS: usize = 100;
 const COMMENTS_PER_POST: usize = 5;
 
 async fn setup(db: &TestDb) -> Setup {
+    if let (Dialect::Postgres, Ok(v)) = (
+        db.backend,
+        std::env::var("SOVEREIGN_BENCH_SYNCHRONOUS_COMMIT"),
+    ) {
+        // For every session of the benchmark's database, all sides alike.
+        assert!(
+            ["on", "off", "local", "remote_write", "remote_apply"].contains(&v.as_str()),
+            "SOVEREIGN_BENCH_SYNCHRONOUS_COMMIT={v}: on or off"
+        );
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::query(&format!(
+            "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = {v}', current_database()); END $$"
+        ))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    }
     let client = PrismaClient::connect(&db.url).await.unwrap();
     let pool = match client.database().expect("not a transaction") {
         Database::Sqlite(p) => Pool::Sqlite(p.clone()),
@@ -625,9 +993,11 @@ async fn setup(db: &TestDb) -> Setup {
         })
         .collect();
     client.comment().create_many(comments).exec().await.unwrap();
+    let raw = Raw::new(pool);
     Setup {
+        floor: Floor::open(db, &raw).await,
         client,
-        raw: Raw::new(pool),
+        raw,
         user_ids,
         counter: Cell::new(0),
     }
@@ -660,6 +1030,7 @@ async fn check_same(s: &Setup) {
         );
     };
     same_user(&ours, &theirs);
+    same_user(&ours, &s.floor.user_by_id(&s.raw, id).await.unwrap());
     let ours = c
         .post()
         .find_many(vec![])
@@ -670,8 +1041,13 @@ async fn check_same(s: &Setup) {
         .await
         .unwrap();
     let theirs = s.raw.posts_with_author_and_comments(POSTS as i64).await;
+    let floor = s
+        .floor
+        .posts_with_author_and_comments(&s.raw, POSTS as i64)
+        .await;
     assert_eq!(ours.len(), theirs.len());
-    for (o, t) in ours.iter().zip(&theirs) {
+    assert_eq!(ours.len(), floor.len());
+    for (o, t) in ours.iter().zip(&theirs).chain(ours.iter().zip(&floor)) {
         assert_eq!(
             (
                 &o.id,
@@ -717,6 +1093,7 @@ async fn check_same(s: &Setup) {
         .await
         .unwrap();
     assert_eq!(ours, s.raw.aggregate(author).await);
+    assert_eq!(ours, s.floor.aggregate(&s.raw, author).await);
     let ours: Vec<(i32, i64, Option<i64>)> = c
         .post()
         .group_by(
@@ -732,24 +1109,29 @@ async fn check_same(s: &Setup) {
         .map(|((a,), (n, v))| (a, n, v))
         .collect();
     assert_eq!(ours, s.raw.group_by().await);
+    assert_eq!(ours, s.floor.group_by(&s.raw).await);
 }
 
 #[derive(Clone, Copy, PartialEq)]
 enum Workload {
     Create1000,
+    CreateMany1000,
     FindMany1000,
     FindUnique10000,
     With100,
+    Tx100,
     NestedCreate100,
     Aggregate100,
     GroupBy100,
 }
 
-const WORKLOADS: [Workload; 7] = [
+const WORKLOADS: [Workload; 9] = [
     Workload::Create1000,
+    Workload::CreateMany1000,
     Workload::FindMany1000,
     Workload::FindUnique10000,
     Workload::With100,
+    Workload::Tx100,
     Workload::NestedCreate100,
     Workload::Aggregate100,
     Workload::GroupBy100,
@@ -759,13 +1141,23 @@ impl Workload {
     fn name(self) -> &'static str {
         match self {
             Workload::Create1000 => "create_1000",
+            Workload::CreateMany1000 => "create_many_1000",
             Workload::FindMany1000 => "find_many_1000",
             Workload::FindUnique10000 => "find_unique_10000",
             Workload::With100 => "with_100",
+            Workload::Tx100 => "tx_100",
             Workload::NestedCreate100 => "nested_create_100",
             Workload::Aggregate100 => "aggregate_100",
             Workload::GroupBy100 => "group_by_100",
         }
+    }
+
+    /// Whether a run adds users, removed after it.
+    fn creates(self) -> bool {
+        matches!(
+            self,
+            Workload::Create1000 | Workload::CreateMany1000 | Workload::NestedCreate100
+        )
     }
 }
 
@@ -773,6 +1165,21 @@ impl Workload {
 enum Side {
     Sovereign,
     Sqlx,
+    /// rusqlite on SQLite, tokio-postgres on PostgreSQL.
+    Floor,
+}
+
+const SIDES: [Side; 3] = [Side::Sovereign, Side::Sqlx, Side::Floor];
+
+impl Side {
+    fn id(self, backend: &str) -> &'static str {
+        match (self, backend) {
+            (Side::Sovereign, _) => "sovereign",
+            (Side::Sqlx, _) => "sqlx",
+            (Side::Floor, "sqlite") => "rusqlite",
+            (Side::Floor, _) => "tokio-postgres",
+        }
+    }
 }
 
 /// The wall time and the CPU time of a run.
@@ -786,70 +1193,139 @@ struct Took {
 /// excluded).
 async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
     let c = &s.client;
+    let (raw, floor) = (&s.raw, &s.floor);
     let cpu = cpu_time();
     let t = Instant::now();
-    match (w, side) {
-        (Workload::Create1000, _) => {
+    match w {
+        Workload::Create1000 => {
             let first = s.counter.get();
             s.counter.set(first + 1000);
             for n in first..first + 1000 {
                 let email = format!("new{n}@bench.io");
                 let id = match side {
                     Side::Sovereign => c.user().create(email, vec![]).exec().await.unwrap().id,
-                    Side::Sqlx => s.raw.create_user(email).await.id,
+                    Side::Sqlx => raw.create_user(email).await.id,
+                    Side::Floor => floor.create_user(raw, email).await.id,
                 };
                 std::hint::black_box(id);
             }
         }
-        (Workload::FindMany1000, Side::Sovereign) => {
-            let users = c
-                .user()
-                .find_many(vec![user::karma::lt(1000)])
-                .exec()
-                .await
-                .unwrap();
-            assert_eq!(std::hint::black_box(users).len(), 1000);
+        Workload::CreateMany1000 => {
+            let first = s.counter.get();
+            s.counter.set(first + 1000);
+            let emails = (first..first + 1000).map(|n| format!("many{n}@bench.io"));
+            let n = match side {
+                Side::Sovereign => {
+                    let rows = emails.map(|e| (e, vec![])).collect();
+                    c.user().create_many(rows).exec().await.unwrap() as u64
+                }
+                Side::Sqlx => raw.create_users(emails.collect()).await,
+                Side::Floor => floor.create_users(raw, emails.collect()).await,
+            };
+            assert_eq!(std::hint::black_box(n), 1000);
         }
-        (Workload::FindMany1000, Side::Sqlx) => {
-            let users = s.raw.users_below(1000).await;
-            assert_eq!(std::hint::black_box(users).len(), 1000);
+        Workload::FindMany1000 => {
+            let n = match side {
+                Side::Sovereign => std::hint::black_box(
+                    c.user()
+                        .find_many(vec![user::karma::lt(1000)])
+                        .exec()
+                        .await
+                        .unwrap(),
+                )
+                .len(),
+                Side::Sqlx => std::hint::black_box(raw.users_below(1000).await).len(),
+                Side::Floor => std::hint::black_box(floor.users_below(raw, 1000).await).len(),
+            };
+            assert_eq!(n, 1000);
         }
-        (Workload::FindUnique10000, Side::Sovereign) => {
+        Workload::FindUnique10000 => {
             for i in 0..10_000 {
                 let id = s.user_ids[i % s.user_ids.len()];
-                let u = c.user().find_unique(user::id::equals(id)).exec().await;
-                std::hint::black_box(u.unwrap().expect("the user exists"));
+                match side {
+                    Side::Sovereign => {
+                        let u = c.user().find_unique(user::id::equals(id)).exec().await;
+                        std::hint::black_box(u.unwrap().expect("the user exists"));
+                    }
+                    Side::Sqlx => {
+                        std::hint::black_box(raw.user_by_id(id).await.expect("the user exists"));
+                    }
+                    Side::Floor => {
+                        let u = floor.user_by_id(raw, id).await;
+                        std::hint::black_box(u.expect("the user exists"));
+                    }
+                }
             }
         }
-        (Workload::FindUnique10000, Side::Sqlx) => {
-            for i in 0..10_000 {
-                let id = s.user_ids[i % s.user_ids.len()];
-                std::hint::black_box(s.raw.user_by_id(id).await.expect("the user exists"));
-            }
+        Workload::With100 => {
+            let (n, comments, author) = match side {
+                Side::Sovereign => {
+                    let posts = c
+                        .post()
+                        .find_many(vec![])
+                        .take(POSTS as i64)
+                        .with(post::author::fetch())
+                        .with(post::comments::fetch(vec![]))
+                        .exec()
+                        .await
+                        .unwrap();
+                    let posts = std::hint::black_box(posts);
+                    (
+                        posts.len(),
+                        posts[0].comments().unwrap().len(),
+                        posts[0].author().is_ok(),
+                    )
+                }
+                Side::Sqlx | Side::Floor => {
+                    let posts = if side == Side::Sqlx {
+                        raw.posts_with_author_and_comments(POSTS as i64).await
+                    } else {
+                        floor
+                            .posts_with_author_and_comments(raw, POSTS as i64)
+                            .await
+                    };
+                    let posts = std::hint::black_box(posts);
+                    (
+                        posts.len(),
+                        posts[0].comments.len(),
+                        posts[0].author.is_some(),
+                    )
+                }
+            };
+            assert_eq!((n, comments, author), (POSTS, COMMENTS_PER_POST, true));
         }
-        (Workload::With100, Side::Sovereign) => {
-            let posts = c
-                .post()
-                .find_many(vec![])
-                .take(POSTS as i64)
-                .with(post::author::fetch())
-                .with(post::comments::fetch(vec![]))
-                .exec()
-                .await
-                .unwrap();
-            let posts = std::hint::black_box(posts);
-            assert_eq!(posts.len(), POSTS);
-            assert_eq!(posts[0].comments().unwrap().len(), COMMENTS_PER_POST);
-            assert!(posts[0].author().is_ok());
+        Workload::Tx100 => {
+            let label = s.counter.get();
+            s.counter.set(label + 1);
+            let ids = &s.user_ids[..100];
+            let n = match side {
+                Side::Sovereign => c
+                    ._transaction()
+                    .run(|tx| async move {
+                        let mut out = Vec::with_capacity(ids.len());
+                        for &id in ids {
+                            let u = tx
+                                .user()
+                                .update(
+                                    user::id::equals(id),
+                                    vec![user::name::set(Some(format!("Renamed {label}")))],
+                                )
+                                .exec()
+                                .await?;
+                            out.push(u);
+                        }
+                        Ok::<_, sovereign::Error>(std::hint::black_box(out).len())
+                    })
+                    .await
+                    .unwrap(),
+                Side::Sqlx => std::hint::black_box(raw.rename_users(ids, label).await).len(),
+                Side::Floor => {
+                    std::hint::black_box(floor.rename_users(raw, ids, label).await).len()
+                }
+            };
+            assert_eq!(n, 100);
         }
-        (Workload::With100, Side::Sqlx) => {
-            let posts = s.raw.posts_with_author_and_comments(POSTS as i64).await;
-            let posts = std::hint::black_box(posts);
-            assert_eq!(posts.len(), POSTS);
-            assert_eq!(posts[0].comments.len(), COMMENTS_PER_POST);
-            assert!(posts[0].author.is_some());
-        }
-        (Workload::NestedCreate100, _) => {
+        Workload::NestedCreate100 => {
             let first = s.counter.get();
             s.counter.set(first + 100);
             for n in first..first + 100 {
@@ -870,12 +1346,13 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                             .unwrap()
                             .id
                     }
-                    Side::Sqlx => s.raw.create_user_with_posts(email).await.id,
+                    Side::Sqlx => raw.create_user_with_posts(email).await.id,
+                    Side::Floor => floor.create_user_with_posts(raw, email).await.id,
                 };
                 std::hint::black_box(id);
             }
         }
-        (Workload::Aggregate100, _) => {
+        Workload::Aggregate100 => {
             for i in 0..100 {
                 let author = s.user_ids[i % AUTHORS];
                 let r = match side {
@@ -893,12 +1370,13 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                         .exec()
                         .await
                         .unwrap(),
-                    Side::Sqlx => s.raw.aggregate(author).await,
+                    Side::Sqlx => raw.aggregate(author).await,
+                    Side::Floor => floor.aggregate(raw, author).await,
                 };
                 assert_eq!(std::hint::black_box(r).0, (POSTS / AUTHORS) as i64);
             }
         }
-        (Workload::GroupBy100, _) => {
+        Workload::GroupBy100 => {
             for _ in 0..100 {
                 let groups: Vec<(i32, i64, Option<i64>)> = match side {
                     Side::Sovereign => c
@@ -915,7 +1393,8 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                         .into_iter()
                         .map(|((a,), (n, v))| (a, n, v))
                         .collect(),
-                    Side::Sqlx => s.raw.group_by().await,
+                    Side::Sqlx => raw.group_by().await,
+                    Side::Floor => floor.group_by(raw).await,
                 };
                 assert_eq!(std::hint::black_box(groups).len(), AUTHORS);
             }
@@ -925,9 +1404,9 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
         wall: t.elapsed(),
         cpu: cpu_time().saturating_sub(cpu),
     };
-    if matches!(w, Workload::Create1000 | Workload::NestedCreate100) {
+    if w.creates() {
         // Back to the seeded users, for the next run and the other workloads.
-        s.raw.delete_users_above(*s.user_ids.last().unwrap()).await;
+        raw.delete_users_above(*s.user_ids.last().unwrap()).await;
     }
     took
 }
@@ -973,8 +1452,8 @@ struct Ratio {
     backend: &'static str,
     workload: &'static str,
     runs: usize,
-    ours: Took,
-    sqlx: Took,
+    /// The medians of each side, in the order of `SIDES`.
+    took: [Took; 3],
 }
 
 /// The medians of wall and CPU times.
@@ -1020,9 +1499,9 @@ fn bench(c: &mut Criterion) {
     let filter = filter();
     let selected = |backend: &str, w: Workload| {
         filter.as_deref().is_none_or(|f| {
-            ["sovereign", "sqlx"]
+            SIDES
                 .iter()
-                .any(|side| format!("{backend}/{}/{side}", w.name()).contains(f))
+                .any(|side| format!("{backend}/{}/{}", w.name(), side.id(backend)).contains(f))
         })
     };
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -1049,35 +1528,26 @@ fn bench(c: &mut Criterion) {
         };
         for w in WORKLOADS.into_iter().filter(|&w| selected(backend, w)) {
             // A warm-up run of each side, which also sizes the rest.
-            let pilot = [Side::Sovereign, Side::Sqlx]
+            let pilot = SIDES
                 .map(|side| rt.block_on(run_once(&s, w, side)).wall)
                 .into_iter()
                 .max()
                 .unwrap();
-            // Interleaved runs for the ratio: about 3 s per side, 5 to 51 runs.
+            // Interleaved runs for the ratios: about 3 s per side, 5 to 51 runs; the order of
+            // the sides turns each run, so each goes first as often and sees the same machine.
             let runs = (3.0 / pilot.as_secs_f64()).clamp(5.0, 51.0) as usize;
-            let mut ours = Vec::new();
-            let mut theirs = Vec::new();
+            let mut took: [Vec<Took>; 3] = Default::default();
             for k in 0..runs {
-                let order = if k % 2 == 0 {
-                    [Side::Sovereign, Side::Sqlx]
-                } else {
-                    [Side::Sqlx, Side::Sovereign]
-                };
-                for side in order {
-                    let d = rt.block_on(run_once(&s, w, side));
-                    match side {
-                        Side::Sovereign => ours.push(d),
-                        Side::Sqlx => theirs.push(d),
-                    }
+                for j in 0..SIDES.len() {
+                    let i = (j + k) % SIDES.len();
+                    took[i].push(rt.block_on(run_once(&s, w, SIDES[i])));
                 }
             }
             ratios.push(Ratio {
                 backend,
                 workload: w.name(),
                 runs,
-                ours: medians(&ours),
-                sqlx: medians(&theirs),
+                took: took.each_ref().map(|t| medians(t)),
             });
 
             let mut group = c.benchmark_group(format!("{backend}/{}", w.name()));
@@ -1086,9 +1556,9 @@ fn bench(c: &mut Criterion) {
             group.warm_up_time(Duration::from_millis(500));
             // Flat sampling: ten samples of one run each for the slow workloads.
             group.measurement_time(Duration::from_secs(3).max(pilot.mul_f64(8.0)));
-            for (id, side) in [("sovereign", Side::Sovereign), ("sqlx", Side::Sqlx)] {
+            for side in SIDES {
                 let s = &s;
-                group.bench_function(id, |b| {
+                group.bench_function(side.id(backend), |b| {
                     b.to_async(&rt).iter_custom(|iters| async move {
                         let mut total = Duration::ZERO;
                         for _ in 0..iters {
@@ -1111,38 +1581,51 @@ fn bench(c: &mut Criterion) {
     }
 
     println!(
-        "\nours / hand-written sqlx: medians of interleaved runs (wall time; CPU time of this \
-         process, which excludes the PostgreSQL server)"
+        "\nmedians of interleaved runs; floor = rusqlite on SQLite, tokio-postgres on \
+         PostgreSQL; CPU time is this process's (not the PostgreSQL server's)"
     );
     println!(
-        "  {:<9} {:<18} {:>4}  {:>12} {:>12} {:>6}  {:>12} {:>12} {:>6}",
+        "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}",
         "backend",
         "workload",
         "runs",
         "wall ours",
         "wall sqlx",
-        "ratio",
-        "cpu ours",
-        "cpu sqlx",
-        "ratio"
+        "wall floor",
+        "ours/sqlx",
+        "ours/floor",
+        "sqlx/floor",
+        "cpu o/s",
+        "cpu o/f",
+        "cpu s/f"
     );
-    let ms = |d: Duration| format!("{:.3} ms", d.as_secs_f64() * 1e3);
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     for r in &ratios {
-        let wall = ratio(r.ours.wall, r.sqlx.wall);
-        let cpu = ratio(r.ours.cpu, r.sqlx.cpu);
+        let [ours, sqlx, floor] = r.took;
+        let ours_sqlx = ratio(ours.wall, sqlx.wall);
+        let ours_floor = ratio(ours.wall, floor.wall);
+        let mut flags = String::new();
+        if ours_sqlx > 1.10 {
+            flags.push_str("  ours/sqlx > 1.10");
+        }
+        if r.backend == "sqlite" && ours_floor > 1.25 {
+            flags.push_str("  ours/rusqlite > 1.25");
+        }
         println!(
-            "  {:<9} {:<18} {:>4}  {:>12} {:>12} {:>6.3}  {:>12} {:>12} {:>6.3}{}",
+            "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9.3} {:>10.3} {:>10.3}  {:>9.3} {:>10.3} {:>10.3}{flags}",
             r.backend,
             r.workload,
             r.runs,
-            ms(r.ours.wall),
-            ms(r.sqlx.wall),
-            wall,
-            ms(r.ours.cpu),
-            ms(r.sqlx.cpu),
-            cpu,
-            if wall > 1.10 { "  wall > 1.10" } else { "" }
+            ms(ours.wall),
+            ms(sqlx.wall),
+            ms(floor.wall),
+            ours_sqlx,
+            ours_floor,
+            ratio(sqlx.wall, floor.wall),
+            ratio(ours.cpu, sqlx.cpu),
+            ratio(ours.cpu, floor.cpu),
+            ratio(sqlx.cpu, floor.cpu),
         );
     }
 }
