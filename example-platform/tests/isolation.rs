@@ -252,3 +252,91 @@ async fn a_dedicated_plugin_on_a_server_of_its_own() {
     drop(second);
     db.drop().await;
 }
+
+/// The platform on a primary with a streaming replica (both started by the test): the host
+/// reads through the replica, and a plugin with a login of its own reaches the replica with
+/// that login (roles replicate with the data); writes go to the primary.
+#[tokio::test]
+async fn plugins_read_the_replicas_with_their_own_logins() {
+    let Some(cluster) = sovereign_test_support::cluster::PgCluster::start("host_replicas") else {
+        return;
+    };
+    let primary = cluster.primary.url("postgres");
+    let standby = cluster.standby.url("postgres");
+    let host = Host::builder()
+        .url(&primary)
+        .deploy_migrations(true)
+        .connect(&PLATFORM, COMPOSED)
+        .await
+        .unwrap();
+    host.close().await;
+    let mut admin = Connection::connect(&primary).await.unwrap();
+    admin
+        .execute_script("INSERT INTO \"Tenant\" (slug, name) VALUES ('acme', 'Acme'); INSERT INTO \"users\" (id, email, \"tenantId\", \"updatedAt\") VALUES ('u1', 'ada@acme.test', 1, now())")
+        .await
+        .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let config = sovereign_workspace::Config::find(&root).unwrap();
+    let composition = sovereign_build::compose_workspace(&config).unwrap();
+    let composed = &composition.composed;
+    let access = Access::for_plugin(
+        &composed.schema,
+        &composed.owners,
+        "blog",
+        Dialect::Postgres,
+    );
+    provision_role(&mut admin, "replica_blog", "blog-secret", false, &access)
+        .await
+        .unwrap();
+    let blog_url = with_credentials(&primary, "replica_blog", "blog-secret");
+
+    let mut host = Host::builder()
+        .url(&primary)
+        .replicas([standby.clone()])
+        .plugin_url("blog", &blog_url)
+        .connect(&PLATFORM, COMPOSED)
+        .await
+        .unwrap();
+    assert!(
+        host.log()
+            .iter()
+            .any(|l| l == "platform database: 1 read replica"),
+        "{:?}",
+        host.log()
+    );
+    let blog = host.register::<example_blog::Blog>().await.unwrap();
+    let platform = sovereign::Conn::Db(host.database().clone());
+    let who = raw!("SELECT pg_is_in_recovery(), current_user::text");
+    // The replica replays the seed and the role.
+    let started = std::time::Instant::now();
+    loop {
+        match blog.db()._query_raw::<(bool, String)>(who.clone()).await {
+            Ok(rows) if rows[0].0 => {
+                assert_eq!(rows[0].1, "replica_blog", "the plugin's own login");
+                break;
+            }
+            other => assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "the plugin does not read the replica: {other:?}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let rows: Vec<(bool, String)> = sovereign::query_raw(&platform, who.clone()).await.unwrap();
+    assert_eq!(
+        rows[0],
+        (true, "postgres".to_string()),
+        "the platform reads the replica"
+    );
+    let rows: Vec<(bool, String)> = sovereign::query_raw(&platform.primary(), who)
+        .await
+        .unwrap();
+    assert!(!rows[0].0, "`.primary()` reads the primary");
+    // A write through the plugin's client goes to the primary.
+    let post = example_blog::publish(&blog, "ada@acme.test", "hi", "Hi", "Replicated.", &[])
+        .await
+        .unwrap();
+    assert_eq!(post.title, "Hi");
+    drop(blog);
+    host.close().await;
+}

@@ -943,7 +943,9 @@ async fn setup(db: &TestDb) -> Setup {
     let pool = match client.database().expect("not a transaction") {
         Database::Sqlite(p) => Pool::Sqlite(p.clone()),
         Database::Postgres(p) => Pool::Pg(p.clone()),
-        Database::MySql(_) => unreachable!("the benchmark runs SQLite and PostgreSQL"),
+        Database::MySql(_) | Database::Replicated(_) => {
+            unreachable!("the benchmark runs SQLite and PostgreSQL, without replicas")
+        }
     };
     // 2,000 users with karma 0..2000; the first 10 write 100 posts, each with 5 comments.
     let rows = (0..USERS)

@@ -733,6 +733,12 @@ macro_rules! __client {
                     $crate::Conn::Tx(..) => None,
                 }
             }
+            /// This client on the primary database, for reading what was just written when
+            /// the database has read replicas (a replica may lag behind). Without replicas, or
+            /// inside a transaction, the same client.
+            pub fn primary(&self) -> Self {
+                $client { conn: self.conn.primary() }
+            }
             /// Runs a closure in a transaction: `client._transaction().run(|tx| async move { ... })`.
             pub fn _transaction(&self) -> $crate::TransactionBuilder<Self> {
                 $crate::TransactionBuilder::new(self.conn.clone())

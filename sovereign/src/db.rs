@@ -9,6 +9,7 @@ use sea_query::Values;
 use crate::connect::{ConnectOptions, JournalMode, Synchronous};
 use crate::error::{Error, ErrorKind, Result};
 use crate::meta::ModelMeta;
+use crate::replica::Replicated;
 use crate::value::{bind, Reader};
 
 /// Which database a handle talks to: the workspace's one vocabulary for it, shared with the
@@ -27,6 +28,9 @@ pub enum Database {
     /// A MySQL or MariaDB pool.
     #[cfg(feature = "mysql")]
     MySql(sqlx::MySqlPool),
+    /// A primary with read replicas: reads outside transactions go to a replica, everything
+    /// else to the primary (see [`Database::with_replicas`]).
+    Replicated(Arc<Replicated>),
 }
 
 impl Database {
@@ -223,6 +227,56 @@ impl Database {
             Database::Postgres(_) => Dialect::Postgres,
             #[cfg(feature = "mysql")]
             Database::MySql(_) => Dialect::Mysql,
+            Database::Replicated(r) => r.primary.backend(),
+        }
+    }
+
+    /// This database with read replicas: read operations outside transactions run on one of
+    /// `replicas` (round robin, skipping one that cannot give a connection), writes and
+    /// transactions on this one. An empty list gives this database back unchanged.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Configuration`] when a replica is another kind of database.
+    pub fn with_replicas(self, replicas: Vec<Database>) -> Result<Database> {
+        if replicas.is_empty() {
+            return Ok(self);
+        }
+        Ok(Database::Replicated(Arc::new(Replicated::new(
+            self, replicas,
+        )?)))
+    }
+
+    /// Connects to each of `urls` (read replicas) and returns this database with them, as
+    /// [`Database::with_replicas`]. A replica's pool waits at most one second for a connection
+    /// unless its URL sets `pool_timeout`, so that a lost replica is soon left out.
+    ///
+    /// # Errors
+    /// As [`Database::connect_with`] for each replica; as [`Database::with_replicas`].
+    pub async fn connect_replicas(
+        self,
+        urls: &[String],
+        base: &Path,
+        options: &ConnectOptions,
+    ) -> Result<Database> {
+        let mut replicas = Vec::with_capacity(urls.len());
+        for url in urls {
+            let mut options = options.clone();
+            if sovereign_migrate::url::query_param(url, "pool_timeout").is_none() {
+                options = options.pool_timeout(Some(Duration::from_secs(1)));
+            }
+            let replica = Database::connect_with(url, base, &options)
+                .await
+                .map_err(|e| e.context("connecting a read replica"))?;
+            replicas.push(replica);
+        }
+        self.with_replicas(replicas)
+    }
+
+    /// The primary: this database itself unless it has read replicas.
+    pub fn primary(&self) -> &Database {
+        match self {
+            Database::Replicated(r) => &r.primary,
+            db => db,
         }
     }
 
@@ -235,6 +289,12 @@ impl Database {
             Database::Postgres(p) => p.close().await,
             #[cfg(feature = "mysql")]
             Database::MySql(p) => p.close().await,
+            Database::Replicated(r) => {
+                Box::pin(r.primary.close()).await;
+                for replica in r.replicas() {
+                    Box::pin(replica.close()).await;
+                }
+            }
         }
     }
 }
@@ -394,6 +454,7 @@ impl std::fmt::Debug for Conn {
 }
 
 /// A built statement: SQL text and its bound values.
+#[derive(Clone)]
 pub(crate) struct Stmt {
     pub sql: Sql,
     pub values: Values,
@@ -420,6 +481,7 @@ impl From<Arc<str>> for Sql {
 }
 
 /// SQL text: built for one statement, or shared from a cache without a copy.
+#[derive(Clone)]
 pub(crate) enum Sql {
     Owned(String),
     Shared(Arc<str>),
@@ -458,7 +520,16 @@ fn closed() -> Error {
 macro_rules! dispatch {
     ($conn:expr, $stmt:expr, |$q:ident, $ex:ident| $body:expr) => {{
         let Stmt { sql, values, infer } = $stmt;
-        match $conn {
+        // Statements outside `Conn::reading` go to the primary.
+        let primary;
+        let conn: &Conn = match $conn {
+            Conn::Db(Database::Replicated(r)) => {
+                primary = Conn::Db(r.primary.clone());
+                &primary
+            }
+            conn => conn,
+        };
+        match conn {
             #[cfg(feature = "sqlite")]
             Conn::Db(Database::Sqlite(pool)) => {
                 let $q = sqlx::query_with(&sql, bind::sqlite(values)?);
@@ -477,6 +548,11 @@ macro_rules! dispatch {
                 let $ex = pool;
                 $body
             }
+            // The primary of a replicated database is never replicated itself.
+            Conn::Db(Database::Replicated(_)) => Err(Error::new(
+                ErrorKind::Configuration,
+                "a read replica's primary has read replicas of its own",
+            )),
             Conn::Tx(tx, _) => {
                 let mut guard = tx.lock().await;
                 match guard.as_mut().ok_or_else(closed)? {
@@ -510,6 +586,28 @@ impl Conn {
         match self {
             Conn::Db(db) => db.backend(),
             Conn::Tx(_, b) => *b,
+        }
+    }
+
+    /// Runs the read operation `op` where reads go: on a replica when this is a replicated
+    /// database outside a transaction (the next one, then the primary, when a replica cannot
+    /// give a connection), else here.
+    pub(crate) async fn reading<T, F, Fut>(&self, mut op: F) -> Result<T>
+    where
+        F: FnMut(Conn) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        match self {
+            Conn::Db(Database::Replicated(r)) => r.read(op).await,
+            conn => op(conn.clone()).await,
+        }
+    }
+
+    /// The same, on the primary: a replicated database's primary, else itself.
+    pub fn primary(&self) -> Conn {
+        match self {
+            Conn::Db(db) => Conn::Db(db.primary().clone()),
+            tx => tx.clone(),
         }
     }
 
@@ -606,6 +704,10 @@ impl Conn {
         };
         let tx = match self {
             Conn::Tx(..) => return Ok(self.clone()),
+            // Transactions run on the primary.
+            Conn::Db(Database::Replicated(r)) => {
+                return Box::pin(Conn::Db(r.primary.clone()).begin_with(level)).await;
+            }
             #[cfg(feature = "sqlite")]
             Conn::Db(Database::Sqlite(p)) => {
                 if level.is_some_and(|l| l != IsolationLevel::Serializable) {

@@ -132,6 +132,13 @@ impl Error {
         Error(inner)
     }
 
+    /// Whether the database could not give a connection (refused, broken, or none free in
+    /// time): what makes a read replica be left out for a while.
+    pub(crate) fn is_unavailable(&self) -> bool {
+        *self.kind() == ErrorKind::Connection
+            || matches!(self.0.source, Some(sqlx::Error::PoolTimedOut))
+    }
+
     /// What went wrong, to match on.
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind

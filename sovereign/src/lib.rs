@@ -204,6 +204,7 @@ pub mod meta;
 mod model;
 mod plugin;
 mod query;
+pub mod replica;
 mod sql;
 mod value;
 

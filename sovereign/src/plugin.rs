@@ -197,6 +197,8 @@ pub struct Host {
     shared_dialect: Option<crate::Dialect>,
     base: PathBuf,
     plugin_urls: BTreeMap<String, String>,
+    /// The platform database's read replicas (URLs with the platform's login).
+    replica_urls: Vec<String>,
     composed: &'static [&'static str],
     data_dir: Option<PathBuf>,
     deploy: bool,
@@ -224,6 +226,29 @@ pub struct HostBuilder {
     skip_migration_check: bool,
     migrate: sovereign_migrate::MigrateOptions,
     plugin_urls: BTreeMap<String, String>,
+    replicas: Option<Vec<String>>,
+}
+
+/// The variable that lists the read replicas of the datasource whose URL is in `var`:
+/// `<var>_REPLICAS` (`DATABASE_URL_REPLICAS`), URLs separated by commas.
+fn replicas_variable(var: &str) -> String {
+    format!("{var}_REPLICAS")
+}
+
+/// The read replicas listed in `<var>_REPLICAS` (environment, else `.env`), if any.
+fn replicas_from_env(var: Option<&str>) -> Vec<String> {
+    let Some(var) = var else {
+        return Vec::new();
+    };
+    sovereign_migrate::url::env_var(&replicas_variable(var), &[std::path::Path::new(".")])
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl HostBuilder {
@@ -288,6 +313,20 @@ impl HostBuilder {
         self
     }
 
+    /// Read replicas of the platform database: read operations outside transactions run on
+    /// them, round robin, and writes and transactions on the primary (see
+    /// [`Database::with_replicas`]). Default: the URLs in `<VAR>_REPLICAS` (the platform
+    /// datasource's variable, e.g. `DATABASE_URL_REPLICAS`), separated by commas. A plugin with
+    /// a login of its own reaches the same replicas with its login.
+    pub fn replicas<I, S>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.replicas = Some(urls.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Connects the shared database of the platform whose client embedded `datasource` and
     /// `composed_plugins` (the generated `DATASOURCE` and `COMPOSED_PLUGINS`).
     ///
@@ -318,9 +357,27 @@ impl HostBuilder {
                 .require_migrations(&url, "the platform database", "sovereign migrate deploy")
                 .await?;
         }
-        let shared = Database::connect_relative(&url, datasource.base_dir())
+        let mut shared = Database::connect_relative(&url, datasource.base_dir())
             .await
             .map_err(|e| e.context("connecting the platform database"))?;
+        let replica_urls = self
+            .replicas
+            .unwrap_or_else(|| replicas_from_env(datasource.env));
+        if !replica_urls.is_empty() {
+            shared = shared
+                .connect_replicas(
+                    &replica_urls,
+                    datasource.base_dir(),
+                    &crate::ConnectOptions::new(),
+                )
+                .await
+                .map_err(|e| e.context("connecting the platform database's replicas"))?;
+            log.push(format!(
+                "platform database: {} read replica{}",
+                replica_urls.len(),
+                if replica_urls.len() == 1 { "" } else { "s" }
+            ));
+        }
         let shared_dialect = crate::Dialect::of_url(&url);
         let mut plugin_urls = self.plugin_urls;
         for ns in composed_plugins {
@@ -351,6 +408,7 @@ impl HostBuilder {
             shared_dialect,
             base: datasource.base_dir().to_path_buf(),
             plugin_urls,
+            replica_urls,
             composed: composed_plugins,
             data_dir: self.data_dir,
             deploy: self.deploy,
@@ -442,7 +500,7 @@ impl Host {
                 format!("plugin \"{ns}\"'s login ({var}) is for another kind of database than the platform's: it must reach the platform database"),
             ));
         }
-        let db = Database::connect_relative(&url, &self.base)
+        let mut db = Database::connect_relative(&url, &self.base)
             .await
             .map_err(|e| {
                 e.context(format!(
@@ -451,6 +509,28 @@ impl Host {
             })?;
         self.log
             .push(format!("plugin {ns}: its own database login ({var})"));
+        if !self.replica_urls.is_empty() {
+            // The plugin's login on the replicas: they replay the primary, roles included.
+            let Some((user, password)) = sovereign_migrate::url::credentials(&url) else {
+                return Err(Error::new(
+                    crate::ErrorKind::Configuration,
+                    format!("plugin \"{ns}\"'s login ({var}) names no user: the platform database has read replicas, which the plugin reaches with its own login"),
+                ));
+            };
+            let urls: Vec<String> = self
+                .replica_urls
+                .iter()
+                .map(|r| sovereign_migrate::url::with_credentials(r, &user, &password))
+                .collect();
+            db = db
+                .connect_replicas(&urls, &self.base, &crate::ConnectOptions::new())
+                .await
+                .map_err(|e| {
+                    e.context(format!(
+                        "connecting plugin \"{ns}\" to the read replicas with its own login ({var})"
+                    ))
+                })?;
+        }
         Ok(db)
     }
 
@@ -514,16 +594,35 @@ impl Host {
                     )
                     .await?;
                 }
-                Some(
-                    Database::connect_relative(&url, ds.base_dir())
+                let db = Database::connect_relative(&url, ds.base_dir())
+                    .await
+                    .map_err(|e| {
+                        e.context(format!(
+                            "connecting the database of plugin \"{}\"",
+                            m.namespace
+                        ))
+                    })?;
+                // Its own replicas: `<VAR>_REPLICAS` of its datasource's variable.
+                let replicas = replicas_from_env(ds.env);
+                let db = if replicas.is_empty() {
+                    db
+                } else {
+                    self.log.push(format!(
+                        "plugin {}: {} read replica{}",
+                        m.namespace,
+                        replicas.len(),
+                        if replicas.len() == 1 { "" } else { "s" }
+                    ));
+                    db.connect_replicas(&replicas, ds.base_dir(), &crate::ConnectOptions::new())
                         .await
                         .map_err(|e| {
                             e.context(format!(
-                                "connecting the database of plugin \"{}\"",
+                                "connecting the read replicas of plugin \"{}\"",
                                 m.namespace
                             ))
-                        })?,
-                )
+                        })?
+                };
+                Some(db)
             }
             (Mode::Dedicated, None) => None,
         };
@@ -540,5 +639,27 @@ impl Host {
     /// last clone.
     pub async fn close(&self) {
         self.shared.close().await;
+    }
+}
+
+#[cfg(test)]
+mod replica_tests {
+    #[test]
+    fn replicas_are_listed_in_the_variable_beside_the_url() {
+        assert_eq!(
+            super::replicas_variable("DATABASE_URL"),
+            "DATABASE_URL_REPLICAS"
+        );
+        // A variable of this test's own name.
+        std::env::set_var(
+            "SOVEREIGN_REPLICA_TEST_URL_REPLICAS",
+            " postgresql://r1/db , ,postgresql://r2/db",
+        );
+        assert_eq!(
+            super::replicas_from_env(Some("SOVEREIGN_REPLICA_TEST_URL")),
+            ["postgresql://r1/db", "postgresql://r2/db"]
+        );
+        assert!(super::replicas_from_env(Some("SOVEREIGN_REPLICA_TEST_UNSET")).is_empty());
+        assert!(super::replicas_from_env(None).is_empty());
     }
 }

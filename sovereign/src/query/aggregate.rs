@@ -362,9 +362,13 @@ impl<M: Model, A: Aggregates<M>> Aggregate<M, A> {
         for e in exprs {
             q.expr(e);
         }
+        let stmt = sql::build(&q, backend);
         let row = self
             .conn
-            .fetch_optional(sql::build(&q, backend), Some(M::META), A::decode)
+            .reading(|conn| {
+                let stmt = stmt.clone();
+                async move { conn.fetch_optional(stmt, Some(M::META), A::decode).await }
+            })
             .await?;
         row.ok_or_else(|| crate::Error::not_found(M::META.name, "aggregate"))
     }
@@ -455,9 +459,14 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
             }
         }
         sql::limit(&mut q, self.take, self.skip);
+        let stmt = sql::build(&q, backend);
         self.conn
-            .fetch(sql::build(&q, backend), Some(meta), |r| {
-                Ok((K::decode(r)?, A::decode(r)?))
+            .reading(|conn| {
+                let stmt = stmt.clone();
+                async move {
+                    conn.fetch(stmt, Some(meta), |r| Ok((K::decode(r)?, A::decode(r)?)))
+                        .await
+                }
             })
             .await
     }

@@ -80,10 +80,15 @@ impl<M: Model> FindMany<M> {
     pub async fn exec(self) -> Result<Vec<M>> {
         let backend = self.conn.backend();
         let stmt = sql::build(&find::select(backend, &self.args), backend);
-        let rows = self.conn.fetch(stmt, Some(M::META), M::decode).await?;
-        let mut rows = paged(rows, &self.args);
-        load_with(&self.conn, &self.args.with, &mut rows).await?;
-        Ok(rows)
+        let (args, stmt) = (&self.args, &stmt);
+        self.conn
+            .reading(|conn| async move {
+                let rows = conn.fetch(stmt.clone(), Some(M::META), M::decode).await?;
+                let mut rows = paged(rows, args);
+                load_with(&conn, &args.with, &mut rows).await?;
+                Ok(rows)
+            })
+            .await
     }
 }
 
@@ -233,9 +238,14 @@ impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
     /// # Errors
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Vec<S>> {
-        let conn = &self.inner.conn;
-        let q = find::select(conn.backend(), &self.inner.args);
-        read_selections(conn, q, &self.select, Some(&self.inner.args)).await
+        let q = find::select(self.inner.conn.backend(), &self.inner.args);
+        let (q, select, args) = (&q, &self.select, &self.inner.args);
+        self.inner
+            .conn
+            .reading(
+                |conn| async move { read_selections(&conn, q.clone(), select, Some(args)).await },
+            )
+            .await
     }
 }
 
@@ -365,7 +375,10 @@ impl<M: Model> FindUnique<M> {
     /// # Errors
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<M>> {
-        find_one(&self.conn, &self.filter, &self.with).await
+        let (filter, with) = (&self.filter, &self.with);
+        self.conn
+            .reading(|conn| async move { find_one(&conn, filter, with).await })
+            .await
     }
 }
 
@@ -492,7 +505,10 @@ impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
     /// # Errors
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<S>> {
-        select_one(&self.conn, &self.filter, &self.select).await
+        let (filter, select) = (&self.filter, &self.select);
+        self.conn
+            .reading(|conn| async move { select_one(&conn, filter, select).await })
+            .await
     }
 }
 
@@ -583,7 +599,13 @@ impl<M: Model> Count<M> {
         let stmt = sql::build(&q, backend);
         let n = self
             .conn
-            .fetch_optional(stmt, Some(meta), |r| r.next::<i64>())
+            .reading(|conn| {
+                let stmt = stmt.clone();
+                async move {
+                    conn.fetch_optional(stmt, Some(meta), |r| r.next::<i64>())
+                        .await
+                }
+            })
             .await?;
         Ok(n.unwrap_or(0))
     }
