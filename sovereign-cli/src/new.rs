@@ -321,7 +321,7 @@ pub fn plugin(config: &Config, ns: &str, dedicated: bool) -> Result<NewPlugin> {
             ),
             format!("dedicated mode: its own database (`{variable}`), schema, migrations and client; it reads the platform's core models read-only through `ctx.core()`"),
             "#[sovereign_plugin(mode = \"dedicated\")]",
-            "PluginContext::new_for_tests(None, Some(database))",
+            "PluginContext::new_for_tests(None, Some(database.clone()))",
         )
     } else {
         (
@@ -331,7 +331,7 @@ pub fn plugin(config: &Config, ns: &str, dedicated: bool) -> Result<NewPlugin> {
             ),
             "shared mode: its models in `prisma/extension.prisma` are composed into the platform schema; it reaches them, and the core models read-only, through `ctx.db()`".to_string(),
             "#[sovereign_plugin]",
-            "PluginContext::new_for_tests(Some(database), None)",
+            "PluginContext::new_for_tests(Some(database.clone()), None)",
         )
     };
     let lib_rs = format!(
@@ -370,7 +370,11 @@ mod tests {{
         let ctx = {context};
         assert_eq!(add_item(&ctx, "first").await?, 1);
         assert_eq!(add_item(&ctx, "second").await?, 2);
-        let _ = std::fs::remove_file(&file);
+        // Closing the pool ends SQLite's write-ahead log; then the scratch files go.
+        database.close().await;
+        for suffix in ["", "-wal", "-shm"] {{
+            let _ = std::fs::remove_file(format!("{{}}{{suffix}}", file.display()));
+        }}
         Ok(())
     }}
 }}
