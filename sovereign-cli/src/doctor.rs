@@ -99,6 +99,8 @@ struct Source {
     dev: String,
     /// The command that settles a failed migration.
     resolve: String,
+    /// Its read replicas: the variable that lists them, and their URLs.
+    replicas: Option<(String, Vec<String>)>,
 }
 
 /// Runs `sovereign doctor`.
@@ -171,6 +173,7 @@ pub fn run(args: DoctorArgs, strict: bool) -> Result<ExitCode> {
         deploy: "sovereign migrate deploy".into(),
         dev: "sovereign migrate dev".into(),
         resolve: "sovereign migrate resolve".into(),
+        replicas: replicas_of(&config.schema, &dirs),
     }];
     if let Some(c) = &composition {
         for p in &c.plugins {
@@ -184,6 +187,7 @@ pub fn run(args: DoctorArgs, strict: bool) -> Result<ExitCode> {
                     deploy: format!("plugin-db-manage deploy {ns}"),
                     dev: format!("plugin-db-manage migrate {ns}"),
                     resolve: format!("plugin-db-manage resolve {ns}"),
+                    replicas: replicas_of(schema, &dirs),
                 });
             }
         }
@@ -197,6 +201,9 @@ pub fn run(args: DoctorArgs, strict: bool) -> Result<ExitCode> {
         let mut platform: Option<Connection> = None;
         for s in &sources {
             let conn = check_source(&mut report, s).await;
+            if let Some((var, urls)) = &s.replicas {
+                check_replicas(&mut report, &s.label, var, urls).await;
+            }
             if s.label == "platform" {
                 platform = conn;
             }
@@ -284,6 +291,66 @@ fn url_of(schema: &Path) -> Result<String, String> {
         .as_ref()
         .ok_or_else(|| format!("{} has no datasource block", schema.display()))?;
     sovereign_migrate::resolve_url(&ds.url, schema)
+}
+
+/// The read replicas of a schema's datasource, as the platform reads them: the URLs in
+/// `<VAR>_REPLICAS`, when its URL comes from `env("VAR")` and that variable is set.
+fn replicas_of(schema: &Path, dirs: &[&Path]) -> Option<(String, Vec<String>)> {
+    let loaded = crate::migrate::load_schema(schema).ok()?;
+    let sovereign_schema::model::Url::Env(var) = &loaded.datasource.as_ref()?.url else {
+        return None;
+    };
+    let var = format!("{var}_REPLICAS");
+    let list = sovereign_migrate::url::env_var(&var, dirs)?;
+    let urls: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!urls.is_empty()).then_some((var, urls))
+}
+
+/// Each read replica: reachable, and a replica (a standby, or a read-only server), with how
+/// long ago a PostgreSQL standby replayed its last transaction.
+async fn check_replicas(report: &mut Report, label: &str, var: &str, urls: &[String]) {
+    for (i, url) in urls.iter().enumerate() {
+        let check = format!("replica {}", i + 1);
+        let mut conn = match Connection::connect(url).await {
+            Ok(c) => c,
+            Err(e) => {
+                report.add(
+                    label,
+                    &check,
+                    Outcome::Problem,
+                    e.to_string(),
+                    Some(format!("check that the replica runs and its URL in {var}; meanwhile reads go to the other replicas or the primary")),
+                );
+                continue;
+            }
+        };
+        let shown = redact(url);
+        match conn.replica_status().await {
+            Ok(sovereign_migrate::ReplicaStatus::Standby { replayed_ago }) => {
+                let when = match replayed_ago {
+                    Some(s) => format!("its last replayed transaction committed {s:.1} s ago on the primary"),
+                    None => "it has replayed no transaction yet".to_string(),
+                };
+                report.add(label, &check, Outcome::Ok, format!("{shown}: a standby; {when}"), None);
+            }
+            Ok(sovereign_migrate::ReplicaStatus::ReadOnly) => {
+                report.add(label, &check, Outcome::Ok, format!("{shown}: read-only"), None);
+            }
+            Ok(sovereign_migrate::ReplicaStatus::Writable) => report.add(
+                label,
+                &check,
+                Outcome::Problem,
+                format!("{shown} takes writes: it is not a replica, and reads there do not follow the primary"),
+                Some(format!("list standbys of the primary in {var}")),
+            ),
+            Err(e) => report.add(label, &check, Outcome::Problem, e.to_string(), None),
+        }
+    }
 }
 
 /// Reachable, migrations, drift; the connection when it was reached.

@@ -658,3 +658,59 @@ fn doctor_reports_each_server() {
     rt().block_on(db.drop());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The platform's read replicas (`DATABASE_URL_REPLICAS`) on a primary and a hot standby the
+/// test starts: the standby is reported as one, a server that takes writes listed as a replica
+/// and a replica that does not answer are problems with their fix.
+#[test]
+fn doctor_checks_the_replicas() {
+    let Some(cluster) = sovereign_test_support::cluster::PgCluster::start("doctor_replicas") else {
+        return;
+    };
+    let primary = cluster.primary.url("postgres");
+    sql(&primary, "CREATE DATABASE stats").unwrap();
+    let stats = cluster.primary.url("stats");
+    let replicas = format!(
+        "{}, {primary},postgresql://postgres@127.0.0.1:1/postgres",
+        cluster.standby.url("postgres")
+    );
+    let dir = workspace("postgresql");
+    let env = [
+        ("DATABASE_URL", primary.as_str()),
+        ("STATS_DATABASE_URL", stats.as_str()),
+        ("DATABASE_URL_REPLICAS", replicas.as_str()),
+    ];
+    ok(sovereign(&["compose"], &dir, &env));
+    ok(sovereign(&["migrate", "dev", "--name", "init"], &dir, &env));
+    ok(plugin_db_manage(&["deploy", "stats"], &dir, &env));
+    let out = sovereign(&["doctor", "--json"], &dir, &env);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let v = json(&out);
+    let standby = result(&v, "platform", "replica 1");
+    assert_eq!(standby["result"], "ok", "{standby}");
+    assert!(
+        standby["detail"].as_str().unwrap().contains("a standby"),
+        "{standby}"
+    );
+    let writable = result(&v, "platform", "replica 2");
+    assert_eq!(writable["result"], "problem", "{writable}");
+    assert!(
+        writable["detail"]
+            .as_str()
+            .unwrap()
+            .contains("takes writes"),
+        "{writable}"
+    );
+    let gone = result(&v, "platform", "replica 3");
+    assert_eq!(gone["result"], "problem", "{gone}");
+    assert!(
+        gone["fix"]
+            .as_str()
+            .unwrap()
+            .contains("DATABASE_URL_REPLICAS"),
+        "{gone}"
+    );
+    assert_eq!(result(&v, "platform", "migrations")["result"], "ok");
+    drop(cluster);
+    let _ = std::fs::remove_dir_all(&dir);
+}

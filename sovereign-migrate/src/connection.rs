@@ -291,6 +291,40 @@ impl Connection {
             .and_then(|r| r.into_iter().next()))
     }
 
+    /// What this server is as a read replica: a PostgreSQL standby (and how long ago the last
+    /// transaction it replayed was committed on the primary), a read-only MySQL/MariaDB server,
+    /// or a server that takes writes.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub async fn replica_status(&mut self) -> Result<ReplicaStatus, sqlx::Error> {
+        match self.dialect() {
+            Dialect::Postgres => {
+                let row = self
+                    .strings("SELECT pg_is_in_recovery()::text, EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::text")
+                    .await?;
+                let row = row.into_iter().next().unwrap_or_default();
+                if row.first().map(String::as_str) != Some("true") {
+                    return Ok(ReplicaStatus::Writable);
+                }
+                Ok(ReplicaStatus::Standby {
+                    replayed_ago: row.get(1).and_then(|s| s.parse::<f64>().ok()),
+                })
+            }
+            Dialect::Mysql => {
+                let ro = self
+                    .string("SELECT CAST(@@global.read_only AS CHAR)")
+                    .await?;
+                Ok(if ro.as_deref() == Some("1") {
+                    ReplicaStatus::ReadOnly
+                } else {
+                    ReplicaStatus::Writable
+                })
+            }
+            Dialect::Sqlite => Ok(ReplicaStatus::Writable),
+        }
+    }
+
     /// Whether `_prisma_migrations` exists (in the current schema or database).
     ///
     /// # Errors
@@ -435,6 +469,22 @@ impl AppliedMigration {
     pub fn interrupted(&self) -> bool {
         self.failed() && self.logs.is_none()
     }
+}
+
+/// What a server is as a read replica ([`Connection::replica_status`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplicaStatus {
+    /// A PostgreSQL standby: `replayed_ago` is how many seconds ago the last transaction it
+    /// replayed committed on the primary (`None`: none replayed yet). With a primary that has
+    /// written nothing since, it grows without any delay in replication.
+    Standby {
+        /// Seconds since the last replayed commit.
+        replayed_ago: Option<f64>,
+    },
+    /// A MySQL/MariaDB server with `read_only` set, as replicas are.
+    ReadOnly,
+    /// A server that takes writes: not a replica.
+    Writable,
 }
 
 /// The connection options of a PostgreSQL URL as Prisma reads it: `?schema=NAME` makes `NAME`

@@ -93,7 +93,7 @@ pub use url::resolve_url;
 pub use calculate::sql_schema;
 #[cfg(feature = "postgres")]
 pub use connection::postgres_options;
-pub use connection::{AppliedMigration, BoxFuture, Connection};
+pub use connection::{AppliedMigration, BoxFuture, Connection, ReplicaStatus};
 pub use deploy::{
     deploy, deploy_with, reset, reset_with, resolve, resolve_with, status, DeployReport,
     MigrateOptions, Progress, Resolution, Status,
