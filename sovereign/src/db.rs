@@ -116,6 +116,11 @@ impl Database {
                         // One connection for an in-memory database, or each would see its own.
                         .max_connections(if in_memory { 1 } else { settings.connection_limit })
                         .acquire_timeout(pool_timeout)
+                        // A file has no connection to lose while idle, and sqlx's test before
+                        // each acquire is a round trip to the connection's worker thread: it
+                        // cost more than half of a find_unique (sqlx still tests every
+                        // connection when it comes back to the pool).
+                        .test_before_acquire(false)
                         .connect_with(options)
                         .await
                         .map_err(connect_err)?;
