@@ -1,33 +1,5 @@
 //! Connection settings: the pool and session settings a URL carries as Prisma reads them, and a
-//! builder for them ([`ConnectOptions`]).
-//!
-//! Prisma's URL parameters (<https://www.prisma.io/docs/orm/overview/databases/postgresql#arguments>,
-//! <https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool>):
-//!
-//! | parameter          | meaning                                               | default                  |
-//! |--------------------|-------------------------------------------------------|--------------------------|
-//! | `connection_limit` | connections in the pool                               | logical CPUs × 2 + 1     |
-//! | `pool_timeout`     | seconds to wait for a free connection (0: no limit)   | 10                       |
-//! | `connect_timeout`  | seconds to wait for a new connection (0: no limit)    | 5                        |
-//! | `socket_timeout`   | seconds a statement may run (SQLite: the busy timeout)| none (SQLite: 5)         |
-//! | `schema`           | PostgreSQL: the schema (the connection's search_path) | the server's             |
-//!
-//! Prisma counts physical CPUs for the default pool size; the standard library knows the
-//! logical ones, so a machine with hyper-threading gets a larger default pool here.
-//!
-//! `socket_timeout` is enforced by the server on PostgreSQL (`statement_timeout`) and MariaDB
-//! (`max_statement_time`; MySQL: `max_execution_time`, which covers `SELECT` only): the
-//! statement is cancelled where it runs, so no work goes on after the client gave up, and the
-//! error is [`ErrorKind::Timeout`](crate::ErrorKind::Timeout). Prisma's engine stops reading the
-//! socket instead, which leaves the statement running on the server.
-//!
-//! SQLite defaults, chosen for a server process: write-ahead logging (readers never wait for
-//! the writer, and a commit is one append), `synchronous = NORMAL` (with WAL, a power loss can
-//! lose the last commits but never corrupts the file; a crash of the process loses nothing),
-//! foreign keys on (as Prisma), and a 5-second busy timeout (concurrent writers wait for each
-//! other instead of failing at once). Prisma keeps SQLite's own defaults (a rollback journal,
-//! `synchronous = FULL`); [`ConnectOptions::journal_mode`] and [`ConnectOptions::synchronous`]
-//! select those.
+//! builder for them ([`ConnectOptions`], which documents them).
 
 use std::time::Duration;
 
@@ -92,7 +64,35 @@ impl Synchronous {
 
 /// Settings for [`Database::connect_with`](crate::Database::connect_with): each one set here
 /// wins over the URL's parameter of the same meaning; unset ones come from the URL, then the
-/// defaults in the [module documentation](self).
+/// defaults below.
+///
+/// Prisma's URL parameters (<https://www.prisma.io/docs/orm/overview/databases/postgresql#arguments>,
+/// <https://www.prisma.io/docs/orm/prisma-client/setup-and-configuration/databases-connections/connection-pool>):
+///
+/// | parameter          | meaning                                               | default                  |
+/// |--------------------|-------------------------------------------------------|--------------------------|
+/// | `connection_limit` | connections in the pool                               | logical CPUs × 2 + 1     |
+/// | `pool_timeout`     | seconds to wait for a free connection (0: no limit)   | 10                       |
+/// | `connect_timeout`  | seconds to wait for a new connection (0: no limit)    | 5                        |
+/// | `socket_timeout`   | seconds a statement may run (SQLite: the busy timeout)| none (SQLite: 5)         |
+/// | `schema`           | PostgreSQL: the schema (the connection's search_path) | the server's             |
+///
+/// Prisma counts physical CPUs for the default pool size; the standard library knows the
+/// logical ones, so a machine with hyper-threading gets a larger default pool here.
+///
+/// `socket_timeout` is enforced by the server on PostgreSQL (`statement_timeout`) and MariaDB
+/// (`max_statement_time`; MySQL: `max_execution_time`, which covers `SELECT` only): the
+/// statement is cancelled where it runs, so no work goes on after the client gave up, and the
+/// error is [`ErrorKind::Timeout`](crate::ErrorKind::Timeout). Prisma's engine stops reading the
+/// socket instead, which leaves the statement running on the server.
+///
+/// SQLite defaults, chosen for a server process: write-ahead logging (readers never wait for
+/// the writer, and a commit is one append), `synchronous = NORMAL` (with WAL, a power loss can
+/// lose the last commits but never corrupts the file; a crash of the process loses nothing),
+/// foreign keys on (as Prisma), and a 5-second busy timeout (concurrent writers wait for each
+/// other instead of failing at once). Prisma keeps SQLite's own defaults (a rollback journal,
+/// `synchronous = FULL`); [`ConnectOptions::journal_mode`] and [`ConnectOptions::synchronous`]
+/// select those.
 ///
 /// ```no_run
 /// # async fn f() -> sovereign::Result<()> {

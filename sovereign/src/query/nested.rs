@@ -14,8 +14,8 @@
 //!    of their own) go into one multi-row INSERT.
 //!
 //! Prisma's behaviour is the reference, checked against Prisma 7 on SQLite, PostgreSQL and
-//! MariaDB (https://www.prisma.io/docs/orm/prisma-client/queries/relation-queries#nested-writes
-//! and https://www.prisma.io/docs/orm/reference/error-reference#prisma-client-query-engine):
+//! MariaDB (<https://www.prisma.io/docs/orm/prisma-client/queries/relation-queries#nested-writes>
+//! and <https://www.prisma.io/docs/orm/reference/error-reference#prisma-client-query-engine>):
 //!
 //! - a connect that finds nothing is P2025 (to-one) or P2018 (to-many): here
 //!   [`ErrorKind::RecordNotFound`];
