@@ -75,6 +75,18 @@ async fn reads_go_to_the_replica_and_survive_losing_it() {
     let client = PrismaClient::new(db.clone());
     let conn = client.conn().clone();
 
+    // The datasource's own connection takes its replicas from `<VAR>_REPLICAS`; this test
+    // binary has this one test, so the variables are its own.
+    std::env::set_var("SOVEREIGN_SUITE_URL", &primary_url);
+    std::env::set_var("SOVEREIGN_SUITE_URL_REPLICAS", &standby_url);
+    let from_env = PrismaClient::from_env().await.unwrap();
+    assert!(
+        on_replica(from_env.conn()).await,
+        "from_env() reads the replica"
+    );
+    assert!(!on_replica(from_env.primary().conn()).await);
+    from_env.database().unwrap().close().await;
+
     // Reads on the replica, the rest on the primary.
     assert!(on_replica(&conn).await, "a raw read outside a transaction");
     assert!(!on_replica(&conn.primary()).await, "`.primary()`");

@@ -150,12 +150,19 @@ impl Datasource {
         }
     }
 
-    /// Connects to [`Datasource::url`].
+    /// Connects to [`Datasource::url`], with the read replicas listed in `<VAR>_REPLICAS`
+    /// when its URL comes from `env("VAR")` (see [`Database::with_replicas`]).
     ///
     /// # Errors
-    /// See [`Database::connect`].
+    /// See [`Database::connect`] and [`Database::connect_replicas`].
     pub async fn connect(&self) -> Result<Database> {
-        Database::connect_relative(&self.url()?, self.base_dir()).await
+        let db = Database::connect_relative(&self.url()?, self.base_dir()).await?;
+        let replicas = crate::plugin::replicas_from_env(self.env);
+        if replicas.is_empty() {
+            return Ok(db);
+        }
+        db.connect_replicas(&replicas, self.base_dir(), &crate::ConnectOptions::new())
+            .await
     }
 
     /// The embedded migrations that the database at `url` has not applied, in order, read from

@@ -236,7 +236,7 @@ fn replicas_variable(var: &str) -> String {
 }
 
 /// The read replicas listed in `<var>_REPLICAS` (environment, else `.env`), if any.
-fn replicas_from_env(var: Option<&str>) -> Vec<String> {
+pub(crate) fn replicas_from_env(var: Option<&str>) -> Vec<String> {
     let Some(var) = var else {
         return Vec::new();
     };
