@@ -87,6 +87,24 @@ async fn reads_go_to_the_replica_and_survive_losing_it() {
     assert!(!on_replica(from_env.primary().conn()).await);
     from_env.database().unwrap().close().await;
 
+    // A replica that is down at start-up stops nothing: it is left out at the first read,
+    // which the next replica serves.
+    let with_down = Database::connect(&primary_url)
+        .await
+        .unwrap()
+        .connect_replicas(
+            &[
+                "postgresql://postgres@127.0.0.1:1/postgres".to_string(),
+                standby_url.clone(),
+            ],
+            std::path::Path::new("."),
+            &ConnectOptions::new(),
+        )
+        .await
+        .expect("a replica that is down does not stop start-up");
+    assert!(on_replica(&Conn::Db(with_down.clone())).await);
+    with_down.close().await;
+
     // Reads on the replica, the rest on the primary.
     assert!(on_replica(&conn).await, "a raw read outside a transaction");
     assert!(!on_replica(&conn.primary()).await, "`.primary()`");

@@ -112,6 +112,7 @@ pub struct ConnectOptions {
     busy_timeout: Option<Duration>,
     journal_mode: Option<JournalMode>,
     synchronous: Option<Synchronous>,
+    lazy: bool,
 }
 
 impl ConnectOptions {
@@ -148,6 +149,16 @@ impl ConnectOptions {
     /// SQLite: how long a statement waits for another connection's lock before failing.
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = Some(timeout);
+        self
+    }
+
+    /// PostgreSQL and MySQL: open no connection now, and none fails now: the first query
+    /// connects (and fails then, if the server does not answer). Default: one connection is
+    /// opened at once, so that a wrong URL or a stopped server is reported at start-up. Read
+    /// replicas are opened this way, so that a replica that is down does not stop the
+    /// platform from starting. SQLite always opens its file at once.
+    pub fn lazy(mut self, lazy: bool) -> Self {
+        self.lazy = lazy;
         self
     }
 
@@ -192,6 +203,7 @@ impl ConnectOptions {
                 .unwrap_or(Duration::from_secs(5)),
             journal_mode: self.journal_mode.unwrap_or(JournalMode::Wal),
             synchronous: self.synchronous.unwrap_or(Synchronous::Normal),
+            lazy: self.lazy,
         })
     }
 }
@@ -207,6 +219,8 @@ pub(crate) struct Settings {
     pub busy_timeout: Duration,
     pub journal_mode: JournalMode,
     pub synchronous: Synchronous,
+    /// PostgreSQL and MySQL: no connection opened before the first query.
+    pub lazy: bool,
 }
 
 /// The URL's parameters; `Some(None)`: given as 0 (no limit).

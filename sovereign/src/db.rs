@@ -141,6 +141,12 @@ impl Database {
                     if let Some(limit) = settings.statement_timeout {
                         options = options.options([("statement_timeout", limit.as_millis().to_string())]);
                     }
+                    let pool_options = sqlx::postgres::PgPoolOptions::new()
+                        .max_connections(settings.connection_limit)
+                        .acquire_timeout(pool_timeout);
+                    if settings.lazy {
+                        return Ok(Database::Postgres(pool_options.connect_lazy_with(options)));
+                    }
                     // One direct attempt first: a refused connection fails at once instead of
                     // being retried until the pool's acquire timeout.
                     let first = within(
@@ -151,12 +157,7 @@ impl Database {
                     .await?
                     .map_err(connect_err)?;
                     let _ = sqlx::Connection::close(first).await;
-                    let pool = sqlx::postgres::PgPoolOptions::new()
-                        .max_connections(settings.connection_limit)
-                        .acquire_timeout(pool_timeout)
-                        .connect_with(options)
-                        .await
-                        .map_err(connect_err)?;
+                    let pool = pool_options.connect_with(options).await.map_err(connect_err)?;
                     Ok(Database::Postgres(pool))
                 }
                 #[cfg(not(feature = "postgres"))]
@@ -168,16 +169,8 @@ impl Database {
                     use std::str::FromStr;
                     let driver_url = crate::connect::driver_url(url).replacen("mariadb:", "mysql:", 1);
                     let options = sqlx::mysql::MySqlConnectOptions::from_str(&driver_url).map_err(connect_err)?;
-                    let first = within(
-                        settings.connect_timeout,
-                        &redacted,
-                        <sqlx::MySqlConnection as sqlx::Connection>::connect_with(&options),
-                    )
-                    .await?
-                    .map_err(connect_err)?;
-                    let _ = sqlx::Connection::close(first).await;
                     let limit = settings.statement_timeout;
-                    let pool = sqlx::mysql::MySqlPoolOptions::new()
+                    let pool_options = sqlx::mysql::MySqlPoolOptions::new()
                         .max_connections(settings.connection_limit)
                         .acquire_timeout(pool_timeout)
                         .after_connect(move |conn, _| {
@@ -187,10 +180,19 @@ impl Database {
                                 }
                                 Ok(())
                             })
-                        })
-                        .connect_with(options)
-                        .await
-                        .map_err(connect_err)?;
+                        });
+                    if settings.lazy {
+                        return Ok(Database::MySql(pool_options.connect_lazy_with(options)));
+                    }
+                    let first = within(
+                        settings.connect_timeout,
+                        &redacted,
+                        <sqlx::MySqlConnection as sqlx::Connection>::connect_with(&options),
+                    )
+                    .await?
+                    .map_err(connect_err)?;
+                    let _ = sqlx::Connection::close(first).await;
+                    let pool = pool_options.connect_with(options).await.map_err(connect_err)?;
                     Ok(Database::MySql(pool))
                 }
                 #[cfg(not(feature = "mysql"))]
@@ -253,7 +255,9 @@ impl Database {
 
     /// Connects to each of `urls` (read replicas) and returns this database with them, as
     /// [`Database::with_replicas`]. A replica's pool waits at most one second for a connection
-    /// unless its URL sets `pool_timeout`, so that a lost replica is soon left out.
+    /// unless its URL sets `pool_timeout`, so that a lost replica is soon left out; its pool
+    /// opens no connection before its first read ([`ConnectOptions::lazy`]), so that a replica
+    /// that is down does not stop the platform from starting.
     ///
     /// # Errors
     /// As [`Database::connect_with`] for each replica; as [`Database::with_replicas`].
@@ -265,7 +269,7 @@ impl Database {
     ) -> Result<Database> {
         let mut replicas = Vec::with_capacity(urls.len());
         for url in urls {
-            let mut options = options.clone();
+            let mut options = options.clone().lazy(true);
             if sovereign_migrate::url::query_param(url, "pool_timeout").is_none() {
                 options = options.pool_timeout(Some(Duration::from_secs(1)));
             }
@@ -624,7 +628,6 @@ impl Conn {
         mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let err = |e| Error::from_sqlx(e, model);
-        use futures_core::Stream as _;
         // On PostgreSQL each row is decoded as it arrives and dropped, so the driver's rows are
         // never all held beside the records (with `fetch_all` the peak of reading 100,000 rows
         // was 2.5 times what the records keep; now it is what they keep). On SQLite sqlx's
