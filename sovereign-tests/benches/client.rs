@@ -943,7 +943,7 @@ async fn setup(db: &TestDb) -> Setup {
     let pool = match client.database().expect("not a transaction") {
         Database::Sqlite(p) => Pool::Sqlite(p.clone()),
         Database::Postgres(p) => Pool::Pg(p.clone()),
-        Database::MySql(_) | Database::Replicated(_) => {
+        _ => {
             unreachable!("the benchmark runs SQLite and PostgreSQL, without replicas")
         }
     };

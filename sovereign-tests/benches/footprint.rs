@@ -211,7 +211,7 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
             })
             .await
         }
-        Database::MySql(_) | Database::Replicated(_) => {
+        _ => {
             unreachable!("SQLite and PostgreSQL only")
         }
     };

@@ -17,7 +17,11 @@ use crate::value::{bind, Reader};
 pub use sovereign_migrate::Dialect;
 
 /// A cheap-to-clone handle to a database: a connection pool and its provider.
+///
+/// New kinds of handle may come (a replicated one did), so a `match` on it outside this crate
+/// needs a `_` arm.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Database {
     /// A SQLite pool.
     #[cfg(feature = "sqlite")]

@@ -95,7 +95,10 @@ impl TestDb {
     pub async fn drop(self) {
         match self.server {
             None => {
-                let _ = std::fs::remove_file(&self.name);
+                // With the WAL the runtime opens SQLite in, a file has a -wal and a -shm beside it.
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", self.name));
+                }
             }
             Some(server) => server.drop().await,
         }
