@@ -300,15 +300,8 @@ fn replicas_of(schema: &Path, dirs: &[&Path]) -> Option<(String, Vec<String>)> {
     let sovereign_schema::model::Url::Env(var) = &loaded.datasource.as_ref()?.url else {
         return None;
     };
-    let var = format!("{var}_REPLICAS");
-    let list = sovereign_migrate::url::env_var(&var, dirs)?;
-    let urls: Vec<String> = list
-        .split(',')
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-        .map(str::to_string)
-        .collect();
-    (!urls.is_empty()).then_some((var, urls))
+    let urls = sovereign_migrate::url::replica_urls(var, dirs);
+    (!urls.is_empty()).then(|| (sovereign_migrate::url::replicas_variable(var), urls))
 }
 
 /// Each read replica: reachable, and a replica (a standby, or a read-only server), with how

@@ -497,17 +497,7 @@ pub enum ReplicaStatus {
 pub fn postgres_options(url: &str) -> Result<sqlx::postgres::PgConnectOptions, sqlx::Error> {
     use std::str::FromStr;
     // Prisma's own parameters are not the driver's: sqlx would log each as unknown.
-    let mut driver_url = url.to_string();
-    for key in [
-        "schema",
-        "connection_limit",
-        "pool_timeout",
-        "connect_timeout",
-        "socket_timeout",
-    ] {
-        driver_url = crate::url::without_query_param(&driver_url, key);
-    }
-    let opts = sqlx::postgres::PgConnectOptions::from_str(&driver_url)?;
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&crate::url::without_prisma_params(url))?;
     match crate::url::query_param(url, "schema") {
         Some(s) if !s.is_empty() => {
             if s.chars().any(|c| c.is_whitespace() || c == '\\') {

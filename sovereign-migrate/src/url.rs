@@ -225,6 +225,43 @@ pub fn with_query_param(url: &str, key: &str, value: &str) -> String {
     format!("{base}?{}", pairs.join("&"))
 }
 
+/// The query parameters Prisma reads for itself, which the drivers do not know: the schema
+/// (PostgreSQL's search_path) and the connection pool's settings.
+pub const PRISMA_PARAMS: [&str; 5] = [
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "connect_timeout",
+    "socket_timeout",
+];
+
+/// The URL without [`PRISMA_PARAMS`]: what a driver is given.
+pub fn without_prisma_params(url: &str) -> String {
+    PRISMA_PARAMS
+        .iter()
+        .fold(url.to_string(), |url, key| without_query_param(&url, key))
+}
+
+/// The variable that lists the read replicas of the datasource whose URL is in `var`:
+/// `<var>_REPLICAS` (`DATABASE_URL_REPLICAS`).
+pub fn replicas_variable(var: &str) -> String {
+    format!("{var}_REPLICAS")
+}
+
+/// The read replicas listed, separated by commas, in [`replicas_variable`]`(var)`: from the
+/// environment, else from `.env` in `dirs` (see [`env_var`]); empty when unset.
+pub fn replica_urls(var: &str, dirs: &[&Path]) -> Vec<String> {
+    env_var(&replicas_variable(var), dirs)
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The URL without query parameter `key` (unchanged when absent).
 pub fn without_query_param(url: &str, key: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {
@@ -358,6 +395,36 @@ pub fn redact_in(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replicas_are_listed_in_the_variable_beside_the_url() {
+        assert_eq!(replicas_variable("DATABASE_URL"), "DATABASE_URL_REPLICAS");
+        // A variable of this test's own name.
+        std::env::set_var(
+            "SOVEREIGN_REPLICA_TEST_URL_REPLICAS",
+            " postgresql://r1/db , ,postgresql://r2/db",
+        );
+        assert_eq!(
+            replica_urls("SOVEREIGN_REPLICA_TEST_URL", &[]),
+            ["postgresql://r1/db", "postgresql://r2/db"]
+        );
+        assert!(replica_urls("SOVEREIGN_REPLICA_TEST_UNSET", &[]).is_empty());
+    }
+
+    #[test]
+    fn drivers_get_the_url_without_prismas_parameters() {
+        assert_eq!(
+            without_prisma_params(
+                "postgresql://u@h/db?schema=app&sslmode=disable&connection_limit=3"
+            ),
+            "postgresql://u@h/db?sslmode=disable"
+        );
+        assert_eq!(
+            without_prisma_params("mysql://u@h/db?pool_timeout=1"),
+            "mysql://u@h/db"
+        );
+        assert_eq!(without_prisma_params("mysql://u@h/db"), "mysql://u@h/db");
+    }
 
     #[test]
     fn without_query_param_keeps_the_others() {

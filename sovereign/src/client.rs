@@ -223,9 +223,8 @@ tuple_row!(A, B, C, D, E, F);
 pub async fn query_raw<T: RawRow>(conn: &Conn, raw: Raw) -> Result<Vec<T>> {
     raw.check()?;
     let stmt = raw.stmt(conn.backend());
-    conn.reading(|conn| {
-        let stmt = stmt.clone();
-        async move { conn.fetch(stmt, None, T::decode_row).await }
+    conn.reading(stmt, |conn, stmt| async move {
+        conn.fetch(stmt, None, T::decode_row).await
     })
     .await
 }

@@ -282,21 +282,6 @@ fn bad_param(url: &str, key: &str, value: &str, expected: &str) -> Error {
     )
 }
 
-/// The URL without the parameters this module reads (Prisma's, which the drivers do not know).
-pub(crate) fn driver_url(url: &str) -> String {
-    [
-        "connection_limit",
-        "pool_timeout",
-        "connect_timeout",
-        "socket_timeout",
-        "schema",
-    ]
-    .iter()
-    .fold(url.to_string(), |url, key| {
-        sovereign_migrate::url::without_query_param(&url, key)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,18 +339,5 @@ mod tests {
             .resolve("mysql://u@h/db?connection_limit=0")
             .unwrap_err();
         assert!(e.message().contains("at least 1"), "{}", e.message());
-    }
-
-    #[test]
-    fn driver_url_drops_prismas_parameters_only() {
-        assert_eq!(
-            driver_url("postgresql://u@h/db?schema=app&sslmode=disable&connection_limit=3"),
-            "postgresql://u@h/db?sslmode=disable"
-        );
-        assert_eq!(
-            driver_url("mysql://u@h/db?pool_timeout=1"),
-            "mysql://u@h/db"
-        );
-        assert_eq!(driver_url("mysql://u@h/db"), "mysql://u@h/db");
     }
 }

@@ -171,7 +171,7 @@ impl Database {
                 #[cfg(feature = "mysql")]
                 {
                     use std::str::FromStr;
-                    let driver_url = crate::connect::driver_url(url).replacen("mariadb:", "mysql:", 1);
+                    let driver_url = sovereign_migrate::url::without_prisma_params(url).replacen("mariadb:", "mysql:", 1);
                     let options = sqlx::mysql::MySqlConnectOptions::from_str(&driver_url).map_err(connect_err)?;
                     let limit = settings.statement_timeout;
                     let pool_options = sqlx::mysql::MySqlPoolOptions::new()
@@ -602,17 +602,20 @@ impl Conn {
         }
     }
 
-    /// Runs the read operation `op` where reads go: on a replica when this is a replicated
-    /// database outside a transaction (the next one, then the primary, when a replica cannot
-    /// give a connection), else here.
-    pub(crate) async fn reading<T, F, Fut>(&self, mut op: F) -> Result<T>
+    /// Runs the read operation `op` with `input` (its built statement, say) where reads go: on
+    /// a replica when this is a replicated database outside a transaction (the next one, then
+    /// the primary, when a replica cannot give a connection), else here. `input` is cloned only
+    /// for an attempt that may be followed by another, so a database without replicas runs `op`
+    /// once on `input` itself.
+    pub(crate) async fn reading<I, T, F, Fut>(&self, input: I, mut op: F) -> Result<T>
     where
-        F: FnMut(Conn) -> Fut,
+        I: Clone,
+        F: FnMut(Conn, I) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         match self {
-            Conn::Db(Database::Replicated(r)) => r.read(op).await,
-            conn => op(conn.clone()).await,
+            Conn::Db(Database::Replicated(r)) => r.read(input, op).await,
+            conn => op(conn.clone(), input).await,
         }
     }
 

@@ -229,25 +229,9 @@ pub struct HostBuilder {
     replicas: Option<Vec<String>>,
 }
 
-/// The variable that lists the read replicas of the datasource whose URL is in `var`:
-/// `<var>_REPLICAS` (`DATABASE_URL_REPLICAS`), URLs separated by commas.
-fn replicas_variable(var: &str) -> String {
-    format!("{var}_REPLICAS")
-}
-
 /// The read replicas listed in `<var>_REPLICAS` (environment, else `.env`), if any.
 pub(crate) fn replicas_from_env(var: Option<&str>) -> Vec<String> {
-    let Some(var) = var else {
-        return Vec::new();
-    };
-    sovereign_migrate::url::env_var(&replicas_variable(var), &[std::path::Path::new(".")])
-        .map(|list| {
-            list.split(',')
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
+    var.map(|v| sovereign_migrate::url::replica_urls(v, &[std::path::Path::new(".")]))
         .unwrap_or_default()
 }
 
@@ -639,27 +623,5 @@ impl Host {
     /// last clone.
     pub async fn close(&self) {
         self.shared.close().await;
-    }
-}
-
-#[cfg(test)]
-mod replica_tests {
-    #[test]
-    fn replicas_are_listed_in_the_variable_beside_the_url() {
-        assert_eq!(
-            super::replicas_variable("DATABASE_URL"),
-            "DATABASE_URL_REPLICAS"
-        );
-        // A variable of this test's own name.
-        std::env::set_var(
-            "SOVEREIGN_REPLICA_TEST_URL_REPLICAS",
-            " postgresql://r1/db , ,postgresql://r2/db",
-        );
-        assert_eq!(
-            super::replicas_from_env(Some("SOVEREIGN_REPLICA_TEST_URL")),
-            ["postgresql://r1/db", "postgresql://r2/db"]
-        );
-        assert!(super::replicas_from_env(Some("SOVEREIGN_REPLICA_TEST_UNSET")).is_empty());
-        assert!(super::replicas_from_env(None).is_empty());
     }
 }

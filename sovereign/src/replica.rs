@@ -100,13 +100,14 @@ impl Replicated {
 
     /// Runs the read `op` on a replica in use, the next one when a replica cannot give a
     /// connection, and on the primary when none is left.
-    pub(crate) async fn read<T, F, Fut>(&self, mut op: F) -> Result<T>
+    pub(crate) async fn read<I, T, F, Fut>(&self, input: I, mut op: F) -> Result<T>
     where
-        F: FnMut(crate::Conn) -> Fut,
+        I: Clone,
+        F: FnMut(crate::Conn, I) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         for replica in self.candidates() {
-            match op(crate::Conn::Db(replica.db.clone())).await {
+            match op(crate::Conn::Db(replica.db.clone()), input.clone()).await {
                 Err(e) if e.is_unavailable() => {
                     replica
                         .down_until
@@ -121,6 +122,6 @@ impl Replicated {
                 done => return done,
             }
         }
-        op(crate::Conn::Db(self.primary.clone())).await
+        op(crate::Conn::Db(self.primary.clone()), input).await
     }
 }

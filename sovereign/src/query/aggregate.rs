@@ -365,9 +365,8 @@ impl<M: Model, A: Aggregates<M>> Aggregate<M, A> {
         let stmt = sql::build(&q, backend);
         let row = self
             .conn
-            .reading(|conn| {
-                let stmt = stmt.clone();
-                async move { conn.fetch_optional(stmt, Some(M::META), A::decode).await }
+            .reading(stmt, |conn, stmt| async move {
+                conn.fetch_optional(stmt, Some(M::META), A::decode).await
             })
             .await?;
         row.ok_or_else(|| crate::Error::not_found(M::META.name, "aggregate"))
@@ -461,12 +460,9 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
         sql::limit(&mut q, self.take, self.skip);
         let stmt = sql::build(&q, backend);
         self.conn
-            .reading(|conn| {
-                let stmt = stmt.clone();
-                async move {
-                    conn.fetch(stmt, Some(meta), |r| Ok((K::decode(r)?, A::decode(r)?)))
-                        .await
-                }
+            .reading(stmt, |conn, stmt| async move {
+                conn.fetch(stmt, Some(meta), |r| Ok((K::decode(r)?, A::decode(r)?)))
+                    .await
             })
             .await
     }

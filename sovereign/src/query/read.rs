@@ -80,10 +80,10 @@ impl<M: Model> FindMany<M> {
     pub async fn exec(self) -> Result<Vec<M>> {
         let backend = self.conn.backend();
         let stmt = sql::build(&find::select(backend, &self.args), backend);
-        let (args, stmt) = (&self.args, &stmt);
+        let args = &self.args;
         self.conn
-            .reading(|conn| async move {
-                let rows = conn.fetch(stmt.clone(), Some(M::META), M::decode).await?;
+            .reading(stmt, |conn, stmt| async move {
+                let rows = conn.fetch(stmt, Some(M::META), M::decode).await?;
                 let mut rows = paged(rows, args);
                 load_with(&conn, &args.with, &mut rows).await?;
                 Ok(rows)
@@ -239,12 +239,12 @@ impl<M: Model, S: Selection<Model = M>> FindManySelect<M, S> {
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Vec<S>> {
         let q = find::select(self.inner.conn.backend(), &self.inner.args);
-        let (q, select, args) = (&q, &self.select, &self.inner.args);
+        let (select, args) = (&self.select, &self.inner.args);
         self.inner
             .conn
-            .reading(
-                |conn| async move { read_selections(&conn, q.clone(), select, Some(args)).await },
-            )
+            .reading(q, |conn, q| async move {
+                read_selections(&conn, q, select, Some(args)).await
+            })
             .await
     }
 }
@@ -377,7 +377,10 @@ impl<M: Model> FindUnique<M> {
     pub async fn exec(self) -> Result<Option<M>> {
         let (filter, with) = (&self.filter, &self.with);
         self.conn
-            .reading(|conn| async move { find_one(&conn, filter, with).await })
+            .reading(
+                (),
+                |conn, ()| async move { find_one(&conn, filter, with).await },
+            )
             .await
     }
 }
@@ -507,7 +510,9 @@ impl<M: Model, S: Selection<Model = M>> SelectOne<M, S> {
     pub async fn exec(self) -> Result<Option<S>> {
         let (filter, select) = (&self.filter, &self.select);
         self.conn
-            .reading(|conn| async move { select_one(&conn, filter, select).await })
+            .reading((), |conn, ()| async move {
+                select_one(&conn, filter, select).await
+            })
             .await
     }
 }
@@ -599,12 +604,9 @@ impl<M: Model> Count<M> {
         let stmt = sql::build(&q, backend);
         let n = self
             .conn
-            .reading(|conn| {
-                let stmt = stmt.clone();
-                async move {
-                    conn.fetch_optional(stmt, Some(meta), |r| r.next::<i64>())
-                        .await
-                }
+            .reading(stmt, |conn, stmt| async move {
+                conn.fetch_optional(stmt, Some(meta), |r| r.next::<i64>())
+                    .await
             })
             .await?;
         Ok(n.unwrap_or(0))
