@@ -531,7 +531,7 @@ async fn setup(db: &TestDb) -> Setup {
     }
     let client = PrismaClient::connect(&db.url).await.unwrap();
     let pool = match client.database().expect("not a transaction") {
-        Database::Sqlite(p) => Pool::Sqlite(p.clone()),
+        Database::Sqlite(p) => Pool::Sqlite(sqlx_sqlite(p.path()).await),
         Database::Postgres(p) => Pool::Pg(p.clone()),
         _ => {
             unreachable!("the benchmark runs SQLite and PostgreSQL, without replicas")

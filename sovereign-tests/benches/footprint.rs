@@ -188,6 +188,7 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
     let all = format!(r#"SELECT {USER_COLS} FROM "users""#);
     let (peak, kept, users) = match c.database().unwrap() {
         Database::Sqlite(p) => {
+            let p = &sqlx_sqlite(p.path()).await;
             measure(async {
                 sqlx::query(&all)
                     .fetch_all(p)

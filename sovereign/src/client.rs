@@ -176,7 +176,7 @@ impl Raw {
             }
         }
         Stmt {
-            infer: backend == crate::Dialect::Postgres,
+            raw: true,
             ..Stmt::new(out, sea_query::Values(self.values))
         }
     }

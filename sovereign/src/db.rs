@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sea_query::Values;
 
-use crate::connect::{ConnectOptions, JournalMode, Synchronous};
+use crate::connect::ConnectOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::meta::ModelMeta;
 use crate::replica::Replicated;
@@ -25,7 +25,7 @@ pub use sovereign_migrate::Dialect;
 pub enum Database {
     /// A SQLite pool.
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(crate::sqlite::SqlitePool),
     /// A PostgreSQL pool.
     #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
@@ -94,7 +94,6 @@ impl Database {
             "file" | "sqlite" => {
                 #[cfg(feature = "sqlite")]
                 {
-                    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions, SqliteSynchronous};
                     let path = sqlite_path(url, base);
                     let in_memory = path.as_os_str() == ":memory:";
                     if let Some(dir) = path.parent().filter(|d| !in_memory && !d.as_os_str().is_empty()) {
@@ -105,34 +104,26 @@ impl Database {
                             )
                         })?;
                     }
-                    let options = SqliteConnectOptions::new()
-                        .filename(&path)
-                        .create_if_missing(true)
-                        .foreign_keys(true)
-                        .busy_timeout(settings.busy_timeout)
-                        .synchronous(match settings.synchronous {
-                            Synchronous::Off => SqliteSynchronous::Off,
-                            Synchronous::Normal => SqliteSynchronous::Normal,
-                            Synchronous::Full => SqliteSynchronous::Full,
-                            Synchronous::Extra => SqliteSynchronous::Extra,
-                        });
-                    let pool = SqlitePoolOptions::new()
+                    let pool = crate::sqlite::SqlitePool::open(crate::sqlite::Options {
+                        path,
                         // One connection for an in-memory database, or each would see its own.
-                        .max_connections(if in_memory { 1 } else { settings.connection_limit })
-                        .acquire_timeout(pool_timeout)
-                        // A file has no connection to lose while idle, and sqlx's test before
-                        // each acquire is a round trip to the connection's worker thread: it
-                        // cost more than half of a find_unique (sqlx still tests every
-                        // connection when it comes back to the pool).
-                        .test_before_acquire(false)
-                        .connect_with(options)
-                        .await
-                        .map_err(connect_err)?;
-                    if !in_memory {
-                        set_journal_mode(&pool, settings.journal_mode, settings.busy_timeout)
-                            .await
-                            .map_err(connect_err)?;
-                    }
+                        max_connections: if in_memory { 1 } else { settings.connection_limit },
+                        acquire_timeout: pool_timeout,
+                        busy_timeout: settings.busy_timeout,
+                        synchronous: settings.synchronous,
+                        journal_mode: (!in_memory).then_some(settings.journal_mode),
+                    })
+                    .await
+                    .map_err(|e| {
+                        if e.kind() == &ErrorKind::Connection {
+                            e
+                        } else {
+                            Error::new(
+                                ErrorKind::Connection,
+                                format!("cannot connect to {redacted}: {}", e.message()),
+                            )
+                        }
+                    })?;
                     Ok(Database::Sqlite(pool))
                 }
                 #[cfg(not(feature = "sqlite"))]
@@ -333,41 +324,6 @@ async fn within<T>(
     }
 }
 
-/// Sets the SQLite file's journal mode (a setting of the file, kept across connections).
-/// Switching to or from WAL needs a moment alone with the file, which SQLite does not wait
-/// for with its busy timeout: retried within `busy_timeout`, for processes starting together.
-#[cfg(feature = "sqlite")]
-async fn set_journal_mode(
-    pool: &sqlx::SqlitePool,
-    mode: JournalMode,
-    busy_timeout: Duration,
-) -> std::result::Result<(), sqlx::Error> {
-    use sqlx::Row;
-    let mut conn = pool.acquire().await?;
-    let current: String = sqlx::query("PRAGMA journal_mode")
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-    if current.eq_ignore_ascii_case(mode.as_str()) {
-        return Ok(());
-    }
-    let started = std::time::Instant::now();
-    loop {
-        match sqlx::query(&format!("PRAGMA journal_mode = {}", mode.as_str()))
-            .fetch_one(&mut *conn)
-            .await
-        {
-            Ok(_) => return Ok(()),
-            Err(sqlx::Error::Database(e))
-                if e.code().as_deref() == Some("5") && started.elapsed() < busy_timeout =>
-            {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 /// Limits each statement of a MySQL or MariaDB session to `limit` (`socket_timeout`): MariaDB's
 /// `max_statement_time` (seconds, every statement) or MySQL's `max_execution_time`
 /// (milliseconds, `SELECT` only).
@@ -415,7 +371,7 @@ fn sqlite_path(url: &str, base: &Path) -> PathBuf {
 #[doc(hidden)]
 pub enum AnyTx {
     #[cfg(feature = "sqlite")]
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(crate::sqlite::Pooled),
     #[cfg(feature = "postgres")]
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
     #[cfg(feature = "mysql")]
@@ -471,10 +427,11 @@ impl std::fmt::Debug for Conn {
 pub(crate) struct Stmt {
     pub sql: Sql,
     pub values: Values,
-    /// Text values (strings and enum labels) are sent without a type, for the server to infer
-    /// from the SQL around them: raw queries on PostgreSQL, as Prisma's PostgreSQL adapter
-    /// sends them, so that `WHERE role = $1` compares an enum column with a string.
-    pub infer: bool,
+    /// A raw query, as the user wrote it: on PostgreSQL its text values (strings and enum
+    /// labels) are sent without a type, for the server to infer from the SQL around them, as
+    /// Prisma's PostgreSQL adapter sends them, so that `WHERE role = $1` compares an enum
+    /// column with a string; on SQLite it may hold several statements.
+    pub raw: bool,
 }
 
 impl Stmt {
@@ -482,7 +439,7 @@ impl Stmt {
         Stmt {
             sql: sql.into(),
             values,
-            infer: false,
+            raw: false,
         }
     }
 }
@@ -529,10 +486,12 @@ fn closed() -> Error {
     )
 }
 
-/// Runs `$body` with `$q` (a prepared sqlx query) against the pool or the transaction.
+/// Runs `$body` with `$q` (a prepared sqlx query) against the pool or the transaction, or on
+/// SQLite `$lite` with `$c` (a connection of the pool or the transaction's) and `$s` (the
+/// statement).
 macro_rules! dispatch {
-    ($conn:expr, $stmt:expr, |$q:ident, $ex:ident| $body:expr) => {{
-        let Stmt { sql, values, infer } = $stmt;
+    ($conn:expr, $stmt:expr, |$q:ident, $ex:ident| $body:expr, |$c:ident, $s:ident| $lite:expr) => {{
+        let stmt: Stmt = $stmt;
         // Statements outside `Conn::reading` go to the primary.
         let primary;
         let conn: &Conn = match $conn {
@@ -545,18 +504,21 @@ macro_rules! dispatch {
         match conn {
             #[cfg(feature = "sqlite")]
             Conn::Db(Database::Sqlite(pool)) => {
-                let $q = sqlx::query_with(&sql, bind::sqlite(values)?);
-                let $ex = pool;
-                $body
+                let mut pooled = pool.acquire().await?;
+                let $c = &mut pooled;
+                let $s = &stmt;
+                $lite
             }
             #[cfg(feature = "postgres")]
             Conn::Db(Database::Postgres(pool)) => {
-                let $q = sqlx::query_with(&sql, bind::postgres(values, infer)?);
+                let Stmt { sql, values, raw } = stmt;
+                let $q = sqlx::query_with(&sql, bind::postgres(values, raw)?);
                 let $ex = pool;
                 $body
             }
             #[cfg(feature = "mysql")]
             Conn::Db(Database::MySql(pool)) => {
+                let Stmt { sql, values, .. } = stmt;
                 let $q = sqlx::query_with(&sql, bind::mysql(values)?);
                 let $ex = pool;
                 $body
@@ -570,19 +532,21 @@ macro_rules! dispatch {
                 let mut guard = tx.lock().await;
                 match guard.as_mut().ok_or_else(closed)? {
                     #[cfg(feature = "sqlite")]
-                    AnyTx::Sqlite(t) => {
-                        let $q = sqlx::query_with(&sql, bind::sqlite(values)?);
-                        let $ex = &mut **t;
-                        $body
+                    AnyTx::Sqlite(pooled) => {
+                        let $c = pooled;
+                        let $s = &stmt;
+                        $lite
                     }
                     #[cfg(feature = "postgres")]
                     AnyTx::Postgres(t) => {
-                        let $q = sqlx::query_with(&sql, bind::postgres(values, infer)?);
+                        let Stmt { sql, values, raw } = stmt;
+                        let $q = sqlx::query_with(&sql, bind::postgres(values, raw)?);
                         let $ex = &mut **t;
                         $body
                     }
                     #[cfg(feature = "mysql")]
                     AnyTx::MySql(t) => {
+                        let Stmt { sql, values, .. } = stmt;
                         let $q = sqlx::query_with(&sql, bind::mysql(values)?);
                         let $ex = &mut **t;
                         $body
@@ -637,31 +601,37 @@ impl Conn {
         let err = |e| Error::from_sqlx(e, model);
         // On PostgreSQL each row is decoded as it arrives and dropped, so the driver's rows are
         // never all held beside the records (with `fetch_all` the peak of reading 100,000 rows
-        // was 2.5 times what the records keep; now it is what they keep). On SQLite sqlx's
-        // worker thread hands rows over one at a time, and a reader that decodes between them
-        // keeps both threads waiting on each other: reading all first measured 1.2 to 1.7
-        // times faster there. MySQL keeps `fetch_all` until it is measured.
+        // was 2.5 times what the records keep; now it is what they keep); on SQLite each row is
+        // decoded in place, where SQLite's C library holds it. MySQL keeps `fetch_all` until it
+        // is measured.
         let streamed = self.backend() == Dialect::Postgres;
         let watch = crate::log::Watch::start(&stmt.sql);
-        let out: Result<Vec<T>> = dispatch!(self, stmt, |q, ex| {
-            if streamed {
-                let mut rows = q.fetch(ex);
-                let mut out = Vec::new();
-                while let Some(r) = std::future::poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
-                    out.push(decode(&mut Reader::from(&r.map_err(err)?))?);
+        let out: Result<Vec<T>> = dispatch!(
+            self,
+            stmt,
+            |q, ex| {
+                #[allow(clippy::needless_borrow)]
+                if streamed {
+                    let mut rows = q.fetch(ex);
+                    let mut out = Vec::new();
+                    while let Some(r) = std::future::poll_fn(|cx| rows.as_mut().poll_next(cx)).await
+                    {
+                        out.push(decode(&mut Reader::from(&r.map_err(err)?))?);
+                    }
+                    Ok(out)
+                } else {
+                    let rows = q.fetch_all(ex).await.map_err(err)?;
+                    // Sized up front: collecting `Result`s gives no size hint, and growing a
+                    // vector of wide records copies them again and again.
+                    let mut out = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        out.push(decode(&mut Reader::from(r))?);
+                    }
+                    Ok(out)
                 }
-                Ok(out)
-            } else {
-                let rows = q.fetch_all(ex).await.map_err(err)?;
-                // Sized up front: collecting `Result`s gives no size hint, and growing a
-                // vector of wide records copies them again and again.
-                let mut out = Vec::with_capacity(rows.len());
-                for r in &rows {
-                    out.push(decode(&mut Reader::from(r))?);
-                }
-                Ok(out)
-            }
-        });
+            },
+            |c, s| c.fetch(s, model, &mut decode).await
+        );
         if let (Some(w), Ok(rows)) = (watch, &out) {
             w.finish(rows.len() as u64);
         }
@@ -677,12 +647,17 @@ impl Conn {
     ) -> Result<Option<T>> {
         let err = |e| Error::from_sqlx(e, model);
         let watch = crate::log::Watch::start(&stmt.sql);
-        let out: Result<Option<T>> = dispatch!(self, stmt, |q, ex| {
-            match q.fetch_optional(ex).await.map_err(err)? {
-                Some(r) => decode(&mut Reader::from(&r)).map(Some),
-                None => Ok(None),
-            }
-        });
+        let out: Result<Option<T>> = dispatch!(
+            self,
+            stmt,
+            |q, ex| {
+                match q.fetch_optional(ex).await.map_err(err)? {
+                    Some(r) => decode(&mut Reader::from(&r)).map(Some),
+                    None => Ok(None),
+                }
+            },
+            |c, s| c.fetch_optional(s, model, decode).await
+        );
         if let (Some(w), Ok(row)) = (watch, &out) {
             w.finish(u64::from(row.is_some()));
         }
@@ -692,11 +667,16 @@ impl Conn {
     pub(crate) async fn execute(&self, stmt: Stmt, model: Option<&ModelMeta>) -> Result<Done> {
         let err = |e| Error::from_sqlx(e, model);
         let watch = crate::log::Watch::start(&stmt.sql);
-        let out: Result<Done> = dispatch!(self, stmt, |q, ex| {
-            #[allow(unused_imports)]
-            use crate::db::done::IntoDone;
-            q.execute(ex).await.map_err(err).map(|r| r.into_done())
-        });
+        let out: Result<Done> = dispatch!(
+            self,
+            stmt,
+            |q, ex| {
+                #[allow(unused_imports)]
+                use crate::db::done::IntoDone;
+                q.execute(ex).await.map_err(err).map(|r| r.into_done())
+            },
+            |c, s| c.execute(s, model).await
+        );
         if let (Some(w), Ok(done)) = (watch, &out) {
             w.finish(done.rows);
         }
@@ -748,7 +728,9 @@ impl Conn {
                         "SQLite transactions are serializable: it has no other isolation level",
                     ));
                 }
-                AnyTx::Sqlite(p.begin().await.map_err(sql_err)?)
+                let mut conn = p.acquire().await?;
+                conn.batch("BEGIN").await?;
+                AnyTx::Sqlite(conn)
             }
             #[cfg(feature = "postgres")]
             Conn::Db(Database::Postgres(p)) => AnyTx::Postgres(
@@ -781,6 +763,7 @@ impl Conn {
         let Some(tx) = tx.lock().await.take() else {
             return Err(closed());
         };
+        #[allow(unused_macros)]
         macro_rules! end {
             ($t:expr) => {
                 if commit {
@@ -791,14 +774,15 @@ impl Conn {
             };
         }
         match tx {
+            // A commit that fails leaves the transaction open: the connection rolls it back
+            // when it goes back to the pool.
             #[cfg(feature = "sqlite")]
-            AnyTx::Sqlite(t) => end!(t),
+            AnyTx::Sqlite(mut c) => c.batch(if commit { "COMMIT" } else { "ROLLBACK" }).await,
             #[cfg(feature = "postgres")]
-            AnyTx::Postgres(t) => end!(t),
+            AnyTx::Postgres(t) => end!(t).map_err(sql_err),
             #[cfg(feature = "mysql")]
-            AnyTx::MySql(t) => end!(t),
+            AnyTx::MySql(t) => end!(t).map_err(sql_err),
         }
-        .map_err(sql_err)
     }
 }
 
@@ -811,15 +795,6 @@ pub(crate) mod done {
 
     pub trait IntoDone {
         fn into_done(self) -> Done;
-    }
-    #[cfg(feature = "sqlite")]
-    impl IntoDone for sqlx::sqlite::SqliteQueryResult {
-        fn into_done(self) -> Done {
-            Done {
-                rows: self.rows_affected(),
-                last_insert_id: Some(self.last_insert_rowid()),
-            }
-        }
     }
     #[cfg(feature = "postgres")]
     impl IntoDone for sqlx::postgres::PgQueryResult {

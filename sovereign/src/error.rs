@@ -102,7 +102,9 @@ mod inner {
     pub(super) struct Error {
         pub(super) kind: super::ErrorKind,
         pub(super) message: String,
-        pub(super) source: Option<sqlx::Error>,
+        pub(super) source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+        /// The pool gave no connection in time (a replica that does is left out for a while).
+        pub(super) pool_timed_out: bool,
     }
 }
 
@@ -121,6 +123,7 @@ impl Error {
             kind,
             message: message.into(),
             source: None,
+            pool_timed_out: false,
         }))
     }
 
@@ -135,8 +138,7 @@ impl Error {
     /// Whether the database could not give a connection (refused, broken, or none free in
     /// time): what makes a read replica be left out for a while.
     pub(crate) fn is_unavailable(&self) -> bool {
-        *self.kind() == ErrorKind::Connection
-            || matches!(self.0.source, Some(sqlx::Error::PoolTimedOut))
+        *self.kind() == ErrorKind::Connection || self.0.pool_timed_out
     }
 
     /// What went wrong, to match on.
@@ -199,58 +201,24 @@ impl Error {
     pub(crate) fn from_sqlx(e: sqlx::Error, model: Option<&ModelMeta>) -> Self {
         let (kind, message) = match &e {
             sqlx::Error::Database(db) => {
-                let message = db.message().to_string();
-                let constraint = db.constraint().map(str::to_string);
-                let kind = match db.kind() {
-                    sqlx::error::ErrorKind::UniqueViolation => {
-                        let (constraint, fields) = unique_details(&message, constraint, model);
-                        ErrorKind::UniqueViolation { constraint, fields }
-                    }
-                    sqlx::error::ErrorKind::ForeignKeyViolation => {
-                        ErrorKind::ForeignKeyViolation { constraint }
-                    }
-                    sqlx::error::ErrorKind::NotNullViolation => ErrorKind::NullViolation {
-                        column: null_column(&message),
-                    },
-                    // SQLite reports some foreign key failures with another extended code.
-                    _ if message.starts_with("FOREIGN KEY constraint failed") => {
-                        ErrorKind::ForeignKeyViolation { constraint }
-                    }
-                    // MySQL's SQLSTATE is coarse (42000 for most refusals): its error number
-                    // tells them apart.
-                    _ => match mysql_number(db.as_ref())
-                        .or_else(|| db.code().map(|c| c.to_string()))
-                        .as_deref()
-                    {
-                        // MySQL: 1048 column cannot be null; 1364 field has no default.
-                        Some("1048") | Some("1364") => ErrorKind::NullViolation {
-                            column: null_column(&message),
-                        },
-                        // PostgreSQL's insufficient_privilege; MySQL's command denied on a
-                        // table (1142), a column (1143), a database (1044), or a privilege
-                        // missing (1227).
-                        Some("42501") | Some("1142") | Some("1143") | Some("1044")
-                        | Some("1227") => ErrorKind::PermissionDenied,
-                        // The statement ran past the session's limit (`socket_timeout`):
-                        // PostgreSQL's query_canceled, MariaDB's max_statement_time (1969),
-                        // MySQL's max_execution_time (3024).
-                        Some("57014") | Some("1969") | Some("3024") => ErrorKind::Timeout,
-                        code => ErrorKind::Database {
-                            code: code.map(str::to_string),
-                        },
-                    },
+                let class = match db.kind() {
+                    sqlx::error::ErrorKind::UniqueViolation => Refusal::Unique,
+                    sqlx::error::ErrorKind::ForeignKeyViolation => Refusal::ForeignKey,
+                    sqlx::error::ErrorKind::NotNullViolation => Refusal::NotNull,
+                    _ => Refusal::Other,
                 };
-                let message = if kind == ErrorKind::PermissionDenied {
-                    format!("{message} (the database refused this login: a plugin's own login reads the core tables and writes only its plugin's; the platform writes core tables)")
-                } else {
-                    message
-                };
-                (kind, message)
+                // MySQL's SQLSTATE is coarse (42000 for most refusals): its error number tells
+                // them apart.
+                let code = mysql_number(db.as_ref()).or_else(|| db.code().map(|c| c.to_string()));
+                refused(
+                    db.message().to_string(),
+                    db.constraint().map(str::to_string),
+                    class,
+                    code,
+                    model,
+                )
             }
-            sqlx::Error::PoolTimedOut => (
-                ErrorKind::Timeout,
-                "timed out waiting for a free database connection: every connection of the pool stayed busy for `pool_timeout` (raise `connection_limit` or `pool_timeout` in the URL, or with `sovereign::ConnectOptions`)".to_string(),
-            ),
+            sqlx::Error::PoolTimedOut => (ErrorKind::Timeout, pool_timeout_message()),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolClosed
@@ -262,12 +230,123 @@ impl Error {
             }
             _ => (ErrorKind::Database { code: None }, e.to_string()),
         };
+        let pool_timed_out = matches!(e, sqlx::Error::PoolTimedOut);
         Error(Box::new(inner::Error {
             kind,
             message,
-            source: Some(e),
+            source: Some(Box::new(e)),
+            pool_timed_out,
         }))
     }
+
+    /// Maps an error of SQLite's C library onto a kind, as [`Error::from_sqlx`] does for the
+    /// servers: the extended result code tells the constraint that failed.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn from_sqlite(e: rusqlite::Error, model: Option<&ModelMeta>) -> Self {
+        use rusqlite::ffi;
+        let (kind, message) = match &e {
+            rusqlite::Error::SqliteFailure(code, message) => {
+                let class = match code.extended_code {
+                    ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                        Refusal::Unique
+                    }
+                    ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Refusal::ForeignKey,
+                    ffi::SQLITE_CONSTRAINT_NOTNULL => Refusal::NotNull,
+                    _ => Refusal::Other,
+                };
+                let message = message.clone().unwrap_or_else(|| code.to_string());
+                refused(
+                    message,
+                    None,
+                    class,
+                    Some(code.extended_code.to_string()),
+                    model,
+                )
+            }
+            rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+            | rusqlite::Error::Utf8Error(_)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::InvalidColumnIndex(_) => (ErrorKind::Decode, e.to_string()),
+            rusqlite::Error::InvalidPath(_) => (ErrorKind::Configuration, e.to_string()),
+            _ => (ErrorKind::Database { code: None }, e.to_string()),
+        };
+        Error(Box::new(inner::Error {
+            kind,
+            message,
+            source: Some(Box::new(e)),
+            pool_timed_out: false,
+        }))
+    }
+
+    /// The pool had no free connection within `pool_timeout`.
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn pool_timed_out() -> Self {
+        let mut e = Error::new(ErrorKind::Timeout, pool_timeout_message());
+        e.0.pool_timed_out = true;
+        e
+    }
+}
+
+fn pool_timeout_message() -> String {
+    "timed out waiting for a free database connection: every connection of the pool stayed busy for `pool_timeout` (raise `connection_limit` or `pool_timeout` in the URL, or with `sovereign::ConnectOptions`)".to_string()
+}
+
+/// Which constraint a database's refusal names, where its driver tells.
+enum Refusal {
+    Unique,
+    ForeignKey,
+    NotNull,
+    Other,
+}
+
+/// The kind and message of a statement the database refused: `code` is SQLite's extended
+/// result code, PostgreSQL's SQLSTATE or MySQL's error number.
+fn refused(
+    message: String,
+    constraint: Option<String>,
+    class: Refusal,
+    code: Option<String>,
+    model: Option<&ModelMeta>,
+) -> (ErrorKind, String) {
+    let kind = match class {
+        Refusal::Unique => {
+            let (constraint, fields) = unique_details(&message, constraint, model);
+            ErrorKind::UniqueViolation { constraint, fields }
+        }
+        Refusal::ForeignKey => ErrorKind::ForeignKeyViolation { constraint },
+        Refusal::NotNull => ErrorKind::NullViolation {
+            column: null_column(&message),
+        },
+        // SQLite reports some foreign key failures with another extended code.
+        Refusal::Other if message.starts_with("FOREIGN KEY constraint failed") => {
+            ErrorKind::ForeignKeyViolation { constraint }
+        }
+        Refusal::Other => match code.as_deref() {
+            // MySQL: 1048 column cannot be null; 1364 field has no default.
+            Some("1048") | Some("1364") => ErrorKind::NullViolation {
+                column: null_column(&message),
+            },
+            // PostgreSQL's insufficient_privilege; MySQL's command denied on a table (1142), a
+            // column (1143), a database (1044), or a privilege missing (1227).
+            Some("42501") | Some("1142") | Some("1143") | Some("1044") | Some("1227") => {
+                ErrorKind::PermissionDenied
+            }
+            // The statement ran past the session's limit (`socket_timeout`): PostgreSQL's
+            // query_canceled, MariaDB's max_statement_time (1969), MySQL's max_execution_time
+            // (3024).
+            Some("57014") | Some("1969") | Some("3024") => ErrorKind::Timeout,
+            code => ErrorKind::Database {
+                code: code.map(str::to_string),
+            },
+        },
+    };
+    let message = if kind == ErrorKind::PermissionDenied {
+        format!("{message} (the database refused this login: a plugin's own login reads the core tables and writes only its plugin's; the platform writes core tables)")
+    } else {
+        message
+    };
+    (kind, message)
 }
 
 /// A MySQL error's number (`1142`), as text; `None` for other databases.
@@ -348,7 +427,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.0
             .source
-            .as_ref()
+            .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }

@@ -3,7 +3,9 @@
 //! `sovereign-build` generates, from a Prisma schema, a small Rust module per model (its data
 //! struct, its field modules and a static description of its table). Everything else lives
 //! here: SQL building with [sea-query](https://docs.rs/sea-query), execution with
-//! [sqlx](https://docs.rs/sqlx), relation loading, transactions, raw queries and errors.
+//! [sqlx](https://docs.rs/sqlx) on PostgreSQL and MySQL and with SQLite's C library (through
+//! [rusqlite](https://docs.rs/rusqlite), see [`sqlite`]) on SQLite, relation loading,
+//! transactions, raw queries and errors.
 //!
 //! # Generate a client
 //!
@@ -206,6 +208,8 @@ mod plugin;
 mod query;
 pub mod replica;
 mod sql;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 mod value;
 
 pub use client::{execute_raw, query_raw, Client, Raw, RawRow, TransactionBuilder};

@@ -1,4 +1,5 @@
-//! Values in and out: decoding columns into Rust types, and binding sea-query values to sqlx.
+//! Values in and out: decoding columns into Rust types (from sqlx's rows on the servers, from
+//! SQLite's own on SQLite), and binding sea-query values to sqlx.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -19,7 +20,7 @@ pub struct Reader<'r> {
 
 enum RowRef<'r> {
     #[cfg(feature = "sqlite")]
-    Sqlite(&'r sqlx::sqlite::SqliteRow),
+    Sqlite(&'r rusqlite::Row<'r>),
     #[cfg(feature = "postgres")]
     Postgres(&'r sqlx::postgres::PgRow),
     #[cfg(feature = "mysql")]
@@ -27,8 +28,8 @@ enum RowRef<'r> {
 }
 
 #[cfg(feature = "sqlite")]
-impl<'r> From<&'r sqlx::sqlite::SqliteRow> for Reader<'r> {
-    fn from(r: &'r sqlx::sqlite::SqliteRow) -> Self {
+impl<'r> From<&'r rusqlite::Row<'r>> for Reader<'r> {
+    fn from(r: &'r rusqlite::Row<'r>) -> Self {
         Reader {
             row: RowRef::Sqlite(r),
             idx: 0,
@@ -58,12 +59,16 @@ fn col_err(e: sqlx::Error) -> Error {
     Error::decode(e.to_string())
 }
 
-/// Per-backend access to the current column; `$r` is bound to the row.
+/// Per-backend access to the current column: `$body` with `$r` bound to a sqlx row (the
+/// servers), `$lite` with `$l` bound to the current SQLite value.
 macro_rules! on_row {
-    ($self:expr, |$r:ident| $body:expr) => {
+    ($self:expr, |$r:ident| $body:expr, |$l:ident| $lite:expr) => {
         match $self.row {
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite($r) => $body,
+            RowRef::Sqlite(row) => {
+                let $l = lite::value(row, $self.idx)?;
+                $lite
+            }
             #[cfg(feature = "postgres")]
             RowRef::Postgres($r) => $body,
             #[cfg(feature = "mysql")]
@@ -92,7 +97,11 @@ impl Reader<'_> {
     #[inline]
     fn is_null(&self) -> Result<bool> {
         let i = self.idx;
-        on_row!(self, |r| Ok(r.try_get_raw(i).map_err(col_err)?.is_null()))
+        on_row!(
+            self,
+            |r| Ok(r.try_get_raw(i).map_err(col_err)?.is_null()),
+            |v| Ok(v == rusqlite::types::ValueRef::Null)
+        )
     }
 
     /// Calls `f` with the database's name for the current column's type (of the value, on
@@ -100,38 +109,88 @@ impl Reader<'_> {
     #[inline]
     fn with_type<R>(&self, f: impl FnOnce(&str) -> R) -> Result<R> {
         let i = self.idx;
-        on_row!(self, |r| Ok(f(r
-            .try_get_raw(i)
-            .map_err(col_err)?
-            .type_info()
-            .name())))
+        on_row!(
+            self,
+            |r| Ok(f(r.try_get_raw(i).map_err(col_err)?.type_info().name())),
+            |v| Ok(f(lite::storage(v)))
+        )
     }
 
     /// The current column as `Option<T>`, looked up once.
     #[inline]
     fn get_optional<T>(&mut self, checked: bool) -> Result<Option<T>>
     where
-        T: SqlxDecode,
+        T: Column,
     {
         let i = self.idx;
-        let v = on_row!(self, |r| optional::<_, T>(r, i, checked))?;
+        let v = on_row!(self, |r| optional::<_, T>(r, i, checked), |v| {
+            if v == rusqlite::types::ValueRef::Null {
+                Ok(None)
+            } else {
+                T::lite(v, checked).map(Some).map_err(|e| lite::err(i, e))
+            }
+        })?;
         self.idx += 1;
         Ok(v)
     }
 
-    /// The current column as `T`, by sqlx's own decoding (with its type check when `checked`).
+    /// The current column as `T`, by sqlx's own decoding on the servers (with its type check
+    /// when `checked`), by the same rules on SQLite.
     #[inline]
     fn get<T>(&mut self, checked: bool) -> Result<T>
+    where
+        T: Column,
+    {
+        let i = self.idx;
+        let v = on_row!(
+            self,
+            |r| if checked {
+                r.try_get::<T, _>(i)
+            } else {
+                r.try_get_unchecked::<T, _>(i)
+            }
+            .map_err(col_err),
+            |v| {
+                if v == rusqlite::types::ValueRef::Null {
+                    Err(lite::err(i, lite::UNEXPECTED_NULL.to_string()))
+                } else {
+                    T::lite(v, checked).map_err(|e| lite::err(i, e))
+                }
+            }
+        )?;
+        self.idx += 1;
+        Ok(v)
+    }
+
+    /// The current column of a server's row as `T`, by sqlx's own decoding: for the types
+    /// only one server's columns are read as.
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
+    #[inline]
+    fn sqlx_get<T>(&mut self, checked: bool) -> Result<T>
     where
         T: SqlxDecode,
     {
         let i = self.idx;
-        let v = on_row!(self, |r| if checked {
-            r.try_get::<T, _>(i)
-        } else {
-            r.try_get_unchecked::<T, _>(i)
-        })
-        .map_err(col_err)?;
+        let v = match self.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(_) => Err(Error::decode(
+                "a SQLite row was read as a server's (a bug of the client)",
+            )),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(r) => if checked {
+                r.try_get::<T, _>(i)
+            } else {
+                r.try_get_unchecked::<T, _>(i)
+            }
+            .map_err(col_err),
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(r) => if checked {
+                r.try_get::<T, _>(i)
+            } else {
+                r.try_get_unchecked::<T, _>(i)
+            }
+            .map_err(col_err),
+        }?;
         self.idx += 1;
         Ok(v)
     }
@@ -147,27 +206,21 @@ enum Stored<'r> {
 }
 
 impl<'r> Reader<'r> {
-    /// The current SQLite column by its storage class, looked up once (the type, then the
-    /// value).
+    /// The current SQLite column by its storage class.
     #[cfg(feature = "sqlite")]
     #[inline]
-    fn sqlite_stored(&mut self, row: &'r sqlx::sqlite::SqliteRow) -> Result<Stored<'r>> {
-        use sqlx::{Decode as D, Sqlite};
+    fn sqlite_stored(&mut self, row: &'r rusqlite::Row<'r>) -> Result<Stored<'r>> {
+        use rusqlite::types::ValueRef as V;
         let i = self.idx;
-        let v = row.try_get_raw(i).map_err(col_err)?;
-        let storage = sqlite_storage(v.type_info().name());
+        let v = lite::value(row, i)?;
         self.idx += 1;
-        // As sqlx's `try_get_unchecked` reports it.
-        let err = |source| {
-            col_err(sqlx::Error::ColumnDecode {
-                index: format!("{i:?}"),
-                source,
-            })
-        };
-        Ok(match storage {
-            Storage::Integer => Stored::Integer(<i64 as D<Sqlite>>::decode(v).map_err(err)?),
-            Storage::Real => Stored::Real(<f64 as D<Sqlite>>::decode(v).map_err(err)?),
-            Storage::Other => Stored::Text(<&str as D<Sqlite>>::decode(v).map_err(err)?),
+        Ok(match v {
+            V::Integer(n) => Stored::Integer(n),
+            V::Real(f) => Stored::Real(f),
+            V::Text(t) | V::Blob(t) => {
+                Stored::Text(std::str::from_utf8(t).map_err(|e| lite::err(i, e.to_string()))?)
+            }
+            V::Null => return Err(lite::err(i, lite::UNEXPECTED_NULL.to_string())),
         })
     }
 
@@ -176,37 +229,150 @@ impl<'r> Reader<'r> {
     #[inline]
     fn str(&mut self) -> Result<&'r str> {
         let i = self.idx;
-        let v = on_row!(self, |r| r.try_get_unchecked::<&'r str, _>(i)).map_err(col_err)?;
+        let v = match self.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(row) => match lite::value(row, i)? {
+                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                    std::str::from_utf8(t).map_err(|e| lite::err(i, e.to_string()))
+                }
+                v => Err(lite::err(
+                    i,
+                    format!("expected text, found {}", lite::storage(v)),
+                )),
+            },
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(r) => r.try_get_unchecked::<&'r str, _>(i).map_err(col_err),
+            #[cfg(feature = "mysql")]
+            RowRef::MySql(r) => r.try_get_unchecked::<&'r str, _>(i).map_err(col_err),
+        }?;
         self.idx += 1;
         Ok(v)
     }
 }
 
-/// Types sqlx decodes on every compiled-in backend.
-#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-pub trait SqlxDecode:
-    for<'a> sqlx::Decode<'a, sqlx::Sqlite>
-    + sqlx::Type<sqlx::Sqlite>
-    + for<'a> sqlx::Decode<'a, sqlx::Postgres>
-    + sqlx::Type<sqlx::Postgres>
-    + for<'a> sqlx::Decode<'a, sqlx::MySql>
-    + sqlx::Type<sqlx::MySql>
-{
+/// Decoding SQLite's values by the rules sqlx's SQLite driver decoded them with, so that
+/// moving off it changed no answer: integers, booleans, reals and bytes are checked against
+/// the value's storage class; text reads any value as text.
+#[cfg(feature = "sqlite")]
+mod lite {
+    use rusqlite::types::ValueRef;
+
+    use crate::error::{Error, Result};
+
+    pub(super) const UNEXPECTED_NULL: &str = "unexpected null; try decoding as an `Option`";
+
+    /// Value `i` of `row`.
+    #[inline]
+    pub(super) fn value<'r>(row: &'r rusqlite::Row<'r>, i: usize) -> Result<ValueRef<'r>> {
+        row.get_ref(i).map_err(|e| err(i, e.to_string()))
+    }
+
+    pub(super) fn err(i: usize, e: String) -> Error {
+        Error::decode(format!("error occurred while decoding column {i}: {e}"))
+    }
+
+    /// The name of a value's storage class.
+    pub(super) fn storage(v: ValueRef<'_>) -> &'static str {
+        match v {
+            ValueRef::Null => "NULL",
+            ValueRef::Integer(_) => "INTEGER",
+            ValueRef::Real(_) => "REAL",
+            ValueRef::Text(_) => "TEXT",
+            ValueRef::Blob(_) => "BLOB",
+        }
+    }
+
+    fn mismatch(rust: &str, v: ValueRef<'_>) -> String {
+        format!(
+            "mismatched types; Rust type `{rust}` is not compatible with SQL type `{}`",
+            storage(v)
+        )
+    }
+
+    /// A type a SQLite value (not NULL) decodes into.
+    pub trait LiteDecode: Sized {
+        #[doc(hidden)]
+        fn lite(v: ValueRef<'_>, checked: bool) -> std::result::Result<Self, String>;
+    }
+
+    impl LiteDecode for i64 {
+        fn lite(v: ValueRef<'_>, _: bool) -> std::result::Result<Self, String> {
+            match v {
+                ValueRef::Integer(n) => Ok(n),
+                v => Err(mismatch("i64", v)),
+            }
+        }
+    }
+
+    impl LiteDecode for i32 {
+        // SQLite integers are 64-bit; a wider value is an error, not a wrap.
+        fn lite(v: ValueRef<'_>, checked: bool) -> std::result::Result<Self, String> {
+            let n = i64::lite(v, checked)?;
+            i32::try_from(n).map_err(|_| format!("{n} does not fit Int"))
+        }
+    }
+
+    impl LiteDecode for f64 {
+        fn lite(v: ValueRef<'_>, _: bool) -> std::result::Result<Self, String> {
+            match v {
+                ValueRef::Real(f) => Ok(f),
+                ValueRef::Integer(n) => Ok(n as f64),
+                v => Err(mismatch("f64", v)),
+            }
+        }
+    }
+
+    impl LiteDecode for bool {
+        fn lite(v: ValueRef<'_>, _: bool) -> std::result::Result<Self, String> {
+            match v {
+                ValueRef::Integer(n) => Ok(n != 0),
+                v => Err(mismatch("bool", v)),
+            }
+        }
+    }
+
+    impl LiteDecode for Vec<u8> {
+        fn lite(v: ValueRef<'_>, _: bool) -> std::result::Result<Self, String> {
+            match v {
+                ValueRef::Blob(b) | ValueRef::Text(b) => Ok(b.to_vec()),
+                v => Err(mismatch("Vec<u8>", v)),
+            }
+        }
+    }
+
+    impl LiteDecode for String {
+        // Any value reads as text, as SQLite's `sqlite3_value_text` gives it.
+        fn lite(v: ValueRef<'_>, _: bool) -> std::result::Result<Self, String> {
+            match v {
+                ValueRef::Text(t) | ValueRef::Blob(t) => std::str::from_utf8(t)
+                    .map(str::to_string)
+                    .map_err(|e| e.to_string()),
+                ValueRef::Integer(n) => Ok(n.to_string()),
+                // SQLite writes a whole real with its `.0`.
+                ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(format!("{f:.1}")),
+                ValueRef::Real(f) => Ok(f.to_string()),
+                ValueRef::Null => Err(super::lite::UNEXPECTED_NULL.to_string()),
+            }
+        }
+    }
 }
-#[cfg(all(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-impl<T> SqlxDecode for T where
-    T: for<'a> sqlx::Decode<'a, sqlx::Sqlite>
-        + sqlx::Type<sqlx::Sqlite>
-        + for<'a> sqlx::Decode<'a, sqlx::Postgres>
-        + sqlx::Type<sqlx::Postgres>
-        + for<'a> sqlx::Decode<'a, sqlx::MySql>
-        + sqlx::Type<sqlx::MySql>
-{
-}
+
+#[cfg(feature = "sqlite")]
+pub use lite::LiteDecode;
+
+/// Without SQLite, every type is one ([`Column`] needs it).
+#[cfg(not(feature = "sqlite"))]
+pub trait LiteDecode {}
+#[cfg(not(feature = "sqlite"))]
+impl<T> LiteDecode for T {}
+
+/// A type every compiled-in backend decodes a column into.
+pub trait Column: SqlxDecode + LiteDecode {}
+impl<T: SqlxDecode + LiteDecode> Column for T {}
 
 macro_rules! sqlx_decode_bound {
     ($cfg:meta, $($db:path),*) => {
-        /// Types sqlx decodes on every compiled-in backend.
+        /// Types sqlx decodes on every compiled-in server backend.
         #[cfg($cfg)]
         pub trait SqlxDecode: $(for<'a> sqlx::Decode<'a, $db> + sqlx::Type<$db> +)* Sized {}
         #[cfg($cfg)]
@@ -214,56 +380,19 @@ macro_rules! sqlx_decode_bound {
     };
 }
 sqlx_decode_bound!(
-    all(
-        feature = "sqlite",
-        feature = "postgres",
-        not(feature = "mysql")
-    ),
-    sqlx::Sqlite,
-    sqlx::Postgres
-);
-sqlx_decode_bound!(
-    all(
-        feature = "sqlite",
-        not(feature = "postgres"),
-        feature = "mysql"
-    ),
-    sqlx::Sqlite,
-    sqlx::MySql
-);
-sqlx_decode_bound!(
-    all(
-        not(feature = "sqlite"),
-        feature = "postgres",
-        feature = "mysql"
-    ),
+    all(feature = "postgres", feature = "mysql"),
     sqlx::Postgres,
     sqlx::MySql
 );
 sqlx_decode_bound!(
-    all(
-        feature = "sqlite",
-        not(feature = "postgres"),
-        not(feature = "mysql")
-    ),
-    sqlx::Sqlite
-);
-sqlx_decode_bound!(
-    all(
-        not(feature = "sqlite"),
-        feature = "postgres",
-        not(feature = "mysql")
-    ),
+    all(feature = "postgres", not(feature = "mysql")),
     sqlx::Postgres
 );
 sqlx_decode_bound!(
-    all(
-        not(feature = "sqlite"),
-        not(feature = "postgres"),
-        feature = "mysql"
-    ),
+    all(not(feature = "postgres"), feature = "mysql"),
     sqlx::MySql
 );
+sqlx_decode_bound!(all(not(feature = "postgres"), not(feature = "mysql")),);
 
 /// A Rust type a column decodes into.
 pub trait Decode: Sized {
@@ -355,8 +484,8 @@ impl Decode for i64 {
                 "INT2" => 2,
                 _ => 8,
             })? {
-                4 => r.get::<i32>(true).map(i64::from),
-                2 => r.get::<i16>(true).map(i64::from),
+                4 => r.sqlx_get::<i32>(true).map(i64::from),
+                2 => r.sqlx_get::<i16>(true).map(i64::from),
                 _ => r.get::<i64>(true),
             },
             #[allow(unreachable_patterns)]
@@ -368,30 +497,11 @@ impl Decode for i64 {
 impl Decode for i32 {
     #[inline]
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        match r.row {
-            // SQLite integers are 64-bit; a wider value is an error, not a wrap.
-            #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(_) => {
-                let v: i64 = i64::decode(r)?;
-                i32::try_from(v).map_err(|_| Error::decode(format!("{v} does not fit Int")))
-            }
-            #[allow(unreachable_patterns)]
-            _ => r.get::<i32>(true),
-        }
+        r.get::<i32>(true)
     }
     #[inline]
     fn decode_optional(r: &mut Reader<'_>) -> Result<Option<Self>> {
-        match r.row {
-            #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(_) => r
-                .get_optional::<i64>(true)?
-                .map(|v| {
-                    i32::try_from(v).map_err(|_| Error::decode(format!("{v} does not fit Int")))
-                })
-                .transpose(),
-            #[allow(unreachable_patterns)]
-            _ => r.get_optional::<i32>(true),
-        }
+        r.get_optional::<i32>(true)
     }
 }
 
@@ -421,32 +531,15 @@ impl Decode for DateTime<FixedOffset> {
             #[cfg(feature = "postgres")]
             RowRef::Postgres(_) => {
                 if r.with_type(|t| t == "TIMESTAMPTZ")? {
-                    r.get::<DateTime<Utc>>(true)?
+                    r.sqlx_get::<DateTime<Utc>>(true)?
                 } else {
-                    r.get::<NaiveDateTime>(false)?.and_utc()
+                    r.sqlx_get::<NaiveDateTime>(false)?.and_utc()
                 }
             }
             #[cfg(feature = "mysql")]
-            RowRef::MySql(_) => r.get::<NaiveDateTime>(false)?.and_utc(),
+            RowRef::MySql(_) => r.sqlx_get::<NaiveDateTime>(false)?.and_utc(),
         };
         Ok(utc.fixed_offset())
-    }
-}
-
-/// How SQLite stored a value.
-#[allow(dead_code)]
-enum Storage {
-    Integer,
-    Real,
-    Other,
-}
-
-#[allow(dead_code)]
-fn sqlite_storage(type_name: &str) -> Storage {
-    match type_name {
-        "INTEGER" => Storage::Integer,
-        "REAL" => Storage::Real,
-        _ => Storage::Other,
     }
 }
 
@@ -506,7 +599,7 @@ impl Decode for serde_json::Value {
             #[cfg(feature = "postgres")]
             RowRef::Postgres(_) => {
                 return r
-                    .get::<sqlx::types::Json<serde_json::Value>>(false)
+                    .sqlx_get::<sqlx::types::Json<serde_json::Value>>(false)
                     .map(|j| j.0)
             }
             #[allow(unreachable_patterns)]
@@ -782,39 +875,6 @@ pub(crate) mod bind {
             crate::ErrorKind::Decode,
             format!("cannot bind a value: {e}"),
         )
-    }
-
-    #[cfg(feature = "sqlite")]
-    pub(crate) fn sqlite(
-        values: sea_query::Values,
-    ) -> Result<sqlx::sqlite::SqliteArguments<'static>> {
-        let mut a = sqlx::sqlite::SqliteArguments::default();
-        for v in values {
-            match v {
-                Value::Bool(x) => a.add(x),
-                Value::TinyInt(x) => a.add(x.map(i64::from)),
-                Value::SmallInt(x) => a.add(x.map(i64::from)),
-                Value::Int(x) => a.add(x),
-                Value::BigInt(x) => a.add(x),
-                Value::Unsigned(x) => a.add(x.map(i64::from)),
-                Value::BigUnsigned(x) => a.add(x.map(|u| i64::try_from(u).unwrap_or(i64::MAX))),
-                Value::Float(x) => a.add(x.map(f64::from)),
-                Value::Double(x) => a.add(x),
-                Value::String(x) => a.add(x),
-                Value::Enum(sea_query::OptionEnum::Some(e)) => a.add(e.value.into_owned()),
-                Value::Enum(sea_query::OptionEnum::None(_)) => a.add(None::<String>),
-                Value::Bytes(x) => a.add(x),
-                Value::Json(x) => a.add(x.map(|j| j.to_string())),
-                // Prisma stores SQLite date-times as milliseconds since the epoch.
-                Value::ChronoDateTimeWithTimeZone(x) => a.add(x.map(|d| d.timestamp_millis())),
-                Value::ChronoDateTimeUtc(x) => a.add(x.map(|d| d.timestamp_millis())),
-                Value::ChronoDateTime(x) => a.add(x.map(|d| d.and_utc().timestamp_millis())),
-                Value::Decimal(x) => a.add(x.map(|d| d.to_string())),
-                other => return Err(unsupported(&other)),
-            }
-            .map_err(add_err)?;
-        }
-        Ok(a)
     }
 
     /// Text sent without a type (OID 0): the server infers it from the SQL around the

@@ -66,9 +66,10 @@ async fn sqlite_defaults_are_wal_normal_and_bounded() {
     assert_eq!(sync, 1);
     let (fk,): (i64,) = one(&db, "PRAGMA foreign_keys").await.unwrap();
     assert_eq!(fk, 1);
-    let (busy,): (i64,) = one(&db, "PRAGMA busy_timeout").await.unwrap();
-    assert_eq!(busy, 5000);
     pool_is_bounded(&db).await;
+    db.close().await;
+    let db = Database::connect(&file.url).await.unwrap();
+    waits_for_writers(&file.url, &db, Duration::from_millis(300), None).await;
     db.close().await;
 
     // Prisma's SQLite `socket_timeout` is the busy timeout; the builder chooses SQLite's own
@@ -87,9 +88,67 @@ async fn sqlite_defaults_are_wal_normal_and_bounded() {
     assert_eq!(mode, "delete");
     let (sync,): (i64,) = one(&db, "PRAGMA synchronous").await.unwrap();
     assert_eq!(sync, 2);
-    let (busy,): (i64,) = one(&db, "PRAGMA busy_timeout").await.unwrap();
-    assert_eq!(busy, 2000);
+    waits_for_writers(
+        &file.url,
+        &db,
+        Duration::from_millis(2600),
+        Some(Duration::from_secs(2)),
+    )
+    .await;
     db.close().await;
+}
+
+/// Another connection holds a write transaction for `hold`; a write on `db` meanwhile waits
+/// for it (the busy timeout), on the same thread as the holder: it succeeds once the holder
+/// commits, or fails as `database is locked` after `fails_after`.
+async fn waits_for_writers(
+    url: &str,
+    db: &Database,
+    hold: Duration,
+    fails_after: Option<Duration>,
+) {
+    let exec = |db: &Database, sql: &'static str| {
+        let conn = Conn::Db(db.clone());
+        async move { sovereign::execute_raw(&conn, Raw::new(sql, vec![])).await }
+    };
+    exec(db, "CREATE TABLE IF NOT EXISTS held (x INTEGER)")
+        .await
+        .unwrap();
+    let other = Database::connect(url).await.unwrap();
+    let writer = db.clone();
+    sovereign::TransactionBuilder::<Plain>::new(Conn::Db(other.clone()))
+        .run(|tx| async move {
+            sovereign::execute_raw(tx.conn(), Raw::new("INSERT INTO held VALUES (1)", vec![]))
+                .await?;
+            let waiting = tokio::spawn(async move {
+                let started = Instant::now();
+                let done = exec(&writer, "INSERT INTO held VALUES (2)").await;
+                (done, started.elapsed())
+            });
+            tokio::time::sleep(hold).await;
+            Ok::<_, sovereign::Error>(waiting)
+        })
+        .await
+        .map(|waiting| async move {
+            let (done, waited) = waiting.await.unwrap();
+            match fails_after {
+                None => {
+                    done.unwrap_or_else(|e| {
+                        panic!("the write waits for the other's commit: {e} after {waited:?}")
+                    });
+                    assert!(waited >= hold - Duration::from_millis(50), "{waited:?}");
+                }
+                Some(limit) => {
+                    let err = done.expect_err("the write gives up after the busy timeout");
+                    assert!(err.message().contains("locked"), "{err}");
+                    assert!(waited >= limit - Duration::from_millis(50), "{waited:?}");
+                    assert!(waited < hold, "{waited:?}");
+                }
+            }
+        })
+        .unwrap()
+        .await;
+    other.close().await;
 }
 
 #[tokio::test]
@@ -232,6 +291,9 @@ async fn queries_are_traced_and_slow_ones_warned() {
     let events = Events::default();
     {
         let _guard = tracing::subscriber::set_default(events.clone());
+        // Another test's thread may register the log's call sites while this default is being
+        // set, caching "no subscriber wants them": computed again with it in place.
+        tracing::callsite::rebuild_interest_cache();
         let _: Vec<(i64,)> = query_raw(
             &Conn::Db(db.clone()),
             Raw::new("SELECT {} + 1 AS n", vec![41.into()]),

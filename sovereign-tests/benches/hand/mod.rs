@@ -12,6 +12,25 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, TypeInfo, ValueRef};
 
+/// The hand-written sqlx side's pool on the client's SQLite file, with the client's settings
+/// (WAL, synchronous NORMAL, foreign keys on, no test before each acquire).
+pub async fn sqlx_sqlite(path: &std::path::Path) -> sqlx::SqlitePool {
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .foreign_keys(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
 /// A user as hand-written code reads it: the field types of `user::Data`.
 #[allow(dead_code)]
 #[derive(Debug, Clone)]

@@ -1,0 +1,433 @@
+//! The SQLite backend: SQLite's C library (through rusqlite), driven on the task that awaits the
+//! statement.
+//!
+//! SQLite runs inside the process, on a local file: a `find_unique` by id is a few microseconds
+//! of work. sqlx's SQLite driver runs each connection on a worker thread and hands every
+//! statement, and every row, across a channel; those hand-overs cost several times the work
+//! itself. Here a statement runs where it is awaited, with its prepared statement taken from
+//! the connection's cache and its rows decoded in place.
+//!
+//! What must not block the task is waiting, and there are two waits: for a free connection
+//! (a semaphore of `connection_limit` permits, within `pool_timeout`) and for a lock another
+//! connection holds (`SQLITE_BUSY`). SQLite's own busy handler would sleep the thread; here
+//! the connection has none, and a statement that finds the database busy is retried after an
+//! asynchronous sleep until `busy_timeout` has passed, as the busy handler would retry it
+//! (with the same back-off). Two tasks of one thread, one holding a write transaction, the
+//! other waiting to write, therefore both get on.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+use sea_query::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::connect::{JournalMode, Synchronous};
+use crate::db::{Done, Stmt};
+use crate::error::{Error, ErrorKind, Result};
+use crate::meta::ModelMeta;
+use crate::value::Reader;
+
+/// Prepared statements each connection keeps (sqlx's default for its own cache).
+const STATEMENT_CACHE: usize = 100;
+
+/// A pool of connections to one SQLite file (or one in-memory database).
+#[derive(Clone)]
+pub struct SqlitePool(Arc<Pool>);
+
+struct Pool {
+    path: PathBuf,
+    busy_timeout: Duration,
+    synchronous: Synchronous,
+    acquire_timeout: Duration,
+    size: u32,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for SqlitePool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlitePool")
+            .field("path", &self.0.path)
+            .field("size", &self.0.size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a pool opens its connections.
+pub(crate) struct Options {
+    pub path: PathBuf,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    pub busy_timeout: Duration,
+    pub synchronous: Synchronous,
+    /// Set on the file once, when the pool opens (`None` for an in-memory database).
+    pub journal_mode: Option<JournalMode>,
+}
+
+impl SqlitePool {
+    /// Opens the pool and its first connection (creating the file if absent), and sets the
+    /// file's journal mode.
+    pub(crate) async fn open(options: Options) -> Result<SqlitePool> {
+        let size = options.max_connections.max(1);
+        let pool = SqlitePool(Arc::new(Pool {
+            path: options.path,
+            busy_timeout: options.busy_timeout,
+            synchronous: options.synchronous,
+            acquire_timeout: options.acquire_timeout,
+            size,
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(size as usize)),
+        }));
+        let mut first = pool.acquire().await?;
+        if let Some(mode) = options.journal_mode {
+            set_journal_mode(&mut first, mode, pool.0.busy_timeout).await?;
+        }
+        drop(first);
+        Ok(pool)
+    }
+
+    /// The database file (`:memory:` for an in-memory database).
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    /// A connection of the pool, waiting within `pool_timeout` for one to be free.
+    pub(crate) async fn acquire(&self) -> Result<Pooled> {
+        let permits = self.0.permits.clone();
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(closed_pool()),
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                match tokio::time::timeout(self.0.acquire_timeout, permits.acquire_owned()).await {
+                    Ok(Ok(p)) => p,
+                    Ok(Err(_)) => return Err(closed_pool()),
+                    Err(_) => return Err(Error::pool_timed_out()),
+                }
+            }
+        };
+        let idle = self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.connect().await?,
+        };
+        Ok(Pooled {
+            conn: Some(conn),
+            pool: self.0.clone(),
+            _permit: permit,
+        })
+    }
+
+    /// Opens a connection: foreign keys on, `synchronous` as set, no busy handler (waits are
+    /// asynchronous, see the module's documentation), a cache of prepared statements.
+    async fn connect(&self) -> Result<Connection> {
+        let path = &self.0.path;
+        let conn = Connection::open(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "cannot open the SQLite database {}: {}",
+                    path.display(),
+                    Error::from_sqlite(e, None).message()
+                ),
+            )
+        })?;
+        // rusqlite gives each connection a busy handler of 5 s: none here.
+        conn.busy_timeout(Duration::ZERO)
+            .map_err(|e| Error::from_sqlite(e, None).context("setting up a SQLite connection"))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Some pragmas read the schema, which waits for a writer holding the file alone (a
+        // deploy's exclusive transaction).
+        let setup = format!(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+            self.0.synchronous.as_str()
+        );
+        let mut conn = conn;
+        retry(self.0.busy_timeout, None, || {
+            // Borrowed mutably: a connection is not shared across the waits.
+            let conn: &mut Connection = &mut conn;
+            conn.execute_batch(&setup).map_err(Failure::from_sqlite)
+        })
+        .await
+        .map_err(|e| e.context("setting up a SQLite connection"))?;
+        Ok(conn)
+    }
+
+    /// Closes the pool: waits for the connections in use to come back, then closes them all.
+    /// Later statements fail with [`ErrorKind::Connection`].
+    pub async fn close(&self) {
+        if let Ok(all) = self.0.permits.acquire_many(self.0.size).await {
+            self.0.permits.close();
+            self.0
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+            drop(all);
+        }
+    }
+}
+
+fn closed_pool() -> Error {
+    Error::new(
+        ErrorKind::Connection,
+        "the SQLite database has been closed (`Database::close`)",
+    )
+}
+
+/// A connection taken from the pool; back to it when dropped (a transaction left open is
+/// rolled back first).
+#[doc(hidden)]
+pub struct Pooled {
+    conn: Option<Connection>,
+    pool: Arc<Pool>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        // A transaction dropped without commit or rollback (its future cancelled, say) is
+        // rolled back, as sqlx's transactions are; a connection that cannot is closed.
+        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+            return;
+        }
+        if !self.pool.permits.is_closed() {
+            self.pool
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(conn);
+        }
+    }
+}
+
+impl Pooled {
+    fn conn(&mut self) -> &mut Connection {
+        self.conn
+            .as_mut()
+            .expect("a pooled connection is present until dropped")
+    }
+
+    pub(crate) async fn fetch<T>(
+        &mut self,
+        stmt: &Stmt,
+        model: Option<&ModelMeta>,
+        mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let busy = self.pool.busy_timeout;
+        retry(busy, model, || {
+            let mut out = Vec::new();
+            each_row(self.conn(), stmt, |row| {
+                out.push(decode(&mut Reader::from(row))?);
+                Ok(true)
+            })
+            .map(|_| out)
+        })
+        .await
+    }
+
+    pub(crate) async fn fetch_optional<T>(
+        &mut self,
+        stmt: &Stmt,
+        model: Option<&ModelMeta>,
+        decode: impl FnOnce(&mut Reader<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let busy = self.pool.busy_timeout;
+        let mut decode = Some(decode);
+        retry(busy, model, || {
+            let mut out = None;
+            each_row(self.conn(), stmt, |row| {
+                if let Some(d) = decode.take() {
+                    out = Some(d(&mut Reader::from(row))?);
+                }
+                Ok(false)
+            })
+            .map(|_| out)
+        })
+        .await
+    }
+
+    pub(crate) async fn execute(&mut self, stmt: &Stmt, model: Option<&ModelMeta>) -> Result<Done> {
+        let busy = self.pool.busy_timeout;
+        retry(busy, model, || {
+            let conn = self.conn();
+            let rows = each_row(conn, stmt, |_| Ok(true))?;
+            Ok(Done {
+                rows,
+                last_insert_id: Some(conn.last_insert_rowid()),
+            })
+        })
+        .await
+    }
+
+    /// Runs a statement without values (`BEGIN`, `COMMIT`, `ROLLBACK`).
+    pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
+        let busy = self.pool.busy_timeout;
+        retry(busy, None, || {
+            self.conn().execute_batch(sql).map_err(Failure::from_sqlite)
+        })
+        .await
+    }
+}
+
+/// Why an attempt failed: the database was busy (try again), refused the statement (an error
+/// to map with the model's names), or anything else.
+enum Failure {
+    Busy(rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    Other(Error),
+}
+
+impl Failure {
+    fn from_sqlite(e: rusqlite::Error) -> Failure {
+        match &e {
+            // A busy snapshot (a read transaction's snapshot is stale) does not clear by
+            // waiting: SQLite's busy handler is not called for it either.
+            rusqlite::Error::SqliteFailure(c, _)
+                if c.code == rusqlite::ErrorCode::DatabaseBusy
+                    && c.extended_code != rusqlite::ffi::SQLITE_BUSY_SNAPSHOT =>
+            {
+                Failure::Busy(e)
+            }
+            _ => Failure::Sqlite(e),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Other(e)
+    }
+}
+
+/// Runs `attempt` until it is not refused as busy, sleeping between attempts as SQLite's busy
+/// handler does (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms), until `busy_timeout`.
+async fn retry<T>(
+    busy_timeout: Duration,
+    model: Option<&ModelMeta>,
+    mut attempt: impl FnMut() -> std::result::Result<T, Failure>,
+) -> Result<T> {
+    const DELAYS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    let started = Instant::now();
+    let mut tries = 0;
+    loop {
+        match attempt() {
+            Ok(v) => return Ok(v),
+            Err(Failure::Other(e)) => return Err(e),
+            Err(Failure::Sqlite(e)) => return Err(Error::from_sqlite(e, model)),
+            Err(Failure::Busy(e)) => {
+                let waited = started.elapsed();
+                if waited >= busy_timeout {
+                    return Err(Error::from_sqlite(e, model));
+                }
+                let delay = Duration::from_millis(DELAYS_MS[tries.min(DELAYS_MS.len() - 1)]);
+                tries += 1;
+                tokio::time::sleep(delay.min(busy_timeout - waited)).await;
+            }
+        }
+    }
+}
+
+/// Runs `stmt` and calls `row` with each row while it returns `true`; returns the number of
+/// rows the statement changed (0 for a read). A statement the client built is one statement,
+/// prepared once per connection; a raw query may hold several, run in turn with the values
+/// bound in order, as sqlx runs them.
+fn each_row(
+    conn: &Connection,
+    stmt: &Stmt,
+    mut row: impl FnMut(&rusqlite::Row<'_>) -> Result<bool>,
+) -> std::result::Result<u64, Failure> {
+    let fail = Failure::from_sqlite;
+    if !stmt.raw {
+        let mut st = conn.prepare_cached(&stmt.sql).map_err(fail)?;
+        return run(&mut st, &stmt.values.0, &mut row, conn);
+    }
+    let mut batch = rusqlite::Batch::new(conn, &stmt.sql);
+    let mut values: &[Value] = &stmt.values.0;
+    let mut changed = 0;
+    while let Some(mut st) = batch.next().map_err(fail)? {
+        let n = st.parameter_count().min(values.len());
+        changed += run(&mut st, &values[..n], &mut row, conn)?;
+        values = &values[n..];
+    }
+    Ok(changed)
+}
+
+fn run(
+    st: &mut rusqlite::Statement<'_>,
+    values: &[Value],
+    row: &mut impl FnMut(&rusqlite::Row<'_>) -> Result<bool>,
+    conn: &Connection,
+) -> std::result::Result<u64, Failure> {
+    let fail = Failure::from_sqlite;
+    for (i, v) in values.iter().enumerate() {
+        bind(st, i + 1, v).map_err(fail)?;
+    }
+    let readonly = st.readonly();
+    let mut rows = st.raw_query();
+    while let Some(r) = rows.next().map_err(fail)? {
+        if !row(r)? {
+            break;
+        }
+    }
+    Ok(if readonly { 0 } else { conn.changes() })
+}
+
+/// Binds a value with Prisma's storage choices for SQLite: date-times as milliseconds since
+/// the epoch, decimals and JSON as text, booleans as 0 and 1.
+fn bind(st: &mut rusqlite::Statement<'_>, i: usize, v: &Value) -> rusqlite::Result<()> {
+    use rusqlite::types::Null;
+    match v {
+        Value::Bool(x) => st.raw_bind_parameter(i, x),
+        Value::TinyInt(x) => st.raw_bind_parameter(i, x.map(i64::from)),
+        Value::SmallInt(x) => st.raw_bind_parameter(i, x.map(i64::from)),
+        Value::Int(x) => st.raw_bind_parameter(i, x),
+        Value::BigInt(x) => st.raw_bind_parameter(i, x),
+        Value::Unsigned(x) => st.raw_bind_parameter(i, x.map(i64::from)),
+        Value::BigUnsigned(x) => {
+            st.raw_bind_parameter(i, x.map(|u| i64::try_from(u).unwrap_or(i64::MAX)))
+        }
+        Value::Float(x) => st.raw_bind_parameter(i, x.map(f64::from)),
+        Value::Double(x) => st.raw_bind_parameter(i, x),
+        Value::String(x) => st.raw_bind_parameter(i, x.as_deref()),
+        Value::Enum(sea_query::OptionEnum::Some(e)) => st.raw_bind_parameter(i, &*e.value),
+        Value::Enum(sea_query::OptionEnum::None(_)) => st.raw_bind_parameter(i, Null),
+        Value::Bytes(x) => st.raw_bind_parameter(i, x.as_deref()),
+        Value::Json(x) => st.raw_bind_parameter(i, x.as_ref().map(|j| j.to_string())),
+        Value::ChronoDateTimeWithTimeZone(x) => {
+            st.raw_bind_parameter(i, x.map(|d| d.timestamp_millis()))
+        }
+        Value::ChronoDateTimeUtc(x) => st.raw_bind_parameter(i, x.map(|d| d.timestamp_millis())),
+        Value::ChronoDateTime(x) => {
+            st.raw_bind_parameter(i, x.map(|d| d.and_utc().timestamp_millis()))
+        }
+        Value::Decimal(x) => st.raw_bind_parameter(i, x.map(|d| d.to_string())),
+        other => Err(rusqlite::Error::ToSqlConversionFailure(
+            format!("cannot bind {other:?}: the client does not produce this kind of value").into(),
+        )),
+    }
+}
+
+/// Sets the file's journal mode (a setting of the file, kept across connections). Switching to
+/// or from WAL needs a moment alone with the file, which SQLite does not wait for with its
+/// busy handler: retried within `busy_timeout`, for processes starting together.
+async fn set_journal_mode(conn: &mut Pooled, mode: JournalMode, busy: Duration) -> Result<()> {
+    let read = |conn: &mut Pooled, sql: &str| -> std::result::Result<String, Failure> {
+        conn.conn()
+            .query_row(sql, [], |r| r.get::<_, String>(0))
+            .map_err(Failure::from_sqlite)
+    };
+    let current = retry(busy, None, || read(conn, "PRAGMA journal_mode")).await?;
+    if current.eq_ignore_ascii_case(mode.as_str()) {
+        return Ok(());
+    }
+    let sql = format!("PRAGMA journal_mode = {}", mode.as_str());
+    retry(busy, None, || read(conn, &sql))
+        .await
+        .map_err(|e| e.context("setting the SQLite journal mode"))?;
+    Ok(())
+}
