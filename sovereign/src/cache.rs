@@ -203,6 +203,75 @@ pub(crate) fn insert_values<E>(
     Ok(stmt)
 }
 
+// ---------------------------------------------------------------------------------------------
+// update
+// ---------------------------------------------------------------------------------------------
+
+/// An UPDATE of plain values of one record found by unique equalities, RETURNING every column:
+/// keyed like an INSERT by its set columns and their value kinds, and like a unique read by
+/// the filter's fields.
+type UpdateKey = (
+    ModelKey,
+    Dialect,
+    [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
+    [u16; UNIQUE_FIELDS],
+);
+static UPDATE_SQL: Cache<UpdateKey, Arc<str>> = OnceLock::new();
+
+/// The statement of `update` by unique filter: from the cache when every column is set to a
+/// plain value and `filter` is a conjunction of equalities with non-NULL values, else built by
+/// `build`. Its values are the set values, then the filter's.
+pub(crate) fn update_unique(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    columns: &[(usize, Expr)],
+    filter: &Filter,
+    build: impl FnOnce() -> Stmt,
+) -> Stmt {
+    let parts: &[Filter] = match filter {
+        Filter::And(parts) => parts,
+        one => std::slice::from_ref(one),
+    };
+    if columns.is_empty() || columns.len() > INSERT_COLUMNS || parts.len() > UNIQUE_FIELDS {
+        return build();
+    }
+    let mut shape = [None; INSERT_COLUMNS];
+    let mut values = Vec::with_capacity(columns.len() + parts.len());
+    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
+        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
+            return build();
+        };
+        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
+        values.push(v.clone());
+    }
+    let mut fields = [0u16; UNIQUE_FIELDS];
+    for (slot, p) in fields.iter_mut().zip(parts) {
+        match p {
+            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
+                let Some(n) = f.checked_add(1).and_then(|n| u16::try_from(n).ok()) else {
+                    return build();
+                };
+                *slot = n;
+                values.push(v.clone());
+            }
+            _ => return build(),
+        }
+    }
+    let key = (ModelKey::of(meta), backend, shape, fields);
+    let cache = UPDATE_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Stmt::new(sql, Values(values));
+    }
+    let stmt = build();
+    // Only a statement that binds each value, in this order, is reused.
+    if stmt.values.0.len() == values.len() {
+        if let Ok(mut c) = cache.write() {
+            c.insert(key, Arc::from(&*stmt.sql));
+        }
+    }
+    stmt
+}
+
 /// A multi-row INSERT of plain values (nested creates of one relation, `create_many`): keyed
 /// like [`insert_values`] by every cell's column and value kind, and the number of rows.
 type RowsKey = (

@@ -841,11 +841,12 @@ impl DynModel {
             let i = self.field_index(name)?;
             out.push((i, self.value(i, v)?));
         }
+        let now = crate::query::plan::now();
         for (i, f) in self.meta.fields.iter().enumerate() {
             if out.iter().any(|(g, _)| *g == i) {
                 continue;
             }
-            let v = crate::query::plan::client_default(f, backend, create);
+            let v = crate::query::plan::client_default(f, backend, create, &now);
             if let Some(v) = v {
                 out.push((i, v));
             } else if create && !self.fields[i].can_omit {

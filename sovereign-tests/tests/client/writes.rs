@@ -71,6 +71,16 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
         .exec()
         .await?;
     assert_eq!(n, 2);
+    // One instant per request, as Prisma's engine takes it: the rows share their @updatedAt.
+    let made = u
+        .find_many(vec![user::email::in_vec(vec![
+            "m1@x.io".into(),
+            "m2@x.io".into(),
+        ])])
+        .exec()
+        .await?;
+    assert_eq!(made.len(), 2);
+    assert_eq!(made[0].updated_at, made[1].updated_at);
     let n = u
         .create_many(vec![("m2@x.io".into(), vec![]), ("m3@x.io".into(), vec![])])
         .skip_duplicates()

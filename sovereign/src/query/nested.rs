@@ -142,21 +142,26 @@ pub(crate) async fn update_row<R: Record>(
     if plan.columns.is_empty() {
         return locate_record(conn, meta, filter, "update").await;
     }
-    let mut q = Query::update();
-    q.table(meta.table);
-    for (f, e) in &plan.columns {
-        q.value(meta.fields[*f].column, e.clone());
-    }
+    let update = || {
+        let mut q = Query::update();
+        q.table(meta.table);
+        for (f, e) in &plan.columns {
+            q.value(meta.fields[*f].column, e.clone());
+        }
+        q
+    };
     if !backend.returning() {
-        return mysql::update_by_key(conn, meta, filter, q, plan).await;
+        return mysql::update_by_key(conn, meta, filter, update(), plan).await;
     }
-    q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
-    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
-    conn.fetch_optional(sql::build(&q, backend), Some(meta), |r| {
-        R::decode_record(meta, r)
-    })
-    .await?
-    .ok_or_else(|| Error::not_found(meta.name, "update"))
+    let stmt = cache::update_unique(meta, backend, &plan.columns, filter, || {
+        let mut q = update();
+        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
+        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+        sql::build(&q, backend)
+    });
+    conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
+        .await?
+        .ok_or_else(|| Error::not_found(meta.name, "update"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1048,6 +1053,22 @@ pub(crate) async fn insert_many(
     };
     let mut total = 0;
     for (cols, rows) in groups {
+        // SQLite: one prepared single-row INSERT run for each row, on one connection (inside
+        // the create's transaction), is the fastest way through its C library: no statement of
+        // a thousand rows to write and compile each time.
+        #[cfg(feature = "sqlite")]
+        let rows = if backend == Dialect::Sqlite && !cols.is_empty() {
+            match plain_rows(rows) {
+                Ok(values) => {
+                    let sql = sqlite_insert(meta, &cols, skip_duplicates);
+                    total += conn.execute_rows(&sql, &values, Some(meta)).await?;
+                    continue;
+                }
+                Err(rows) => rows,
+            }
+        } else {
+            rows
+        };
         let per = if cols.is_empty() {
             1
         } else {
@@ -1084,6 +1105,46 @@ pub(crate) async fn insert_many(
         }
     }
     Ok(total)
+}
+
+/// The values of `rows`, row by row, when each is a plain value (no SQL expression); else the
+/// rows back.
+#[cfg(feature = "sqlite")]
+fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Values>, Vec<Vec<Expr>>> {
+    if !rows.iter().flatten().all(|e| matches!(e, Expr::Value(_))) {
+        return Err(rows);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            sea_query::Values(
+                r.into_iter()
+                    .filter_map(|e| match e {
+                        Expr::Value(v) => Some(v),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
+/// `INSERT INTO "table" ("a", "b") VALUES (?, ?)` for SQLite, as sea-query writes it
+/// (`ON CONFLICT DO NOTHING` to skip duplicates).
+#[cfg(feature = "sqlite")]
+fn sqlite_insert(meta: &ModelMeta, cols: &[usize], skip_duplicates: bool) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let names: Vec<String> = cols.iter().map(|&f| quote(meta.fields[f].column)).collect();
+    let holes = vec!["?"; cols.len()].join(", ");
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ({holes})",
+        quote(meta.table),
+        names.join(", ")
+    );
+    if skip_duplicates {
+        sql.push_str(" ON CONFLICT DO NOTHING");
+    }
+    sql
 }
 
 /// Inserts the rows of `plans` and returns them as stored, in order: one INSERT ... RETURNING

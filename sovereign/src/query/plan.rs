@@ -41,6 +41,19 @@ pub(crate) fn has_relations(sets: &[SetKind]) -> bool {
 
 /// The plan of a create (`create` true) or an update of `meta` with `sets`.
 pub(crate) fn plan(meta: &ModelMeta, backend: Dialect, sets: Vec<SetKind>, create: bool) -> Plan {
+    plan_at(meta, backend, sets, create, &now())
+}
+
+/// [`plan`] with the request's instant: Prisma's engine takes one `now` per request, so a
+/// record's `@default(now())` and `@updatedAt` agree, and the rows of one `create_many` share
+/// it.
+pub(crate) fn plan_at(
+    meta: &ModelMeta,
+    backend: Dialect,
+    sets: Vec<SetKind>,
+    create: bool,
+    now: &Value,
+) -> Plan {
     let mut plan = Plan {
         columns: Vec::with_capacity(sets.len() + 2),
         given: Vec::new(),
@@ -72,7 +85,7 @@ pub(crate) fn plan(meta: &ModelMeta, backend: Dialect, sets: Vec<SetKind>, creat
         if plan.columns.iter().any(|(g, _)| *g == i) {
             continue;
         }
-        if let Some(v) = client_default(f, backend, create) {
+        if let Some(v) = client_default(f, backend, create, now) {
             plan.given.push((i, v.clone()));
             plan.columns.push((i, Expr::val(v)));
         }
@@ -82,16 +95,21 @@ pub(crate) fn plan(meta: &ModelMeta, backend: Dialect, sets: Vec<SetKind>, creat
 
 /// The value the client fills in for a field a write leaves out: `@updatedAt` on every write;
 /// on a create, a generated id (uuid, cuid, ...) and `now()` on SQLite (the other databases
-/// fill `now()` in themselves).
-pub(crate) fn client_default(f: &FieldMeta, backend: Dialect, create: bool) -> Option<Value> {
+/// fill `now()` in themselves), `now` being the request's instant.
+pub(crate) fn client_default(
+    f: &FieldMeta,
+    backend: Dialect,
+    create: bool,
+    now: &Value,
+) -> Option<Value> {
     if f.updated_at {
-        return Some(now());
+        return Some(now.clone());
     }
     if !create {
         return None;
     }
     match f.generated {
-        Some(Generated::Now) if backend == Dialect::Sqlite => Some(now()),
+        Some(Generated::Now) if backend == Dialect::Sqlite => Some(now.clone()),
         Some(Generated::Now) | None => None,
         Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
     }

@@ -14,7 +14,7 @@ use crate::filter::{Filter, Nested, Set, SetKind};
 use crate::meta::Link;
 use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
-use crate::query::plan::{has_relations, plan};
+use crate::query::plan::{has_relations, now, plan, plan_at};
 use crate::query::read::{load_with, locate_record, select_one, Count, Select, Selection};
 use crate::query::record::pk_filter;
 use crate::query::traits::{BoxFuture, Load, Model};
@@ -244,8 +244,9 @@ impl<M: Model> CreateMany<M> {
             Box::pin(async move {
                 let conn = &conn;
                 let mut plans = Vec::with_capacity(rows.len());
+                let now = now();
                 for sets in rows {
-                    let mut p = plan(meta, conn.backend(), sets, true);
+                    let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     only_connects(meta, &p.relations, "create_many", "create")?;
                     owner_side(conn, meta, &mut p, true, None).await?;
                     plans.push(p);
@@ -333,8 +334,9 @@ impl<M: Model> CreateManyAndReturn<M> {
             Box::pin(async move {
                 let conn = &conn;
                 let mut plans = Vec::with_capacity(rows.len());
+                let now = now();
                 for sets in rows {
-                    let mut p = plan(meta, conn.backend(), sets, true);
+                    let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     only_connects(meta, &p.relations, "create_many_and_return", "create")?;
                     owner_side(conn, meta, &mut p, true, None).await?;
                     plans.push(p);
