@@ -683,53 +683,6 @@ impl Conn {
         out
     }
 
-    /// Runs `sql` once for each of `rows` (its values), on one connection, and returns the
-    /// number of rows changed: on SQLite one prepared statement stepped for each row; elsewhere
-    /// one statement after another.
-    pub(crate) async fn execute_rows(
-        &self,
-        sql: &str,
-        rows: &[Values],
-        model: Option<&ModelMeta>,
-    ) -> Result<u64> {
-        #[cfg(feature = "sqlite")]
-        {
-            let conn = match self {
-                Conn::Db(Database::Replicated(r)) => &Conn::Db(r.primary.clone()),
-                conn => conn,
-            };
-            let watch = crate::log::Watch::start(sql);
-            let done = match conn {
-                Conn::Db(Database::Sqlite(pool)) => {
-                    Some(pool.acquire().await?.execute_rows(sql, rows, model).await)
-                }
-                Conn::Tx(tx, Dialect::Sqlite) => {
-                    let mut guard = tx.lock().await;
-                    match guard.as_mut().ok_or_else(closed)? {
-                        AnyTx::Sqlite(c) => Some(c.execute_rows(sql, rows, model).await),
-                        #[allow(unreachable_patterns)]
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
-            if let Some(done) = done {
-                if let (Some(w), Ok(n)) = (watch, &done) {
-                    w.finish(*n);
-                }
-                return done;
-            }
-        }
-        let mut total = 0;
-        for values in rows {
-            total += self
-                .execute(Stmt::new(sql.to_string(), values.clone()), model)
-                .await?
-                .rows;
-        }
-        Ok(total)
-    }
-
     /// Begins a transaction on the pool (a nested call runs inside the open one).
     pub(crate) async fn begin(&self) -> Result<Conn> {
         self.begin_with(None).await

@@ -264,30 +264,6 @@ impl Pooled {
         .await
     }
 
-    /// Runs `sql` (one statement) once for each of `rows`, its prepared statement kept across
-    /// them; returns the number of rows changed. A busy database is waited for and the run
-    /// resumed at the row it stopped at.
-    pub(crate) async fn execute_rows(
-        &mut self,
-        sql: &str,
-        rows: &[sea_query::Values],
-        model: Option<&ModelMeta>,
-    ) -> Result<u64> {
-        let busy = self.pool.busy_timeout;
-        let mut next = 0;
-        let mut changed = 0;
-        retry(busy, model, || {
-            let conn = self.conn();
-            let mut st = conn.prepare_cached(sql).map_err(Failure::from_sqlite)?;
-            while let Some(row) = rows.get(next) {
-                changed += run(&mut st, &row.0, &mut |_| Ok(true), conn)?;
-                next += 1;
-            }
-            Ok(changed)
-        })
-        .await
-    }
-
     /// Runs a statement without values (`BEGIN`, `COMMIT`, `ROLLBACK`).
     pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
         let busy = self.pool.busy_timeout;

@@ -117,6 +117,26 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
         2
     );
     assert_eq!(u.delete_many(vec![]).exec().await?, 2);
+    // Past the parameter limit of one statement (SQLite's 32,766: one column a row here), the
+    // rows go in several statements of one transaction, a duplicate among them failing them
+    // all.
+    let cats = c.category();
+    let bulk = |range: std::ops::Range<usize>| -> Vec<category::CreateUnchecked> {
+        range.map(|i| (format!("bulk{i}"), vec![])).collect()
+    };
+    let mut rows = bulk(0..40_000);
+    rows.push(("bulk3".into(), vec![]));
+    let err = cats.create_many(rows).exec().await.unwrap_err();
+    assert!(err.is_unique_violation(), "{err}");
+    assert_eq!(
+        cats.count(vec![]).exec().await?,
+        0,
+        "nothing of a failed create_many stays"
+    );
+    assert_eq!(cats.create_many(bulk(0..40_000)).exec().await?, 40_000);
+    let last = category::name::equals("bulk39999".to_string());
+    assert_eq!(cats.count(vec![last]).exec().await?, 1);
+    assert_eq!(cats.delete_many(vec![]).exec().await?, 40_000);
     Ok(())
 }
 

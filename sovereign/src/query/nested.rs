@@ -820,6 +820,7 @@ async fn connect(
             let mut link = Plan {
                 columns: Vec::new(),
                 given: Vec::new(),
+                keep_given: true,
                 relations: Vec::new(),
             };
             for (&f, v) in fields.iter().zip(values) {
@@ -897,6 +898,7 @@ async fn unlink(
     let mut nulls = Plan {
         columns: Vec::new(),
         given: Vec::new(),
+        keep_given: true,
         relations: Vec::new(),
     };
     for &f in fields.iter() {
@@ -1039,13 +1041,17 @@ pub(crate) async fn insert_many(
     // Rows with the same columns go into one statement.
     let mut groups: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
     for mut p in plans {
-        p.columns.sort_by_key(|(f, _)| *f);
-        let cols: Vec<usize> = p.columns.iter().map(|(f, _)| *f).collect();
+        p.columns.sort_unstable_by_key(|(f, _)| *f);
+        let same = |c: &Vec<usize>| c.iter().copied().eq(p.columns.iter().map(|(f, _)| *f));
+        let group = match groups.iter().position(|(c, _)| same(c)) {
+            Some(g) => g,
+            None => {
+                groups.push((p.columns.iter().map(|(f, _)| *f).collect(), Vec::new()));
+                groups.len() - 1
+            }
+        };
         let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
-        match groups.iter_mut().find(|(c, _)| *c == cols) {
-            Some((_, rows)) => rows.push(vals),
-            None => groups.push((cols, vec![vals])),
-        }
+        groups[group].1.push(vals);
     }
     let limit = match backend {
         Dialect::Sqlite => 32_766,
@@ -1053,15 +1059,25 @@ pub(crate) async fn insert_many(
     };
     let mut total = 0;
     for (cols, rows) in groups {
-        // SQLite: one prepared single-row INSERT run for each row, on one connection (inside
-        // the create's transaction), is the fastest way through its C library: no statement of
-        // a thousand rows to write and compile each time.
+        // SQLite, rows of plain values: the text written directly (sea-query's writer is kept for
+        // small statements, whose text is cached), so that the same number of rows gives the
+        // same text and SQLite's prepared statement is reused.
         #[cfg(feature = "sqlite")]
-        let rows = if backend == Dialect::Sqlite && !cols.is_empty() {
+        let rows = if backend == Dialect::Sqlite && !cols.is_empty() && rows.len() > 1 {
             match plain_rows(rows) {
                 Ok(values) => {
-                    let sql = sqlite_insert(meta, &cols, skip_duplicates);
-                    total += conn.execute_rows(&sql, &values, Some(meta)).await?;
+                    let per = (32_766 / cols.len()).max(1);
+                    let mut left = values.len() / cols.len();
+                    let mut values = values.into_iter();
+                    while left > 0 {
+                        let n = left.min(per);
+                        let chunk: Vec<sea_query::Value> =
+                            values.by_ref().take(n * cols.len()).collect();
+                        let sql = sqlite_insert(meta, &cols, n, skip_duplicates);
+                        let stmt = crate::db::Stmt::new(sql, sea_query::Values(chunk));
+                        total += conn.execute(stmt, Some(meta)).await?.rows;
+                        left -= n;
+                    }
                     continue;
                 }
                 Err(rows) => rows,
@@ -1107,40 +1123,55 @@ pub(crate) async fn insert_many(
     Ok(total)
 }
 
-/// The values of `rows`, row by row, when each is a plain value (no SQL expression); else the
-/// rows back.
+/// The values of `rows`, one after another, when each is a plain value (no SQL expression);
+/// else the rows back.
 #[cfg(feature = "sqlite")]
-fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Values>, Vec<Vec<Expr>>> {
+fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Value>, Vec<Vec<Expr>>> {
     if !rows.iter().flatten().all(|e| matches!(e, Expr::Value(_))) {
         return Err(rows);
     }
     Ok(rows
         .into_iter()
-        .map(|r| {
-            sea_query::Values(
-                r.into_iter()
-                    .filter_map(|e| match e {
-                        Expr::Value(v) => Some(v),
-                        _ => None,
-                    })
-                    .collect(),
-            )
+        .flatten()
+        .filter_map(|e| match e {
+            Expr::Value(v) => Some(v),
+            _ => None,
         })
         .collect())
 }
 
-/// `INSERT INTO "table" ("a", "b") VALUES (?, ?)` for SQLite, as sea-query writes it
-/// (`ON CONFLICT DO NOTHING` to skip duplicates).
+/// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?)` of `rows` rows for SQLite, as
+/// sea-query writes it (`ON CONFLICT DO NOTHING` to skip duplicates).
 #[cfg(feature = "sqlite")]
-fn sqlite_insert(meta: &ModelMeta, cols: &[usize], skip_duplicates: bool) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let names: Vec<String> = cols.iter().map(|&f| quote(meta.fields[f].column)).collect();
-    let holes = vec!["?"; cols.len()].join(", ");
-    let mut sql = format!(
-        "INSERT INTO {} ({}) VALUES ({holes})",
-        quote(meta.table),
-        names.join(", ")
-    );
+fn sqlite_insert(meta: &ModelMeta, cols: &[usize], rows: usize, skip_duplicates: bool) -> String {
+    use std::fmt::Write;
+    let quote = |out: &mut String, s: &str| {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    };
+    let mut sql = String::with_capacity(64 + rows * (cols.len() * 3 + 4));
+    sql.push_str("INSERT INTO ");
+    quote(&mut sql, meta.table);
+    sql.push_str(" (");
+    for (i, &f) in cols.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        quote(&mut sql, meta.fields[f].column);
+    }
+    sql.push_str(") VALUES ");
+    let mut row = String::from("(");
+    for i in 0..cols.len() {
+        let _ = write!(row, "{}?", if i > 0 { ", " } else { "" });
+    }
+    row.push(')');
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&row);
+    }
     if skip_duplicates {
         sql.push_str(" ON CONFLICT DO NOTHING");
     }

@@ -15,6 +15,8 @@ pub(crate) struct Plan {
     pub(crate) columns: Vec<(usize, Expr)>,
     /// Values given directly, by field (to find the primary key on MySQL).
     pub(crate) given: Vec<(usize, Value)>,
+    /// Whether [`Plan::given`] is kept: only MySQL reads it (elsewhere RETURNING tells).
+    pub(crate) keep_given: bool,
     /// Nested writes, by relation number, in the order given.
     pub(crate) relations: Vec<(usize, Nested)>,
 }
@@ -23,8 +25,10 @@ impl Plan {
     /// Sets field `f` to `v`, replacing what the plan set it to before.
     pub(crate) fn set(&mut self, f: usize, v: Value) {
         self.columns.retain(|(g, _)| *g != f);
-        self.given.retain(|(g, _)| *g != f);
-        self.given.push((f, v.clone()));
+        if self.keep_given {
+            self.given.retain(|(g, _)| *g != f);
+            self.given.push((f, v.clone()));
+        }
         self.columns.push((f, Expr::val(v)));
     }
 }
@@ -57,6 +61,7 @@ pub(crate) fn plan_at(
     let mut plan = Plan {
         columns: Vec::with_capacity(sets.len() + 2),
         given: Vec::new(),
+        keep_given: backend == Dialect::Mysql,
         relations: Vec::new(),
     };
     for s in sets {
@@ -86,7 +91,9 @@ pub(crate) fn plan_at(
             continue;
         }
         if let Some(v) = client_default(f, backend, create, now) {
-            plan.given.push((i, v.clone()));
+            if plan.keep_given {
+                plan.given.push((i, v.clone()));
+            }
             plan.columns.push((i, Expr::val(v)));
         }
     }

@@ -247,8 +247,10 @@ impl<M: Model> CreateMany<M> {
                 let now = now();
                 for sets in rows {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
-                    only_connects(meta, &p.relations, "create_many", "create")?;
-                    owner_side(conn, meta, &mut p, true, None).await?;
+                    if !p.relations.is_empty() {
+                        only_connects(meta, &p.relations, "create_many", "create")?;
+                        owner_side(conn, meta, &mut p, true, None).await?;
+                    }
                     plans.push(p);
                 }
                 Ok(insert_many(conn, meta, plans, skip).await? as i64)
