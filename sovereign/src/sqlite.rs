@@ -13,7 +13,11 @@
 //! the connection has none, and a statement that finds the database busy is retried after an
 //! asynchronous sleep until `busy_timeout` has passed, as the busy handler would retry it
 //! (with the same back-off). Two tasks of one thread, one holding a write transaction, the
-//! other waiting to write, therefore both get on.
+//! other waiting to write, therefore both get on. One difference remains: in a rollback
+//! journal (not WAL, the default), two transactions that both read and then both write
+//! deadlock; SQLite's busy handler sees it and fails one at once, while here both wait up to
+//! the busy timeout before one fails (a busy snapshot, WAL's form of it, fails at once as
+//! before).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
