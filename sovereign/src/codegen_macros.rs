@@ -466,7 +466,7 @@ macro_rules! __relation {
         fn create_sets(
             ($($a,)* mut params): Create,
         ) -> Vec<$crate::Set<super::super::$t::Data>> {
-            params.splice(0..0, [$(super::super::$t::$a::arg($a)),*]);
+            $crate::__prepend(&mut params, [$(super::super::$t::$a::arg($a)),*]);
             params
         }
         /// Creates a related record (linked to this one): its required fields, then setters.
@@ -596,7 +596,7 @@ macro_rules! __actions {
         fn unchecked(
             ($($u,)* mut params): CreateUnchecked,
         ) -> ::std::vec::Vec<$crate::Set<$D>> {
-            params.splice(0..0, [$($uset($u)),*]);
+            $crate::__prepend(&mut params, [$($uset($u)),*]);
             params
         }
         impl Actions {
@@ -610,7 +610,7 @@ macro_rules! __actions {
                 $($c: $cty,)*
                 mut params: ::std::vec::Vec<$crate::Set<$D>>,
             ) -> $crate::Create<$D> {
-                params.splice(0..0, [$($cset($c)),*]);
+                $crate::__prepend(&mut params, [$($cset($c)),*]);
                 self.0.create_from(params)
             }
             /// Creates a record from scalar fields (foreign keys as values).

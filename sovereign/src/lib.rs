@@ -248,6 +248,20 @@ pub use value::{decode_enum, null_enum, DbEnum, Decode, LinkKeys, ListElem, Read
 #[doc(hidden)]
 pub use {chrono, rust_decimal, sea_query, serde, serde_json};
 
+/// Puts `first` (the required fields' setters) before `params` (the generated code's
+/// `create`): one allocation, where `Vec::splice` measured a tenth of a `create_many`.
+#[doc(hidden)]
+#[inline]
+pub fn __prepend<T, const N: usize>(params: &mut Vec<T>, first: [T; N]) {
+    if N == 0 {
+        return;
+    }
+    let mut out = Vec::with_capacity(N + params.len());
+    out.extend(first);
+    out.append(params);
+    *params = out;
+}
+
 /// The type of `DateTime` fields: an instant with its offset (UTC when read back).
 pub type DateTime = chrono::DateTime<chrono::FixedOffset>;
 /// The type of `Decimal` fields.

@@ -1039,6 +1039,7 @@ pub(crate) async fn insert_many(
 ) -> Result<u64> {
     let backend = conn.backend();
     // Rows with the same columns go into one statement.
+    let count = plans.len();
     let mut groups: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
     for mut p in plans {
         p.columns.sort_unstable_by_key(|(f, _)| *f);
@@ -1046,7 +1047,10 @@ pub(crate) async fn insert_many(
         let group = match groups.iter().position(|(c, _)| same(c)) {
             Some(g) => g,
             None => {
-                groups.push((p.columns.iter().map(|(f, _)| *f).collect(), Vec::new()));
+                let cols = p.columns.iter().map(|(f, _)| *f).collect();
+                // The first group is usually every row's.
+                let room = if groups.is_empty() { count } else { 0 };
+                groups.push((cols, Vec::with_capacity(room)));
                 groups.len() - 1
             }
         };
@@ -1130,14 +1134,16 @@ fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Value>
     if !rows.iter().flatten().all(|e| matches!(e, Expr::Value(_))) {
         return Err(rows);
     }
-    Ok(rows
-        .into_iter()
-        .flatten()
-        .filter_map(|e| match e {
-            Expr::Value(v) => Some(v),
-            _ => None,
-        })
-        .collect())
+    // Sized up front: a flattened iterator gives no exact size, and growing copies them all.
+    let mut out = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for row in rows {
+        for e in row {
+            if let Expr::Value(v) = e {
+                out.push(v);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?)` of `rows` rows for SQLite, as
