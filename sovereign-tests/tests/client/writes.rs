@@ -81,6 +81,38 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
         .await?;
     assert_eq!(made.len(), 2);
     assert_eq!(made[0].updated_at, made[1].updated_at);
+    // Past 16 rows, one row's statement is repeated for all: an enum (cast on PostgreSQL) in
+    // every row, then rows whose shapes differ (a NULL among names) going the other way.
+    let rows = |from: usize, name: fn(usize) -> Option<String>| -> Vec<user::CreateUnchecked> {
+        (from..from + 20)
+            .map(|i| {
+                let sets = vec![user::role::set(Role::Admin), user::name::set(name(i))];
+                (format!("shape{i}@x.io"), sets)
+            })
+            .collect()
+    };
+    assert_eq!(
+        u.create_many(rows(0, |i| Some(format!("n{i}"))))
+            .exec()
+            .await?,
+        20
+    );
+    let every_other = |i: usize| i.is_multiple_of(2).then(|| format!("n{i}"));
+    assert_eq!(u.create_many(rows(20, every_other)).exec().await?, 20);
+    let shaped = u
+        .find_many(vec![user::email::starts_with("shape")])
+        .exec()
+        .await?;
+    assert_eq!(shaped.len(), 40);
+    assert!(shaped.iter().all(|s| s.role == Role::Admin));
+    let named = |s: &&user::Data| s.name.is_some();
+    assert_eq!(shaped.iter().filter(named).count(), 30);
+    assert_eq!(
+        u.delete_many(vec![user::email::starts_with("shape")])
+            .exec()
+            .await?,
+        40
+    );
     let n = u
         .create_many(vec![("m2@x.io".into(), vec![]), ("m3@x.io".into(), vec![])])
         .skip_duplicates()

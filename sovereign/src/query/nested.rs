@@ -1063,63 +1063,82 @@ pub(crate) async fn insert_many(
     };
     let mut total = 0;
     for (cols, rows) in groups {
-        // SQLite, rows of plain values: the text written directly (sea-query's writer is kept for
-        // small statements, whose text is cached), so that the same number of rows gives the
-        // same text and SQLite's prepared statement is reused.
-        #[cfg(feature = "sqlite")]
-        let rows = if backend == Dialect::Sqlite && !cols.is_empty() && rows.len() > 1 {
-            match plain_rows(rows) {
-                Ok(values) => {
-                    let per = (32_766 / cols.len()).max(1);
-                    let mut left = values.len() / cols.len();
-                    let mut values = values.into_iter();
-                    while left > 0 {
-                        let n = left.min(per);
-                        let chunk: Vec<sea_query::Value> =
-                            values.by_ref().take(n * cols.len()).collect();
-                        let sql = sqlite_insert(meta, &cols, n, skip_duplicates);
-                        let stmt = crate::db::Stmt::new(sql, sea_query::Values(chunk));
-                        total += conn.execute(stmt, Some(meta)).await?.rows;
-                        left -= n;
-                    }
-                    continue;
+        let build = |chunk: &[Vec<Expr>]| -> Result<crate::db::Stmt> {
+            let mut q = Query::insert();
+            q.into_table(meta.table);
+            if cols.is_empty() {
+                q.or_default_values();
+            } else {
+                q.columns(cols.iter().map(|&f| meta.fields[f].column));
+                for r in chunk {
+                    q.values(r.iter().cloned())
+                        .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
                 }
-                Err(rows) => rows,
             }
-        } else {
-            rows
+            if skip_duplicates && backend != Dialect::Mysql {
+                q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+            }
+            Ok(if skip_duplicates {
+                sql::insert_ignoring(&q, backend)
+            } else {
+                sql::build(&q, backend)
+            })
         };
         let per = if cols.is_empty() {
             1
         } else {
             (limit / cols.len()).max(1)
         };
-        for chunk in rows.chunks(per) {
-            let build = || -> Result<crate::db::Stmt> {
-                let mut q = Query::insert();
-                q.into_table(meta.table);
-                if cols.is_empty() {
-                    q.or_default_values();
-                } else {
-                    q.columns(cols.iter().map(|&f| meta.fields[f].column));
-                    for r in chunk {
-                        q.values(r.iter().cloned())
-                            .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+        // Many rows of plain values of one shape: sea-query writes (and the cache keeps) the
+        // statement of one row, whose VALUES tuple is repeated for the others (placeholders
+        // renumbered on PostgreSQL). The values move into the statement instead of being copied
+        // into sea-query's and out again, and the same number of rows gives the same text, whose
+        // prepared statement the connection keeps.
+        let rows = if rows.len() > ROWS_REPEATED && same_shape(&rows) {
+            let one =
+                cache::insert_rows(meta, backend, skip_duplicates, &cols, &rows[..1], || {
+                    build(&rows[..1])
+                })?;
+            match plain_rows(rows) {
+                Ok(values)
+                    if one.values.0.len() == cols.len()
+                        && repeat_rows(&one.sql, cols.len(), 1, backend).is_some() =>
+                {
+                    let width = cols.len();
+                    let mut left = values.len() / width;
+                    let mut values = values.into_iter();
+                    while left > 0 {
+                        let n = left.min(per);
+                        let Some(text) = repeat_rows(&one.sql, width, n, backend) else {
+                            return Err(Error::new(
+                                ErrorKind::Configuration,
+                                format!("cannot repeat the rows of `{}`", &*one.sql),
+                            ));
+                        };
+                        let chunk: Vec<sea_query::Value> =
+                            values.by_ref().take(n * width).collect();
+                        let stmt = crate::db::Stmt::new(text, sea_query::Values(chunk));
+                        total += conn.execute(stmt, Some(meta)).await?.rows;
+                        left -= n;
                     }
+                    continue;
                 }
-                if skip_duplicates && backend != Dialect::Mysql {
-                    q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
-                }
-                Ok(if skip_duplicates {
-                    sql::insert_ignoring(&q, backend)
-                } else {
-                    sql::build(&q, backend)
-                })
-            };
+                Ok(values) => values
+                    .chunks(cols.len())
+                    .map(|r| r.iter().cloned().map(Expr::val).collect())
+                    .collect(),
+                Err(rows) => rows,
+            }
+        } else {
+            rows
+        };
+        for chunk in rows.chunks(per) {
             let stmt = if cols.is_empty() {
-                build()?
+                build(chunk)?
             } else {
-                cache::insert_rows(meta, backend, skip_duplicates, &cols, chunk, build)?
+                cache::insert_rows(meta, backend, skip_duplicates, &cols, chunk, || {
+                    build(chunk)
+                })?
             };
             total += conn.execute(stmt, Some(meta)).await?.rows;
         }
@@ -1127,9 +1146,33 @@ pub(crate) async fn insert_many(
     Ok(total)
 }
 
+/// Rows up to this many go through sea-query as a whole (their text cached by shape).
+const ROWS_REPEATED: usize = 16;
+
+/// Whether every cell of `rows` is a plain value of the kind (and NULL-ness) of the first
+/// row's in its column: what makes one row's SQL stand for every row's.
+fn same_shape(rows: &[Vec<Expr>]) -> bool {
+    let kind = |e: &Expr| match e {
+        Expr::Value(v) => Some((std::mem::discriminant(v), is_null(v))),
+        _ => None,
+    };
+    let Some(first) = rows.first() else {
+        return false;
+    };
+    let shape: Option<Vec<_>> = first.iter().map(kind).collect();
+    let Some(shape) = shape else {
+        return false;
+    };
+    rows.iter().all(|r| {
+        r.len() == shape.len()
+            && r.iter()
+                .zip(&shape)
+                .all(|(e, s)| kind(e).as_ref() == Some(s))
+    })
+}
+
 /// The values of `rows`, one after another, when each is a plain value (no SQL expression);
 /// else the rows back.
-#[cfg(feature = "sqlite")]
 fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Value>, Vec<Vec<Expr>>> {
     if !rows.iter().flatten().all(|e| matches!(e, Expr::Value(_))) {
         return Err(rows);
@@ -1146,42 +1189,69 @@ fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Value>
     Ok(out)
 }
 
-/// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?)` of `rows` rows for SQLite, as
-/// sea-query writes it (`ON CONFLICT DO NOTHING` to skip duplicates).
-#[cfg(feature = "sqlite")]
-fn sqlite_insert(meta: &ModelMeta, cols: &[usize], rows: usize, skip_duplicates: bool) -> String {
-    use std::fmt::Write;
-    let quote = |out: &mut String, s: &str| {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    };
-    let mut sql = String::with_capacity(64 + rows * (cols.len() * 3 + 4));
-    sql.push_str("INSERT INTO ");
-    quote(&mut sql, meta.table);
-    sql.push_str(" (");
-    for (i, &f) in cols.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
+/// The INSERT `one` (of one row of `width` values, as sea-query wrote it) for `rows` rows: its
+/// VALUES tuple written `rows` times, PostgreSQL's `$n` placeholders renumbered. `None` when
+/// the tuple cannot be told apart (a text literal in it).
+fn repeat_rows(one: &str, width: usize, rows: usize, backend: Dialect) -> Option<String> {
+    let start = one.find(" VALUES (")? + " VALUES ".len();
+    let bytes = one.as_bytes();
+    // The closing parenthesis of the tuple (quoted identifiers, as in a cast to an enum type,
+    // skipped).
+    let mut depth = 0usize;
+    let mut i = start;
+    let end = loop {
+        match *bytes.get(i)? {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    break i;
+                }
+            }
+            b'"' | b'`' => {
+                let q = bytes[i];
+                i += 1;
+                while *bytes.get(i)? != q {
+                    i += 1;
+                }
+            }
+            b'\'' => return None,
+            _ => {}
         }
-        quote(&mut sql, meta.fields[f].column);
-    }
-    sql.push_str(") VALUES ");
-    let mut row = String::from("(");
-    for i in 0..cols.len() {
-        let _ = write!(row, "{}?", if i > 0 { ", " } else { "" });
-    }
-    row.push(')');
+        i += 1;
+    };
+    let tuple = &one[start..=end];
+    let mut out = String::with_capacity(one.len() + rows * (tuple.len() + 8));
+    out.push_str(&one[..start]);
     for r in 0..rows {
         if r > 0 {
-            sql.push_str(", ");
+            out.push_str(", ");
         }
-        sql.push_str(&row);
+        if backend == Dialect::Postgres {
+            let mut chars = tuple.char_indices().peekable();
+            let mut quoted = false;
+            while let Some((_, c)) = chars.next() {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                if c != '$' || quoted {
+                    out.push(c);
+                    continue;
+                }
+                let mut n = 0usize;
+                while let Some(d) = chars.peek().and_then(|(_, d)| d.to_digit(10)) {
+                    n = n * 10 + d as usize;
+                    chars.next();
+                }
+                out.push('$');
+                out.push_str(&(n + r * width).to_string());
+            }
+        } else {
+            out.push_str(tuple);
+        }
     }
-    if skip_duplicates {
-        sql.push_str(" ON CONFLICT DO NOTHING");
-    }
-    sql
+    out.push_str(&one[end + 1..]);
+    Some(out)
 }
 
 /// Inserts the rows of `plans` and returns them as stored, in order: one INSERT ... RETURNING
@@ -1239,4 +1309,28 @@ pub(crate) async fn insert_returning<R: Record>(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_rows_statement_repeats_with_renumbered_placeholders() {
+        let pg = r#"INSERT INTO "users" ("email", "role") VALUES ($1, CAST($2 AS "Ro$le")) ON CONFLICT DO NOTHING"#;
+        assert_eq!(
+            repeat_rows(pg, 2, 3, Dialect::Postgres).unwrap(),
+            r#"INSERT INTO "users" ("email", "role") VALUES ($1, CAST($2 AS "Ro$le")), ($3, CAST($4 AS "Ro$le")), ($5, CAST($6 AS "Ro$le")) ON CONFLICT DO NOTHING"#
+        );
+        let my = "INSERT IGNORE INTO `users` (`email`, `a)`) VALUES (?, ?)";
+        assert_eq!(
+            repeat_rows(my, 2, 2, Dialect::Mysql).unwrap(),
+            "INSERT IGNORE INTO `users` (`email`, `a)`) VALUES (?, ?), (?, ?)"
+        );
+        // A text literal in the tuple: not repeated.
+        assert_eq!(
+            repeat_rows("INSERT INTO t (a) VALUES ('x')", 1, 2, Dialect::Sqlite),
+            None
+        );
+    }
 }
