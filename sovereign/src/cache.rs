@@ -123,24 +123,10 @@ pub(crate) fn unique_select(
         Filter::And(parts) => parts,
         one => std::slice::from_ref(one),
     };
-    if parts.len() > UNIQUE_FIELDS {
-        return build();
-    }
-    // Field numbers plus one: 0 marks the unused places.
-    let mut fields = [0u16; UNIQUE_FIELDS];
     let mut values = Vec::with_capacity(parts.len());
-    for (slot, p) in fields.iter_mut().zip(parts) {
-        match p {
-            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
-                let Some(n) = f.checked_add(1).and_then(|n| u16::try_from(n).ok()) else {
-                    return build();
-                };
-                *slot = n;
-                values.push(v.clone());
-            }
-            _ => return build(),
-        }
-    }
+    let Some(fields) = unique_fields(parts, &mut values) else {
+        return build();
+    };
     let key = (ModelKey::of(meta), backend, fields);
     let cache = UNIQUE_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
@@ -153,6 +139,25 @@ pub(crate) fn unique_select(
     stmt
 }
 
+/// The fields of `parts`, a conjunction of equalities with non-NULL values (numbered plus one:
+/// 0 marks the unused places), their values pushed to `values`; `None` for any other filter.
+fn unique_fields(parts: &[Filter], values: &mut Vec<Value>) -> Option<[u16; UNIQUE_FIELDS]> {
+    if parts.len() > UNIQUE_FIELDS {
+        return None;
+    }
+    let mut fields = [0u16; UNIQUE_FIELDS];
+    for (slot, p) in fields.iter_mut().zip(parts) {
+        match p {
+            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
+                *slot = f.checked_add(1).and_then(|n| u16::try_from(n).ok())?;
+                values.push(v.clone());
+            }
+            _ => return None,
+        }
+    }
+    Some(fields)
+}
+
 // ---------------------------------------------------------------------------------------------
 // create
 // ---------------------------------------------------------------------------------------------
@@ -160,11 +165,9 @@ pub(crate) fn unique_select(
 /// An INSERT of plain values (RETURNING every column where the backend can): its text depends
 /// only on the model, the backend, the columns and the kind of each value (PostgreSQL casts
 /// enums; a NULL is marked apart to be safe), so it is built once per such shape.
-type InsertKey = (
-    ModelKey,
-    Dialect,
-    [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
-);
+type InsertKey = (ModelKey, Dialect, ValuesShape);
+/// Each column's field, kind of value and whether it is NULL.
+type ValuesShape = [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS];
 const INSERT_COLUMNS: usize = 32;
 static INSERT_SQL: Cache<InsertKey, Arc<str>> = OnceLock::new();
 
@@ -176,18 +179,10 @@ pub(crate) fn insert_values<E>(
     columns: &[(usize, Expr)],
     build: impl FnOnce() -> Result<Stmt, E>,
 ) -> Result<Stmt, E> {
-    if columns.is_empty() || columns.len() > INSERT_COLUMNS {
-        return build();
-    }
-    let mut shape = [None; INSERT_COLUMNS];
     let mut values = Vec::with_capacity(columns.len());
-    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
-        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
-            return build();
-        };
-        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
-        values.push(v.clone());
-    }
+    let Some(shape) = columns_shape(columns, &mut values) else {
+        return build();
+    };
     let key = (ModelKey::of(meta), backend, shape);
     let cache = INSERT_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
@@ -203,6 +198,23 @@ pub(crate) fn insert_values<E>(
     Ok(stmt)
 }
 
+/// The shape of `columns` (field, kind of value, NULL or not), their values pushed to `values`;
+/// `None` when one is not a plain value, or for no column or too many.
+fn columns_shape(columns: &[(usize, Expr)], values: &mut Vec<Value>) -> Option<ValuesShape> {
+    if columns.is_empty() || columns.len() > INSERT_COLUMNS {
+        return None;
+    }
+    let mut shape = [None; INSERT_COLUMNS];
+    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
+        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
+            return None;
+        };
+        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
+        values.push(v.clone());
+    }
+    Some(shape)
+}
+
 // ---------------------------------------------------------------------------------------------
 // update
 // ---------------------------------------------------------------------------------------------
@@ -210,12 +222,7 @@ pub(crate) fn insert_values<E>(
 /// An UPDATE of plain values of one record found by unique equalities, RETURNING every column:
 /// keyed like an INSERT by its set columns and their value kinds, and like a unique read by
 /// the filter's fields.
-type UpdateKey = (
-    ModelKey,
-    Dialect,
-    [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
-    [u16; UNIQUE_FIELDS],
-);
+type UpdateKey = (ModelKey, Dialect, ValuesShape, [u16; UNIQUE_FIELDS]);
 static UPDATE_SQL: Cache<UpdateKey, Arc<str>> = OnceLock::new();
 
 /// The statement of `update` by unique filter: from the cache when every column is set to a
@@ -232,31 +239,13 @@ pub(crate) fn update_unique(
         Filter::And(parts) => parts,
         one => std::slice::from_ref(one),
     };
-    if columns.is_empty() || columns.len() > INSERT_COLUMNS || parts.len() > UNIQUE_FIELDS {
-        return build();
-    }
-    let mut shape = [None; INSERT_COLUMNS];
     let mut values = Vec::with_capacity(columns.len() + parts.len());
-    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
-        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
-            return build();
-        };
-        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
-        values.push(v.clone());
-    }
-    let mut fields = [0u16; UNIQUE_FIELDS];
-    for (slot, p) in fields.iter_mut().zip(parts) {
-        match p {
-            Filter::Field(f, Op::Equals(v)) if !crate::value::is_null(v) => {
-                let Some(n) = f.checked_add(1).and_then(|n| u16::try_from(n).ok()) else {
-                    return build();
-                };
-                *slot = n;
-                values.push(v.clone());
-            }
-            _ => return build(),
-        }
-    }
+    let (Some(shape), Some(fields)) = (
+        columns_shape(columns, &mut values),
+        unique_fields(parts, &mut values),
+    ) else {
+        return build();
+    };
     let key = (ModelKey::of(meta), backend, shape, fields);
     let cache = UPDATE_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {

@@ -1057,24 +1057,10 @@ pub(crate) async fn insert_many(
         let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
         groups[group].1.push(vals);
     }
-    let limit = match backend {
-        Dialect::Sqlite => 32_766,
-        _ => 65_535,
-    };
     let mut total = 0;
     for (cols, rows) in groups {
         let build = |chunk: &[Vec<Expr>]| -> Result<crate::db::Stmt> {
-            let mut q = Query::insert();
-            q.into_table(meta.table);
-            if cols.is_empty() {
-                q.or_default_values();
-            } else {
-                q.columns(cols.iter().map(|&f| meta.fields[f].column));
-                for r in chunk {
-                    q.values(r.iter().cloned())
-                        .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
-                }
-            }
+            let mut q = insert_of(meta, &cols, chunk)?;
             if skip_duplicates && backend != Dialect::Mysql {
                 q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
             }
@@ -1084,11 +1070,7 @@ pub(crate) async fn insert_many(
                 sql::build(&q, backend)
             })
         };
-        let per = if cols.is_empty() {
-            1
-        } else {
-            (limit / cols.len()).max(1)
-        };
+        let per = rows_per_statement(backend, cols.len());
         // Many rows of plain values of one shape: sea-query writes (and the cache keeps) the
         // statement of one row, whose VALUES tuple is repeated for the others (placeholders
         // renumbered on PostgreSQL). The values move into the statement instead of being copied
@@ -1144,6 +1126,36 @@ pub(crate) async fn insert_many(
         }
     }
     Ok(total)
+}
+
+/// The INSERT of `rows` into `cols` of `meta`'s table (the default values for no column).
+fn insert_of(
+    meta: &ModelMeta,
+    cols: &[usize],
+    rows: &[Vec<Expr>],
+) -> Result<sea_query::InsertStatement> {
+    let mut q = Query::insert();
+    q.into_table(meta.table);
+    if cols.is_empty() {
+        q.or_default_values();
+    } else {
+        q.columns(cols.iter().map(|&f| meta.fields[f].column));
+        for r in rows {
+            q.values(r.iter().cloned())
+                .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
+        }
+    }
+    Ok(q)
+}
+
+/// How many rows of `width` values one statement may bind (SQLite's 32,766 parameters, the
+/// servers' 65,535); one row of no column.
+fn rows_per_statement(backend: Dialect, width: usize) -> usize {
+    let limit: usize = match backend {
+        Dialect::Sqlite => 32_766,
+        _ => 65_535,
+    };
+    limit.checked_div(width).map_or(1, |n| n.max(1))
 }
 
 /// Rows up to this many go through sea-query as a whole (their text cached by shape).
@@ -1273,29 +1285,10 @@ pub(crate) async fn insert_returning<R: Record>(
             _ => runs.push((cols, vec![vals])),
         }
     }
-    let limit = match backend {
-        Dialect::Sqlite => 32_766,
-        _ => 65_535,
-    };
     let mut out = Vec::new();
     for (cols, rows) in runs {
-        let per = if cols.is_empty() {
-            1
-        } else {
-            (limit / cols.len()).max(1)
-        };
-        for chunk in rows.chunks(per) {
-            let mut q = Query::insert();
-            q.into_table(meta.table);
-            if cols.is_empty() {
-                q.or_default_values();
-            } else {
-                q.columns(cols.iter().map(|&f| meta.fields[f].column));
-                for r in chunk {
-                    q.values(r.iter().cloned())
-                        .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
-                }
-            }
+        for chunk in rows.chunks(rows_per_statement(backend, cols.len())) {
+            let mut q = insert_of(meta, &cols, chunk)?;
             if skip_duplicates {
                 q.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
             }
