@@ -166,8 +166,33 @@ fn unique_fields(parts: &[Filter], values: &mut Vec<Value>) -> Option<[u16; UNIQ
 /// only on the model, the backend, the columns and the kind of each value (PostgreSQL casts
 /// enums; a NULL is marked apart to be safe), so it is built once per such shape.
 type InsertKey = (ModelKey, Dialect, ValuesShape);
-/// Each column's field, kind of value and whether it is NULL.
-type ValuesShape = [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS];
+/// Each column's field, kind of value and whether it is NULL, for the first `len` places:
+/// hashed and compared over those only (an UPDATE sets a column or two of 32 places).
+#[derive(Clone, Copy)]
+struct ValuesShape {
+    len: usize,
+    columns: [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
+}
+
+impl ValuesShape {
+    fn used(&self) -> &[Option<(u16, std::mem::Discriminant<Value>, bool)>] {
+        &self.columns[..self.len]
+    }
+}
+
+impl PartialEq for ValuesShape {
+    fn eq(&self, other: &Self) -> bool {
+        self.used() == other.used()
+    }
+}
+
+impl Eq for ValuesShape {}
+
+impl std::hash::Hash for ValuesShape {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.used().hash(state);
+    }
+}
 const INSERT_COLUMNS: usize = 32;
 static INSERT_SQL: Cache<InsertKey, Arc<str>> = OnceLock::new();
 
@@ -204,8 +229,11 @@ fn columns_shape(columns: &[(usize, Expr)], values: &mut Vec<Value>) -> Option<V
     if columns.is_empty() || columns.len() > INSERT_COLUMNS {
         return None;
     }
-    let mut shape = [None; INSERT_COLUMNS];
-    for (slot, (f, e)) in shape.iter_mut().zip(columns) {
+    let mut shape = ValuesShape {
+        len: columns.len(),
+        columns: [None; INSERT_COLUMNS],
+    };
+    for (slot, (f, e)) in shape.columns.iter_mut().zip(columns) {
         let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
             return None;
         };
@@ -285,32 +313,50 @@ pub(crate) fn insert_rows<E>(
     rows: &[Vec<Expr>],
     build: impl FnOnce() -> Result<Stmt, E>,
 ) -> Result<Stmt, E> {
-    // The number of rows is data: only small counts are kept, so that the map stays bounded by
-    // the program's shapes.
     if rows.len() > ROWS_CACHED {
         return build();
     }
-    let mut cells = Vec::with_capacity(columns.len() * rows.len());
-    let mut values = Vec::with_capacity(cells.capacity());
-    for row in rows {
-        for e in row {
-            let Expr::Value(v) = e else {
-                return build();
-            };
-            cells.push((std::mem::discriminant(v), crate::value::is_null(v)));
-            values.push(v.clone());
-        }
+    let mut values = Vec::with_capacity(columns.len() * rows.len());
+    for e in rows.iter().flatten() {
+        let Expr::Value(v) = e else {
+            return build();
+        };
+        values.push(v.clone());
     }
+    insert_values_rows(meta, backend, skip_duplicates, columns, values, |_| build())
+}
+
+/// [`insert_rows`] of rows of plain values, one row after another: moved into the statement
+/// found, or handed to `build`.
+pub(crate) fn insert_values_rows<E>(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    skip_duplicates: bool,
+    columns: &[usize],
+    values: Vec<Value>,
+    build: impl FnOnce(Vec<Value>) -> Result<Stmt, E>,
+) -> Result<Stmt, E> {
+    // The number of rows is data: only small counts are kept, so that the map stays bounded by
+    // the program's shapes.
+    let width = columns.len();
+    if width == 0 || !values.len().is_multiple_of(width) || values.len() / width > ROWS_CACHED {
+        return build(values);
+    }
+    let cells = values
+        .iter()
+        .map(|v| (std::mem::discriminant(v), crate::value::is_null(v)))
+        .collect();
     let Ok(cols) = columns.iter().map(|&c| u16::try_from(c)).collect() else {
-        return build();
+        return build(values);
     };
     let key = (ModelKey::of(meta), backend, skip_duplicates, cols, cells);
     let cache = ROWS_SQL.get_or_init(Default::default);
     if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
         return Ok(Stmt::new(sql, Values(values)));
     }
-    let stmt = build()?;
-    if stmt.values.0.len() == values.len() {
+    let count = values.len();
+    let stmt = build(values)?;
+    if stmt.values.0.len() == count {
         if let Ok(mut c) = cache.write() {
             c.insert(key, Arc::from(&*stmt.sql));
         }

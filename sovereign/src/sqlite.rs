@@ -316,7 +316,9 @@ async fn retry<T>(
     mut attempt: impl FnMut() -> std::result::Result<T, Failure>,
 ) -> Result<T> {
     const DELAYS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-    let started = Instant::now();
+    // The clock is read at the first refusal, not before every statement (which nearly always
+    // runs at once): the wait is counted from there, as SQLite's busy handler counts it.
+    let mut started: Option<Instant> = None;
     let mut tries = 0;
     loop {
         match attempt() {
@@ -324,7 +326,7 @@ async fn retry<T>(
             Err(Failure::Other(e)) => return Err(e),
             Err(Failure::Sqlite(e)) => return Err(Error::from_sqlite(e, model)),
             Err(Failure::Busy(e)) => {
-                let waited = started.elapsed();
+                let waited = started.get_or_insert_with(Instant::now).elapsed();
                 if waited >= busy_timeout {
                     return Err(Error::from_sqlite(e, model));
                 }

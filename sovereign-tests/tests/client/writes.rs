@@ -113,6 +113,42 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
             .await?,
         40
     );
+    // Rows of plain values go without a plan each: a field set twice keeps the last value, a
+    // given `@updatedAt` is kept, and generated ids differ row by row, past the 16 rows whose
+    // statement is cached whole too.
+    let stamp = sovereign::chrono::DateTime::parse_from_rfc3339("2020-01-02T03:04:05.006Z")?;
+    let plain: Vec<user::CreateUnchecked> = (0..20)
+        .map(|i| {
+            let sets = vec![
+                user::karma::set(-1),
+                user::updated_at::set(stamp),
+                user::karma::set(i),
+            ];
+            (format!("plain{i}@x.io"), sets)
+        })
+        .collect();
+    assert_eq!(u.create_many(plain).exec().await?, 20);
+    let plain = u
+        .find_many(vec![user::email::starts_with("plain")])
+        .order_by(user::karma::order(sovereign::Direction::Asc))
+        .exec()
+        .await?;
+    let karma: Vec<i32> = plain.iter().map(|p| p.karma).collect();
+    assert_eq!(karma, (0..20).collect::<Vec<_>>());
+    assert!(plain.iter().all(|p| p.updated_at == stamp));
+    u.delete_many(vec![user::email::starts_with("plain")])
+        .exec()
+        .await?;
+    let tags: Vec<tag::CreateUnchecked> = (0..20).map(|i| (format!("t{i}"), vec![])).collect();
+    assert_eq!(c.tag().create_many(tags).exec().await?, 20);
+    let mut ids: Vec<String> = (c.tag().find_many(vec![]).exec().await?)
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "every row has its own nanoid");
+    c.tag().delete_many(vec![]).exec().await?;
     let n = u
         .create_many(vec![("m2@x.io".into(), vec![]), ("m3@x.io".into(), vec![])])
         .skip_duplicates()

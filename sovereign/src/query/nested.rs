@@ -37,7 +37,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Op, SetKind, SetOp};
 use crate::meta::{Link, ModelMeta, RelationMeta};
 use crate::query::mysql;
-use crate::query::plan::{has_relations, null_of, plan, Plan};
+use crate::query::plan::{client_default, has_relations, now, null_of, plan, Plan};
 use crate::query::read::{find_record, locate_record};
 use crate::query::record::{pk_filter, Record, Row};
 use crate::query::traits::BoxFuture;
@@ -1007,9 +1007,22 @@ async fn create_many(
 ) -> Result<u64> {
     let target = rel.target;
     let backend = conn.backend();
+    let link = linking.sets();
+    if rows
+        .iter()
+        .flatten()
+        .chain(&link)
+        .all(|s| plain_set(target, s))
+    {
+        let rows = rows
+            .into_iter()
+            .map(|sets| sets.into_iter().chain(link.iter().cloned()));
+        let groups = plain_groups(target, backend, rows, &now());
+        return insert_groups(conn, target, groups, false).await;
+    }
     let mut plans = Vec::with_capacity(rows.len());
     for mut sets in rows {
-        sets.extend(linking.sets());
+        sets.extend(link.iter().cloned());
         let mut p = plan(target, backend, sets, true);
         owner_side(conn, target, &mut p, true, None).await?;
         if let Some((r, op)) = p.relations.first() {
@@ -1037,10 +1050,9 @@ pub(crate) async fn insert_many(
     plans: Vec<Plan>,
     skip_duplicates: bool,
 ) -> Result<u64> {
-    let backend = conn.backend();
     // Rows with the same columns go into one statement.
     let count = plans.len();
-    let mut groups: Vec<(Vec<usize>, Vec<Vec<Expr>>)> = Vec::new();
+    let mut groups: Vec<(Vec<usize>, Rows)> = Vec::new();
     for mut p in plans {
         p.columns.sort_unstable_by_key(|(f, _)| *f);
         let same = |c: &Vec<usize>| c.iter().copied().eq(p.columns.iter().map(|(f, _)| *f));
@@ -1050,13 +1062,175 @@ pub(crate) async fn insert_many(
                 let cols = p.columns.iter().map(|(f, _)| *f).collect();
                 // The first group is usually every row's.
                 let room = if groups.is_empty() { count } else { 0 };
-                groups.push((cols, Vec::with_capacity(room)));
+                groups.push((cols, Rows::Exprs(Vec::with_capacity(room))));
                 groups.len() - 1
             }
         };
-        let vals: Vec<Expr> = p.columns.into_iter().map(|(_, e)| e).collect();
-        groups[group].1.push(vals);
+        if let Rows::Exprs(rows) = &mut groups[group].1 {
+            rows.push(p.columns.into_iter().map(|(_, e)| e).collect());
+        }
     }
+    insert_groups(conn, meta, groups, skip_duplicates).await
+}
+
+/// Whether `set` gives a field of `meta` a plain value: what [`plain_groups`] takes (for
+/// models of 64 fields at most, whose fields a row's bit set holds).
+pub(crate) fn plain_set(meta: &ModelMeta, set: &SetKind) -> bool {
+    meta.fields.len() <= 64
+        && matches!(set, SetKind::Field(f, SetOp::Set(_)) if *f < meta.fields.len())
+}
+
+/// The rows of a `create_many` whose setters all give plain values ([`plain_set`]), as
+/// [`insert_groups`] takes them: each row's values in field order, the client's defaults
+/// filled in (as [`plan_at`](super::plan::plan_at) fills them, with the request's instant
+/// `now`), grouped by the fields they set. The plan of each row, its columns as expressions
+/// and their sorting are skipped: measured, they were a third of the client's own work in a
+/// `create_many` of 1,000 rows.
+pub(crate) fn plain_groups(
+    meta: &ModelMeta,
+    backend: Dialect,
+    rows: impl ExactSizeIterator<Item = impl IntoIterator<Item = SetKind>>,
+    now: &sea_query::Value,
+) -> Vec<(Vec<usize>, Rows)> {
+    let count = rows.len();
+    // The fields the client may fill in; the others are left to the database.
+    let defaults = (meta.fields.iter().enumerate())
+        .filter(|(_, f)| f.updated_at || f.generated.is_some())
+        .fold(0u64, |m, (i, _)| m | 1 << i);
+    let mut slots: Vec<Option<sea_query::Value>> = Vec::new();
+    slots.resize_with(meta.fields.len(), || None);
+    let mut groups: Vec<(u64, Vec<usize>, Vec<sea_query::Value>)> = Vec::new();
+    let mut rows_of_nothing = 0;
+    for sets in rows {
+        let mut given = 0u64;
+        for s in sets {
+            if let SetKind::Field(f, SetOp::Set(v)) = s {
+                // A field set twice takes the last value, as in a plan.
+                slots[f] = Some(v);
+                given |= 1 << f;
+            }
+        }
+        for i in bits(defaults & !given) {
+            if let Some(v) = client_default(&meta.fields[i], backend, true, now) {
+                slots[i] = Some(v);
+                given |= 1 << i;
+            }
+        }
+        let group = match groups.iter().position(|(g, ..)| *g == given) {
+            Some(g) => g,
+            None => {
+                let cols: Vec<usize> = bits(given).collect();
+                // The first group is usually every row's.
+                let room = if groups.is_empty() {
+                    count * cols.len()
+                } else {
+                    0
+                };
+                groups.push((given, cols, Vec::with_capacity(room)));
+                groups.len() - 1
+            }
+        };
+        let (_, cols, values) = &mut groups[group];
+        if cols.is_empty() {
+            rows_of_nothing += 1;
+        }
+        values.extend(cols.iter().filter_map(|&i| slots[i].take()));
+    }
+    groups
+        .into_iter()
+        .map(|(_, cols, values)| {
+            if cols.is_empty() {
+                // Rows of the database's defaults only: counted by their (empty) rows.
+                (cols, Rows::Exprs(vec![Vec::new(); rows_of_nothing]))
+            } else {
+                (cols, Rows::Values(values))
+            }
+        })
+        .collect()
+}
+
+/// The numbers of the bits set in `set`, in increasing order.
+fn bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let i = set.trailing_zeros();
+        (i < 64).then(|| {
+            set &= set - 1;
+            i as usize
+        })
+    })
+}
+
+/// The rows of one INSERT: expressions row by row, or plain values one row after another.
+pub(crate) enum Rows {
+    Exprs(Vec<Vec<Expr>>),
+    Values(Vec<sea_query::Value>),
+}
+
+/// How many rows of `width` values `values` holds.
+fn rows_len(values: &[sea_query::Value], width: usize) -> usize {
+    values.len().checked_div(width).unwrap_or(0)
+}
+
+impl Rows {
+    fn len(&self, width: usize) -> usize {
+        match self {
+            Rows::Exprs(rows) => rows.len(),
+            Rows::Values(values) => rows_len(values, width),
+        }
+    }
+
+    /// Whether every cell is a plain value of the kind (and NULL-ness) of the first row's in
+    /// its column: what makes one row's SQL stand for every row's.
+    fn same_shape(&self, width: usize) -> bool {
+        let kind = |v: &sea_query::Value| (std::mem::discriminant(v), is_null(v));
+        match self {
+            Rows::Exprs(rows) => same_shape(rows),
+            Rows::Values(values) => {
+                width > 0
+                    && values.len().is_multiple_of(width)
+                    && values.chunks(width).all(|row| {
+                        row.iter()
+                            .zip(&values[..width])
+                            .all(|(v, first)| kind(v) == kind(first))
+                    })
+            }
+        }
+    }
+
+    /// The values one row after another, when each is a plain value (no SQL expression); else
+    /// the rows as expressions.
+    fn plain(self) -> std::result::Result<Vec<sea_query::Value>, Vec<Vec<Expr>>> {
+        match self {
+            Rows::Exprs(rows) => plain_rows(rows),
+            Rows::Values(values) => Ok(values),
+        }
+    }
+
+    fn into_exprs(self, width: usize) -> Vec<Vec<Expr>> {
+        match self {
+            Rows::Exprs(rows) => rows,
+            Rows::Values(values) => exprs_of(&values, width),
+        }
+    }
+}
+
+/// Rows of `width` plain values as expressions.
+fn exprs_of(values: &[sea_query::Value], width: usize) -> Vec<Vec<Expr>> {
+    values
+        .chunks(width.max(1))
+        .map(|r| r.iter().cloned().map(Expr::val).collect())
+        .collect()
+}
+
+/// Inserts `groups` (each: the fields set, in field order, and the rows' values for them) in
+/// as few statements as the parameter limits allow; returns how many rows were inserted.
+pub(crate) async fn insert_groups(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    groups: Vec<(Vec<usize>, Rows)>,
+    skip_duplicates: bool,
+) -> Result<u64> {
+    let backend = conn.backend();
     let mut total = 0;
     for (cols, rows) in groups {
         let build = |chunk: &[Vec<Expr>]| -> Result<crate::db::Stmt> {
@@ -1070,49 +1244,66 @@ pub(crate) async fn insert_many(
                 sql::build(&q, backend)
             })
         };
-        let per = rows_per_statement(backend, cols.len());
+        let width = cols.len();
+        let per = rows_per_statement(backend, width);
+        // A few rows of plain values: their statement, cached whole by shape, takes the values
+        // as they are.
+        let rows = match rows {
+            Rows::Values(values) if rows_len(&values, width) <= ROWS_REPEATED => {
+                let stmt = cache::insert_values_rows(
+                    meta,
+                    backend,
+                    skip_duplicates,
+                    &cols,
+                    values,
+                    |v| build(&exprs_of(&v, width)),
+                )?;
+                total += conn.execute(stmt, Some(meta)).await?.rows;
+                continue;
+            }
+            rows => rows,
+        };
         // Many rows of plain values of one shape: sea-query writes (and the cache keeps) the
         // statement of one row, whose VALUES tuple is repeated for the others (placeholders
         // renumbered on PostgreSQL). The values move into the statement instead of being copied
         // into sea-query's and out again, and the same number of rows gives the same text, whose
         // prepared statement the connection keeps.
-        let rows = if rows.len() > ROWS_REPEATED && same_shape(&rows) {
-            let one =
-                cache::insert_rows(meta, backend, skip_duplicates, &cols, &rows[..1], || {
-                    build(&rows[..1])
-                })?;
-            match plain_rows(rows) {
-                Ok(values)
-                    if one.values.0.len() == cols.len()
-                        && repeat_rows(&one.sql, cols.len(), 1, backend).is_some() =>
-                {
-                    let width = cols.len();
-                    let mut left = values.len() / width;
-                    let mut values = values.into_iter();
-                    while left > 0 {
-                        let n = left.min(per);
-                        let Some(text) = repeat_rows(&one.sql, width, n, backend) else {
-                            return Err(Error::new(
-                                ErrorKind::Configuration,
-                                format!("cannot repeat the rows of `{}`", &*one.sql),
-                            ));
-                        };
-                        let chunk: Vec<sea_query::Value> =
-                            values.by_ref().take(n * width).collect();
-                        let stmt = crate::db::Stmt::new(text, sea_query::Values(chunk));
-                        total += conn.execute(stmt, Some(meta)).await?.rows;
-                        left -= n;
+        let rows = if rows.len(width) > ROWS_REPEATED && rows.same_shape(width) {
+            match rows.plain() {
+                Ok(values) => {
+                    let first = exprs_of(&values[..width], width);
+                    let one =
+                        cache::insert_rows(meta, backend, skip_duplicates, &cols, &first, || {
+                            build(&first)
+                        })?;
+                    if one.values.0.len() != width
+                        || repeat_rows(&one.sql, width, 1, backend).is_none()
+                    {
+                        exprs_of(&values, width)
+                    } else {
+                        let mut left = values.len() / width;
+                        let mut values = values.into_iter();
+                        while left > 0 {
+                            let n = left.min(per);
+                            let Some(text) = repeat_rows(&one.sql, width, n, backend) else {
+                                return Err(Error::new(
+                                    ErrorKind::Configuration,
+                                    format!("cannot repeat the rows of `{}`", &*one.sql),
+                                ));
+                            };
+                            let chunk: Vec<sea_query::Value> =
+                                values.by_ref().take(n * width).collect();
+                            let stmt = crate::db::Stmt::new(text, sea_query::Values(chunk));
+                            total += conn.execute(stmt, Some(meta)).await?.rows;
+                            left -= n;
+                        }
+                        continue;
                     }
-                    continue;
                 }
-                Ok(values) => values
-                    .chunks(cols.len())
-                    .map(|r| r.iter().cloned().map(Expr::val).collect())
-                    .collect(),
                 Err(rows) => rows,
             }
         } else {
-            rows
+            rows.into_exprs(width)
         };
         for chunk in rows.chunks(per) {
             let stmt = if cols.is_empty() {

@@ -12,7 +12,7 @@ use crate::filter::{Filter, OrderBy, Unique};
 use crate::meta::ModelMeta;
 use crate::query::aggregate::{Aggregate, Aggregates, CountSelect};
 use crate::query::find::{self, select_fields, FindArgs};
-use crate::query::record::Record;
+use crate::query::record::{Boxed, Record};
 use crate::query::traits::{Load, Loaded, Model};
 use crate::sql::{self, Cond};
 use crate::value::Reader;
@@ -376,12 +376,14 @@ impl<M: Model> FindUnique<M> {
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<M>> {
         let (filter, with) = (&self.filter, &self.with);
-        self.conn
+        let found = self
+            .conn
             .reading(
                 (),
                 |conn, ()| async move { find_one(&conn, filter, with).await },
             )
-            .await
+            .await?;
+        Ok(found.map(|b| *b))
     }
 }
 
@@ -449,17 +451,14 @@ pub(crate) async fn find_one<M: Model>(
     conn: &Conn,
     filter: &Filter,
     with: &[Box<dyn Load<M>>],
-) -> Result<Option<M>> {
-    let Some(row) = find_record::<M>(conn, M::META, filter).await? else {
+) -> Result<Option<Box<M>>> {
+    // Boxed from the row on: records are wide, and each move is a copy (see `Boxed`).
+    let Some(Boxed(mut row)) = find_record::<Boxed<M>>(conn, M::META, filter).await? else {
         return Ok(None);
     };
-    if with.is_empty() {
-        // Records are wide: each move is a copy.
-        return Ok(Some(row));
+    if !with.is_empty() {
+        load_with(conn, with, std::slice::from_mut(&mut *row)).await?;
     }
-    let mut rows = [row];
-    load_with(conn, with, &mut rows).await?;
-    let [row] = rows;
     Ok(Some(row))
 }
 

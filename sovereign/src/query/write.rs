@@ -16,7 +16,7 @@ use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
 use crate::query::plan::{has_relations, now, plan, plan_at};
 use crate::query::read::{load_with, locate_record, select_one, Count, Select, Selection};
-use crate::query::record::pk_filter;
+use crate::query::record::{pk_filter, Boxed};
 use crate::query::traits::{BoxFuture, Load, Model};
 use crate::sql::{self, Cond};
 
@@ -75,16 +75,17 @@ impl<M: Model> Create<M> {
         let Create { conn, sets, with } = self;
         let sets = kinds(sets);
         if with.is_empty() {
-            return create_one(&conn, sets).await;
+            return Ok(*create_one::<M>(&conn, sets).await?.0);
         }
         atomically(&conn, true, move |tx| {
-            Box::pin(async move { loaded(&tx, &with, create_one(&tx, sets).await?).await })
+            Box::pin(async move { loaded(&tx, &with, *create_one(&tx, sets).await?.0).await })
         })
         .await
     }
 }
 
-async fn create_one<M: Model>(conn: &Conn, sets: Vec<SetKind>) -> Result<M> {
+/// The record created (boxed: see [`Boxed`]).
+async fn create_one<M: Model>(conn: &Conn, sets: Vec<SetKind>) -> Result<Boxed<M>> {
     let meta = M::META;
     if !has_relations(&sets) {
         let plan = plan(meta, conn.backend(), sets, true);
@@ -142,7 +143,7 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Create<M>, S> {
         let sets = kinds(sets);
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
-                let row: M = create_one(&tx, sets).await?;
+                let row: M = *create_one(&tx, sets).await?.0;
                 selection::<M, S>(&tx, &pk_filter(M::META, &row), &select, "create").await
             })
         })
@@ -163,7 +164,7 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Update<M>, S> {
         let sets = kinds(sets);
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
-                let row: M = update_one(&tx, &filter, sets).await?;
+                let row: M = *update_one(&tx, &filter, sets).await?.0;
                 selection::<M, S>(&tx, &pk_filter(M::META, &row), &select, "update").await
             })
         })
@@ -239,13 +240,22 @@ impl<M: Model> CreateMany<M> {
     pub async fn exec(self) -> Result<i64> {
         let meta = M::META;
         let skip = self.skip_duplicates;
-        let rows: Vec<Vec<SetKind>> = self.rows.into_iter().map(kinds).collect();
+        let rows = self.rows;
         atomically(&self.conn, true, move |conn| {
             Box::pin(async move {
                 let conn = &conn;
-                let mut plans = Vec::with_capacity(rows.len());
                 let now = now();
-                for sets in rows {
+                if rows
+                    .iter()
+                    .flatten()
+                    .all(|s| nested::plain_set(meta, &s.kind))
+                {
+                    let rows = rows.into_iter().map(|r| r.into_iter().map(|s| s.kind));
+                    let groups = nested::plain_groups(meta, conn.backend(), rows, &now);
+                    return Ok(nested::insert_groups(conn, meta, groups, skip).await? as i64);
+                }
+                let mut plans = Vec::with_capacity(rows.len());
+                for sets in rows.into_iter().map(kinds) {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     if !p.relations.is_empty() {
                         only_connects(meta, &p.relations, "create_many", "create")?;
@@ -389,16 +399,23 @@ impl<M: Model> Update<M> {
         } = self;
         let sets = kinds(sets);
         if with.is_empty() {
-            return update_one(&conn, &filter, sets).await;
+            return Ok(*update_one::<M>(&conn, &filter, sets).await?.0);
         }
         atomically(&conn, true, move |tx| {
-            Box::pin(async move { loaded(&tx, &with, update_one(&tx, &filter, sets).await?).await })
+            Box::pin(
+                async move { loaded(&tx, &with, *update_one(&tx, &filter, sets).await?.0).await },
+            )
         })
         .await
     }
 }
 
-async fn update_one<M: Model>(conn: &Conn, filter: &Filter, sets: Vec<SetKind>) -> Result<M> {
+/// The record changed (boxed: see [`Boxed`]).
+async fn update_one<M: Model>(
+    conn: &Conn,
+    filter: &Filter,
+    sets: Vec<SetKind>,
+) -> Result<Boxed<M>> {
     let meta = M::META;
     let backend = conn.backend();
     if !has_relations(&sets) && backend.returning() {
