@@ -2,24 +2,28 @@
 //! same run: with sqlx (on the client's own connection pool), and on the driver underneath, the
 //! floor: SQLite's C API through rusqlite (one connection, cached prepared statements, rows
 //! decoded in place, no async hand-over) and tokio-postgres (prepared statements, independent
-//! queries pipelined). The workloads:
+//! queries pipelined). MySQL (MariaDB) has no floor: there the client is compared with sqlx
+//! only. The workloads:
 //!
-//! - `create_1000`: 1,000 `User` rows created one by one (`INSERT ... RETURNING` every column);
+//! - `create_1000`: 1,000 `User` rows created one by one (`INSERT ... RETURNING` every column;
+//!   on MySQL, which has no RETURNING, the INSERT then the row selected by the id it generated,
+//!   two statements on the pool as the client sends them);
 //! - `create_many_1000`: 1,000 users in one `create_many` (the floor on SQLite: one cached
 //!   single-row INSERT per row in a transaction; on PostgreSQL one INSERT of an array);
 //! - `find_many_1000`: 1,000 of 2,000 users selected by `karma < 1000`;
 //! - `find_unique_10000`: a user by id, 10,000 times;
 //! - `with_100`: 100 posts with their authors and their comments (three queries);
-//! - `tx_100`: one interactive transaction of 100 updates by id, each returning the row;
+//! - `tx_100`: one interactive transaction of 100 updates by id, each returning the row (on
+//!   MySQL by hand the UPDATE, then the row selected by its id);
 //! - `nested_create_100`: 100 users created one by one, each with three posts, in a transaction
-//!   each (the user's INSERT, then one INSERT of its posts);
+//!   each (the user's INSERT, read back on MySQL, then one INSERT of its posts);
 //! - `aggregate_100`: an author's posts counted, their views summed and averaged and their
 //!   newest date, 100 times;
 //! - `group_by_100`: the posts grouped by author, counted and their views summed, 100 times.
 //!
 //! Every side selects the same columns and decodes them into owned structs with the same field
-//! types. Benchmark ids read `sqlite/create_1000/sovereign`, `.../sqlx`, `.../rusqlite` and
-//! `postgres/create_1000/tokio-postgres`.
+//! types. Benchmark ids read `sqlite/create_1000/sovereign`, `.../sqlx`, `.../rusqlite`,
+//! `postgres/create_1000/tokio-postgres` and `mysql/create_1000/sovereign` (and `.../sqlx`).
 //!
 //! On SQLite the floor's connection reads the settings of the client's connections back (the
 //! runtime's: WAL, `synchronous=NORMAL`, foreign keys on, a 5 s busy timeout) and takes the
@@ -27,13 +31,14 @@
 //! `SOVEREIGN_BENCH_SYNCHRONOUS_COMMIT=off` sets `synchronous_commit` for the benchmark's
 //! database (every side), so that single writes stop waiting for the server's commit flush.
 //!
-//! `cargo bench -p sovereign-tests --bench client` runs SQLite (a temporary file) and, when
-//! `SOVEREIGN_TEST_POSTGRES_URL` is set, PostgreSQL (in a new database, dropped at the end).
-//! After criterion's report it prints the ratios ours / sqlx, ours / floor and sqlx / floor of
-//! each workload: the medians of interleaved runs (the side that goes first turns each run, so
-//! all see the same machine state), in wall time and in CPU time of the benchmark process (the
-//! client-side cost, which a busy machine disturbs less). A filter (`cargo bench ... --
-//! sqlite/with_100`) limits those runs too.
+//! `cargo bench -p sovereign-tests --bench client` runs SQLite (a temporary file), when
+//! `SOVEREIGN_TEST_POSTGRES_URL` is set PostgreSQL, and when `SOVEREIGN_TEST_MYSQL_URL` is set
+//! MySQL or MariaDB (each server in a new database, dropped at the end). After criterion's
+//! report it prints the ratios ours / sqlx, ours / floor and sqlx / floor of each workload (`-`
+//! where there is no floor): the medians of interleaved runs (the side that goes first turns
+//! each run, so all see the same machine state), in wall time and in CPU time of the benchmark
+//! process (the client-side cost, which a busy machine disturbs less). A filter (`cargo bench
+//! ... -- sqlite/with_100`, `-- mysql/`) limits those runs too.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -59,6 +64,7 @@ use hand::*;
 enum Pool {
     Sqlite(sqlx::SqlitePool),
     Pg(sqlx::PgPool),
+    My(sqlx::MySqlPool),
 }
 
 /// Hand-written queries: fixed SQL strings written once, as `sqlx::query!` would hold them.
@@ -78,6 +84,9 @@ struct Raw {
 
 impl Raw {
     fn new(pool: Pool) -> Raw {
+        if let Pool::My(_) = pool {
+            return Raw::mysql(pool);
+        }
         let pg = matches!(pool, Pool::Pg(_));
         let p = |n: usize| if pg { format!("${n}") } else { "?".into() };
         // The columns the client inserts: the email, `createdAt` on SQLite (Prisma sets it in
@@ -139,6 +148,60 @@ impl Raw {
         }
     }
 
+    /// MySQL has no RETURNING: a write is the statement, then the row read back by its key
+    /// (`user_by_id`), as the client does there. Identifiers are quoted with backticks.
+    fn mysql(pool: Pool) -> Raw {
+        Raw {
+            insert_user_only: String::new(),
+            // As the client's: the email and `updatedAt` (`created_at` is the column's
+            // default, `CURRENT_TIMESTAMP(3)`).
+            insert_user: "INSERT INTO `users` (`email`, `updatedAt`) VALUES (?, ?)".to_string(),
+            rename_user: "UPDATE `users` SET `name` = ?, `updatedAt` = ? WHERE `id` = ?"
+                .to_string(),
+            users_below: format!("SELECT {MY_USER_COLS} FROM `users` WHERE `karma` < ?"),
+            user_by_id: format!("SELECT {MY_USER_COLS} FROM `users` WHERE `id` = ?"),
+            first_posts: format!("SELECT {MY_POST_COLS} FROM `Post` ORDER BY `id` LIMIT ?"),
+            insert_posts:
+                "INSERT INTO `Post` (`title`, `author_id`) VALUES (?, ?), (?, ?), (?, ?)"
+                    .to_string(),
+            // A sum of INT columns is DECIMAL on MySQL, an average too: cast as the client
+            // casts them, to the types both decode.
+            aggregate: "SELECT COUNT(*), CAST(SUM(`views`) AS SIGNED), CAST(AVG(`views`) AS DOUBLE), MAX(`createdAt`) FROM `Post` WHERE `author_id` = ?"
+                .to_string(),
+            group_by: "SELECT `author_id`, COUNT(*), CAST(SUM(`views`) AS SIGNED) FROM `Post` GROUP BY `author_id` ORDER BY `author_id`"
+                .to_string(),
+            pool,
+        }
+    }
+
+    /// The authors of `n` posts: `SELECT ... WHERE "id" IN (...)`.
+    fn users_in(&self, n: usize) -> String {
+        match self.pool {
+            Pool::My(_) => format!(
+                "SELECT {MY_USER_COLS} FROM `users` WHERE `id` IN ({}) ORDER BY `id`",
+                self.in_list(n)
+            ),
+            _ => format!(
+                r#"SELECT {USER_COLS} FROM "users" WHERE "id" IN ({}) ORDER BY "id""#,
+                self.in_list(n)
+            ),
+        }
+    }
+
+    /// The comments of `n` posts.
+    fn comments_in(&self, n: usize) -> String {
+        match self.pool {
+            Pool::My(_) => format!(
+                "SELECT {MY_COMMENT_COLS} FROM `Comment` WHERE `postId` IN ({}) ORDER BY `id`",
+                self.in_list(n)
+            ),
+            _ => format!(
+                r#"SELECT {COMMENT_COLS} FROM "Comment" WHERE "postId" IN ({}) ORDER BY "id""#,
+                self.in_list(n)
+            ),
+        }
+    }
+
     fn in_list(&self, n: usize) -> String {
         let mut s = String::with_capacity(n * 5);
         for i in 1..=n {
@@ -146,7 +209,7 @@ impl Raw {
                 s.push_str(", ");
             }
             match self.pool {
-                Pool::Sqlite(_) => s.push('?'),
+                Pool::Sqlite(_) | Pool::My(_) => s.push('?'),
                 Pool::Pg(_) => {
                     s.push('$');
                     s.push_str(&i.to_string());
@@ -179,6 +242,23 @@ impl Raw {
                     .unwrap();
                 user_pg(&r)
             }
+            Pool::My(p) => {
+                // Two statements on the pool, as the client's `create` sends them (no
+                // transaction: the id comes back with the INSERT's result).
+                let id = sqlx::query(&self.insert_user)
+                    .bind(email)
+                    .bind(now.naive_utc())
+                    .execute(p)
+                    .await
+                    .unwrap()
+                    .last_insert_id();
+                let r = sqlx::query(&self.user_by_id)
+                    .bind(id)
+                    .fetch_one(p)
+                    .await
+                    .unwrap();
+                user_my(&r)
+            }
         }
     }
 
@@ -200,6 +280,14 @@ impl Raw {
                 .iter()
                 .map(user_pg)
                 .collect(),
+            Pool::My(p) => sqlx::query(&self.users_below)
+                .bind(karma)
+                .fetch_all(p)
+                .await
+                .unwrap()
+                .iter()
+                .map(user_my)
+                .collect(),
         }
     }
 
@@ -219,6 +307,13 @@ impl Raw {
                 .unwrap()
                 .as_ref()
                 .map(user_pg),
+            Pool::My(p) => sqlx::query(&self.user_by_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await
+                .unwrap()
+                .as_ref()
+                .map(user_my),
         }
     }
 
@@ -238,10 +333,7 @@ impl Raw {
                 let mut author_ids: Vec<i32> = posts.iter().map(|p| p.author_id).collect();
                 author_ids.sort_unstable();
                 author_ids.dedup();
-                let sql = format!(
-                    r#"SELECT {USER_COLS} FROM "users" WHERE "id" IN ({}) ORDER BY "id""#,
-                    self.in_list(author_ids.len())
-                );
+                let sql = self.users_in(author_ids.len());
                 let mut q = sqlx::query(&sql);
                 for id in &author_ids {
                     q = q.bind(*id);
@@ -256,10 +348,7 @@ impl Raw {
                         (u.id, u)
                     })
                     .collect();
-                let sql = format!(
-                    r#"SELECT {COMMENT_COLS} FROM "Comment" WHERE "postId" IN ({}) ORDER BY "id""#,
-                    self.in_list(posts.len())
-                );
+                let sql = self.comments_in(posts.len());
                 let mut q = sqlx::query(&sql);
                 for p in &posts {
                     q = q.bind(p.id);
@@ -279,6 +368,7 @@ impl Raw {
         match &self.pool {
             Pool::Sqlite(p) => run!(p, post_sqlite, user_sqlite, comment_sqlite),
             Pool::Pg(p) => run!(p, post_pg, user_pg, comment_pg),
+            Pool::My(p) => run!(p, post_my, user_my, comment_my),
         }
     }
 
@@ -323,6 +413,30 @@ impl Raw {
                 tx.commit().await.unwrap();
                 user
             }
+            Pool::My(p) => {
+                // The user, read back by its new id, then its posts.
+                let mut tx = p.begin().await.unwrap();
+                let id = sqlx::query(&self.insert_user)
+                    .bind(email)
+                    .bind(now.naive_utc())
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap()
+                    .last_insert_id();
+                let r = sqlx::query(&self.user_by_id)
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                let user = user_my(&r);
+                let mut q = sqlx::query(&self.insert_posts);
+                for t in titles {
+                    q = q.bind(t).bind(user.id);
+                }
+                q.execute(&mut *tx).await.unwrap();
+                tx.commit().await.unwrap();
+                user
+            }
         }
     }
 
@@ -356,6 +470,17 @@ impl Raw {
                     .map(|n| n.and_utc().fixed_offset());
                 (r.get(0), r.get(1), r.get(2), newest)
             }
+            Pool::My(p) => {
+                let r = sqlx::query(&self.aggregate)
+                    .bind(author)
+                    .fetch_one(p)
+                    .await
+                    .unwrap();
+                let newest = r
+                    .get::<Option<NaiveDateTime>, _>(3)
+                    .map(|n| n.and_utc().fixed_offset());
+                (r.get(0), r.get(1), r.get(2), newest)
+            }
         }
     }
 
@@ -370,6 +495,13 @@ impl Raw {
                 .map(|r| (r.get(0), r.get(1), r.get(2)))
                 .collect(),
             Pool::Pg(p) => sqlx::query(&self.group_by)
+                .fetch_all(p)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+            Pool::My(p) => sqlx::query(&self.group_by)
                 .fetch_all(p)
                 .await
                 .unwrap()
@@ -417,6 +549,23 @@ impl Raw {
                 tx.commit().await.unwrap();
                 n
             }
+            Pool::My(p) => {
+                let sql = format!(
+                    "INSERT INTO `users` (`email`, `updatedAt`) VALUES {}",
+                    vec!["(?, ?)"; rows].join(", ")
+                );
+                // In a transaction because the client's `create_many` opens one (as on the
+                // other backends here). By hand one statement would not need it (autocommit
+                // commits it alone): the BEGIN and COMMIT are two round trips both sides pay.
+                let mut tx = p.begin().await.unwrap();
+                let mut q = sqlx::query(&sql);
+                for e in emails {
+                    q = q.bind(e).bind(now.naive_utc());
+                }
+                let n = q.execute(&mut *tx).await.unwrap().rows_affected();
+                tx.commit().await.unwrap();
+                n
+            }
         }
     }
 
@@ -454,6 +603,29 @@ impl Raw {
                 }
                 tx.commit().await.unwrap();
             }
+            Pool::My(p) => {
+                // Without RETURNING: each UPDATE by id, then the row read back by the id. The
+                // client also SELECTs the row before each UPDATE (it finds the record's key
+                // first, whatever the filter), a third statement a hand-writer updating by
+                // primary key does not send.
+                let mut tx = p.begin().await.unwrap();
+                for &id in ids {
+                    sqlx::query(&self.rename_user)
+                        .bind(format!("Renamed {label}"))
+                        .bind(now.naive_utc())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    let r = sqlx::query(&self.user_by_id)
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                    out.push(user_my(&r));
+                }
+                tx.commit().await.unwrap();
+            }
         }
         out
     }
@@ -486,6 +658,18 @@ impl Raw {
                     .await
                     .unwrap();
             }
+            Pool::My(p) => {
+                sqlx::query("DELETE FROM `Post` WHERE `author_id` > ?")
+                    .bind(id)
+                    .execute(p)
+                    .await
+                    .unwrap();
+                sqlx::query("DELETE FROM `users` WHERE `id` > ?")
+                    .bind(id)
+                    .execute(p)
+                    .await
+                    .unwrap();
+            }
         }
     }
 }
@@ -497,7 +681,8 @@ impl Raw {
 struct Setup {
     client: PrismaClient,
     raw: Raw,
-    floor: Floor,
+    /// `None` on MySQL.
+    floor: Option<Floor>,
     /// The seeded users' ids, in order.
     user_ids: Vec<i32>,
     /// Emails of created users are unique across iterations and sides.
@@ -533,9 +718,8 @@ async fn setup(db: &TestDb) -> Setup {
     let pool = match client.database().expect("not a transaction") {
         Database::Sqlite(p) => Pool::Sqlite(sqlx_sqlite(p.path()).await),
         Database::Postgres(p) => Pool::Pg(p.clone()),
-        _ => {
-            unreachable!("the benchmark runs SQLite and PostgreSQL, without replicas")
-        }
+        Database::MySql(p) => Pool::My(p.clone()),
+        _ => unreachable!("the benchmark runs without replicas"),
     };
     // 2,000 users with karma 0..2000; the first 10 write 100 posts, each with 5 comments.
     let rows = (0..USERS)
@@ -595,7 +779,8 @@ async fn setup(db: &TestDb) -> Setup {
     }
 }
 
-/// Both sides read the same values: a user, and 100 posts with authors and comments.
+/// Every side reads the same values: a user, 100 posts with authors and comments, an
+/// aggregate and a group-by.
 async fn check_same(s: &Setup) {
     let c = &s.client;
     let id = s.user_ids[7];
@@ -622,7 +807,9 @@ async fn check_same(s: &Setup) {
         );
     };
     same_user(&ours, &theirs);
-    same_user(&ours, &s.floor.user_by_id(&s.raw, id).await.unwrap());
+    if let Some(f) = &s.floor {
+        same_user(&ours, &f.user_by_id(&s.raw, id).await.unwrap());
+    }
     let ours = c
         .post()
         .find_many(vec![])
@@ -633,10 +820,10 @@ async fn check_same(s: &Setup) {
         .await
         .unwrap();
     let theirs = s.raw.posts_with_author_and_comments(POSTS as i64).await;
-    let floor = s
-        .floor
-        .posts_with_author_and_comments(&s.raw, POSTS as i64)
-        .await;
+    let floor = match &s.floor {
+        Some(f) => f.posts_with_author_and_comments(&s.raw, POSTS as i64).await,
+        None => theirs.clone(),
+    };
     assert_eq!(ours.len(), theirs.len());
     assert_eq!(ours.len(), floor.len());
     for (o, t) in ours.iter().zip(&theirs).chain(ours.iter().zip(&floor)) {
@@ -685,7 +872,9 @@ async fn check_same(s: &Setup) {
         .await
         .unwrap();
     assert_eq!(ours, s.raw.aggregate(author).await);
-    assert_eq!(ours, s.floor.aggregate(&s.raw, author).await);
+    if let Some(f) = &s.floor {
+        assert_eq!(ours, f.aggregate(&s.raw, author).await);
+    }
     let ours: Vec<(i32, i64, Option<i64>)> = c
         .post()
         .group_by(
@@ -701,7 +890,9 @@ async fn check_same(s: &Setup) {
         .map(|((a,), (n, v))| (a, n, v))
         .collect();
     assert_eq!(ours, s.raw.group_by().await);
-    assert_eq!(ours, s.floor.group_by(&s.raw).await);
+    if let Some(f) = &s.floor {
+        assert_eq!(ours, f.group_by(&s.raw).await);
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -757,19 +948,29 @@ impl Workload {
 enum Side {
     Sovereign,
     Sqlx,
-    /// rusqlite on SQLite, tokio-postgres on PostgreSQL.
+    /// rusqlite on SQLite, tokio-postgres on PostgreSQL; none on MySQL.
     Floor,
 }
 
 const SIDES: [Side; 3] = [Side::Sovereign, Side::Sqlx, Side::Floor];
 
 impl Side {
+    /// The sides a backend runs: all three, or on MySQL the client and sqlx.
+    fn of(backend: &str) -> &'static [Side] {
+        if backend == "mysql" {
+            &SIDES[..2]
+        } else {
+            &SIDES
+        }
+    }
+
     fn id(self, backend: &str) -> &'static str {
         match (self, backend) {
             (Side::Sovereign, _) => "sovereign",
             (Side::Sqlx, _) => "sqlx",
             (Side::Floor, "sqlite") => "rusqlite",
-            (Side::Floor, _) => "tokio-postgres",
+            (Side::Floor, "postgres") => "tokio-postgres",
+            (Side::Floor, other) => unreachable!("no floor on {other}"),
         }
     }
 }
@@ -785,7 +986,9 @@ struct Took {
 /// excluded).
 async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
     let c = &s.client;
-    let (raw, floor) = (&s.raw, &s.floor);
+    let raw = &s.raw;
+    // Only a backend with a floor runs its side (see `Side::of`).
+    let floor = || s.floor.as_ref().expect("a floor on this backend");
     let cpu = cpu_time();
     let t = Instant::now();
     match w {
@@ -797,7 +1000,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                 let id = match side {
                     Side::Sovereign => c.user().create(email, vec![]).exec().await.unwrap().id,
                     Side::Sqlx => raw.create_user(email).await.id,
-                    Side::Floor => floor.create_user(raw, email).await.id,
+                    Side::Floor => floor().create_user(raw, email).await.id,
                 };
                 std::hint::black_box(id);
             }
@@ -812,7 +1015,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                     c.user().create_many(rows).exec().await.unwrap() as u64
                 }
                 Side::Sqlx => raw.create_users(emails.collect()).await,
-                Side::Floor => floor.create_users(raw, emails.collect()).await,
+                Side::Floor => floor().create_users(raw, emails.collect()).await,
             };
             assert_eq!(std::hint::black_box(n), 1000);
         }
@@ -827,7 +1030,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                 )
                 .len(),
                 Side::Sqlx => std::hint::black_box(raw.users_below(1000).await).len(),
-                Side::Floor => std::hint::black_box(floor.users_below(raw, 1000).await).len(),
+                Side::Floor => std::hint::black_box(floor().users_below(raw, 1000).await).len(),
             };
             assert_eq!(n, 1000);
         }
@@ -843,7 +1046,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                         std::hint::black_box(raw.user_by_id(id).await.expect("the user exists"));
                     }
                     Side::Floor => {
-                        let u = floor.user_by_id(raw, id).await;
+                        let u = floor().user_by_id(raw, id).await;
                         std::hint::black_box(u.expect("the user exists"));
                     }
                 }
@@ -872,7 +1075,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                     let posts = if side == Side::Sqlx {
                         raw.posts_with_author_and_comments(POSTS as i64).await
                     } else {
-                        floor
+                        floor()
                             .posts_with_author_and_comments(raw, POSTS as i64)
                             .await
                     };
@@ -912,7 +1115,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                     .unwrap(),
                 Side::Sqlx => std::hint::black_box(raw.rename_users(ids, label).await).len(),
                 Side::Floor => {
-                    std::hint::black_box(floor.rename_users(raw, ids, label).await).len()
+                    std::hint::black_box(floor().rename_users(raw, ids, label).await).len()
                 }
             };
             assert_eq!(n, 100);
@@ -939,7 +1142,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                             .id
                     }
                     Side::Sqlx => raw.create_user_with_posts(email).await.id,
-                    Side::Floor => floor.create_user_with_posts(raw, email).await.id,
+                    Side::Floor => floor().create_user_with_posts(raw, email).await.id,
                 };
                 std::hint::black_box(id);
             }
@@ -963,7 +1166,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                         .await
                         .unwrap(),
                     Side::Sqlx => raw.aggregate(author).await,
-                    Side::Floor => floor.aggregate(raw, author).await,
+                    Side::Floor => floor().aggregate(raw, author).await,
                 };
                 assert_eq!(std::hint::black_box(r).0, (POSTS / AUTHORS) as i64);
             }
@@ -986,7 +1189,7 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
                         .map(|((a,), (n, v))| (a, n, v))
                         .collect(),
                     Side::Sqlx => raw.group_by().await,
-                    Side::Floor => floor.group_by(raw).await,
+                    Side::Floor => floor().group_by(raw).await,
                 };
                 assert_eq!(std::hint::black_box(groups).len(), AUTHORS);
             }
@@ -1044,8 +1247,9 @@ struct Ratio {
     backend: &'static str,
     workload: &'static str,
     runs: usize,
-    /// The medians of each side, in the order of `SIDES`.
-    took: [Took; 3],
+    /// The medians of each side, in the order of `SIDES`; `None` for a side the backend does
+    /// not run (the floor on MySQL).
+    took: [Option<Took>; 3],
 }
 
 /// The medians of wall and CPU times.
@@ -1091,7 +1295,7 @@ fn bench(c: &mut Criterion) {
     let filter = filter();
     let selected = |backend: &str, w: Workload| {
         filter.as_deref().is_none_or(|f| {
-            SIDES
+            Side::of(backend)
                 .iter()
                 .any(|side| format!("{backend}/{}/{}", w.name(), side.id(backend)).contains(f))
         })
@@ -1109,6 +1313,11 @@ fn bench(c: &mut Criterion) {
             dbs.push(pg);
         }
     }
+    if WORKLOADS.iter().any(|&w| selected("mysql", w)) {
+        if let Some(my) = rt.block_on(TestDb::server("SOVEREIGN_TEST_MYSQL_URL", "bench")) {
+            dbs.push(my);
+        }
+    }
     let mut ratios = Vec::new();
     for db in &dbs {
         let s = rt.block_on(setup(db));
@@ -1118,11 +1327,12 @@ fn bench(c: &mut Criterion) {
             Dialect::Postgres => "postgres",
             Dialect::Mysql => "mysql",
         };
+        let sides = Side::of(backend);
         for w in WORKLOADS.into_iter().filter(|&w| selected(backend, w)) {
             // A warm-up run of each side, which also sizes the rest.
-            let pilot = SIDES
-                .map(|side| rt.block_on(run_once(&s, w, side)).wall)
-                .into_iter()
+            let pilot = sides
+                .iter()
+                .map(|&side| rt.block_on(run_once(&s, w, side)).wall)
                 .max()
                 .unwrap();
             // Interleaved runs for the ratios: about 3 s per side, 5 to 51 runs; the order of
@@ -1130,16 +1340,16 @@ fn bench(c: &mut Criterion) {
             let runs = (3.0 / pilot.as_secs_f64()).clamp(5.0, 51.0) as usize;
             let mut took: [Vec<Took>; 3] = Default::default();
             for k in 0..runs {
-                for j in 0..SIDES.len() {
-                    let i = (j + k) % SIDES.len();
-                    took[i].push(rt.block_on(run_once(&s, w, SIDES[i])));
+                for j in 0..sides.len() {
+                    let i = (j + k) % sides.len();
+                    took[i].push(rt.block_on(run_once(&s, w, sides[i])));
                 }
             }
             ratios.push(Ratio {
                 backend,
                 workload: w.name(),
                 runs,
-                took: took.each_ref().map(|t| medians(t)),
+                took: took.each_ref().map(|t| (!t.is_empty()).then(|| medians(t))),
             });
 
             let mut group = c.benchmark_group(format!("{backend}/{}", w.name()));
@@ -1148,7 +1358,7 @@ fn bench(c: &mut Criterion) {
             group.warm_up_time(Duration::from_millis(500));
             // Flat sampling: ten samples of one run each for the slow workloads.
             group.measurement_time(Duration::from_secs(3).max(pilot.mul_f64(8.0)));
-            for side in SIDES {
+            for &side in sides {
                 let s = &s;
                 group.bench_function(side.id(backend), |b| {
                     b.to_async(&rt).iter_custom(|iters| async move {
@@ -1174,7 +1384,7 @@ fn bench(c: &mut Criterion) {
 
     println!(
         "\nmedians of interleaved runs; floor = rusqlite on SQLite, tokio-postgres on \
-         PostgreSQL; CPU time is this process's (not the PostgreSQL server's)"
+         PostgreSQL, none on MySQL (-); CPU time is this process's (not the database server's)"
     );
     println!(
         "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}",
@@ -1191,33 +1401,44 @@ fn bench(c: &mut Criterion) {
         "cpu o/f",
         "cpu s/f"
     );
-    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    // A side a backend does not run prints as `-`.
+    let ms = |d: Option<Duration>| {
+        d.map_or_else(
+            || "-".into(),
+            |d| format!("{:.2} ms", d.as_secs_f64() * 1e3),
+        )
+    };
+    let ratio = |a: Option<Duration>, b: Option<Duration>| {
+        a.zip(b).map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+    };
+    let x = |r: Option<f64>| r.map_or_else(|| "-".into(), |r| format!("{r:.3}"));
     for r in &ratios {
         let [ours, sqlx, floor] = r.took;
-        let ours_sqlx = ratio(ours.wall, sqlx.wall);
-        let ours_floor = ratio(ours.wall, floor.wall);
+        let wall = |t: Option<Took>| t.map(|t| t.wall);
+        let cpu = |t: Option<Took>| t.map(|t| t.cpu);
+        let ours_sqlx = ratio(wall(ours), wall(sqlx));
+        let ours_floor = ratio(wall(ours), wall(floor));
         let mut flags = String::new();
-        if ours_sqlx > 1.10 {
+        if ours_sqlx.is_some_and(|r| r > 1.10) {
             flags.push_str("  ours/sqlx > 1.10");
         }
-        if r.backend == "sqlite" && ours_floor > 1.25 {
+        if r.backend == "sqlite" && ours_floor.is_some_and(|r| r > 1.25) {
             flags.push_str("  ours/rusqlite > 1.25");
         }
         println!(
-            "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9.3} {:>10.3} {:>10.3}  {:>9.3} {:>10.3} {:>10.3}{flags}",
+            "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}{flags}",
             r.backend,
             r.workload,
             r.runs,
-            ms(ours.wall),
-            ms(sqlx.wall),
-            ms(floor.wall),
-            ours_sqlx,
-            ours_floor,
-            ratio(sqlx.wall, floor.wall),
-            ratio(ours.cpu, sqlx.cpu),
-            ratio(ours.cpu, floor.cpu),
-            ratio(sqlx.cpu, floor.cpu),
+            ms(wall(ours)),
+            ms(wall(sqlx)),
+            ms(wall(floor)),
+            x(ours_sqlx),
+            x(ours_floor),
+            x(ratio(wall(sqlx), wall(floor))),
+            x(ratio(cpu(ours), cpu(sqlx))),
+            x(ratio(cpu(ours), cpu(floor))),
+            x(ratio(cpu(sqlx), cpu(floor))),
         );
     }
 }

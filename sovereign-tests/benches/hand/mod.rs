@@ -1,13 +1,14 @@
 #![allow(dead_code)] // each benchmark uses part of this module
 
 //! The hand-written side of the benchmarks: plain structs with the field types of the
-//! generated client's data, and their decoding from sqlx rows (by index), rusqlite rows (in
-//! place) and tokio-postgres rows.
+//! generated client's data, and their decoding from sqlx rows (by index; SQLite, PostgreSQL,
+//! MySQL), rusqlite rows (in place) and tokio-postgres rows.
 
 use sovereign::chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use sovereign::rust_decimal::Decimal;
 use sovereign::serde_json;
 use sovereign_tests::Role;
+use sqlx::mysql::MySqlRow;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, TypeInfo, ValueRef};
@@ -78,6 +79,12 @@ pub const USER_COLS: &str = r#""id", "email", "name", "role", "karma", "balance"
 pub const POST_COLS: &str =
     r#""id", "title", "body", "published", "views", "author_id", "createdAt""#;
 pub const COMMENT_COLS: &str = r#""id", "text", "postId", "authorId""#;
+/// The same columns quoted for MySQL, whose session (sqlx's default `sql_mode`, without
+/// `ANSI_QUOTES`) reads `"..."` as a string: backticks, as the client quotes them there.
+pub const MY_USER_COLS: &str = "`id`, `email`, `name`, `role`, `karma`, `balance`, `score`, `big`, `active`, `avatar`, `settings`, `created_at`, `updatedAt`, `mentorId`";
+pub const MY_POST_COLS: &str =
+    "`id`, `title`, `body`, `published`, `views`, `author_id`, `createdAt`";
+pub const MY_COMMENT_COLS: &str = "`id`, `text`, `postId`, `authorId`";
 
 pub fn role(s: &str) -> Role {
     match s {
@@ -152,6 +159,36 @@ pub fn user_pg(r: &PgRow) -> User {
     }
 }
 
+/// MySQL's `DateTime` columns are `DATETIME(3)`, in UTC (sqlx sets the session's time zone
+/// to `+00:00`); the client decodes them as `NaiveDateTime` too.
+pub fn my_time(r: &MySqlRow, i: usize) -> DateTime<FixedOffset> {
+    r.get::<NaiveDateTime, _>(i).and_utc().fixed_offset()
+}
+
+pub fn user_my(r: &MySqlRow) -> User {
+    User {
+        id: r.get(0),
+        email: r.get(1),
+        name: r.get(2),
+        // An ENUM column, which sqlx reports as its own type; its value is the label.
+        role: role(r.get_unchecked::<&str, _>(3)),
+        karma: r.get(4),
+        balance: r.get(5),
+        score: r.get(6),
+        big: r.get(7),
+        // `TINYINT(1)`.
+        active: r.get(8),
+        avatar: r.get(9),
+        // `JSON`, which MariaDB stores as `LONGTEXT` (checked as JSON): the text, parsed.
+        settings: r
+            .get_unchecked::<Option<&str>, _>(10)
+            .map(|s| serde_json::from_str(s).unwrap()),
+        created_at: my_time(r, 11),
+        updated_at: my_time(r, 12),
+        mentor_id: r.get(13),
+    }
+}
+
 pub fn post_sqlite(r: &SqliteRow) -> Post {
     Post {
         id: r.get(0),
@@ -180,6 +217,20 @@ pub fn post_pg(r: &PgRow) -> Post {
     }
 }
 
+pub fn post_my(r: &MySqlRow) -> Post {
+    Post {
+        id: r.get(0),
+        title: r.get(1),
+        body: r.get(2),
+        published: r.get(3),
+        views: r.get(4),
+        author_id: r.get(5),
+        created_at: my_time(r, 6),
+        author: None,
+        comments: Vec::new(),
+    }
+}
+
 pub fn comment_sqlite(r: &SqliteRow) -> Comment {
     Comment {
         id: r.get(0),
@@ -190,6 +241,15 @@ pub fn comment_sqlite(r: &SqliteRow) -> Comment {
 }
 
 pub fn comment_pg(r: &PgRow) -> Comment {
+    Comment {
+        id: r.get(0),
+        text: r.get(1),
+        post_id: r.get(2),
+        author_id: r.get(3),
+    }
+}
+
+pub fn comment_my(r: &MySqlRow) -> Comment {
     Comment {
         id: r.get(0),
         text: r.get(1),
