@@ -205,6 +205,25 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
     let last = category::name::equals("bulk39999".to_string());
     assert_eq!(cats.count(vec![last]).exec().await?, 1);
     assert_eq!(cats.delete_many(vec![]).exec().await?, 40_000);
+    // An update by primary key (on MySQL the UPDATE goes first, then the row is read back): a
+    // value set to what it was still finds the record, a missing key is not found, and a
+    // changed key is read back by its new value.
+    let cat = cats.create("same".into(), vec![]).exec().await?;
+    let set_name = |n: &str| vec![category::name::set(n)];
+    let same = cats.update(category::id::equals(cat.id), set_name("same"));
+    assert_eq!(same.exec().await?.id, cat.id);
+    let gone = cats.update(category::id::equals(cat.id + 1000), set_name("x"));
+    let gone = gone.exec().await.unwrap_err();
+    assert!(gone.is_not_found(), "{gone}");
+    let moved = cats
+        .update(
+            category::id::equals(cat.id),
+            vec![category::id::set(cat.id + 500)],
+        )
+        .exec()
+        .await?;
+    assert_eq!((moved.id, moved.name.as_str()), (cat.id + 500, "same"));
+    cats.delete_many(vec![]).exec().await?;
     Ok(())
 }
 

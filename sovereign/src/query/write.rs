@@ -1,7 +1,8 @@
 //! Writes: `create`, `create_many`, `update`, `update_many`, `upsert`, `delete` and
-//! `delete_many`. A write without nested writes is one statement (two on MySQL, in a
-//! transaction); with nested writes, [`nested`](super::nested) plans and runs it in one
-//! transaction.
+//! `delete_many`. A write without nested writes is one statement; on MySQL, which has no
+//! `RETURNING`, a create is two (the INSERT, then the row read back by the key it returned) and
+//! an update or delete two or three in a transaction (see [`mysql`](super::mysql)); with
+//! nested writes, [`nested`](super::nested) plans and runs it in one transaction.
 
 use std::marker::PhantomData;
 
