@@ -10,6 +10,7 @@
 //! | `INSERT_SQL` | `create`: `INSERT ... [RETURNING <all>]`     | each column: field, value kind, NULL or not |
 //! | `ROWS_SQL`   | nested creates, `create_many` (16 rows at most): `INSERT` of rows | columns; each cell's value kind, NULL or not |
 //! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, record type, fetch's order |
+//! | `AGGREGATE_SQL` | `aggregate`, `group_by` without paging or `having` | aggregates, keys, orders; the filtered fields |
 //!
 //! # Invariant: keys name models by the address of `'static` metadata
 //!
@@ -156,6 +157,44 @@ fn unique_fields(parts: &[Filter], values: &mut Vec<Value>) -> Option<[u16; UNIQ
         }
     }
     Some(fields)
+}
+
+// ---------------------------------------------------------------------------------------------
+// aggregate and group_by
+// ---------------------------------------------------------------------------------------------
+
+/// `aggregate` and `group_by` by model, backend, the statement's shape (its aggregates, keys
+/// and orders, as [`aggregate`](crate::query::aggregate) words them) and the filter's fields.
+type AggregateKey = (ModelKey, Dialect, Vec<u64>, [u16; UNIQUE_FIELDS]);
+static AGGREGATE_SQL: Cache<AggregateKey, Arc<str>> = OnceLock::new();
+
+/// The statement of an `aggregate` or `group_by` of `shape` over the records `filters` select:
+/// from the cache when there is a shape and the filters are equalities with non-NULL values
+/// (or none), else built by `build`.
+pub(crate) fn aggregate_select(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    shape: Option<Vec<u64>>,
+    filters: &[Filter],
+    build: impl FnOnce() -> Stmt,
+) -> Stmt {
+    let mut values = Vec::with_capacity(filters.len());
+    let (Some(shape), Some(fields)) = (shape, unique_fields(filters, &mut values)) else {
+        return build();
+    };
+    let key = (ModelKey::of(meta), backend, shape, fields);
+    let cache = AGGREGATE_SQL.get_or_init(Default::default);
+    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+        return Stmt::new(sql, Values(values));
+    }
+    let stmt = build();
+    // Only a statement that binds the filter's values alone, in order, is reused.
+    if stmt.values.0 == values {
+        if let Ok(mut c) = cache.write() {
+            c.insert(key, Arc::from(&*stmt.sql));
+        }
+    }
+    stmt
 }
 
 // ---------------------------------------------------------------------------------------------

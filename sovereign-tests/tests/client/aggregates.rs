@@ -209,6 +209,29 @@ pub(crate) async fn aggregates(c: &PrismaClient) -> R {
     assert_eq!(by_name.len(), 3);
     assert!(by_name.iter().any(|((n,), c)| n.is_none() && *c == 1));
 
+    // Statements of equality filters are cached by shape: the same shape with other values,
+    // and the same group_by in the other order, read what they ask for.
+    for (i, want) in [(0, 3), (1, 2), (2, 0)] {
+        let one = vec![post::author_id::equals(ids[i])];
+        assert_eq!(p.aggregate(one, count_all()).exec().await?, want);
+    }
+    let by = |d| {
+        p.group_by(
+            (post::author_id::by(),),
+            vec![post::published::equals(true)],
+            post::views::sum(),
+        )
+        .order_by(post::author_id::order(d))
+        .exec()
+    };
+    let ours = |g: Vec<((i32,), Option<i64>)>| -> Vec<((i32,), Option<i64>)> {
+        g.into_iter().filter(|((a,), _)| ids.contains(a)).collect()
+    };
+    let up = ours(by(Direction::Asc).await?);
+    let down = ours(by(Direction::Desc).await?);
+    assert_eq!(up, [((ids[0],), Some(4)), ((ids[1],), Some(10))]);
+    assert_eq!(down, [((ids[1],), Some(10)), ((ids[0],), Some(4))]);
+
     p.delete_many(vec![mine()]).exec().await?;
     u.delete_many(agg_users()).exec().await?;
     Ok(())

@@ -16,6 +16,7 @@ use std::marker::PhantomData;
 use sea_query::{Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 
 use crate::alias::{ROOT, T0};
+use crate::cache;
 use crate::db::{Conn, Dialect};
 use crate::error::Result;
 use crate::filter::{Direction, Filter, OrderBy, Unique, Where};
@@ -262,6 +263,25 @@ pub trait Aggregates<M>: Send + 'static {
     fn exprs(&self, meta: &ModelMeta, backend: Dialect, out: &mut Vec<Expr>);
     #[doc(hidden)]
     fn decode(r: &mut Reader<'_>) -> Result<Self::Output>;
+    /// Pushes a word per aggregate (its function and field) for the statement cache; `false`
+    /// when there is none (the statement is then built every time).
+    #[doc(hidden)]
+    fn shape(&self, _out: &mut Vec<u64>) -> bool {
+        false
+    }
+}
+
+/// The word of an aggregate in a statement's shape.
+fn word(func: AggFn, field: usize) -> u64 {
+    (func as u64) << 32 | field as u64
+}
+
+/// The shape of `aggregate(...)` for the statement cache: its aggregates; `None` when it pages
+/// (a subquery) or an aggregate has no word.
+fn aggregate_shape<M, A: Aggregates<M>>(args: &FindArgs<M>, aggs: &A) -> Option<Vec<u64>> {
+    let pages = args.take.is_some() || args.skip.is_some() || args.cursor.is_some();
+    let mut shape = vec![0];
+    (!pages && args.distinct.is_empty() && aggs.shape(&mut shape)).then_some(shape)
 }
 
 impl<M: 'static, T: Decode + Send + 'static> Aggregates<M> for Agg<M, T> {
@@ -271,6 +291,10 @@ impl<M: 'static, T: Decode + Send + 'static> Aggregates<M> for Agg<M, T> {
     }
     fn decode(r: &mut Reader<'_>) -> Result<T> {
         T::decode(r)
+    }
+    fn shape(&self, out: &mut Vec<u64>) -> bool {
+        out.push(word(self.func, self.field));
+        true
     }
 }
 
@@ -285,6 +309,10 @@ macro_rules! tuple_aggregates {
             }
             fn decode(r: &mut Reader<'_>) -> Result<Self::Output> {
                 Ok(($($a::decode(r)?,)*))
+            }
+            fn shape(&self, out: &mut Vec<u64>) -> bool {
+                let ($($a,)*) = self;
+                true $(&& $a.shape(out))*
             }
         }
     };
@@ -356,13 +384,16 @@ impl<M: Model, A: Aggregates<M>> Aggregate<M, A> {
     /// What the database reports.
     pub async fn exec(self) -> Result<A::Output> {
         let backend = self.conn.backend();
-        let mut q = source(backend, &self.args);
-        let mut exprs = Vec::new();
-        self.aggs.exprs(M::META, backend, &mut exprs);
-        for e in exprs {
-            q.expr(e);
-        }
-        let stmt = sql::build(&q, backend);
+        let shape = aggregate_shape(&self.args, &self.aggs);
+        let stmt = cache::aggregate_select(M::META, backend, shape, &self.args.filters, || {
+            let mut q = source(backend, &self.args);
+            let mut exprs = Vec::new();
+            self.aggs.exprs(M::META, backend, &mut exprs);
+            for e in exprs {
+                q.expr(e);
+            }
+            sql::build(&q, backend)
+        });
         let row = self
             .conn
             .reading(stmt, |conn, stmt| async move {
@@ -427,6 +458,54 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
     pub async fn exec(self) -> Result<Vec<(K::Output, A::Output)>> {
         let meta = M::META;
         let backend = self.conn.backend();
+        let shape = self.shape();
+        let stmt = cache::aggregate_select(meta, backend, shape, &self.filters, || self.build());
+        self.conn
+            .reading(stmt, |conn, stmt| async move {
+                conn.fetch(stmt, Some(meta), |r| Ok((K::decode(r)?, A::decode(r)?)))
+                    .await
+            })
+            .await
+    }
+
+    /// The shape of the statement for the cache: keys, aggregates and orders; `None` with a
+    /// `having`, paging, or an order the shape does not describe.
+    fn shape(&self) -> Option<Vec<u64>> {
+        const NEXT: u64 = u64::MAX;
+        if !self.having.is_empty() || self.take.is_some() || self.skip.is_some() {
+            return None;
+        }
+        let mut shape = vec![1];
+        if !self.by.shape(&mut shape) {
+            return None;
+        }
+        shape.push(NEXT);
+        if !self.aggs.shape(&mut shape) {
+            return None;
+        }
+        shape.push(NEXT);
+        for o in &self.order {
+            match &o.key {
+                AggKey::Agg(func, field, direction) => {
+                    shape.extend([0, word(*func, *field), *direction as u64]);
+                }
+                AggKey::Plain(o) => {
+                    let field = o.own_field()?;
+                    let nulls = match o.nulls {
+                        None => 0,
+                        Some(crate::filter::Nulls::First) => 1,
+                        Some(crate::filter::Nulls::Last) => 2,
+                    };
+                    shape.extend([1, field as u64, o.direction as u64, nulls]);
+                }
+            }
+        }
+        Some(shape)
+    }
+
+    fn build(&self) -> crate::db::Stmt {
+        let meta = M::META;
+        let backend = self.conn.backend();
         let mut q = Query::select();
         q.from_as(meta.table, T0);
         q.cond_where(Cond { backend }.all(meta, T0, ROOT, &self.filters));
@@ -439,32 +518,26 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
         }
         q.add_group_by(keys);
         let mut having = Condition::all();
-        for h in self.having {
+        for h in &self.having {
             let e = Agg::<M, ()>::new(h.func, h.field).expr(meta, backend);
-            having = having.add((h.op)(e, h.value));
+            having = having.add((h.op)(e, h.value.clone()));
         }
         q.cond_having(having);
-        for o in self.order {
-            match o.key {
+        for o in &self.order {
+            match &o.key {
                 AggKey::Agg(func, field, direction) => {
-                    let e = Agg::<M, ()>::new(func, field).expr(meta, backend);
+                    let e = Agg::<M, ()>::new(*func, *field).expr(meta, backend);
                     let d = match direction {
                         Direction::Asc => Order::Asc,
                         Direction::Desc => Order::Desc,
                     };
                     q.order_by_expr(e, d);
                 }
-                AggKey::Plain(o) => sql::order_by(&mut q, meta, T0, ROOT, &[o]),
+                AggKey::Plain(o) => sql::order_by(&mut q, meta, T0, ROOT, std::slice::from_ref(o)),
             }
         }
         sql::limit(&mut q, self.take, self.skip);
-        let stmt = sql::build(&q, backend);
-        self.conn
-            .reading(stmt, |conn, stmt| async move {
-                conn.fetch(stmt, Some(meta), |r| Ok((K::decode(r)?, A::decode(r)?)))
-                    .await
-            })
-            .await
+        sql::build(&q, backend)
     }
 }
 
