@@ -101,6 +101,19 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
+/// The text `cache` keeps for `key`.
+fn lookup<K: std::hash::Hash + Eq>(cache: &Cache<K, Arc<str>>, key: &K) -> Option<Arc<str>> {
+    let map = cache.get_or_init(Default::default);
+    map.read().ok().and_then(|c| c.get(key).cloned())
+}
+
+/// Keeps the text of `stmt` in `cache` for `key`.
+fn keep<K: std::hash::Hash + Eq>(cache: &Cache<K, Arc<str>>, key: K, stmt: &Stmt) {
+    if let Ok(mut c) = cache.get_or_init(Default::default).write() {
+        c.insert(key, Arc::from(&*stmt.sql));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // find_unique
 // ---------------------------------------------------------------------------------------------
@@ -129,14 +142,11 @@ pub(crate) fn unique_select(
         return build();
     };
     let key = (ModelKey::of(meta), backend, fields);
-    let cache = UNIQUE_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(sql) = lookup(&UNIQUE_SQL, &key) {
         return Stmt::new(sql, Values(values));
     }
     let stmt = build();
-    if let Ok(mut c) = cache.write() {
-        c.insert(key, Arc::from(&*stmt.sql));
-    }
+    keep(&UNIQUE_SQL, key, &stmt);
     stmt
 }
 
@@ -183,16 +193,13 @@ pub(crate) fn aggregate_select(
         return build();
     };
     let key = (ModelKey::of(meta), backend, shape, fields);
-    let cache = AGGREGATE_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(sql) = lookup(&AGGREGATE_SQL, &key) {
         return Stmt::new(sql, Values(values));
     }
     let stmt = build();
     // Only a statement that binds the filter's values alone, in order, is reused.
     if stmt.values.0 == values {
-        if let Ok(mut c) = cache.write() {
-            c.insert(key, Arc::from(&*stmt.sql));
-        }
+        keep(&AGGREGATE_SQL, key, &stmt);
     }
     stmt
 }
@@ -248,16 +255,13 @@ pub(crate) fn insert_values<E>(
         return build();
     };
     let key = (ModelKey::of(meta), backend, shape);
-    let cache = INSERT_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(sql) = lookup(&INSERT_SQL, &key) {
         return Ok(Stmt::new(sql, Values(values)));
     }
     let stmt = build()?;
     // Only a statement that binds each value, in column order, is reused.
     if stmt.values.0.len() == values.len() {
-        if let Ok(mut c) = cache.write() {
-            c.insert(key, Arc::from(&*stmt.sql));
-        }
+        keep(&INSERT_SQL, key, &stmt);
     }
     Ok(stmt)
 }
@@ -314,16 +318,13 @@ pub(crate) fn update_unique(
         return build();
     };
     let key = (ModelKey::of(meta), backend, shape, fields);
-    let cache = UPDATE_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(sql) = lookup(&UPDATE_SQL, &key) {
         return Stmt::new(sql, Values(values));
     }
     let stmt = build();
     // Only a statement that binds each value, in this order, is reused.
     if stmt.values.0.len() == values.len() {
-        if let Ok(mut c) = cache.write() {
-            c.insert(key, Arc::from(&*stmt.sql));
-        }
+        keep(&UPDATE_SQL, key, &stmt);
     }
     stmt
 }
@@ -389,16 +390,13 @@ pub(crate) fn insert_values_rows<E>(
         return build(values);
     };
     let key = (ModelKey::of(meta), backend, skip_duplicates, cols, cells);
-    let cache = ROWS_SQL.get_or_init(Default::default);
-    if let Some(sql) = cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(sql) = lookup(&ROWS_SQL, &key) {
         return Ok(Stmt::new(sql, Values(values)));
     }
     let count = values.len();
     let stmt = build(values)?;
     if stmt.values.0.len() == count {
-        if let Ok(mut c) = cache.write() {
-            c.insert(key, Arc::from(&*stmt.sql));
-        }
+        keep(&ROWS_SQL, key, &stmt);
     }
     Ok(stmt)
 }
