@@ -176,30 +176,25 @@ impl Raw {
 
     /// The authors of `n` posts: `SELECT ... WHERE "id" IN (...)`.
     fn users_in(&self, n: usize) -> String {
-        match self.pool {
-            Pool::My(_) => format!(
-                "SELECT {MY_USER_COLS} FROM `users` WHERE `id` IN ({}) ORDER BY `id`",
-                self.in_list(n)
-            ),
-            _ => format!(
-                r#"SELECT {USER_COLS} FROM "users" WHERE "id" IN ({}) ORDER BY "id""#,
-                self.in_list(n)
-            ),
-        }
+        self.select_in(USER_COLS, MY_USER_COLS, "users", "id", n)
     }
 
     /// The comments of `n` posts.
     fn comments_in(&self, n: usize) -> String {
-        match self.pool {
-            Pool::My(_) => format!(
-                "SELECT {MY_COMMENT_COLS} FROM `Comment` WHERE `postId` IN ({}) ORDER BY `id`",
-                self.in_list(n)
-            ),
-            _ => format!(
-                r#"SELECT {COMMENT_COLS} FROM "Comment" WHERE "postId" IN ({}) ORDER BY "id""#,
-                self.in_list(n)
-            ),
-        }
+        self.select_in(COMMENT_COLS, MY_COMMENT_COLS, "Comment", "postId", n)
+    }
+
+    /// `SELECT cols FROM table WHERE key IN (n values) ORDER BY id`, quoted for the backend
+    /// (MySQL's columns in `my_cols`).
+    fn select_in(&self, cols: &str, my_cols: &str, table: &str, key: &str, n: usize) -> String {
+        let (cols, q) = match self.pool {
+            Pool::My(_) => (my_cols, '`'),
+            _ => (cols, '"'),
+        };
+        format!(
+            "SELECT {cols} FROM {q}{table}{q} WHERE {q}{key}{q} IN ({}) ORDER BY {q}id{q}",
+            self.in_list(n)
+        )
     }
 
     fn in_list(&self, n: usize) -> String {
