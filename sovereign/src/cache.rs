@@ -75,13 +75,24 @@ impl KeyHasher {
 
 impl std::hash::Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // Whole words are loaded as they are (no copy through a buffer), the tail padded.
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(
+                w.try_into().expect("a chunk of 8 bytes"),
+            ));
+        }
+        let tail = words.remainder();
+        if !tail.is_empty() {
             let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
+            word[..tail.len()].copy_from_slice(tail);
             self.add(u64::from_le_bytes(word));
         }
     }
     fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
         self.add(u64::from(i));
     }
     fn write_u32(&mut self, i: u32) {
@@ -212,17 +223,34 @@ pub(crate) fn aggregate_select(
 /// only on the model, the backend, the columns and the kind of each value (PostgreSQL casts
 /// enums; a NULL is marked apart to be safe), so it is built once per such shape.
 type InsertKey = (ModelKey, Dialect, ValuesShape);
-/// Each column's field, kind of value and whether it is NULL, for the first `len` places:
-/// hashed and compared over those only (an UPDATE sets a column or two of 32 places).
+/// Each column's [`cell`] for the first `len` places: hashed and compared over those only (an
+/// UPDATE sets a column or two of 32 places).
 #[derive(Clone, Copy)]
 struct ValuesShape {
-    len: usize,
-    columns: [Option<(u16, std::mem::Discriminant<Value>, bool)>; INSERT_COLUMNS],
+    len: u8,
+    cells: [u32; INSERT_COLUMNS],
 }
 
 impl ValuesShape {
-    fn used(&self) -> &[Option<(u16, std::mem::Discriminant<Value>, bool)>] {
-        &self.columns[..self.len]
+    fn used(&self) -> &[u32] {
+        &self.cells[..usize::from(self.len)]
+    }
+
+    /// The shape of `columns` (each a field and its value); `None` for no column, too many,
+    /// or a value [`cell`] does not know.
+    fn of<'a>(columns: impl ExactSizeIterator<Item = (usize, &'a Value)>) -> Option<ValuesShape> {
+        let len = columns.len();
+        if len == 0 || len > INSERT_COLUMNS {
+            return None;
+        }
+        let mut shape = ValuesShape {
+            len: len as u8,
+            cells: [0; INSERT_COLUMNS],
+        };
+        for (slot, (f, v)) in shape.cells.iter_mut().zip(columns) {
+            *slot = cell(f, v)?;
+        }
+        Some(shape)
     }
 }
 
@@ -241,6 +269,35 @@ impl std::hash::Hash for ValuesShape {
 }
 const INSERT_COLUMNS: usize = 32;
 static INSERT_SQL: Cache<InsertKey, Arc<str>> = OnceLock::new();
+
+/// What the text of a statement binding `v` for field `field` depends on, in one word: the
+/// field (below 2^16), the kind of value and whether it is NULL. `None` for a field numbered
+/// higher, or a kind of value the client does not bind (such a statement is built each time).
+fn cell(field: usize, v: &Value) -> Option<u32> {
+    let kind: u32 = match v {
+        Value::Bool(_) => 1,
+        Value::TinyInt(_) => 2,
+        Value::SmallInt(_) => 3,
+        Value::Int(_) => 4,
+        Value::BigInt(_) => 5,
+        Value::Unsigned(_) => 6,
+        Value::BigUnsigned(_) => 7,
+        Value::Float(_) => 8,
+        Value::Double(_) => 9,
+        Value::String(_) => 10,
+        Value::Enum(_) => 11,
+        Value::Bytes(_) => 12,
+        Value::Json(_) => 13,
+        Value::ChronoDateTime(_) => 14,
+        Value::ChronoDateTimeUtc(_) => 15,
+        Value::ChronoDateTimeWithTimeZone(_) => 16,
+        Value::Decimal(_) => 17,
+        Value::Array(..) => 18,
+        _ => return None,
+    };
+    let field = u16::try_from(field).ok()?;
+    Some(u32::from(field) << 16 | kind << 1 | u32::from(crate::value::is_null(v)))
+}
 
 /// The statement of an INSERT of `columns`: from the cache when every column is given a plain
 /// value (no subquery of a nested connect), else built by `build`.
@@ -266,24 +323,17 @@ pub(crate) fn insert_values<E>(
     Ok(stmt)
 }
 
-/// The shape of `columns` (field, kind of value, NULL or not), their values pushed to `values`;
-/// `None` when one is not a plain value, or for no column or too many.
+/// The shape of `columns`, their values pushed to `values`; `None` when one is not a plain
+/// value (see also [`ValuesShape::of`]).
 fn columns_shape(columns: &[(usize, Expr)], values: &mut Vec<Value>) -> Option<ValuesShape> {
-    if columns.is_empty() || columns.len() > INSERT_COLUMNS {
-        return None;
-    }
-    let mut shape = ValuesShape {
-        len: columns.len(),
-        columns: [None; INSERT_COLUMNS],
-    };
-    for (slot, (f, e)) in shape.columns.iter_mut().zip(columns) {
-        let (Expr::Value(v), Ok(f)) = (e, u16::try_from(*f)) else {
+    let start = values.len();
+    for (_, e) in columns {
+        let Expr::Value(v) = e else {
             return None;
         };
-        *slot = Some((f, std::mem::discriminant(v), crate::value::is_null(v)));
         values.push(v.clone());
     }
-    Some(shape)
+    ValuesShape::of(columns.iter().map(|(f, _)| *f).zip(&values[start..]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,22 +356,54 @@ pub(crate) fn update_unique(
     filter: &Filter,
     build: impl FnOnce() -> Stmt,
 ) -> Stmt {
+    let mut values = Vec::with_capacity(columns.len() + 2);
+    match columns_shape(columns, &mut values) {
+        Some(shape) => update_shaped(meta, backend, shape, values, filter, |_| build()),
+        None => build(),
+    }
+}
+
+/// [`update_unique`] of plain values given as they are, `values[i]` set to field `fields[i]`
+/// (moved into the statement found); `build` makes the statement from them when there is none.
+pub(crate) fn update_values(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    fields: &[u16],
+    values: Vec<Value>,
+    filter: &Filter,
+    build: impl FnOnce(&[Value]) -> Stmt,
+) -> Stmt {
+    match ValuesShape::of(fields.iter().map(|&f| usize::from(f)).zip(&values)) {
+        Some(shape) if fields.len() == values.len() => {
+            update_shaped(meta, backend, shape, values, filter, build)
+        }
+        _ => build(&values),
+    }
+}
+
+/// The UPDATE of the set `values` of `shape` on the record `filter` selects: cached when the
+/// filter is a conjunction of equalities with non-NULL values. `build` is given the set values.
+fn update_shaped(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    shape: ValuesShape,
+    mut values: Vec<Value>,
+    filter: &Filter,
+    build: impl FnOnce(&[Value]) -> Stmt,
+) -> Stmt {
     let parts: &[Filter] = match filter {
         Filter::And(parts) => parts,
         one => std::slice::from_ref(one),
     };
-    let mut values = Vec::with_capacity(columns.len() + parts.len());
-    let (Some(shape), Some(fields)) = (
-        columns_shape(columns, &mut values),
-        unique_fields(parts, &mut values),
-    ) else {
-        return build();
+    let set = values.len();
+    let Some(fields) = unique_fields(parts, &mut values) else {
+        return build(&values[..set]);
     };
     let key = (ModelKey::of(meta), backend, shape, fields);
     if let Some(sql) = lookup(&UPDATE_SQL, &key) {
         return Stmt::new(sql, Values(values));
     }
-    let stmt = build();
+    let stmt = build(&values[..set]);
     // Only a statement that binds each value, in this order, is reused.
     if stmt.values.0.len() == values.len() {
         keep(&UPDATE_SQL, key, &stmt);
@@ -331,13 +413,7 @@ pub(crate) fn update_unique(
 
 /// A multi-row INSERT of plain values (nested creates of one relation, `create_many`): keyed
 /// like [`insert_values`] by every cell's column and value kind, and the number of rows.
-type RowsKey = (
-    ModelKey,
-    Dialect,
-    bool,
-    Vec<u16>,
-    Vec<(std::mem::Discriminant<Value>, bool)>,
-);
+type RowsKey = (ModelKey, Dialect, bool, Vec<u16>, Vec<u32>);
 static ROWS_SQL: Cache<RowsKey, Arc<str>> = OnceLock::new();
 /// The most rows of a multi-row INSERT kept in [`ROWS_SQL`].
 const ROWS_CACHED: usize = 16;
@@ -382,10 +458,10 @@ pub(crate) fn insert_values_rows<E>(
     if width == 0 || !values.len().is_multiple_of(width) || values.len() / width > ROWS_CACHED {
         return build(values);
     }
-    let cells = values
-        .iter()
-        .map(|v| (std::mem::discriminant(v), crate::value::is_null(v)))
-        .collect();
+    let cells = values.iter().enumerate();
+    let Some(cells) = cells.map(|(i, v)| cell(columns[i % width], v)).collect() else {
+        return build(values);
+    };
     let Ok(cols) = columns.iter().map(|&c| u16::try_from(c)).collect() else {
         return build(values);
     };

@@ -68,7 +68,7 @@ macro_rules! __field {
     (@unique $M:ty, $i:expr, $T:ty, $V:ty) => {
         /// The record whose field equals `v` (a unique filter, or a plain one).
         pub fn equals<W: From<$crate::Unique<$M>>>(v: impl Into<$V>) -> W {
-            W::from($crate::Unique::fields(vec![($i, $crate::SqlValue::from(v.into()))]))
+            W::from($crate::Unique::field($i, $crate::SqlValue::from(v.into())))
         }
     };
     (@cmp $M:ty, $i:expr, $T:ty, $V:ty) => {

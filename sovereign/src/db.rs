@@ -754,19 +754,22 @@ impl Conn {
                 conn.batch("BEGIN").await?;
                 AnyTx::Sqlite(conn)
             }
+            // sqlx's futures of a BEGIN are boxed: a round trip to the server, they would
+            // otherwise make every client future that may begin a transaction (and which
+            // is moved on each call) four times larger.
             #[cfg(feature = "postgres")]
             Conn::Db(Database::Postgres(p)) => AnyTx::Postgres(
                 match statement(true) {
-                    Some(s) => p.begin_with(s).await,
-                    None => p.begin().await,
+                    Some(s) => Box::pin(p.begin_with(s)).await,
+                    None => Box::pin(p.begin()).await,
                 }
                 .map_err(sql_err)?,
             ),
             #[cfg(feature = "mysql")]
             Conn::Db(Database::MySql(p)) => AnyTx::MySql(
                 match statement(false) {
-                    Some(s) => p.begin_with(s).await,
-                    None => p.begin().await,
+                    Some(s) => Box::pin(p.begin_with(s)).await,
+                    None => Box::pin(p.begin()).await,
                 }
                 .map_err(sql_err)?,
             ),

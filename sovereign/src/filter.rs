@@ -249,6 +249,11 @@ impl<M> Unique<M> {
             _m: PhantomData,
         }
     }
+    /// The record whose field `field` equals `value` (one field: no list to allocate).
+    #[doc(hidden)]
+    pub fn field(field: usize, value: Value) -> Self {
+        Self::from_filter(Filter::Field(field, Op::Equals(value)))
+    }
     #[doc(hidden)]
     pub fn fields(values: Vec<(usize, Value)>) -> Self {
         Self::from_filter(Filter::And(

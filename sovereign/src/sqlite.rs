@@ -103,8 +103,11 @@ impl SqlitePool {
         let permit = match permits.clone().try_acquire_owned() {
             Ok(p) => p,
             Err(tokio::sync::TryAcquireError::Closed) => return Err(closed_pool()),
+            // Waiting is the rare case: its futures are boxed, so that every statement's
+            // future (which holds this one) stays small to move.
             Err(tokio::sync::TryAcquireError::NoPermits) => {
-                match tokio::time::timeout(self.0.acquire_timeout, permits.acquire_owned()).await {
+                let wait = tokio::time::timeout(self.0.acquire_timeout, permits.acquire_owned());
+                match Box::pin(wait).await {
                     Ok(Ok(p)) => p,
                     Ok(Err(_)) => return Err(closed_pool()),
                     Err(_) => return Err(Error::pool_timed_out()),
@@ -114,7 +117,7 @@ impl SqlitePool {
         let idle = self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match idle {
             Some(c) => c,
-            None => self.connect().await?,
+            None => Box::pin(self.connect()).await?,
         };
         Ok(Pooled {
             conn: Some(conn),
@@ -332,7 +335,8 @@ async fn retry<T>(
                 }
                 let delay = Duration::from_millis(DELAYS_MS[tries.min(DELAYS_MS.len() - 1)]);
                 tries += 1;
-                tokio::time::sleep(delay.min(busy_timeout - waited)).await;
+                // Boxed: see `SqlitePool::acquire`.
+                Box::pin(tokio::time::sleep(delay.min(busy_timeout - waited))).await;
             }
         }
     }

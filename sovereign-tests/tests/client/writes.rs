@@ -224,6 +224,33 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
         .await?;
     assert_eq!((moved.id, moved.name.as_str()), (cat.id + 500, "same"));
     cats.delete_many(vec![]).exec().await?;
+    // Updates of plain values go without a plan: a field set twice keeps the last value (and
+    // the same statement serves the next such update), a given `@updatedAt` is kept, an omitted
+    // one moves, and a filter on another unique field (on MySQL, found first) works alike.
+    let p = u.create("plainup@x.io".into(), vec![]).exec().await?;
+    for k in [3, 4] {
+        let twice = vec![
+            user::karma::set(-1),
+            user::name::set(None),
+            user::karma::set(k),
+        ];
+        let twice = u.update(user::id::equals(p.id), twice).exec().await?;
+        assert_eq!((twice.karma, twice.name), (k, None));
+        assert!(twice.updated_at >= p.updated_at);
+    }
+    let kept = vec![user::updated_at::set(stamp), user::score::set(2.5)];
+    let kept = u.update(user::id::equals(p.id), kept).exec().await?;
+    assert_eq!((kept.updated_at, kept.score, kept.karma), (stamp, 2.5, 4));
+    let by_email = user::email::equals("plainup@x.io".to_string());
+    let moved = u.update(by_email, vec![user::karma::set(9)]).exec().await?;
+    assert_eq!((moved.id, moved.karma), (p.id, 9));
+    assert!(moved.updated_at > stamp, "an omitted @updatedAt moves");
+    let stored = u.find_unique(user::id::equals(p.id)).exec().await?;
+    assert_eq!(stored.map(|s| (s.karma, s.score)), Some((9, 2.5)));
+    let nobody = user::email::equals("nobody@x.io".to_string());
+    let nobody = u.update(nobody, vec![user::karma::set(1)]).exec().await;
+    assert!(nobody.unwrap_err().is_not_found());
+    u.delete(user::id::equals(p.id)).exec().await?;
     Ok(())
 }
 

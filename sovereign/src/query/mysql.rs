@@ -7,7 +7,7 @@
 //! - `update` by another unique filter, and `delete`: the record is found first, then changed
 //!   by its primary key ([`update_by_key`], [`delete_by_key`]).
 
-use sea_query::{DeleteStatement, UpdateStatement, Value};
+use sea_query::{DeleteStatement, Expr, UpdateStatement, Value};
 
 use crate::alias::ROOT;
 use crate::cache;
@@ -89,6 +89,52 @@ pub(crate) async fn update_by_key<R: Record>(
     conn.execute(sql::build(&q, backend), Some(meta)).await?;
     let key = new_key(meta, plan, |f| found.get(f));
     locate_record(conn, meta, &key, "update").await
+}
+
+/// [`update_by_key`] of plain values (`values[i]` set to field `fields[i]`, from
+/// [`plain_update`](super::plan::plain_update)): by primary key, the values move into the
+/// cached UPDATE without a plan; by another filter, they are planned as usual.
+pub(crate) async fn update_values<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+    fields: &[u16],
+    values: Vec<Value>,
+) -> Result<R> {
+    let backend = conn.backend();
+    let set = |f: usize| fields.iter().position(|&g| usize::from(g) == f);
+    let Some(key) = primary_key_values(meta, filter).filter(|_| !fields.is_empty()) else {
+        let columns = fields.iter().zip(&values);
+        let plan = Plan {
+            columns: (columns.clone())
+                .map(|(&f, v)| (usize::from(f), Expr::val(v.clone())))
+                .collect(),
+            given: columns.map(|(&f, v)| (usize::from(f), v.clone())).collect(),
+            keep_given: true,
+            relations: Vec::new(),
+        };
+        return crate::query::nested::update_row(conn, meta, filter, &plan).await;
+    };
+    // The key the record has after the update (it may set its own key).
+    let new_key = meta.primary_key.iter().map(|&pk| {
+        let v = set(pk).map_or_else(|| key[pk].clone(), |i| values[i].clone());
+        Filter::Field(pk, Op::Equals(v))
+    });
+    let new_key = Filter::And(new_key.collect());
+    let stmt = cache::update_values(meta, backend, fields, values, filter, |values| {
+        let mut q = sea_query::Query::update();
+        q.table(meta.table);
+        for (&f, v) in fields.iter().zip(values) {
+            q.value(meta.fields[usize::from(f)].column, Expr::val(v.clone()));
+        }
+        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
+        sql::build(&q, backend)
+    });
+    // As in `update_by_key`: no row matched is the record not found.
+    if conn.execute(stmt, Some(meta)).await?.rows == 0 {
+        return Err(Error::not_found(meta.name, "update"));
+    }
+    locate_record(conn, meta, &new_key, "update").await
 }
 
 /// The filter of the updated record's primary key: the values `plan` gives its fields (the

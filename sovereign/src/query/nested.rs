@@ -37,7 +37,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Op, SetKind, SetOp};
 use crate::meta::{Link, ModelMeta, RelationMeta};
 use crate::query::mysql;
-use crate::query::plan::{client_default, has_relations, now, null_of, plan, Plan};
+use crate::query::plan::{client_default, has_relations, now, null_of, plan, Plan, SetFields};
 use crate::query::read::{find_record, locate_record};
 use crate::query::record::{pk_filter, Record, Row};
 use crate::query::traits::BoxFuture;
@@ -142,26 +142,64 @@ pub(crate) async fn update_row<R: Record>(
     if plan.columns.is_empty() {
         return locate_record(conn, meta, filter, "update").await;
     }
-    let update = || {
+    if !backend.returning() {
         let mut q = Query::update();
         q.table(meta.table);
         for (f, e) in &plan.columns {
             q.value(meta.fields[*f].column, e.clone());
         }
-        q
-    };
-    if !backend.returning() {
-        return mysql::update_by_key(conn, meta, filter, update(), plan).await;
+        // Boxed: its future is several times the size of the others', and every update's
+        // future would carry it (moved on each call) for a path of several round trips.
+        return Box::pin(mysql::update_by_key(conn, meta, filter, q, plan)).await;
     }
     let stmt = cache::update_unique(meta, backend, &plan.columns, filter, || {
-        let mut q = update();
-        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
-        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
-        sql::build(&q, backend)
+        update_returning(meta, backend, plan.columns.iter().cloned(), filter)
     });
     conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
         .await?
         .ok_or_else(|| Error::not_found(meta.name, "update"))
+}
+
+/// [`update_row`] of plain values on a backend with `RETURNING` (`values[i]` set to field
+/// `fields[i]`, from [`plain_update`](super::plan::plain_update)): the values move into the
+/// cached statement, without a plan.
+pub(crate) async fn update_values<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+    fields: SetFields,
+    values: Vec<sea_query::Value>,
+) -> Result<R> {
+    let backend = conn.backend();
+    let fields = fields.as_slice();
+    if fields.is_empty() {
+        return locate_record(conn, meta, filter, "update").await;
+    }
+    let stmt = cache::update_values(meta, backend, fields, values, filter, |values| {
+        let columns = fields.iter().zip(values);
+        let columns = columns.map(|(f, v)| (usize::from(*f), Expr::val(v.clone())));
+        update_returning(meta, backend, columns, filter)
+    });
+    conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
+        .await?
+        .ok_or_else(|| Error::not_found(meta.name, "update"))
+}
+
+/// `UPDATE <table> SET <columns> WHERE <filter> RETURNING <every column>`.
+fn update_returning(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    columns: impl IntoIterator<Item = (usize, Expr)>,
+    filter: &Filter,
+) -> crate::db::Stmt {
+    let mut q = Query::update();
+    q.table(meta.table);
+    for (f, e) in columns {
+        q.value(meta.fields[f].column, e);
+    }
+    q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
+    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+    sql::build(&q, backend)
 }
 
 // ---------------------------------------------------------------------------------------------

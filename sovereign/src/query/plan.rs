@@ -100,6 +100,79 @@ pub(crate) fn plan_at(
     plan
 }
 
+/// The fields an update of plain values sets, in order, kept in place (no allocation): at
+/// most [`SetFields::MAX`], as many as a cached statement has.
+pub(crate) struct SetFields {
+    len: u8,
+    at: [u16; SetFields::MAX],
+}
+
+impl SetFields {
+    pub(crate) const MAX: usize = 32;
+
+    pub(crate) fn as_slice(&self) -> &[u16] {
+        &self.at[..usize::from(self.len)]
+    }
+
+    fn push(&mut self, f: u16) {
+        self.at[usize::from(self.len)] = f;
+        self.len += 1;
+    }
+}
+
+/// The columns of an update whose setters all give plain values, as [`plan_at`] would order
+/// them (each field where it was last set, then the client's defaults in field order), with
+/// their values: no plan, no expressions. `Err` gives `sets` back when one is not a plain value
+/// or they set more than [`SetFields::MAX`] columns.
+pub(crate) fn plain_update(
+    meta: &ModelMeta,
+    backend: Dialect,
+    sets: Vec<SetKind>,
+) -> Result<(SetFields, Vec<Value>), Vec<SetKind>> {
+    let count = meta.fields.len();
+    let plain = |s: &SetKind| matches!(s, SetKind::Field(f, SetOp::Set(_)) if *f < count);
+    // The fields the client may fill in.
+    let filled = |f: &FieldMeta| f.updated_at || f.generated.is_some();
+    // At most this many columns (the setters, then defaults); more are planned. (The defaults
+    // are counted only for a model too wide for every field to fit.)
+    let most = |d: usize| sets.len() + d <= SetFields::MAX;
+    let fits = most(count) || most(meta.fields.iter().filter(|f| filled(f)).count());
+    if !fits || u16::try_from(count).is_err() || !sets.iter().all(plain) {
+        return Err(sets);
+    }
+    let mut fields = SetFields {
+        len: 0,
+        at: [0; SetFields::MAX],
+    };
+    // Room for an `@updatedAt` and the values of the unique filter the statement adds.
+    let mut values = Vec::with_capacity(sets.len() + 3);
+    for s in sets {
+        if let SetKind::Field(f, SetOp::Set(v)) = s {
+            let f = f as u16;
+            if let Some(at) = fields.as_slice().iter().position(|g| *g == f) {
+                fields.at.copy_within(at + 1..usize::from(fields.len), at);
+                fields.len -= 1;
+                values.remove(at);
+            }
+            fields.push(f);
+            values.push(v);
+        }
+    }
+    let mut now_value = None;
+    for (i, f) in meta.fields.iter().enumerate() {
+        // The clock is read only for a field the client fills in.
+        if !filled(f) || fields.as_slice().contains(&(i as u16)) {
+            continue;
+        }
+        let now = now_value.get_or_insert_with(now);
+        if let Some(v) = client_default(f, backend, false, now) {
+            fields.push(i as u16);
+            values.push(v);
+        }
+    }
+    Ok((fields, values))
+}
+
 /// The value the client fills in for a field a write leaves out: `@updatedAt` on every write;
 /// on a create, a generated id (uuid, cuid, ...) and `now()` on SQLite (the other databases
 /// fill `now()` in themselves), `now` being the request's instant.

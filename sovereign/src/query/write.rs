@@ -15,7 +15,7 @@ use crate::filter::{Filter, Nested, Set, SetKind};
 use crate::meta::Link;
 use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
-use crate::query::plan::{has_relations, now, plan, plan_at};
+use crate::query::plan::{has_relations, now, plain_update, plan, plan_at};
 use crate::query::read::{load_with, locate_record, select_one, Count, Select, Selection};
 use crate::query::record::{pk_filter, Boxed};
 use crate::query::traits::{BoxFuture, Load, Model};
@@ -419,10 +419,28 @@ async fn update_one<M: Model>(
 ) -> Result<Boxed<M>> {
     let meta = M::META;
     let backend = conn.backend();
-    if !has_relations(&sets) && backend.returning() {
-        let plan = plan(meta, backend, sets, false);
-        return update_row(conn, meta, filter, &plan).await;
-    }
+    let sets = if has_relations(&sets) {
+        sets
+    } else {
+        match plain_update(meta, backend, sets) {
+            Ok((fields, values)) if backend.returning() => {
+                return nested::update_values(conn, meta, filter, fields, values).await;
+            }
+            // MySQL: the UPDATE and the read of the record, in one transaction.
+            Ok((fields, values)) => {
+                return atomically(conn, true, move |conn| {
+                    Box::pin(async move {
+                        mysql::update_values(&conn, meta, filter, fields.as_slice(), values).await
+                    })
+                })
+                .await;
+            }
+            Err(sets) if backend.returning() => {
+                return update_row(conn, meta, filter, &plan(meta, backend, sets, false)).await;
+            }
+            Err(sets) => sets,
+        }
+    };
     atomically(conn, true, move |conn| {
         Box::pin(async move { nested::update(&conn, meta, filter, sets).await })
     })
