@@ -599,10 +599,8 @@ impl Raw {
                 tx.commit().await.unwrap();
             }
             Pool::My(p) => {
-                // Without RETURNING: each UPDATE by id, then the row read back by the id. The
-                // client also SELECTs the row before each UPDATE (it finds the record's key
-                // first, whatever the filter), a third statement a hand-writer updating by
-                // primary key does not send.
+                // Without RETURNING: each UPDATE by id, then the row read back by the id, the
+                // two statements the client sends for an update by primary key.
                 let mut tx = p.begin().await.unwrap();
                 for &id in ids {
                     sqlx::query(&self.rename_user)

@@ -80,7 +80,7 @@ pub(crate) async fn update_by_key<R: Record>(
         if conn.execute(stmt, Some(meta)).await?.rows == 0 {
             return Err(Error::not_found(meta.name, "update"));
         }
-        let key = new_key(meta, plan, |f| key[f].clone());
+        let key = new_key(meta, plan, |f| key_value(meta, &key, f));
         return locate_record(conn, meta, &key, "update").await;
     }
     let found: R = locate_record(conn, meta, filter, "update").await?;
@@ -117,7 +117,7 @@ pub(crate) async fn update_values<R: Record>(
     };
     // The key the record has after the update (it may set its own key).
     let new_key = meta.primary_key.iter().map(|&pk| {
-        let v = set(pk).map_or_else(|| key[pk].clone(), |i| values[i].clone());
+        let v = set(pk).map_or_else(|| key_value(meta, &key, pk), |i| values[i].clone());
         Filter::Field(pk, Op::Equals(v))
     });
     let new_key = Filter::And(new_key.collect());
@@ -151,9 +151,9 @@ fn new_key(meta: &ModelMeta, plan: &Plan, old: impl Fn(usize) -> Value) -> Filte
     Filter::And(key.collect())
 }
 
-/// The values of `meta`'s fields by number, when `filter` is exactly equalities with
-/// non-NULL values on every primary key field (in any order) and nothing else.
-fn primary_key_values(meta: &ModelMeta, filter: &Filter) -> Option<Vec<Value>> {
+/// The values of `meta`'s primary key fields, in the key's order, when `filter` is exactly
+/// equalities with non-NULL values on every primary key field (in any order) and nothing else.
+fn primary_key_values<'f>(meta: &ModelMeta, filter: &'f Filter) -> Option<Vec<&'f Value>> {
     let parts: &[Filter] = match filter {
         Filter::And(parts) => parts,
         one => std::slice::from_ref(one),
@@ -161,15 +161,19 @@ fn primary_key_values(meta: &ModelMeta, filter: &Filter) -> Option<Vec<Value>> {
     if parts.len() != meta.primary_key.len() {
         return None;
     }
-    let mut values = vec![Value::Bool(None); meta.fields.len()];
-    for &pk in meta.primary_key {
-        let v = parts.iter().find_map(|p| match p {
+    let value_of = |pk: usize| {
+        parts.iter().find_map(|p| match p {
             Filter::Field(f, Op::Equals(v)) if *f == pk && !crate::value::is_null(v) => Some(v),
             _ => None,
-        })?;
-        values[pk] = v.clone();
-    }
-    Some(values)
+        })
+    };
+    meta.primary_key.iter().map(|&pk| value_of(pk)).collect()
+}
+
+/// The value `key` (from [`primary_key_values`]) gives primary key field `field`.
+fn key_value(meta: &ModelMeta, key: &[&Value], field: usize) -> Value {
+    let at = meta.primary_key.iter().position(|&pk| pk == field);
+    at.map_or(Value::Bool(None), |i| key[i].clone())
 }
 
 /// Runs `q` (a DELETE without a WHERE) on the record `filter` selects, by its primary key;
