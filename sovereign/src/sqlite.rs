@@ -305,6 +305,16 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The error of a failure that is not a refusal to wait on.
+    fn into_error(self, model: Option<&ModelMeta>) -> Error {
+        match self {
+            Failure::Other(e) => e,
+            Failure::Sqlite(e) | Failure::Busy(e) => Error::from_sqlite(e, model),
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure::Other(e)
@@ -313,31 +323,46 @@ impl From<Error> for Failure {
 
 /// Runs `attempt` until it is not refused as busy, sleeping between attempts as SQLite's busy
 /// handler does (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms), until `busy_timeout`.
+///
+/// The first attempt runs before any future is made: a statement nearly always runs at once,
+/// and the waits' future (boxed) would otherwise be part of every statement's, moved on each
+/// call.
 async fn retry<T>(
     busy_timeout: Duration,
     model: Option<&ModelMeta>,
     mut attempt: impl FnMut() -> std::result::Result<T, Failure>,
 ) -> Result<T> {
+    match attempt() {
+        Ok(v) => Ok(v),
+        Err(Failure::Busy(e)) => Box::pin(wait_busy(busy_timeout, model, attempt, e)).await,
+        Err(f) => Err(f.into_error(model)),
+    }
+}
+
+/// [`retry`] after a first refusal (`first`): the clock is read from here, not before every
+/// statement, and the wait counted from here, as SQLite's busy handler counts it.
+async fn wait_busy<T>(
+    busy_timeout: Duration,
+    model: Option<&ModelMeta>,
+    mut attempt: impl FnMut() -> std::result::Result<T, Failure>,
+    first: rusqlite::Error,
+) -> Result<T> {
     const DELAYS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-    // The clock is read at the first refusal, not before every statement (which nearly always
-    // runs at once): the wait is counted from there, as SQLite's busy handler counts it.
-    let mut started: Option<Instant> = None;
+    let started = Instant::now();
+    let mut refused = first;
     let mut tries = 0;
     loop {
+        let waited = started.elapsed();
+        if waited >= busy_timeout {
+            return Err(Error::from_sqlite(refused, model));
+        }
+        let delay = Duration::from_millis(DELAYS_MS[tries.min(DELAYS_MS.len() - 1)]);
+        tries += 1;
+        tokio::time::sleep(delay.min(busy_timeout - waited)).await;
         match attempt() {
             Ok(v) => return Ok(v),
-            Err(Failure::Other(e)) => return Err(e),
-            Err(Failure::Sqlite(e)) => return Err(Error::from_sqlite(e, model)),
-            Err(Failure::Busy(e)) => {
-                let waited = started.get_or_insert_with(Instant::now).elapsed();
-                if waited >= busy_timeout {
-                    return Err(Error::from_sqlite(e, model));
-                }
-                let delay = Duration::from_millis(DELAYS_MS[tries.min(DELAYS_MS.len() - 1)]);
-                tries += 1;
-                // Boxed: see `SqlitePool::acquire`.
-                Box::pin(tokio::time::sleep(delay.min(busy_timeout - waited))).await;
-            }
+            Err(Failure::Busy(e)) => refused = e,
+            Err(f) => return Err(f.into_error(model)),
         }
     }
 }

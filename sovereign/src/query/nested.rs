@@ -173,7 +173,8 @@ pub(crate) async fn update_values<R: Record>(
     let backend = conn.backend();
     let fields = fields.as_slice();
     if fields.is_empty() {
-        return locate_record(conn, meta, filter, "update").await;
+        // Rare (a model without `@updatedAt` given no values): boxed, see `update_row`.
+        return Box::pin(locate_record(conn, meta, filter, "update")).await;
     }
     let stmt = cache::update_values(meta, backend, fields, values, filter, |values| {
         let columns = fields.iter().zip(values);

@@ -29,14 +29,16 @@ where
     if !needed || matches!(conn, Conn::Tx(..)) {
         return f(conn.clone()).await;
     }
-    let tx = conn.begin().await?;
+    // The transaction's own statements are boxed (`f`'s future is already): this future is
+    // part of every write's, moved on each call, and stays a few words.
+    let tx = Box::pin(conn.begin()).await?;
     match f(tx.clone()).await {
         Ok(v) => {
-            tx.finish(true).await?;
+            Box::pin(tx.finish(true)).await?;
             Ok(v)
         }
         Err(e) => {
-            let _ = tx.finish(false).await;
+            let _ = Box::pin(tx.finish(false)).await;
             Err(e)
         }
     }
