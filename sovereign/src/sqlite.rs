@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use sea_query::Value;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::connect::{JournalMode, Synchronous};
 use crate::db::{Done, Stmt};
@@ -47,7 +47,9 @@ struct Pool {
     acquire_timeout: Duration,
     size: u32,
     idle: Mutex<Vec<Connection>>,
-    permits: Arc<Semaphore>,
+    /// One permit per connection of the pool; a [`Pooled`] holds one (taken with `forget`,
+    /// given back when it drops) and needs no `Arc` of the semaphore of its own.
+    permits: Semaphore,
 }
 
 impl std::fmt::Debug for SqlitePool {
@@ -82,7 +84,7 @@ impl SqlitePool {
             acquire_timeout: options.acquire_timeout,
             size,
             idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(size as usize)),
+            permits: Semaphore::new(size as usize),
         }));
         let mut first = pool.acquire().await?;
         if let Some(mode) = options.journal_mode {
@@ -99,31 +101,33 @@ impl SqlitePool {
 
     /// A connection of the pool, waiting within `pool_timeout` for one to be free.
     pub(crate) async fn acquire(&self) -> Result<Pooled> {
-        let permits = self.0.permits.clone();
-        let permit = match permits.clone().try_acquire_owned() {
-            Ok(p) => p,
+        let permits = &self.0.permits;
+        match permits.try_acquire() {
+            Ok(p) => p.forget(),
             Err(tokio::sync::TryAcquireError::Closed) => return Err(closed_pool()),
             // Waiting is the rare case: its futures are boxed, so that every statement's
             // future (which holds this one) stays small to move.
             Err(tokio::sync::TryAcquireError::NoPermits) => {
-                let wait = tokio::time::timeout(self.0.acquire_timeout, permits.acquire_owned());
+                let wait = tokio::time::timeout(self.0.acquire_timeout, permits.acquire());
                 match Box::pin(wait).await {
-                    Ok(Ok(p)) => p,
+                    Ok(Ok(p)) => p.forget(),
                     Ok(Err(_)) => return Err(closed_pool()),
                     Err(_) => return Err(Error::pool_timed_out()),
                 }
             }
         };
+        // From here the permit is the guard's: given back when it drops, after an error or
+        // with a cancelled future as well.
+        let mut pooled = Pooled {
+            conn: None,
+            pool: self.0.clone(),
+        };
         let idle = self.0.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let conn = match idle {
+        pooled.conn = Some(match idle {
             Some(c) => c,
             None => Box::pin(self.connect()).await?,
-        };
-        Ok(Pooled {
-            conn: Some(conn),
-            pool: self.0.clone(),
-            _permit: permit,
-        })
+        });
+        Ok(pooled)
     }
 
     /// Opens a connection: foreign keys on, `synchronous` as set, no busy handler (waits are
@@ -183,32 +187,31 @@ fn closed_pool() -> Error {
     )
 }
 
-/// A connection taken from the pool; back to it when dropped (a transaction left open is
-/// rolled back first).
+/// A connection taken from the pool, with one of the pool's permits; both back to it when
+/// dropped (a transaction left open is rolled back first). `conn` is `None` only while the
+/// connection is being taken.
 #[doc(hidden)]
 pub struct Pooled {
     conn: Option<Connection>,
     pool: Arc<Pool>,
-    _permit: OwnedSemaphorePermit,
 }
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        let Some(conn) = self.conn.take() else {
-            return;
-        };
-        // A transaction dropped without commit or rollback (its future cancelled, say) is
-        // rolled back, as sqlx's transactions are; a connection that cannot is closed.
-        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
-            return;
+        if let Some(conn) = self.conn.take() {
+            // A transaction dropped without commit or rollback (its future cancelled, say) is
+            // rolled back, as sqlx's transactions are; a connection that cannot is closed.
+            let usable = conn.is_autocommit() || conn.execute_batch("ROLLBACK").is_ok();
+            if usable && !self.pool.permits.is_closed() {
+                self.pool
+                    .idle
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(conn);
+            }
         }
-        if !self.pool.permits.is_closed() {
-            self.pool
-                .idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(conn);
-        }
+        // The connection is idle before its permit is free, for the next to find it.
+        self.pool.permits.add_permits(1);
     }
 }
 

@@ -99,6 +99,42 @@ async fn a_transaction_dropped_midway_is_rolled_back_and_its_connection_reused()
 }
 
 #[tokio::test]
+async fn failed_statements_and_cancelled_waits_give_their_connection_back() {
+    let file = SqliteFile::new("sqlite-permits");
+    // One connection: a permit kept by mistake would make the last statement time out.
+    let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=1", file.url))
+        .await
+        .unwrap();
+    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        exec(&db, "INSERT INTO t VALUES (NULL)", vec![])
+            .await
+            .unwrap_err();
+    }
+    // A statement waiting for the connection a transaction holds, cancelled while it waits.
+    let conn = Conn::Db(db.clone());
+    let outside = &db;
+    sovereign::TransactionBuilder::<Plain>::new(conn)
+        .run(|_tx| async move {
+            let waiting = exec(outside, "SELECT 1", vec![]);
+            let cancelled =
+                tokio::time::timeout(std::time::Duration::from_millis(50), waiting).await;
+            assert!(
+                cancelled.is_err(),
+                "the only connection is the transaction's"
+            );
+            Ok::<_, sovereign::Error>(())
+        })
+        .await
+        .unwrap();
+    exec(&db, "INSERT INTO t VALUES (1)", vec![]).await.unwrap();
+    assert_eq!(count(&db).await, 1);
+    db.close().await;
+}
+
+#[tokio::test]
 async fn a_closed_database_refuses_statements() {
     let file = SqliteFile::new("sqlite-closed");
     let db = Database::connect(&file.url).await.unwrap();
