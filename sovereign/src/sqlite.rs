@@ -306,9 +306,7 @@ impl Failure {
             _ => Failure::Sqlite(e),
         }
     }
-}
 
-impl Failure {
     /// The error of a failure that is not a refusal to wait on.
     fn into_error(self, model: Option<&ModelMeta>) -> Error {
         match self {

@@ -122,13 +122,9 @@ pub(crate) async fn update_values<R: Record>(
     });
     let new_key = Filter::And(new_key.collect());
     let stmt = cache::update_values(meta, backend, fields, values, filter, |values| {
-        let mut q = sea_query::Query::update();
-        q.table(meta.table);
-        for (&f, v) in fields.iter().zip(values) {
-            q.value(meta.fields[usize::from(f)].column, Expr::val(v.clone()));
-        }
-        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
-        sql::build(&q, backend)
+        let columns = fields.iter().zip(values);
+        let columns = columns.map(|(f, v)| (usize::from(*f), Expr::val(v.clone())));
+        crate::query::nested::update_statement(meta, backend, columns, filter)
     });
     // As in `update_by_key`: no row matched is the record not found.
     if conn.execute(stmt, Some(meta)).await?.rows == 0 {

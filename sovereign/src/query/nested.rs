@@ -37,7 +37,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Op, SetKind, SetOp};
 use crate::meta::{Link, ModelMeta, RelationMeta};
 use crate::query::mysql;
-use crate::query::plan::{client_default, has_relations, now, null_of, plan, Plan, SetFields};
+use crate::query::plan::{
+    client_default, client_filled, has_relations, now, null_of, plan, Plan, SetFields,
+};
 use crate::query::read::{find_record, locate_record};
 use crate::query::record::{pk_filter, Record, Row};
 use crate::query::traits::BoxFuture;
@@ -153,7 +155,7 @@ pub(crate) async fn update_row<R: Record>(
         return Box::pin(mysql::update_by_key(conn, meta, filter, q, plan)).await;
     }
     let stmt = cache::update_unique(meta, backend, &plan.columns, filter, || {
-        update_returning(meta, backend, plan.columns.iter().cloned(), filter)
+        update_statement(meta, backend, plan.columns.iter().cloned(), filter)
     });
     conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
         .await?
@@ -179,15 +181,16 @@ pub(crate) async fn update_values<R: Record>(
     let stmt = cache::update_values(meta, backend, fields, values, filter, |values| {
         let columns = fields.iter().zip(values);
         let columns = columns.map(|(f, v)| (usize::from(*f), Expr::val(v.clone())));
-        update_returning(meta, backend, columns, filter)
+        update_statement(meta, backend, columns, filter)
     });
     conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
         .await?
         .ok_or_else(|| Error::not_found(meta.name, "update"))
 }
 
-/// `UPDATE <table> SET <columns> WHERE <filter> RETURNING <every column>`.
-fn update_returning(
+/// `UPDATE <table> SET <columns> WHERE <filter>`, and `RETURNING <every column>` on a backend
+/// that has it.
+pub(crate) fn update_statement(
     meta: &'static ModelMeta,
     backend: Dialect,
     columns: impl IntoIterator<Item = (usize, Expr)>,
@@ -199,7 +202,9 @@ fn update_returning(
         q.value(meta.fields[f].column, e);
     }
     q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
-    q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+    if backend.returning() {
+        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+    }
     sql::build(&q, backend)
 }
 
@@ -1132,9 +1137,8 @@ pub(crate) fn plain_groups(
     now: &sea_query::Value,
 ) -> Vec<(Vec<usize>, Rows)> {
     let count = rows.len();
-    // The fields the client may fill in; the others are left to the database.
     let defaults = (meta.fields.iter().enumerate())
-        .filter(|(_, f)| f.updated_at || f.generated.is_some())
+        .filter(|(_, f)| client_filled(f))
         .fold(0u64, |m, (i, _)| m | 1 << i);
     let mut slots: Vec<Option<sea_query::Value>> = Vec::new();
     slots.resize_with(meta.fields.len(), || None);

@@ -131,12 +131,10 @@ pub(crate) fn plain_update(
 ) -> Result<(SetFields, Vec<Value>), Vec<SetKind>> {
     let count = meta.fields.len();
     let plain = |s: &SetKind| matches!(s, SetKind::Field(f, SetOp::Set(_)) if *f < count);
-    // The fields the client may fill in.
-    let filled = |f: &FieldMeta| f.updated_at || f.generated.is_some();
     // At most this many columns (the setters, then defaults); more are planned. (The defaults
     // are counted only for a model too wide for every field to fit.)
     let most = |d: usize| sets.len() + d <= SetFields::MAX;
-    let fits = most(count) || most(meta.fields.iter().filter(|f| filled(f)).count());
+    let fits = most(count) || most(meta.fields.iter().filter(|f| client_filled(f)).count());
     if !fits || u16::try_from(count).is_err() || !sets.iter().all(plain) {
         return Err(sets);
     }
@@ -161,7 +159,7 @@ pub(crate) fn plain_update(
     let mut now_value = None;
     for (i, f) in meta.fields.iter().enumerate() {
         // The clock is read only for a field the client fills in.
-        if !filled(f) || fields.as_slice().contains(&(i as u16)) {
+        if !client_filled(f) || fields.as_slice().contains(&(i as u16)) {
             continue;
         }
         let now = now_value.get_or_insert_with(now);
@@ -171,6 +169,12 @@ pub(crate) fn plain_update(
         }
     }
     Ok((fields, values))
+}
+
+/// Whether the client may fill field `f` in when a write leaves it out (see
+/// [`client_default`]); the other fields are left to the database.
+pub(crate) fn client_filled(f: &FieldMeta) -> bool {
+    f.updated_at || f.generated.is_some()
 }
 
 /// The value the client fills in for a field a write leaves out: `@updatedAt` on every write;
