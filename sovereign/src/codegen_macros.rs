@@ -298,7 +298,7 @@ macro_rules! __relation {
         where
             for<'a> super::super::$t::Data: $crate::Writable,
         {
-            $crate::Set::create_many($r, rows.into_iter().map(create_sets).collect())
+            $crate::Set::create_many($r, rows.into_iter().map(create_row))
         }
     };
     // An implicit many-to-many relation: as in Prisma, no `create_many`.
@@ -469,6 +469,13 @@ macro_rules! __relation {
             $crate::__prepend(&mut params, [$(super::super::$t::$a::arg($a)),*]);
             params
         }
+        /// A row of a nested `create_many`: its setters, without a vector of its own.
+        #[allow(dead_code)] // only a one-to-many relation has `create_many`
+        fn create_row(
+            ($($a,)* params): Create,
+        ) -> impl Iterator<Item = $crate::Set<super::super::$t::Data>> {
+            [$(super::super::$t::$a::arg($a)),*].into_iter().chain(params)
+        }
         /// Creates a related record (linked to this one): its required fields, then setters.
         pub fn create(
             $($a: super::super::$t::$a::Arg,)*
@@ -599,6 +606,12 @@ macro_rules! __actions {
             $crate::__prepend(&mut params, [$($uset($u)),*]);
             params
         }
+        /// A row of `create_many`: its setters, without a vector of its own.
+        fn unchecked_row(
+            ($($u,)* params): CreateUnchecked,
+        ) -> impl Iterator<Item = $crate::Set<$D>> {
+            [$($uset($u)),*].into_iter().chain(params)
+        }
         impl Actions {
             #[doc(hidden)]
             pub fn new(conn: $crate::Conn) -> Self {
@@ -623,14 +636,14 @@ macro_rules! __actions {
             }
             /// Creates many records in as few statements as possible; returns how many.
             pub fn create_many(&self, rows: ::std::vec::Vec<CreateUnchecked>) -> $crate::CreateMany<$D> {
-                self.0.create_many_from(rows.into_iter().map(unchecked).collect())
+                self.0.create_many_from(rows.into_iter().map(unchecked_row))
             }
             /// Creates many records and returns them as stored (not on MySQL, which cannot).
             pub fn create_many_and_return(
                 &self,
                 rows: ::std::vec::Vec<CreateUnchecked>,
             ) -> $crate::CreateManyAndReturn<$D> {
-                self.0.create_many_and_return_from(rows.into_iter().map(unchecked).collect())
+                self.0.create_many_and_return_from(rows.into_iter().map(unchecked_row))
             }
             /// Updates the selected record, or creates it from `create` when there is none.
             pub fn upsert(

@@ -418,8 +418,74 @@ pub enum SetOp {
 pub(crate) enum SetKind {
     /// A change to scalar field number `.0`.
     Field(usize, SetOp),
-    /// A nested write through relation number `.0`.
-    Relation(usize, Nested),
+    /// A nested write through relation number `.0` (boxed: a nested write is several times
+    /// the size of a field's change, which every setter would carry and move otherwise).
+    Relation(usize, Box<Nested>),
+}
+
+/// The setters of many rows (a `create_many`'s), one row after another in one vector, with
+/// where each row ends: two allocations for all the rows, where a vector per row measured a
+/// fifth of the client's own work in a `create_many` of 1,000 rows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SetRows {
+    sets: Vec<SetKind>,
+    ends: Vec<usize>,
+}
+
+impl SetRows {
+    /// The rows of `rows`, each a row's setters.
+    pub(crate) fn collect<R: IntoIterator<Item = SetKind>>(
+        rows: impl ExactSizeIterator<Item = R>,
+    ) -> SetRows {
+        let mut out = SetRows {
+            sets: Vec::new(),
+            ends: Vec::with_capacity(rows.len()),
+        };
+        for (i, row) in rows.enumerate() {
+            let row = row.into_iter();
+            if i == 0 {
+                // Rows usually set as many fields as the first.
+                out.sets
+                    .reserve(row.size_hint().0.max(1) * out.ends.capacity());
+            }
+            out.push(row);
+        }
+        out
+    }
+
+    /// Adds a row of setters.
+    pub(crate) fn push(&mut self, row: impl IntoIterator<Item = SetKind>) {
+        self.sets.extend(row);
+        self.ends.push(self.sets.len());
+    }
+
+    /// How many rows.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Every row's setters, one row after another.
+    pub(crate) fn sets(&self) -> &[SetKind] {
+        &self.sets
+    }
+
+    /// The number of setters of each row, and all the setters one row after another.
+    pub(crate) fn into_parts(self) -> (impl ExactSizeIterator<Item = usize>, Vec<SetKind>) {
+        let mut start = 0;
+        let lens = self.ends.into_iter().map(move |end| {
+            let n = end - start;
+            start = end;
+            n
+        });
+        (lens, self.sets)
+    }
+
+    /// The rows, each in a vector of its own.
+    pub(crate) fn into_rows(self) -> impl ExactSizeIterator<Item = Vec<SetKind>> {
+        let (lens, sets) = self.into_parts();
+        let mut sets = sets.into_iter();
+        lens.map(move |n| sets.by_ref().take(n).collect())
+    }
 }
 
 /// A nested write through one relation: what Prisma's nested `create`, `connect`, ... do.
@@ -429,7 +495,7 @@ pub(crate) enum Nested {
     /// Creates a related record from its setters.
     Create(Vec<SetKind>),
     /// Creates related records in one statement (a one-to-many relation only).
-    CreateMany(Vec<Vec<SetKind>>),
+    CreateMany(SetRows),
     /// Links the records the unique filters select (one, for a to-one relation).
     Connect(Vec<Filter>),
     /// Links the record the unique filter selects, or creates it from the setters.
@@ -493,7 +559,7 @@ impl<M> Set<M> {
         }
     }
     fn nested(rel: usize, n: Nested) -> Self {
-        Self::of(SetKind::Relation(rel, n))
+        Self::of(SetKind::Relation(rel, Box::new(n)))
     }
     #[doc(hidden)]
     pub fn field(field: usize, op: SetOp) -> Self {
@@ -503,12 +569,14 @@ impl<M> Set<M> {
     pub fn create<C>(rel: usize, sets: Vec<Set<C>>) -> Self {
         Self::nested(rel, Nested::Create(kinds(sets)))
     }
+    /// Each row: its setters (the generated code's required arguments, then the others).
     #[doc(hidden)]
-    pub fn create_many<C>(rel: usize, rows: Vec<Vec<Set<C>>>) -> Self {
-        Self::nested(
-            rel,
-            Nested::CreateMany(rows.into_iter().map(kinds).collect()),
-        )
+    pub fn create_many<C, R: IntoIterator<Item = Set<C>>>(
+        rel: usize,
+        rows: impl ExactSizeIterator<Item = R>,
+    ) -> Self {
+        let rows = rows.map(|r| r.into_iter().map(|s| s.kind));
+        Self::nested(rel, Nested::CreateMany(SetRows::collect(rows)))
     }
     #[doc(hidden)]
     pub fn connect<C>(rel: usize, targets: Vec<Unique<C>>) -> Self {

@@ -7,7 +7,7 @@
 use std::marker::PhantomData;
 
 use crate::db::Conn;
-use crate::filter::{Set, Unique, Where};
+use crate::filter::{Set, SetRows, Unique, Where};
 use crate::query::aggregate::{Aggregate, Aggregates, GroupBy};
 use crate::query::find::{filters, FindArgs};
 use crate::query::read::{
@@ -175,18 +175,27 @@ impl<M: Writable> Actions<M> {
         }
     }
     #[doc(hidden)]
-    pub fn create_many_and_return_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateManyAndReturn<M> {
+    pub fn create_many_and_return_from<R: IntoIterator<Item = Set<M>>>(
+        &self,
+        rows: impl ExactSizeIterator<Item = R>,
+    ) -> CreateManyAndReturn<M> {
         CreateManyAndReturn {
             many: self.create_many_from(rows),
             with: Vec::new(),
         }
     }
+    /// Each row: its setters (the generated code's required arguments, then the others).
     #[doc(hidden)]
-    pub fn create_many_from(&self, rows: Vec<Vec<Set<M>>>) -> CreateMany<M> {
+    pub fn create_many_from<R: IntoIterator<Item = Set<M>>>(
+        &self,
+        rows: impl ExactSizeIterator<Item = R>,
+    ) -> CreateMany<M> {
+        let rows = rows.map(|r| r.into_iter().map(|s| s.kind));
         CreateMany {
             conn: self.0.conn.clone(),
-            rows,
+            rows: SetRows::collect(rows),
             skip_duplicates: false,
+            _m: PhantomData,
         }
     }
     #[doc(hidden)]

@@ -83,7 +83,7 @@ pub(crate) fn plan_at(
                 plan.given.retain(|(g, _)| *g != f);
                 plan.columns.push((f, e));
             }
-            SetKind::Relation(r, n) => plan.relations.push((r, n)),
+            SetKind::Relation(r, n) => plan.relations.push((r, *n)),
         }
     }
     for (i, f) in meta.fields.iter().enumerate() {

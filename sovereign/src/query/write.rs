@@ -11,7 +11,7 @@ use sea_query::Query;
 use crate::alias::{ROOT, T0};
 use crate::db::Conn;
 use crate::error::{Error, ErrorKind, Result};
-use crate::filter::{Filter, Nested, Set, SetKind};
+use crate::filter::{Filter, Nested, Set, SetKind, SetRows};
 use crate::meta::Link;
 use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
@@ -223,8 +223,10 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Delete<M>, S> {
 #[must_use = "a query does nothing until `.exec().await`"]
 pub struct CreateMany<M> {
     pub(crate) conn: Conn,
-    pub(crate) rows: Vec<Vec<Set<M>>>,
+    /// Setters of `M`'s fields.
+    pub(crate) rows: SetRows,
     pub(crate) skip_duplicates: bool,
+    pub(crate) _m: PhantomData<fn() -> M>,
 }
 
 impl<M: Model> CreateMany<M> {
@@ -248,17 +250,12 @@ impl<M: Model> CreateMany<M> {
             Box::pin(async move {
                 let conn = &conn;
                 let now = now();
-                if rows
-                    .iter()
-                    .flatten()
-                    .all(|s| nested::plain_set(meta, &s.kind))
-                {
-                    let rows = rows.into_iter().map(|r| r.into_iter().map(|s| s.kind));
-                    let groups = nested::plain_groups(meta, conn.backend(), rows, &now);
+                if rows.sets().iter().all(|s| nested::plain_set(meta, s)) {
+                    let groups = nested::plain_groups(meta, conn.backend(), rows, &[], &now);
                     return Ok(nested::insert_groups(conn, meta, groups, skip).await? as i64);
                 }
                 let mut plans = Vec::with_capacity(rows.len());
-                for sets in rows.into_iter().map(kinds) {
+                for sets in rows.into_rows() {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     if !p.relations.is_empty() {
                         only_connects(meta, &p.relations, "create_many", "create")?;
@@ -339,18 +336,18 @@ impl<M: Model> CreateManyAndReturn<M> {
             conn,
             rows,
             skip_duplicates,
+            ..
         } = self.many;
         if !conn.backend().returning() {
             return Err(no_returning("create_many_and_return", meta));
         }
         let with = self.with;
-        let rows: Vec<Vec<SetKind>> = rows.into_iter().map(kinds).collect();
         atomically(&conn, true, move |conn| {
             Box::pin(async move {
                 let conn = &conn;
                 let mut plans = Vec::with_capacity(rows.len());
                 let now = now();
-                for sets in rows {
+                for sets in rows.into_rows() {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     only_connects(meta, &p.relations, "create_many_and_return", "create")?;
                     owner_side(conn, meta, &mut p, true, None).await?;
