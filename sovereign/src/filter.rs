@@ -446,7 +446,7 @@ impl SetRows {
             if i == 0 {
                 // Rows usually set as many fields as the first.
                 out.sets
-                    .reserve(row.size_hint().0.max(1) * out.ends.capacity());
+                    .reserve(row.size_hint().0.max(1).saturating_mul(out.ends.capacity()));
             }
             out.push(row);
         }
