@@ -1,5 +1,6 @@
 //! The SQLite backend's own behaviour (SQLite's C library driven on the awaiting task): raw
-//! scripts, transactions that are dropped, closing, and how values decode.
+//! scripts, transactions that are dropped, the pool's queue of waiting tasks (first come,
+//! first served; nothing kept by a wait given up), closing, and how values decode.
 
 #![cfg(feature = "sqlite")]
 
@@ -132,6 +133,158 @@ async fn failed_statements_and_cancelled_waits_give_their_connection_back() {
     exec(&db, "INSERT INTO t VALUES (1)", vec![]).await.unwrap();
     assert_eq!(count(&db).await, 1);
     db.close().await;
+}
+
+/// Holds the only connection of `db` in a transaction until `release` fires; resolves
+/// `held` once it does hold it.
+fn hold_the_connection(
+    db: &Database,
+    held: tokio::sync::oneshot::Sender<()>,
+    release: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<()> {
+    let conn = Conn::Db(db.clone());
+    tokio::spawn(async move {
+        sovereign::TransactionBuilder::<Plain>::new(conn)
+            .run(|_tx| async move {
+                held.send(()).unwrap();
+                release.await.unwrap();
+                Ok::<_, sovereign::Error>(())
+            })
+            .await
+            .unwrap();
+    })
+}
+
+/// Lets every spawned task of this (single-threaded) runtime run until it waits.
+async fn settle() {
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn tasks_waiting_for_a_connection_get_it_in_the_order_they_came() {
+    let file = SqliteFile::new("sqlite-queue");
+    let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=5", file.url))
+        .await
+        .unwrap();
+    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
+        .await
+        .unwrap();
+    let (held, is_held) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel();
+    let holder = hold_the_connection(&db, held, released);
+    is_held.await.unwrap();
+    // Five tasks queue one after another; a sixth gives up while it waits, in the middle.
+    let mut tasks = Vec::new();
+    for i in 0..6i64 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let insert = exec(&db, "INSERT INTO t VALUES ({})", vec![i.into()]);
+            if i == 3 {
+                let gave_up = tokio::time::timeout(std::time::Duration::from_millis(20), insert);
+                assert!(gave_up.await.is_err(), "the connection is held");
+            } else {
+                insert.await.unwrap();
+            }
+        }));
+        settle().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let rows: Vec<(i64,)> = query_raw(
+        &Conn::Db(db.clone()),
+        Raw::new("SELECT x FROM t ORDER BY rowid", vec![]),
+    )
+    .await
+    .unwrap();
+    let order: Vec<i64> = rows.into_iter().map(|(x,)| x).collect();
+    assert_eq!(order, vec![0, 1, 2, 4, 5], "first come, first served");
+    // The given-up wait kept nothing: the connection is free.
+    exec(&db, "INSERT INTO t VALUES (6)", vec![]).await.unwrap();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn closing_waits_for_the_tasks_already_waiting_and_refuses_later_ones() {
+    // Waiting in line: a statement, then `close`, then another statement.
+    let file = SqliteFile::new("sqlite-close-queue");
+    let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=5", file.url))
+        .await
+        .unwrap();
+    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
+        .await
+        .unwrap();
+    let (held, is_held) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel();
+    let holder = hold_the_connection(&db, held, released);
+    is_held.await.unwrap();
+    let waiter = {
+        let db = db.clone();
+        tokio::spawn(async move { exec(&db, "INSERT INTO t VALUES (1)", vec![]).await })
+    };
+    settle().await;
+    let closing = {
+        let db = db.clone();
+        tokio::spawn(async move { db.close().await })
+    };
+    settle().await;
+    let late = {
+        let db = db.clone();
+        tokio::spawn(async move { exec(&db, "SELECT 1", vec![]).await })
+    };
+    settle().await;
+    assert!(!closing.is_finished(), "a connection is still in use");
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    assert_eq!(waiter.await.unwrap().unwrap(), 1, "the waiting insert ran");
+    closing.await.unwrap();
+    let late = late.await.unwrap().unwrap_err();
+    assert_eq!(late.kind(), &ErrorKind::Connection, "{late}");
+    // Everything was written before the pool closed.
+    let again = Database::connect(&file.url).await.unwrap();
+    assert_eq!(count(&again).await, 1);
+    again.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tasks_share_few_connections_and_give_every_one_back() {
+    let file = SqliteFile::new("sqlite-share");
+    let db = Database::connect(&format!("{}?connection_limit=2&pool_timeout=10", file.url))
+        .await
+        .unwrap();
+    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..8i64)
+        .map(|t| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for i in 0..100i64 {
+                    let insert = exec(&db, "INSERT INTO t VALUES ({})", vec![(t * 100 + i).into()]);
+                    if i % 10 == 9 {
+                        // Some give up at once, waiting or not.
+                        let _ = tokio::time::timeout(std::time::Duration::ZERO, insert).await;
+                    } else {
+                        insert.await.unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let n = count(&db).await;
+    assert!((720..=800).contains(&n), "{n} rows");
+    // `close` waits for every connection to come back: one kept by mistake would hang it.
+    tokio::time::timeout(std::time::Duration::from_secs(10), db.close())
+        .await
+        .expect("every connection came back");
 }
 
 #[tokio::test]
