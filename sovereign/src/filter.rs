@@ -424,8 +424,8 @@ pub(crate) enum SetKind {
 }
 
 /// The setters of many rows (a `create_many`'s), one row after another in one vector, with
-/// where each row ends: two allocations for all the rows, where a vector per row measured a
-/// fifth of the client's own work in a `create_many` of 1,000 rows.
+/// where each row ends: two allocations for all the rows, where a vector per row measured about
+/// a quarter of the client's own work (above SQLite's) in a `create_many` of 1,000 rows.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SetRows {
     sets: Vec<SetKind>,
