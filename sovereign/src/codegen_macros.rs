@@ -463,14 +463,11 @@ macro_rules! __relation {
         pub use super::super::$t as __target;
         /// The required arguments of a nested create, then the other setters.
         pub type Create = ($(super::super::$t::$a::Arg,)* Vec<$crate::Set<super::super::$t::Data>>);
-        fn create_sets(
-            ($($a,)* mut params): Create,
-        ) -> Vec<$crate::Set<super::super::$t::Data>> {
-            $crate::__prepend(&mut params, [$(super::super::$t::$a::arg($a)),*]);
-            params
+        fn create_sets(row: Create) -> Vec<$crate::Set<super::super::$t::Data>> {
+            create_row(row).collect()
         }
-        /// A row of a nested `create_many`: its setters, without a vector of its own.
-        #[allow(dead_code)] // only a one-to-many relation has `create_many`
+        /// The setters of a nested create as an iterator (a row of a nested `create_many`,
+        /// without a vector of its own).
         fn create_row(
             ($($a,)* params): Create,
         ) -> impl Iterator<Item = $crate::Set<super::super::$t::Data>> {
@@ -600,13 +597,11 @@ macro_rules! __actions {
         /// The required scalar fields and the setters of `create_unchecked`, `create_many`
         /// and `upsert`.
         pub type CreateUnchecked = ($($uty,)* ::std::vec::Vec<$crate::Set<$D>>);
-        fn unchecked(
-            ($($u,)* mut params): CreateUnchecked,
-        ) -> ::std::vec::Vec<$crate::Set<$D>> {
-            $crate::__prepend(&mut params, [$($uset($u)),*]);
-            params
+        fn unchecked(row: CreateUnchecked) -> ::std::vec::Vec<$crate::Set<$D>> {
+            unchecked_row(row).collect()
         }
-        /// A row of `create_many`: its setters, without a vector of its own.
+        /// The setters of `create_unchecked` as an iterator (a row of `create_many`, without a
+        /// vector of its own).
         fn unchecked_row(
             ($($u,)* params): CreateUnchecked,
         ) -> impl Iterator<Item = $crate::Set<$D>> {

@@ -135,24 +135,44 @@ async fn failed_statements_and_cancelled_waits_give_their_connection_back() {
     db.close().await;
 }
 
-/// Holds the only connection of `db` in a transaction until `release` fires; resolves
-/// `held` once it does hold it.
-fn hold_the_connection(
-    db: &Database,
-    held: tokio::sync::oneshot::Sender<()>,
-    release: tokio::sync::oneshot::Receiver<()>,
-) -> tokio::task::JoinHandle<()> {
+/// A database of one connection (table `t (x INTEGER NOT NULL)`), and that connection held in a
+/// transaction by another task until [`Held::let_go`].
+async fn one_connection_held(label: &str) -> (SqliteFile, Database, Held) {
+    let file = SqliteFile::new(label);
+    let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=5", file.url))
+        .await
+        .unwrap();
+    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
+        .await
+        .unwrap();
+    let (held, is_held) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
     let conn = Conn::Db(db.clone());
-    tokio::spawn(async move {
+    let holder = tokio::spawn(async move {
         sovereign::TransactionBuilder::<Plain>::new(conn)
             .run(|_tx| async move {
                 held.send(()).unwrap();
-                release.await.unwrap();
+                released.await.unwrap();
                 Ok::<_, sovereign::Error>(())
             })
             .await
             .unwrap();
-    })
+    });
+    is_held.await.unwrap();
+    (file, db, Held { release, holder })
+}
+
+struct Held {
+    release: tokio::sync::oneshot::Sender<()>,
+    holder: tokio::task::JoinHandle<()>,
+}
+
+impl Held {
+    /// Ends the transaction: the connection goes back to the pool.
+    async fn let_go(self) {
+        self.release.send(()).unwrap();
+        self.holder.await.unwrap();
+    }
 }
 
 /// Lets every spawned task of this (single-threaded) runtime run until it waits.
@@ -164,17 +184,7 @@ async fn settle() {
 
 #[tokio::test]
 async fn tasks_waiting_for_a_connection_get_it_in_the_order_they_came() {
-    let file = SqliteFile::new("sqlite-queue");
-    let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=5", file.url))
-        .await
-        .unwrap();
-    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
-        .await
-        .unwrap();
-    let (held, is_held) = tokio::sync::oneshot::channel();
-    let (release, released) = tokio::sync::oneshot::channel();
-    let holder = hold_the_connection(&db, held, released);
-    is_held.await.unwrap();
+    let (_file, db, held) = one_connection_held("sqlite-queue").await;
     // Five tasks queue one after another; a sixth gives up while it waits, in the middle.
     let mut tasks = Vec::new();
     for i in 0..6i64 {
@@ -191,8 +201,7 @@ async fn tasks_waiting_for_a_connection_get_it_in_the_order_they_came() {
         settle().await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    release.send(()).unwrap();
-    holder.await.unwrap();
+    held.let_go().await;
     for t in tasks {
         t.await.unwrap();
     }
@@ -212,17 +221,7 @@ async fn tasks_waiting_for_a_connection_get_it_in_the_order_they_came() {
 #[tokio::test]
 async fn closing_waits_for_the_tasks_already_waiting_and_refuses_later_ones() {
     // Waiting in line: a statement, then `close`, then another statement.
-    let file = SqliteFile::new("sqlite-close-queue");
-    let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=5", file.url))
-        .await
-        .unwrap();
-    exec(&db, "CREATE TABLE t (x INTEGER NOT NULL)", vec![])
-        .await
-        .unwrap();
-    let (held, is_held) = tokio::sync::oneshot::channel();
-    let (release, released) = tokio::sync::oneshot::channel();
-    let holder = hold_the_connection(&db, held, released);
-    is_held.await.unwrap();
+    let (file, db, held) = one_connection_held("sqlite-close-queue").await;
     let waiter = {
         let db = db.clone();
         tokio::spawn(async move { exec(&db, "INSERT INTO t VALUES (1)", vec![]).await })
@@ -239,8 +238,7 @@ async fn closing_waits_for_the_tasks_already_waiting_and_refuses_later_ones() {
     };
     settle().await;
     assert!(!closing.is_finished(), "a connection is still in use");
-    release.send(()).unwrap();
-    holder.await.unwrap();
+    held.let_go().await;
     assert_eq!(waiter.await.unwrap().unwrap(), 1, "the waiting insert ran");
     closing.await.unwrap();
     let late = late.await.unwrap().unwrap_err();
