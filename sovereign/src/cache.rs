@@ -29,7 +29,9 @@
 //! That is why it is sound to share the text between connections, transactions and threads.
 //!
 //! The maps only grow, by the number of distinct shapes a program uses (bounded by its schema and
-//! its code, not by data). A poisoned lock is not an error: the statement is then built anew.
+//! its code, not by data), and their texts are never freed ([`Sql::Static`]: each statement
+//! shares its text without counting references). A poisoned lock is not an error: the
+//! statement is then built anew.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -38,7 +40,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use sea_query::{Expr, SelectStatement, Value, Values};
 
-use crate::db::{Dialect, Stmt};
+use crate::db::{Dialect, Sql, Stmt};
 use crate::filter::{Filter, Op};
 use crate::meta::ModelMeta;
 use crate::sql;
@@ -112,16 +114,66 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// The text `cache` keeps for `key`.
-fn lookup<K: std::hash::Hash + Eq>(cache: &Cache<K, Arc<str>>, key: &K) -> Option<Arc<str>> {
-    let map = cache.get_or_init(Default::default);
-    map.read().ok().and_then(|c| c.get(key).cloned())
+/// Places of the front of a [`Texts`] cache.
+const FRONT: usize = 64;
+
+/// A cache of statement texts: a map under a lock, and in front of it a few places that are
+/// read without one. A key's place in front is fixed by its hash, and filled once, by the
+/// first key kept there; a lookup reads that place and compares its key (on x86 a plain load,
+/// where the lock's read takes two atomic operations), then falls back to the map. The hot
+/// statements of a program are few and kept first, so they nearly always sit in front.
+pub(crate) struct Texts<K> {
+    front: [OnceLock<(K, &'static str)>; FRONT],
+    map: Cache<K, &'static str>,
 }
 
-/// Keeps the text of `stmt` in `cache` for `key`.
-fn keep<K: std::hash::Hash + Eq>(cache: &Cache<K, Arc<str>>, key: K, stmt: &Stmt) {
-    if let Ok(mut c) = cache.get_or_init(Default::default).write() {
-        c.insert(key, Arc::from(&*stmt.sql));
+impl<K: std::hash::Hash + Eq + Clone> Texts<K> {
+    const fn new() -> Self {
+        Texts {
+            front: [const { OnceLock::new() }; FRONT],
+            map: OnceLock::new(),
+        }
+    }
+
+    /// The place in front of `key`, or of a borrowed form of it (which hashes alike).
+    fn place<Q: std::hash::Hash + ?Sized>(&self, key: &Q) -> &OnceLock<(K, &'static str)> {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<KeyHasher>::default().hash_one(key);
+        // The multiply leaves its best bits at the top.
+        &self.front[(hash >> 58) as usize % FRONT]
+    }
+
+    /// The text kept for `key`, given as it is kept or borrowed (a slice for a boxed one).
+    fn get<Q>(&self, key: &Q) -> Option<&'static str>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        if let Some((k, text)) = self.place(key).get() {
+            if k.borrow() == key {
+                return Some(text);
+            }
+        }
+        let map = self.map.get()?;
+        map.read().ok().and_then(|c| c.get(key).copied())
+    }
+
+    /// Keeps the text of `stmt` for `key`, and has `stmt` use the kept text. The text is
+    /// leaked: it lives as long as the process, as the map's entries do (the maps only grow),
+    /// and its address stays its name (see [`Sql::Static`]). A text another thread kept first
+    /// for the same key is used instead, so that each key leaks one text.
+    fn keep(&self, key: K, stmt: &mut Stmt) {
+        let map = self.map.get_or_init(Default::default);
+        let Ok(mut c) = map.write() else {
+            return;
+        };
+        let text = *c
+            .entry(key.clone())
+            .or_insert_with(|| Box::leak(Box::<str>::from(&*stmt.sql)));
+        drop(c);
+        stmt.sql = Sql::Static(text);
+        // Taken by another key already: this one is read from the map.
+        let _ = self.place(&key).set((key, text));
     }
 }
 
@@ -134,10 +186,10 @@ fn keep<K: std::hash::Hash + Eq>(cache: &Cache<K, Arc<str>>, key: K, stmt: &Stmt
 /// once (`find_unique` is the hottest read).
 type UniqueKey = (ModelKey, Dialect, [u16; UNIQUE_FIELDS]);
 const UNIQUE_FIELDS: usize = 8;
-static UNIQUE_SQL: Cache<UniqueKey, Arc<str>> = OnceLock::new();
+static UNIQUE_SQL: Texts<UniqueKey> = Texts::new();
 
 /// The statement of a unique read: from the cache when `filter` is a conjunction of equalities
-/// with non-NULL values, else built by `build`.
+/// with non-NULL values (built once by [`sql::select_equal`]), else built by `build`.
 pub(crate) fn unique_select(
     meta: &'static ModelMeta,
     backend: Dialect,
@@ -153,11 +205,14 @@ pub(crate) fn unique_select(
         return build();
     };
     let key = (ModelKey::of(meta), backend, fields);
-    if let Some(sql) = lookup(&UNIQUE_SQL, &key) {
+    if let Some(sql) = UNIQUE_SQL.get(&key) {
         return Stmt::new(sql, Values(values));
     }
-    let stmt = build();
-    keep(&UNIQUE_SQL, key, &stmt);
+    let mut stmt = sql::select_equal(meta, backend, parts);
+    // Only a statement that binds the filter's values alone, in order, is reused.
+    if stmt.values.0 == values {
+        UNIQUE_SQL.keep(key, &mut stmt);
+    }
     stmt
 }
 
@@ -187,7 +242,7 @@ fn unique_fields(parts: &[Filter], values: &mut Vec<Value>) -> Option<[u16; UNIQ
 /// `aggregate` and `group_by` by model, backend, the statement's shape (its aggregates, keys
 /// and orders, as [`aggregate`](crate::query::aggregate) words them) and the filter's fields.
 type AggregateKey = (ModelKey, Dialect, Vec<u64>, [u16; UNIQUE_FIELDS]);
-static AGGREGATE_SQL: Cache<AggregateKey, Arc<str>> = OnceLock::new();
+static AGGREGATE_SQL: Texts<AggregateKey> = Texts::new();
 
 /// The statement of an `aggregate` or `group_by` of `shape` over the records `filters` select:
 /// from the cache when there is a shape and the filters are equalities with non-NULL values
@@ -204,13 +259,13 @@ pub(crate) fn aggregate_select(
         return build();
     };
     let key = (ModelKey::of(meta), backend, shape, fields);
-    if let Some(sql) = lookup(&AGGREGATE_SQL, &key) {
+    if let Some(sql) = AGGREGATE_SQL.get(&key) {
         return Stmt::new(sql, Values(values));
     }
-    let stmt = build();
+    let mut stmt = build();
     // Only a statement that binds the filter's values alone, in order, is reused.
     if stmt.values.0 == values {
-        keep(&AGGREGATE_SQL, key, &stmt);
+        AGGREGATE_SQL.keep(key, &mut stmt);
     }
     stmt
 }
@@ -236,21 +291,23 @@ impl ValuesShape {
         &self.cells[..usize::from(self.len)]
     }
 
-    /// The shape of `columns` (each a field and its value); `None` for no column, too many,
-    /// or a value [`cell`] does not know.
-    fn of<'a>(columns: impl ExactSizeIterator<Item = (usize, &'a Value)>) -> Option<ValuesShape> {
-        let len = columns.len();
-        if len == 0 || len > INSERT_COLUMNS {
-            return None;
-        }
+    /// The shape of `columns` (each a field and its value, `None` for an expression that is
+    /// not a plain value); `None` for no column, too many, one that is not a plain value, or a
+    /// value [`cell`] does not know.
+    fn of<'a>(
+        columns: impl IntoIterator<Item = Option<(usize, &'a Value)>>,
+    ) -> Option<ValuesShape> {
         let mut shape = ValuesShape {
-            len: len as u8,
+            len: 0,
             cells: [0; INSERT_COLUMNS],
         };
-        for (slot, (f, v)) in shape.cells.iter_mut().zip(columns) {
+        for column in columns {
+            let (f, v) = column?;
+            let slot = shape.cells.get_mut(usize::from(shape.len))?;
             *slot = cell(f, v)?;
+            shape.len += 1;
         }
-        Some(shape)
+        (shape.len > 0).then_some(shape)
     }
 }
 
@@ -268,7 +325,7 @@ impl std::hash::Hash for ValuesShape {
     }
 }
 const INSERT_COLUMNS: usize = 32;
-static INSERT_SQL: Cache<InsertKey, Arc<str>> = OnceLock::new();
+static INSERT_SQL: Texts<InsertKey> = Texts::new();
 
 /// What the text of a statement binding `v` for field `field` depends on, in one word: the
 /// field (below 2^16), the kind of value and whether it is NULL. `None` for a field numbered
@@ -300,25 +357,34 @@ fn cell(field: usize, v: &Value) -> Option<u32> {
 }
 
 /// The statement of an INSERT of `columns`: from the cache when every column is given a plain
-/// value (no subquery of a nested connect), else built by `build`.
+/// value (no subquery of a nested connect), else built by `build` from them. A cached statement
+/// takes the values out of `columns` (each left a NULL), without copying them: text and
+/// date-time values are each an allocation to copy, three in a user's row.
 pub(crate) fn insert_values<E>(
     meta: &'static ModelMeta,
     backend: Dialect,
-    columns: &[(usize, Expr)],
-    build: impl FnOnce() -> Result<Stmt, E>,
+    columns: &mut [(usize, Expr)],
+    build: impl FnOnce(&[(usize, Expr)]) -> Result<Stmt, E>,
 ) -> Result<Stmt, E> {
-    let mut values = Vec::with_capacity(columns.len());
-    let Some(shape) = columns_shape(columns, &mut values) else {
-        return build();
+    let plain = columns.iter().map(|(f, e)| match e {
+        Expr::Value(v) => Some((*f, v)),
+        _ => None,
+    });
+    let Some(shape) = ValuesShape::of(plain) else {
+        return build(columns);
     };
     let key = (ModelKey::of(meta), backend, shape);
-    if let Some(sql) = lookup(&INSERT_SQL, &key) {
-        return Ok(Stmt::new(sql, Values(values)));
+    if let Some(sql) = INSERT_SQL.get(&key) {
+        let values = columns.iter_mut().map(|(_, e)| match e {
+            Expr::Value(v) => std::mem::replace(v, Value::Bool(None)),
+            _ => Value::Bool(None),
+        });
+        return Ok(Stmt::new(sql, Values(values.collect())));
     }
-    let stmt = build()?;
+    let mut stmt = build(columns)?;
     // Only a statement that binds each value, in column order, is reused.
-    if stmt.values.0.len() == values.len() {
-        keep(&INSERT_SQL, key, &stmt);
+    if stmt.values.0.len() == columns.len() {
+        INSERT_SQL.keep(key, &mut stmt);
     }
     Ok(stmt)
 }
@@ -333,7 +399,13 @@ fn columns_shape(columns: &[(usize, Expr)], values: &mut Vec<Value>) -> Option<V
         };
         values.push(v.clone());
     }
-    ValuesShape::of(columns.iter().map(|(f, _)| *f).zip(&values[start..]))
+    ValuesShape::of(
+        columns
+            .iter()
+            .map(|(f, _)| *f)
+            .zip(&values[start..])
+            .map(Some),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,7 +416,7 @@ fn columns_shape(columns: &[(usize, Expr)], values: &mut Vec<Value>) -> Option<V
 /// keyed like an INSERT by its set columns and their value kinds, and like a unique read by
 /// the filter's fields.
 type UpdateKey = (ModelKey, Dialect, ValuesShape, [u16; UNIQUE_FIELDS]);
-static UPDATE_SQL: Cache<UpdateKey, Arc<str>> = OnceLock::new();
+static UPDATE_SQL: Texts<UpdateKey> = Texts::new();
 
 /// The statement of `update` by unique filter: from the cache when every column is set to a
 /// plain value and `filter` is a conjunction of equalities with non-NULL values, else built by
@@ -373,7 +445,13 @@ pub(crate) fn update_values(
     filter: &Filter,
     build: impl FnOnce(&[Value]) -> Stmt,
 ) -> Stmt {
-    match ValuesShape::of(fields.iter().map(|&f| usize::from(f)).zip(&values)) {
+    match ValuesShape::of(
+        fields
+            .iter()
+            .map(|&f| usize::from(f))
+            .zip(&values)
+            .map(Some),
+    ) {
         Some(shape) if fields.len() == values.len() => {
             update_shaped(meta, backend, shape, values, filter, build)
         }
@@ -400,23 +478,58 @@ fn update_shaped(
         return build(&values[..set]);
     };
     let key = (ModelKey::of(meta), backend, shape, fields);
-    if let Some(sql) = lookup(&UPDATE_SQL, &key) {
+    if let Some(sql) = UPDATE_SQL.get(&key) {
         return Stmt::new(sql, Values(values));
     }
-    let stmt = build(&values[..set]);
+    let mut stmt = build(&values[..set]);
     // Only a statement that binds each value, in this order, is reused.
     if stmt.values.0.len() == values.len() {
-        keep(&UPDATE_SQL, key, &stmt);
+        UPDATE_SQL.keep(key, &mut stmt);
     }
     stmt
 }
 
 /// A multi-row INSERT of plain values (nested creates of one relation, `create_many`): keyed
-/// like [`insert_values`] by every cell's column and value kind, and the number of rows.
-type RowsKey = (ModelKey, Dialect, bool, Vec<u16>, Vec<u32>);
-static ROWS_SQL: Cache<RowsKey, Arc<str>> = OnceLock::new();
+/// like [`insert_values`] by every cell's column and value kind, and the number of rows. The
+/// key is words (see [`rows_key`]), looked up from a buffer on the stack, not from two vectors
+/// allocated for each statement (a create with nested posts runs one).
+type RowsKey = Box<[u32]>;
+static ROWS_SQL: Texts<RowsKey> = Texts::new();
 /// The most rows of a multi-row INSERT kept in [`ROWS_SQL`].
 const ROWS_CACHED: usize = 16;
+/// The most words of a [`RowsKey`]; a statement with more is built each time.
+const ROWS_KEY_WORDS: usize = 512;
+
+/// Writes the key of an INSERT of `values` (rows of `columns`) into `key`: the model's
+/// address, the backend, `skip_duplicates`, the number of columns, each column, then each
+/// cell's [`cell`]. Returns its length; `None` when it does not fit or a value has no cell.
+fn rows_key(
+    key: &mut [u32; ROWS_KEY_WORDS],
+    model: ModelKey,
+    backend: Dialect,
+    skip_duplicates: bool,
+    columns: &[usize],
+    values: &[Value],
+) -> Option<usize> {
+    let width = columns.len();
+    let len = 5 + width + values.len();
+    if len > ROWS_KEY_WORDS {
+        return None;
+    }
+    let address = model.0 as u64;
+    key[0] = address as u32;
+    key[1] = (address >> 32) as u32;
+    key[2] = backend as u32;
+    key[3] = u32::from(skip_duplicates);
+    key[4] = width as u32;
+    for (slot, &c) in key[5..].iter_mut().zip(columns) {
+        *slot = u32::from(u16::try_from(c).ok()?);
+    }
+    for (i, (slot, v)) in key[5 + width..].iter_mut().zip(values).enumerate() {
+        *slot = cell(columns[i % width], v)?;
+    }
+    Some(len)
+}
 
 /// The statement of an INSERT of `rows` (each a value per column of `columns`, plain values
 /// only, else `build` makes it): from the cache when its shape was built before.
@@ -458,21 +571,26 @@ pub(crate) fn insert_values_rows<E>(
     if width == 0 || !values.len().is_multiple_of(width) || values.len() / width > ROWS_CACHED {
         return build(values);
     }
-    let cells = values.iter().enumerate();
-    let Some(cells) = cells.map(|(i, v)| cell(columns[i % width], v)).collect() else {
+    let mut words = [0u32; ROWS_KEY_WORDS];
+    let model = ModelKey::of(meta);
+    let Some(len) = rows_key(
+        &mut words,
+        model,
+        backend,
+        skip_duplicates,
+        columns,
+        &values,
+    ) else {
         return build(values);
     };
-    let Ok(cols) = columns.iter().map(|&c| u16::try_from(c)).collect() else {
-        return build(values);
-    };
-    let key = (ModelKey::of(meta), backend, skip_duplicates, cols, cells);
-    if let Some(sql) = lookup(&ROWS_SQL, &key) {
+    let key = &words[..len];
+    if let Some(sql) = ROWS_SQL.get(key) {
         return Ok(Stmt::new(sql, Values(values)));
     }
     let count = values.len();
-    let stmt = build(values)?;
+    let mut stmt = build(values)?;
     if stmt.values.0.len() == count {
-        keep(&ROWS_SQL, key, &stmt);
+        ROWS_SQL.keep(key.into(), &mut stmt);
     }
     Ok(stmt)
 }

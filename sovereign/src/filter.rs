@@ -453,6 +453,14 @@ impl SetRows {
         out
     }
 
+    /// Room for `rows` rows of about `width` setters each.
+    pub(crate) fn with_capacity(rows: usize, width: usize) -> SetRows {
+        SetRows {
+            sets: Vec::with_capacity(rows.saturating_mul(width.max(1))),
+            ends: Vec::with_capacity(rows),
+        }
+    }
+
     /// Adds a row of setters.
     pub(crate) fn push(&mut self, row: impl IntoIterator<Item = SetKind>) {
         self.sets.extend(row);

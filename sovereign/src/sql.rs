@@ -111,7 +111,7 @@ impl Cond {
         }
     }
 
-    fn op(&self, c: Expr, op: &Op) -> Expr {
+    pub(crate) fn op(&self, c: Expr, op: &Op) -> Expr {
         match op {
             Op::Equals(v) if crate::value::is_null(v) => c.is_null(),
             Op::Equals(v) => c.eq(v.clone()),
@@ -395,6 +395,26 @@ pub(crate) fn insert_ignoring(q: &InsertStatement, backend: Dialect) -> Stmt {
             .into();
     }
     stmt
+}
+
+/// `SELECT <every column> FROM <table> WHERE <filters>` for filters on the model's own fields
+/// only (equalities of a unique read), its columns named without a qualifier: with one table
+/// and no subquery none is needed, and the shorter text is cheaper to look up. SQLite's
+/// connections find their prepared statements by a hash of the text, on every statement (the
+/// qualified form was 40% longer; hashing and comparing the extra took 1.5% of the
+/// instructions of a `find_unique`).
+pub(crate) fn select_equal(meta: &ModelMeta, backend: Dialect, filters: &[Filter]) -> Stmt {
+    let mut q = Query::select();
+    q.from(meta.table);
+    for f in meta.fields {
+        q.column(f.column);
+    }
+    for filter in filters {
+        if let Filter::Field(i, op) = filter {
+            q.and_where(Cond { backend }.op(Expr::col(meta.fields[*i].column), op));
+        }
+    }
+    build(&q, backend)
 }
 
 /// Selects every scalar column of `meta` from its table aliased [`T0`].

@@ -97,22 +97,24 @@ fn op_name(n: &Nested) -> &'static str {
 // The record's own row
 // ---------------------------------------------------------------------------------------------
 
-/// Inserts the row of `plan` and returns it as stored (RETURNING, or read back on MySQL).
+/// Inserts the row of `plan` and returns it as stored (RETURNING, or read back on MySQL). The
+/// values of `plan.columns` may be taken (moved into the statement): only `plan.given` and
+/// `plan.relations` are read afterwards.
 pub(crate) async fn insert_row<R: Record>(
     conn: &Conn,
     meta: &'static ModelMeta,
-    plan: &Plan,
+    plan: &mut Plan,
 ) -> Result<R> {
     let backend = conn.backend();
     let returning = backend.returning();
-    let build = || -> Result<crate::db::Stmt> {
+    let build = |columns: &[(usize, Expr)]| -> Result<crate::db::Stmt> {
         let mut q = Query::insert();
         q.into_table(meta.table);
-        if plan.columns.is_empty() {
+        if columns.is_empty() {
             q.or_default_values();
         } else {
-            q.columns(plan.columns.iter().map(|(f, _)| meta.fields[*f].column));
-            q.values(plan.columns.iter().map(|(_, e)| e.clone()))
+            q.columns(columns.iter().map(|(f, _)| meta.fields[*f].column));
+            q.values(columns.iter().map(|(_, e)| e.clone()))
                 .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
         }
         if returning {
@@ -120,7 +122,7 @@ pub(crate) async fn insert_row<R: Record>(
         }
         Ok(sql::build(&q, backend))
     };
-    let stmt = cache::insert_values(meta, backend, &plan.columns, build)?;
+    let stmt = cache::insert_values(meta, backend, &mut plan.columns, build)?;
     if returning {
         let row = conn
             .fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
@@ -221,7 +223,7 @@ pub(crate) async fn create<R: Record>(
 ) -> Result<R> {
     let mut plan = plan(meta, conn.backend(), sets, true);
     owner_side(conn, meta, &mut plan, true, None).await?;
-    let row: R = insert_row(conn, meta, &plan).await?;
+    let row: R = insert_row(conn, meta, &mut plan).await?;
     if plan.relations.is_empty() {
         return Ok(row);
     }
@@ -306,6 +308,24 @@ fn update_related<'a>(
 /// not read: there a nested `update`, `upsert` or `delete` finds no related record). Returns the related records to delete once the
 /// record no longer refers to them (relation number, their referenced key).
 pub(crate) async fn owner_side(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    plan: &mut Plan,
+    creating: bool,
+    current: Option<&Row>,
+) -> Result<Vec<(usize, Vec<sea_query::Value>)>> {
+    let owns = |(r, _): &(usize, Nested)| matches!(meta.relations[*r].link, Link::Owner { .. });
+    if !plan.relations.iter().any(owns) {
+        return Ok(Vec::new());
+    }
+    // Boxed: its future is the size of several statements' (a nested write of each kind), and
+    // every write that may have nested writes would carry it, moved on each call (a create with
+    // nested posts has none of these).
+    Box::pin(owner_writes(conn, meta, plan, creating, current)).await
+}
+
+/// [`owner_side`] of a plan with at least one nested write to run.
+async fn owner_writes(
     conn: &Conn,
     meta: &'static ModelMeta,
     plan: &mut Plan,
@@ -544,7 +564,7 @@ async fn after<R: Record>(
     new: bool,
 ) -> Result<bool> {
     let mut touched = false;
-    let mut ops = relations.into_iter().peekable();
+    let mut ops = relations.into_iter();
     while let Some((r, op)) = ops.next() {
         let rel = &meta.relations[r];
         let target = rel.target;
@@ -573,19 +593,23 @@ async fn after<R: Record>(
         // Plain creates of a to-many relation, one after another: one INSERT.
         let plain_create = matches!(&op, Nested::Create(sets) if !has_relations(sets));
         if rel.many && plain_create && matches!(linking, Linking::Key { .. }) {
-            let mut rows = SetRows::default();
-            rows.push(op_sets(op));
-            while let Some((r2, Nested::Create(next))) = ops.peek() {
-                if *r2 != r || has_relations(next) {
-                    break;
-                }
+            let more = ops.as_slice().iter().take_while(|(r2, next)| {
+                *r2 == r && matches!(next, Nested::Create(sets) if !has_relations(sets))
+            });
+            let count = more.count() + 1;
+            let first = op_sets(op);
+            // Sized up front, from the first row's setters.
+            let mut rows = SetRows::with_capacity(count, first.len());
+            rows.push(first);
+            for _ in 1..count {
                 let Some((_, op)) = ops.next() else { break };
                 rows.push(op_sets(op));
             }
             create_many(conn, meta, rel, &linking, rows).await?;
             continue;
         }
-        related(conn, meta, rel, &linking, op, new).await?;
+        // Boxed, as `owner_side`'s writes are: the plain creates above are the usual case.
+        Box::pin(related(conn, meta, rel, &linking, op, new)).await?;
     }
     Ok(touched)
 }

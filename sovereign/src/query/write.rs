@@ -91,8 +91,8 @@ impl<M: Model> Create<M> {
 async fn create_one<M: Model>(conn: &Conn, sets: Vec<SetKind>) -> Result<Boxed<M>> {
     let meta = M::META;
     if !has_relations(&sets) {
-        let plan = plan(meta, conn.backend(), sets, true);
-        return insert_row(conn, meta, &plan).await;
+        let mut plan = plan(meta, conn.backend(), sets, true);
+        return insert_row(conn, meta, &mut plan).await;
     }
     atomically(conn, true, move |conn| {
         Box::pin(async move { nested::create(&conn, meta, sets).await })
