@@ -3,6 +3,8 @@
 //! [`nested`](super::nested), which turns those of relations whose foreign key this model holds
 //! into columns too.
 
+use std::sync::OnceLock;
+
 use sea_query::{Expr, ExprTrait, Value};
 
 use crate::db::Dialect;
@@ -125,17 +127,18 @@ impl SetFields {
 /// their values: no plan, no expressions. `Err` gives `sets` back when one is not a plain value
 /// or they set more than [`SetFields::MAX`] columns.
 pub(crate) fn plain_update(
-    meta: &ModelMeta,
+    meta: &'static ModelMeta,
     backend: Dialect,
     sets: Vec<SetKind>,
 ) -> Result<(SetFields, Vec<Value>), Vec<SetKind>> {
     let count = meta.fields.len();
     let plain = |s: &SetKind| matches!(s, SetKind::Field(f, SetOp::Set(_)) if *f < count);
-    // At most this many columns (the setters, then defaults); more are planned. (The defaults
-    // are counted only for a model too wide for every field to fit.)
-    let most = |d: usize| sets.len() + d <= SetFields::MAX;
-    let fits = most(count) || most(meta.fields.iter().filter(|f| client_filled(f)).count());
-    if !fits || u16::try_from(count).is_err() || !sets.iter().all(plain) {
+    // At most this many columns (the setters, then defaults); more are planned.
+    let Some(filled) = client_filled_mask(meta) else {
+        return Err(sets);
+    };
+    let fits = sets.len() + filled.count_ones() as usize <= SetFields::MAX;
+    if !fits || !sets.iter().all(plain) {
         return Err(sets);
     }
     let mut fields = SetFields {
@@ -157,18 +160,48 @@ pub(crate) fn plain_update(
         }
     }
     let mut now_value = None;
-    for (i, f) in meta.fields.iter().enumerate() {
+    let mut left = filled;
+    while left != 0 {
+        let i = left.trailing_zeros() as usize;
+        left &= left - 1;
         // The clock is read only for a field the client fills in.
-        if !client_filled(f) || fields.as_slice().contains(&(i as u16)) {
+        if fields.as_slice().contains(&(i as u16)) {
             continue;
         }
         let now = now_value.get_or_insert_with(now);
-        if let Some(v) = client_default(f, backend, false, now) {
+        if let Some(v) = client_default(&meta.fields[i], backend, false, now) {
             fields.push(i as u16);
             values.push(v);
         }
     }
     Ok((fields, values))
+}
+
+/// The fields of `meta` the client may fill in ([`client_filled`]), as bits; `None` for a
+/// model of more than 64 fields. Worked out once per model and kept in a few places read
+/// without a lock, by the model's address (as the SQL caches' fronts are), rather than from
+/// every field's metadata on each write (measured: 69 of the 394 instructions of a plain
+/// update's own work).
+pub(crate) fn client_filled_mask(meta: &'static ModelMeta) -> Option<u64> {
+    const PLACES: usize = 64;
+    static MASKS: [OnceLock<(usize, u64)>; PLACES] = [const { OnceLock::new() }; PLACES];
+    if meta.fields.len() > 64 {
+        return None;
+    }
+    let address = meta as *const ModelMeta as usize;
+    // Metadata is at least word-aligned: the low bits carry nothing.
+    let place = &MASKS[(address >> 4) % PLACES];
+    if let Some((a, mask)) = place.get() {
+        if *a == address {
+            return Some(*mask);
+        }
+    }
+    let mask = (meta.fields.iter().enumerate())
+        .filter(|(_, f)| client_filled(f))
+        .fold(0u64, |m, (i, _)| m | 1 << i);
+    // Taken by another model already: this one works it out each time.
+    let _ = place.set((address, mask));
+    Some(mask)
 }
 
 /// Whether the client may fill field `f` in when a write leaves it out (see
