@@ -102,7 +102,8 @@ async fn a_transaction_dropped_midway_is_rolled_back_and_its_connection_reused()
 #[tokio::test]
 async fn failed_statements_and_cancelled_waits_give_their_connection_back() {
     let file = SqliteFile::new("sqlite-permits");
-    // One connection: a permit kept by mistake would make the last statement time out.
+    // One connection: a place in the pool kept by mistake would make the last statement time
+    // out.
     let db = Database::connect(&format!("{}?connection_limit=1&pool_timeout=1", file.url))
         .await
         .unwrap();
