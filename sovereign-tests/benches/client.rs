@@ -27,7 +27,8 @@
 //!
 //! On SQLite the floor's connection reads the settings of the client's connections back (the
 //! runtime's: WAL, `synchronous=NORMAL`, foreign keys on, a 5 s busy timeout) and takes the
-//! same. On PostgreSQL,
+//! same, and every run of a workload that writes starts from the same write-ahead log
+//! (`Raw::checkpoint`). On PostgreSQL,
 //! `SOVEREIGN_BENCH_SYNCHRONOUS_COMMIT=off` sets `synchronous_commit` for the benchmark's
 //! database (every side), so that single writes stop waiting for the server's commit flush.
 //!
