@@ -12,6 +12,8 @@
 //! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, record type, fetch's order |
 //! | `AGGREGATE_SQL` | `aggregate`, `group_by` without paging or `having` | aggregates, keys, orders; the filtered fields |
 //!
+//! Beside them, [`filled_mask`] keeps each model's mask of the fields the client fills in.
+//!
 //! # Invariant: keys name models by the address of `'static` metadata
 //!
 //! A model enters every key as the address of its [`ModelMeta`] ([`ModelKey`]), which can
@@ -114,33 +116,57 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// Places of the front of a [`Texts`] cache.
+/// Places of a [`Front`].
 const FRONT: usize = 64;
 
-/// A cache of statement texts: a map under a lock, and in front of it a few places that are
-/// read without one. A key's place in front is fixed by its hash, and filled once, by the
-/// first key kept there; a lookup reads that place and compares its key (on x86 a plain load,
-/// where the lock's read takes two atomic operations), then falls back to the map. The hot
-/// statements of a program are few and kept first, so they nearly always sit in front.
+/// A few places read without a lock, in front of a cache's map: a key's place is fixed by its
+/// hash and filled once, by the first key kept there. A lookup reads that place and compares
+/// its key (on x86 a plain load, where a lock's read takes two atomic operations). The hot keys
+/// of a program are few and kept first, so they nearly always sit in front.
+struct Front<K, V>([OnceLock<(K, V)>; FRONT]);
+
+impl<K: std::hash::Hash + Eq, V: Copy> Front<K, V> {
+    const fn new() -> Self {
+        Front([const { OnceLock::new() }; FRONT])
+    }
+
+    /// The place of `key`, or of a borrowed form of it (which hashes alike).
+    fn place<Q: std::hash::Hash + ?Sized>(&self, key: &Q) -> &OnceLock<(K, V)> {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<KeyHasher>::default().hash_one(key);
+        // The multiply leaves its best bits at the top.
+        &self.0[(hash >> 58) as usize % FRONT]
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        match self.place(key).get() {
+            Some((k, v)) if k.borrow() == key => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// Keeps `v` for `key` if its place is free (else it is read from the map behind).
+    fn set(&self, key: K, v: V) {
+        let _ = self.place(&key).set((key, v));
+    }
+}
+
+/// A cache of statement texts: a map under a lock, with a [`Front`].
 pub(crate) struct Texts<K> {
-    front: [OnceLock<(K, &'static str)>; FRONT],
+    front: Front<K, &'static str>,
     map: Cache<K, &'static str>,
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Texts<K> {
     const fn new() -> Self {
         Texts {
-            front: [const { OnceLock::new() }; FRONT],
+            front: Front::new(),
             map: OnceLock::new(),
         }
-    }
-
-    /// The place in front of `key`, or of a borrowed form of it (which hashes alike).
-    fn place<Q: std::hash::Hash + ?Sized>(&self, key: &Q) -> &OnceLock<(K, &'static str)> {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let hash = BuildHasherDefault::<KeyHasher>::default().hash_one(key);
-        // The multiply leaves its best bits at the top.
-        &self.front[(hash >> 58) as usize % FRONT]
     }
 
     /// The text kept for `key`, given as it is kept or borrowed (a slice for a boxed one).
@@ -149,19 +175,17 @@ impl<K: std::hash::Hash + Eq + Clone> Texts<K> {
         K: std::borrow::Borrow<Q>,
         Q: std::hash::Hash + Eq + ?Sized,
     {
-        if let Some((k, text)) = self.place(key).get() {
-            if k.borrow() == key {
-                return Some(text);
-            }
+        if let Some(text) = self.front.get(key) {
+            return Some(text);
         }
         let map = self.map.get()?;
         map.read().ok().and_then(|c| c.get(key).copied())
     }
 
     /// Keeps the text of `stmt` for `key`, and has `stmt` use the kept text. The text is
-    /// leaked: it lives as long as the process, as the map's entries do (the maps only grow),
-    /// and its address stays its name (see [`Sql::Static`]). A text another thread kept first
-    /// for the same key is used instead, so that each key leaks one text.
+    /// leaked: it lives as long as the process, as the map's entries do (the maps only grow;
+    /// see [`Sql::Static`]). A text another thread kept first for the same key is used
+    /// instead, so that each key leaks one text.
     fn keep(&self, key: K, stmt: &mut Stmt) {
         let map = self.map.get_or_init(Default::default);
         let Ok(mut c) = map.write() else {
@@ -172,9 +196,21 @@ impl<K: std::hash::Hash + Eq + Clone> Texts<K> {
             .or_insert_with(|| Box::leak(Box::<str>::from(&*stmt.sql)));
         drop(c);
         stmt.sql = Sql::Static(text);
-        // Taken by another key already: this one is read from the map.
-        let _ = self.place(&key).set((key, text));
+        self.front.set(key, text);
     }
+}
+
+/// The fields of `meta` the client may fill in, as bits, worked out by `work_out` once per
+/// model (kept by the model's address, in a [`Front`]; a model whose place another took works
+/// it out each time).
+pub(crate) fn filled_mask(meta: &'static ModelMeta, work_out: impl FnOnce() -> u64) -> u64 {
+    static MASKS: Front<ModelKey, u64> = Front::new();
+    let key = ModelKey::of(meta);
+    MASKS.get(&key).unwrap_or_else(|| {
+        let mask = work_out();
+        MASKS.set(key, mask);
+        mask
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -196,25 +196,13 @@ impl SqlitePool {
     /// A connection of the pool for as long as the pool lives (a transaction's), waiting
     /// within `pool_timeout` for one to be free.
     pub(crate) async fn acquire(&self) -> Result<Pooled<'static>> {
-        let owner = Owner::Shared(self.0.clone());
-        match self.0.take()? {
-            Taken::Idle(conn) => Ok(Pooled::new(owner, Some(conn))),
-            Taken::Open => Box::pin(Pooled::new(owner, None).opened()).await,
-            Taken::Wait(rx) => Box::pin(Pooled::waited(owner, rx)).await,
-        }
+        Owner::Shared(self.0.clone()).acquire().await
     }
 
     /// [`SqlitePool::acquire`] for the length of a borrow of the pool (one statement's): the
-    /// guard holds no count of the pool's own. An idle connection is taken without a future
-    /// of its own (the usual case); a wait or a new connection is boxed, so that every
-    /// statement's future, which holds this one, stays small.
+    /// guard holds no count of the pool's own.
     pub(crate) async fn acquire_here(&self) -> Result<Pooled<'_>> {
-        let owner = Owner::Here(&self.0);
-        match self.0.take()? {
-            Taken::Idle(conn) => Ok(Pooled::new(owner, Some(conn))),
-            Taken::Open => Box::pin(Pooled::new(owner, None).opened()).await,
-            Taken::Wait(rx) => Box::pin(Pooled::waited(owner, rx)).await,
-        }
+        Owner::Here(&self.0).acquire().await
     }
 
     /// Closes the pool: waits for the tasks already waiting to be served and for every
@@ -355,6 +343,19 @@ fn closed_pool() -> Error {
 enum Owner<'p> {
     Shared(Arc<Pool>),
     Here(&'p Pool),
+}
+
+impl<'p> Owner<'p> {
+    /// A connection for a guard going back to this pool. An idle connection is taken without
+    /// a future of its own (the usual case); a wait or a new connection is boxed, so that every
+    /// statement's future, which holds this one, stays small.
+    async fn acquire(self) -> Result<Pooled<'p>> {
+        match self.take()? {
+            Taken::Idle(conn) => Ok(Pooled::new(self, Some(conn))),
+            Taken::Open => Box::pin(Pooled::new(self, None).opened()).await,
+            Taken::Wait(rx) => Box::pin(Pooled::waited(self, rx)).await,
+        }
+    }
 }
 
 impl std::ops::Deref for Owner<'_> {

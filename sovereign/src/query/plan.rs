@@ -3,10 +3,9 @@
 //! [`nested`](super::nested), which turns those of relations whose foreign key this model holds
 //! into columns too.
 
-use std::sync::OnceLock;
-
 use sea_query::{Expr, ExprTrait, Value};
 
+use crate::cache;
 use crate::db::Dialect;
 use crate::filter::{Nested, SetKind, SetOp};
 use crate::meta::{FieldMeta, Generated, Kind, ModelMeta};
@@ -178,30 +177,18 @@ pub(crate) fn plain_update(
 }
 
 /// The fields of `meta` the client may fill in ([`client_filled`]), as bits; `None` for a
-/// model of more than 64 fields. Worked out once per model and kept in a few places read
-/// without a lock, by the model's address (as the SQL caches' fronts are), rather than from
-/// every field's metadata on each write (measured: 69 of the 394 instructions of a plain
-/// update's own work).
+/// model of more than 64 fields. Worked out once per model ([`cache::filled_mask`]), rather
+/// than from every field's metadata on each write (measured: 69 of the 394 instructions of a
+/// plain update's own work).
 pub(crate) fn client_filled_mask(meta: &'static ModelMeta) -> Option<u64> {
-    const PLACES: usize = 64;
-    static MASKS: [OnceLock<(usize, u64)>; PLACES] = [const { OnceLock::new() }; PLACES];
     if meta.fields.len() > 64 {
         return None;
     }
-    let address = meta as *const ModelMeta as usize;
-    // Metadata is at least word-aligned: the low bits carry nothing.
-    let place = &MASKS[(address >> 4) % PLACES];
-    if let Some((a, mask)) = place.get() {
-        if *a == address {
-            return Some(*mask);
-        }
-    }
-    let mask = (meta.fields.iter().enumerate())
-        .filter(|(_, f)| client_filled(f))
-        .fold(0u64, |m, (i, _)| m | 1 << i);
-    // Taken by another model already: this one works it out each time.
-    let _ = place.set((address, mask));
-    Some(mask)
+    Some(cache::filled_mask(meta, || {
+        (meta.fields.iter().enumerate())
+            .filter(|(_, f)| client_filled(f))
+            .fold(0u64, |m, (i, _)| m | 1 << i)
+    }))
 }
 
 /// Whether the client may fill field `f` in when a write leaves it out (see
