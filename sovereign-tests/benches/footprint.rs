@@ -1,15 +1,16 @@
 //! Start-up and memory of the generated client against the driver underneath (rusqlite on
-//! SQLite, tokio-postgres on PostgreSQL) and hand-written sqlx:
+//! SQLite, tokio-postgres on PostgreSQL; none on MySQL) and hand-written sqlx:
 //!
 //! - start-up: a new client on an existing database, up to the answer of its first query (a
-//!   user by id); the median of 21 runs;
+//!   user by id); the median of 21 runs. On MySQL, where there is no floor, sqlx's own (one
+//!   `MySqlConnection`, then the query) is measured instead;
 //! - memory: the peak of heap bytes allocated while `find_many` reads 100,000 users into owned
 //!   structs, above what was allocated before, and what the result keeps. Counted by this
 //!   program's global allocator, so every thread's Rust allocations count (sqlx's SQLite worker
 //!   too) and SQLite's own page cache, allocated by its C code, does not.
 //!
 //! `cargo bench -p sovereign-tests --bench footprint` runs SQLite and, when
-//! `SOVEREIGN_TEST_POSTGRES_URL` is set, PostgreSQL.
+//! `SOVEREIGN_TEST_POSTGRES_URL` and `SOVEREIGN_TEST_MYSQL_URL` are set, PostgreSQL and MySQL.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -103,7 +104,8 @@ struct Line {
 async fn run(db: &TestDb, lines: &mut Vec<Line>) {
     let backend = match db.backend {
         Dialect::Sqlite => "sqlite",
-        _ => "postgres",
+        Dialect::Postgres => "postgres",
+        Dialect::Mysql => "mysql",
     };
     let client = PrismaClient::connect(&db.url).await.unwrap();
     let rows = (0..ROWS)
@@ -130,9 +132,9 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
         d.close().await;
     }
 
-    // Start-up, each side on its own.
+    // Start-up, each side on its own; on MySQL the other side is sqlx.
     let mut ours = Vec::new();
-    let mut floor = Vec::new();
+    let mut other = Vec::new();
     for _ in 0..STARTS {
         let t = Instant::now();
         let c = PrismaClient::connect(&db.url).await.unwrap();
@@ -157,7 +159,7 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
                     .unwrap();
                 std::hint::black_box(u);
             }
-            _ => {
+            Dialect::Postgres => {
                 let (c, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
                     .await
                     .unwrap();
@@ -168,8 +170,20 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
                 drop(c);
                 task.await.unwrap().unwrap();
             }
+            Dialect::Mysql => {
+                use sqlx::Connection as _;
+                let mut c = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+                let sql = format!("SELECT {MY_USER_COLS} FROM `users` WHERE `id` = ?");
+                let r = sqlx::query(&sql)
+                    .bind(first)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap();
+                std::hint::black_box(user_my(&r));
+                c.close().await.unwrap();
+            }
         }
-        floor.push(t.elapsed());
+        other.push(t.elapsed());
     }
 
     // Memory: the three sides read every user, one after the other.
@@ -185,7 +199,10 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
         peak,
         kept,
     });
-    let all = format!(r#"SELECT {USER_COLS} FROM "users""#);
+    let all = match db.backend {
+        Dialect::Mysql => format!("SELECT {MY_USER_COLS} FROM `users`"),
+        _ => format!(r#"SELECT {USER_COLS} FROM "users""#),
+    };
     let (peak, kept, users) = match c.database().unwrap() {
         Database::Sqlite(p) => {
             let p = &sqlx_sqlite(p.path()).await;
@@ -212,19 +229,40 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
             })
             .await
         }
-        _ => {
-            unreachable!("SQLite and PostgreSQL only")
+        Database::MySql(p) => {
+            measure(async {
+                sqlx::query(&all)
+                    .fetch_all(p)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(user_my)
+                    .collect::<Vec<User>>()
+            })
+            .await
         }
+        _ => unreachable!("the benchmark runs without replicas"),
     };
     assert_eq!(users.len(), ROWS as usize);
     drop(users);
     lines.push(Line {
         backend,
         side: "sqlx",
-        start: Duration::ZERO,
+        start: if db.backend == Dialect::Mysql {
+            median(std::mem::take(&mut other))
+        } else {
+            Duration::ZERO
+        },
         peak,
         kept,
     });
+    if db.backend == Dialect::Mysql {
+        // No floor on MySQL.
+        if let Some(d) = c.database() {
+            d.close().await;
+        }
+        return;
+    }
     let (side, (peak, kept, users)) = match db.backend {
         Dialect::Sqlite => {
             let path = db.url.strip_prefix("file:").unwrap();
@@ -239,7 +277,7 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
             .await;
             ("rusqlite", m)
         }
-        _ => {
+        Dialect::Postgres => {
             let (pc, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
                 .await
                 .unwrap();
@@ -256,13 +294,14 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
             .await;
             ("tokio-postgres", m)
         }
+        Dialect::Mysql => unreachable!("no floor on MySQL"),
     };
     assert_eq!(users.len(), ROWS as usize);
     drop(users);
     lines.push(Line {
         backend,
         side,
-        start: median(floor),
+        start: median(other),
         peak,
         kept,
     });
@@ -280,9 +319,11 @@ fn main() {
     let db = rt.block_on(TestDb::sqlite("footprint"));
     rt.block_on(run(&db, &mut lines));
     rt.block_on(db.drop());
-    if let Some(db) = rt.block_on(TestDb::server("SOVEREIGN_TEST_POSTGRES_URL", "footprint")) {
-        rt.block_on(run(&db, &mut lines));
-        rt.block_on(db.drop());
+    for var in ["SOVEREIGN_TEST_POSTGRES_URL", "SOVEREIGN_TEST_MYSQL_URL"] {
+        if let Some(db) = rt.block_on(TestDb::server(var, "footprint")) {
+            rt.block_on(run(&db, &mut lines));
+            rt.block_on(db.drop());
+        }
     }
     println!(
         "start-up: a new client up to its first query's answer (median of {STARTS}); memory: \
