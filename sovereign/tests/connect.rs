@@ -250,3 +250,31 @@ async fn mysql_settings() {
     db.close().await;
     test.drop().await;
 }
+
+/// A server that refuses the connection fails a new client at once, with the reason and the
+/// server named (password hidden): the pool's own attempt, which sqlx retries until its
+/// acquire timeout (10 s here) and then reports only as a timeout, is not waited for.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+#[tokio::test]
+async fn a_refused_server_fails_at_once_with_its_reason() {
+    let urls = [
+        #[cfg(feature = "postgres")]
+        "postgresql://admin:s3cret@127.0.0.1:1/db?pool_timeout=10",
+        #[cfg(feature = "mysql")]
+        "mysql://root:s3cret@127.0.0.1:1/db?pool_timeout=10",
+    ];
+    for url in urls {
+        let started = Instant::now();
+        let err = Database::connect(url)
+            .await
+            .expect_err("nothing listens on port 1");
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_secs(5), "{url}: {waited:?}");
+        assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
+        let shown = err.to_string();
+        assert!(shown.contains("cannot connect to"), "{shown}");
+        assert!(shown.contains("127.0.0.1:1"), "{shown}");
+        assert!(shown.to_lowercase().contains("refused"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+}
