@@ -85,6 +85,25 @@ async fn measure<T, F: std::future::Future<Output = T>>(f: F) -> (usize, usize, 
     (peak, kept, out)
 }
 
+/// Hand-written sqlx's read of every row: `fetch_all`, then each row decoded into a struct;
+/// measured as [`measure`] does.
+async fn sqlx_all<DB>(
+    pool: &sqlx::Pool<DB>,
+    sql: &str,
+    decode: fn(&DB::Row) -> User,
+) -> (usize, usize, Vec<User>)
+where
+    DB: sqlx::Database,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    measure(async {
+        let rows = sqlx::query::<DB>(sql).fetch_all(pool).await.unwrap();
+        rows.iter().map(decode).collect::<Vec<User>>()
+    })
+    .await
+}
+
 const ROWS: i32 = 100_000;
 const STARTS: usize = 21;
 
@@ -204,43 +223,9 @@ async fn run(db: &TestDb, lines: &mut Vec<Line>) {
         _ => format!(r#"SELECT {USER_COLS} FROM "users""#),
     };
     let (peak, kept, users) = match c.database().unwrap() {
-        Database::Sqlite(p) => {
-            let p = &sqlx_sqlite(p.path()).await;
-            measure(async {
-                sqlx::query(&all)
-                    .fetch_all(p)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(user_sqlite)
-                    .collect::<Vec<User>>()
-            })
-            .await
-        }
-        Database::Postgres(p) => {
-            measure(async {
-                sqlx::query(&all)
-                    .fetch_all(p)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(user_pg)
-                    .collect::<Vec<User>>()
-            })
-            .await
-        }
-        Database::MySql(p) => {
-            measure(async {
-                sqlx::query(&all)
-                    .fetch_all(p)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(user_my)
-                    .collect::<Vec<User>>()
-            })
-            .await
-        }
+        Database::Sqlite(p) => sqlx_all(&sqlx_sqlite(p.path()).await, &all, user_sqlite).await,
+        Database::Postgres(p) => sqlx_all(p, &all, user_pg).await,
+        Database::MySql(p) => sqlx_all(p, &all, user_my).await,
         _ => unreachable!("the benchmark runs without replicas"),
     };
     assert_eq!(users.len(), ROWS as usize);
