@@ -278,3 +278,37 @@ async fn a_refused_server_fails_at_once_with_its_reason() {
         assert!(!shown.contains("s3cret"), "{shown}");
     }
 }
+
+/// A server that answers but refuses the connection (here: its database does not exist) fails
+/// a new client at once with the server's reason, whichever of the client's two attempts (its
+/// own connection, its pool's) hears it first.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+#[tokio::test]
+async fn a_refusing_server_fails_at_once_with_the_servers_reason() {
+    let servers = [
+        #[cfg(feature = "postgres")]
+        ("SOVEREIGN_TEST_POSTGRES_URL", "does not exist"),
+        #[cfg(feature = "mysql")]
+        ("SOVEREIGN_TEST_MYSQL_URL", "Unknown database"),
+    ];
+    for (var, reason) in servers {
+        let Some(test) = sovereign_test_support::TestDb::create_from_var(var, "refusing").await
+        else {
+            continue;
+        };
+        let missing = format!("{}_missing", test.name);
+        let url = test.url.replacen(&test.name, &missing, 1);
+        let started = Instant::now();
+        let err = Database::connect(&format!("{url}?pool_timeout=10"))
+            .await
+            .expect_err("the database does not exist");
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_secs(5), "{var}: {waited:?}");
+        assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
+        let shown = err.to_string();
+        assert!(shown.contains("cannot connect to"), "{shown}");
+        assert!(shown.contains(reason), "{shown}");
+        assert!(shown.contains(&missing), "{shown}");
+        test.drop().await;
+    }
+}
