@@ -23,7 +23,7 @@ use common::TestDb;
 use filters::{filters, more_filters, paging};
 use lists::lists;
 use nested::nested;
-use reads::{or_throw, ordering, relation_selects};
+use reads::{or_throw, ordering, relation_selects, results_fit};
 use relations::{compound, relation_filters, relations};
 use returning::{many_and_return, returning};
 use scalars::{scalars, strings};
@@ -126,6 +126,9 @@ async fn suite(c: &PrismaClient, backend: Dialect) -> R {
         .await
         .map_err(|e| format!("aggregates: {e}"))?;
     ordering(c).await.map_err(|e| format!("ordering: {e}"))?;
+    results_fit(c)
+        .await
+        .map_err(|e| format!("results fit: {e}"))?;
     more_filters(c, backend)
         .await
         .map_err(|e| format!("more filters: {e}"))?;

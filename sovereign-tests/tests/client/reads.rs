@@ -406,3 +406,18 @@ pub(crate) async fn ordering(c: &PrismaClient) -> R {
     u.delete_many(mine()).exec().await?;
     Ok(())
 }
+
+/// A `find_many` result keeps its records and no more: the room its vector grew into while
+/// the rows came is given back (100,000 users kept 45 MB for 35 MB of records).
+pub(crate) async fn results_fit(c: &PrismaClient) -> R {
+    let u = c.user();
+    let rows = (0..5).map(|i| (format!("fit{i}@fit.io"), vec![])).collect();
+    u.create_many(rows).exec().await?;
+    let found = u
+        .find_many(vec![user::email::ends_with("@fit.io")])
+        .exec()
+        .await?;
+    assert_eq!(found.len(), 5);
+    assert_eq!(found.capacity(), found.len(), "the result keeps spare room");
+    Ok(())
+}
