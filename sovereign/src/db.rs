@@ -675,7 +675,9 @@ impl Conn {
         if let Ok(rows) = &mut out {
             // The vector grew by doubling; the records are kept as long as the caller keeps
             // them, without the room they grew into (100,000 users kept 45 MB for 35 MB of
-            // records). Shrinking an allocation stays in place: no copy.
+            // records). glibc shrinks a block in place (a large one with `mremap`), without a
+            // copy; a vector read whole into another (relation loads) is shrunk needlessly,
+            // which measured nothing on `with_100`.
             rows.shrink_to_fit();
             if let Some(w) = watch {
                 w.finish(rows.len() as u64);
