@@ -712,6 +712,59 @@ impl Conn {
         out
     }
 
+    /// Whether statements may run at once, in the caller's poll ([`Conn::fetch_optional_now`]):
+    /// on SQLite, outside or inside a transaction.
+    #[inline]
+    pub(crate) fn runs_now(&self) -> bool {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Db(Database::Sqlite(_)) => true,
+            Conn::Tx(_, backend) => *backend == Dialect::Sqlite,
+            _ => false,
+        }
+    }
+
+    /// [`Conn::fetch_optional`] at once, in the caller's poll, when nothing has to be waited
+    /// for: on SQLite, with an idle connection of the pool or the transaction's connection (its
+    /// lock free), the database not busy. Otherwise `Err` gives the statement back, for
+    /// `fetch_optional`. Finished in one call, a statement needs no future of its own, nor do
+    /// the layers above it (see the [`sqlite`](crate::sqlite) module).
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+    pub(crate) fn fetch_optional_now<T>(
+        &self,
+        stmt: Stmt,
+        model: Option<&ModelMeta>,
+        decode: impl FnOnce(&mut Reader<'_>) -> Result<T>,
+    ) -> std::result::Result<Result<Option<T>>, Stmt> {
+        #[cfg(feature = "sqlite")]
+        {
+            let run = |c: &mut crate::sqlite::Pooled<'_>| {
+                let watch = crate::log::Watch::start(&stmt.sql);
+                let out = c.fetch_optional_now(&stmt, model, decode)?;
+                if let (Some(w), Ok(row)) = (watch, &out) {
+                    w.finish(u64::from(row.is_some()));
+                }
+                Some(out)
+            };
+            let out = match self {
+                Conn::Db(Database::Sqlite(pool)) => {
+                    pool.try_acquire_here().and_then(|mut c| run(&mut c))
+                }
+                Conn::Tx(tx, Dialect::Sqlite) => {
+                    tx.try_lock().and_then(|mut guard| match guard.as_mut() {
+                        Some(AnyTx::Sqlite(c)) => run(c),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            };
+            if let Some(out) = out {
+                return Ok(out);
+            }
+        }
+        Err(stmt)
+    }
+
     pub(crate) async fn execute(&self, stmt: Stmt, model: Option<&ModelMeta>) -> Result<Done> {
         let err = |e| Error::from_sqlx(e, model);
         let watch = crate::log::Watch::start(&stmt.sql);

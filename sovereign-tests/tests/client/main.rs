@@ -2,7 +2,7 @@
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
 //! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`],
-//! [`reads`], [`nested`], [`returning`], [`aggregates`]).
+//! [`reads`], [`nested`], [`returning`], [`aggregates`]), then [`waits`] with clients of its own.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -16,6 +16,7 @@ mod relations;
 mod returning;
 mod scalars;
 mod semantics;
+mod waits;
 mod writes;
 
 use aggregates::aggregates;
@@ -37,7 +38,10 @@ type R = Result<(), Box<dyn std::error::Error>>;
 async fn run(db: TestDb) {
     let client = PrismaClient::connect(&db.url).await.expect("connect");
     let backend = db.backend;
-    let result = suite(&client, backend).await;
+    let mut result = suite(&client, backend).await;
+    if result.is_ok() {
+        result = waits::waits(&db.url).await;
+    }
     if let Some(d) = client.database() {
         d.close().await;
     }

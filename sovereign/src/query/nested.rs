@@ -106,6 +106,21 @@ pub(crate) async fn insert_row<R: Record>(
     plan: &mut Plan,
 ) -> Result<R> {
     let backend = conn.backend();
+    let stmt = insert_statement(meta, backend, plan)?;
+    if backend.returning() {
+        return fetch_returned(conn, meta, stmt, "create").await;
+    }
+    let done = conn.execute(stmt, Some(meta)).await?;
+    mysql::read_back(conn, meta, plan, &done).await
+}
+
+/// The INSERT of [`insert_row`] (with `RETURNING` every column where the backend has it): from
+/// the cache, or built.
+pub(crate) fn insert_statement(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    plan: &mut Plan,
+) -> Result<crate::db::Stmt> {
     let returning = backend.returning();
     let build = |columns: &[(usize, Expr)]| -> Result<crate::db::Stmt> {
         let mut q = Query::insert();
@@ -122,15 +137,7 @@ pub(crate) async fn insert_row<R: Record>(
         }
         Ok(sql::build(&q, backend))
     };
-    let stmt = cache::insert_values(meta, backend, &mut plan.columns, build)?;
-    if returning {
-        let row = conn
-            .fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
-            .await?;
-        return row.ok_or_else(|| Error::not_found(meta.name, "create"));
-    }
-    let done = conn.execute(stmt, Some(meta)).await?;
-    mysql::read_back(conn, meta, plan, &done).await
+    cache::insert_values(meta, backend, &mut plan.columns, build)
 }
 
 /// Runs the UPDATE of `plan`'s columns on the record `filter` selects and returns it as stored;
@@ -180,14 +187,48 @@ pub(crate) async fn update_values<R: Record>(
         // Rare (a model without `@updatedAt` given no values): boxed, see `update_row`.
         return Box::pin(locate_record(conn, meta, filter, "update")).await;
     }
-    let stmt = cache::update_values(meta, backend, fields, values, filter, |values| {
+    let stmt = update_values_statement(meta, backend, fields, values, filter);
+    fetch_returned(conn, meta, stmt, "update").await
+}
+
+/// The statement of [`update_values`] (`fields` not empty): from the cache, or built.
+pub(crate) fn update_values_statement(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    fields: &[u16],
+    values: Vec<sea_query::Value>,
+    filter: &Filter,
+) -> crate::db::Stmt {
+    cache::update_values(meta, backend, fields, values, filter, |values| {
         let columns = fields.iter().zip(values);
         let columns = columns.map(|(f, v)| (usize::from(*f), Expr::val(v.clone())));
         update_statement(meta, backend, columns, filter)
-    });
+    })
+}
+
+/// Runs `stmt`, an INSERT or UPDATE of one record of `meta` RETURNING every column, and
+/// decodes the record; [`ErrorKind::RecordNotFound`] for `action` when there is none.
+pub(crate) async fn fetch_returned<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    stmt: crate::db::Stmt,
+    action: &'static str,
+) -> Result<R> {
     conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
         .await?
-        .ok_or_else(|| Error::not_found(meta.name, "update"))
+        .ok_or_else(|| Error::not_found(meta.name, action))
+}
+
+/// [`fetch_returned`] at once, in the caller's poll ([`Conn::fetch_optional_now`]); `Err`
+/// gives the statement back when it has to wait.
+pub(crate) fn fetch_returned_now<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    stmt: crate::db::Stmt,
+    action: &'static str,
+) -> std::result::Result<Result<R>, crate::db::Stmt> {
+    let row = conn.fetch_optional_now(stmt, Some(meta), |r| R::decode_record(meta, r))?;
+    Ok(row.and_then(|r| r.ok_or_else(|| Error::not_found(meta.name, action))))
 }
 
 /// `UPDATE <table> SET <columns> WHERE <filter>`, and `RETURNING <every column>` on a backend

@@ -6,7 +6,7 @@ use sea_query::{Expr, Func, Query};
 
 use crate::alias::{ROOT, T0};
 use crate::cache;
-use crate::db::Conn;
+use crate::db::{Conn, Dialect, Stmt};
 use crate::error::{Error, Result};
 use crate::filter::{Filter, OrderBy, Unique};
 use crate::meta::ModelMeta;
@@ -375,14 +375,17 @@ impl<M: Model> FindUnique<M> {
     /// # Errors
     /// What the database reports, or a row that does not decode.
     pub async fn exec(self) -> Result<Option<M>> {
+        if self.with.is_empty() {
+            if let Some(found) = find_now::<Boxed<M>>(&self.conn, M::META, &self.filter) {
+                return found.map(|row| row.map(|b| *b.0));
+            }
+        }
         let (filter, with) = (&self.filter, &self.with);
-        let found = self
-            .conn
-            .reading(
-                (),
-                |conn, ()| async move { find_one(&conn, filter, with).await },
-            )
-            .await?;
+        // Boxed: this future stays a few words, moved as it is made and awaited.
+        let found = Box::pin(self.conn.reading((), |conn, ()| async move {
+            find_one(&conn, filter, with).await
+        }))
+        .await?;
         Ok(found.map(|b| *b))
     }
 }
@@ -469,14 +472,33 @@ pub(crate) async fn find_record<R: Record>(
     meta: &'static ModelMeta,
     filter: &Filter,
 ) -> Result<Option<R>> {
-    let backend = conn.backend();
-    let stmt = cache::unique_select(meta, backend, filter, || {
+    let stmt = find_record_statement(meta, conn.backend(), filter);
+    conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
+        .await
+}
+
+/// [`find_record`] at once, in the caller's poll, on SQLite when nothing has to be waited for
+/// ([`Conn::fetch_optional_now`]); `None` otherwise (always on the servers), for `find_record`.
+pub(crate) fn find_now<R: Record>(
+    conn: &Conn,
+    meta: &'static ModelMeta,
+    filter: &Filter,
+) -> Option<Result<Option<R>>> {
+    if !conn.runs_now() {
+        return None;
+    }
+    let stmt = find_record_statement(meta, conn.backend(), filter);
+    conn.fetch_optional_now(stmt, Some(meta), |r| R::decode_record(meta, r))
+        .ok()
+}
+
+/// The statement of [`find_record`]: from the cache, or built.
+fn find_record_statement(meta: &'static ModelMeta, backend: Dialect, filter: &Filter) -> Stmt {
+    cache::unique_select(meta, backend, filter, || {
         let mut q = sql::select_all(meta);
         q.cond_where(Cond { backend }.all(meta, T0, ROOT, std::slice::from_ref(filter)));
         sql::build(&q, backend)
-    });
-    conn.fetch_optional(stmt, Some(meta), |r| R::decode_record(meta, r))
-        .await
+    })
 }
 
 /// The record a unique write selects (an `update` with nothing to set, or on MySQL before

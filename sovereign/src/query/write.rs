@@ -9,14 +9,16 @@ use std::marker::PhantomData;
 use sea_query::Query;
 
 use crate::alias::{ROOT, T0};
-use crate::db::Conn;
+use crate::db::{Conn, Stmt};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Set, SetKind, SetRows};
 use crate::meta::Link;
 use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
 use crate::query::plan::{has_relations, now, plain_update, plan, plan_at};
-use crate::query::read::{load_with, locate_record, select_one, Count, Select, Selection};
+use crate::query::read::{
+    find_now, load_with, locate_record, select_one, Count, Select, Selection,
+};
 use crate::query::record::{pk_filter, Boxed};
 use crate::query::traits::{BoxFuture, Load, Model};
 use crate::sql::{self, Cond};
@@ -78,12 +80,45 @@ impl<M: Model> Create<M> {
         let Create { conn, sets, with } = self;
         let sets = kinds(sets);
         if with.is_empty() {
-            return Ok(*create_one::<M>(&conn, sets).await?.0);
+            let later = match create_now::<M>(&conn, sets) {
+                Ok(row) => return row.map(|b| *b.0),
+                Err(later) => later,
+            };
+            // Boxed: this future stays a few words, moved as it is made and awaited.
+            return Ok(*Box::pin(create_later::<M>(&conn, later)).await?.0);
         }
-        atomically(&conn, true, move |tx| {
+        Box::pin(atomically(&conn, true, move |tx| {
             Box::pin(async move { loaded(&tx, &with, *create_one(&tx, sets).await?.0).await })
-        })
+        }))
         .await
+    }
+}
+
+/// A create without nested writes on SQLite, run at once, in the caller's poll, when nothing
+/// has to be waited for ([`Conn::fetch_optional_now`]). `Err` says what is left to do
+/// (everything, on the servers), for [`create_later`].
+fn create_now<M: Model>(
+    conn: &Conn,
+    sets: Vec<SetKind>,
+) -> std::result::Result<Result<Boxed<M>>, Later> {
+    let meta = M::META;
+    if !conn.runs_now() || has_relations(&sets) {
+        return Err(Later::Sets(sets));
+    }
+    let backend = conn.backend();
+    let mut plan = plan(meta, backend, sets, true);
+    let stmt = match nested::insert_statement(meta, backend, &mut plan) {
+        Ok(stmt) => stmt,
+        Err(e) => return Ok(Err(e)),
+    };
+    nested::fetch_returned_now(conn, meta, stmt, "create").map_err(Later::Stmt)
+}
+
+/// The rest of a create that [`create_now`] could not finish.
+async fn create_later<M: Model>(conn: &Conn, later: Later) -> Result<Boxed<M>> {
+    match later {
+        Later::Stmt(stmt) => nested::fetch_returned(conn, M::META, stmt, "create").await,
+        Later::Sets(sets) => create_one::<M>(conn, sets).await,
     }
 }
 
@@ -399,14 +434,63 @@ impl<M: Model> Update<M> {
         } = self;
         let sets = kinds(sets);
         if with.is_empty() {
-            return Ok(*update_one::<M>(&conn, &filter, sets).await?.0);
+            let later = match update_now::<M>(&conn, &filter, sets) {
+                Ok(row) => return row.map(|b| *b.0),
+                Err(later) => later,
+            };
+            // Boxed: this future stays a few words, moved as it is made and awaited.
+            return Ok(*Box::pin(update_later::<M>(&conn, &filter, later)).await?.0);
         }
-        atomically(&conn, true, move |tx| {
+        Box::pin(atomically(&conn, true, move |tx| {
             Box::pin(
                 async move { loaded(&tx, &with, *update_one(&tx, &filter, sets).await?.0).await },
             )
-        })
+        }))
         .await
+    }
+}
+
+/// What is left of a create or update that [`create_now`] or [`update_now`] could not finish.
+enum Later {
+    /// The changes, to plan.
+    Sets(Vec<SetKind>),
+    /// The statement, built, waiting for a connection or a busy database.
+    Stmt(Stmt),
+}
+
+/// An update of plain values on SQLite, run at once, in the caller's poll, when nothing has to
+/// be waited for ([`Conn::fetch_optional_now`]): no future is made for it. `Err` says what is
+/// left to do (everything, on the servers), for [`update_later`].
+fn update_now<M: Model>(
+    conn: &Conn,
+    filter: &Filter,
+    sets: Vec<SetKind>,
+) -> std::result::Result<Result<Boxed<M>>, Later> {
+    let meta = M::META;
+    let backend = conn.backend();
+    if !conn.runs_now() || has_relations(&sets) {
+        return Err(Later::Sets(sets));
+    }
+    let (fields, values) = plain_update(meta, backend, sets).map_err(Later::Sets)?;
+    if fields.as_slice().is_empty() {
+        // Nothing to set (a model without `@updatedAt` given no values): the record is only
+        // located.
+        return match find_now::<Boxed<M>>(conn, meta, filter) {
+            Some(found) => {
+                Ok(found.and_then(|r| r.ok_or_else(|| Error::not_found(meta.name, "update"))))
+            }
+            None => Err(Later::Sets(Vec::new())),
+        };
+    }
+    let stmt = nested::update_values_statement(meta, backend, fields.as_slice(), values, filter);
+    nested::fetch_returned_now(conn, meta, stmt, "update").map_err(Later::Stmt)
+}
+
+/// The rest of an update that [`update_now`] could not finish.
+async fn update_later<M: Model>(conn: &Conn, filter: &Filter, later: Later) -> Result<Boxed<M>> {
+    match later {
+        Later::Sets(sets) => update_one::<M>(conn, filter, sets).await,
+        Later::Stmt(stmt) => nested::fetch_returned(conn, M::META, stmt, "update").await,
     }
 }
 

@@ -1,0 +1,131 @@
+//! Statements that cannot run at once wait, and then run: for the pool's only connection, held
+//! by a transaction; for a record another connection's transaction has changed (on SQLite the
+//! database is busy, on the servers the row is locked); and for their own transaction's
+//! connection, when several of its statements are polled together. On SQLite a statement
+//! normally runs in its first poll, without a future of its own; these are the ways back to
+//! the waiting path.
+
+use std::time::{Duration, Instant};
+
+use sovereign_tests::*;
+
+use crate::R;
+
+/// How long a transaction holds what the statements wait for.
+const HOLD: Duration = Duration::from_millis(150);
+
+/// `url` with the parameter `p` added.
+fn with_param(url: &str, p: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{p}")
+}
+
+/// `user` `id` renamed `name`.
+fn rename(c: &PrismaClient, id: i32, name: &str) -> sovereign::Update<user::Data> {
+    c.user().update(
+        user::id::equals(id),
+        vec![user::name::set(Some(name.to_string()))],
+    )
+}
+
+/// Runs a transaction of `holder` that renames user `id` "held" and keeps its connection (and
+/// its lock) for [`HOLD`], beside `wait`, started once the transaction holds them; returns
+/// what `wait` returned and how long it took.
+async fn beside<W, T>(
+    holder: &PrismaClient,
+    id: i32,
+    wait: W,
+) -> Result<(T, Duration), sovereign::Error>
+where
+    W: std::future::Future<Output = Result<T, sovereign::Error>>,
+{
+    let (held, holding) = tokio::sync::oneshot::channel();
+    let hold = holder._transaction().run(|tx| async move {
+        rename(&tx, id, "held").exec().await?;
+        let _ = held.send(());
+        tokio::time::sleep(HOLD).await;
+        Ok::<_, sovereign::Error>(())
+    });
+    let waiting = async {
+        holding.await.expect("the holding transaction signals");
+        let started = Instant::now();
+        let out = wait.await?;
+        Ok::<_, sovereign::Error>((out, started.elapsed()))
+    };
+    let (held, out) = tokio::join!(hold, waiting);
+    held?;
+    out
+}
+
+pub(crate) async fn waits(url: &str) -> R {
+    let one = PrismaClient::connect(&with_param(url, "connection_limit=1")).await?;
+    let other = PrismaClient::connect(url).await?;
+    let id = one
+        .user()
+        .create("held@waits.io".into(), vec![])
+        .exec()
+        .await?
+        .id;
+    // The pool's only connection is a transaction's: a read, an update and a create outside it
+    // wait for its commit, then see it.
+    let ((found, updated, created), waited) = beside(&one, id, async {
+        let found = one.user().find_unique(user::id::equals(id)).exec().await?;
+        let updated = rename(&one, id, "after").exec().await?;
+        let created = one
+            .user()
+            .create("created@waits.io".into(), vec![])
+            .exec()
+            .await?;
+        Ok((found, updated, created))
+    })
+    .await?;
+    assert!(
+        waited >= HOLD / 2,
+        "the statements ran while the only connection was a transaction's ({waited:?})"
+    );
+    let found = found.ok_or("the user is gone")?;
+    assert_eq!(found.name.as_deref(), Some("held"));
+    assert_eq!(updated.name.as_deref(), Some("after"));
+    assert_eq!(created.email, "created@waits.io");
+
+    // Another connection's transaction has changed the record: an update waits for its commit,
+    // and its change comes after; a create polled beside it waits for the update (on SQLite for
+    // the pool's connection, which the update holds while it waits).
+    let ((updated, created), waited) = beside(&other, id, async {
+        let (updated, created) = tokio::join!(
+            rename(&one, id, "last").exec(),
+            one.user().create("beside@waits.io".into(), vec![]).exec(),
+        );
+        Ok((updated?, created?))
+    })
+    .await?;
+    assert!(
+        waited >= HOLD / 2,
+        "the update did not wait for the other transaction ({waited:?})"
+    );
+    assert_eq!(updated.name.as_deref(), Some("last"));
+    assert_eq!(created.email, "beside@waits.io");
+
+    // Statements of one transaction polled together take turns on its connection.
+    let (updated, found, created) = one
+        ._transaction()
+        .run(|tx| async move {
+            let (updated, found, created) = tokio::join!(
+                rename(&tx, id, "together").exec(),
+                tx.user().find_unique(user::id::equals(id)).exec(),
+                tx.user().create("together@waits.io".into(), vec![]).exec(),
+            );
+            Ok::<_, sovereign::Error>((updated?, found?, created?))
+        })
+        .await?;
+    assert_eq!(updated.name.as_deref(), Some("together"));
+    assert!(found.is_some());
+    assert_eq!(created.email, "together@waits.io");
+
+    for c in [&one, &other] {
+        if let Some(d) = c.database() {
+            d.close().await;
+        }
+    }
+    Ok(())
+}
