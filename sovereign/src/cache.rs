@@ -11,6 +11,7 @@
 //! | `ROWS_SQL`   | nested creates, `create_many` (16 rows at most): `INSERT` of rows | columns; each cell's value kind, NULL or not |
 //! | `LOAD_SQL`   | relation loads: the text around `IN (...)`   | relation number, record type, fetch's order |
 //! | `AGGREGATE_SQL` | `aggregate`, `group_by` without paging or `having` | aggregates, keys, orders; the filtered fields |
+//! | `DELETE_SQL` | `delete`: `DELETE ... WHERE f = ?... RETURNING <all>` | the filtered fields, in order |
 //!
 //! Beside them, [`filled_mask`] keeps each model's mask of the fields the client fills in.
 //!
@@ -232,22 +233,52 @@ pub(crate) fn unique_select(
     filter: &Filter,
     build: impl FnOnce() -> Stmt,
 ) -> Stmt {
+    by_unique_filter(&UNIQUE_SQL, meta, backend, filter, |parts| match parts {
+        Some(parts) => sql::select_equal(meta, backend, parts),
+        None => build(),
+    })
+}
+
+/// `DELETE ... WHERE f1 = ? AND f2 = ? RETURNING <all columns>` (a `delete` by unique filter on
+/// a backend with `RETURNING`), keyed as [`UNIQUE_SQL`].
+static DELETE_SQL: Texts<UniqueKey> = Texts::new();
+
+/// The statement of a `delete` by unique filter: from the cache when `filter` is a conjunction
+/// of equalities with non-NULL values, else built by `build`.
+pub(crate) fn unique_delete(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    filter: &Filter,
+    build: impl FnOnce() -> Stmt,
+) -> Stmt {
+    by_unique_filter(&DELETE_SQL, meta, backend, filter, |_| build())
+}
+
+/// The statement of `filter` kept in `texts`, when `filter` is a conjunction of equalities with
+/// non-NULL values; else built by `build` (given the conjunction's parts when it is one). A
+/// statement built for a conjunction is kept when it binds the filter's values alone, in order.
+fn by_unique_filter(
+    texts: &'static Texts<UniqueKey>,
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    filter: &Filter,
+    build: impl FnOnce(Option<&[Filter]>) -> Stmt,
+) -> Stmt {
     let parts: &[Filter] = match filter {
         Filter::And(parts) => parts,
         one => std::slice::from_ref(one),
     };
     let mut values = Vec::with_capacity(parts.len());
     let Some(fields) = unique_fields(parts, &mut values) else {
-        return build();
+        return build(None);
     };
     let key = (ModelKey::of(meta), backend, fields);
-    if let Some(sql) = UNIQUE_SQL.get(&key) {
+    if let Some(sql) = texts.get(&key) {
         return Stmt::new(sql, Values(values));
     }
-    let mut stmt = sql::select_equal(meta, backend, parts);
-    // Only a statement that binds the filter's values alone, in order, is reused.
+    let mut stmt = build(Some(parts));
     if stmt.values.0 == values {
-        UNIQUE_SQL.keep(key, &mut stmt);
+        texts.keep(key, &mut stmt);
     }
     stmt
 }

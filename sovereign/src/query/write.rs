@@ -9,10 +9,11 @@ use std::marker::PhantomData;
 use sea_query::Query;
 
 use crate::alias::{ROOT, T0};
-use crate::db::{Conn, Stmt};
+use crate::cache;
+use crate::db::{Conn, Dialect, Stmt};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Set, SetKind, SetRows};
-use crate::meta::Link;
+use crate::meta::{Link, ModelMeta};
 use crate::query::mysql;
 use crate::query::nested::{self, insert_many, insert_row, owner_side, update_row};
 use crate::query::plan::{has_relations, now, plain_update, plan, plan_at};
@@ -705,33 +706,60 @@ impl<M: Model> Delete<M> {
     pub async fn exec(self) -> Result<M> {
         let Delete { conn, filter, with } = self;
         if with.is_empty() {
-            return delete_one(&conn, &filter).await;
+            let meta = M::META;
+            if conn.runs_now() {
+                // On SQLite, at once when nothing has to be waited for (see `update_now`).
+                let stmt = delete_statement(meta, conn.backend(), &filter);
+                let stmt = match nested::fetch_returned_now::<Boxed<M>>(&conn, meta, stmt, "delete")
+                {
+                    Ok(row) => return row.map(|b| *b.0),
+                    Err(stmt) => stmt,
+                };
+                let row = nested::fetch_returned::<Boxed<M>>(&conn, meta, stmt, "delete");
+                return Ok(*Box::pin(row).await?.0);
+            }
+            // Boxed: this future stays a few words, moved as it is made and awaited.
+            return Box::pin(delete_one(&conn, &filter)).await;
         }
-        atomically(&conn, true, move |tx| {
+        Box::pin(atomically(&conn, true, move |tx| {
             Box::pin(async move {
                 let found: M = locate_record(&tx, M::META, &filter, "delete").await?;
                 let found = loaded(&tx, &with, found).await?;
                 delete_one::<M>(&tx, &pk_filter(M::META, &found)).await?;
                 Ok(found)
             })
-        })
+        }))
         .await
     }
+}
+
+/// `DELETE ... WHERE <filter> RETURNING <every column>` (a backend with `RETURNING`): from the
+/// cache, or built.
+fn delete_statement(meta: &'static ModelMeta, backend: Dialect, filter: &Filter) -> Stmt {
+    cache::unique_delete(meta, backend, filter, || {
+        let mut q = Query::delete();
+        q.from_table(meta.table);
+        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
+        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
+        sql::build(&q, backend)
+    })
 }
 
 async fn delete_one<M: Model>(conn: &Conn, filter: &Filter) -> Result<M> {
     let meta = M::META;
     let backend = conn.backend();
-    let mut q = Query::delete();
-    q.from_table(meta.table);
     if backend.returning() {
-        q.cond_where(Cond { backend }.all(meta, meta.table, ROOT, std::slice::from_ref(filter)));
-        q.returning(Query::returning().columns(meta.fields.iter().map(|f| f.column)));
         return conn
-            .fetch_optional(sql::build(&q, backend), Some(meta), M::decode)
+            .fetch_optional(
+                delete_statement(meta, backend, filter),
+                Some(meta),
+                M::decode,
+            )
             .await?
             .ok_or_else(|| Error::not_found(meta.name, "delete"));
     }
+    let mut q = Query::delete();
+    q.from_table(meta.table);
     atomically(conn, true, move |conn| {
         Box::pin(async move { mysql::delete_by_key::<M>(&conn, meta, filter, q).await })
     })
