@@ -749,14 +749,8 @@ async fn delete_one<M: Model>(conn: &Conn, filter: &Filter) -> Result<M> {
     let meta = M::META;
     let backend = conn.backend();
     if backend.returning() {
-        return conn
-            .fetch_optional(
-                delete_statement(meta, backend, filter),
-                Some(meta),
-                M::decode,
-            )
-            .await?
-            .ok_or_else(|| Error::not_found(meta.name, "delete"));
+        let stmt = delete_statement(meta, backend, filter);
+        return nested::fetch_returned(conn, meta, stmt, "delete").await;
     }
     let mut q = Query::delete();
     q.from_table(meta.table);
