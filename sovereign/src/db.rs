@@ -520,6 +520,22 @@ pub(crate) struct Done {
     pub last_insert_id: Option<i64>,
 }
 
+/// The end of [`Conn::fetch`]: the rows lose the room they grew into, and the statement's
+/// log line is written.
+fn all_read<T>(out: &mut Result<Vec<T>>, watch: Option<crate::log::Watch>) {
+    if let Ok(rows) = out {
+        // The vector grew by doubling; the records are kept as long as the caller keeps them,
+        // without the room they grew into (100,000 users kept 45 MB for 35 MB of records).
+        // glibc shrinks a block in place (a large one with `mremap`), without a copy; a vector
+        // read whole into another (relation loads) is shrunk needlessly, which measured nothing
+        // on `with_100`.
+        rows.shrink_to_fit();
+        if let Some(w) = watch {
+            w.finish(rows.len() as u64);
+        }
+    }
+}
+
 fn closed() -> Error {
     Error::new(
         ErrorKind::TransactionClosed,
@@ -644,13 +660,19 @@ impl Conn {
         }
     }
 
-    /// Runs a query and decodes every row with `decode`.
+    /// Runs a query and decodes every row with `decode`: on SQLite in the first poll when it
+    /// can ([`Conn::fetch_now`]), so that relation loads and the statements of a raw query or a
+    /// `select!` do not wait on a future's layers either.
     pub(crate) async fn fetch<T>(
         &self,
         stmt: Stmt,
         model: Option<&ModelMeta>,
         mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
+        let stmt = match self.fetch_now(stmt, model, &mut decode) {
+            Ok(out) => return out,
+            Err(stmt) => stmt,
+        };
         let err = |e| Error::from_sqlx(e, model);
         // On the servers each row is decoded as it arrives and dropped, so the driver's rows
         // are never all held beside the records (with `fetch_all` the peak of reading 100,000
@@ -672,17 +694,7 @@ impl Conn {
             },
             |c, s| c.fetch(s, model, &mut decode).await
         );
-        if let Ok(rows) = &mut out {
-            // The vector grew by doubling; the records are kept as long as the caller keeps
-            // them, without the room they grew into (100,000 users kept 45 MB for 35 MB of
-            // records). glibc shrinks a block in place (a large one with `mremap`), without a
-            // copy; a vector read whole into another (relation loads) is shrunk needlessly,
-            // which measured nothing on `with_100`.
-            rows.shrink_to_fit();
-            if let Some(w) = watch {
-                w.finish(rows.len() as u64);
-            }
-        }
+        all_read(&mut out, watch);
         out
     }
 
@@ -738,31 +750,65 @@ impl Conn {
     ) -> std::result::Result<Result<Option<T>>, Stmt> {
         #[cfg(feature = "sqlite")]
         {
-            let run = |c: &mut crate::sqlite::Pooled<'_>| {
+            let out = self.sqlite_now(|c| {
                 let watch = crate::log::Watch::start(&stmt.sql);
                 let out = c.fetch_optional_now(&stmt, model, decode)?;
                 if let (Some(w), Ok(row)) = (watch, &out) {
                     w.finish(u64::from(row.is_some()));
                 }
                 Some(out)
-            };
-            let out = match self {
-                Conn::Db(Database::Sqlite(pool)) => {
-                    pool.try_acquire_here().and_then(|mut c| run(&mut c))
-                }
-                Conn::Tx(tx, Dialect::Sqlite) => {
-                    tx.try_lock().and_then(|mut guard| match guard.as_mut() {
-                        Some(AnyTx::Sqlite(c)) => run(c),
-                        _ => None,
-                    })
-                }
-                _ => None,
-            };
+            });
             if let Some(out) = out {
                 return Ok(out);
             }
         }
         Err(stmt)
+    }
+
+    /// [`Conn::fetch`] at once, in the caller's poll, as [`Conn::fetch_optional_now`] runs
+    /// its statement; `Err` gives the statement back, for `fetch`.
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+    pub(crate) fn fetch_now<T>(
+        &self,
+        stmt: Stmt,
+        model: Option<&ModelMeta>,
+        decode: &mut impl FnMut(&mut Reader<'_>) -> Result<T>,
+    ) -> std::result::Result<Result<Vec<T>>, Stmt> {
+        #[cfg(feature = "sqlite")]
+        {
+            let out = self.sqlite_now(|c| {
+                let watch = crate::log::Watch::start(&stmt.sql);
+                let mut out = c.fetch_now(&stmt, model, decode)?;
+                all_read(&mut out, watch);
+                Some(out)
+            });
+            if let Some(out) = out {
+                return Ok(out);
+            }
+        }
+        Err(stmt)
+    }
+
+    /// Runs `run` with a SQLite connection taken without waiting: an idle one of the pool, or
+    /// the transaction's when its lock is free; `None` when there is none (or on the servers),
+    /// or when `run` gives none (the database was busy).
+    #[cfg(feature = "sqlite")]
+    fn sqlite_now<T>(
+        &self,
+        run: impl FnOnce(&mut crate::sqlite::Pooled<'_>) -> Option<T>,
+    ) -> Option<T> {
+        match self {
+            Conn::Db(Database::Sqlite(pool)) => {
+                pool.try_acquire_here().and_then(|mut c| run(&mut c))
+            }
+            Conn::Tx(tx, Dialect::Sqlite) => {
+                tx.try_lock().and_then(|mut guard| match guard.as_mut() {
+                    Some(AnyTx::Sqlite(c)) => run(c),
+                    _ => None,
+                })
+            }
+            _ => None,
+        }
     }
 
     pub(crate) async fn execute(&self, stmt: Stmt, model: Option<&ModelMeta>) -> Result<Done> {

@@ -5,12 +5,15 @@
 //! of work. sqlx's SQLite driver runs each connection on a worker thread and hands every
 //! statement, and every row, across a channel; those hand-overs cost several times the work
 //! itself. Here a statement runs where it is awaited, with its prepared statement taken from the
-//! connection's cache and its rows decoded in place. A `find_unique`, `create`, `update` or
-//! `delete` without nested writes goes further: when a connection is free and the database not
-//! busy, it runs in its future's first poll, through plain calls, without the futures of the layers
-//! between the client and the connection (`Conn::fetch_optional_now`), each moved as it is made and
-//! awaited (profiled, a `find_unique` took 4% fewer instructions and missed the instruction cache
-//! 8% less often). It falls back to the waiting path below otherwise.
+//! connection's cache and its rows decoded in place. Most go further: when a connection is free
+//! and the database not busy, a statement runs in its future's first poll, through plain calls,
+//! without the futures of the layers between the client and the connection, each moved as it is
+//! made and awaited (`Conn::fetch_optional_now` for a `find_unique`, `create`, `update` or
+//! `delete` without nested writes, a `count` or an `aggregate`; `Conn::fetch_now` for a
+//! `find_many`, `find_first` or `group_by`, and inside `Conn::fetch` for relation loads,
+//! selections and raw queries). Profiled, a `find_unique` took 4% fewer instructions and missed
+//! the instruction cache 8% less often; an `aggregate` 1.7% fewer and 13% less often. A
+//! statement falls back to the waiting path below otherwise.
 //!
 //! What must not block the task is waiting, and there are two waits: for a free connection
 //! (one of `connection_limit`, in a queue served first come, first served, within
@@ -449,15 +452,19 @@ impl<'p> Pooled<'p> {
         mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let busy = self.pool.busy_timeout;
-        retry(busy, model, || {
-            let mut out = Vec::new();
-            each_row(self.conn(), stmt, |row| {
-                out.push(decode(&mut Reader::from(row))?);
-                Ok(true)
-            })
-            .map(|_| out)
-        })
-        .await
+        retry(busy, model, || all_rows(self.conn(), stmt, &mut decode)).await
+    }
+
+    /// The first attempt of [`Pooled::fetch`], in the caller's poll: `None` when the database
+    /// is busy, for the caller to wait with `fetch` (which reads from the first row again, as
+    /// its own attempts do).
+    pub(crate) fn fetch_now<T>(
+        &mut self,
+        stmt: &Stmt,
+        model: Option<&ModelMeta>,
+        decode: &mut impl FnMut(&mut Reader<'_>) -> Result<T>,
+    ) -> Option<Result<Vec<T>>> {
+        first_attempt(all_rows(self.conn(), stmt, decode), model)
     }
 
     pub(crate) async fn fetch_optional<T>(
@@ -479,11 +486,7 @@ impl<'p> Pooled<'p> {
         model: Option<&ModelMeta>,
         decode: impl FnOnce(&mut Reader<'_>) -> Result<T>,
     ) -> Option<Result<Option<T>>> {
-        match first_row(self.conn(), stmt, &mut Some(decode)) {
-            Ok(row) => Some(Ok(row)),
-            Err(Failure::Busy(_)) => None,
-            Err(f) => Some(Err(f.into_error(model))),
-        }
+        first_attempt(first_row(self.conn(), stmt, &mut Some(decode)), model)
     }
 
     pub(crate) async fn execute(&mut self, stmt: &Stmt, model: Option<&ModelMeta>) -> Result<Done> {
@@ -547,6 +550,19 @@ impl From<Error> for Failure {
     }
 }
 
+/// The outcome of a first attempt made in the caller's poll: `None` when it was refused as
+/// busy (nothing was changed), for the caller to wait.
+fn first_attempt<T>(
+    attempt: std::result::Result<T, Failure>,
+    model: Option<&ModelMeta>,
+) -> Option<Result<T>> {
+    match attempt {
+        Ok(v) => Some(Ok(v)),
+        Err(Failure::Busy(_)) => None,
+        Err(f) => Some(Err(f.into_error(model))),
+    }
+}
+
 /// Runs `attempt` until it is not refused as busy, sleeping between attempts as SQLite's busy
 /// handler does (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms), until `busy_timeout`.
 ///
@@ -606,6 +622,20 @@ fn first_row<T>(
             out = Some(d(&mut Reader::from(row))?);
         }
         Ok(false)
+    })
+    .map(|_| out)
+}
+
+/// Runs `stmt` and decodes every row with `decode`.
+fn all_rows<T>(
+    conn: &Connection,
+    stmt: &Stmt,
+    decode: &mut impl FnMut(&mut Reader<'_>) -> Result<T>,
+) -> std::result::Result<Vec<T>, Failure> {
+    let mut out = Vec::new();
+    each_row(conn, stmt, |row| {
+        out.push(decode(&mut Reader::from(row))?);
+        Ok(true)
     })
     .map(|_| out)
 }

@@ -7,6 +7,7 @@
 
 use std::time::{Duration, Instant};
 
+use sovereign::{count_all, Direction};
 use sovereign_tests::*;
 
 use crate::R;
@@ -88,6 +89,42 @@ pub(crate) async fn waits(url: &str) -> R {
     assert_eq!(updated.name.as_deref(), Some("after"));
     assert_eq!(created.email, "created@waits.io");
 
+    // The reads of many records, counts and aggregates wait the same way, then see the commit.
+    let mine = || vec![user::email::ends_with("@waits.io")];
+    let ((names, n, (all, karma), groups), waited) = beside(&one, id, async {
+        let names: Vec<_> = one
+            .user()
+            .find_many(mine())
+            .order_by(user::id::order(Direction::Asc))
+            .exec()
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        let n = one.user().count(mine()).exec().await?;
+        let agg = one
+            .user()
+            .aggregate(mine(), (count_all(), user::karma::sum()))
+            .exec()
+            .await?;
+        let groups = one
+            .user()
+            .group_by((user::name::by(),), mine(), count_all())
+            .exec()
+            .await?;
+        Ok((names, n, agg, groups))
+    })
+    .await?;
+    assert!(
+        waited >= HOLD / 2,
+        "the reads ran while the only connection was a transaction's ({waited:?})"
+    );
+    assert_eq!(names, [Some("held".to_string()), None]);
+    assert_eq!((n, all, karma), (2, 2, Some(0)));
+    let mut groups = groups;
+    groups.sort();
+    assert_eq!(groups, [((None,), 1), ((Some("held".to_string()),), 1)]);
+
     // Another connection's transaction has changed the record: an update waits for its commit,
     // and its change comes after; a create polled beside it waits for the update (on SQLite for
     // the pool's connection, which the update holds while it waits).
@@ -110,11 +147,15 @@ pub(crate) async fn waits(url: &str) -> R {
     let (updated, found, created) = one
         ._transaction()
         .run(|tx| async move {
-            let (updated, found, created) = tokio::join!(
+            let (updated, found, created, many, n) = tokio::join!(
                 rename(&tx, id, "together").exec(),
                 tx.user().find_unique(user::id::equals(id)).exec(),
                 tx.user().create("together@waits.io".into(), vec![]).exec(),
+                tx.user().find_many(mine()).exec(),
+                tx.user().count(mine()).exec(),
             );
+            assert!(many?.len() >= 3, "the users made so far");
+            assert!(n? >= 3);
             Ok::<_, sovereign::Error>((updated?, found?, created?))
         })
         .await?;

@@ -394,12 +394,16 @@ impl<M: Model, A: Aggregates<M>> Aggregate<M, A> {
             }
             sql::build(&q, backend)
         });
-        let row = self
-            .conn
-            .reading(stmt, |conn, stmt| async move {
-                conn.fetch_optional(stmt, Some(M::META), A::decode).await
-            })
-            .await?;
+        let row = match self.conn.fetch_optional_now(stmt, Some(M::META), A::decode) {
+            Ok(row) => row?,
+            // Boxed: this future stays small, moved as it is made and awaited.
+            Err(stmt) => {
+                Box::pin(self.conn.reading(stmt, |conn, stmt| async move {
+                    conn.fetch_optional(stmt, Some(M::META), A::decode).await
+                }))
+                .await?
+            }
+        };
         row.ok_or_else(|| crate::Error::not_found(M::META.name, "aggregate"))
     }
 }
@@ -460,12 +464,16 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
         let backend = self.conn.backend();
         let shape = self.shape();
         let stmt = cache::aggregate_select(meta, backend, shape, &self.filters, || self.build());
-        self.conn
-            .reading(stmt, |conn, stmt| async move {
-                conn.fetch(stmt, Some(meta), |r| Ok((K::decode(r)?, A::decode(r)?)))
-                    .await
-            })
-            .await
+        let mut decode = |r: &mut Reader<'_>| Ok((K::decode(r)?, A::decode(r)?));
+        let stmt = match self.conn.fetch_now(stmt, Some(meta), &mut decode) {
+            Ok(groups) => return groups,
+            Err(stmt) => stmt,
+        };
+        // Boxed: this future stays small, moved as it is made and awaited.
+        Box::pin(self.conn.reading(stmt, |conn, stmt| async move {
+            conn.fetch(stmt, Some(meta), decode).await
+        }))
+        .await
     }
 
     /// The shape of the statement for the cache: keys, aggregates and orders; `None` with a

@@ -81,14 +81,24 @@ impl<M: Model> FindMany<M> {
         let backend = self.conn.backend();
         let stmt = sql::build(&find::select(backend, &self.args), backend);
         let args = &self.args;
-        self.conn
-            .reading(stmt, |conn, stmt| async move {
-                let rows = conn.fetch(stmt, Some(M::META), M::decode).await?;
-                let mut rows = paged(rows, args);
-                load_with(&conn, &args.with, &mut rows).await?;
-                Ok(rows)
-            })
-            .await
+        let stmt = match self.conn.fetch_now(stmt, Some(M::META), &mut M::decode) {
+            Ok(rows) => {
+                let mut rows = paged(rows?, args);
+                if !args.with.is_empty() {
+                    Box::pin(load_with(&self.conn, &args.with, &mut rows)).await?;
+                }
+                return Ok(rows);
+            }
+            Err(stmt) => stmt,
+        };
+        // Boxed: this future stays small, moved as it is made and awaited.
+        Box::pin(self.conn.reading(stmt, |conn, stmt| async move {
+            let rows = conn.fetch(stmt, Some(M::META), M::decode).await?;
+            let mut rows = paged(rows, args);
+            load_with(&conn, &args.with, &mut rows).await?;
+            Ok(rows)
+        }))
+        .await
     }
 }
 
@@ -623,13 +633,16 @@ impl<M: Model> Count<M> {
             .from_as(meta.table, T0)
             .cond_where(Cond { backend }.all(meta, T0, ROOT, &a.filters));
         let stmt = sql::build(&q, backend);
-        let n = self
-            .conn
-            .reading(stmt, |conn, stmt| async move {
-                conn.fetch_optional(stmt, Some(meta), |r| r.next::<i64>())
-                    .await
-            })
-            .await?;
+        let decode = |r: &mut Reader<'_>| r.next::<i64>();
+        let n = match self.conn.fetch_optional_now(stmt, Some(meta), decode) {
+            Ok(n) => n?,
+            Err(stmt) => {
+                Box::pin(self.conn.reading(stmt, |conn, stmt| async move {
+                    conn.fetch_optional(stmt, Some(meta), decode).await
+                }))
+                .await?
+            }
+        };
         Ok(n.unwrap_or(0))
     }
 }
