@@ -661,8 +661,8 @@ impl Conn {
     }
 
     /// Runs a query and decodes every row with `decode`: on SQLite in the first poll when it
-    /// can ([`Conn::fetch_now`]), so that relation loads and the statements of a raw query or a
-    /// `select!` do not wait on a future's layers either.
+    /// can ([`Conn::fetch_now`]), so that relation loads and `select!` reads do not wait on a
+    /// future's layers either.
     pub(crate) async fn fetch<T>(
         &self,
         stmt: Stmt,

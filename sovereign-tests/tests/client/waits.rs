@@ -143,6 +143,42 @@ pub(crate) async fn waits(url: &str) -> R {
     assert_eq!(updated.name.as_deref(), Some("last"));
     assert_eq!(created.email, "beside@waits.io");
 
+    // On SQLite, a raw query of several statements refused as busy at its second (another
+    // connection's transaction holds the write lock; the first writes only this connection's
+    // temporary table) resumes there once the lock is free: the one before it ran once, as
+    // under SQLite's own busy handler, which waits inside the statement refused.
+    if one.database().map(|d| d.backend()) == Some(sovereign::Dialect::Sqlite) {
+        // The pool's only connection, so the same temporary table throughout.
+        one._execute_raw(sovereign::Raw::new(
+            "CREATE TEMP TABLE seen (n INTEGER)",
+            vec![],
+        ))
+        .await?;
+        let (changed, waited) = beside(&other, id, async {
+            one._execute_raw(sovereign::raw!(
+                "INSERT INTO seen (n) VALUES (1); UPDATE users SET name = 'raw' WHERE id = {}",
+                id
+            ))
+            .await
+        })
+        .await?;
+        assert!(
+            waited >= HOLD / 2,
+            "the UPDATE did not wait for the other transaction ({waited:?})"
+        );
+        assert_eq!(changed, 2, "the INSERT's row and the UPDATE's");
+        let seen: Vec<(i64,)> = one
+            ._query_raw(sovereign::Raw::new("SELECT count(*) FROM seen", vec![]))
+            .await?;
+        assert_eq!(
+            seen,
+            [(1,)],
+            "the statements before the refused one ran again"
+        );
+        let renamed = one.user().find_unique(user::id::equals(id)).exec().await?;
+        assert_eq!(renamed.and_then(|u| u.name).as_deref(), Some("raw"));
+    }
+
     // Statements of one transaction polled together take turns on its connection.
     let (updated, found, created) = one
         ._transaction()
