@@ -669,10 +669,21 @@ impl Conn {
         model: Option<&ModelMeta>,
         mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let stmt = match self.fetch_now(stmt, model, &mut decode) {
-            Ok(out) => return out,
-            Err(stmt) => stmt,
-        };
+        match self.fetch_now(stmt, model, &mut decode) {
+            Ok(out) => out,
+            Err(stmt) => self.fetch_waiting(stmt, model, decode).await,
+        }
+    }
+
+    /// [`Conn::fetch`] after its first-poll attempt ([`Conn::fetch_now`]) could not finish: a
+    /// caller that made that attempt itself goes on here, rather than through `fetch`'s, which
+    /// would take the statement to SQLite once more before waiting.
+    pub(crate) async fn fetch_waiting<T>(
+        &self,
+        stmt: Stmt,
+        model: Option<&ModelMeta>,
+        mut decode: impl FnMut(&mut Reader<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let err = |e| Error::from_sqlx(e, model);
         // On the servers each row is decoded as it arrives and dropped, so the driver's rows
         // are never all held beside the records (with `fetch_all` the peak of reading 100,000

@@ -471,7 +471,7 @@ impl<M: Model, K: Aggregates<M>, A: Aggregates<M>> GroupBy<M, K, A> {
         };
         // Boxed: this future stays small, moved as it is made and awaited.
         Box::pin(self.conn.reading(stmt, |conn, stmt| async move {
-            conn.fetch(stmt, Some(meta), decode).await
+            conn.fetch_waiting(stmt, Some(meta), decode).await
         }))
         .await
     }

@@ -93,7 +93,7 @@ impl<M: Model> FindMany<M> {
         };
         // Boxed: this future stays small, moved as it is made and awaited.
         Box::pin(self.conn.reading(stmt, |conn, stmt| async move {
-            let rows = conn.fetch(stmt, Some(M::META), M::decode).await?;
+            let rows = conn.fetch_waiting(stmt, Some(M::META), M::decode).await?;
             let mut rows = paged(rows, args);
             load_with(&conn, &args.with, &mut rows).await?;
             Ok(rows)
