@@ -841,7 +841,7 @@ impl DynModel {
             let i = self.field_index(name)?;
             out.push((i, self.value(i, v)?));
         }
-        let now = crate::query::plan::now();
+        let now = crate::query::plan::now(backend);
         for (i, f) in self.meta.fields.iter().enumerate() {
             if out.iter().any(|(g, _)| *g == i) {
                 continue;

@@ -1124,7 +1124,7 @@ async fn create_many(
         .chain(&link)
         .all(|s| plain_set(target, s))
     {
-        let groups = plain_groups(target, backend, rows, &link, &now());
+        let groups = plain_groups(target, backend, rows, &link, &now(backend));
         return insert_groups(conn, target, groups, false).await;
     }
     let mut plans = Vec::with_capacity(rows.len());

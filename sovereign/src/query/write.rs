@@ -285,7 +285,7 @@ impl<M: Model> CreateMany<M> {
         atomically(&self.conn, true, move |conn| {
             Box::pin(async move {
                 let conn = &conn;
-                let now = now();
+                let now = now(conn.backend());
                 if rows.sets().iter().all(|s| nested::plain_set(meta, s)) {
                     let groups = nested::plain_groups(meta, conn.backend(), rows, &[], &now);
                     return Ok(nested::insert_groups(conn, meta, groups, skip).await? as i64);
@@ -382,7 +382,7 @@ impl<M: Model> CreateManyAndReturn<M> {
             Box::pin(async move {
                 let conn = &conn;
                 let mut plans = Vec::with_capacity(rows.len());
-                let now = now();
+                let now = now(conn.backend());
                 for sets in rows.into_rows() {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     only_connects(meta, &p.relations, "create_many_and_return", "create")?;
