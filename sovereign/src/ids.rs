@@ -12,10 +12,23 @@ fn random<const N: usize>() -> [u8; N] {
     b
 }
 
+/// The clock in milliseconds since the epoch, for the ids that carry it (0 before 1970).
 fn millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    u64::try_from(epoch_millis(SystemTime::now())).unwrap_or(0)
+}
+
+/// `t` in milliseconds since the epoch, rounded down as chrono's `timestamp_millis` rounds
+/// (before 1970 too): also the `now()` SQLite stores ([`crate::query::plan::now`]).
+pub(crate) fn epoch_millis(t: SystemTime) -> i64 {
+    let clamp = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => clamp(d),
+        // A clock set before 1970.
+        Err(e) => {
+            let back = e.duration();
+            -clamp(back) - i64::from(back.subsec_nanos() % 1_000_000 != 0)
+        }
+    }
 }
 
 pub(crate) fn generate(g: Generated) -> String {
