@@ -90,19 +90,15 @@ impl Raw {
         }
         let pg = matches!(pool, Pool::Pg(_));
         let p = |n: usize| if pg { format!("${n}") } else { "?".into() };
-        // The columns the client inserts: the email, `createdAt` on SQLite (Prisma sets it in
-        // the client there; PostgreSQL's default is `now()`), and `updatedAt`.
-        let insert_user = if pg {
-            format!(
-                r#"INSERT INTO "users" ("email", "updatedAt") VALUES ({}, {}) RETURNING {USER_COLS}"#,
-                p(1),
-                p(2)
-            )
-        } else {
-            format!(
-                r#"INSERT INTO "users" ("email", "created_at", "updatedAt") VALUES (?, ?, ?) RETURNING {USER_COLS}"#
-            )
-        };
+        // The columns the client inserts, as Prisma's client does: the email, `createdAt`
+        // (`@default(now())`, filled in by the client on every database, though the column
+        // has a default) and `updatedAt`.
+        let insert_user = format!(
+            r#"INSERT INTO "users" ("email", "created_at", "updatedAt") VALUES ({}, {}, {}) RETURNING {USER_COLS}"#,
+            p(1),
+            p(2),
+            p(3)
+        );
         Raw {
             insert_user_only:
                 r#"INSERT INTO "users" ("email", "created_at", "updatedAt") VALUES (?, ?, ?)"#
@@ -123,9 +119,9 @@ impl Raw {
                 r#"SELECT {POST_COLS} FROM "Post" ORDER BY "id" LIMIT {}"#,
                 p(1)
             ),
-            // Three posts of a new author; on SQLite `createdAt` comes from the client.
+            // Three posts of a new author, `createdAt` from the client.
             insert_posts: if pg {
-                r#"INSERT INTO "Post" ("title", "author_id") VALUES ($1, $2), ($3, $4), ($5, $6)"#
+                r#"INSERT INTO "Post" ("title", "author_id", "createdAt") VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9)"#
                     .to_string()
             } else {
                 r#"INSERT INTO "Post" ("title", "author_id", "createdAt") VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)"#
@@ -154,16 +150,16 @@ impl Raw {
     fn mysql(pool: Pool) -> Raw {
         Raw {
             insert_user_only: String::new(),
-            // As the client's: the email and `updatedAt` (`created_at` is the column's
-            // default, `CURRENT_TIMESTAMP(3)`).
-            insert_user: "INSERT INTO `users` (`email`, `updatedAt`) VALUES (?, ?)".to_string(),
+            // As the client's: the email, `created_at` and `updatedAt`.
+            insert_user: "INSERT INTO `users` (`email`, `created_at`, `updatedAt`) VALUES (?, ?, ?)"
+                .to_string(),
             rename_user: "UPDATE `users` SET `name` = ?, `updatedAt` = ? WHERE `id` = ?"
                 .to_string(),
             users_below: format!("SELECT {MY_USER_COLS} FROM `users` WHERE `karma` < ?"),
             user_by_id: format!("SELECT {MY_USER_COLS} FROM `users` WHERE `id` = ?"),
             first_posts: format!("SELECT {MY_POST_COLS} FROM `Post` ORDER BY `id` LIMIT ?"),
             insert_posts:
-                "INSERT INTO `Post` (`title`, `author_id`) VALUES (?, ?), (?, ?), (?, ?)"
+                "INSERT INTO `Post` (`title`, `author_id`, `createdAt`) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)"
                     .to_string(),
             // A sum of INT columns is DECIMAL on MySQL, an average too: cast as the client
             // casts them, to the types both decode.
@@ -233,6 +229,7 @@ impl Raw {
                 let r = sqlx::query(&self.insert_user)
                     .bind(email)
                     .bind(now.naive_utc())
+                    .bind(now.naive_utc())
                     .fetch_one(p)
                     .await
                     .unwrap();
@@ -243,6 +240,7 @@ impl Raw {
                 // transaction: the id comes back with the INSERT's result).
                 let id = sqlx::query(&self.insert_user)
                     .bind(email)
+                    .bind(now.naive_utc())
                     .bind(now.naive_utc())
                     .execute(p)
                     .await
@@ -397,13 +395,14 @@ impl Raw {
                 let r = sqlx::query(&self.insert_user)
                     .bind(email)
                     .bind(now.naive_utc())
+                    .bind(now.naive_utc())
                     .fetch_one(&mut *tx)
                     .await
                     .unwrap();
                 let user = user_pg(&r);
                 let mut q = sqlx::query(&self.insert_posts);
                 for t in titles {
-                    q = q.bind(t).bind(user.id);
+                    q = q.bind(t).bind(user.id).bind(now.naive_utc());
                 }
                 q.execute(&mut *tx).await.unwrap();
                 tx.commit().await.unwrap();
@@ -414,6 +413,7 @@ impl Raw {
                 let mut tx = p.begin().await.unwrap();
                 let id = sqlx::query(&self.insert_user)
                     .bind(email)
+                    .bind(now.naive_utc())
                     .bind(now.naive_utc())
                     .execute(&mut *tx)
                     .await
@@ -427,7 +427,7 @@ impl Raw {
                 let user = user_my(&r);
                 let mut q = sqlx::query(&self.insert_posts);
                 for t in titles {
-                    q = q.bind(t).bind(user.id);
+                    q = q.bind(t).bind(user.id).bind(now.naive_utc());
                 }
                 q.execute(&mut *tx).await.unwrap();
                 tx.commit().await.unwrap();
@@ -530,16 +530,16 @@ impl Raw {
             }
             Pool::Pg(p) => {
                 let values: Vec<String> = (0..rows)
-                    .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                    .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
                     .collect();
                 let sql = format!(
-                    r#"INSERT INTO "users" ("email", "updatedAt") VALUES {}"#,
+                    r#"INSERT INTO "users" ("email", "created_at", "updatedAt") VALUES {}"#,
                     values.join(", ")
                 );
                 let mut tx = p.begin().await.unwrap();
                 let mut q = sqlx::query(&sql);
                 for e in emails {
-                    q = q.bind(e).bind(now.naive_utc());
+                    q = q.bind(e).bind(now.naive_utc()).bind(now.naive_utc());
                 }
                 let n = q.execute(&mut *tx).await.unwrap().rows_affected();
                 tx.commit().await.unwrap();
@@ -547,8 +547,8 @@ impl Raw {
             }
             Pool::My(p) => {
                 let sql = format!(
-                    "INSERT INTO `users` (`email`, `updatedAt`) VALUES {}",
-                    vec!["(?, ?)"; rows].join(", ")
+                    "INSERT INTO `users` (`email`, `created_at`, `updatedAt`) VALUES {}",
+                    vec!["(?, ?, ?)"; rows].join(", ")
                 );
                 // In a transaction because the client's `create_many` opens one (as on the
                 // other backends here). By hand one statement would not need it (autocommit
@@ -556,7 +556,7 @@ impl Raw {
                 let mut tx = p.begin().await.unwrap();
                 let mut q = sqlx::query(&sql);
                 for e in emails {
-                    q = q.bind(e).bind(now.naive_utc());
+                    q = q.bind(e).bind(now.naive_utc()).bind(now.naive_utc());
                 }
                 let n = q.execute(&mut *tx).await.unwrap().rows_affected();
                 tx.commit().await.unwrap();

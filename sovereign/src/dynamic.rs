@@ -846,7 +846,7 @@ impl DynModel {
             if out.iter().any(|(g, _)| *g == i) {
                 continue;
             }
-            let v = crate::query::plan::client_default(f, backend, create, &now);
+            let v = crate::query::plan::client_default(f, create, &now);
             if let Some(v) = v {
                 out.push((i, v));
             } else if create && !self.fields[i].can_omit {

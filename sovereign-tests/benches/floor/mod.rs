@@ -87,7 +87,7 @@ impl Floor {
                 let comments_in = format!(
                     r#"SELECT {COMMENT_COLS} FROM "Comment" WHERE "postId" = ANY($1) ORDER BY "id""#
                 );
-                let insert_users = r#"INSERT INTO "users" ("email", "updatedAt") SELECT e, $2 FROM UNNEST($1::text[]) AS e"#;
+                let insert_users = r#"INSERT INTO "users" ("email", "created_at", "updatedAt") SELECT e, $2, $2 FROM UNNEST($1::text[]) AS e"#;
                 let prepare = |sql: String| {
                     let client = &client;
                     async move { client.prepare(&sql).await.unwrap() }
@@ -122,7 +122,10 @@ impl Floor {
             }
             Floor::Pg(f) => user_tpg(
                 &f.client
-                    .query_one(&f.insert_user, &[&email, &now.naive_utc()])
+                    .query_one(
+                        &f.insert_user,
+                        &[&email, &now.naive_utc(), &now.naive_utc()],
+                    )
                     .await
                     .unwrap(),
             ),
@@ -311,10 +314,14 @@ impl Floor {
                 user
             }
             Floor::Pg(f) => {
+                let t = now.naive_utc();
                 f.client.batch_execute("BEGIN").await.unwrap();
                 let user = user_tpg(
                     &f.client
-                        .query_one(&f.insert_user, &[&email, &now.naive_utc()])
+                        .query_one(
+                            &f.insert_user,
+                            &[&email, &now.naive_utc(), &now.naive_utc()],
+                        )
                         .await
                         .unwrap(),
                 );
@@ -322,7 +329,7 @@ impl Floor {
                 f.client
                     .execute(
                         &f.insert_posts,
-                        &[&"First", &id, &"Second", &id, &"Third", &id],
+                        &[&"First", &id, &t, &"Second", &id, &t, &"Third", &id, &t],
                     )
                     .await
                     .unwrap();

@@ -167,6 +167,19 @@ async fn creates(c: &PrismaClient) -> R {
         .map(|c| c.name.as_str())
         .collect();
     assert_eq!(cats, ["nest db", "nest rust", "nest web"]);
+    // One instant per request, as Prisma's engine takes: every record the create wrote, at every
+    // level, holds the same `@default(now())` and `@updatedAt` (PostgreSQL and MySQL keep
+    // microseconds, where two reads of the clock differ).
+    let mentor = ann.mentor()?.expect("a mentor");
+    let stamps: Vec<_> = [ann.updated_at, mentor.created_at, mentor.updated_at]
+        .into_iter()
+        .chain(posts.iter().map(|p| p.created_at))
+        .collect();
+    assert!(
+        stamps.iter().all(|&t| t == ann.created_at),
+        "one instant for the whole create: {} and {stamps:?}",
+        ann.created_at
+    );
 
     // To-one from the side that holds the foreign key: create, connect_or_create.
     let p = c
@@ -528,6 +541,17 @@ async fn to_one(c: &PrismaClient) -> R {
     .exec()
     .await?;
     assert_eq!(mentor_of(bob.id).await?, Some(("coach@nest.io".into(), 60)));
+    // The record and the related record it updated share the request's `@updatedAt`.
+    let bob_now = u
+        .find_unique_or_throw(user::id::equals(bob.id))
+        .with(user::mentor::fetch())
+        .exec()
+        .await?;
+    assert_eq!(
+        bob_now.mentor()?.map(|m| m.updated_at),
+        Some(bob_now.updated_at),
+        "one instant for the update and its nested update"
+    );
     let bob2 = u
         .update(user::id::equals(bob.id), vec![user::mentor::delete()])
         .exec()

@@ -28,7 +28,7 @@
 //! - disconnecting a record that is not linked (an optional foreign key, or many-to-many) is
 //!   not an error, nor is connecting one twice.
 
-use sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_query::{Condition, Expr, ExprTrait, Query, Value};
 
 use crate::alias::{self, LOOKUP, ROOT, T0};
 use crate::cache;
@@ -38,7 +38,7 @@ use crate::filter::{Filter, Nested, Op, SetKind, SetOp, SetRows};
 use crate::meta::{Link, ModelMeta, RelationMeta};
 use crate::query::mysql;
 use crate::query::plan::{
-    client_default, client_filled_mask, has_relations, now, null_of, plan, Plan, SetFields,
+    client_default, client_filled_mask, has_relations, null_of, plan_at, Plan, SetFields,
 };
 use crate::query::read::{find_record, locate_record};
 use crate::query::record::{pk_filter, Record, Row};
@@ -256,38 +256,43 @@ pub(crate) fn update_statement(
 // ---------------------------------------------------------------------------------------------
 
 /// Creates a record of `meta` from `sets`, nested writes included, and returns it as stored.
-/// Runs several statements: the caller provides the transaction.
+/// Runs several statements: the caller provides the transaction. `now` is the request's
+/// instant ([`now`](super::plan::now)), which every record the request writes takes for its `@default(now())`
+/// and `@updatedAt`, nested ones included, as in Prisma's engine (one `now` per request).
 pub(crate) async fn create<R: Record>(
     conn: &Conn,
     meta: &'static ModelMeta,
     sets: Vec<SetKind>,
+    now: &Value,
 ) -> Result<R> {
-    let mut plan = plan(meta, conn.backend(), sets, true);
-    owner_side(conn, meta, &mut plan, true, None).await?;
+    let mut plan = plan_at(meta, conn.backend(), sets, true, now);
+    owner_side(conn, meta, &mut plan, true, None, now).await?;
     let row: R = insert_row(conn, meta, &mut plan).await?;
     if plan.relations.is_empty() {
         return Ok(row);
     }
-    if after(conn, meta, &row, plan.relations, true).await? {
+    if after(conn, meta, &row, plan.relations, true, now).await? {
         return locate_record(conn, meta, &pk_filter(meta, &row), "create").await;
     }
     Ok(row)
 }
 
 /// Changes the record of `meta` that `filter` selects with `sets`, nested writes included, and
-/// returns it as stored. Runs several statements: the caller provides the transaction.
+/// returns it as stored. Runs several statements: the caller provides the transaction. `now`:
+/// the request's instant, as for [`create`].
 pub(crate) async fn update<R: Record>(
     conn: &Conn,
     meta: &'static ModelMeta,
     filter: &Filter,
     sets: Vec<SetKind>,
+    now: &Value,
 ) -> Result<R> {
-    let mut plan = plan(meta, conn.backend(), sets, false);
+    let mut plan = plan_at(meta, conn.backend(), sets, false, now);
     if plan.relations.is_empty() {
         return update_row(conn, meta, filter, &plan).await;
     }
     let current: Row = locate_record(conn, meta, filter, "update").await?;
-    let deletes = owner_side(conn, meta, &mut plan, false, Some(&current)).await?;
+    let deletes = owner_side(conn, meta, &mut plan, false, Some(&current), now).await?;
     let row: R = update_row(conn, meta, &pk_filter(meta, &current), &plan).await?;
     for (r, key) in deletes {
         let rel = &meta.relations[r];
@@ -300,7 +305,7 @@ pub(crate) async fn update<R: Record>(
     if plan.relations.is_empty() {
         return Ok(row);
     }
-    if after(conn, meta, &row, plan.relations, false).await? {
+    if after(conn, meta, &row, plan.relations, false, now).await? {
         return locate_record(conn, meta, &pk_filter(meta, &row), "update").await;
     }
     Ok(row)
@@ -313,10 +318,11 @@ pub(crate) async fn upsert<R: Record>(
     filter: &Filter,
     create_sets: Vec<SetKind>,
     update_sets: Vec<SetKind>,
+    now: &Value,
 ) -> Result<R> {
     match find_record::<Row>(conn, meta, filter).await? {
-        Some(found) => update(conn, meta, &pk_filter(meta, &found), update_sets).await,
-        None => create(conn, meta, create_sets).await,
+        Some(found) => update(conn, meta, &pk_filter(meta, &found), update_sets, now).await,
+        None => create(conn, meta, create_sets, now).await,
     }
 }
 
@@ -325,8 +331,9 @@ fn create_related<'a>(
     conn: &'a Conn,
     meta: &'static ModelMeta,
     sets: Vec<SetKind>,
+    now: &'a Value,
 ) -> BoxFuture<'a, Result<Row>> {
-    Box::pin(create::<Row>(conn, meta, sets))
+    Box::pin(create::<Row>(conn, meta, sets, now))
 }
 
 /// [`update`] of an untyped related record, boxed: nested writes recurse.
@@ -335,8 +342,9 @@ fn update_related<'a>(
     meta: &'static ModelMeta,
     filter: Filter,
     sets: Vec<SetKind>,
+    now: &'a Value,
 ) -> BoxFuture<'a, Result<Row>> {
-    Box::pin(async move { update::<Row>(conn, meta, &filter, sets).await })
+    Box::pin(async move { update::<Row>(conn, meta, &filter, sets, now).await })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,6 +362,7 @@ pub(crate) async fn owner_side(
     plan: &mut Plan,
     creating: bool,
     current: Option<&Row>,
+    now: &Value,
 ) -> Result<Vec<(usize, Vec<sea_query::Value>)>> {
     let owns = |(r, _): &(usize, Nested)| matches!(meta.relations[*r].link, Link::Owner { .. });
     if !plan.relations.iter().any(owns) {
@@ -362,7 +371,7 @@ pub(crate) async fn owner_side(
     // Boxed: its future is the size of several statements' (a nested write of each kind), and
     // every write that may have nested writes would carry it, moved on each call (a create with
     // nested posts has none of these).
-    Box::pin(owner_writes(conn, meta, plan, creating, current)).await
+    Box::pin(owner_writes(conn, meta, plan, creating, current, now)).await
 }
 
 /// [`owner_side`] of a plan with at least one nested write to run.
@@ -372,6 +381,7 @@ async fn owner_writes(
     plan: &mut Plan,
     creating: bool,
     current: Option<&Row>,
+    now: &Value,
 ) -> Result<Vec<(usize, Vec<sea_query::Value>)>> {
     let mut deletes = Vec::new();
     for (r, op) in std::mem::take(&mut plan.relations) {
@@ -404,14 +414,14 @@ async fn owner_writes(
                     })?
             }
             Nested::Create(sets) => {
-                let row = create_related(conn, target, sets).await?;
+                let row = create_related(conn, target, sets, now).await?;
                 references.iter().map(|&f| row.get(f)).collect()
             }
             Nested::ConnectOrCreate(filter, sets) => {
                 match lookup(conn, target, references, &filter).await? {
                     Some(key) => key,
                     None => {
-                        let row = create_related(conn, target, sets).await?;
+                        let row = create_related(conn, target, sets, now).await?;
                         references.iter().map(|&f| row.get(f)).collect()
                     }
                 }
@@ -428,7 +438,7 @@ async fn owner_writes(
                     ))
                 })?;
                 let filter = equal_filter(references, &key);
-                update_related(conn, target, filter, sets).await?;
+                update_related(conn, target, filter, sets, now).await?;
                 continue;
             }
             Nested::Upsert(_, create_sets, update_sets) if !creating => {
@@ -440,12 +450,18 @@ async fn owner_writes(
                 };
                 match existing {
                     Some(key) => {
-                        update_related(conn, target, equal_filter(references, &key), update_sets)
-                            .await?;
+                        update_related(
+                            conn,
+                            target,
+                            equal_filter(references, &key),
+                            update_sets,
+                            now,
+                        )
+                        .await?;
                         continue;
                     }
                     None => {
-                        let row = create_related(conn, target, create_sets).await?;
+                        let row = create_related(conn, target, create_sets, now).await?;
                         references.iter().map(|&f| row.get(f)).collect()
                     }
                 }
@@ -603,6 +619,7 @@ async fn after<R: Record>(
     row: &R,
     relations: Vec<(usize, Nested)>,
     new: bool,
+    now: &Value,
 ) -> Result<bool> {
     let mut touched = false;
     let mut ops = relations.into_iter();
@@ -646,11 +663,11 @@ async fn after<R: Record>(
                 let Some((_, op)) = ops.next() else { break };
                 rows.push(op_sets(op));
             }
-            create_many(conn, meta, rel, &linking, rows).await?;
+            create_many(conn, meta, rel, &linking, rows, now).await?;
             continue;
         }
         // Boxed, as `owner_side`'s writes are: the plain creates above are the usual case.
-        Box::pin(related(conn, meta, rel, &linking, op, new)).await?;
+        Box::pin(related(conn, meta, rel, &linking, op, new, now)).await?;
     }
     Ok(touched)
 }
@@ -670,6 +687,7 @@ async fn related(
     linking: &Linking<'_>,
     op: Nested,
     new: bool,
+    now: &Value,
 ) -> Result<()> {
     let target = rel.target;
     let backend = conn.backend();
@@ -690,7 +708,7 @@ async fn related(
                 unlink(conn, meta, rel, linking, Condition::all()).await?;
             }
             sets.extend(linking.sets());
-            let created = create_related(conn, target, sets).await?;
+            let created = create_related(conn, target, sets, now).await?;
             link_join(conn, linking, &created).await?;
         }
         Nested::CreateMany(rows) => {
@@ -702,7 +720,7 @@ async fn related(
                     "is not available on a many-to-many relation, as in Prisma: use create",
                 ));
             }
-            create_many(conn, meta, rel, linking, rows).await?;
+            create_many(conn, meta, rel, linking, rows, now).await?;
         }
         Nested::Connect(filters) => connect(conn, meta, rel, linking, &filters, new).await?,
         Nested::ConnectOrCreate(filter, mut sets) => {
@@ -715,7 +733,7 @@ async fn related(
                         unlink(conn, meta, rel, linking, Condition::all()).await?;
                     }
                     sets.extend(linking.sets());
-                    let created = create_related(conn, target, sets).await?;
+                    let created = create_related(conn, target, sets, now).await?;
                     link_join(conn, linking, &created).await?;
                 }
             }
@@ -769,18 +787,19 @@ async fn related(
         }
         Nested::Update(filter, sets) => {
             let cond = linked_and(target, linking, filter.as_ref(), backend);
-            update_linked(conn, meta, rel, cond, sets).await?;
+            update_linked(conn, meta, rel, cond, sets, now).await?;
         }
         Nested::Upsert(filter, create_sets, update_sets) => {
             let cond = linked_and(target, linking, filter.as_ref(), backend);
             match first_row(conn, target, cond).await? {
                 Some(found) => {
-                    update_related(conn, target, pk_filter(target, &found), update_sets).await?;
+                    update_related(conn, target, pk_filter(target, &found), update_sets, now)
+                        .await?;
                 }
                 None => {
                     let mut sets = create_sets;
                     sets.extend(linking.sets());
-                    let created = create_related(conn, target, sets).await?;
+                    let created = create_related(conn, target, sets, now).await?;
                     link_join(conn, linking, &created).await?;
                 }
             }
@@ -814,7 +833,7 @@ async fn related(
             }
         }
         Nested::UpdateMany(filters, sets) => {
-            let plan = plan(target, backend, sets, false);
+            let plan = plan_at(target, backend, sets, false, now);
             if !plan.relations.is_empty() {
                 return Err(not_allowed(
                     name,
@@ -1045,6 +1064,7 @@ async fn update_linked(
     rel: &RelationMeta,
     cond: Condition,
     sets: Vec<SetKind>,
+    now: &Value,
 ) -> Result<()> {
     let target = rel.target;
     let missing = || {
@@ -1056,10 +1076,10 @@ async fn update_linked(
     };
     if has_relations(&sets) {
         let found = first_row(conn, target, cond).await?.ok_or_else(missing)?;
-        update_related(conn, target, pk_filter(target, &found), sets).await?;
+        update_related(conn, target, pk_filter(target, &found), sets, now).await?;
         return Ok(());
     }
-    let plan = plan(target, conn.backend(), sets, false);
+    let plan = plan_at(target, conn.backend(), sets, false, now);
     if plan.columns.is_empty() {
         return first_row(conn, target, cond)
             .await?
@@ -1114,6 +1134,7 @@ async fn create_many(
     rel: &RelationMeta,
     linking: &Linking<'_>,
     rows: SetRows,
+    now: &Value,
 ) -> Result<u64> {
     let target = rel.target;
     let backend = conn.backend();
@@ -1124,14 +1145,14 @@ async fn create_many(
         .chain(&link)
         .all(|s| plain_set(target, s))
     {
-        let groups = plain_groups(target, backend, rows, &link, &now(backend));
+        let groups = plain_groups(target, rows, &link, now);
         return insert_groups(conn, target, groups, false).await;
     }
     let mut plans = Vec::with_capacity(rows.len());
     for mut sets in rows.into_rows() {
         sets.extend(link.iter().cloned());
-        let mut p = plan(target, backend, sets, true);
-        owner_side(conn, target, &mut p, true, None).await?;
+        let mut p = plan_at(target, backend, sets, true, now);
+        owner_side(conn, target, &mut p, true, None, now).await?;
         if let Some((r, op)) = p.relations.first() {
             return Err(not_allowed(
                 op_name(op),
@@ -1196,7 +1217,6 @@ pub(crate) fn plain_set(meta: &ModelMeta, set: &SetKind) -> bool {
 /// `create_many` of 1,000 rows.
 pub(crate) fn plain_groups(
     meta: &'static ModelMeta,
-    backend: Dialect,
     rows: SetRows,
     common: &[SetKind],
     now: &sea_query::Value,
@@ -1220,7 +1240,7 @@ pub(crate) fn plain_groups(
             }
         }
         for i in bits(defaults & !given) {
-            if let Some(v) = client_default(&meta.fields[i], backend, true, now) {
+            if let Some(v) = client_default(&meta.fields[i], true, now) {
                 slots[i] = Some(v);
                 given |= 1 << i;
             }

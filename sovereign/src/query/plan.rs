@@ -36,15 +36,19 @@ impl Plan {
 }
 
 /// The current instant, as the value the client fills `@default(now())` and `@updatedAt` with
-/// on `backend`. On SQLite that is the milliseconds since the epoch, the integer Prisma stores a
-/// date-time as there and the one a date-time value binds as ([`crate::sqlite`]): read from the
-/// clock directly, it skips chrono's calendar conversions to a date and back (profiled: about
-/// 110 instructions of each update's own work). Elsewhere it is a `DateTime`.
+/// on `backend`, in whole milliseconds: Prisma's client takes it from a JavaScript `Date`, which
+/// has no finer part (a database would round a finer one to the column's precision, up as
+/// often as down). On SQLite that is the milliseconds since the epoch, the integer Prisma
+/// stores a date-time as there and the one a date-time value binds as ([`crate::sqlite`]): read
+/// from the clock directly, it skips chrono's calendar conversions to a date and back
+/// (profiled: about 110 instructions of each update's own work). Elsewhere it is a `DateTime`.
 pub(crate) fn now(backend: Dialect) -> Value {
+    let ms = ids::epoch_millis(std::time::SystemTime::now());
     if backend == Dialect::Sqlite {
-        return Value::BigInt(Some(ids::epoch_millis(std::time::SystemTime::now())));
+        return Value::BigInt(Some(ms));
     }
-    Value::ChronoDateTimeWithTimeZone(Some(chrono::Utc::now().fixed_offset()))
+    let t = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    Value::ChronoDateTimeWithTimeZone(Some(t.fixed_offset()))
 }
 
 /// Whether `sets` hold a nested write.
@@ -99,7 +103,7 @@ pub(crate) fn plan_at(
         if plan.columns.iter().any(|(g, _)| *g == i) {
             continue;
         }
-        if let Some(v) = client_default(f, backend, create, now) {
+        if let Some(v) = client_default(f, create, now) {
             if plan.keep_given {
                 plan.given.push((i, v.clone()));
             }
@@ -176,7 +180,7 @@ pub(crate) fn plain_update(
             continue;
         }
         let now = now_value.get_or_insert_with(|| now(backend));
-        if let Some(v) = client_default(&meta.fields[i], backend, false, now) {
+        if let Some(v) = client_default(&meta.fields[i], false, now) {
             fields.push(i as u16);
             values.push(v);
         }
@@ -206,14 +210,11 @@ pub(crate) fn client_filled(f: &FieldMeta) -> bool {
 }
 
 /// The value the client fills in for a field a write leaves out: `@updatedAt` on every write;
-/// on a create, a generated id (uuid, cuid, ...) and `now()` on SQLite (the other databases
-/// fill `now()` in themselves), `now` being the request's instant.
-pub(crate) fn client_default(
-    f: &FieldMeta,
-    backend: Dialect,
-    create: bool,
-    now: &Value,
-) -> Option<Value> {
+/// on a create, a generated id (uuid, cuid, ...) and `@default(now())`, `now` being the
+/// request's instant. Prisma's client sends `now()` on every database, though the column has a
+/// database default too (checked against Prisma 7 on PostgreSQL: the INSERT names the column),
+/// so that the records one request writes, nested ones included, hold the same instant.
+pub(crate) fn client_default(f: &FieldMeta, create: bool, now: &Value) -> Option<Value> {
     if f.updated_at {
         return Some(now.clone());
     }
@@ -221,8 +222,8 @@ pub(crate) fn client_default(
         return None;
     }
     match f.generated {
-        Some(Generated::Now) if backend == Dialect::Sqlite => Some(now.clone()),
-        Some(Generated::Now) | None => None,
+        Some(Generated::Now) => Some(now.clone()),
+        None => None,
         Some(g) => Some(Value::String(Some(crate::ids::generate(g)))),
     }
 }
@@ -279,11 +280,15 @@ mod tests {
         assert_eq!((ids::epoch_millis(t), chrono_ms), (-2, -2));
         let t = std::time::UNIX_EPOCH - std::time::Duration::from_millis(3);
         assert_eq!(ids::epoch_millis(t), -3);
+        // Elsewhere a date-time of the same whole millisecond.
         for backend in [Dialect::Postgres, Dialect::Mysql] {
-            assert!(matches!(
-                now(backend),
-                Value::ChronoDateTimeWithTimeZone(Some(_))
-            ));
+            let before = chrono::Utc::now().timestamp_millis();
+            let Value::ChronoDateTimeWithTimeZone(Some(t)) = now(backend) else {
+                panic!("a date-time on {backend:?}");
+            };
+            let after = chrono::Utc::now().timestamp_millis();
+            assert!((before..=after).contains(&t.timestamp_millis()));
+            assert_eq!(t.timestamp_subsec_nanos() % 1_000_000, 0, "{t}");
         }
     }
 }

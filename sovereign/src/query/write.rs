@@ -131,7 +131,7 @@ async fn create_one<M: Model>(conn: &Conn, sets: Vec<SetKind>) -> Result<Boxed<M
         return insert_row(conn, meta, &mut plan).await;
     }
     atomically(conn, true, move |conn| {
-        Box::pin(async move { nested::create(&conn, meta, sets).await })
+        Box::pin(async move { nested::create(&conn, meta, sets, &now(conn.backend())).await })
     })
     .await
 }
@@ -228,7 +228,8 @@ impl<M: Model, S: Selection<Model = M>> WriteSelect<Upsert<M>, S> {
         let (create, update) = (kinds(create), kinds(update));
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
-                let row: M = nested::upsert(&tx, M::META, &filter, create, update).await?;
+                let now = now(tx.backend());
+                let row: M = nested::upsert(&tx, M::META, &filter, create, update, &now).await?;
                 selection::<M, S>(&tx, &pk_filter(M::META, &row), &select, "upsert").await
             })
         })
@@ -287,7 +288,7 @@ impl<M: Model> CreateMany<M> {
                 let conn = &conn;
                 let now = now(conn.backend());
                 if rows.sets().iter().all(|s| nested::plain_set(meta, s)) {
-                    let groups = nested::plain_groups(meta, conn.backend(), rows, &[], &now);
+                    let groups = nested::plain_groups(meta, rows, &[], &now);
                     return Ok(nested::insert_groups(conn, meta, groups, skip).await? as i64);
                 }
                 let mut plans = Vec::with_capacity(rows.len());
@@ -295,7 +296,7 @@ impl<M: Model> CreateMany<M> {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     if !p.relations.is_empty() {
                         only_connects(meta, &p.relations, "create_many", "create")?;
-                        owner_side(conn, meta, &mut p, true, None).await?;
+                        owner_side(conn, meta, &mut p, true, None, &now).await?;
                     }
                     plans.push(p);
                 }
@@ -386,7 +387,7 @@ impl<M: Model> CreateManyAndReturn<M> {
                 for sets in rows.into_rows() {
                     let mut p = plan_at(meta, conn.backend(), sets, true, &now);
                     only_connects(meta, &p.relations, "create_many_and_return", "create")?;
-                    owner_side(conn, meta, &mut p, true, None).await?;
+                    owner_side(conn, meta, &mut p, true, None, &now).await?;
                     plans.push(p);
                 }
                 let mut out =
@@ -526,7 +527,9 @@ async fn update_one<M: Model>(
         }
     };
     atomically(conn, true, move |conn| {
-        Box::pin(async move { nested::update(&conn, meta, filter, sets).await })
+        Box::pin(
+            async move { nested::update(&conn, meta, filter, sets, &now(conn.backend())).await },
+        )
     })
     .await
 }
@@ -548,10 +551,11 @@ impl<M: Model> UpdateMany<M> {
     pub async fn exec(self) -> Result<i64> {
         let meta = M::META;
         let backend = self.conn.backend();
-        let mut plan = plan(meta, backend, kinds(self.sets), false);
+        let now = now(backend);
+        let mut plan = plan_at(meta, backend, kinds(self.sets), false, &now);
         only_connects(meta, &plan.relations, "update_many", "update")?;
         if !plan.relations.is_empty() {
-            owner_side(&self.conn, meta, &mut plan, false, None).await?;
+            owner_side(&self.conn, meta, &mut plan, false, None, &now).await?;
         }
         if plan.columns.is_empty() {
             return Count::<M>::new(self.conn, self.filters).exec().await;
@@ -603,10 +607,11 @@ impl<M: Model> UpdateManyAndReturn<M> {
         atomically(&conn, true, move |conn| {
             Box::pin(async move {
                 let conn = &conn;
-                let mut plan = plan(meta, backend, sets, false);
+                let now = now(backend);
+                let mut plan = plan_at(meta, backend, sets, false, &now);
                 only_connects(meta, &plan.relations, "update_many_and_return", "update")?;
                 if !plan.relations.is_empty() {
-                    owner_side(conn, meta, &mut plan, false, None).await?;
+                    owner_side(conn, meta, &mut plan, false, None, &now).await?;
                 }
                 let stmt = if plan.columns.is_empty() {
                     // Nothing to change: the records as they are.
@@ -670,7 +675,8 @@ impl<M: Model> Upsert<M> {
         let (create, update) = (kinds(create), kinds(update));
         atomically(&conn, true, move |tx| {
             Box::pin(async move {
-                let row = nested::upsert(&tx, meta, &filter, create, update).await?;
+                let now = now(tx.backend());
+                let row = nested::upsert(&tx, meta, &filter, create, update, &now).await?;
                 loaded(&tx, &with, row).await
             })
         })
