@@ -179,7 +179,7 @@ pub(crate) async fn update_values<R: Record>(
     meta: &'static ModelMeta,
     filter: &Filter,
     fields: SetFields,
-    values: Vec<sea_query::Value>,
+    values: Vec<Value>,
 ) -> Result<R> {
     let backend = conn.backend();
     let fields = fields.as_slice();
@@ -196,7 +196,7 @@ pub(crate) fn update_values_statement(
     meta: &'static ModelMeta,
     backend: Dialect,
     fields: &[u16],
-    values: Vec<sea_query::Value>,
+    values: Vec<Value>,
     filter: &Filter,
 ) -> crate::db::Stmt {
     cache::update_values(meta, backend, fields, values, filter, |values| {
@@ -257,8 +257,9 @@ pub(crate) fn update_statement(
 
 /// Creates a record of `meta` from `sets`, nested writes included, and returns it as stored.
 /// Runs several statements: the caller provides the transaction. `now` is the request's
-/// instant ([`now`](super::plan::now)), which every record the request writes takes for its `@default(now())`
-/// and `@updatedAt`, nested ones included, as in Prisma's engine (one `now` per request).
+/// instant ([`now`](super::plan::now)), which every record the request writes takes for its
+/// `@default(now())` and `@updatedAt`, nested ones included, as Prisma's client takes one
+/// instant per request.
 pub(crate) async fn create<R: Record>(
     conn: &Conn,
     meta: &'static ModelMeta,
@@ -363,7 +364,7 @@ pub(crate) async fn owner_side(
     creating: bool,
     current: Option<&Row>,
     now: &Value,
-) -> Result<Vec<(usize, Vec<sea_query::Value>)>> {
+) -> Result<Vec<(usize, Vec<Value>)>> {
     let owns = |(r, _): &(usize, Nested)| matches!(meta.relations[*r].link, Link::Owner { .. });
     if !plan.relations.iter().any(owns) {
         return Ok(Vec::new());
@@ -382,7 +383,7 @@ async fn owner_writes(
     creating: bool,
     current: Option<&Row>,
     now: &Value,
-) -> Result<Vec<(usize, Vec<sea_query::Value>)>> {
+) -> Result<Vec<(usize, Vec<Value>)>> {
     let mut deletes = Vec::new();
     for (r, op) in std::mem::take(&mut plan.relations) {
         let rel = &meta.relations[r];
@@ -392,13 +393,13 @@ async fn owner_writes(
         };
         let target = rel.target;
         // The related record's key the record refers to now, if any.
-        let linked = || -> Option<Vec<sea_query::Value>> {
+        let linked = || -> Option<Vec<Value>> {
             let current = current?;
-            let key: Vec<sea_query::Value> = fields.iter().map(|&f| current.get(f)).collect();
+            let key: Vec<Value> = fields.iter().map(|&f| current.get(f)).collect();
             (!key.iter().any(is_null)).then_some(key)
         };
         let name = op_name(&op);
-        let key: Vec<sea_query::Value> = match op {
+        let key: Vec<Value> = match op {
             Nested::Connect(filters) => {
                 let Some(filter) = filters.into_iter().next() else {
                     continue;
@@ -507,7 +508,7 @@ async fn lookup(
     target: &'static ModelMeta,
     fields: &[usize],
     filter: &Filter,
-) -> Result<Option<Vec<sea_query::Value>>> {
+) -> Result<Option<Vec<Value>>> {
     let backend = conn.backend();
     let t = alias::table(LOOKUP);
     let mut q = Query::select();
@@ -527,7 +528,7 @@ async fn lookup(
 }
 
 /// `fields[i] = values[i]` for all `i`.
-fn equal_filter(fields: &[usize], values: &[sea_query::Value]) -> Filter {
+fn equal_filter(fields: &[usize], values: &[Value]) -> Filter {
     Filter::And(
         fields
             .iter()
@@ -538,12 +539,7 @@ fn equal_filter(fields: &[usize], values: &[sea_query::Value]) -> Filter {
 }
 
 /// `fields[i] = values[i]` for all `i`, on `meta`'s columns qualified by `q`.
-fn equal(
-    meta: &ModelMeta,
-    q: &'static str,
-    fields: &[usize],
-    values: &[sea_query::Value],
-) -> Condition {
+fn equal(meta: &ModelMeta, q: &'static str, fields: &[usize], values: &[Value]) -> Condition {
     let mut c = Condition::all();
     for (&f, v) in fields.iter().zip(values) {
         c = c.add(col(q, meta.fields[f].column).eq(v.clone()));
@@ -560,7 +556,7 @@ enum Linking<'a> {
     /// Its foreign key `fields` hold the record's `values`.
     Key {
         fields: &'a [usize],
-        values: Vec<sea_query::Value>,
+        values: Vec<Value>,
         /// A foreign key field is required: unlinking is a violation.
         required: bool,
     },
@@ -571,7 +567,7 @@ enum Linking<'a> {
         own: &'static str,
         other: &'static str,
         other_key: usize,
-        value: sea_query::Value,
+        value: Value,
     },
 }
 
@@ -881,11 +877,7 @@ async fn link_join(conn: &Conn, linking: &Linking<'_>, created: &Row) -> Result<
 
 /// Pairs the record with a related one in the join table; pairing twice is not an error (Prisma
 /// ignores it too).
-async fn insert_join(
-    conn: &Conn,
-    linking: &Linking<'_>,
-    other_value: sea_query::Value,
-) -> Result<()> {
+async fn insert_join(conn: &Conn, linking: &Linking<'_>, other_value: Value) -> Result<()> {
     let Linking::Join {
         table,
         own,
@@ -1219,16 +1211,16 @@ pub(crate) fn plain_groups(
     meta: &'static ModelMeta,
     rows: SetRows,
     common: &[SetKind],
-    now: &sea_query::Value,
+    now: &Value,
 ) -> Vec<(Vec<usize>, Rows)> {
     let count = rows.len();
     let (lens, sets) = rows.into_parts();
     let mut sets = sets.into_iter();
     // Models of 64 fields at most come here (`plain_set`).
     let defaults = client_filled_mask(meta).unwrap_or(0);
-    let mut slots: Vec<Option<sea_query::Value>> = Vec::new();
+    let mut slots: Vec<Option<Value>> = Vec::new();
     slots.resize_with(meta.fields.len(), || None);
-    let mut groups: Vec<(u64, Vec<usize>, Vec<sea_query::Value>)> = Vec::new();
+    let mut groups: Vec<(u64, Vec<usize>, Vec<Value>)> = Vec::new();
     let mut rows_of_nothing = 0;
     for n in lens {
         let mut given = 0u64;
@@ -1297,11 +1289,11 @@ fn bits(mut set: u64) -> impl Iterator<Item = usize> {
 /// The rows of one INSERT: expressions row by row, or plain values one row after another.
 pub(crate) enum Rows {
     Exprs(Vec<Vec<Expr>>),
-    Values(Vec<sea_query::Value>),
+    Values(Vec<Value>),
 }
 
 /// How many rows of `width` values `values` holds.
-fn rows_len(values: &[sea_query::Value], width: usize) -> usize {
+fn rows_len(values: &[Value], width: usize) -> usize {
     values.len().checked_div(width).unwrap_or(0)
 }
 
@@ -1316,7 +1308,7 @@ impl Rows {
     /// Whether every cell is a plain value of the kind (and NULL-ness) of the first row's in
     /// its column: what makes one row's SQL stand for every row's.
     fn same_shape(&self, width: usize) -> bool {
-        let kind = |v: &sea_query::Value| (std::mem::discriminant(v), is_null(v));
+        let kind = |v: &Value| (std::mem::discriminant(v), is_null(v));
         match self {
             Rows::Exprs(rows) => same_shape(rows),
             Rows::Values(values) => {
@@ -1333,7 +1325,7 @@ impl Rows {
 
     /// The values one row after another, when each is a plain value (no SQL expression); else
     /// the rows as expressions.
-    fn plain(self) -> std::result::Result<Vec<sea_query::Value>, Vec<Vec<Expr>>> {
+    fn plain(self) -> std::result::Result<Vec<Value>, Vec<Vec<Expr>>> {
         match self {
             Rows::Exprs(rows) => plain_rows(rows),
             Rows::Values(values) => Ok(values),
@@ -1349,7 +1341,7 @@ impl Rows {
 }
 
 /// Rows of `width` plain values as expressions.
-fn exprs_of(values: &[sea_query::Value], width: usize) -> Vec<Vec<Expr>> {
+fn exprs_of(values: &[Value], width: usize) -> Vec<Vec<Expr>> {
     values
         .chunks(width.max(1))
         .map(|r| r.iter().cloned().map(Expr::val).collect())
@@ -1436,8 +1428,7 @@ pub(crate) async fn insert_groups(
                         while left > 0 {
                             let n = left.min(per);
                             let text = repeat(n)?;
-                            let chunk: Vec<sea_query::Value> =
-                                values.by_ref().take(n * width).collect();
+                            let chunk: Vec<Value> = values.by_ref().take(n * width).collect();
                             let stmt = crate::db::Stmt::new(text, sea_query::Values(chunk));
                             total += conn.execute(stmt, Some(meta)).await?.rows;
                             left -= n;
@@ -1521,7 +1512,7 @@ fn same_shape(rows: &[Vec<Expr>]) -> bool {
 
 /// The values of `rows`, one after another, when each is a plain value (no SQL expression);
 /// else the rows back.
-fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<sea_query::Value>, Vec<Vec<Expr>>> {
+fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<Value>, Vec<Vec<Expr>>> {
     if !rows.iter().flatten().all(|e| matches!(e, Expr::Value(_))) {
         return Err(rows);
     }
