@@ -13,7 +13,8 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use sovereign_schema::ast::Arity;
 use sovereign_schema::client::{client_models, ClientModel, FieldKind, Generated, Link};
-use sovereign_schema::model::{ScalarField, Schema, Url};
+use sovereign_schema::diagnostic::Diagnostic;
+use sovereign_schema::model::{RelationMode, ScalarField, Schema, Url};
 
 /// What to generate from a schema.
 #[derive(Debug, Clone)]
@@ -201,6 +202,36 @@ fn rust_type(kind: FieldKind<'_>) -> (TokenStream, TokenStream) {
             (quote!(#en), quote!(Enum(#db)))
         }
     }
+}
+
+/// What the generated client leaves undone for `schema` that Prisma's client does, as warnings
+/// at the datasource, for the builds and commands that generate it to print.
+///
+/// One today: under `relationMode = "prisma"` the database has no foreign keys and Prisma's
+/// client emulates the referential actions (on delete: `Restrict` by default for a required
+/// relation, `SetNull` for an optional one; on update: `Cascade`), where ours sends the
+/// statement alone. Said at every build rather than refused, so that an existing Prisma
+/// project still builds.
+pub fn client_warnings(schema: &Schema) -> Vec<Diagnostic> {
+    let Some(ds) = &schema.datasource else {
+        return Vec::new();
+    };
+    if ds.relation_mode != RelationMode::Prisma || schema.relations.is_empty() {
+        return Vec::new();
+    }
+    let mut d = Diagnostic::warning(
+        "relationMode = \"prisma\": the generated client does not emulate referential actions. \
+         With no foreign keys, deleting a record or changing a key that others refer to leaves \
+         them as they are (no Cascade, Restrict, SetNull or SetDefault, the defaults included; \
+         implicit many-to-many rows stay), where Prisma's client applies them.",
+        ds.span,
+    );
+    d.hint = Some(
+        "delete or update the related records first (in a transaction), or drop `relationMode` \
+         so that the database's foreign keys apply the actions"
+            .into(),
+    );
+    vec![d]
 }
 
 /// Generates the client source for `schema`, formatted with prettyplease: a printer of its

@@ -210,6 +210,13 @@ pub fn compose_workspace(config: &Config) -> Result<Composition, Error> {
     if !composed.warnings.diagnostics.is_empty() {
         warnings.push(composed.warnings.render());
     }
+    let client = codegen::client_warnings(&composed.schema);
+    if !client.is_empty() {
+        warnings.push(sovereign_schema::diagnostic::render_all(
+            &client,
+            &composed.warnings.sources,
+        ));
+    }
     Ok(Composition {
         config: ws.config,
         composed,
@@ -687,7 +694,11 @@ pub fn generate_for_file_at(
     let from = from.parent().unwrap_or(Path::new("/"));
     let text = sovereign_workspace::read_text(&schema)?;
     let name = schema.display().to_string();
-    let (checked, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    let (checked, mut warnings) =
+        sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    warnings
+        .diagnostics
+        .extend(codegen::client_warnings(&checked));
     for w in warnings.render().lines().filter(|l| !l.is_empty()) {
         println!("cargo:warning={w}");
     }
@@ -731,7 +742,8 @@ fn generate_for_schema_file(
     })?;
     let text = sovereign_workspace::read_text(path)?;
     let name = path.display().to_string();
-    let (schema, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    let (schema, mut warnings) =
+        sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
     if owns_migrations {
         let reserved = sovereign_schema::compose::reserved_tables(&schema);
         if !reserved.is_empty() {
@@ -741,6 +753,9 @@ fn generate_for_schema_file(
             }));
         }
     }
+    warnings
+        .diagnostics
+        .extend(codegen::client_warnings(&schema));
     for w in warnings.render().lines() {
         if !w.is_empty() {
             println!("cargo:warning={w}");

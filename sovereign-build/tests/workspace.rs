@@ -473,3 +473,43 @@ fn builder_writes_out_dir_and_flags_a_stale_committed_schema() {
     std::env::remove_var("CI");
     let _ = Path::new("");
 }
+
+#[test]
+fn relation_mode_prisma_is_said_not_to_be_emulated() {
+    const NOT_EMULATED: &str = "the generated client does not emulate referential actions";
+    let prisma_mode = BASE.replace(
+        "  url      = \"file:./dev.db\"\n",
+        "  url      = \"file:./dev.db\"\n  relationMode = \"prisma\"\n",
+    );
+    let ws = Ws::new("relmode");
+    ws.shared("blog", BLOG);
+    // Foreign keys (the default): nothing to say.
+    let c = compose_workspace(&ws.config()).unwrap();
+    assert!(
+        !c.warnings.join("\n").contains(NOT_EMULATED),
+        "{:?}",
+        c.warnings
+    );
+    ws.write("platform/prisma/base.prisma", &prisma_mode);
+    let c = compose_workspace(&ws.config()).unwrap();
+    let warnings = c.warnings.join("\n");
+    assert!(warnings.contains(NOT_EMULATED), "{warnings}");
+    // At the datasource, with what to do.
+    assert!(
+        warnings.contains("platform/prisma/base.prisma:1"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("delete or update the related records first"),
+        "{warnings}"
+    );
+    // Without relations there is nothing to emulate.
+    let ws = Ws::new("relmode-none");
+    ws.write("platform/prisma/base.prisma", &prisma_mode);
+    let c = compose_workspace(&ws.config()).unwrap();
+    assert!(
+        !c.warnings.join("\n").contains(NOT_EMULATED),
+        "{:?}",
+        c.warnings
+    );
+}
