@@ -674,7 +674,8 @@ pub fn generate_for_file(path: &Path, options: ClientOptions) -> Result<String, 
 /// The client source for a schema file, to be written to `out` and committed (for a crate
 /// without a build script): the schema and migrations are embedded by paths relative to `out`'s
 /// folder, so the file names nothing of the machine that generated it and builds wherever the
-/// repository is checked out.
+/// repository is checked out. The schema's warnings, and what the client leaves undone for it
+/// ([`codegen::client_warnings`]), are printed to standard error.
 ///
 /// # Errors
 /// The schema's diagnostics; I/O errors.
@@ -699,8 +700,9 @@ pub fn generate_for_file_at(
     warnings
         .diagnostics
         .extend(codegen::client_warnings(&checked));
-    for w in warnings.render().lines().filter(|l| !l.is_empty()) {
-        println!("cargo:warning={w}");
+    // Run by a command, not a build script: the warnings go to standard error as they are.
+    if !warnings.diagnostics.is_empty() {
+        eprint!("{}", warnings.render());
     }
     let dir = schema.parent().unwrap_or(Path::new("."));
     options.schema_path = Some(relative_path(from, &schema));

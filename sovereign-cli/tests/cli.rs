@@ -793,6 +793,42 @@ fn plugin_db_manage_generate_writes_the_client() {
 }
 
 #[test]
+fn plugin_db_manage_generate_says_relation_mode_prisma_is_not_emulated() {
+    let dir = compose_workspace("relmode");
+    std::fs::create_dir_all(dir.join("plugins/shop/prisma")).unwrap();
+    std::fs::write(
+        dir.join("plugins/shop/plugin.json"),
+        "{\"id\": \"shop\", \"name\": \"Shop\", \"version\": \"0.1.0\", \"sovereign\": {\"database\": {\"mode\": \"dedicated\"}}}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plugins/shop/prisma/schema.prisma"),
+        "datasource db {\n  provider     = \"sqlite\"\n  url          = \"file:./shop.db\"\n  relationMode = \"prisma\"\n}\n\ngenerator client {\n  provider = \"sovereign\"\n}\n\nmodel Order {\n  id    Int    @id\n  lines Line[]\n}\n\nmodel Line {\n  id      Int   @id\n  orderId Int\n  order   Order @relation(fields: [orderId], references: [id])\n\n  @@index([orderId])\n}\n",
+    )
+    .unwrap();
+    let out = dir.join("shop_client.rs");
+    let run = plugin_db_manage(
+        &["generate", "shop", "--out", out.to_str().unwrap()],
+        &dir,
+        &[],
+    );
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    assert!(out.is_file());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("warning: relationMode = \"prisma\": the generated client does not emulate referential actions")
+            && stderr.contains("plugins/shop/prisma/schema.prisma:1:1"),
+        "{stderr}"
+    );
+    // A command's output, not a build script's.
+    assert!(
+        !stderr.contains("cargo:warning")
+            && !String::from_utf8_lossy(&run.stdout).contains("cargo:warning"),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn manifest_near_misses_warn_and_strict_refuses_them() {
     let dir = compose_workspace("strict");
     // As a real platform writes it: keys of its own inside "sovereign", and one typo.
