@@ -14,7 +14,7 @@ use quote::{format_ident, quote};
 use sovereign_schema::ast::Arity;
 use sovereign_schema::client::{client_models, ClientModel, FieldKind, Generated, Link};
 use sovereign_schema::diagnostic::Diagnostic;
-use sovereign_schema::model::{RelationMode, ScalarField, Schema, Url};
+use sovereign_schema::model::{Provider, RelationMode, ScalarField, Schema, Url};
 
 /// What to generate from a schema.
 #[derive(Debug, Clone)]
@@ -216,14 +216,18 @@ pub fn client_warnings(schema: &Schema) -> Vec<Diagnostic> {
     let Some(ds) = &schema.datasource else {
         return Vec::new();
     };
-    if ds.relation_mode != RelationMode::Prisma || schema.relations.is_empty() {
+    // MongoDB is always in this mode, and has no foreign keys to fall back on.
+    if ds.relation_mode != RelationMode::Prisma
+        || ds.provider == Provider::Mongodb
+        || schema.relations.is_empty()
+    {
         return Vec::new();
     }
     let mut d = Diagnostic::warning(
         "relationMode = \"prisma\": the generated client does not emulate referential actions. \
          With no foreign keys, deleting a record or changing a key that others refer to leaves \
-         them as they are (no Cascade, Restrict, SetNull or SetDefault, the defaults included; \
-         implicit many-to-many rows stay), where Prisma's client applies them.",
+         them as they are (no Cascade, Restrict, NoAction, SetNull or SetDefault, the defaults \
+         included; implicit many-to-many rows stay), where Prisma's client applies them.",
         ds.span,
     );
     d.hint = Some(

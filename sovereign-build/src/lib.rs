@@ -207,15 +207,9 @@ pub fn compose_workspace(config: &Config) -> Result<Composition, Error> {
     let composed =
         compose::compose(&ws.base, &ws.extensions, &ws.dedicated).map_err(Error::Diagnostics)?;
     let mut warnings = ws.warnings;
-    if !composed.warnings.diagnostics.is_empty() {
-        warnings.push(composed.warnings.render());
-    }
-    let client = codegen::client_warnings(&composed.schema);
-    if !client.is_empty() {
-        warnings.push(sovereign_schema::diagnostic::render_all(
-            &client,
-            &composed.warnings.sources,
-        ));
+    let report = with_client_warnings(composed.warnings.clone(), &composed.schema);
+    if !report.diagnostics.is_empty() {
+        warnings.push(report.render());
     }
     Ok(Composition {
         config: ws.config,
@@ -695,14 +689,12 @@ pub fn generate_for_file_at(
     let from = from.parent().unwrap_or(Path::new("/"));
     let text = sovereign_workspace::read_text(&schema)?;
     let name = schema.display().to_string();
-    let (checked, mut warnings) =
-        sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
-    warnings
-        .diagnostics
-        .extend(codegen::client_warnings(&checked));
-    // Run by a command, not a build script: the warnings go to standard error as they are.
+    let (checked, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    let warnings = with_client_warnings(warnings, &checked);
+    // Run by a command, not a build script: the warnings go to standard error as they are (a
+    // closed standard error is no reason to fail).
     if !warnings.diagnostics.is_empty() {
-        eprint!("{}", warnings.render());
+        let _ = write!(std::io::stderr(), "{}", warnings.render());
     }
     let dir = schema.parent().unwrap_or(Path::new("."));
     options.schema_path = Some(relative_path(from, &schema));
@@ -744,8 +736,7 @@ fn generate_for_schema_file(
     })?;
     let text = sovereign_workspace::read_text(path)?;
     let name = path.display().to_string();
-    let (schema, mut warnings) =
-        sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
+    let (schema, warnings) = sovereign_schema::check(&name, &text).map_err(Error::Diagnostics)?;
     if owns_migrations {
         let reserved = sovereign_schema::compose::reserved_tables(&schema);
         if !reserved.is_empty() {
@@ -755,9 +746,7 @@ fn generate_for_schema_file(
             }));
         }
     }
-    warnings
-        .diagnostics
-        .extend(codegen::client_warnings(&schema));
+    let warnings = with_client_warnings(warnings, &schema);
     for w in warnings.render().lines() {
         if !w.is_empty() {
             println!("cargo:warning={w}");
@@ -1042,7 +1031,11 @@ fn plugin_sources(
                     .as_deref()
                     .map(|e| (manifest.namespace.as_str(), e)),
             )?;
-            warnings.extend(composition_warnings(&composed));
+            // The plugin's client writes its own models: what it leaves undone is said here too.
+            let report = with_client_warnings(composed.warnings.clone(), &composed.schema);
+            if !report.diagnostics.is_empty() {
+                warnings.push(report.render());
+            }
             let read_only = composed
                 .schema
                 .models
@@ -1102,6 +1095,16 @@ fn compose_with(
         });
     }
     compose::compose(&base, &extensions, &[]).map_err(Error::Diagnostics)
+}
+
+/// `report` with what the generated client leaves undone for `schema`
+/// ([`codegen::client_warnings`]), in source order.
+fn with_client_warnings(mut report: Report, schema: &sovereign_schema::Schema) -> Report {
+    report.diagnostics.extend(codegen::client_warnings(schema));
+    report
+        .diagnostics
+        .sort_by_key(|d| (d.span.file, d.span.start));
+    report
 }
 
 fn composition_warnings(composed: &Composed) -> Option<String> {

@@ -253,9 +253,10 @@ fn table(schema: &Schema, m: &Model, dialect: Dialect, enum_db: &dyn Fn(&str) ->
 }
 
 /// Whether the database enforces relations with foreign keys: not with `relationMode =
-/// "prisma"`, where the client emulates referential actions and Prisma's migrations create no
-/// foreign key (the indexes on relation fields are the schema's own `@@index`es; Prisma only
-/// warns when one is missing).
+/// "prisma"`, where Prisma's client emulates referential actions (ours does not yet; the
+/// builds say so, see `sovereign_build::codegen::client_warnings`) and Prisma's migrations
+/// create no foreign key (the indexes on relation fields are the schema's own `@@index`es;
+/// Prisma only warns when one is missing).
 fn foreign_keys(schema: &Schema) -> bool {
     schema
         .datasource
