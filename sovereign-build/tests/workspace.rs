@@ -503,13 +503,23 @@ fn relation_mode_prisma_is_said_not_to_be_emulated() {
         warnings.contains("delete or update the related records first"),
         "{warnings}"
     );
-    // Without relations there is nothing to emulate.
+    // Without relations there is nothing to emulate, nor with an implicit many-to-many one
+    // alone (Prisma's client leaves its rows as they are too).
     let ws = Ws::new("relmode-none");
     ws.write("platform/prisma/base.prisma", &prisma_mode);
-    let c = compose_workspace(&ws.config()).unwrap();
-    assert!(
-        !c.warnings.join("\n").contains(NOT_EMULATED),
-        "{:?}",
-        c.warnings
-    );
+    for tags in [
+        None,
+        Some("model Tag {\n  id     Int     @id\n  labels Label[]\n}\n\nmodel Label {\n  id   Int   @id\n  tags Tag[]\n}\n"),
+    ] {
+        if let Some(tags) = tags {
+            ws.shared("tags", tags);
+        }
+        let c = compose_workspace(&ws.config()).unwrap();
+        assert!(c.composed.plugins.len() == usize::from(tags.is_some()));
+        assert!(
+            !c.warnings.join("\n").contains(NOT_EMULATED),
+            "{:?}",
+            c.warnings
+        );
+    }
 }
