@@ -207,10 +207,7 @@ pub fn compose_workspace(config: &Config) -> Result<Composition, Error> {
     let composed =
         compose::compose(&ws.base, &ws.extensions, &ws.dedicated).map_err(Error::Diagnostics)?;
     let mut warnings = ws.warnings;
-    let report = with_client_warnings(composed.warnings.clone(), &composed.schema);
-    if !report.diagnostics.is_empty() {
-        warnings.push(report.render());
-    }
+    warnings.extend(warnings_with_client(&composed));
     Ok(Composition {
         config: ws.config,
         composed,
@@ -1032,10 +1029,7 @@ fn plugin_sources(
                     .map(|e| (manifest.namespace.as_str(), e)),
             )?;
             // The plugin's client writes its own models: what it leaves undone is said here too.
-            let report = with_client_warnings(composed.warnings.clone(), &composed.schema);
-            if !report.diagnostics.is_empty() {
-                warnings.push(report.render());
-            }
+            warnings.extend(warnings_with_client(&composed));
             let read_only = composed
                 .schema
                 .models
@@ -1105,6 +1099,22 @@ fn with_client_warnings(mut report: Report, schema: &sovereign_schema::Schema) -
         .diagnostics
         .sort_by_key(|d| (d.span.file, d.span.start));
     report
+}
+
+/// [`composition_warnings`] with what the generated client leaves undone for the composed
+/// schema, in source order (as [`with_client_warnings`] orders a report it owns).
+fn warnings_with_client(composed: &Composed) -> Option<String> {
+    let client = codegen::client_warnings(&composed.schema);
+    if client.is_empty() {
+        return composition_warnings(composed);
+    }
+    let mut diagnostics = composed.warnings.diagnostics.clone();
+    diagnostics.extend(client);
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start));
+    Some(sovereign_schema::diagnostic::render_all(
+        &diagnostics,
+        &composed.warnings.sources,
+    ))
 }
 
 fn composition_warnings(composed: &Composed) -> Option<String> {
