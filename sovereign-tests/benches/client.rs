@@ -1376,11 +1376,13 @@ fn bench(c: &mut Criterion) {
                 .map(|&side| rt.block_on(run_once(&s, w, side)).wall)
                 .max()
                 .unwrap();
-            // Interleaved runs for the ratios: about 3 s per side, 11 to 51 runs (a median of
-            // 5 moved find_unique's ratio from 0.8 to 1.4 between two runs of the same code);
-            // the order of the sides turns each run, so each goes first as often and sees the
-            // same machine.
-            let runs = (3.0 / pilot.as_secs_f64()).clamp(11.0, 51.0) as usize;
+            // Interleaved runs for the ratios: about 3 s per side, 11 to 201 runs (a median of
+            // 5 moved find_unique's ratio from 0.8 to 1.4 between two runs of the same code, and
+            // 51 runs of the millisecond workloads spanned a quarter of a second, which one busy
+            // moment of the machine could cover whole: create_many gave 1.13 and 1.31 of the
+            // floor); the order of the sides turns each run, so each goes first as often and
+            // sees the same machine.
+            let runs = (3.0 / pilot.as_secs_f64()).clamp(11.0, 201.0) as usize;
             let mut took: [Vec<Took>; 3] = Default::default();
             for k in 0..runs {
                 for j in 0..sides.len() {
