@@ -1285,7 +1285,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 struct Ratio {
     backend: &'static str,
-    workload: &'static str,
+    workload: Workload,
     runs: usize,
     /// The medians of each side, in the order of `SIDES`; `None` for a side the backend does
     /// not run (the floor on MySQL).
@@ -1392,7 +1392,7 @@ fn bench(c: &mut Criterion) {
             }
             ratios.push(Ratio {
                 backend,
-                workload: w.name(),
+                workload: w,
                 runs,
                 took: took.each_ref().map(|t| (!t.is_empty()).then(|| medians(t))),
             });
@@ -1468,7 +1468,7 @@ fn bench(c: &mut Criterion) {
             flags.push_str("  ours/sqlx > 1.10");
         }
         if r.backend == "sqlite"
-            && r.workload != "tx_100_held"
+            && r.workload != Workload::Tx100Held
             && ours_floor.is_some_and(|r| r > 1.25)
         {
             flags.push_str("  ours/rusqlite > 1.25");
@@ -1476,7 +1476,7 @@ fn bench(c: &mut Criterion) {
         println!(
             "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}{flags}",
             r.backend,
-            r.workload,
+            r.workload.name(),
             r.runs,
             ms(wall(ours)),
             ms(wall(sqlx)),
