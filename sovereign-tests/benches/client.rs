@@ -1286,10 +1286,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 struct Ratio {
     backend: &'static str,
     workload: Workload,
-    runs: usize,
-    /// The medians of each side, in the order of `SIDES`; `None` for a side the backend does
-    /// not run (the floor on MySQL).
-    took: [Option<Took>; 3],
+    /// The number of runs and the medians of each side, in the order of `SIDES`; `None` for a
+    /// side the backend does not run (the floor on MySQL).
+    took: [Option<(usize, Took)>; 3],
 }
 
 /// The medians of wall and CPU times.
@@ -1371,32 +1370,61 @@ fn bench(c: &mut Criterion) {
         let sides = Side::of(backend);
         for w in WORKLOADS.into_iter().filter(|&w| selected(backend, w)) {
             // A warm-up run of each side, which also sizes the rest.
-            let pilot = sides
+            let pilot: Vec<Duration> = sides
                 .iter()
                 .map(|&side| rt.block_on(run_once(&s, w, side)).wall)
-                .max()
-                .unwrap();
+                .collect();
             // Interleaved runs for the ratios: about 3 s per side, 11 to 201 runs (a median of
             // 5 moved find_unique's ratio from 0.8 to 1.4 between two runs of the same code, and
             // 51 runs of the millisecond workloads spanned a quarter of a second, which one busy
             // moment of the machine could cover whole: create_many gave 1.13 and 1.31 of the
-            // floor); the order of the sides turns each run, so each goes first as often and
-            // sees the same machine.
-            let runs = (3.0 / pilot.as_secs_f64()).clamp(11.0, 201.0) as usize;
+            // floor). The count is the one of the sides of the goal, ours and the floor (ours
+            // and sqlx on MySQL): sqlx, where a floor is there, takes part in every `every`-th
+            // run only, as many as its own 3 s hold, so that its slower runs (SQLite's worker
+            // thread made find_unique's 0.7 s) do not cut the runs of the other two. The order
+            // of the sides in a run turns with each run of the same sides, so each goes first as
+            // often and all see the same machine.
+            let count = |d: Duration| (3.0 / d.as_secs_f64()).clamp(11.0, 201.0) as usize;
+            let secondary = |side: Side| sides.len() == 3 && side == Side::Sqlx;
+            let runs = sides
+                .iter()
+                .zip(&pilot)
+                .filter(|(&side, _)| !secondary(side))
+                .map(|(_, &d)| count(d))
+                .min()
+                .unwrap();
+            let every: Vec<usize> = sides
+                .iter()
+                .zip(&pilot)
+                .map(|(&side, &d)| {
+                    if secondary(side) {
+                        (runs / count(d).min(runs)).max(1)
+                    } else {
+                        1
+                    }
+                })
+                .collect();
             let mut took: [Vec<Took>; 3] = Default::default();
+            // How many runs of two sides and of three have been, for the turn of the order.
+            let mut turns = [0usize; 4];
             for k in 0..runs {
-                for j in 0..sides.len() {
-                    let i = (j + k) % sides.len();
+                let present: Vec<usize> = (0..sides.len()).filter(|&i| k % every[i] == 0).collect();
+                let turn = &mut turns[present.len()];
+                for j in 0..present.len() {
+                    let i = present[(j + *turn) % present.len()];
                     took[i].push(rt.block_on(run_once(&s, w, sides[i])));
                 }
+                *turn += 1;
             }
             ratios.push(Ratio {
                 backend,
                 workload: w,
-                runs,
-                took: took.each_ref().map(|t| (!t.is_empty()).then(|| medians(t))),
+                took: took
+                    .each_ref()
+                    .map(|t| (!t.is_empty()).then(|| (t.len(), medians(t)))),
             });
 
+            let pilot = pilot.into_iter().max().unwrap();
             let mut group = c.benchmark_group(format!("{backend}/{}", w.name()));
             group.sample_size(10);
             group.sampling_mode(SamplingMode::Flat);
@@ -1432,7 +1460,7 @@ fn bench(c: &mut Criterion) {
          PostgreSQL, none on MySQL (-); CPU time is this process's (not the database server's)"
     );
     println!(
-        "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}",
+        "  {:<9} {:<18} {:>7}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}",
         "backend",
         "workload",
         "runs",
@@ -1458,7 +1486,12 @@ fn bench(c: &mut Criterion) {
     };
     let x = |r: Option<f64>| r.map_or_else(|| "-".into(), |r| format!("{r:.3}"));
     for r in &ratios {
-        let [ours, sqlx, floor] = r.took;
+        // The runs of ours (and of the floor), then those of sqlx where they are fewer.
+        let runs = match r.took {
+            [Some((n, _)), Some((m, _)), _] if m != n => format!("{n}/{m}"),
+            [n, ..] => n.map_or(0, |(n, _)| n).to_string(),
+        };
+        let [ours, sqlx, floor] = r.took.map(|t| t.map(|(_, t)| t));
         let wall = |t: Option<Took>| t.map(|t| t.wall);
         let cpu = |t: Option<Took>| t.map(|t| t.cpu);
         let ours_sqlx = ratio(wall(ours), wall(sqlx));
@@ -1474,10 +1507,10 @@ fn bench(c: &mut Criterion) {
             flags.push_str("  ours/rusqlite > 1.25");
         }
         println!(
-            "  {:<9} {:<18} {:>4}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}{flags}",
+            "  {:<9} {:<18} {:>7}  {:>10} {:>10} {:>10}  {:>9} {:>10} {:>10}  {:>9} {:>10} {:>10}{flags}",
             r.backend,
             r.workload.name(),
-            r.runs,
+            runs,
             ms(wall(ours)),
             ms(wall(sqlx)),
             ms(wall(floor)),
