@@ -482,6 +482,10 @@ impl Stmt {
     }
 }
 
+/// The values of a statement, handed over in order by a call to the function, where they are
+/// kept: [`Conn::execute_visiting`].
+pub(crate) type Visit<'a> = &'a (dyn Fn(&mut dyn FnMut(&sea_query::Value)) + Sync);
+
 /// SQL text: built for one statement, or kept for the life of the process by a cache of
 /// [`cache`](crate::cache).
 #[derive(Clone)]
@@ -839,6 +843,48 @@ impl Conn {
             w.finish(done.rows);
         }
         out
+    }
+
+    /// Runs `sql` with the values `visit` hands over, in order. On SQLite each is bound where
+    /// it is kept (a `create_many`'s, in its setters), with no vector of them made, moved and
+    /// dropped; elsewhere (and on a replicated SQLite database, whose writes go to the primary
+    /// through [`Conn::execute`]) they are cloned into one.
+    pub(crate) async fn execute_visiting(
+        &self,
+        sql: Sql,
+        visit: Visit<'_>,
+        model: Option<&ModelMeta>,
+    ) -> Result<Done> {
+        #[cfg(feature = "sqlite")]
+        if self.backend() == Dialect::Sqlite {
+            let watch = crate::log::Watch::start(&sql);
+            let out = match self {
+                Conn::Db(Database::Sqlite(pool)) => {
+                    let mut pooled = pool.acquire_here().await?;
+                    Some(pooled.execute_visiting(&sql, visit, model).await)
+                }
+                Conn::Tx(tx, _) => {
+                    let mut guard = tx.lock().await;
+                    match guard.as_mut().ok_or_else(closed)? {
+                        AnyTx::Sqlite(pooled) => {
+                            Some(pooled.execute_visiting(&sql, visit, model).await)
+                        }
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(out) = out {
+                if let (Some(w), Ok(done)) = (watch, &out) {
+                    w.finish(done.rows);
+                }
+                return out;
+            }
+        }
+        let mut values = Vec::new();
+        visit(&mut |v| values.push(v.clone()));
+        self.execute(Stmt::new(sql, Values(values)), model).await
     }
 
     /// Begins a transaction on the pool (a nested call runs inside the open one).

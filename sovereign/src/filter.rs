@@ -477,6 +477,20 @@ impl SetRows {
         &self.sets
     }
 
+    /// The number of setters every row has, when they all have as many; `None` otherwise (or
+    /// for no rows).
+    pub(crate) fn common_width(&self) -> Option<usize> {
+        let n = *self.ends.first()?;
+        (self.ends.iter().enumerate())
+            .all(|(i, &end)| end == (i + 1) * n)
+            .then_some(n)
+    }
+
+    /// Every row's setters, one row after another, to change in place.
+    pub(crate) fn sets_mut(&mut self) -> &mut [SetKind] {
+        &mut self.sets
+    }
+
     /// The number of setters of each row, and all the setters one row after another.
     pub(crate) fn into_parts(self) -> (impl ExactSizeIterator<Item = usize>, Vec<SetKind>) {
         let mut start = 0;

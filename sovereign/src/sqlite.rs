@@ -41,7 +41,7 @@ use sea_query::Value;
 use tokio::sync::oneshot;
 
 use crate::connect::{JournalMode, Synchronous};
-use crate::db::{Done, Stmt};
+use crate::db::{Done, Stmt, Visit};
 use crate::error::{Error, ErrorKind, Result};
 use crate::meta::ModelMeta;
 use crate::value::Reader;
@@ -529,6 +529,38 @@ impl<'p> Pooled<'p> {
         retry(busy, model, || {
             let conn = self.conn();
             let rows = each_row(conn, stmt, &mut progress, |_| Ok(true))?;
+            Ok(Done {
+                rows,
+                last_insert_id: Some(conn.last_insert_rowid()),
+            })
+        })
+        .await
+    }
+
+    /// Runs `sql` (one statement the client built) with the values `visit` hands over, each
+    /// bound as it comes ([`crate::db::Conn::execute_visiting`]).
+    pub(crate) async fn execute_visiting(
+        &mut self,
+        sql: &str,
+        visit: Visit<'_>,
+        model: Option<&ModelMeta>,
+    ) -> Result<Done> {
+        let busy = self.pool.busy_timeout;
+        retry(busy, model, || {
+            let conn = self.conn();
+            let fail = Failure::from_sqlite;
+            let mut st = conn.prepare_cached(sql).map_err(fail)?;
+            let (mut i, mut failed) = (0, None);
+            visit(&mut |v| {
+                i += 1;
+                if failed.is_none() {
+                    failed = bind(&mut st, i, v).err();
+                }
+            });
+            if let Some(e) = failed {
+                return Err(fail(e));
+            }
+            let rows = run(&mut st, &[], &mut |_| Ok(true), conn)?;
             Ok(Done {
                 rows,
                 last_insert_id: Some(conn.last_insert_rowid()),

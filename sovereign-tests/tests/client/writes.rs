@@ -149,6 +149,30 @@ pub(crate) async fn writes(c: &PrismaClient) -> R {
     ids.dedup();
     assert_eq!(ids.len(), 20, "every row has its own nanoid");
     c.tag().delete_many(vec![]).exec().await?;
+    // A nested create_many past 16 rows: the link to the parent goes into every row beside the
+    // rows' own values (on SQLite bound from where they are kept).
+    let posts = (0..20)
+        .map(|i| (format!("p{i}"), vec![post::views::set(i)]))
+        .collect();
+    let author = u
+        .create(
+            "nested-many@x.io".into(),
+            vec![user::posts::create_many(posts)],
+        )
+        .exec()
+        .await?;
+    let mine = vec![post::author_id::equals(author.id)];
+    let posts = c
+        .post()
+        .find_many(mine.clone())
+        .order_by(post::views::order(sovereign::Direction::Asc))
+        .exec()
+        .await?;
+    let got: Vec<(String, i32)> = posts.into_iter().map(|p| (p.title, p.views)).collect();
+    let want: Vec<(String, i32)> = (0..20).map(|i| (format!("p{i}"), i)).collect();
+    assert_eq!(got, want);
+    assert_eq!(c.post().delete_many(mine).exec().await?, 20);
+    u.delete(user::id::equals(author.id)).exec().await?;
     let n = u
         .create_many(vec![("m2@x.io".into(), vec![]), ("m3@x.io".into(), vec![])])
         .skip_duplicates()

@@ -35,7 +35,7 @@ use crate::cache;
 use crate::db::{Conn, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Filter, Nested, Op, SetKind, SetOp, SetRows};
-use crate::meta::{Link, ModelMeta, RelationMeta};
+use crate::meta::{Generated, Link, ModelMeta, RelationMeta};
 use crate::query::mysql;
 use crate::query::plan::{
     client_default, client_filled_mask, has_relations, null_of, plan_at, Plan, SetFields,
@@ -1213,6 +1213,10 @@ pub(crate) fn plain_groups(
     common: &[SetKind],
     now: &Value,
 ) -> Vec<(Vec<usize>, Rows)> {
+    let rows = match uniform_group(meta, rows, common, now) {
+        Ok(group) => return vec![group],
+        Err(rows) => rows,
+    };
     let count = rows.len();
     let (lens, sets) = rows.into_parts();
     let mut sets = sets.into_iter();
@@ -1275,6 +1279,199 @@ pub(crate) fn plain_groups(
         .collect()
 }
 
+/// Where each row takes the value of a column of [`InPlace`] rows from.
+enum Source {
+    /// The row's setter of this number.
+    Row(usize),
+    /// This value of `common` (the link to a parent record), the same in every row.
+    Common(Value),
+    /// The request's instant (`@updatedAt`, `@default(now())`), the same in every row.
+    Now,
+    /// The field's generated default ([`client_default`]: uuid, cuid, ...), new in each row.
+    Generated(usize),
+}
+
+/// The rows of a `create_many` that all set the same fields in the same order, none twice,
+/// and `common` others (the usual case), with their values left in their setters: each
+/// column's value comes from its [`Source`]. On SQLite they are bound from where they are
+/// ([`InPlace::visit`]): the vector of every row's values that the general path gathers is
+/// never made, moved and dropped, nor is the request's instant copied into each row (measured
+/// on a `create_many` of 1,000 rows of one setter and two defaults: 7,190 instructions a row
+/// where it took 7,660, SQLite's own work included). Elsewhere they move into such a vector
+/// ([`InPlace::into_values`]).
+pub(crate) struct InPlace {
+    meta: &'static ModelMeta,
+    rows: SetRows,
+    /// The setters of each row.
+    per_row: usize,
+    /// Each column's source, in the order of the columns.
+    sources: Vec<Source>,
+    now: Value,
+}
+
+/// What a setter's place holds once its value has moved out, or a setter that is not a plain
+/// value gives (never: [`uniform_group`] takes plain values only).
+const MOVED: Value = Value::Bool(None);
+
+impl InPlace {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The value of setter `k` of row `r`.
+    fn set(&self, r: usize, k: usize) -> &Value {
+        match &self.rows.sets()[r * self.per_row + k] {
+            SetKind::Field(_, SetOp::Set(v)) => v,
+            _ => &MOVED,
+        }
+    }
+
+    /// Calls `f` with the values of rows `rows`, row after row, each row's in column order.
+    pub(crate) fn visit(&self, rows: std::ops::Range<usize>, f: &mut dyn FnMut(&Value)) {
+        for r in rows {
+            for source in &self.sources {
+                match source {
+                    Source::Row(k) => f(self.set(r, *k)),
+                    Source::Common(v) => f(v),
+                    Source::Now => f(&self.now),
+                    Source::Generated(field) => {
+                        let v = client_default(&self.meta.fields[*field], true, &self.now);
+                        f(v.as_ref().unwrap_or(&MOVED));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The values of row `r`, in column order.
+    fn row(&self, r: usize) -> Vec<Value> {
+        let mut out = Vec::with_capacity(self.sources.len());
+        self.visit(r..r + 1, &mut |v| out.push(v.clone()));
+        out
+    }
+
+    /// Whether every value a row's setter gives is of the kind (and NULL-ness) of the first
+    /// row's in its column (the other sources give the same kind in every row).
+    fn same_shape(&self) -> bool {
+        let kind = |v: &Value| (std::mem::discriminant(v), is_null(v));
+        let from_rows: Vec<usize> = (self.sources.iter())
+            .filter_map(|s| match s {
+                Source::Row(k) => Some(*k),
+                _ => None,
+            })
+            .collect();
+        let first: Vec<_> = from_rows.iter().map(|&k| kind(self.set(0, k))).collect();
+        (1..self.len()).all(|r| {
+            from_rows
+                .iter()
+                .zip(&first)
+                .all(|(&k, shape)| kind(self.set(r, k)) == *shape)
+        })
+    }
+
+    /// The values, one row after another, moved out of their setters.
+    fn into_values(mut self) -> Vec<Value> {
+        let count = self.len();
+        let mut values = Vec::with_capacity(count * self.sources.len());
+        let (n, meta) = (self.per_row, self.meta);
+        let sets = self.rows.sets_mut();
+        for r in 0..count {
+            // Rows of no setter (every column from `common` or a default) are empty slices.
+            let row = &mut sets[r * n..(r + 1) * n];
+            for source in &self.sources {
+                values.push(match source {
+                    Source::Row(k) => match &mut row[*k] {
+                        SetKind::Field(_, SetOp::Set(v)) => std::mem::replace(v, MOVED),
+                        _ => MOVED,
+                    },
+                    Source::Common(v) => v.clone(),
+                    Source::Now => self.now.clone(),
+                    Source::Generated(field) => {
+                        client_default(&meta.fields[*field], true, &self.now).unwrap_or(MOVED)
+                    }
+                });
+            }
+        }
+        values
+    }
+}
+
+/// [`plain_groups`] when every row sets the same fields in the same order, none twice, and
+/// `common` others: one group of [`InPlace`] rows. `Err` gives the rows back otherwise.
+fn uniform_group(
+    meta: &'static ModelMeta,
+    rows: SetRows,
+    common: &[SetKind],
+    now: &Value,
+) -> std::result::Result<(Vec<usize>, Rows), SetRows> {
+    let Some(n) = rows.common_width() else {
+        return Err(rows);
+    };
+    let field = |s: &SetKind| match s {
+        SetKind::Field(f, SetOp::Set(_)) => Some(*f),
+        _ => None,
+    };
+    let first: Option<Vec<usize>> = rows.sets()[..n].iter().map(field).collect();
+    let Some(first) = first else {
+        return Err(rows);
+    };
+    let same_fields = rows
+        .sets()
+        .chunks(n.max(1))
+        .all(|row| row.iter().zip(&first).all(|(s, &f)| field(s) == Some(f)));
+    // Each field set once in a row, `common` included (a field set twice takes the last value:
+    // the general path's).
+    let mut given = 0u64;
+    let mut sources: Vec<(usize, Source)> = Vec::with_capacity(first.len() + common.len());
+    for (k, &f) in first.iter().enumerate() {
+        if !same_fields || f >= 64 || given & (1 << f) != 0 {
+            return Err(rows);
+        }
+        given |= 1 << f;
+        sources.push((f, Source::Row(k)));
+    }
+    for s in common {
+        match s {
+            SetKind::Field(f, SetOp::Set(v)) if *f < 64 && given & (1 << f) == 0 => {
+                given |= 1 << f;
+                sources.push((*f, Source::Common(v.clone())));
+            }
+            _ => return Err(rows),
+        }
+    }
+    // Every field the client fills in has a default on a create (`client_default`): the
+    // request's instant, or a generated id.
+    let defaults = client_filled_mask(meta).unwrap_or(0) & !given;
+    sources.extend(bits(defaults).map(|f| {
+        let field = &meta.fields[f];
+        let now = field.updated_at || matches!(field.generated, Some(Generated::Now));
+        (
+            f,
+            if now {
+                Source::Now
+            } else {
+                Source::Generated(f)
+            },
+        )
+    }));
+    if sources.is_empty() {
+        // Rows of the database's defaults only: the general path counts them.
+        return Err(rows);
+    }
+    sources.sort_unstable_by_key(|(f, _)| *f);
+    let (cols, sources) = sources.into_iter().unzip();
+    Ok((
+        cols,
+        Rows::InPlace(InPlace {
+            meta,
+            rows,
+            per_row: n,
+            sources,
+            now: now.clone(),
+        }),
+    ))
+}
+
 /// The numbers of the bits set in `set`, in increasing order.
 fn bits(mut set: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
@@ -1290,6 +1487,8 @@ fn bits(mut set: u64) -> impl Iterator<Item = usize> {
 pub(crate) enum Rows {
     Exprs(Vec<Vec<Expr>>),
     Values(Vec<Value>),
+    /// Plain values left in their setters.
+    InPlace(InPlace),
 }
 
 /// How many rows of `width` values `values` holds.
@@ -1302,6 +1501,7 @@ impl Rows {
         match self {
             Rows::Exprs(rows) => rows.len(),
             Rows::Values(values) => rows_len(values, width),
+            Rows::InPlace(rows) => rows.len(),
         }
     }
 
@@ -1311,6 +1511,7 @@ impl Rows {
         let kind = |v: &Value| (std::mem::discriminant(v), is_null(v));
         match self {
             Rows::Exprs(rows) => same_shape(rows),
+            Rows::InPlace(rows) => width > 0 && rows.same_shape(),
             Rows::Values(values) => {
                 width > 0
                     && values.len().is_multiple_of(width)
@@ -1329,6 +1530,7 @@ impl Rows {
         match self {
             Rows::Exprs(rows) => plain_rows(rows),
             Rows::Values(values) => Ok(values),
+            Rows::InPlace(rows) => Ok(rows.into_values()),
         }
     }
 
@@ -1336,6 +1538,7 @@ impl Rows {
         match self {
             Rows::Exprs(rows) => rows,
             Rows::Values(values) => exprs_of(&values, width),
+            Rows::InPlace(rows) => exprs_of(&rows.into_values(), width),
         }
     }
 }
@@ -1372,6 +1575,36 @@ pub(crate) async fn insert_groups(
         };
         let width = cols.len();
         let per = rows_per_statement(backend, width);
+        let rows = match rows {
+            Rows::InPlace(rows) if backend != Dialect::Sqlite || rows.len() <= ROWS_REPEATED => {
+                Rows::Values(rows.into_values())
+            }
+            rows => rows,
+        };
+        // Many rows left in their setters, on SQLite, of one shape: bound from there into the
+        // statement of one row repeated (below), without a vector of their values.
+        if let Rows::InPlace(in_place) = &rows {
+            if in_place.same_shape() {
+                let first = exprs_of(&in_place.row(0), width);
+                let one =
+                    cache::insert_rows(meta, backend, skip_duplicates, &cols, &first, || {
+                        build(&first)
+                    })?;
+                if one.values.0.len() == width {
+                    if let Some(texts) = repeated_texts(&one.sql, width, in_place.len(), per) {
+                        for (range, text) in texts {
+                            let visit =
+                                |f: &mut dyn FnMut(&Value)| in_place.visit(range.clone(), f);
+                            total += conn
+                                .execute_visiting(text.into(), &visit, Some(meta))
+                                .await?
+                                .rows;
+                        }
+                        continue;
+                    }
+                }
+            }
+        }
         // A few rows of plain values: their statement, cached whole by shape, takes the values
         // as they are.
         let rows = match rows {
@@ -1526,6 +1759,25 @@ fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<Value>, Vec<Vec<E
         }
     }
     Ok(out)
+}
+
+/// The statements of `count` rows on SQLite, at most `per` in each, from the INSERT `one` of
+/// one row of `width` values ([`repeat_rows`]): each with the range of the rows it takes. `None`
+/// when `one`'s tuple cannot be repeated.
+fn repeated_texts(
+    one: &str,
+    width: usize,
+    count: usize,
+    per: usize,
+) -> Option<Vec<(std::ops::Range<usize>, String)>> {
+    let mut out = Vec::with_capacity(count.div_ceil(per.max(1)));
+    let mut from = 0;
+    while from < count {
+        let n = (count - from).min(per.max(1));
+        out.push((from..from + n, repeat_rows(one, width, n, Dialect::Sqlite)?));
+        from += n;
+    }
+    Some(out)
 }
 
 /// The INSERT `one` (of one row of `width` values, as sea-query wrote it) for `rows` rows: its
