@@ -9,7 +9,8 @@
 // Each workload mirrors what `run_once` does on the "sovereign" side: the same calls, the same
 // selection (every scalar of the rows written or read, Prisma's default as ours), the same
 // checks, and the same clean-up outside the timed part, so that every run sees the same data.
-// A warm-up run sizes the rest (about 3 s of runs, 5 to 51, as the Rust side); each workload
+// A warm-up run sizes the rest (about 3 s of runs, 5 to 51; the Rust side takes 11 to 201, its
+// medians steadier over more runs of its millisecond workloads); each workload
 // prints `<backend>/<workload> runs=N median_ms=X`. `ONLY=<substring>` keeps the workloads whose
 // `<backend>/<workload>` contains it.
 //
