@@ -560,6 +560,17 @@ impl<'p> Pooled<'p> {
             if let Some(e) = failed {
                 return Err(fail(e));
             }
+            if i != st.parameter_count() {
+                // Never the case (the text is written for the rows visited): a NULL for each
+                // parameter left unbound would be inserted otherwise.
+                return Err(Failure::Other(Error::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "{i} values given for the {} parameters of a statement",
+                        st.parameter_count()
+                    ),
+                )));
+            }
             let rows = run(&mut st, &[], &mut |_| Ok(true), conn)?;
             Ok(Done {
                 rows,
