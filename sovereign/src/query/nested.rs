@@ -1419,12 +1419,15 @@ fn uniform_group(
         .sets()
         .chunks(n.max(1))
         .all(|row| row.iter().zip(&first).all(|(s, &f)| field(s) == Some(f)));
+    if !same_fields {
+        return Err(rows);
+    }
     // Each field set once in a row, `common` included (a field set twice takes the last value:
     // the general path's).
     let mut given = 0u64;
     let mut sources: Vec<(usize, Source)> = Vec::with_capacity(first.len() + common.len());
     for (k, &f) in first.iter().enumerate() {
-        if !same_fields || f >= 64 || given & (1 << f) != 0 {
+        if f >= 64 || given & (1 << f) != 0 {
             return Err(rows);
         }
         given |= 1 << f;
@@ -1561,7 +1564,7 @@ pub(crate) async fn insert_groups(
 ) -> Result<u64> {
     let backend = conn.backend();
     let mut total = 0;
-    for (cols, rows) in groups {
+    'groups: for (cols, rows) in groups {
         let build = |chunk: &[Vec<Expr>]| -> Result<crate::db::Stmt> {
             let mut q = insert_of(meta, &cols, chunk)?;
             if skip_duplicates && backend != Dialect::Mysql {
@@ -1591,7 +1594,9 @@ pub(crate) async fn insert_groups(
                         build(&first)
                     })?;
                 if one.values.0.len() == width {
-                    if let Some(texts) = repeated_texts(&one.sql, width, in_place.len(), per) {
+                    if let Some(texts) =
+                        repeated_texts(&one.sql, width, in_place.len(), per, backend)
+                    {
                         for (range, text) in texts {
                             let visit =
                                 |f: &mut dyn FnMut(&Value)| in_place.visit(range.clone(), f);
@@ -1627,7 +1632,10 @@ pub(crate) async fn insert_groups(
         // renumbered on PostgreSQL). The values move into the statement instead of being copied
         // into sea-query's and out again, and the same number of rows gives the same text, whose
         // prepared statement the connection keeps.
-        let rows = if rows.len(width) > ROWS_REPEATED && rows.same_shape(width) {
+        let rows = 'rows: {
+            if !(rows.len(width) > ROWS_REPEATED && rows.same_shape(width)) {
+                break 'rows rows.into_exprs(width);
+            }
             match rows.plain() {
                 Ok(values) => {
                     let first = exprs_of(&values[..width], width);
@@ -1635,44 +1643,26 @@ pub(crate) async fn insert_groups(
                         cache::insert_rows(meta, backend, skip_duplicates, &cols, &first, || {
                             build(&first)
                         })?;
-                    if one.values.0.len() != width
-                        || repeat_rows(&one.sql, width, 1, backend).is_none()
-                    {
-                        exprs_of(&values, width)
-                    } else {
-                        let repeat = |n| {
-                            repeat_rows(&one.sql, width, n, backend).ok_or_else(|| {
-                                Error::new(
-                                    ErrorKind::Configuration,
-                                    format!("cannot repeat the rows of `{}`", &*one.sql),
-                                )
-                            })
-                        };
-                        let mut left = values.len() / width;
-                        if left <= per {
-                            // All the rows in one statement (the usual case): their vector as
-                            // it is, not copied.
-                            let stmt =
-                                crate::db::Stmt::new(repeat(left)?, sea_query::Values(values));
-                            total += conn.execute(stmt, Some(meta)).await?.rows;
-                            continue;
-                        }
-                        let mut values = values.into_iter();
-                        while left > 0 {
-                            let n = left.min(per);
-                            let text = repeat(n)?;
-                            let chunk: Vec<Value> = values.by_ref().take(n * width).collect();
-                            let stmt = crate::db::Stmt::new(text, sea_query::Values(chunk));
-                            total += conn.execute(stmt, Some(meta)).await?.rows;
-                            left -= n;
-                        }
-                        continue;
+                    let count = values.len() / width;
+                    let texts = (one.values.0.len() == width)
+                        .then(|| repeated_texts(&one.sql, width, count, per, backend))
+                        .flatten();
+                    let Some(texts) = texts else {
+                        break 'rows exprs_of(&values, width);
+                    };
+                    // Each statement takes its rows' values moved, not copied: all of them, as
+                    // they are, in the usual case of one statement.
+                    let mut values = values;
+                    for (range, text) in texts {
+                        let rest = values.split_off(range.len() * width);
+                        let chunk = std::mem::replace(&mut values, rest);
+                        let stmt = crate::db::Stmt::new(text, sea_query::Values(chunk));
+                        total += conn.execute(stmt, Some(meta)).await?.rows;
                     }
+                    continue 'groups;
                 }
                 Err(rows) => rows,
             }
-        } else {
-            rows.into_exprs(width)
         };
         for chunk in rows.chunks(per) {
             let stmt = if cols.is_empty() {
@@ -1761,20 +1751,21 @@ fn plain_rows(rows: Vec<Vec<Expr>>) -> std::result::Result<Vec<Value>, Vec<Vec<E
     Ok(out)
 }
 
-/// The statements of `count` rows on SQLite, at most `per` in each, from the INSERT `one` of
-/// one row of `width` values ([`repeat_rows`]): each with the range of the rows it takes. `None`
-/// when `one`'s tuple cannot be repeated.
+/// The statements of `count` rows, at most `per` in each, from the INSERT `one` of one row of
+/// `width` values ([`repeat_rows`]): each with the range of the rows it takes. `None` when
+/// `one`'s tuple cannot be repeated.
 fn repeated_texts(
     one: &str,
     width: usize,
     count: usize,
     per: usize,
+    backend: Dialect,
 ) -> Option<Vec<(std::ops::Range<usize>, String)>> {
     let mut out = Vec::with_capacity(count.div_ceil(per.max(1)));
     let mut from = 0;
     while from < count {
         let n = (count - from).min(per.max(1));
-        out.push((from..from + n, repeat_rows(one, width, n, Dialect::Sqlite)?));
+        out.push((from..from + n, repeat_rows(one, width, n, backend)?));
         from += n;
     }
     Some(out)
