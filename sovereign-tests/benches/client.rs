@@ -47,16 +47,23 @@
 //! and in CPU time of the benchmark process (the client-side cost, which a busy machine
 //! disturbs less). A filter (`cargo bench ... -- sqlite/with_100`, `-- mysql/`) limits those
 //! runs too.
+//!
+//! `sovereign-tests/benches/instructions.sh` counts instructions instead, with callgrind: it
+//! runs this benchmark's binary with `SOVEREIGN_BENCH_RUNS=N` and a filter, which makes it run
+//! the sides selected (one warm-up run, then `N`) without timing anything, and has callgrind
+//! count [`work`] only.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use common::TestDb;
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use criterion::{criterion_group, Criterion, SamplingMode};
 use sovereign::chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use sovereign::{count_all, Database, Dialect};
 use sovereign_tests::{post, user, PrismaClient};
@@ -1023,220 +1030,13 @@ struct Took {
 /// One run of a workload by one side; returns the time of the work itself (set-up and clean-up
 /// excluded).
 async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
-    let c = &s.client;
     let raw = &s.raw;
-    // Only a backend with a floor runs its side (see `Side::of`).
-    let floor = || s.floor.as_ref().expect("a floor on this backend");
     if w.writes() {
         raw.checkpoint().await;
     }
     let cpu = cpu_time();
     let t = Instant::now();
-    match w {
-        Workload::Create1000 => {
-            let first = s.counter.get();
-            s.counter.set(first + 1000);
-            for n in first..first + 1000 {
-                let email = format!("new{n}@bench.io");
-                let id = match side {
-                    Side::Sovereign => c.user().create(email, vec![]).exec().await.unwrap().id,
-                    Side::Sqlx => raw.create_user(email).await.id,
-                    Side::Floor => floor().create_user(raw, email).await.id,
-                };
-                std::hint::black_box(id);
-            }
-        }
-        Workload::CreateMany1000 => {
-            let first = s.counter.get();
-            s.counter.set(first + 1000);
-            let emails = (first..first + 1000).map(|n| format!("many{n}@bench.io"));
-            let n = match side {
-                Side::Sovereign => {
-                    let rows = emails.map(|e| (e, vec![])).collect();
-                    c.user().create_many(rows).exec().await.unwrap() as u64
-                }
-                Side::Sqlx => raw.create_users(emails.collect()).await,
-                Side::Floor => floor().create_users(raw, emails.collect()).await,
-            };
-            assert_eq!(std::hint::black_box(n), 1000);
-        }
-        Workload::FindMany1000 => {
-            let n = match side {
-                Side::Sovereign => std::hint::black_box(
-                    c.user()
-                        .find_many(vec![user::karma::lt(1000)])
-                        .exec()
-                        .await
-                        .unwrap(),
-                )
-                .len(),
-                Side::Sqlx => std::hint::black_box(raw.users_below(1000).await).len(),
-                Side::Floor => std::hint::black_box(floor().users_below(raw, 1000).await).len(),
-            };
-            assert_eq!(n, 1000);
-        }
-        Workload::FindUnique10000 => {
-            for i in 0..10_000 {
-                let id = s.user_ids[i % s.user_ids.len()];
-                match side {
-                    Side::Sovereign => {
-                        let u = c.user().find_unique(user::id::equals(id)).exec().await;
-                        std::hint::black_box(u.unwrap().expect("the user exists"));
-                    }
-                    Side::Sqlx => {
-                        std::hint::black_box(raw.user_by_id(id).await.expect("the user exists"));
-                    }
-                    Side::Floor => {
-                        let u = floor().user_by_id(raw, id).await;
-                        std::hint::black_box(u.expect("the user exists"));
-                    }
-                }
-            }
-        }
-        Workload::With100 => {
-            let (n, comments, author) = match side {
-                Side::Sovereign => {
-                    let posts = c
-                        .post()
-                        .find_many(vec![])
-                        .take(POSTS as i64)
-                        .with(post::author::fetch())
-                        .with(post::comments::fetch(vec![]))
-                        .exec()
-                        .await
-                        .unwrap();
-                    let posts = std::hint::black_box(posts);
-                    (
-                        posts.len(),
-                        posts[0].comments().unwrap().len(),
-                        posts[0].author().is_ok(),
-                    )
-                }
-                Side::Sqlx | Side::Floor => {
-                    let posts = if side == Side::Sqlx {
-                        raw.posts_with_author_and_comments(POSTS as i64).await
-                    } else {
-                        floor()
-                            .posts_with_author_and_comments(raw, POSTS as i64)
-                            .await
-                    };
-                    let posts = std::hint::black_box(posts);
-                    (
-                        posts.len(),
-                        posts[0].comments.len(),
-                        posts[0].author.is_some(),
-                    )
-                }
-            };
-            assert_eq!((n, comments, author), (POSTS, COMMENTS_PER_POST, true));
-        }
-        Workload::Tx100 | Workload::Tx100Held => {
-            let label = s.counter.get();
-            s.counter.set(label + 1);
-            let ids = &s.user_ids[..100];
-            let n = match side {
-                Side::Sovereign => c
-                    ._transaction()
-                    .run(|tx| async move {
-                        let mut out = Vec::with_capacity(ids.len());
-                        for &id in ids {
-                            let u = tx
-                                .user()
-                                .update(
-                                    user::id::equals(id),
-                                    vec![user::name::set(Some(format!("Renamed {label}")))],
-                                )
-                                .exec()
-                                .await?;
-                            out.push(u);
-                        }
-                        Ok::<_, sovereign::Error>(std::hint::black_box(out).len())
-                    })
-                    .await
-                    .unwrap(),
-                Side::Sqlx => std::hint::black_box(raw.rename_users(ids, label).await).len(),
-                Side::Floor => {
-                    let held = w == Workload::Tx100Held;
-                    std::hint::black_box(floor().rename_users(raw, ids, label, held).await).len()
-                }
-            };
-            assert_eq!(n, 100);
-        }
-        Workload::NestedCreate100 => {
-            let first = s.counter.get();
-            s.counter.set(first + 100);
-            for n in first..first + 100 {
-                let email = format!("nested{n}@bench.io");
-                let id = match side {
-                    Side::Sovereign => {
-                        c.user()
-                            .create(
-                                email,
-                                vec![
-                                    user::posts::create("First".into(), vec![]),
-                                    user::posts::create("Second".into(), vec![]),
-                                    user::posts::create("Third".into(), vec![]),
-                                ],
-                            )
-                            .exec()
-                            .await
-                            .unwrap()
-                            .id
-                    }
-                    Side::Sqlx => raw.create_user_with_posts(email).await.id,
-                    Side::Floor => floor().create_user_with_posts(raw, email).await.id,
-                };
-                std::hint::black_box(id);
-            }
-        }
-        Workload::Aggregate100 => {
-            for i in 0..100 {
-                let author = s.user_ids[i % AUTHORS];
-                let r = match side {
-                    Side::Sovereign => c
-                        .post()
-                        .aggregate(
-                            vec![post::author_id::equals(author)],
-                            (
-                                count_all(),
-                                post::views::sum(),
-                                post::views::avg(),
-                                post::created_at::max(),
-                            ),
-                        )
-                        .exec()
-                        .await
-                        .unwrap(),
-                    Side::Sqlx => raw.aggregate(author).await,
-                    Side::Floor => floor().aggregate(raw, author).await,
-                };
-                assert_eq!(std::hint::black_box(r).0, (POSTS / AUTHORS) as i64);
-            }
-        }
-        Workload::GroupBy100 => {
-            for _ in 0..100 {
-                let groups: Vec<(i32, i64, Option<i64>)> = match side {
-                    Side::Sovereign => c
-                        .post()
-                        .group_by(
-                            (post::author_id::by(),),
-                            vec![],
-                            (count_all(), post::views::sum()),
-                        )
-                        .order_by(post::author_id::order(sovereign::Direction::Asc))
-                        .exec()
-                        .await
-                        .unwrap()
-                        .into_iter()
-                        .map(|((a,), (n, v))| (a, n, v))
-                        .collect(),
-                    Side::Sqlx => raw.group_by().await,
-                    Side::Floor => floor().group_by(raw).await,
-                };
-                assert_eq!(std::hint::black_box(groups).len(), AUTHORS);
-            }
-        }
-    }
+    work(s, w, side).await;
     let took = Took {
         wall: t.elapsed(),
         cpu: cpu_time().saturating_sub(cpu),
@@ -1246,6 +1046,227 @@ async fn run_once(s: &Setup, w: Workload, side: Side) -> Took {
         raw.delete_users_above(*s.user_ids.last().unwrap()).await;
     }
     took
+}
+
+/// The work of one run, timed by [`run_once`]. Boxed, so that its body is a function of its
+/// own (`client::work::{{closure}}`, polled through the box), never inlined into its caller:
+/// `instructions.sh` has callgrind count that function's instructions only (see
+/// [`count_runs`]).
+fn work(s: &Setup, w: Workload, side: Side) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        let c = &s.client;
+        let raw = &s.raw;
+        // Only a backend with a floor runs its side (see `Side::of`).
+        let floor = || s.floor.as_ref().expect("a floor on this backend");
+        match w {
+            Workload::Create1000 => {
+                let first = s.counter.get();
+                s.counter.set(first + 1000);
+                for n in first..first + 1000 {
+                    let email = format!("new{n}@bench.io");
+                    let id = match side {
+                        Side::Sovereign => c.user().create(email, vec![]).exec().await.unwrap().id,
+                        Side::Sqlx => raw.create_user(email).await.id,
+                        Side::Floor => floor().create_user(raw, email).await.id,
+                    };
+                    std::hint::black_box(id);
+                }
+            }
+            Workload::CreateMany1000 => {
+                let first = s.counter.get();
+                s.counter.set(first + 1000);
+                let emails = (first..first + 1000).map(|n| format!("many{n}@bench.io"));
+                let n = match side {
+                    Side::Sovereign => {
+                        let rows = emails.map(|e| (e, vec![])).collect();
+                        c.user().create_many(rows).exec().await.unwrap() as u64
+                    }
+                    Side::Sqlx => raw.create_users(emails.collect()).await,
+                    Side::Floor => floor().create_users(raw, emails.collect()).await,
+                };
+                assert_eq!(std::hint::black_box(n), 1000);
+            }
+            Workload::FindMany1000 => {
+                let n = match side {
+                    Side::Sovereign => std::hint::black_box(
+                        c.user()
+                            .find_many(vec![user::karma::lt(1000)])
+                            .exec()
+                            .await
+                            .unwrap(),
+                    )
+                    .len(),
+                    Side::Sqlx => std::hint::black_box(raw.users_below(1000).await).len(),
+                    Side::Floor => std::hint::black_box(floor().users_below(raw, 1000).await).len(),
+                };
+                assert_eq!(n, 1000);
+            }
+            Workload::FindUnique10000 => {
+                for i in 0..10_000 {
+                    let id = s.user_ids[i % s.user_ids.len()];
+                    match side {
+                        Side::Sovereign => {
+                            let u = c.user().find_unique(user::id::equals(id)).exec().await;
+                            std::hint::black_box(u.unwrap().expect("the user exists"));
+                        }
+                        Side::Sqlx => {
+                            std::hint::black_box(
+                                raw.user_by_id(id).await.expect("the user exists"),
+                            );
+                        }
+                        Side::Floor => {
+                            let u = floor().user_by_id(raw, id).await;
+                            std::hint::black_box(u.expect("the user exists"));
+                        }
+                    }
+                }
+            }
+            Workload::With100 => {
+                let (n, comments, author) = match side {
+                    Side::Sovereign => {
+                        let posts = c
+                            .post()
+                            .find_many(vec![])
+                            .take(POSTS as i64)
+                            .with(post::author::fetch())
+                            .with(post::comments::fetch(vec![]))
+                            .exec()
+                            .await
+                            .unwrap();
+                        let posts = std::hint::black_box(posts);
+                        (
+                            posts.len(),
+                            posts[0].comments().unwrap().len(),
+                            posts[0].author().is_ok(),
+                        )
+                    }
+                    Side::Sqlx | Side::Floor => {
+                        let posts = if side == Side::Sqlx {
+                            raw.posts_with_author_and_comments(POSTS as i64).await
+                        } else {
+                            floor()
+                                .posts_with_author_and_comments(raw, POSTS as i64)
+                                .await
+                        };
+                        let posts = std::hint::black_box(posts);
+                        (
+                            posts.len(),
+                            posts[0].comments.len(),
+                            posts[0].author.is_some(),
+                        )
+                    }
+                };
+                assert_eq!((n, comments, author), (POSTS, COMMENTS_PER_POST, true));
+            }
+            Workload::Tx100 | Workload::Tx100Held => {
+                let label = s.counter.get();
+                s.counter.set(label + 1);
+                let ids = &s.user_ids[..100];
+                let n = match side {
+                    Side::Sovereign => c
+                        ._transaction()
+                        .run(|tx| async move {
+                            let mut out = Vec::with_capacity(ids.len());
+                            for &id in ids {
+                                let u = tx
+                                    .user()
+                                    .update(
+                                        user::id::equals(id),
+                                        vec![user::name::set(Some(format!("Renamed {label}")))],
+                                    )
+                                    .exec()
+                                    .await?;
+                                out.push(u);
+                            }
+                            Ok::<_, sovereign::Error>(std::hint::black_box(out).len())
+                        })
+                        .await
+                        .unwrap(),
+                    Side::Sqlx => std::hint::black_box(raw.rename_users(ids, label).await).len(),
+                    Side::Floor => {
+                        let held = w == Workload::Tx100Held;
+                        std::hint::black_box(floor().rename_users(raw, ids, label, held).await)
+                            .len()
+                    }
+                };
+                assert_eq!(n, 100);
+            }
+            Workload::NestedCreate100 => {
+                let first = s.counter.get();
+                s.counter.set(first + 100);
+                for n in first..first + 100 {
+                    let email = format!("nested{n}@bench.io");
+                    let id = match side {
+                        Side::Sovereign => {
+                            c.user()
+                                .create(
+                                    email,
+                                    vec![
+                                        user::posts::create("First".into(), vec![]),
+                                        user::posts::create("Second".into(), vec![]),
+                                        user::posts::create("Third".into(), vec![]),
+                                    ],
+                                )
+                                .exec()
+                                .await
+                                .unwrap()
+                                .id
+                        }
+                        Side::Sqlx => raw.create_user_with_posts(email).await.id,
+                        Side::Floor => floor().create_user_with_posts(raw, email).await.id,
+                    };
+                    std::hint::black_box(id);
+                }
+            }
+            Workload::Aggregate100 => {
+                for i in 0..100 {
+                    let author = s.user_ids[i % AUTHORS];
+                    let r = match side {
+                        Side::Sovereign => c
+                            .post()
+                            .aggregate(
+                                vec![post::author_id::equals(author)],
+                                (
+                                    count_all(),
+                                    post::views::sum(),
+                                    post::views::avg(),
+                                    post::created_at::max(),
+                                ),
+                            )
+                            .exec()
+                            .await
+                            .unwrap(),
+                        Side::Sqlx => raw.aggregate(author).await,
+                        Side::Floor => floor().aggregate(raw, author).await,
+                    };
+                    assert_eq!(std::hint::black_box(r).0, (POSTS / AUTHORS) as i64);
+                }
+            }
+            Workload::GroupBy100 => {
+                for _ in 0..100 {
+                    let groups: Vec<(i32, i64, Option<i64>)> = match side {
+                        Side::Sovereign => c
+                            .post()
+                            .group_by(
+                                (post::author_id::by(),),
+                                vec![],
+                                (count_all(), post::views::sum()),
+                            )
+                            .order_by(post::author_id::order(sovereign::Direction::Asc))
+                            .exec()
+                            .await
+                            .unwrap()
+                            .into_iter()
+                            .map(|((a,), (n, v))| (a, n, v))
+                            .collect(),
+                        Side::Sqlx => raw.group_by().await,
+                        Side::Floor => floor().group_by(raw).await,
+                    };
+                    assert_eq!(std::hint::black_box(groups).len(), AUTHORS);
+                }
+            }
+        }
+    })
 }
 
 /// CPU time of this process so far, every thread (sqlx's SQLite workers too; not the
@@ -1332,43 +1353,104 @@ fn filter() -> Option<String> {
         .map(|(_, a)| a.clone())
 }
 
-fn bench(c: &mut Criterion) {
-    let filter = filter();
-    let selected = |backend: &str, w: Workload| {
-        w.runs_on(backend)
-            && filter.as_deref().is_none_or(|f| {
-                Side::of(backend)
-                    .iter()
-                    .any(|side| format!("{backend}/{}/{}", w.name(), side.id(backend)).contains(f))
-            })
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+/// Whether `filter` selects `side` of workload `w` on `backend` (with no filter, every side of
+/// every workload the backend runs).
+fn selects(filter: Option<&str>, backend: &str, w: Workload, side: Side) -> bool {
+    w.runs_on(backend)
+        && filter.is_none_or(|f| format!("{backend}/{}/{}", w.name(), side.id(backend)).contains(f))
+}
+
+/// Whether `filter` selects some side of workload `w` on `backend`.
+fn selects_any(filter: Option<&str>, backend: &str, w: Workload) -> bool {
+    (Side::of(backend).iter()).any(|&side| selects(filter, backend, w, side))
+}
+
+/// The databases of the backends `filter` selects a workload of: a new SQLite file, and a new
+/// database on each server whose URL is set.
+fn databases(rt: &tokio::runtime::Runtime, filter: Option<&str>) -> Vec<TestDb> {
+    let wanted = |backend: &str| WORKLOADS.iter().any(|&w| selects_any(filter, backend, w));
     let mut dbs = Vec::new();
-    if WORKLOADS.iter().any(|&w| selected("sqlite", w)) {
+    if wanted("sqlite") {
         dbs.push(rt.block_on(TestDb::sqlite("bench")));
     }
-    if WORKLOADS.iter().any(|&w| selected("postgres", w)) {
+    if wanted("postgres") {
         if let Some(pg) = rt.block_on(TestDb::server("SOVEREIGN_TEST_POSTGRES_URL", "bench")) {
             dbs.push(pg);
         }
     }
-    if WORKLOADS.iter().any(|&w| selected("mysql", w)) {
+    if wanted("mysql") {
         if let Some(my) = rt.block_on(TestDb::server("SOVEREIGN_TEST_MYSQL_URL", "bench")) {
             dbs.push(my);
         }
     }
+    dbs
+}
+
+fn backend_name(db: &TestDb) -> &'static str {
+    match db.backend {
+        Dialect::Sqlite => "sqlite",
+        Dialect::Postgres => "postgres",
+        Dialect::Mysql => "mysql",
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// With `SOVEREIGN_BENCH_RUNS=N` (set by `instructions.sh`), the benchmark neither times nor
+/// compares: each side of each workload the filter selects runs once to warm up, then `N`
+/// times, one side after the other, for callgrind to count the instructions of [`work`].
+/// `None` when the variable is unset.
+fn count_runs() -> Option<usize> {
+    let n = std::env::var("SOVEREIGN_BENCH_RUNS").ok()?;
+    Some(
+        n.parse()
+            .unwrap_or_else(|_| panic!("SOVEREIGN_BENCH_RUNS is a number of runs, not `{n}`")),
+    )
+}
+
+fn run_counted(n: usize) {
+    let filter = filter();
+    let rt = runtime();
+    let dbs = databases(&rt, filter.as_deref());
+    for db in &dbs {
+        let s = rt.block_on(setup(db));
+        let backend = backend_name(db);
+        for w in WORKLOADS {
+            for &side in Side::of(backend) {
+                if selects(filter.as_deref(), backend, w, side) {
+                    for _ in 0..=n {
+                        rt.block_on(run_once(&s, w, side));
+                    }
+                    println!("{backend}/{}/{}: 1 + {n} runs", w.name(), side.id(backend));
+                }
+            }
+        }
+        rt.block_on(async {
+            if let Some(d) = s.client.database() {
+                d.close().await;
+            }
+        });
+    }
+    for db in dbs {
+        rt.block_on(db.drop());
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let filter = filter();
+    let selected = |backend: &str, w: Workload| selects_any(filter.as_deref(), backend, w);
+    let rt = runtime();
+    let dbs = databases(&rt, filter.as_deref());
     let mut ratios = Vec::new();
     for db in &dbs {
         let s = rt.block_on(setup(db));
         rt.block_on(check_same(&s));
-        let backend = match db.backend {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgres => "postgres",
-            Dialect::Mysql => "mysql",
-        };
+        let backend = backend_name(db);
         let sides = Side::of(backend);
         for w in WORKLOADS.into_iter().filter(|&w| selected(backend, w)) {
             // A warm-up run of each side, which also sizes the rest.
@@ -1527,4 +1609,13 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+// `criterion_main!`, with the counted runs beside it.
+fn main() {
+    if let Some(n) = count_runs() {
+        run_counted(n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
