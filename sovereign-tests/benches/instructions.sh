@@ -27,8 +27,10 @@ fi
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
-# The benchmark's binary, built as `cargo bench` builds it.
-bin="$(cargo bench -p sovereign-tests --bench client --no-run 2>&1 | tee /dev/stderr |
+# The benchmark's binary, built as `cargo bench` builds it (cargo's output shown on stderr as it
+# comes: through the shell's own descriptor, not a reopened /dev/stderr, whose offset would
+# overwrite the start of a log that stdout and stderr share).
+bin="$(cargo bench -p sovereign-tests --bench client --no-run 2>&1 | tee >(cat >&2) |
   sed -n 's/^ *Executable .*(\(.*\))$/\1/p' | tail -n 1)"
 if [ -z "$bin" ] || [ ! -x "$bin" ]; then
   echo "instructions.sh: could not find the benchmark's executable in cargo's output" >&2
