@@ -18,11 +18,28 @@ set -euo pipefail
 filter="${1:-}"
 runs="${2:-4}"
 case "$runs" in
-  '' | *[!0-9]* | 0) echo "usage: $0 [FILTER] [RUNS]: RUNS is a number of runs, at least 1" >&2; exit 64 ;;
+  '' | *[!0-9]*) runs=0 ;;
 esac
+if [ "$((10#$runs))" -lt 1 ]; then
+  echo "usage: $0 [FILTER] [RUNS]: RUNS is a number of runs, at least 1" >&2
+  exit 64
+fi
+runs=$((10#$runs))
 if ! command -v valgrind >/dev/null; then
   echo "instructions.sh: valgrind is not installed (Debian: apt-get install valgrind)" >&2
   exit 69
+fi
+
+workloads=(create_1000 create_many_1000 find_many_1000 find_unique_10000 with_100 tx_100
+  tx_100_held nested_create_100 aggregate_100 group_by_100)
+
+matched=0
+for w in "${workloads[@]}"; do
+  case "$w" in *"$filter"*) matched=1 ;; esac
+done
+if [ "$matched" -eq 0 ]; then
+  echo "instructions.sh: no workload's name holds \`$filter\` (the workloads: ${workloads[*]})" >&2
+  exit 64
 fi
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -36,9 +53,6 @@ if [ -z "$bin" ] || [ ! -x "$bin" ]; then
   echo "instructions.sh: could not find the benchmark's executable in cargo's output" >&2
   exit 70
 fi
-
-workloads=(create_1000 create_many_1000 find_many_1000 find_unique_10000 with_100 tx_100
-  tx_100_held nested_create_100 aggregate_100 group_by_100)
 
 # The instructions callgrind counted inside `work` in `SOVEREIGN_BENCH_RUNS=$2` runs after the
 # warm-up of benchmark `$1` (sqlite/<workload>/<side>).
