@@ -887,8 +887,25 @@ async fn check_same(s: &Setup) {
         assert_eq!(oc, tc);
     }
     let author = s.user_ids[3];
-    let ours = c
-        .post()
+    let ours = aggregate(c, author).await;
+    assert_eq!(ours, s.raw.aggregate(author).await);
+    if let Some(f) = &s.floor {
+        assert_eq!(ours, f.aggregate(&s.raw, author).await);
+    }
+    let ours = group_by(c).await;
+    assert_eq!(ours, s.raw.group_by().await);
+    if let Some(f) = &s.floor {
+        assert_eq!(ours, f.group_by(&s.raw).await);
+    }
+}
+
+/// The client's aggregate of the `aggregate_100` workload: an author's post count, views summed
+/// and averaged, and newest date (as [`Raw::aggregate`] and the floor's give them).
+async fn aggregate(
+    c: &PrismaClient,
+    author: i32,
+) -> (i64, Option<i64>, Option<f64>, Option<DateTime<FixedOffset>>) {
+    c.post()
         .aggregate(
             vec![post::author_id::equals(author)],
             (
@@ -900,13 +917,13 @@ async fn check_same(s: &Setup) {
         )
         .exec()
         .await
-        .unwrap();
-    assert_eq!(ours, s.raw.aggregate(author).await);
-    if let Some(f) = &s.floor {
-        assert_eq!(ours, f.aggregate(&s.raw, author).await);
-    }
-    let ours: Vec<(i32, i64, Option<i64>)> = c
-        .post()
+        .unwrap()
+}
+
+/// The client's group_by of the `group_by_100` workload: posts counted and their views summed
+/// by author, in author order.
+async fn group_by(c: &PrismaClient) -> Vec<(i32, i64, Option<i64>)> {
+    c.post()
         .group_by(
             (post::author_id::by(),),
             vec![],
@@ -918,11 +935,7 @@ async fn check_same(s: &Setup) {
         .unwrap()
         .into_iter()
         .map(|((a,), (n, v))| (a, n, v))
-        .collect();
-    assert_eq!(ours, s.raw.group_by().await);
-    if let Some(f) = &s.floor {
-        assert_eq!(ours, f.group_by(&s.raw).await);
-    }
+        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -1222,20 +1235,7 @@ fn work(s: &Setup, w: Workload, side: Side) -> Pin<Box<dyn Future<Output = ()> +
                 for i in 0..100 {
                     let author = s.user_ids[i % AUTHORS];
                     let r = match side {
-                        Side::Sovereign => c
-                            .post()
-                            .aggregate(
-                                vec![post::author_id::equals(author)],
-                                (
-                                    count_all(),
-                                    post::views::sum(),
-                                    post::views::avg(),
-                                    post::created_at::max(),
-                                ),
-                            )
-                            .exec()
-                            .await
-                            .unwrap(),
+                        Side::Sovereign => aggregate(c, author).await,
                         Side::Sqlx => raw.aggregate(author).await,
                         Side::Floor => floor().aggregate(raw, author).await,
                     };
@@ -1245,20 +1245,7 @@ fn work(s: &Setup, w: Workload, side: Side) -> Pin<Box<dyn Future<Output = ()> +
             Workload::GroupBy100 => {
                 for _ in 0..100 {
                     let groups: Vec<(i32, i64, Option<i64>)> = match side {
-                        Side::Sovereign => c
-                            .post()
-                            .group_by(
-                                (post::author_id::by(),),
-                                vec![],
-                                (count_all(), post::views::sum()),
-                            )
-                            .order_by(post::author_id::order(sovereign::Direction::Asc))
-                            .exec()
-                            .await
-                            .unwrap()
-                            .into_iter()
-                            .map(|((a,), (n, v))| (a, n, v))
-                            .collect(),
+                        Side::Sovereign => group_by(c).await,
                         Side::Sqlx => raw.group_by().await,
                         Side::Floor => floor().group_by(raw).await,
                     };
