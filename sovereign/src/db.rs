@@ -804,6 +804,16 @@ impl Conn {
         Err(stmt)
     }
 
+    /// The SQLite pool this is, outside a transaction (`None` in one, on a replicated database
+    /// and on the servers).
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn sqlite_pool(&self) -> Option<&crate::sqlite::SqlitePool> {
+        match self {
+            Conn::Db(Database::Sqlite(pool)) => Some(pool),
+            _ => None,
+        }
+    }
+
     /// Runs `run` with a SQLite connection taken without waiting: an idle one of the pool, or
     /// the transaction's when its lock is free; `None` when there is none (or on the servers),
     /// or when `run` gives none (the database was busy).

@@ -180,6 +180,30 @@ async fn creates(c: &PrismaClient) -> R {
         "one instant for the whole create: {} and {stamps:?}",
         ann.created_at
     );
+    // Plain nested creates only, the usual nested create (on SQLite run on one connection, in
+    // one future): the posts in order, linked, of the request's one instant.
+    let flat = c
+        .user()
+        .create(
+            "flat@nest.io".into(),
+            vec![
+                user::posts::create("f1".into(), vec![post::views::set(7)]),
+                user::name::set(Some("Flat".into())),
+                user::posts::create("f2".into(), vec![post::views::set(8)]),
+            ],
+        )
+        .exec()
+        .await?;
+    assert_eq!(flat.name.as_deref(), Some("Flat"));
+    let posts = c
+        .post()
+        .find_many(vec![post::author_id::equals(flat.id)])
+        .order_by(post::id::order(Direction::Asc))
+        .exec()
+        .await?;
+    assert_eq!(titles(&posts), ["f1", "f2"]);
+    let seen: Vec<_> = posts.iter().map(|p| (p.views, p.created_at)).collect();
+    assert_eq!(seen, [(7, flat.created_at), (8, flat.created_at)]);
 
     // To-one from the side that holds the foreign key: create, connect_or_create.
     let p = c
@@ -788,6 +812,34 @@ async fn rollback(c: &PrismaClient) -> R {
         .unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::RecordNotFound, "{e}");
     assert_eq!(counts(c).await?, before, "nothing left behind");
+    // Plain nested creates only (on SQLite run on one connection, in one future, without the
+    // transaction the other nested writes share), the last post's id taken: the posts' INSERT
+    // fails after the user's, and neither the user nor the first post is left.
+    let taken = c
+        .post()
+        .find_first(vec![])
+        .exec()
+        .await?
+        .ok_or("a post")?
+        .id;
+    let e = c
+        .user()
+        .create(
+            "flat-fail@nest.io".into(),
+            vec![
+                user::posts::create("free".into(), vec![post::id::set(taken + 1_000_000)]),
+                user::posts::create("taken".into(), vec![post::id::set(taken)]),
+            ],
+        )
+        .exec()
+        .await
+        .unwrap_err();
+    assert!(e.is_unique_violation(), "{e:?}");
+    assert_eq!(counts(c).await?, before, "nothing left behind");
+    let flat = c
+        .user()
+        .find_unique(user::email::equals("flat-fail@nest.io"));
+    assert!(flat.exec().await?.is_none(), "the user is not left");
     // A unique violation deep down: a category created twice.
     let e = c
         .post()

@@ -128,12 +128,19 @@ pub(crate) async fn waits(url: &str) -> R {
     // Another connection's transaction has changed the record: an update waits for its commit,
     // and its change comes after; a create polled beside it waits for the update (on SQLite for
     // the pool's connection, which the update holds while it waits).
-    let ((updated, created), waited) = beside(&other, id, async {
-        let (updated, created) = tokio::join!(
+    // So does a create with plain nested creates (on SQLite its own transaction on one
+    // connection, whose first INSERT is refused as busy until the other commits).
+    let ((updated, created, nested), waited) = beside(&other, id, async {
+        let posts = vec![
+            user::posts::create("waited 1".into(), vec![]),
+            user::posts::create("waited 2".into(), vec![]),
+        ];
+        let (updated, created, nested) = tokio::join!(
             rename(&one, id, "last").exec(),
             one.user().create("beside@waits.io".into(), vec![]).exec(),
+            one.user().create("nested@waits.io".into(), posts).exec(),
         );
-        Ok((updated?, created?))
+        Ok((updated?, created?, nested?))
     })
     .await?;
     assert!(
@@ -142,6 +149,14 @@ pub(crate) async fn waits(url: &str) -> R {
     );
     assert_eq!(updated.name.as_deref(), Some("last"));
     assert_eq!(created.email, "beside@waits.io");
+    let posts = one
+        .post()
+        .find_many(vec![post::author_id::equals(nested.id)])
+        .order_by(post::id::order(Direction::Asc))
+        .exec()
+        .await?;
+    let titles: Vec<_> = posts.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["waited 1", "waited 2"]);
 
     // On SQLite, a raw query of several statements refused as busy at its second (another
     // connection's transaction holds the write lock; the first writes only this connection's

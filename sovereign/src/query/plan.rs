@@ -57,7 +57,12 @@ pub(crate) fn has_relations(sets: &[SetKind]) -> bool {
 }
 
 /// The plan of a create (`create` true) or an update of `meta` with `sets`.
-pub(crate) fn plan(meta: &ModelMeta, backend: Dialect, sets: Vec<SetKind>, create: bool) -> Plan {
+pub(crate) fn plan(
+    meta: &'static ModelMeta,
+    backend: Dialect,
+    sets: Vec<SetKind>,
+    create: bool,
+) -> Plan {
     plan_at(meta, backend, sets, create, &now(backend))
 }
 
@@ -65,7 +70,7 @@ pub(crate) fn plan(meta: &ModelMeta, backend: Dialect, sets: Vec<SetKind>, creat
 /// record's `@default(now())` and `@updatedAt` agree, and the rows of one `create_many` share
 /// it.
 pub(crate) fn plan_at(
-    meta: &ModelMeta,
+    meta: &'static ModelMeta,
     backend: Dialect,
     sets: Vec<SetKind>,
     create: bool,
@@ -99,18 +104,34 @@ pub(crate) fn plan_at(
             SetKind::Relation(r, n) => plan.relations.push((r, *n)),
         }
     }
-    for (i, f) in meta.fields.iter().enumerate() {
+    let fill = |i: usize| {
         if plan.columns.iter().any(|(g, _)| *g == i) {
-            continue;
+            return;
         }
-        if let Some(v) = client_default(f, create, now) {
+        if let Some(v) = client_default(&meta.fields[i], create, now) {
             if plan.keep_given {
                 plan.given.push((i, v.clone()));
             }
             plan.columns.push((i, Expr::val(v)));
         }
+    };
+    // Only the fields the client may fill in (a few): by the model's mask, where it has one.
+    match client_filled_mask(meta) {
+        Some(mask) => bits(mask).for_each(fill),
+        None => (0..meta.fields.len()).for_each(fill),
     }
     plan
+}
+
+/// The numbers of the bits set in `set`, in increasing order.
+pub(crate) fn bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let i = set.trailing_zeros();
+        (i < 64).then(|| {
+            set &= set - 1;
+            i as usize
+        })
+    })
 }
 
 /// The fields an update of plain values sets, in order, kept in place (no allocation): at

@@ -130,8 +130,16 @@ async fn create_one<M: Model>(conn: &Conn, sets: Vec<SetKind>) -> Result<Boxed<M
         let mut plan = plan(meta, conn.backend(), sets, true);
         return insert_row(conn, meta, &mut plan).await;
     }
+    let now = now(conn.backend());
+    let plan = plan_at(meta, conn.backend(), sets, true, &now);
+    #[cfg(feature = "sqlite")]
+    if let Some(pool) = conn.sqlite_pool() {
+        if let Some(runs) = nested::flat_runs(meta, &plan.relations) {
+            return nested::create_flat(pool, meta, plan, runs, &now).await;
+        }
+    }
     atomically(conn, true, move |conn| {
-        Box::pin(async move { nested::create(&conn, meta, sets, &now(conn.backend())).await })
+        Box::pin(async move { nested::create_planned(&conn, meta, plan, &now).await })
     })
     .await
 }
