@@ -1,4 +1,6 @@
-//! Test support shared by the workspace's tests: one way to get a database on the test servers.
+//! Test support shared by the workspace's tests: one way to get a database on the test servers
+//! (below), fixture folders as tests ([`fixtures`]) and the query log's events recorded
+//! ([`trace`]).
 //!
 //! Tests that need PostgreSQL or MySQL/MariaDB read `SOVEREIGN_TEST_POSTGRES_URL` and
 //! `SOVEREIGN_TEST_MYSQL_URL` (`.ci/run` sets both). With the variable set, [`TestDb::create`]
@@ -21,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod cluster;
+pub mod trace;
 
 use sqlx::Connection as _;
 use std::io::Write as _;

@@ -2,7 +2,8 @@
 //!
 //! One test binary: the tests and the suite's order are here, each part of the suite in a module
 //! of its own ([`scalars`], [`filters`], [`writes`], [`relations`], [`lists`], [`semantics`],
-//! [`reads`], [`nested`], [`returning`], [`aggregates`]), then [`waits`] with clients of its own.
+//! [`reads`], [`nested`], [`returning`], [`aggregates`]), then [`waits`] with clients of its own;
+//! [`log`], the query log of nested creates, on SQLite.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -10,6 +11,7 @@ mod common;
 mod aggregates;
 mod filters;
 mod lists;
+mod log;
 mod nested;
 mod reads;
 mod relations;
@@ -54,6 +56,17 @@ async fn run(db: TestDb) {
 #[tokio::test]
 async fn sqlite() {
     run(TestDb::sqlite("client").await).await;
+}
+
+/// On a thread of its own: the log's subscriber is this thread's.
+#[tokio::test(flavor = "current_thread")]
+async fn sqlite_log() {
+    let db = TestDb::sqlite("client-log").await;
+    let result = log::nested_creates(&db).await;
+    db.drop().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
 }
 
 #[tokio::test]
