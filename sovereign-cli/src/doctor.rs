@@ -3,7 +3,8 @@
 //! every migration of its folder applied, none failed, none edited after it was applied; no
 //! drift between the database and the schema. For the workspace: the composed schema current.
 //! For each plugin that has a database login of its own (`sovereign provision`): the login
-//! connects and its grants match the plugin's tables.
+//! connects and its grants match the plugin's tables; the login of a plugin no longer in the
+//! workspace may not log in and holds nothing.
 //!
 //! Nothing is changed: the checks only read (no history table is created, no shadow database).
 //! One line per datasource and check, each problem with its fix; `--json` for scripts; exit 0
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use serde_json::json;
 use sovereign_migrate::provision::{self, Access};
-use sovereign_migrate::url::{credentials, env_var, redact};
+use sovereign_migrate::url::{credentials, env_names, env_var, redact};
 use sovereign_migrate::{Connection, Dialect};
 
 /// Options of `sovereign doctor`.
@@ -602,6 +603,80 @@ async fn migrations(
     Ok((list.len(), st))
 }
 
+/// The logins of plugins no longer in the workspace (a `SOVEREIGN_<NAMESPACE>_DATABASE_URL`
+/// that names the role provisioning gave that namespace): a problem while the role may log in
+/// or holds a grant, which `sovereign provision` takes away.
+async fn withdrawn_logins(
+    report: &mut Report,
+    conn: &mut Connection,
+    installed: &[&str],
+    dirs: &[&Path],
+) {
+    let installed: Vec<String> = installed
+        .iter()
+        .map(|ns| provision::url_variable(ns))
+        .collect();
+    let vars: Vec<String> = env_names("SOVEREIGN_", dirs)
+        .into_iter()
+        .filter(|v| v.ends_with("_DATABASE_URL") && !installed.contains(v))
+        .collect();
+    if vars.is_empty() {
+        return;
+    }
+    let database = match provision::current_database(conn).await {
+        Ok(d) => d,
+        Err(e) => {
+            report.add(
+                "platform",
+                "plugin logins",
+                Outcome::Problem,
+                e.to_string(),
+                None,
+            );
+            return;
+        }
+    };
+    let dialect = conn.dialect();
+    for var in vars {
+        let Some(url) = env_var(&var, dirs) else {
+            continue;
+        };
+        let Some((ns, role)) = provision::plugin_login(&var, &url, &database, dialect) else {
+            continue;
+        };
+        let check = format!("login of {ns}");
+        match provision::check_withdrawn(conn, &role).await {
+            Ok(Some(w)) if !w.unchanged() => {
+                let mut what = Vec::new();
+                if w.login_disabled {
+                    what.push("may log in".to_string());
+                }
+                if !w.revoked.is_empty() {
+                    what.push(format!("holds {}", w.revoked.join("; ")));
+                }
+                report.add(
+                    "platform",
+                    &check,
+                    Outcome::Problem,
+                    format!(
+                        "plugin {ns} is not in the workspace, yet role {role} of {var} {}",
+                        what.join(" and ")
+                    ),
+                    Some("sovereign provision takes its login and grants away".into()),
+                );
+            }
+            Ok(_) => report.add(
+                "platform",
+                &check,
+                Outcome::Note,
+                format!("plugin {ns} is not in the workspace; role {role} of {var} holds nothing and may not log in"),
+                Some(format!("remove {var}")),
+            ),
+            Err(e) => report.add("platform", &check, Outcome::Problem, e.to_string(), None),
+        }
+    }
+}
+
 /// Each plugin's login on the platform database: connects, and its grants match its tables.
 async fn check_roles(
     report: &mut Report,
@@ -627,7 +702,7 @@ async fn check_roles(
         return;
     }
     let mut unisolated = Vec::new();
-    for ns in plugins {
+    for &ns in &plugins {
         let var = provision::url_variable(ns);
         let Some(url) = env_var(&var, dirs) else {
             unisolated.push(ns);
@@ -685,6 +760,7 @@ async fn check_roles(
             Err(e) => report.add("platform", &check, Outcome::Problem, e.to_string(), None),
         }
     }
+    withdrawn_logins(report, conn, &plugins, dirs).await;
     if !unisolated.is_empty() {
         report.add(
             "platform",

@@ -106,7 +106,8 @@ pub enum Command {
     /// The role reads the core tables, writes its plugin's and nothing else; its URL goes to
     /// the env file as `SOVEREIGN_<NAMESPACE>_DATABASE_URL`, which the platform connects the
     /// plugin with. Run it again after migrations: it grants new tables, revokes dropped ones,
-    /// and changes nothing when nothing changed.
+    /// and changes nothing when nothing changed. The login of a plugin no longer in the
+    /// workspace (its line in the env file) loses its grants and may no longer log in.
     Provision(provision::ProvisionArgs),
     /// Check every datasource of the workspace with the URLs the platform would use: reachable,
     /// migrations applied (none failed or edited), no drift from the schema, the composed

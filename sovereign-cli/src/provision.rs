@@ -7,6 +7,11 @@
 //! variables and the file, never a password. A password already in the file is kept, so
 //! running the command again changes nothing; a role whose password the file does not hold
 //! gets a new one (`--rotate` gives every role a new one).
+//!
+//! A plugin no longer in the workspace keeps nothing: `sovereign provision` finds its login by
+//! its line in the env file (`SOVEREIGN_<NAMESPACE>_DATABASE_URL` with the login this command
+//! names for that namespace on this database), takes away the role's login and every privilege
+//! it holds on the database's tables, and removes the line.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -138,6 +143,36 @@ pub fn platform(args: ProvisionArgs, strict: bool) -> Result<ExitCode> {
         }
         for d in &composition.dedicated {
             outln!("  {d}: dedicated, its own database: `plugin-db-manage provision {d} --admin-url URL`");
+        }
+        // Plugins no longer in the workspace: their logins keep nothing.
+        let installed: Vec<String> = composed
+            .plugins
+            .iter()
+            .chain(&composition.dedicated)
+            .map(|ns| provision::url_variable(ns))
+            .collect();
+        let admin_user = credentials(&admin).map(|(user, _)| user);
+        for (ns, var, role) in env.plugin_logins(&database, dialect) {
+            if installed.contains(&var) || admin_user.as_deref() == Some(role.as_str()) {
+                continue;
+            }
+            let withdrawn = provision::withdraw_role(&mut conn, &role)
+                .await
+                .with_context(|| format!("withdrawing role \"{role}\" of plugin \"{ns}\", no longer in the workspace"))?;
+            match withdrawn {
+                Some(w) => {
+                    let state = if w.unchanged() { "already withdrawn" } else { "withdrawn: it may no longer log in" };
+                    outln!("  {ns}: no longer in the workspace: role {role} {state}");
+                    for r in &w.revoked {
+                        outln!("    revoked {r}");
+                    }
+                }
+                None => outln!("  {ns}: no longer in the workspace: role {role} does not exist"),
+            }
+            // Removed once the role holds nothing: a failure above keeps it for the next run.
+            env.remove(&var);
+            env.write()?;
+            outln!("    {var} removed from {}", env.path.display());
         }
         if !variables.is_empty() {
             outln!(
@@ -303,7 +338,12 @@ fn print_report(ns: &str, role: &str, report: &ProvisionReport) {
     } else {
         ""
     };
-    outln!("  {ns}: role {role} {state}{password}");
+    let login = if report.login_enabled {
+        ", may log in again"
+    } else {
+        ""
+    };
+    outln!("  {ns}: role {role} {state}{password}{login}");
     for g in &report.granted {
         outln!("    granted {g}");
     }
@@ -382,6 +422,28 @@ impl EnvFile {
                 Ok((b.iter().map(|x| format!("{x:02x}")).collect(), true))
             }
         }
+    }
+
+    /// The plugin logins on database `database` the file holds ([`provision::plugin_login`]):
+    /// (namespace, variable, role).
+    fn plugin_logins(&self, database: &str, dialect: Dialect) -> Vec<(String, String, String)> {
+        let mut found: Vec<(String, String, String)> = Vec::new();
+        for var in self.lines.iter().filter_map(|l| Self::key(l)) {
+            let Some(url) = self.get(var) else { continue };
+            if let Some((ns, role)) = provision::plugin_login(var, &url, database, dialect) {
+                if !found.iter().any(|(_, v, _)| v == var) {
+                    found.push((ns, var.to_string(), role));
+                }
+            }
+        }
+        found
+    }
+
+    /// Removes every line of `var`.
+    fn remove(&mut self, var: &str) {
+        let before = self.lines.len();
+        self.lines.retain(|l| Self::key(l) != Some(var));
+        self.changed |= self.lines.len() != before;
     }
 
     fn set(&mut self, var: &str, value: &str) {

@@ -437,9 +437,88 @@ fn provision_a_platform(server: Server) {
         sql(&db.url, "SELECT id FROM stats.\"Hit\"").unwrap();
         sql(&db.url, "SELECT 1 FROM stats.\"_prisma_migrations\"").unwrap();
     }
+    uninstall_a_plugin(&dir, &env, &roles, server, &db.url);
     drop(cleanup);
     rt().block_on(db.drop());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Shop is uninstalled (its table still there, no migration yet): `sovereign doctor` reports
+/// its login, `sovereign provision` takes its login and grants away and removes its line; the
+/// others' logins are kept. Installed again, it gets a working login back.
+fn uninstall_a_plugin(
+    dir: &Path,
+    env: &[(&str, &str)],
+    roles: &Path,
+    server: Server,
+    db_url: &str,
+) {
+    let provision = || {
+        ok(sovereign(
+            &["provision", "--env-file", "roles.env"],
+            dir,
+            env,
+        ))
+    };
+    let shop_url = env_value(roles, "SOVEREIGN_SHOP_DATABASE_URL");
+    let blog_url = env_value(roles, "SOVEREIGN_BLOG_DATABASE_URL");
+    let stats_url = env_value(roles, "SOVEREIGN_STATS_DATABASE_URL");
+    let order = format!("SELECT * FROM {}", quote(server, "Order"));
+    let user = format!("SELECT name FROM {}", quote(server, "User"));
+    sql(&shop_url, &order).unwrap();
+    let aside = dir.join("shop-aside");
+    std::fs::rename(dir.join("plugins/shop"), &aside).unwrap();
+    ok(sovereign(&["compose"], dir, env));
+    let doctor = |shop: &str| {
+        let env = [
+            ("DATABASE_URL", db_url),
+            ("SOVEREIGN_BLOG_DATABASE_URL", blog_url.as_str()),
+            ("SOVEREIGN_SHOP_DATABASE_URL", shop),
+        ];
+        let v = json(&sovereign(&["doctor", "--json"], dir, &env));
+        result(&v, "platform", "login of shop").clone()
+    };
+    let left = doctor(&shop_url);
+    assert_eq!(left["result"], "problem", "{left:#}");
+    let detail = left["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("not in the workspace")
+            && detail.contains("may log in")
+            && detail.contains("Order"),
+        "{left:#}"
+    );
+    let out = provision();
+    assert!(
+        out.contains("shop: no longer in the workspace")
+            && out.contains("withdrawn: it may no longer log in")
+            && out.contains("SOVEREIGN_SHOP_DATABASE_URL removed"),
+        "{out}"
+    );
+    assert!(out.contains("revoked") && out.contains("Order"), "{out}");
+    let refused = sql(&shop_url, "SELECT 1").unwrap_err();
+    assert!(
+        refused.contains("not permitted to log in") || refused.contains("locked"),
+        "{refused}"
+    );
+    let file = std::fs::read_to_string(roles).unwrap();
+    assert!(!file.contains("SOVEREIGN_SHOP_DATABASE_URL"), "{file}");
+    assert!(file.starts_with("# kept\nOTHER=1\n"), "{file}");
+    // The installed plugins' logins, the dedicated one's included, are untouched.
+    sql(&blog_url, &user).unwrap();
+    sql(&stats_url, &user).unwrap();
+    assert_eq!(env_value(roles, "SOVEREIGN_BLOG_DATABASE_URL"), blog_url);
+    let again = provision();
+    assert!(!again.contains("shop"), "{again}");
+    assert_eq!(doctor(&shop_url)["result"], "note");
+
+    std::fs::rename(&aside, dir.join("plugins/shop")).unwrap();
+    ok(sovereign(&["compose"], dir, env));
+    let back = provision();
+    assert!(
+        back.contains("new password, may log in again") && back.contains("granted"),
+        "{back}"
+    );
+    sql(&env_value(roles, "SOVEREIGN_SHOP_DATABASE_URL"), &order).unwrap();
 }
 
 fn json(o: &Output) -> serde_json::Value {

@@ -103,7 +103,8 @@ pub use error::{Diagnosis, Error};
 pub use folder::{read_migrations, Migration};
 pub use lock::{MigrationLock, DEFAULT_LOCK_TIMEOUT};
 pub use provision::{
-    check_role, provision_owner, provision_role, Access, OwnerReport, ProvisionReport,
+    check_role, check_withdrawn, provision_owner, provision_role, withdraw_role, Access,
+    OwnerReport, ProvisionReport, Withdrawal,
 };
 pub use push::{push, PushReport};
 pub use step::{Step, TableChange};

@@ -6,7 +6,8 @@
 //! role when it is missing, grants what is missing, revokes what is extra (a table that is no
 //! longer the plugin's, or any other table of the database), and changes nothing when nothing
 //! changed. It runs as the database's owner (the admin URL); the platform's migrations keep
-//! running as that owner. PostgreSQL and MySQL/MariaDB; SQLite has no roles.
+//! running as that owner. [`withdraw_role`] takes a role's grants and login away, for a plugin
+//! that is no longer installed. PostgreSQL and MySQL/MariaDB; SQLite has no roles.
 
 use std::collections::BTreeMap;
 
@@ -118,6 +119,26 @@ pub fn url_variable(namespace: &str) -> String {
     )
 }
 
+/// The plugin login a variable holds: when `var` is `SOVEREIGN_<NAMESPACE>_DATABASE_URL` and
+/// the login of `url`, its value, is the role [`role_name`] gives that namespace on `database`
+/// (as provisioning writes them), that namespace (lower-cased, `-` read as `_`: the variable does
+/// not tell them apart) and role. How a login is found once its plugin is gone.
+pub fn plugin_login(
+    var: &str,
+    url: &str,
+    database: &str,
+    dialect: Dialect,
+) -> Option<(String, String)> {
+    let ns = var
+        .strip_prefix("SOVEREIGN_")?
+        .strip_suffix("_DATABASE_URL")
+        .filter(|ns| !ns.is_empty())?
+        .to_ascii_lowercase();
+    let role = role_name(database, &ns, dialect);
+    let (user, _) = crate::url::credentials(url)?;
+    (user == role).then_some((ns, role))
+}
+
 /// What provisioning one role did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProvisionReport {
@@ -125,6 +146,8 @@ pub struct ProvisionReport {
     pub created: bool,
     /// Its password was set now (a new role, or one whose password was not known).
     pub password_set: bool,
+    /// It may log in again: its login had been taken away ([`withdraw_role`]).
+    pub login_enabled: bool,
     /// Privileges granted now, as `SELECT on "Post"`.
     pub granted: Vec<String>,
     /// Privileges revoked now.
@@ -134,7 +157,27 @@ pub struct ProvisionReport {
 impl ProvisionReport {
     /// Nothing changed.
     pub fn unchanged(&self) -> bool {
-        !self.created && !self.password_set && self.granted.is_empty() && self.revoked.is_empty()
+        !self.created
+            && !self.password_set
+            && !self.login_enabled
+            && self.granted.is_empty()
+            && self.revoked.is_empty()
+    }
+}
+
+/// What [`withdraw_role`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Withdrawal {
+    /// Its login was taken away now (it had one).
+    pub login_disabled: bool,
+    /// Privileges revoked now, as `SELECT on "Post"`.
+    pub revoked: Vec<String>,
+}
+
+impl Withdrawal {
+    /// Nothing changed: the role had neither a login nor grants.
+    pub fn unchanged(&self) -> bool {
+        !self.login_disabled && self.revoked.is_empty()
     }
 }
 
@@ -189,7 +232,7 @@ pub async fn provision_role(
     check_name(role)?;
     let dialect = supported(conn)?;
     let mut report = ProvisionReport::default();
-    (report.created, report.password_set) =
+    (report.created, report.password_set, report.login_enabled) =
         ensure_login(conn, dialect, role, password, set_password).await?;
     for c in plan(conn, role, true, access).await? {
         conn.execute_script(&c.sql).await?;
@@ -202,40 +245,134 @@ pub async fn provision_role(
     Ok(report)
 }
 
-/// Creates login `role` with `password` when it is missing, or sets `password` when asked;
-/// whether it created it, and whether it set the password.
+/// Creates login `role` with `password` when it is missing, sets `password` when asked, and
+/// lets a role whose login was taken away ([`withdraw_role`]) log in again: whether it created
+/// it, whether it set the password, and whether it enabled the login of an existing role.
 async fn ensure_login(
     conn: &mut Connection,
     dialect: Dialect,
     role: &str,
     password: &str,
     set_password: bool,
-) -> Result<(bool, bool), Error> {
-    let exists = role_exists(conn, role).await?;
-    let login = match dialect {
-        Dialect::Postgres => format!("ROLE {}", dialect.quote(role)),
-        _ => format!("USER {}@'%'", dialect.string(role)),
-    };
-    let secret = match dialect {
-        Dialect::Postgres => format!("LOGIN PASSWORD {}", dialect.string(password)),
-        _ => format!("IDENTIFIED BY {}", dialect.string(password)),
-    };
-    if !exists {
-        conn.execute_script(&format!("CREATE {login} {secret}"))
-            .await?;
-        Ok((true, true))
-    } else if set_password {
-        let with = if dialect == Dialect::Postgres {
-            "WITH "
-        } else {
-            ""
+) -> Result<(bool, bool, bool), Error> {
+    if !role_exists(conn, role).await? {
+        let sql = match dialect {
+            Dialect::Postgres => format!(
+                "CREATE ROLE {} LOGIN PASSWORD {}",
+                dialect.quote(role),
+                dialect.string(password)
+            ),
+            _ => format!(
+                "CREATE USER {} IDENTIFIED BY {}",
+                account(role),
+                dialect.string(password)
+            ),
         };
-        conn.execute_script(&format!("ALTER {login} {with}{secret}"))
-            .await?;
-        Ok((false, true))
-    } else {
-        Ok((false, false))
+        conn.execute_script(&sql).await?;
+        return Ok((true, true, false));
     }
+    let enabled = can_log_in(conn, role).await?;
+    if !set_password && enabled {
+        return Ok((false, false, false));
+    }
+    // `LOGIN` and `ACCOUNT UNLOCK` also undo a withdrawal.
+    let sql = match (dialect, set_password) {
+        (Dialect::Postgres, true) => format!(
+            "ALTER ROLE {} WITH LOGIN PASSWORD {}",
+            dialect.quote(role),
+            dialect.string(password)
+        ),
+        (Dialect::Postgres, false) => format!("ALTER ROLE {} WITH LOGIN", dialect.quote(role)),
+        (_, true) => format!(
+            "ALTER USER {} IDENTIFIED BY {} ACCOUNT UNLOCK",
+            account(role),
+            dialect.string(password)
+        ),
+        (_, false) => format!("ALTER USER {} ACCOUNT UNLOCK", account(role)),
+    };
+    conn.execute_script(&sql).await?;
+    Ok((false, set_password, !enabled))
+}
+
+/// A MySQL/MariaDB account of login `role`: `'role'@'%'`, from any host.
+fn account(role: &str) -> String {
+    format!("{}@'%'", Dialect::Mysql.string(role))
+}
+
+/// Whether existing login `role` may log in: PostgreSQL's `rolcanlogin`; on MySQL and MariaDB
+/// an account that is not locked, which `SHOW CREATE USER` says on both (MySQL keeps it in
+/// `mysql.user`, MariaDB in `mysql.global_priv`'s JSON).
+async fn can_log_in(conn: &mut Connection, role: &str) -> Result<bool, Error> {
+    let d = conn.dialect();
+    if d == Dialect::Postgres {
+        let sql = format!(
+            "SELECT rolcanlogin::text FROM pg_roles WHERE rolname = {}",
+            d.string(role)
+        );
+        return Ok(conn.string(&sql).await?.as_deref() == Some("true"));
+    }
+    let shown = conn
+        .string(&format!("SHOW CREATE USER {}", account(role)))
+        .await?
+        .unwrap_or_default();
+    Ok(!shown.contains("ACCOUNT LOCK"))
+}
+
+/// Takes away from `role` its login and every privilege it holds on the tables (and, on
+/// PostgreSQL, the sequences) of the database of `conn`, which must be connected as their
+/// owner: what becomes of the login of a plugin that is no longer installed. The role itself
+/// stays (it may own objects, or hold grants elsewhere on the server), and [`provision_role`]
+/// gives it back its login when the plugin returns. Its open sessions stay connected, without
+/// the privileges. `None` when the role does not exist.
+///
+/// # Errors
+/// As [`provision_role`].
+pub async fn withdraw_role(conn: &mut Connection, role: &str) -> Result<Option<Withdrawal>, Error> {
+    withdraw(conn, role, true).await
+}
+
+/// What [`withdraw_role`] would do, without doing it (`unchanged()`: nothing left to take).
+///
+/// # Errors
+/// As [`withdraw_role`].
+pub async fn check_withdrawn(
+    conn: &mut Connection,
+    role: &str,
+) -> Result<Option<Withdrawal>, Error> {
+    withdraw(conn, role, false).await
+}
+
+async fn withdraw(
+    conn: &mut Connection,
+    role: &str,
+    apply: bool,
+) -> Result<Option<Withdrawal>, Error> {
+    check_name(role)?;
+    let dialect = supported(conn)?;
+    if !role_exists(conn, role).await? {
+        return Ok(None);
+    }
+    let mut done = Withdrawal::default();
+    if can_log_in(conn, role).await? {
+        let sql = match dialect {
+            Dialect::Postgres => format!("ALTER ROLE {} WITH NOLOGIN", dialect.quote(role)),
+            _ => format!("ALTER USER {} ACCOUNT LOCK", account(role)),
+        };
+        if apply {
+            conn.execute_script(&sql).await?;
+        }
+        done.login_disabled = true;
+    }
+    // The plan of no access also grants what any login needs (CONNECT, a schema's USAGE):
+    // only its revocations.
+    let plan = plan(conn, role, true, &Access::default()).await?;
+    for c in plan.into_iter().filter(|c| !c.grant) {
+        if apply {
+            conn.execute_script(&c.sql).await?;
+        }
+        done.revoked.push(c.what);
+    }
+    Ok(Some(done))
 }
 
 /// What [`provision_owner`] did.
@@ -274,7 +411,7 @@ pub async fn provision_owner(
         ));
     }
     let mut report = OwnerReport::default();
-    (report.role_created, report.password_set) =
+    (report.role_created, report.password_set, _) =
         ensure_login(conn, d, role, password, set_password).await?;
     let (q, lit) = (|s: &str| d.quote(s), |s: &str| d.string(s));
     if d == Dialect::Mysql {
@@ -615,7 +752,7 @@ async fn mysql(
     access: &Access,
 ) -> Result<Vec<Change>, Error> {
     let d = Dialect::Mysql;
-    let account = format!("{}@'%'", d.string(role));
+    let account = account(role);
     let database = current_database(conn).await?;
     let tables = conn
         .strings("SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")

@@ -42,6 +42,31 @@ pub fn env_var(var: &str, dirs: &[&Path]) -> Option<String> {
     })
 }
 
+/// The names of the variables [`env_var`] would find with `prefix`: set in the process
+/// environment (not empty) or in the `.env` file of one of `dirs`, sorted, each once.
+pub fn env_names(prefix: &str, dirs: &[&Path]) -> Vec<String> {
+    let mut names: Vec<String> = std::env::vars_os()
+        .filter(|(_, v)| !v.is_empty())
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with(prefix))
+        .collect();
+    for dir in dirs {
+        let Ok(text) = std::fs::read_to_string(dir.join(".env")) else {
+            continue;
+        };
+        names.extend(text.lines().filter_map(|line| {
+            let line = line.trim();
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            let (k, _) = line.split_once('=')?;
+            let k = k.trim();
+            k.starts_with(prefix).then(|| k.to_string())
+        }));
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The value `text` (a `.env` file) gives `var`, if any.
 fn dotenv_value(text: &str, var: &str) -> Option<String> {
     text.lines().find_map(|line| {

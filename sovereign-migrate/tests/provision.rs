@@ -1,11 +1,14 @@
 //! Plugin roles on real servers: a provisioned role reads the core tables, writes its own, and
 //! can neither write a core table nor touch another plugin's, whatever SQL it sends; a second
 //! run changes nothing; a table added later is granted by the next run, and one taken away is
-//! revoked.
+//! revoked; a withdrawn role (a plugin uninstalled) logs in no more and holds nothing, until it
+//! is provisioned again.
 
 use sovereign_migrate::sql::QualifiedName;
 use sovereign_migrate::url::with_credentials;
-use sovereign_migrate::{check_role, provision_role, Access, Connection, Dialect, Error};
+use sovereign_migrate::{
+    check_role, provision_role, withdraw_role, Access, Connection, Dialect, Error,
+};
 use sovereign_test_support::{Server, SqliteFile, TestDb};
 
 fn table(name: &str) -> QualifiedName {
@@ -290,6 +293,47 @@ async fn roles_isolate_plugins(server: Server) {
     if server == Server::Mysql {
         assert!(try_sql(&blog_url, "SELECT 1").await.is_err());
     }
+
+    // A plugin uninstalled: its role loses its login and its grants, the role stays.
+    let order = format!("SELECT * FROM {}", q("shop_Order"));
+    try_sql(&shop_url, &order).await.unwrap();
+    let gone = withdraw_role(&mut admin, &shop).await.unwrap().unwrap();
+    assert!(gone.login_disabled, "{gone:?}");
+    for t in ["User", "shop_Order"] {
+        assert!(gone.revoked.iter().any(|r| r.contains(t)), "{t}: {gone:?}");
+    }
+    let refused = try_sql(&shop_url, "SELECT 1").await.unwrap_err();
+    assert!(
+        refused.contains("not permitted to log in") || refused.contains("locked"),
+        "{refused}"
+    );
+    assert!(
+        check_role(&mut admin, &shop, &Access::default())
+            .await
+            .unwrap()
+            .revoked
+            .is_empty(),
+        "no grant left"
+    );
+    let twice = withdraw_role(&mut admin, &shop).await.unwrap().unwrap();
+    assert!(twice.unchanged(), "{twice:?}");
+    let none = withdraw_role(&mut admin, &format!("{}_none", db.name)).await;
+    assert_eq!(none.unwrap(), None);
+    // Installed again: its login and grants come back, the password it had still works.
+    let back = provision_role(&mut admin, &shop, "ignored", false, &shop_access)
+        .await
+        .unwrap();
+    assert!(
+        back.login_enabled && !back.password_set && !back.granted.is_empty(),
+        "{back:?}"
+    );
+    try_sql(&shop_url, &order).await.unwrap();
+    assert!(
+        provision_role(&mut admin, &shop, "ignored", false, &shop_access)
+            .await
+            .unwrap()
+            .unchanged()
+    );
 
     drop(admin);
     drop(roles);
