@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use sovereign::{raw, Datasource, ErrorKind, Host};
+use sovereign::{query_raw, raw, Conn, Database, Datasource, ErrorKind, Host};
 use sovereign_migrate::provision::{provision_role, role_name, Access};
 use sovereign_migrate::url::with_credentials;
 use sovereign_migrate::{Connection, Dialect};
@@ -182,8 +182,38 @@ async fn isolation(server: Server) {
     let err = tasks.db()._execute_raw(other_way).await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::PermissionDenied, "{err}");
 
-    drop((blog, tasks));
+    // The host closes the plugins' pools with its own: their sessions leave the server.
     host.close().await;
+    let err = example_blog::latest(&blog, 5).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
+    let watch = Database::connect(&db.url).await.unwrap();
+    for role in &roles.names {
+        let sessions = match server {
+            Server::Postgres => raw!(
+                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename = {}",
+                role.as_str()
+            ),
+            Server::Mysql => raw!(
+                "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = {}",
+                role.as_str()
+            ),
+        };
+        // A server ends a session a moment after its client says goodbye.
+        let mut left = i64::MAX;
+        for _ in 0..100 {
+            let rows: Vec<(i64,)> = query_raw(&Conn::Db(watch.clone()), sessions.clone())
+                .await
+                .unwrap();
+            left = rows[0].0;
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(left, 0, "sessions of {role} left after Host::close");
+    }
+    watch.close().await;
+    drop((blog, tasks));
     drop(admin);
     drop(roles);
     db.drop().await;

@@ -165,6 +165,9 @@ async fn a_dedicated_plugin_gets_its_own_database() {
         1
     );
     h.close().await;
+    // Closed with the host: the plugin's own pool too.
+    let closed = solo.db().event().count(vec![]).exec().await.unwrap_err();
+    assert!(matches!(closed.kind(), ErrorKind::Connection), "{closed:?}");
 
     // Without a data directory, the missing variable is named.
     let mut bare = Host::builder()

@@ -205,6 +205,9 @@ pub struct Host {
     check: bool,
     migrate: sovereign_migrate::MigrateOptions,
     registered: BTreeMap<&'static str, Mode>,
+    /// The pools opened for the plugins registered (their own logins, dedicated databases),
+    /// which [`Host::close`] closes with the shared one.
+    opened: Vec<Database>,
     log: Vec<String>,
 }
 
@@ -399,6 +402,7 @@ impl HostBuilder {
             check: !self.skip_migration_check,
             migrate: self.migrate,
             registered: BTreeMap::new(),
+            opened: Vec::new(),
             log,
         })
     }
@@ -515,6 +519,7 @@ impl Host {
                     ))
                 })?;
         }
+        self.opened.push(db.clone());
         Ok(db)
     }
 
@@ -606,6 +611,7 @@ impl Host {
                             ))
                         })?
                 };
+                self.opened.push(db.clone());
                 Some(db)
             }
             (Mode::Dedicated, None) => None,
@@ -618,10 +624,15 @@ impl Host {
         })
     }
 
-    /// Closes the shared database's pool, for every plugin that shares it. A dedicated plugin's
-    /// own database is held by its context, not by the host, and is released with the context's
-    /// last clone.
+    /// Closes every pool the host opened, waiting for connections in use to be returned: the
+    /// shared database's and those of the plugins it registered (a plugin's own login on the
+    /// platform database, a dedicated plugin's database, their replicas). For a graceful
+    /// shutdown: a plugin context used afterwards gets
+    /// [`ErrorKind::Connection`](crate::ErrorKind::Connection) errors.
     pub async fn close(&self) {
         self.shared.close().await;
+        for db in &self.opened {
+            db.close().await;
+        }
     }
 }
