@@ -604,28 +604,33 @@ async fn migrations(
 }
 
 /// The logins of plugins no longer in the workspace (a `SOVEREIGN_<NAMESPACE>_DATABASE_URL`
-/// that names the role provisioning gave that namespace): a problem while the role may log in
-/// or holds a grant, which `sovereign provision` takes away.
+/// that names the role provisioning gave that namespace, [`crate::provision::left_behind`]): a
+/// problem while the role may log in or holds a grant, which `sovereign provision` takes away.
 async fn withdrawn_logins(
     report: &mut Report,
     conn: &mut Connection,
-    installed: &[&str],
+    c: &sovereign_build::Composition,
     dirs: &[&Path],
 ) {
-    let installed: Vec<String> = installed
-        .iter()
-        .map(|ns| provision::url_variable(ns))
-        .collect();
-    let vars: Vec<String> = env_names("SOVEREIGN_", dirs)
+    let vars: Vec<(String, String)> = env_names("SOVEREIGN_", dirs)
         .into_iter()
-        .filter(|v| v.ends_with("_DATABASE_URL") && !installed.contains(v))
+        .filter(|v| v.ends_with("_DATABASE_URL"))
+        .filter_map(|v| Some((v.clone(), env_var(&v, dirs)?)))
         .collect();
     if vars.is_empty() {
         return;
     }
-    let database = match provision::current_database(conn).await {
-        Ok(d) => d,
-        Err(e) => {
+    let installed: Vec<&str> = c
+        .plugins
+        .iter()
+        .map(|p| p.manifest.namespace.as_str())
+        .collect();
+    let (database, login) = match (
+        provision::current_database(conn).await,
+        provision::current_login(conn).await,
+    ) {
+        (Ok(d), Ok(l)) => (d, l),
+        (Err(e), _) | (_, Err(e)) => {
             report.add(
                 "platform",
                 "plugin logins",
@@ -637,13 +642,9 @@ async fn withdrawn_logins(
         }
     };
     let dialect = conn.dialect();
-    for var in vars {
-        let Some(url) = env_var(&var, dirs) else {
-            continue;
-        };
-        let Some((ns, role)) = provision::plugin_login(&var, &url, &database, dialect) else {
-            continue;
-        };
+    for (ns, var, role) in
+        crate::provision::left_behind(vars, &installed, &login, &database, dialect)
+    {
         let check = format!("login of {ns}");
         match provision::check_withdrawn(conn, &role).await {
             Ok(Some(w)) if !w.unchanged() => {
@@ -665,13 +666,22 @@ async fn withdrawn_logins(
                     Some("sovereign provision takes its login and grants away".into()),
                 );
             }
-            Ok(_) => report.add(
-                "platform",
-                &check,
-                Outcome::Note,
-                format!("plugin {ns} is not in the workspace; role {role} of {var} holds nothing and may not log in"),
-                Some(format!("remove {var}")),
-            ),
+            Ok(w) => {
+                let state = if w.is_some() {
+                    "may not log in and holds no grant"
+                } else {
+                    "does not exist"
+                };
+                report.add(
+                    "platform",
+                    &check,
+                    Outcome::Note,
+                    format!("plugin {ns} is not in the workspace; role {role} of {var} {state}"),
+                    Some(format!(
+                        "remove {var} once no build that has the plugin runs"
+                    )),
+                );
+            }
             Err(e) => report.add("platform", &check, Outcome::Problem, e.to_string(), None),
         }
     }
@@ -760,7 +770,7 @@ async fn check_roles(
             Err(e) => report.add("platform", &check, Outcome::Problem, e.to_string(), None),
         }
     }
-    withdrawn_logins(report, conn, &plugins, dirs).await;
+    withdrawn_logins(report, conn, c, dirs).await;
     if !unisolated.is_empty() {
         report.add(
             "platform",

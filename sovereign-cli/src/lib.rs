@@ -107,11 +107,13 @@ pub enum Command {
     /// the env file as `SOVEREIGN_<NAMESPACE>_DATABASE_URL`, which the platform connects the
     /// plugin with. Run it again after migrations: it grants new tables, revokes dropped ones,
     /// and changes nothing when nothing changed. The login of a plugin no longer in the
-    /// workspace (its line in the env file) loses its grants and may no longer log in.
+    /// workspace (its line in the env file, which stays) loses its grants and may no longer
+    /// log in.
     Provision(provision::ProvisionArgs),
     /// Check every datasource of the workspace with the URLs the platform would use: reachable,
     /// migrations applied (none failed or edited), no drift from the schema, the composed
-    /// schema current, plugin logins' grants matching their tables. Exit 0 only when all is well.
+    /// schema current, plugin logins' grants matching their tables, uninstalled plugins' logins
+    /// holding nothing. Exit 0 only when all is well.
     Doctor(doctor::DoctorArgs),
     /// Format schema files in place, as `prisma format` does.
     Format {

@@ -10,8 +10,10 @@
 //!
 //! A plugin no longer in the workspace keeps nothing: `sovereign provision` finds its login by
 //! its line in the env file (`SOVEREIGN_<NAMESPACE>_DATABASE_URL` with the login this command
-//! names for that namespace on this database), takes away the role's login and every privilege
-//! it holds on the database's tables, and removes the line.
+//! names for that namespace on this database) and takes away the role's login and every
+//! privilege it holds on the database's tables. The line stays: a build that still has the
+//! plugin then fails to connect it, where without its variable the host would give it the
+//! platform's own login.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -145,34 +147,28 @@ pub fn platform(args: ProvisionArgs, strict: bool) -> Result<ExitCode> {
             outln!("  {d}: dedicated, its own database: `plugin-db-manage provision {d} --admin-url URL`");
         }
         // Plugins no longer in the workspace: their logins keep nothing.
-        let installed: Vec<String> = composed
+        let installed: Vec<&str> = composition
             .plugins
             .iter()
-            .chain(&composition.dedicated)
-            .map(|ns| provision::url_variable(ns))
+            .map(|p| p.manifest.namespace.as_str())
             .collect();
-        let admin_user = credentials(&admin).map(|(user, _)| user);
-        for (ns, var, role) in env.plugin_logins(&database, dialect) {
-            if installed.contains(&var) || admin_user.as_deref() == Some(role.as_str()) {
-                continue;
-            }
+        let admin_login = provision::current_login(&mut conn).await?;
+        let lines = env.plugin_logins();
+        for (ns, var, role) in left_behind(lines, &installed, &admin_login, &database, dialect) {
             let withdrawn = provision::withdraw_role(&mut conn, &role)
                 .await
                 .with_context(|| format!("withdrawing role \"{role}\" of plugin \"{ns}\", no longer in the workspace"))?;
-            match withdrawn {
-                Some(w) => {
-                    let state = if w.unchanged() { "already withdrawn" } else { "withdrawn: it may no longer log in" };
-                    outln!("  {ns}: no longer in the workspace: role {role} {state}");
-                    for r in &w.revoked {
-                        outln!("    revoked {r}");
-                    }
+            let state = match &withdrawn {
+                Some(w) if w.unchanged() => "withdrawn before".to_string(),
+                Some(_) => "withdrawn: it may no longer log in, and holds no grant".to_string(),
+                None => "does not exist".to_string(),
+            };
+            outln!("  {ns}: no longer in the workspace ({var}): role {role} {state}");
+            if let Some(w) = &withdrawn {
+                for r in &w.revoked {
+                    outln!("    revoked {r}");
                 }
-                None => outln!("  {ns}: no longer in the workspace: role {role} does not exist"),
             }
-            // Removed once the role holds nothing: a failure above keeps it for the next run.
-            env.remove(&var);
-            env.write()?;
-            outln!("    {var} removed from {}", env.path.display());
         }
         if !variables.is_empty() {
             outln!(
@@ -306,6 +302,32 @@ pub fn dedicated(ns: &str, args: DedicatedArgs, strict: bool) -> Result<ExitCode
     })
 }
 
+/// The logins of plugins no longer in the workspace among `vars` (name, value): each
+/// `SOVEREIGN_<NAMESPACE>_DATABASE_URL` whose login is the role provisioning names for that
+/// namespace on `database` ([`provision::plugin_login`]), as (namespace, variable, role). Never
+/// one of an `installed` plugin (a dedicated plugin's owner login included, which `--schema`
+/// names `<database>_<namespace>_owner`), nor `admin`, the login provisioning runs as.
+pub(crate) fn left_behind(
+    vars: Vec<(String, String)>,
+    installed: &[&str],
+    admin: &str,
+    database: &str,
+    dialect: Dialect,
+) -> Vec<(String, String, String)> {
+    let theirs = |ns: &str| {
+        installed.iter().any(|i| {
+            let i = i.to_ascii_lowercase().replace('-', "_");
+            ns == i || ns == format!("{i}_owner") || ns == format!("{i}_own")
+        })
+    };
+    vars.into_iter()
+        .filter_map(|(var, url)| {
+            let (ns, role) = provision::plugin_login(&var, &url, database, dialect)?;
+            (!theirs(&ns) && role != admin).then_some((ns, var, role))
+        })
+        .collect()
+}
+
 fn sqlite_has_no_roles(dedicated: &[String]) -> ExitCode {
     errln!("SQLite has no database roles: every connection to the file may read and write every table, so there is nothing to provision.");
     errln!("What isolation SQLite offers is a file of its own: a dedicated plugin (\"database\": {{ \"mode\": \"dedicated\" }} in its plugin.json) keeps its tables in its own file.");
@@ -424,26 +446,19 @@ impl EnvFile {
         }
     }
 
-    /// The plugin logins on database `database` the file holds ([`provision::plugin_login`]):
-    /// (namespace, variable, role).
-    fn plugin_logins(&self, database: &str, dialect: Dialect) -> Vec<(String, String, String)> {
-        let mut found: Vec<(String, String, String)> = Vec::new();
-        for var in self.lines.iter().filter_map(|l| Self::key(l)) {
-            let Some(url) = self.get(var) else { continue };
-            if let Some((ns, role)) = provision::plugin_login(var, &url, database, dialect) {
-                if !found.iter().any(|(_, v, _)| v == var) {
-                    found.push((ns, var.to_string(), role));
-                }
-            }
-        }
-        found
-    }
-
-    /// Removes every line of `var`.
-    fn remove(&mut self, var: &str) {
-        let before = self.lines.len();
-        self.lines.retain(|l| Self::key(l) != Some(var));
-        self.changed |= self.lines.len() != before;
+    /// Its `SOVEREIGN_*_DATABASE_URL` variables, with their values, each once.
+    fn plugin_logins(&self) -> Vec<(String, String)> {
+        let mut vars: Vec<&str> = self
+            .lines
+            .iter()
+            .filter_map(|l| Self::key(l))
+            .filter(|k| k.starts_with("SOVEREIGN_") && k.ends_with("_DATABASE_URL"))
+            .collect();
+        vars.sort_unstable();
+        vars.dedup();
+        vars.into_iter()
+            .filter_map(|v| Some((v.to_string(), self.get(v)?)))
+            .collect()
     }
 
     fn set(&mut self, var: &str, value: &str) {

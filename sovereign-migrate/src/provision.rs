@@ -275,20 +275,26 @@ async fn ensure_login(
     if !set_password && enabled {
         return Ok((false, false, false));
     }
-    // `LOGIN` and `ACCOUNT UNLOCK` also undo a withdrawal.
-    let sql = match (dialect, set_password) {
-        (Dialect::Postgres, true) => format!(
+    // `LOGIN` and `ACCOUNT UNLOCK` also undo a withdrawal: the login of a plugin that is
+    // installed works, whoever took it away. `ACCOUNT UNLOCK` only when locked: MariaDB before
+    // 10.4 has no account locking.
+    let sql = match dialect {
+        Dialect::Postgres if set_password => format!(
             "ALTER ROLE {} WITH LOGIN PASSWORD {}",
             dialect.quote(role),
             dialect.string(password)
         ),
-        (Dialect::Postgres, false) => format!("ALTER ROLE {} WITH LOGIN", dialect.quote(role)),
-        (_, true) => format!(
-            "ALTER USER {} IDENTIFIED BY {} ACCOUNT UNLOCK",
-            account(role),
-            dialect.string(password)
-        ),
-        (_, false) => format!("ALTER USER {} ACCOUNT UNLOCK", account(role)),
+        Dialect::Postgres => format!("ALTER ROLE {} WITH LOGIN", dialect.quote(role)),
+        _ => {
+            let mut sql = format!("ALTER USER {}", account(role));
+            if set_password {
+                sql.push_str(&format!(" IDENTIFIED BY {}", dialect.string(password)));
+            }
+            if !enabled {
+                sql.push_str(" ACCOUNT UNLOCK");
+            }
+            sql
+        }
     };
     conn.execute_script(&sql).await?;
     Ok((false, set_password, !enabled))
@@ -318,9 +324,10 @@ async fn can_log_in(conn: &mut Connection, role: &str) -> Result<bool, Error> {
     Ok(!shown.contains("ACCOUNT LOCK"))
 }
 
-/// Takes away from `role` its login and every privilege it holds on the tables (and, on
-/// PostgreSQL, the sequences) of the database of `conn`, which must be connected as their
-/// owner: what becomes of the login of a plugin that is no longer installed. The role itself
+/// Takes away from `role` its login and every privilege it holds on the tables and views (on
+/// PostgreSQL, of every schema, and the sequences of generated keys) of the database of `conn`,
+/// which must be connected as their owner: what becomes of the login of a plugin that is no
+/// longer installed. What any login has (`CONNECT`, a schema's `USAGE`) stays. The role itself
 /// stays (it may own objects, or hold grants elsewhere on the server), and [`provision_role`]
 /// gives it back its login when the plugin returns. Its open sessions stay connected, without
 /// the privileges. `None` when the role does not exist.
@@ -512,6 +519,20 @@ pub async fn check_role(
     Ok(report)
 }
 
+/// The login `conn` is connected as (`current_user`; MySQL's `CURRENT_USER()` without its
+/// host).
+///
+/// # Errors
+/// The database's error.
+pub async fn current_login(conn: &mut Connection) -> Result<String, Error> {
+    let sql = match conn.dialect() {
+        Dialect::Postgres => "SELECT current_user::text",
+        Dialect::Mysql => "SELECT CAST(SUBSTRING_INDEX(CURRENT_USER(), '@', 1) AS CHAR)",
+        Dialect::Sqlite => return Ok(String::new()),
+    };
+    Ok(conn.string(sql).await?.unwrap_or_default())
+}
+
 /// The name of the database `conn` is connected to (`current_database()`, `DATABASE()`).
 ///
 /// # Errors
@@ -662,7 +683,20 @@ async fn postgres(
             });
         }
     }
-    // Every table of those schemas (the history included): its grants brought to `wanted`.
+    // Every table of those schemas (the history included), and of any other schema where the
+    // role holds a privilege on a table or a sequence: its grants brought to `wanted`.
+    if exists {
+        let role = lit(role);
+        let held = conn
+            .strings(&format!(
+                "SELECT DISTINCT table_schema::text FROM information_schema.table_privileges WHERE grantee = {role} \
+                 UNION SELECT DISTINCT object_schema::text FROM information_schema.usage_privileges WHERE grantee = {role} AND object_type = 'SEQUENCE'"
+            ))
+            .await?;
+        schemas.extend(held.into_iter().filter_map(|r| r.into_iter().next()));
+        schemas.sort();
+        schemas.dedup();
+    }
     let list = schemas
         .iter()
         .map(|s| lit(s))
@@ -841,6 +875,49 @@ model Order {
         let shop = Access::for_plugin(&schema, &owners, "shop", Dialect::Postgres);
         assert_eq!(names(&shop.write), ["Order"]);
         assert!(!names(&shop.read).contains(&"blog_posts"));
+    }
+
+    #[test]
+    fn a_plugin_login_is_its_variable_with_its_role() {
+        let pg = Dialect::Postgres;
+        let url = |user: &str| format!("postgresql://{user}:pw@db:5432/app");
+        let found = |var: &str, user: &str| plugin_login(var, &url(user), "app", pg);
+        assert_eq!(
+            found("SOVEREIGN_SHOP_DATABASE_URL", "app_shop"),
+            Some(("shop".into(), "app_shop".into()))
+        );
+        // `-` in a namespace is `_` in both.
+        assert_eq!(
+            found("SOVEREIGN_MY_SHOP_DATABASE_URL", "app_my_shop"),
+            Some(("my_shop".into(), "app_my_shop".into()))
+        );
+        // Another login, another database's role, another variable: not a plugin login.
+        assert_eq!(found("SOVEREIGN_SHOP_DATABASE_URL", "app"), None);
+        assert_eq!(found("SOVEREIGN_SHOP_DATABASE_URL", "other_shop"), None);
+        assert_eq!(found("SHOP_DATABASE_URL", "app_shop"), None);
+        assert_eq!(found("SOVEREIGN__DATABASE_URL", "app_"), None);
+        assert_eq!(
+            plugin_login(
+                "SOVEREIGN_SHOP_DATABASE_URL",
+                "postgresql://db/app",
+                "app",
+                pg
+            ),
+            None
+        );
+        // A long name ends in its hash on both sides.
+        let db = "a".repeat(60);
+        let role = role_name(&db, "shop", pg);
+        assert!(role.len() <= 63, "{role}");
+        assert_eq!(
+            plugin_login(
+                "SOVEREIGN_SHOP_DATABASE_URL",
+                &format!("postgresql://{role}:pw@db/x"),
+                &db,
+                pg
+            ),
+            Some(("shop".into(), role))
+        );
     }
 
     #[test]

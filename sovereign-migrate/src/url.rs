@@ -528,6 +528,34 @@ mod tests {
     }
 
     #[test]
+    fn env_names_from_the_environment_and_dotenv_files() {
+        let dir = std::env::temp_dir().join(format!("sovereign-names-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(".env"),
+            "# SOVEREIGN_COMMENTED=1\nexport SOVEREIGN_B_X=1\nSOVEREIGN_A_X = 2\nOTHER=3\nSOVEREIGN_A_X=4\n",
+        )
+        .unwrap();
+        let names = env_names("SOVEREIGN_", &[dir.as_path()]);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            names.contains(&"SOVEREIGN_A_X".to_string())
+                && names.contains(&"SOVEREIGN_B_X".to_string()),
+            "{names:?}"
+        );
+        assert!(!names
+            .iter()
+            .any(|n| n.contains("COMMENTED") || n == "OTHER"));
+        assert_eq!(names.iter().filter(|n| *n == "SOVEREIGN_A_X").count(), 1);
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert!(env_names("SOVEREIGN_", &[Path::new("/nonexistent-dir")])
+            .iter()
+            .all(|n| std::env::var(n).is_ok_and(|v| !v.is_empty())));
+    }
+
+    #[test]
     fn redaction() {
         let cases = [
             (

@@ -294,12 +294,26 @@ async fn roles_isolate_plugins(server: Server) {
         assert!(try_sql(&blog_url, "SELECT 1").await.is_err());
     }
 
-    // A plugin uninstalled: its role loses its login and its grants, the role stays.
+    // A plugin uninstalled: its role loses its login and its grants, the role stays; on
+    // PostgreSQL also a grant in a schema the plugin's access never named.
     let order = format!("SELECT * FROM {}", q("shop_Order"));
     try_sql(&shop_url, &order).await.unwrap();
+    let mut held = vec!["User", "shop_Order"];
+    if server == Server::Postgres {
+        admin
+            .execute_script(&format!(
+                "CREATE SCHEMA side; CREATE TABLE side.\"Extra\" (id SERIAL PRIMARY KEY); \
+                 GRANT USAGE ON SCHEMA side TO {0}; GRANT SELECT ON side.\"Extra\" TO {0}; \
+                 GRANT USAGE ON SEQUENCE side.\"Extra_id_seq\" TO {0}",
+                q(&shop)
+            ))
+            .await
+            .unwrap();
+        held.extend(["\"side\".\"Extra\"", "sequence \"side\".\"Extra_id_seq\""]);
+    }
     let gone = withdraw_role(&mut admin, &shop).await.unwrap().unwrap();
     assert!(gone.login_disabled, "{gone:?}");
-    for t in ["User", "shop_Order"] {
+    for t in held {
         assert!(gone.revoked.iter().any(|r| r.contains(t)), "{t}: {gone:?}");
     }
     let refused = try_sql(&shop_url, "SELECT 1").await.unwrap_err();
