@@ -67,6 +67,22 @@ impl Drop for Roles {
     }
 }
 
+/// How many sessions `role` has on the server.
+async fn sessions(watch: &Database, server: Server, role: &str) -> i64 {
+    let sql = match server {
+        Server::Postgres => raw!(
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename = {}",
+            role
+        ),
+        Server::Mysql => raw!(
+            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = {}",
+            role
+        ),
+    };
+    let rows: Vec<(i64,)> = query_raw(&Conn::Db(watch.clone()), sql).await.unwrap();
+    rows[0].0
+}
+
 async fn isolation(server: Server) {
     let Some(db) = TestDb::create(server, "isolation").await else {
         return;
@@ -183,28 +199,21 @@ async fn isolation(server: Server) {
     assert_eq!(err.kind(), &ErrorKind::PermissionDenied, "{err}");
 
     // The host closes the plugins' pools with its own: their sessions leave the server.
+    let watch = Database::connect(&db.url).await.unwrap();
+    for role in &roles.names {
+        assert!(
+            sessions(&watch, server, role).await > 0,
+            "{role} has sessions"
+        );
+    }
     host.close().await;
     let err = example_blog::latest(&blog, 5).await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Connection, "{err}");
-    let watch = Database::connect(&db.url).await.unwrap();
     for role in &roles.names {
-        let sessions = match server {
-            Server::Postgres => raw!(
-                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename = {}",
-                role.as_str()
-            ),
-            Server::Mysql => raw!(
-                "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = {}",
-                role.as_str()
-            ),
-        };
         // A server ends a session a moment after its client says goodbye.
         let mut left = i64::MAX;
         for _ in 0..100 {
-            let rows: Vec<(i64,)> = query_raw(&Conn::Db(watch.clone()), sessions.clone())
-                .await
-                .unwrap();
-            left = rows[0].0;
+            left = sessions(&watch, server, role).await;
             if left == 0 {
                 break;
             }

@@ -317,7 +317,7 @@ pub(crate) fn left_behind(
     let theirs = |ns: &str| {
         installed.iter().any(|i| {
             let i = i.to_ascii_lowercase().replace('-', "_");
-            ns == i || ns == format!("{i}_owner") || ns == format!("{i}_own")
+            ns == i || ns == format!("{i}_owner")
         })
     };
     vars.into_iter()

@@ -325,7 +325,8 @@ async fn can_log_in(conn: &mut Connection, role: &str) -> Result<bool, Error> {
 }
 
 /// Takes away from `role` its login and every privilege it holds on the tables and views (on
-/// PostgreSQL, of every schema, and the sequences of generated keys) of the database of `conn`,
+/// PostgreSQL, of every schema, materialized views, foreign tables and sequences included, but
+/// not what the role owns) of the database of `conn`,
 /// which must be connected as their owner: what becomes of the login of a plugin that is no
 /// longer installed. What any login has (`CONNECT`, a schema's `USAGE`) stays. The role itself
 /// stays (it may own objects, or hold grants elsewhere on the server), and [`provision_role`]
@@ -683,14 +684,25 @@ async fn postgres(
             });
         }
     }
+    // The role's privileges on the relations it does not own, read from their ACLs:
+    // information_schema shows only what the current user may see, and an owner's own
+    // privileges too. (schema, relation, privilege).
+    let acl = |kinds: &str| {
+        format!(
+            "SELECT n.nspname::text, c.relname::text, a.privilege_type::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) a \
+             JOIN pg_roles r ON r.oid = a.grantee \
+             WHERE r.rolname = {} AND c.relowner <> r.oid AND c.relkind IN ({kinds})",
+            lit(role)
+        )
+    };
     // Every table of those schemas (the history included), and of any other schema where the
-    // role holds a privilege on a table or a sequence: its grants brought to `wanted`.
+    // role holds a privilege on a relation: its grants brought to `wanted`.
     if exists {
-        let role = lit(role);
         let held = conn
             .strings(&format!(
-                "SELECT DISTINCT table_schema::text FROM information_schema.table_privileges WHERE grantee = {role} \
-                 UNION SELECT DISTINCT object_schema::text FROM information_schema.usage_privileges WHERE grantee = {role} AND object_type = 'SEQUENCE'"
+                "SELECT DISTINCT nspname FROM ({}) AS held",
+                acl("'r', 'p', 'v', 'm', 'f', 'S'")
             ))
             .await?;
         schemas.extend(held.into_iter().filter_map(|r| r.into_iter().next()));
@@ -704,15 +716,11 @@ async fn postgres(
         .join(", ");
     let tables = conn
         .strings(&format!(
-            "SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname IN ({list}) ORDER BY 1, 2"
+            "SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname IN ({list}) ORDER BY 1, 2"
         ))
         .await?;
     let have = if exists {
-        conn.strings(&format!(
-            "SELECT table_schema::text, table_name::text, privilege_type::text FROM information_schema.table_privileges WHERE grantee = {}",
-            lit(role)
-        ))
-        .await?
+        conn.strings(&acl("'r', 'p', 'v', 'm', 'f'")).await?
     } else {
         Vec::new()
     };
@@ -736,22 +744,32 @@ async fn postgres(
             &q(role),
         );
     }
-    // The sequences behind generated keys: usable for the tables it writes, not otherwise.
-    let held = if exists {
-        format!(
-            "has_sequence_privilege({}, s.oid, 'USAGE')::text",
-            lit(role)
+    // The sequences: those behind generated keys usable for the tables it writes; no other
+    // (one of no table included) with any privilege, unless the role owns it.
+    let (usage, any) = if exists {
+        (
+            format!(
+                "has_sequence_privilege({}, s.oid, 'USAGE')::text",
+                lit(role)
+            ),
+            format!(
+                "has_sequence_privilege({}, s.oid, 'USAGE, SELECT, UPDATE')::text",
+                lit(role)
+            ),
         )
     } else {
-        "'false'".to_string()
+        ("'false'".to_string(), "'false'".to_string())
     };
     let sequences = conn
         .strings(&format!(
-            "SELECT n.nspname::text, s.relname::text, tn.nspname::text, t.relname::text, {held} \
+            "SELECT n.nspname::text, s.relname::text, tn.nspname::text, t.relname::text, {usage}, {any} \
              FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace \
-             JOIN pg_depend dep ON dep.objid = s.oid AND dep.deptype IN ('a', 'i') \
-             JOIN pg_class t ON t.oid = dep.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace \
-             WHERE s.relkind = 'S' AND n.nspname IN ({list}) ORDER BY 1, 2"
+             LEFT JOIN pg_depend dep ON dep.objid = s.oid AND dep.classid = 'pg_class'::regclass \
+             AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i') \
+             LEFT JOIN pg_class t ON t.oid = dep.refobjid LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace \
+             WHERE s.relkind = 'S' AND n.nspname IN ({list}) \
+             AND s.relowner <> COALESCE((SELECT oid FROM pg_roles WHERE rolname = {}), 0) ORDER BY 1, 2",
+            lit(role)
         ))
         .await?;
     for s in &sequences {
@@ -760,9 +778,9 @@ async fn postgres(
             name: s[3].clone(),
         };
         let target = d.qualified(Some(&s[0]), &s[1]);
-        let want = access.write.contains(&table);
-        let held = s[4] == "true";
-        if want && !held {
+        let want = !s[3].is_empty() && access.write.contains(&table);
+        let (usable, held) = (s[4] == "true", s[5] == "true");
+        if want && !usable {
             out.push(Change {
                 grant: true,
                 what: format!("USAGE, SELECT on sequence {target}"),

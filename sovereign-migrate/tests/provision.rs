@@ -304,15 +304,26 @@ async fn roles_isolate_plugins(server: Server) {
             .execute_script(&format!(
                 "CREATE SCHEMA side; CREATE TABLE side.\"Extra\" (id SERIAL PRIMARY KEY); \
                  GRANT USAGE ON SCHEMA side TO {0}; GRANT SELECT ON side.\"Extra\" TO {0}; \
-                 GRANT USAGE ON SEQUENCE side.\"Extra_id_seq\" TO {0}",
+                 GRANT USAGE ON SEQUENCE side.\"Extra_id_seq\" TO {0}; \
+                 CREATE SEQUENCE side.counter; GRANT UPDATE ON SEQUENCE side.counter TO {0}; \
+                 CREATE MATERIALIZED VIEW side.totals AS SELECT 1 AS n; \
+                 GRANT SELECT ON side.totals TO {0}; \
+                 CREATE TABLE side.mine (id INTEGER); ALTER TABLE side.mine OWNER TO {0}",
                 q(&shop)
             ))
             .await
             .unwrap();
-        held.extend(["\"side\".\"Extra\"", "sequence \"side\".\"Extra_id_seq\""]);
+        held.extend([
+            "\"side\".\"Extra\"",
+            "sequence \"side\".\"Extra_id_seq\"",
+            "sequence \"side\".\"counter\"",
+            "\"side\".\"totals\"",
+        ]);
     }
     let gone = withdraw_role(&mut admin, &shop).await.unwrap().unwrap();
     assert!(gone.login_disabled, "{gone:?}");
+    // What the role owns stays its own.
+    assert!(!gone.revoked.iter().any(|r| r.contains("mine")), "{gone:?}");
     for t in held {
         assert!(gone.revoked.iter().any(|r| r.contains(t)), "{t}: {gone:?}");
     }

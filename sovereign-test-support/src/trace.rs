@@ -13,7 +13,7 @@
 //! }
 //! ```
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// One event of a `sovereign::*` target.
 #[derive(Debug, Clone)]
@@ -46,11 +46,16 @@ impl Events {
     /// the call sites is computed again with it in place: another test's thread may have
     /// registered them while no subscriber wanted them, which tracing caches for every thread.
     ///
-    /// In a test binary whose other tests run statements meanwhile, run one statement on this
-    /// thread first: a call site another thread reaches for the first time while this is being
-    /// set is registered after the recomputation, with the interest it found before (seen: no
-    /// event at all, about one run in ten).
+    /// While a single dispatcher exists, tracing asks only the registering thread's own
+    /// subscriber about a call site it registers: one that another test's thread reaches first
+    /// would be "never" for this one too. A second dispatcher, which wants nothing, is kept for
+    /// the whole process, so every registration asks them all. In a test binary whose other
+    /// tests run statements meanwhile, also run one statement on this thread first: a call site
+    /// another thread registers while this is being set keeps the interest it found before
+    /// (seen once in CI: no event at all).
     pub fn set_default(&self) -> tracing::subscriber::DefaultGuard {
+        static OTHER: OnceLock<tracing::Dispatch> = OnceLock::new();
+        OTHER.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
         let guard = tracing::subscriber::set_default(self.clone());
         tracing::callsite::rebuild_interest_cache();
         guard

@@ -469,8 +469,8 @@ impl Host {
     }
 
     /// The platform database as plugin `ns` reaches it: with its own login when it has one (a
-    /// pool of its own), else the platform's pool.
-    async fn plugin_database(&mut self, ns: &'static str) -> Result<Database, Error> {
+    /// pool of its own: `true`), else the platform's pool.
+    async fn plugin_database(&mut self, ns: &'static str) -> Result<(Database, bool), Error> {
         let url = match self.plugin_urls.get(ns) {
             Some(u) => Some(u.clone()),
             None => sovereign_migrate::url::env_var(
@@ -479,7 +479,7 @@ impl Host {
             ),
         };
         let Some(url) = url else {
-            return Ok(self.shared.clone());
+            return Ok((self.shared.clone(), false));
         };
         let var = sovereign_migrate::provision::url_variable(ns);
         if crate::Dialect::of_url(&url) != self.shared_dialect {
@@ -519,8 +519,7 @@ impl Host {
                     ))
                 })?;
         }
-        self.opened.push(db.clone());
-        Ok(db)
+        Ok((db, true))
     }
 
     /// Registers plugin `P`: checks it against the composed schema (shared) or connects (and,
@@ -540,10 +539,11 @@ impl Host {
                 format!("plugin \"{}\" is registered twice", m.namespace),
             ));
         }
-        let shared = if m.grants("database") {
-            Some(self.plugin_database(m.namespace).await?)
+        let (shared, own_login) = if m.grants("database") {
+            let (db, own) = self.plugin_database(m.namespace).await?;
+            (Some(db), own)
         } else {
-            None
+            (None, false)
         };
         let own = match (m.mode, m.datasource) {
             (Mode::Shared, _) => {
@@ -611,11 +611,15 @@ impl Host {
                             ))
                         })?
                 };
-                self.opened.push(db.clone());
                 Some(db)
             }
             (Mode::Dedicated, None) => None,
         };
+        // Registered: the pools opened for it are closed with the host's (a failed registration
+        // drops its own as it returns).
+        let own_login = shared.as_ref().filter(|_| own_login);
+        self.opened
+            .extend(own_login.into_iter().chain(&own).cloned());
         self.registered.insert(m.namespace, m.mode);
         Ok(PluginContext {
             shared,
