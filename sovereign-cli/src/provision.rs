@@ -262,7 +262,12 @@ pub fn dedicated(ns: &str, args: DedicatedArgs, strict: bool) -> Result<ExitCode
             "plugin {ns}: {what} \"{name}\" {} on {}, owned by role {owner}{}",
             if made.created { "created" } else { "already there" },
             redact(&args.admin_url),
-            if made.password_set { " (password set)" } else { "" }
+            match (made.password_set, made.login_enabled) {
+                (true, true) => " (password set, may log in again)",
+                (true, false) => " (password set)",
+                (false, true) => " (may log in again)",
+                (false, false) => "",
+            }
         );
         if own_var.is_none() {
             errln!("note: {}'s datasource names no variable (url = env(\"...\")), so its URL went to {owner_var}: point the datasource at it", schema_path.display());

@@ -405,6 +405,30 @@ fn provision_a_platform(server: Server) {
         "{again}"
     );
     assert_eq!(env_value(&roles, "STATS_DATABASE_URL"), own);
+    // Its owner's login taken away by hand: provisioning gives it back, and says so.
+    let owner = sovereign_migrate::url::credentials(&own).unwrap().0;
+    let lock = match server {
+        Server::Postgres => format!("ALTER ROLE \"{owner}\" NOLOGIN"),
+        Server::Mysql => format!("ALTER USER '{owner}'@'%' ACCOUNT LOCK"),
+    };
+    sql(&admin, &lock).unwrap();
+    assert!(sql(&own, "SELECT 1").is_err(), "a locked login");
+    let unlocked = ok(plugin_db_manage(
+        &[
+            "provision",
+            "stats",
+            "--admin-url",
+            &server_admin,
+            "--database",
+            &stats_db,
+            "--env-file",
+            "roles.env",
+        ],
+        &dir,
+        &env,
+    ));
+    assert!(unlocked.contains("(may log in again)"), "{unlocked}");
+    sql(&own, "SELECT 1").unwrap();
 
     doctor(server, &db.url, &dir, &roles);
 

@@ -392,6 +392,8 @@ pub struct OwnerReport {
     pub role_created: bool,
     /// Its password was set now.
     pub password_set: bool,
+    /// It may log in again: its login had been taken away.
+    pub login_enabled: bool,
 }
 
 /// A dedicated plugin's own database `name` (or, with `schema`, a schema `name` in the
@@ -419,8 +421,11 @@ pub async fn provision_owner(
         ));
     }
     let mut report = OwnerReport::default();
-    (report.role_created, report.password_set, _) =
-        ensure_login(conn, d, role, password, set_password).await?;
+    (
+        report.role_created,
+        report.password_set,
+        report.login_enabled,
+    ) = ensure_login(conn, d, role, password, set_password).await?;
     let (q, lit) = (|s: &str| d.quote(s), |s: &str| d.string(s));
     if d == Dialect::Mysql {
         let exists = conn
