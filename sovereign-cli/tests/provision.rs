@@ -341,21 +341,23 @@ fn provision_a_platform(server: Server) {
     sql(&blog_url, &format!("INSERT INTO {tag} (name) VALUES ('x')")).unwrap();
 
     // The dedicated plugin: its own database and owner, and a read-only core login.
-    let server_admin = admin.clone();
-    let out = ok(plugin_db_manage(
-        &[
-            "provision",
-            "stats",
-            "--admin-url",
-            &server_admin,
-            "--database",
-            &stats_db,
-            "--env-file",
-            "roles.env",
-        ],
-        &dir,
-        &env,
-    ));
+    let provision_stats = || {
+        ok(plugin_db_manage(
+            &[
+                "provision",
+                "stats",
+                "--admin-url",
+                &admin,
+                "--database",
+                &stats_db,
+                "--env-file",
+                "roles.env",
+            ],
+            &dir,
+            &env,
+        ))
+    };
+    let out = provision_stats();
     assert!(
         out.contains(&format!("database \"{stats_db}\" created")),
         "{out}"
@@ -386,20 +388,7 @@ fn provision_a_platform(server: Server) {
         "stats reading blog's table",
     );
     // Again: the database is kept, nothing is rotated.
-    let again = ok(plugin_db_manage(
-        &[
-            "provision",
-            "stats",
-            "--admin-url",
-            &server_admin,
-            "--database",
-            &stats_db,
-            "--env-file",
-            "roles.env",
-        ],
-        &dir,
-        &env,
-    ));
+    let again = provision_stats();
     assert!(
         again.contains("already there") && again.contains("unchanged"),
         "{again}"
@@ -413,20 +402,7 @@ fn provision_a_platform(server: Server) {
     };
     sql(&admin, &lock).unwrap();
     assert!(sql(&own, "SELECT 1").is_err(), "a locked login");
-    let unlocked = ok(plugin_db_manage(
-        &[
-            "provision",
-            "stats",
-            "--admin-url",
-            &server_admin,
-            "--database",
-            &stats_db,
-            "--env-file",
-            "roles.env",
-        ],
-        &dir,
-        &env,
-    ));
+    let unlocked = provision_stats();
     assert!(unlocked.contains("(may log in again)"), "{unlocked}");
     sql(&own, "SELECT 1").unwrap();
 
