@@ -659,7 +659,18 @@ impl ClientBuilder {
 /// # Errors
 /// The schema's diagnostics; I/O errors.
 pub fn generate_for_file(path: &Path, options: ClientOptions) -> Result<String, Error> {
-    generate_for_schema_file(path, options, false)
+    let (client, warnings) = generate_for_schema_file(path, options, false)?;
+    print_cargo_warnings(warnings.as_deref());
+    Ok(client)
+}
+
+/// `warnings` (rendered diagnostics) as `cargo:warning` lines, one per line of text.
+fn print_cargo_warnings(warnings: Option<&str>) {
+    for line in warnings.into_iter().flat_map(str::lines) {
+        if !line.is_empty() {
+            println!("cargo:warning={line}");
+        }
+    }
 }
 
 /// The client source for a schema file, to be written to `out` and committed (for a crate
@@ -719,13 +730,14 @@ fn relative_path(from: &Path, to: &Path) -> String {
     parts.join("/")
 }
 
-/// [`generate_for_file`]; with `owns_migrations` (a dedicated plugin's schema), a table name
+/// [`generate_for_file`], with the schema's warnings and what the client leaves undone for it
+/// rendered (`None`: none); with `owns_migrations` (a dedicated plugin's schema), a table name
 /// reserved for the migration history is refused too.
 fn generate_for_schema_file(
     path: &Path,
     mut options: ClientOptions,
     owns_migrations: bool,
-) -> Result<String, Error> {
+) -> Result<(String, Option<String>), Error> {
     // Generated code embeds the schema and migrations by path: make it absolute.
     let path = &std::path::absolute(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -744,18 +756,14 @@ fn generate_for_schema_file(
         }
     }
     let warnings = with_client_warnings(warnings, &schema);
-    for w in warnings.render().lines() {
-        if !w.is_empty() {
-            println!("cargo:warning={w}");
-        }
-    }
+    let warnings = (!warnings.diagnostics.is_empty()).then(|| warnings.render());
     let dir = path.parent().unwrap_or(Path::new("."));
     options.schema_path = Some(path.display().to_string());
     options.migrations = codegen::migration_files(&dir.join("migrations"))?;
     options.source = path
         .file_name()
         .map_or_else(|| name.clone(), |f| f.to_string_lossy().into_owned());
-    Ok(codegen::generate(&schema, &options))
+    Ok((codegen::generate(&schema, &options), warnings))
 }
 
 /// The build step of a plugin crate: reads its `plugin.json` and generates its database access
@@ -798,6 +806,9 @@ pub struct PluginOutput {
     pub client: PathBuf,
     /// `sovereign_core.rs`, for a dedicated plugin granted `database`.
     pub core: Option<PathBuf>,
+    /// The warnings printed as `cargo:warning` lines, each rendered with its location: the
+    /// manifest's, the schemas', and what the generated client leaves undone for them.
+    pub warnings: Vec<String>,
 }
 
 /// A plugin's generated sources, before they are written.
@@ -859,9 +870,7 @@ impl PluginBuilder {
         }
         let generated = generated?;
         for w in &generated.warnings {
-            for line in w.lines().filter(|l| !l.is_empty()) {
-                println!("cargo:warning={line}");
-            }
+            print_cargo_warnings(Some(w));
         }
         // `#[sovereign_plugin]` looks for the plugin's files here.
         let out_dir = out_dir
@@ -888,6 +897,7 @@ impl PluginBuilder {
             manifest: generated.manifest,
             client,
             core,
+            warnings: generated.warnings,
         })
     }
 }
@@ -974,7 +984,9 @@ fn plugin_sources(
         Mode::Dedicated => {
             let schema = prisma.join("schema.prisma");
             boundary.check(dir, &schema)?;
-            let client = generate_for_schema_file(&schema, ClientOptions::default(), true)?;
+            let (client, schema_warnings) =
+                generate_for_schema_file(&schema, ClientOptions::default(), true)?;
+            warnings.extend(schema_warnings);
             let core = if manifest.grants("database") {
                 let config = config()?;
                 // The core models alone: no plugin's model is in a dedicated plugin's view.

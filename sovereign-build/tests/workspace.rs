@@ -474,9 +474,10 @@ fn builder_writes_out_dir_and_flags_a_stale_committed_schema() {
     let _ = Path::new("");
 }
 
+const NOT_EMULATED: &str = "the generated client does not emulate referential actions";
+
 #[test]
 fn relation_mode_prisma_is_said_not_to_be_emulated() {
-    const NOT_EMULATED: &str = "the generated client does not emulate referential actions";
     let prisma_mode = BASE.replace(
         "  url      = \"file:./dev.db\"\n",
         "  url      = \"file:./dev.db\"\n  relationMode = \"prisma\"\n",
@@ -522,4 +523,35 @@ fn relation_mode_prisma_is_said_not_to_be_emulated() {
             c.warnings
         );
     }
+}
+
+/// A dedicated plugin's own schema: its build script says it too, at the schema's datasource.
+#[test]
+fn relation_mode_prisma_of_a_dedicated_plugin_is_said_too() {
+    let ws = Ws::new("relmode-dedicated");
+    ws.plugin("analytics", &manifest("analytics", "dedicated"), None);
+    let build = || {
+        sovereign_build::plugin()
+            .dir(ws.0.join("plugins/analytics"))
+            .out_dir(ws.0.join("out"))
+            .emit_rerun_if_changed(false)
+            .compile()
+            .unwrap()
+            .warnings
+            .join("\n")
+    };
+    ws.write("plugins/analytics/prisma/schema.prisma", DEDICATED);
+    assert!(!build().contains(NOT_EMULATED));
+    let related = DEDICATED.replace(
+        "  url      = env(\"ANALYTICS_DATABASE_URL\")\n",
+        "  url      = env(\"ANALYTICS_DATABASE_URL\")\n  relationMode = \"prisma\"\n",
+    ) + "\nmodel Hit {\n  id      Int   @id\n  eventId Int\n  event   Event @relation(fields: [eventId], references: [id])\n}\n";
+    let related = related.replace("  name String\n}", "  name String\n  hits Hit[]\n}");
+    ws.write("plugins/analytics/prisma/schema.prisma", &related);
+    let warnings = build();
+    assert!(warnings.contains(NOT_EMULATED), "{warnings}");
+    assert!(
+        warnings.contains("plugins/analytics/prisma/schema.prisma:1"),
+        "{warnings}"
+    );
 }
