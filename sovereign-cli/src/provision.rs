@@ -159,9 +159,9 @@ pub fn platform(args: ProvisionArgs, strict: bool) -> Result<ExitCode> {
                 .await
                 .with_context(|| format!("withdrawing role \"{role}\" of plugin \"{ns}\", no longer in the workspace"))?;
             let state = match &withdrawn {
-                Some(w) if w.unchanged() => "withdrawn before".to_string(),
-                Some(_) => "withdrawn: it may no longer log in, and holds no grant".to_string(),
-                None => "does not exist".to_string(),
+                Some(w) if w.unchanged() => "withdrawn before",
+                Some(_) => "withdrawn: it may no longer log in, and holds no grant",
+                None => "does not exist",
             };
             outln!("  {ns}: no longer in the workspace ({var}): role {role} {state}");
             if let Some(w) = &withdrawn {

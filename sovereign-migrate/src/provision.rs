@@ -324,14 +324,14 @@ async fn can_log_in(conn: &mut Connection, role: &str) -> Result<bool, Error> {
     Ok(!shown.contains("ACCOUNT LOCK"))
 }
 
-/// Takes away from `role` its login and every privilege it holds on the tables and views (on
-/// PostgreSQL, of every schema, materialized views, foreign tables and sequences included, but
-/// not what the role owns) of the database of `conn`,
-/// which must be connected as their owner: what becomes of the login of a plugin that is no
-/// longer installed. What any login has (`CONNECT`, a schema's `USAGE`) stays. The role itself
-/// stays (it may own objects, or hold grants elsewhere on the server), and [`provision_role`]
-/// gives it back its login when the plugin returns. Its open sessions stay connected, without
-/// the privileges. `None` when the role does not exist.
+/// Takes away from `role` its login and every privilege it holds on the tables and views of
+/// the database of `conn` (on PostgreSQL, of every schema, materialized views, foreign tables
+/// and sequences included, but not what the role owns), which must be connected as their
+/// owner: what becomes of the login of a plugin that is no longer installed. What any login
+/// has (`CONNECT`, a schema's `USAGE`) stays. The role itself stays (it may own objects, or
+/// hold grants elsewhere on the server), and [`provision_role`] gives it back its login when
+/// the plugin returns. Its open sessions stay connected, without the privileges. `None` when
+/// the role does not exist.
 ///
 /// # Errors
 /// As [`provision_role`].

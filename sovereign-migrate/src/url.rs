@@ -54,32 +54,37 @@ pub fn env_names(prefix: &str, dirs: &[&Path]) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(dir.join(".env")) else {
             continue;
         };
-        names.extend(text.lines().filter_map(|line| {
-            let line = line.trim();
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (k, _) = line.split_once('=')?;
-            let k = k.trim();
-            k.starts_with(prefix).then(|| k.to_string())
-        }));
+        names.extend(
+            dotenv_entries(&text)
+                .filter(|(k, _)| k.starts_with(prefix))
+                .map(|(k, _)| k.to_string()),
+        );
     }
     names.sort();
     names.dedup();
     names
 }
 
-/// The value `text` (a `.env` file) gives `var`, if any.
-fn dotenv_value(text: &str, var: &str) -> Option<String> {
-    text.lines().find_map(|line| {
+/// The `KEY=value` lines of `text` (a `.env` file), in order, as (key, value) trimmed, the
+/// value as written (quotes and comments still on it).
+fn dotenv_entries(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines().filter_map(|line| {
         let line = line.trim();
         let line = line.strip_prefix("export ").unwrap_or(line);
         if line.starts_with('#') {
             return None;
         }
         let (k, v) = line.split_once('=')?;
-        if k.trim() != var {
+        Some((k.trim(), v.trim()))
+    })
+}
+
+/// The value `text` (a `.env` file) gives `var`, if any.
+fn dotenv_value(text: &str, var: &str) -> Option<String> {
+    dotenv_entries(text).find_map(|(k, v)| {
+        if k != var {
             return None;
         }
-        let v = v.trim();
         let quoted = v.len() >= 2
             && ((v.starts_with('"') && v.ends_with('"'))
                 || (v.starts_with('\'') && v.ends_with('\'')));

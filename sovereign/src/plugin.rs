@@ -539,7 +539,7 @@ impl Host {
                 format!("plugin \"{}\" is registered twice", m.namespace),
             ));
         }
-        let (shared, own_login) = if m.grants("database") {
+        let (shared, has_login) = if m.grants("database") {
             let (db, own) = self.plugin_database(m.namespace).await?;
             (Some(db), own)
         } else {
@@ -617,7 +617,7 @@ impl Host {
         };
         // Registered: the pools opened for it are closed with the host's (a failed registration
         // drops its own as it returns).
-        let own_login = shared.as_ref().filter(|_| own_login);
+        let own_login = shared.as_ref().filter(|_| has_login);
         self.opened
             .extend(own_login.into_iter().chain(&own).cloned());
         self.registered.insert(m.namespace, m.mode);
